@@ -43,6 +43,7 @@ __all__ = [
     "OVERLAY_CSS",
     "Overlay",
     "MetricScale",
+    "add_furniture",
     "OfflineReport",
     "inline_assets",
     "find_external_references",
@@ -112,6 +113,46 @@ L.control.scale({metric: true, imperial: false, maxWidth: 160}).addTo({{ this._p
     )
 
 
+def add_furniture(
+    m: MacroElement,
+    *,
+    title: str,
+    banner: str | None,
+    legend: Sequence[tuple[str, str]],
+    legend_title: str,
+    swatch_opacity: float,
+    caption_lines: Sequence[str],
+    north_arrow: bool,
+    background: str | None,
+) -> None:
+    """Add title, demo banner, legend, caption, north arrow and metric scale to a map.
+
+    All of it is plain HTML/CSS (text escaped here) plus Leaflet controls.
+    ``legend`` holds ``(css colour, label)`` pairs; ``background`` (when not
+    None) is the CSS colour of the map container, seen where there are no tiles.
+    """
+    esc = html.escape
+    MetricScale().add_to(m)
+    css = OVERLAY_CSS
+    if background is not None:
+        css = f"#{m.get_name()}.leaflet-container{{background:{esc(background)}}}" + css
+    top = f'<div class="zzgeo-box zzgeo-title">{esc(title)}</div>' if title else ""
+    if banner is not None:
+        top += f'<div class="zzgeo-banner zzgeo-demo-banner">{esc(banner)}</div>'
+    Overlay(top, position="top", classes="zzgeo-top", css=css).add_to(m)
+    rows = "".join(f'<div><i style="background:{esc(c)};opacity:{float(swatch_opacity):g}"></i>'
+                   f"{esc(t)}</div>" for c, t in legend)
+    Overlay(f"<b>{esc(legend_title)}</b>{rows}", position="bottomright",
+            classes="zzgeo-box zzgeo-legend").add_to(m)
+    if caption_lines:
+        text = "<br>".join(esc(str(line)) for line in caption_lines)
+        Overlay(text, position="bottomleft", classes="zzgeo-box zzgeo-caption").add_to(m)
+    if north_arrow:
+        arrow = ('<svg width="22" height="30" viewBox="0 0 22 30" aria-label="north">'
+                 '<polygon points="11,0 21,28 11,21 1,28" fill="#222"/></svg><div>N</div>')
+        Overlay(arrow, position="topright", classes="zzgeo-box zzgeo-north").add_to(m)
+
+
 # --- where the offline copies live -------------------------------------------------
 
 
@@ -156,6 +197,7 @@ def _leaflet_css() -> str | None:
         target = base / m.group(2)
         return f"url({_data_uri(target)})" if target.is_file() else m.group(0)
 
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)  # comments (one cites a bug-tracker URL)
     return re.sub(r"url\((['\"]?)(images/[\w.-]+)\1\)", repl, css)
 
 
@@ -189,7 +231,7 @@ class _Rule:
     url: re.Pattern[str]
     load: Callable[[], str | None] | None  # None: no offline copy exists
     used: re.Pattern[str] | None  # None: always needed
-    hint: str = ""
+    hint: str = "no offline copy is available"
 
 
 def _p(s: str) -> re.Pattern[str]:
@@ -212,7 +254,8 @@ _RULES: tuple[_Rule, ...] = (
     _Rule("d3 v3", _p(r"/d3/3\.[\d.]+/d3(\.min)?\.js$|/d3\.v3(\.min)?\.js$"),
           lambda: _read("d3", "d3.js"), _p(r"\bd3\."), "pip install xstatic-d3"),
     _Rule("bootstrap.js", _p(r"/bootstrap[^/]*\.js$"), None, _p(r"\bbootstrap\.|data-bs-")),
-    _Rule("bootstrap.css", _p(r"/bootstrap(\.min)?\.css$"), None, _p(r"$^")),
+    # Bootstrap's CSS only restyles folium's page; nothing depends on it: always dropped.
+    _Rule("bootstrap.css", _p(r"/bootstrap(\.min)?\.css$"), None, _p(r"(?!)")),
     _Rule("glyphicons", _p(r"bootstrap-glyphicons\.css$"), None, _p(r"glyphicon")),
     _Rule("font-awesome", _p(r"fontawesome|font-awesome"), None,
           _p(r"L\.AwesomeMarkers|class=\W*fa[srb]?\s|\bfa-[a-z]"), _NO_AWESOME),

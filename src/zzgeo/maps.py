@@ -26,9 +26,7 @@ import numpy as np
 import pandas as pd
 
 from zzgeo._offline_assets import (
-    OVERLAY_CSS,
-    MetricScale,
-    Overlay,
+    add_furniture,
     chromium_command,
     inline_assets,
     notes_block,
@@ -133,10 +131,12 @@ def _properties(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> pd.DataFrame:
     out = pd.DataFrame(index=gdf.index)
     for c in columns:
         s = gdf[c]
-        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-            out[str(c)] = s.astype(float).round(6).astype(object).where(s.notna(), None)
-        else:
-            out[str(c)] = [None if pd.isna(x) else _esc(x) for x in s]
+        numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+        if numeric and pd.api.types.is_float_dtype(s):
+            s = s.round(6)
+        vals = [None if miss else (x if numeric else _esc(x))
+                for x, miss in zip(s.astype(object).tolist(), s.isna(), strict=True)]
+        out[str(c)] = pd.Series(vals, index=gdf.index, dtype=object)
     return out
 
 
@@ -221,11 +221,6 @@ def choropleth_map(
     layer = gpd.GeoDataFrame(props, geometry=data.geometry.values, crs=4326).reset_index(drop=True)
 
     m = folium.Map(tiles=tiles, zoom_snap=0.25)
-    MetricScale().add_to(m)
-    if tiles is None:
-        css = f"#{m.get_name()}.leaflet-container{{background:{_esc(background)}}}" + OVERLAY_CSS
-    else:
-        css = OVERLAY_CSS
     style = {"color": line_color, "weight": 1, "fillOpacity": fill_opacity}
     folium.GeoJson(
         layer.to_json(drop_id=True),
@@ -236,22 +231,10 @@ def choropleth_map(
     ).add_to(m)
     minx, miny, maxx, maxy = layer.total_bounds
     m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20))
-
-    top = f'<div class="zzgeo-box zzgeo-title">{_esc(title)}</div>'
-    if demo:
-        top += f'<div class="zzgeo-banner zzgeo-demo-banner">{_esc(banner_text)}</div>'
-    Overlay(top, position="top", classes="zzgeo-top", css=css).add_to(m)
-    rows = "".join(f'<div><i style="background:{_esc(c)};opacity:{float(fill_opacity):g}"></i>'
-                   f"{_esc(t)}</div>" for c, t in legend)
-    Overlay(f"<b>{_esc(legend_title or column)}</b>{rows}", position="bottomright",
-             classes="zzgeo-box zzgeo-legend").add_to(m)
-    if caption_lines:
-        text = "<br>".join(_esc(line) for line in caption_lines)
-        Overlay(text, position="bottomleft", classes="zzgeo-box zzgeo-caption").add_to(m)
-    if north_arrow:
-        arrow = ('<svg width="22" height="30" viewBox="0 0 22 30" aria-label="north">'
-                 '<polygon points="11,0 21,28 11,21 1,28" fill="#222"/></svg><div>N</div>')
-        Overlay(arrow, position="topright", classes="zzgeo-box zzgeo-north").add_to(m)
+    add_furniture(m, title=title, banner=banner_text if demo else None, legend=legend,
+                  legend_title=str(legend_title or column), swatch_opacity=fill_opacity,
+                  caption_lines=caption_lines, north_arrow=north_arrow,
+                  background=background if tiles is None else None)
     setattr(m, _NOTES_ATTR, tuple(str(x) for x in caption_lines))
     return m
 

@@ -1,0 +1,111 @@
+"""The main job on the shipped default data (``zzgeo demo``).
+
+Builds the layer store, looks up benchmark prices at two points (one given in
+GCJ-02, as copied from Amap), values the demo parcels in
+``layers/demo_parcels.geojson``, runs the shelter coverage when the shelters
+package is present, and writes a map that works offline. Every output that
+rests on demo data says so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["DEMO_PARCELS", "run_demo"]
+
+#: Demo parcels (invented) shipped with the project.
+DEMO_PARCELS = Path(__file__).resolve().parents[2] / "layers" / "demo_parcels.geojson"
+
+
+def _demo_parcels() -> Path:
+    if DEMO_PARCELS.exists():
+        return DEMO_PARCELS
+    from zzgeo._data import data_path  # installed without the source tree
+
+    return data_path("demo_parcels.geojson")
+
+
+def run_demo(out_dir: str | Path = "out") -> Iterator[str]:
+    """Run the demo, yielding one line of report at a time.
+
+    Outputs (in *out_dir*): ``lookup.json``, ``valuation.gpkg`` and
+    ``valuation.csv``, ``land_price_map.html`` (offline) and, when Chromium
+    is installed, ``land_price_map.png``.
+    """
+    import shutil
+
+    from zzgeo.crs import wgs84_to_gcj02
+    from zzgeo.io import read_vector, write_vector
+    from zzgeo.landprice.lookup import lookup_point
+    from zzgeo.landprice.tables import benchmark_price
+    from zzgeo.landprice.valuation import value_parcels
+    from zzgeo.landprice.zones import default_zones
+    from zzgeo.layers import default_store, list_layers
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    store = default_store()
+    prov = list_layers(store)
+    yield f"layer store: {store}"
+    for row in prov.itertuples():
+        yield f"  {row.layer:<26} {row.kind:<5} {row.features:>5} features  {row.title}"
+
+    lon, lat = 113.6654, 34.7536  # near 二七广场, WGS-84
+    gx, gy = wgs84_to_gcj02(lon, lat)
+    result = lookup_point(float(gx), float(gy), crs="gcj02")
+    (out / "lookup.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    commercial = result["tables"][0]["uses"][0]
+    yield (
+        f"lookup at GCJ-02 ({float(gx):.5f}, {float(gy):.5f}) -> WGS-84 ({result['location']['lon']:.5f}, "
+        f"{result['location']['lat']:.5f}), {result['district']['name']}: {commercial['use_zh']} grade "
+        f"{commercial['grade']} = {commercial['prices'][0]['price_yuan_m2']} 元/m² (floor price, {result['doc_number']})"
+    )
+    if result["zones_demo"]:
+        yield f"  DEMO: {result['zones_note']}"
+
+    parcels_path = _demo_parcels()
+    parcels = read_vector(parcels_path)
+    valued = value_parcels(parcels, id_column="parcel_id", on_error="flag")
+    write_vector(valued, out / "valuation.gpkg", protect=[parcels_path])
+    write_vector(valued, out / "valuation.csv", protect=[parcels_path])
+    yield f"valued {len(valued)} DEMO parcels from {parcels_path.name} -> {out / 'valuation.gpkg'} (order: {valued['steps'].iloc[0]})"
+    for row in valued.itertuples():
+        yield (
+            f"  {row.parcel_id} {row.use_zh:<12} grade {row.grade:<12} benchmark {row.benchmark_yuan_m2:8.2f}  "
+            f"corrected {row.unit_price_yuan_m2:9.2f} 元/m²  value {row.value_yuan:,.0f} 元"
+        )
+
+    from zzgeo.maps import add_points, choropleth_map, save_html, save_png
+
+    zones = default_zones()
+    commercial_zones = zones[(zones["table"] == "collective_construction") & (zones["use"] == "commercial")].copy()
+    commercial_zones["price_yuan_m2"] = [
+        benchmark_price("collective_construction", "commercial", "transfer", g) for g in commercial_zones["grade"]
+    ]
+    commercial_zones["grade_label"] = [
+        f"{g}级 · {p:g} 元/m²" for g, p in zip(commercial_zones["grade"], commercial_zones["price_yuan_m2"])
+    ]
+    m = choropleth_map(
+        commercial_zones,
+        "grade_label",
+        title="集体建设用地 商业服务业 基准地价级别 (DEMO zones)",
+        legend_title="grade (级别)",
+        tooltip_columns=["grade", "price_yuan_m2"],
+        caption_lines=[
+            "Prices: 郑政文〔2022〕42号 附件1 (元/m², floor price, base date 2020-01-01)",
+            "Grade zones: DEMO, synthetic; the official map was not published (地价图（略）)",
+            "Boundaries: geotool-cn (DataV/Amap, for learning and exchange only)",
+        ],
+        demo=True,
+        banner_text="DEMO grade zones — not the official 郑政文〔2022〕42号 grade map",
+    )
+    add_points(m, valued.set_geometry(valued.geometry.representative_point()), label_column="parcel_id", name="demo parcels")
+    html = save_html(m, out / "land_price_map.html")
+    yield f"map (offline HTML): {html}"
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        png = save_png(html, out / "land_price_map.png")
+        yield f"map (PNG): {png}"
+    else:
+        yield "map (PNG): skipped, Chromium not installed (apt-get install chromium fonts-wqy-microhei)"
