@@ -20,11 +20,10 @@ DEMO_PARCELS = Path(__file__).resolve().parents[2] / "layers" / "demo_parcels.ge
 
 
 def _demo_parcels() -> Path:
-    if DEMO_PARCELS.exists():
-        return DEMO_PARCELS
-    from zzgeo._data import data_path  # installed without the source tree
-
-    return data_path("demo_parcels.geojson")
+    if not DEMO_PARCELS.exists():
+        msg = f"demo parcels not found at {str(DEMO_PARCELS)!r}: run the demo from a source checkout (pip install -e .)"
+        raise FileNotFoundError(msg)
+    return DEMO_PARCELS
 
 
 def run_demo(out_dir: str | Path = "out") -> Iterator[str]:

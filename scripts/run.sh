@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install zzgeo into .venv and run the main job on the shipped default data (zzgeo demo).
+# Outputs go to out/ (git-ignored). PNG maps need Chromium (installed here when running as root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-python3}"
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e .
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; } >/dev/null 2>&1 \
+    || echo "chromium not installed: the demo will skip PNG export" >&2
+fi
+exec .venv/bin/zzgeo demo --out-dir "${1:-out}"
