@@ -37,8 +37,19 @@ CrsOption = Annotated[str, typer.Option("--crs", help="Input coordinates: wgs84,
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
+def _json_safe(data: object) -> object:
+    """NaN and infinity (a dash cell, an unlimited term) have no JSON form: write null."""
+    if isinstance(data, float) and (data != data or data in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(data, dict):
+        return {k: _json_safe(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_json_safe(v) for v in data]
+    return data
+
+
 def _echo_json(data: object) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    typer.echo(json.dumps(_json_safe(data), ensure_ascii=False, indent=2, default=str, allow_nan=False))
 
 
 def _console():
@@ -213,12 +224,17 @@ def land_value(
     """Value every parcel of a file by the benchmark coefficient correction method."""
     import datetime as dt
 
+    from zzgeo.errors import SchemaError
     from zzgeo.io import read_vector, write_vector
     from zzgeo.landprice.valuation import PlotRatioTable, PriceIndex, ValuationOptions, value_parcels
     from zzgeo.landprice.zones import load_grade_zones
 
+    try:
+        valuation_date = dt.date.fromisoformat(date) if date else None
+    except ValueError as exc:
+        raise SchemaError(f"--date {date!r}: write the valuation date as YYYY-MM-DD, e.g. 2023-06-30") from exc
     options = ValuationOptions(
-        valuation_date=dt.date.fromisoformat(date) if date else None,
+        valuation_date=valuation_date,
         reduction_rate=reduction_rate,
         term_years=term_years,
         plot_ratio=plot_ratio,

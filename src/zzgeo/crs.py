@@ -134,7 +134,8 @@ def normalize_crs_name(crs: object) -> str:
         )
         raise CRSError(msg) from exc
     epsg = parsed.to_epsg()
-    if epsg == 4326:
+    # OGC:CRS84 (lon/lat WGS-84, the GeoJSON default) has no EPSG code of its own.
+    if epsg == 4326 or parsed.to_authority() == ("OGC", "CRS84"):
         return "wgs84"
     if epsg == 4490:
         return "cgcs2000"
@@ -226,21 +227,22 @@ def _check_geographic_range(x: np.ndarray, y: np.ndarray, crs_name: str) -> None
     if not finite.any():
         return
     xs, ys = x[finite], y[finite]
+    # Zhengzhou is at ~113.5E 34.7N: values the other way round mean swapped columns.
+    # Checked before the range test, which a swapped latitude (> 90) would also fail.
+    swapped = (np.abs(xs) < 60) & (np.abs(ys) > 100) & (np.abs(ys) <= 180)
+    if swapped.any():
+        i = int(np.argmax(swapped))
+        msg = (
+            f"longitude and latitude look swapped: x(lon)={float(xs[i])!r}, y(lat)={float(ys[i])!r}; "
+            "Zhengzhou lies near lon 113.6, lat 34.7. Swap the columns (lon first)"
+        )
+        raise CRSError(msg)
     if (np.abs(xs) > 180).any() or (np.abs(ys) > 90).any():
         i = int(np.argmax((np.abs(xs) > 180) | (np.abs(ys) > 90)))
         msg = (
             f"coordinates declared as crs={crs_name!r} are not degrees: "
-            f"x={xs[i]!r}, y={ys[i]!r}. They look projected (metres?); pass the real "
+            f"x={float(xs[i])!r}, y={float(ys[i])!r}. They look projected (metres?); pass the real "
             "CRS, e.g. crs='EPSG:4547' for CGCS2000 / GK CM 114E"
-        )
-        raise CRSError(msg)
-    # Zhengzhou is at ~113.5E 34.7N: values the other way round mean swapped columns.
-    swapped = (np.abs(xs) < 60) & (np.abs(ys) > 100)
-    if swapped.any():
-        i = int(np.argmax(swapped))
-        msg = (
-            f"longitude and latitude look swapped: x(lon)={xs[i]!r}, y(lat)={ys[i]!r}; "
-            "Zhengzhou lies near lon 113.6, lat 34.7. Swap the columns (lon first)"
         )
         raise CRSError(msg)
 

@@ -111,21 +111,22 @@ def _cells(table: str, use: str, right: str) -> list[str]:
 
 
 def parse_grade(grade: object, *, n_grades: int = 6) -> int:
-    """Accept ``1``, ``"1"``, ``"一级"``, ``"I"``-style input; return the grade number.
+    """Accept ``1``, ``2.0``, ``"1"``, ``"一级"``, ``"1级"``; return the grade number.
 
     Raises
     ------
     UnknownCodeError
-        Not a grade 1..*n_grades*.
+        Not a grade 1..*n_grades* (``"1.5"`` and ``1.5`` are not grades).
     """
     text = str(grade).strip().removesuffix("级")
     value = _GRADE_ZH.get(text)
     if value is None:
         try:
-            value = int(float(text))
-        except ValueError:
+            number = float(text)
+            value = int(number) if number.is_integer() else None
+        except (ValueError, OverflowError):  # "x", "inf"
             value = None
-    if value is None or not 1 <= value <= n_grades or (isinstance(grade, float) and not grade.is_integer()):
+    if value is None or not 1 <= value <= n_grades:
         msg = f"unknown grade {grade!r}; grades are 1..{n_grades} (一级..)"
         raise UnknownCodeError(msg)
     return value

@@ -233,7 +233,13 @@ def assign_grades(parcels: gpd.GeoSeries, zones: gpd.GeoDataFrame, *, table: str
     parts = []
     if is_point.any():
         pidx = np.flatnonzero(is_point)
-        hit_p, hit_z = tree.query(geoms[pidx], predicate="intersects")
+        # Same pairs, same order as tree.query(..., predicate="intersects"), but the
+        # predicate runs on prepared zones (STRtree prepares the query side, a point):
+        # ~20x faster for many points.
+        hit_p, hit_z = tree.query(geoms[pidx])
+        shapely.prepare(zone_geoms)
+        keep = shapely.intersects(zone_geoms[hit_z], geoms[pidx][hit_p])
+        hit_p, hit_z = hit_p[keep], hit_z[keep]
         first = pd.DataFrame({"p": pidx[hit_p], "z": hit_z}).drop_duplicates("p")
         parts.append(pd.DataFrame({"parcel": first["p"].to_numpy(), "grade": zone_grades[first["z"].to_numpy()], "weight": 1.0}))
     if (~is_point).any():

@@ -1,0 +1,190 @@
+"""Tests of the zzgeo command line (a thin layer: each command calls one library function).
+
+In-process runs use typer's CliRunner on ``zzgeo.cli.app``; exit codes and stderr come
+from ``zzgeo.cli.main`` run as ``python -m zzgeo.cli`` in a subprocess (which inherits
+the session's private ZZGEO_STORE).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from zzgeo.cli import app
+from zzgeo.crs import wgs84_to_gcj02
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_PARCELS = REPO / "layers" / "demo_parcels.geojson"
+ERQI = (113.6654, 34.7536)
+
+runner = CliRunner()
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "zzgeo.cli", *args], capture_output=True, text=True, timeout=120, cwd=REPO
+    )
+
+
+def _strict_json(text: str) -> object:
+    def reject(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=reject)
+
+
+def _command_paths() -> list[list[str]]:
+    """Every command and group of the app, as argument lists (the shelters group is tested by its owners)."""
+    root = typer.main.get_command(app)
+    paths: list[list[str]] = [[]]
+
+    def walk(group, prefix: list[str]) -> None:  # typer vendors its own click: duck-type groups
+        for name, cmd in group.commands.items():
+            if not prefix and name == "shelters":
+                continue
+            paths.append([*prefix, name])
+            if getattr(cmd, "commands", None):
+                walk(cmd, [*prefix, name])
+
+    walk(root, [])
+    return paths
+
+
+def test_every_command_has_help() -> None:
+    paths = _command_paths()
+    expected = {"layers build", "layers list", "policy status", "land-price table", "land-price lookup", "land-price value", "districts", "demo"}
+    assert expected <= {" ".join(p) for p in paths}
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "Usage:" in result.output
+
+
+def test_land_price_table_json() -> None:
+    result = runner.invoke(app, ["land-price", "table", "--json"])
+    assert result.exit_code == 0, result.output
+    data = _strict_json(result.stdout)  # no NaN / Infinity: real JSON
+    assert data["document"]["doc_number"] == "郑政文〔2022〕42号"
+    assert len(data["rows"]) == 72
+    prices = {(r["table"], r["use"], r["right"], r["grade"]): r["price_yuan_m2"] for r in data["rows"]}
+    assert prices["collective_construction", "commercial", "transfer", 1] == 1020
+    assert prices["collective_agricultural", "cultivated", "contract_management", 1] == 46.35
+    assert prices["collective_construction", "industrial", "transfer", 5] is None  # the dash
+    homestead = next(r for r in data["rows"] if r["use"] == "homestead")
+    assert homestead["term_years"] is None  # unlimited
+
+
+def test_land_price_table_text() -> None:
+    result = runner.invoke(app, ["land-price", "table", "--table", "state_agricultural"])
+    assert result.exit_code == 0, result.output
+    assert "131.40" in result.output and "98.55" in result.output
+    assert "1020" not in result.output
+
+
+def test_lookup_json_and_gcj02() -> None:
+    result = runner.invoke(app, ["land-price", "lookup", "--lon", str(ERQI[0]), "--lat", str(ERQI[1]), "--json"])
+    assert result.exit_code == 0, result.output
+    plain = _strict_json(result.stdout)
+    # the point lies in 管城回族区 in both outline sets (see test_districts)
+    assert plain["district"] == {"adcode": "410104", "name": "管城回族区"}
+    assert plain["zones_demo"] is True
+    gx, gy = (float(v) for v in wgs84_to_gcj02(*ERQI))
+    result = runner.invoke(app, ["land-price", "lookup", "--lon", repr(gx), "--lat", repr(gy), "--crs", "gcj02", "--json"])
+    assert result.exit_code == 0, result.output
+    shifted = _strict_json(result.stdout)
+    assert shifted["district"] == plain["district"]
+    assert shifted["location"]["crs_in"] == "gcj02"
+    assert (shifted["location"]["lon"], shifted["location"]["lat"]) == pytest.approx(ERQI, abs=1e-7)
+    grades = lambda r: [(t["table"], u["use"], u["grade"]) for t in r["tables"] for u in t["uses"]]  # noqa: E731
+    assert grades(shifted) == grades(plain)
+
+
+def test_lookup_outside_exits_2_with_message() -> None:
+    proc = _run("land-price", "lookup", "--lon", "112.0", "--lat", "30.0")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("error: ")
+    assert "outside Zhengzhou's 12 county-level units" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_value_demo_parcels(tmp_path) -> None:
+    out = tmp_path / "x.gpkg"
+    result = runner.invoke(app, ["land-price", "value", str(DEMO_PARCELS), "--out", str(out), "--id-column", "parcel_id"])
+    assert result.exit_code == 0, result.output
+    assert "valued 6 of 6 parcel(s)" in result.stdout
+    assert "DEMO" in result.stderr
+    frame = gpd.read_file(out)
+    assert frame["parcel_id"].tolist() == ["D01", "D02", "D03", "D04", "D05", "D06"]
+    assert (frame["error"].fillna("") == "").all()
+    d01 = frame.set_index("parcel_id").loc["D01"]
+    # commercial is a floor price: ground = benchmark x FAR 2.5 (no other correction given)
+    assert d01["unit_price_yuan_m2"] == pytest.approx(d01["benchmark_yuan_m2"] * 2.5)
+    d06 = frame.set_index("parcel_id").loc["D06"]
+    assert d06["area_m2"] == 3500.0  # a point with an area column
+    assert d06["value_yuan"] == pytest.approx(d06["unit_price_yuan_m2"] * 3500.0)
+
+
+def test_value_refuses_to_overwrite_its_input(tmp_path) -> None:
+    src = tmp_path / "parcels.geojson"
+    shutil.copy(DEMO_PARCELS, src)
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()
+    proc = _run("land-price", "value", str(src), "--out", str(src))
+    assert proc.returncode == 2
+    assert "refusing to overwrite the input" in proc.stderr
+    assert hashlib.sha256(src.read_bytes()).hexdigest() == digest
+
+
+def test_value_bad_date_is_a_clean_error(tmp_path) -> None:
+    proc = _run("land-price", "value", str(DEMO_PARCELS), "--out", str(tmp_path / "y.gpkg"), "--date", "2020-13-01")
+    assert proc.returncode == 2
+    assert "--date '2020-13-01': write the valuation date as YYYY-MM-DD" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_policy_status() -> None:
+    result = runner.invoke(app, ["policy", "status", "郑政文[2011]244号"])
+    assert result.exit_code == 0, result.output
+    assert "郑政文〔2011〕244号" in result.stdout
+    assert "status: abolished" in result.stdout
+    result = runner.invoke(app, ["policy", "status", "郑政文[2011]244号", "--json"])
+    data = _strict_json(result.stdout)
+    assert data["status"] == "abolished"
+    assert data["events"][0]["by_doc_number"] == "郑政文〔2022〕40号"
+
+
+def test_layers_list_and_districts_json() -> None:
+    result = runner.invoke(app, ["layers", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    kinds = {r["layer"]: r["kind"] for r in _strict_json(result.stdout)}
+    assert kinds["districts"] == "real" and kinds["land_grade_zones"] == "demo"
+    result = runner.invoke(app, ["districts", "--json"])
+    rows = _strict_json(result.stdout)
+    assert len(rows) == 12
+    assert sum(r["population"] for r in rows) == 12_600_574
+
+
+def test_help_does_not_import_geopandas() -> None:
+    code = (
+        "import sys\n"
+        "sys.argv = ['zzgeo', '--help']\n"
+        "import zzgeo.cli\n"
+        "try:\n"
+        "    zzgeo.cli.main()\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
+        "print('geopandas' in sys.modules, 'pandas' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "land-price" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1] == "False False"
