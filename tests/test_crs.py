@@ -177,3 +177,11 @@ def test_to_wgs84_from_metric_and_back() -> None:
     metric = crs.to_metric(out)
     assert metric.crs == crs.METRIC_CRS == "EPSG:4547"
     assert metric.geometry.x.iloc[0] == pytest.approx(469363.636, abs=1e-3)
+
+
+def test_degrees_declared_as_metres_are_rejected():
+    from zzgeo.crs import to_wgs84_xy
+    from zzgeo.errors import CRSError
+
+    with pytest.raises(CRSError, match="look like degrees"):
+        to_wgs84_xy([113.6654], [34.7536], "EPSG:4547")

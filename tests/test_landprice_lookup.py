@@ -73,7 +73,7 @@ def test_lookup_in_web_map_coordinates(name, forward, square_zones, origin_4547)
     if name == "gcj02":
         assert _use(lookup_point(float(sx), float(sy), zones=square_zones), CC, "commercial")["grade"] == "2"
     else:
-        with pytest.raises(OutsideAreaError, match="outside every grade map"):
+        with pytest.raises(OutsideAreaError, match="outside every grade zone in use"):
             lookup_point(float(sx), float(sy), zones=square_zones)
 
 
@@ -83,7 +83,7 @@ def test_lookup_outside_zhengzhou() -> None:
 
 
 def test_lookup_in_dengfeng_names_the_scope() -> None:
-    with pytest.raises(OutsideAreaError, match=r"lies in 登封市 \(410185\), outside every grade map: 郑政文〔2022〕42号 covers 郑州市本级"):
+    with pytest.raises(OutsideAreaError, match=r"lies in 登封市 \(410185\), outside every grade zone in use\. 郑政文〔2022〕42号 covers 郑州市本级"):
         lookup_point(113.05, 34.45)
 
 

@@ -273,8 +273,16 @@ def to_wgs84_xy(x, y, crs: object = "wgs84") -> tuple[np.ndarray, np.ndarray]:
         if name in _TO_WGS84:
             return _TO_WGS84[name](x, y)
         return x.copy(), y.copy()
-    from pyproj import Transformer
+    from pyproj import CRS, Transformer
 
+    finite = np.isfinite(x) & np.isfinite(y)
+    if CRS.from_user_input(name).is_projected and finite.any():
+        if (np.abs(x[finite]) <= 180).all() and (np.abs(y[finite]) <= 90).all():
+            msg = (
+                f"coordinates declared as crs={name!r} (metres) look like degrees: "
+                f"x={float(x[finite][0])!r}, y={float(y[finite][0])!r}; pass crs='wgs84' (or gcj02/bd09)"
+            )
+            raise CRSError(msg)
     transformer = Transformer.from_crs(name, STORAGE_CRS, always_xy=True)
     return transformer.transform(x, y)
 

@@ -105,9 +105,9 @@ def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataF
     rep = frame.geometry.iloc[0].representative_point()
     if prices.empty:
         msg = (
-            f"({rep.x:.5f}, {rep.y:.5f}) lies in {district['name']} ({adcode}), outside every grade map: "
-            f"{DOC_NUMBER} covers 郑州市本级 and its entrusted areas (白沙园区, 物流园区), not the "
-            "county-level cities" + ("; the demo zones cover the six urban districts only" if demo else "")
+            f"({rep.x:.5f}, {rep.y:.5f}) lies in {district['name']} ({adcode}), outside every grade zone in use. "
+            f"{DOC_NUMBER} covers 郑州市本级 and its entrusted areas (白沙园区, 物流园区)"
+            + ("; the demo zones cover the six urban districts only" if demo else "")
         )
         raise OutsideAreaError(msg)
     doc = document()
