@@ -1,0 +1,243 @@
+"""``zzgeo shelters``: coverage by district and siting, a thin layer over :mod:`zzgeo.shelters`.
+
+Only typer and the standard library are imported here at module level, so
+``zzgeo --help`` stays fast; each command imports what it needs. zzgeo's
+exceptions propagate to the entry point, which prints them and exits 2.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    help="Emergency shelters (应急避难场所): per-capita area and coverage by district against the "
+    "2025/2029 targets of 郑政文〔2022〕40号, and candidate sites that close the gap.",
+    no_args_is_help=True,
+)
+
+YearOption = Annotated[int, typer.Option("--year", help="Target year: 2025 (2 m²/person) or 2029 (3 m²/person).")]
+RegisterOption = Annotated[Optional[str], typer.Option("--register", help="Shelter register: CSV/Excel/GeoJSON/GeoPackage/Shapefile or postgresql://... (default: the DEMO register).")]
+PopulationOption = Annotated[Optional[str], typer.Option("--population", help="Population GeoTIFF or polygon/point layer with a population column (default: census 2020 spread uniformly within each district).")]
+PopColumnOption = Annotated[Optional[str], typer.Option("--population-column", help="Population column of --population (default: population/pop/人口...).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (one record per district) instead of a table.")]
+RulesOption = Annotated[Optional[str], typer.Option("--rules", help="Rule file (TOML like zzgeo/data/shelter_classes.toml) or a packaged id: zhengzhou-2011-defaults, gb51143-2015-unverified.")]
+CrsOption = Annotated[Optional[str], typer.Option("--crs", help="Register coordinates: wgs84, cgcs2000, gcj02, bd09 or an EPSG code (required for CSV/Excel).")]
+ColumnsOption = Annotated[Optional[str], typer.Option("--columns", help="Register column mapping, e.g. '场所名称=name,可用面积(㎡)=effective_area_m2' or JSON.")]
+LayerOption = Annotated[Optional[str], typer.Option("--layer", help="GeoPackage layer or PostGIS table/SELECT of the register.")]
+CellOption = Annotated[float, typer.Option("--cell-m", help="Grid spacing (m) of the default population surface.")]
+NetworkOption = Annotated[Optional[str], typer.Option("--network", help="Road lines for network distances (default: straight line).")]
+OnErrorOption = Annotated[str, typer.Option("--on-error", help="'raise' on bad rows, or 'flag' to keep them (listed) and use the valid ones.")]
+
+
+def _json_safe(data: object) -> object:
+    if isinstance(data, float) and (math.isnan(data) or math.isinf(data)):
+        return None
+    if isinstance(data, dict):
+        return {str(k): _json_safe(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_json_safe(v) for v in data]
+    return data
+
+
+def _echo_json(data: object) -> None:
+    typer.echo(json.dumps(_json_safe(data), ensure_ascii=False, indent=2, default=str, allow_nan=False))
+
+
+def _common(register, population, population_column, rules, crs, columns, layer, cell_m, network, on_error):
+    """Load what both commands need: rules, districts, register, demand, network."""
+    from zzgeo.layers import read_layer
+    from zzgeo.shelters.demand import read_population
+    from zzgeo.shelters.register import parse_columns_option, read_register
+    from zzgeo.shelters.rules import load_rules
+
+    rule_set = load_rules(rules)
+    districts = read_layer("districts")
+    if register is None:
+        from zzgeo.shelters.demo import demo_register
+
+        source = demo_register()
+    else:
+        source = register
+    reg = read_register(source, crs=crs, columns=parse_columns_option(columns), layer=layer, rules=rule_set,
+                        districts=districts, on_error=on_error)
+    demand = read_population(population, column=population_column, cell_m=cell_m, districts=districts)
+    net = None
+    if network:
+        from zzgeo.io import read_vector
+
+        net = read_vector(network, name=network)
+    inputs = [p for p in (register, population, network) if p and not str(p).startswith("postgres")]
+    return rule_set, districts, reg, demand, net, inputs
+
+
+def _demo_banner(console, what: str) -> None:
+    console.print(f"[bold white on red] DEMO DATA [/] {what}: synthetic demo data, not an official source; figures are illustrative only.")
+
+
+def _fmt(value: object, kind: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "[red]no[/]"
+    if kind == "pct":
+        return f"{100 * float(value):.1f}%"
+    if kind == "m2pp":
+        return f"{float(value):.2f}"
+    if isinstance(value, float):
+        return f"{value:,.0f}"
+    return str(value)
+
+
+@app.command("coverage")
+def coverage(
+    year: YearOption = 2025,
+    register: RegisterOption = None,
+    population: PopulationOption = None,
+    population_column: PopColumnOption = None,
+    as_json: JsonOption = False,
+    rules: RulesOption = None,
+    crs: CrsOption = None,
+    columns: ColumnsOption = None,
+    layer: LayerOption = None,
+    cell_m: CellOption = 250.0,
+    network: NetworkOption = None,
+    on_error: OnErrorOption = "raise",
+    assignment: Annotated[str, typer.Option("--assignment", help="Capacity assignment: auto, maxflow (exact) or greedy.")] = "auto",
+    out: Annotated[Optional[Path], typer.Option("--out", help="Also write district polygons with the table (.gpkg/.geojson/.shp/.csv/.xlsx).")] = None,
+) -> None:
+    """Per-capita shelter area, gap to the 2025/2029 targets and service coverage, by district."""
+    from zzgeo.shelters.coverage import coverage_records, shelter_coverage
+
+    rule_set, districts, reg, demand, net, inputs = _common(register, population, population_column, rules, crs,
+                                                            columns, layer, cell_m, network, on_error)
+    result = shelter_coverage(reg, demand, year=year, rules=rule_set, districts=districts, network=net, assignment=assignment)
+    if out is not None:
+        from zzgeo.io import write_vector
+
+        layer_out = districts[["adcode", "geometry"]].merge(result.table, on="adcode", how="inner")
+        write_vector(layer_out, out, protect=inputs)
+    if as_json:
+        _echo_json(coverage_records(result))
+        return
+    _print_coverage(result, out)
+
+
+def _print_coverage(result, out) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    meta = result.meta
+    if meta["demo"]:
+        _demo_banner(console, "The shelter register")
+    table = Table(title=f"Shelters by district — target {meta['target_m2']:g} m²/person by end-{meta['year']} ({meta['target_source'].split(' ')[0]})")
+    heads = (("adcode", "", "adcode"), ("name", "", "district"), ("population", "", "population"),
+             ("effective_area_m2", "", "area m²"), ("per_capita_m2", "m2pp", "m²/person"), ("meets_2025", "", "2025"),
+             ("gap_2025_m2", "", "gap 2025 m²"), ("meets_2029", "", "2029"), ("gap_2029_m2", "", "gap 2029 m²"),
+             ("covered_share", "pct", "in reach"), ("assured_share", "pct", "assured"))
+    for head, _, label in heads:
+        table.add_column(label, justify="left" if head in ("adcode", "name") else "right")
+    for _, row in result.table.iterrows():
+        table.add_row(*(_fmt(row[h], k) for h, k, _ in heads))
+    console.print(table)
+    rs = meta["rule_set"]
+    console.print(f"rule set: {rs['id']} ({rs['status']}) — {rs['source']}")
+    console.print(f"population: {meta['population_method']}")
+    console.print(f"distance: {meta['distance']}; assured places: {meta['assignment']}")
+    for note in meta["notes"]:
+        console.print(f"note: {note}")
+    if out is not None:
+        console.print(f"wrote {out}")
+    if meta["demo"]:
+        _demo_banner(console, "The shelter register")
+
+
+@app.command("site")
+def site(
+    year: YearOption = 2029,
+    candidates: Annotated[Optional[str], typer.Option("--candidates", help="Candidate sites with usable area (default: the DEMO candidates).")] = None,
+    register: RegisterOption = None,
+    population: PopulationOption = None,
+    population_column: PopColumnOption = None,
+    as_json: JsonOption = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the chosen sites in order (.gpkg/.geojson/.shp/.fgb/.csv/.xlsx).")] = None,
+    rules: RulesOption = None,
+    crs: CrsOption = None,
+    columns: ColumnsOption = None,
+    layer: LayerOption = None,
+    candidates_crs: Annotated[Optional[str], typer.Option("--candidates-crs", help="Candidate coordinates (default: --crs).")] = None,
+    candidate_columns: Annotated[Optional[str], typer.Option("--candidate-columns", help="Candidate column mapping, like --columns.")] = None,
+    cell_m: CellOption = 250.0,
+    network: NetworkOption = None,
+    on_error: OnErrorOption = "raise",
+    method: Annotated[str, typer.Option("--method", help="auto, exact (PuLP/CBC) or greedy.")] = "auto",
+) -> None:
+    """Choose candidate sites (>= 2000 m² usable) to reach the target in every district, most residents newly covered."""
+    from zzgeo.shelters.candidates import read_candidates
+    from zzgeo.shelters.register import parse_columns_option
+    from zzgeo.shelters.siting import site_shelters, siting_records
+
+    rule_set, districts, reg, demand, net, inputs = _common(register, population, population_column, rules, crs,
+                                                            columns, layer, cell_m, network, on_error)
+    if candidates is None:
+        from zzgeo.shelters.demo import demo_candidates
+
+        cand_source = demo_candidates()
+    else:
+        cand_source = candidates
+        inputs.append(candidates)
+    cands = read_candidates(cand_source, crs=candidates_crs or crs, columns=parse_columns_option(candidate_columns),
+                            rules=rule_set, districts=districts, on_error=on_error)
+    result = site_shelters(reg, cands, demand, year=year, rules=rule_set, districts=districts, network=net, method=method)
+    if out is not None:
+        from zzgeo.io import write_vector
+
+        write_vector(result.chosen, out, protect=inputs)
+    if as_json:
+        _echo_json(siting_records(result))
+        return
+    _print_siting(result, out)
+
+
+def _print_siting(result, out) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    meta = result.meta
+    if meta["demo"]:
+        _demo_banner(console, "The register and/or the candidate sites")
+    sites = Table(title=f"Chosen sites in build order — target {meta['target_m2']:g} m²/person by end-{meta['year']}")
+    heads = (("order", "", "#"), ("name", "", "site"), ("district_name", "", "district"), ("shelter_class", "", "class"),
+             ("usable_area_m2", "", "area m²"), ("newly_covered", "", "newly covered"),
+             ("district_per_capita_after_m2", "m2pp", "m²/person after"), ("district_gap_after_m2", "", "gap after m²"))
+    for head, _, label in heads:
+        sites.add_column(label, justify="right" if head not in ("name", "district_name", "shelter_class") else "left")
+    for _, row in result.chosen.iterrows():
+        sites.add_row(*(_fmt(row[h], k) for h, k, _ in heads))
+    console.print(sites)
+    summary = Table(title="By district")
+    cols = (("name", "", "district"), ("gap_m2", "", "gap m²"), ("sites_chosen", "", "sites"),
+            ("added_area_m2", "", "added m²"), ("per_capita_after_m2", "m2pp", "m²/person after"),
+            ("residual_gap_m2", "", "residual gap m²"), ("covered_share", "pct", "in reach before"),
+            ("covered_after_share", "pct", "after"), ("assured_share", "pct", "assured before"),
+            ("assured_after_share", "pct", "after"))
+    for head, _, label in cols:
+        summary.add_column(label, justify="left" if head == "name" else "right")
+    for _, row in result.districts.iterrows():
+        summary.add_row(*(_fmt(row[h], k) for h, k, _ in cols))
+    console.print(summary)
+    console.print(f"method: {meta['method']} — {meta['solver']}; status: {meta['status']}; objective: {meta['objective']}")
+    console.print(f"rule set: {meta['rule_set']['id']} ({meta['rule_set']['status']}); candidates: {meta['candidate_rule']}, "
+                  f"{meta['candidates_eligible']} eligible, {meta['candidates_rejected']} rejected")
+    for note in meta["notes"]:
+        console.print(f"note: {note}")
+    if out is not None:
+        console.print(f"wrote {out}")
+    if meta["demo"]:
+        _demo_banner(console, "The register and/or the candidate sites")

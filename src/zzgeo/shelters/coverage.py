@@ -1,0 +1,332 @@
+"""Shelter area, per-capita figures, gaps to the 2025/2029 targets and service coverage by district.
+
+:func:`shelter_coverage` answers, per county-level unit and city-wide, the
+questions of 郑政文〔2022〕40号 section 三:
+
+* total effective area (by class) and per-capita m² against the 2 m² (end-2025)
+  and 3 m² (end-2029) targets, with the gap in m² to each;
+* residents within their class's service radius of at least one shelter
+  (per class and any class), straight-line or along a road network;
+* residents with an assured place: residents placed in shelters within reach
+  without exceeding capacity = effective area / per-person norm of the rule
+  set (see :mod:`zzgeo.shelters.assignment`).
+
+The city-wide row sums the districts; its gap is the sum of the district gaps
+(a surplus in one district does not close another's gap, as the targets apply
+to every district: "全部达到"), and it meets a target only if every district does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from zzgeo.errors import SchemaError
+from zzgeo.shelters.assignment import Assignment, assign_capacity
+from zzgeo.shelters.reach import Pairs, reach_pairs
+from zzgeo.shelters.register import usable_rows
+from zzgeo.shelters.rules import CLASSES, RuleSet, Targets, load_rules, load_targets
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = [
+    "CITY_ADCODE",
+    "CoverageResult",
+    "shelter_capacity",
+    "is_demo",
+    "area_table",
+    "shelter_coverage",
+    "coverage_records",
+]
+
+#: adcode used for the city-wide row.
+CITY_ADCODE = "410100"
+_PERCAPITA_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """Output of :func:`shelter_coverage`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per district plus a city-wide row (adcode ``410100``).
+    cells : geopandas.GeoDataFrame
+        The demand cells with ``covered``, ``covered_I``... and ``placed``.
+    shelters : geopandas.GeoDataFrame
+        The shelters used, with ``capacity_places`` and ``places_used``.
+    meta : dict
+        Year, target and its source, rule set, demo flag, population method,
+        distance metric, assignment method, rows left out, notes.
+    """
+
+    table: pd.DataFrame
+    cells: gpd.GeoDataFrame
+    shelters: gpd.GeoDataFrame
+    meta: dict = field(default_factory=dict)
+
+
+def is_demo(frame: pd.DataFrame | None) -> bool:
+    """True when any row of *frame* says ``demo``."""
+    if frame is None or "demo" not in frame or len(frame) == 0:
+        return False
+    return bool(frame["demo"].fillna(False).astype(bool).any())
+
+
+def shelter_capacity(shelters: pd.DataFrame, rules: RuleSet, *, capacity_from: str = "area") -> np.ndarray:
+    """Places at each shelter.
+
+    Parameters
+    ----------
+    shelters : pandas.DataFrame
+        With ``shelter_class`` and ``effective_area_m2`` (and ``capacity`` for ``"register"``).
+    rules : RuleSet
+        Gives each class's per-person area.
+    capacity_from : {"area", "register"}
+        ``"area"`` (default): effective area / the class's per-person area.
+        ``"register"``: the register's ``capacity`` where it has one, else as ``"area"``.
+    """
+    if capacity_from not in ("area", "register"):
+        raise SchemaError(f"capacity_from={capacity_from!r}; use 'area' or 'register'")
+    norm = shelters["shelter_class"].map({c: rules.classes[c].area_per_person_m2 for c in CLASSES})
+    places = (shelters["effective_area_m2"] / norm).to_numpy(dtype="float64")
+    if capacity_from == "register" and "capacity" in shelters:
+        given = pd.to_numeric(shelters["capacity"], errors="coerce").to_numpy(dtype="float64")
+        places = np.where(np.isnan(given), places, given)
+    return places
+
+
+def area_table(
+    shelters: pd.DataFrame, population: pd.Series, *, targets: Targets, year: int, names: pd.Series
+) -> pd.DataFrame:
+    """Effective area by district and class, per-capita m², status and gaps for every target year.
+
+    Parameters
+    ----------
+    shelters : pandas.DataFrame
+        Valid shelters with ``adcode``, ``shelter_class``, ``effective_area_m2``.
+    population : pandas.Series
+        Residents by adcode (defines the rows).
+    targets : Targets
+    year : int
+        Year whose target fills ``target_m2``, ``meets_target``, ``gap_m2``.
+    names : pandas.Series
+        District name by adcode.
+    """
+    target = targets.for_year(year)
+    table = pd.DataFrame({"adcode": population.index.astype(str), "name": names.reindex(population.index).to_numpy(),
+                          "population": population.to_numpy(dtype="float64")})
+    by = shelters.groupby(["adcode", "shelter_class"])["effective_area_m2"]
+    area = by.sum().unstack(fill_value=0.0).reindex(index=table["adcode"], columns=list(CLASSES), fill_value=0.0)
+    count = by.size().unstack(fill_value=0).reindex(index=table["adcode"], columns=list(CLASSES), fill_value=0)
+    table["shelters"] = count.sum(axis=1).to_numpy().astype(int)
+    for c in CLASSES:
+        table[f"shelters_{c}"] = count[c].to_numpy().astype(int)
+    table["effective_area_m2"] = area.sum(axis=1).to_numpy()
+    for c in CLASSES:
+        table[f"effective_area_m2_{c}"] = area[c].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["per_capita_m2"] = np.where(table["population"] > 0, table["effective_area_m2"] / table["population"], np.nan)
+    table["target_year"] = int(year)
+    table["target_m2"] = target
+    for y, t in sorted(targets.per_capita_m2.items()):
+        table[f"meets_{y}"] = table["per_capita_m2"].fillna(np.inf) + _PERCAPITA_TOL >= t
+        table[f"gap_{y}_m2"] = np.maximum(0.0, t * table["population"] - table["effective_area_m2"])
+    table["meets_target"] = table["per_capita_m2"].fillna(np.inf) + _PERCAPITA_TOL >= target
+    table["gap_m2"] = np.maximum(0.0, target * table["population"] - table["effective_area_m2"])
+    return table
+
+
+def _city_row(table: pd.DataFrame) -> dict:
+    row: dict[str, object] = {"adcode": CITY_ADCODE, "name": "郑州市 (city-wide)"}
+    for col in table.columns:
+        if col in row:
+            continue
+        if col.startswith("meets"):
+            row[col] = bool(table[col].all())
+        elif col in ("target_year", "target_m2"):
+            row[col] = table[col].iloc[0]
+        elif pd.api.types.is_numeric_dtype(table[col]):
+            row[col] = table[col].sum()
+    pop = float(row["population"])
+    row["per_capita_m2"] = float(row["effective_area_m2"]) / pop if pop > 0 else np.nan
+    for col in table.columns:
+        if col.endswith("_share"):
+            base = col.removesuffix("_share")
+            row[col] = float(row[base]) / pop if pop > 0 else np.nan
+    return row
+
+
+def shelter_coverage(
+    register: gpd.GeoDataFrame,
+    demand: gpd.GeoDataFrame | None = None,
+    *,
+    year: int = 2025,
+    rules: RuleSet | None = None,
+    targets: Targets | None = None,
+    districts: gpd.GeoDataFrame | None = None,
+    network: gpd.GeoDataFrame | None = None,
+    capacity_from: str = "area",
+    assignment: str = "auto",
+    cell_m: float | None = None,
+) -> CoverageResult:
+    """Per-capita area, gaps to the targets, service-radius and capacity-aware coverage by district.
+
+    Parameters
+    ----------
+    register : geopandas.GeoDataFrame
+        A register from :func:`~zzgeo.shelters.register.read_register` (only
+        ``valid`` rows are used, and the number left out is reported) or a raw
+        frame, which is validated with ``on_error="raise"``.
+    demand : geopandas.GeoDataFrame, optional
+        Points with ``population`` and ``adcode`` (see
+        :mod:`zzgeo.shelters.demand`); default the uniform district surface.
+    year : {2025, 2029}
+        Target year for ``target_m2``, ``meets_target`` and ``gap_m2``; both
+        years' figures are always in the table.
+    rules : RuleSet, optional
+        Class parameters (default ``zhengzhou-2011-defaults``).
+    targets : Targets, optional
+        Default: 郑政文〔2022〕40号.
+    districts : geopandas.GeoDataFrame, optional
+        ``adcode``, ``name``, geometry (and ``population`` for the default
+        demand); default the ``districts`` layer.
+    network : geopandas.GeoDataFrame, optional
+        Road lines for network distances (default straight line).
+    capacity_from : {"area", "register"}
+        See :func:`shelter_capacity`.
+    assignment : {"auto", "maxflow", "greedy"}
+        See :func:`~zzgeo.shelters.assignment.assign_capacity`.
+    cell_m : float, optional
+        Grid spacing of the default demand (250 m when omitted).
+
+    Returns
+    -------
+    CoverageResult
+    """
+    rules = rules or load_rules()
+    targets = targets or load_targets()
+    targets.for_year(year)
+    if districts is None:
+        from zzgeo.layers import read_layer
+
+        districts = read_layer("districts")
+    shelters, excluded = usable_rows(register, rules=rules, districts=districts)
+    if demand is None:
+        from zzgeo.shelters.demand import DEFAULT_CELL_M, district_surface
+
+        demand = district_surface(districts, cell_m=cell_m or DEFAULT_CELL_M)
+    for col in ("population", "adcode"):
+        if col not in demand:
+            raise SchemaError(f"demand has no {col!r} column; build it with zzgeo.shelters.demand")
+    pop = demand["population"].to_numpy(dtype="float64")
+    cell_adcode = demand["adcode"].astype(str).to_numpy()
+    names = pd.Series(districts["name"].to_numpy(), index=districts["adcode"].astype(str).to_numpy())
+    population = pd.Series(pop).groupby(cell_adcode).sum().reindex(names.index, fill_value=0.0)
+    table = area_table(shelters, population, targets=targets, year=year, names=names)
+
+    radius = shelters["shelter_class"].map({c: rules.radius_m(c) for c in CLASSES}).to_numpy(dtype="float64")
+    pairs = reach_pairs(demand, shelters, radius, network=network, with_distance=assignment != "maxflow")
+    cells = demand.copy()
+    site_class = shelters["shelter_class"].to_numpy()
+    for c in CLASSES:
+        mask = np.zeros(len(cells), dtype=bool)
+        mask[pairs.cell[site_class[pairs.site] == c]] = True
+        cells[f"covered_{c}"] = mask
+    covered = np.zeros(len(cells), dtype=bool)
+    covered[pairs.cell] = True
+    cells["covered"] = covered
+    capacity = shelter_capacity(shelters, rules, capacity_from=capacity_from)
+    result = assign_capacity(pairs, pop, capacity, method=assignment)
+    cells["placed"] = result.placed
+    by_district = pd.DataFrame({"adcode": cell_adcode, "pop": pop})
+    for c in CLASSES:
+        by_district[f"covered_{c}"] = pop * cells[f"covered_{c}"].to_numpy()
+    by_district["covered"] = pop * covered
+    by_district["assured"] = result.placed
+    sums = by_district.groupby("adcode").sum().reindex(table["adcode"], fill_value=0.0)
+    for c in CLASSES:
+        table[f"covered_{c}"] = sums[f"covered_{c}"].to_numpy()
+    table["covered"] = sums["covered"].to_numpy()
+    table["capacity_places"] = pd.Series(capacity).groupby(shelters["adcode"].to_numpy()).sum().reindex(table["adcode"], fill_value=0.0).to_numpy()
+    table["assured"] = sums["assured"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for col in (*[f"covered_{c}" for c in CLASSES], "covered", "assured"):
+            table[f"{col}_share"] = np.where(table["population"] > 0, table[col] / table["population"], np.nan)
+    table = pd.concat([table, pd.DataFrame([_city_row(table)])], ignore_index=True)
+    demo = is_demo(register)
+    table["demo"] = demo
+    table["rule_set"] = rules.id
+    out_shelters = shelters.copy()
+    out_shelters["capacity_places"] = capacity
+    out_shelters["places_used"] = result.used
+    meta = _meta(rules, targets, year, demo, demand, pairs, result, excluded, register)
+    return CoverageResult(table=table, cells=cells, shelters=out_shelters, meta=meta)
+
+
+def _meta(rules, targets, year, demo, demand, pairs: Pairs, result: Assignment, excluded: int, register) -> dict:
+    notes = []
+    if demo:
+        notes.append("DEMO DATA: the shelter register is zzgeo's synthetic demo register, not an official one")
+    if excluded:
+        notes.append(f"{excluded} register row(s) failed validation and were left out (see the 'issues' column)")
+    outside = float(demand.attrs.get("outside_population", 0.0) or 0.0)
+    if outside:
+        notes.append(f"{outside:,.0f} residents of the population source lie outside the districts and are not counted")
+    notes.append(
+        f"targets apply to 城区及县（市）城区 ({targets.document}); zzgeo applies them to each unit's whole resident population"
+    )
+    return {
+        "year": int(year),
+        "target_m2": targets.for_year(year),
+        "target_source": targets.source(year),
+        "rule_set": rules.describe(),
+        "demo": demo,
+        "population_method": demand.attrs.get("method", "user-supplied demand points"),
+        "distance": pairs.metric,
+        "assignment_method": result.method,
+        "assignment": result.description,
+        "capacity_rule": f"places = effective area / per-person area of the class ({rules.capacity_source})",
+        "excluded_rows": int(excluded),
+        "register_rows": int(len(register)),
+        "notes": notes,
+    }
+
+
+_RECORD_COLUMNS = (
+    "adcode", "name", "population", "shelters", "effective_area_m2", "per_capita_m2", "target_m2", "meets_target",
+    "gap_m2", "meets_2025", "gap_2025_m2", "meets_2029", "gap_2029_m2", "covered", "covered_share",
+    "covered_I_share", "covered_II_share", "covered_III_share", "capacity_places", "assured", "assured_share",
+    "effective_area_m2_I", "effective_area_m2_II", "effective_area_m2_III",
+)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if np.isnan(value) else round(float(value), 6)
+    return value
+
+
+def coverage_records(result: CoverageResult) -> dict:
+    """JSON-ready dict: meta, one record per district (``records``) and the ``city`` row.
+
+    Each record carries at least ``adcode``, ``name``, ``population``,
+    ``effective_area_m2``, ``per_capita_m2``, ``target_m2``, ``meets_target``,
+    ``gap_m2``, ``covered_share``, plus ``demo`` and ``rule_set``.
+    """
+    rows = []
+    for _, row in result.table.iterrows():
+        rec = {col: _plain(row[col]) for col in _RECORD_COLUMNS if col in row}
+        rec["demo"] = bool(result.meta["demo"])
+        rec["rule_set"] = result.meta["rule_set"]["id"]
+        rows.append(rec)
+    return {**{k: v for k, v in result.meta.items()}, "records": rows[:-1], "city": rows[-1]}

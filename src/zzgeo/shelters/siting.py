@@ -1,0 +1,347 @@
+"""Choose candidate sites that bring each district to a target year's per-capita standard.
+
+The problem :func:`site_shelters` solves, for a target year (2 m² / 3 m² per
+person, 郑政文〔2022〕40号 三):
+
+1. **Close each district's gap.** Existing valid shelters count as built. A
+   district's gap is ``target x population - existing effective area``; the
+   sites chosen in it must add at least that much usable area. When its
+   eligible candidates cannot, all of them are chosen and the rest is
+   reported as the residual gap.
+2. **At least cost**: the fewest sites, or the smallest total ``cost`` when the
+   candidate layer has a cost column.
+3. **Among those, the most newly covered residents**: residents not within
+   reach of any existing shelter who come within the service radius of a
+   chosen site (its class follows from its usable area).
+
+Only candidates meeting the 2000 m² rule (郑政文〔2022〕40号 五(一)) take part;
+the others are returned with their reason. Two methods, and the result says
+which ran:
+
+``"exact"``
+    Two mixed-integer programs solved with CBC through PuLP: the first finds
+    the least cost that closes every gap, the second maximises newly covered
+    residents at that cost (demand cells with the same set of covering
+    candidates are merged, which changes nothing in the optimum). spopt's
+    MCLP is not used because it has neither per-district area constraints nor
+    fixed existing facilities (spopt issues #267, #415).
+``"greedy"``
+    For large inputs. With unit costs: each district needs at least ``k``
+    sites (its largest candidates first); sites are picked one at a time,
+    across districts, by most newly covered residents among those that still
+    let the district close its gap with its remaining picks - so it uses the
+    same, minimal number of sites as the exact method. With a cost column:
+    by gap closed per unit cost, ties by newly covered residents.
+
+Chosen sites are reported in build order: repeatedly the one adding the most
+newly covered residents given those before it (ties: larger area), with its
+marginal gain and its district's area, per-capita figure and gap after it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from zzgeo.errors import SchemaError
+from zzgeo.shelters._solvers import _build_order, _demand_groups, _gain_matrix, _solve_exact, _solve_greedy
+from zzgeo.shelters.coverage import CITY_ADCODE, _plain, is_demo
+from zzgeo.shelters.reach import reach_pairs
+from zzgeo.shelters.register import usable_rows
+from zzgeo.shelters.rules import CLASSES, RuleSet, Targets, load_rules, load_targets
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = ["SITING_METHODS", "SitingResult", "site_shelters", "siting_records", "with_chosen_sites"]
+
+SITING_METHODS = ("auto", "exact", "greedy")
+
+
+@dataclass(frozen=True)
+class SitingResult:
+    """Output of :func:`site_shelters`.
+
+    Attributes
+    ----------
+    chosen : geopandas.GeoDataFrame
+        Chosen sites in build order with ``order``, ``newly_covered``,
+        ``cumulative_newly_covered``, ``district_area_after_m2``,
+        ``district_per_capita_after_m2``, ``district_gap_after_m2``.
+    districts : pandas.DataFrame
+        One row per district plus a city-wide row: existing area and gap,
+        sites chosen, area added, per-capita after, residual gap, residents in
+        reach (``covered``) and with an assured place (``assured``) before and
+        after (``*_after``).
+    candidates : geopandas.GeoDataFrame
+        Every candidate with ``selected`` and ``reject_reason``.
+    meta : dict
+        Year, target, rule set, demo flag, method and solver, notes.
+    """
+
+    chosen: gpd.GeoDataFrame
+    districts: pd.DataFrame
+    candidates: gpd.GeoDataFrame
+    meta: dict = field(default_factory=dict)
+
+
+def site_shelters(
+    register: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame,
+    demand: gpd.GeoDataFrame | None = None,
+    *,
+    year: int = 2029,
+    rules: RuleSet | None = None,
+    targets: Targets | None = None,
+    districts: gpd.GeoDataFrame | None = None,
+    network: gpd.GeoDataFrame | None = None,
+    method: str = "auto",
+    max_exact_candidates: int = 600,
+    max_exact_groups: int = 60_000,
+    time_limit_s: float = 60.0,
+    assignment: str = "auto",
+    cell_m: float | None = None,
+) -> SitingResult:
+    """Choose candidate sites to reach *year*'s per-capita target in every district (see module notes).
+
+    Parameters
+    ----------
+    register : geopandas.GeoDataFrame
+        Existing shelters (validated register or raw frame); they stay.
+    candidates : geopandas.GeoDataFrame
+        Candidate sites, validated (:func:`~zzgeo.shelters.candidates.read_candidates`)
+        or raw (validated here with ``on_error="raise"``).
+    demand : geopandas.GeoDataFrame, optional
+        Population points (default the uniform district surface).
+    year : int, default 2029
+    rules, targets, districts, network, cell_m
+        As for :func:`~zzgeo.shelters.coverage.shelter_coverage`.
+    method : {"auto", "exact", "greedy"}
+        ``"auto"``: exact up to ``max_exact_candidates`` candidates in districts
+        with a gap and ``max_exact_groups`` merged demand groups, else greedy.
+    time_limit_s : float
+        CBC time limit per stage.
+    assignment : {"auto", "maxflow", "greedy"}
+        How residents with an assured place are counted before and after the
+        plan (see :func:`~zzgeo.shelters.assignment.assign_capacity`).
+
+    Returns
+    -------
+    SitingResult
+    """
+    from zzgeo.shelters.candidates import validate_candidates
+
+    if method not in SITING_METHODS:
+        raise SchemaError(f"siting method={method!r}; use one of {SITING_METHODS!r}")
+    rules = rules or load_rules()
+    targets = targets or load_targets()
+    target = targets.for_year(year)
+    if districts is None:
+        from zzgeo.layers import read_layer
+
+        districts = read_layer("districts")
+    shelters, excluded = usable_rows(register, rules=rules, districts=districts)
+    if "eligible" not in candidates:
+        candidates = validate_candidates(candidates, rules=rules, targets=targets, districts=districts)
+    cands = candidates.copy()
+    if demand is None:
+        from zzgeo.shelters.demand import DEFAULT_CELL_M, district_surface
+
+        demand = district_surface(districts, cell_m=cell_m or DEFAULT_CELL_M)
+    pop = demand["population"].to_numpy(dtype="float64")
+    cell_ad = demand["adcode"].astype(str).to_numpy()
+    names = pd.Series(districts["name"].to_numpy(), index=districts["adcode"].astype(str).to_numpy())
+    population = pd.Series(pop).groupby(cell_ad).sum().reindex(names.index, fill_value=0.0)
+    existing = shelters.groupby("adcode")["effective_area_m2"].sum().reindex(names.index, fill_value=0.0)
+    gap = np.maximum(0.0, target * population - existing)
+
+    radius = shelters["shelter_class"].map({c: rules.radius_m(c) for c in CLASSES}).to_numpy(dtype="float64")
+    pairs0 = reach_pairs(demand, shelters, radius, network=network)
+    covered0 = np.zeros(len(demand), dtype=bool)
+    covered0[pairs0.cell] = True
+
+    usable = (cands["valid"] & cands["eligible"]).to_numpy(dtype=bool)
+    in_gap = cands["adcode"].astype(str).map(gap).fillna(0.0).to_numpy() > 0
+    model = cands[usable & in_gap]
+    area = model["usable_area_m2"].to_numpy(dtype="float64")
+    cost = model["cost"].to_numpy(dtype="float64")
+    district = model["adcode"].astype(str).to_numpy()
+    available = pd.Series(area).groupby(district).sum()
+    required = {d: float(min(gap[d], available.get(d, 0.0))) for d in names.index if gap[d] > 0}
+    c_radius = model["shelter_class"].map({c: rules.radius_m(c) for c in CLASSES}).to_numpy(dtype="float64")
+    pairs = reach_pairs(demand, model, c_radius, network=network, with_distance=False)
+    reach = _gain_matrix(pairs, len(model), len(demand), ~covered0)
+    weights = pop * ~covered0
+    unit_cost = not bool(model["cost_given"].any()) if "cost_given" in model else True
+
+    started = time.perf_counter()
+    groups = _demand_groups(reach, weights) if method != "greedy" and len(model) else (np.empty(0), [])
+    use_exact = method == "exact" or (method == "auto" and len(model) <= max_exact_candidates and len(groups[0]) <= max_exact_groups)
+    chosen, status, ran = None, "", "greedy"
+    if use_exact and len(model):
+        chosen, status = _solve_exact(area, cost, district, required, groups, time_limit_s=time_limit_s)
+        ran = "exact" if chosen is not None else "greedy"
+    if chosen is None:
+        fallback = f" (exact failed: {status})" if use_exact and len(model) else ""
+        chosen, status = _solve_greedy(area, cost, district, required, reach, weights, unit_cost=unit_cost)
+        status += fallback
+    elapsed = time.perf_counter() - started
+
+    order, gains = _build_order(list(np.flatnonzero(chosen)), area, reach, weights)
+    chosen_frame = model.iloc[order].copy()
+    chosen_frame.insert(0, "order", np.arange(1, len(order) + 1))
+    chosen_frame["newly_covered"] = gains
+    chosen_frame["cumulative_newly_covered"] = np.cumsum(gains)
+    added_so_far = chosen_frame.groupby("adcode")["usable_area_m2"].cumsum().to_numpy()
+    base = existing.reindex(chosen_frame["adcode"].astype(str)).to_numpy() + added_so_far
+    popd = population.reindex(chosen_frame["adcode"].astype(str)).to_numpy()
+    chosen_frame["district_area_after_m2"] = base
+    chosen_frame["district_per_capita_after_m2"] = base / popd
+    chosen_frame["district_gap_after_m2"] = np.maximum(0.0, target * popd - base)
+
+    covered1 = covered0.copy()
+    if len(order):
+        covered1[np.unique(reach[order].nonzero()[1])] = True
+    table = _district_table(names, population, existing, gap, chosen_frame, pop, cell_ad, covered0, covered1,
+                            target, year, cands, usable)
+    assured = _assured_before_after(shelters, chosen_frame, demand, pairs0, rules, network, assignment)
+    _add_assured(table, assured, cell_ad)
+    demo = is_demo(register) or is_demo(candidates)
+    table["demo"] = demo
+    table["rule_set"] = rules.id
+    cands["selected"] = cands["candidate_id"].isin(chosen_frame["candidate_id"])
+    notes = []
+    if is_demo(register):
+        notes.append("DEMO DATA: the shelter register is zzgeo's synthetic demo register")
+    if is_demo(candidates):
+        notes.append("DEMO DATA: the candidate sites are zzgeo's synthetic demo sites")
+    short = table[(table["adcode"] != CITY_ADCODE) & (table["residual_gap_m2"] > 0)]
+    if len(short):
+        notes.append("candidates run out in: " + ", ".join(f"{r['name']} ({r['residual_gap_m2']:,.0f} m² left)" for _, r in short.iterrows()))
+    meta = {
+        "year": int(year), "target_m2": target, "target_source": targets.source(year), "rule_set": rules.describe(),
+        "demo": demo, "method": ran,
+        "solver": "PuLP + CBC, two-stage lexicographic MILP (least cost, then most newly covered residents)" if ran == "exact" else status,
+        "status": status, "seconds": round(elapsed, 3), "objective": "least cost" + (" (cost column)" if not unit_cost else " (fewest sites)"),
+        "candidate_rule": f"usable area >= {targets.candidate_min_area_m2:,.0f} m² ({targets.candidate_clause})",
+        "candidates_total": int(len(cands)), "candidates_eligible": int(usable.sum()),
+        "candidates_rejected": int((~usable).sum()), "candidates_in_model": int(len(model)),
+        "population_method": demand.attrs.get("method", "user-supplied demand points"), "distance": pairs.metric,
+        "assignment": assured[1].description, "assignment_method": assured[1].method,
+        "excluded_register_rows": int(excluded), "notes": notes,
+    }
+    return SitingResult(chosen=chosen_frame, districts=table, candidates=cands, meta=meta)
+
+
+def _assured_before_after(shelters, chosen, demand, pairs0, rules, network, method):
+    """Residents with an assured place (max flow) with the existing shelters, then with the chosen sites too."""
+    from zzgeo.shelters.assignment import assign_capacity
+    from zzgeo.shelters.coverage import shelter_capacity
+    from zzgeo.shelters.reach import Pairs
+
+    pop = demand["population"].to_numpy(dtype="float64")
+    cap0 = shelter_capacity(shelters, rules)
+    before = assign_capacity(pairs0, pop, cap0, method=method)
+    if len(chosen) == 0:
+        return before, before
+    planned = chosen.rename(columns={"usable_area_m2": "effective_area_m2"})
+    radius = planned["shelter_class"].map({c: rules.radius_m(c) for c in CLASSES}).to_numpy(dtype="float64")
+    pairs1 = reach_pairs(demand, planned, radius, network=network)
+    both = Pairs(np.concatenate([pairs0.cell, pairs1.cell]), np.concatenate([pairs0.site, pairs1.site + len(shelters)]),
+                 np.concatenate([pairs0.distance_m, pairs1.distance_m]), pairs0.metric)
+    after = assign_capacity(both, pop, np.concatenate([cap0, shelter_capacity(planned, rules)]), method=method)
+    return before, after
+
+
+def _add_assured(table, assured, cell_ad) -> None:
+    before, after = assured
+    sums = pd.DataFrame({"adcode": cell_ad, "b": before.placed, "a": after.placed}).groupby("adcode").sum()
+    rows = table["adcode"] != CITY_ADCODE
+    table.loc[rows, "assured"] = sums["b"].reindex(table.loc[rows, "adcode"], fill_value=0.0).to_numpy()
+    table.loc[rows, "assured_after"] = sums["a"].reindex(table.loc[rows, "adcode"], fill_value=0.0).to_numpy()
+    table.loc[~rows, "assured"] = before.total
+    table.loc[~rows, "assured_after"] = after.total
+    for col in ("assured", "assured_after"):
+        table[f"{col}_share"] = table[col] / table["population"].where(table["population"] > 0)
+
+
+def with_chosen_sites(register: gpd.GeoDataFrame, chosen: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Existing valid shelters plus the chosen sites as planned shelters (``planned`` column).
+
+    The result can go back into :func:`~zzgeo.shelters.coverage.shelter_coverage`
+    to see the district table after the plan. A chosen site's effective area is
+    its usable area; its class the proposed one.
+    """
+    existing = register[register["valid"]] if "valid" in register else register
+    existing = existing.to_crs("EPSG:4326").assign(planned=False)
+    planned = chosen.to_crs("EPSG:4326").rename(columns={"usable_area_m2": "effective_area_m2", "candidate_id": "shelter_id"})
+    planned = planned.assign(planned=True, source="planned: " + planned["source"].astype(str) if "source" in planned else "planned")
+    keep = ["shelter_id", "name", "shelter_class", "effective_area_m2", "planned", "source", "demo", "geometry"]
+    parts = [frame[[c for c in keep if c in frame]] for frame in (existing, planned)]
+    return pd.concat(parts, ignore_index=True).pipe(lambda f: f.set_geometry("geometry", crs="EPSG:4326"))
+
+
+def _district_table(names, population, existing, gap, chosen, pop, cell_ad, covered0, covered1, target, year, cands, usable):
+    t = pd.DataFrame({"adcode": names.index, "name": names.to_numpy(), "population": population.to_numpy()})
+    t["effective_area_m2"] = existing.to_numpy()
+    t["per_capita_m2"] = t["effective_area_m2"] / t["population"].where(t["population"] > 0)
+    t["target_year"] = int(year)
+    t["target_m2"] = target
+    t["meets_target"] = t["per_capita_m2"].fillna(np.inf) + 1e-9 >= target
+    t["gap_m2"] = gap.to_numpy()
+    by = chosen.groupby(chosen["adcode"].astype(str))
+    t["sites_chosen"] = by.size().reindex(t["adcode"], fill_value=0).to_numpy().astype(int)
+    t["added_area_m2"] = by["usable_area_m2"].sum().reindex(t["adcode"], fill_value=0.0).to_numpy()
+    t["cost_chosen"] = by["cost"].sum().reindex(t["adcode"], fill_value=0.0).to_numpy()
+    t["area_after_m2"] = t["effective_area_m2"] + t["added_area_m2"]
+    t["per_capita_after_m2"] = t["area_after_m2"] / t["population"].where(t["population"] > 0)
+    t["meets_target_after"] = t["per_capita_after_m2"].fillna(np.inf) + 1e-9 >= target
+    t["residual_gap_m2"] = np.maximum(0.0, target * t["population"] - t["area_after_m2"])
+    cad = cands["adcode"].astype(str)
+    t["candidates_eligible"] = pd.Series(usable).groupby(cad.to_numpy()).sum().reindex(t["adcode"], fill_value=0).to_numpy().astype(int)
+    t["candidates_rejected"] = pd.Series(~usable).groupby(cad.to_numpy()).sum().reindex(t["adcode"], fill_value=0).to_numpy().astype(int)
+    frame = pd.DataFrame({"adcode": cell_ad, "before": pop * covered0, "after": pop * covered1})
+    sums = frame.groupby("adcode").sum().reindex(t["adcode"], fill_value=0.0)
+    t["covered"] = sums["before"].to_numpy()
+    t["covered_after"] = sums["after"].to_numpy()
+    t["newly_covered"] = t["covered_after"] - t["covered"]
+    city = {c: t[c].sum() for c in t.columns if pd.api.types.is_numeric_dtype(t[c]) and c not in ("target_year", "target_m2")}
+    city.update({"adcode": CITY_ADCODE, "name": "郑州市 (city-wide)", "target_year": int(year), "target_m2": target,
+                 "meets_target": bool(t["meets_target"].all()), "meets_target_after": bool(t["meets_target_after"].all())})
+    city["per_capita_m2"] = city["effective_area_m2"] / city["population"]
+    city["per_capita_after_m2"] = city["area_after_m2"] / city["population"]
+    t = pd.concat([t, pd.DataFrame([city])], ignore_index=True)
+    for col in ("covered", "covered_after"):
+        t[f"{col}_share"] = t[col] / t["population"].where(t["population"] > 0)
+    return t
+
+
+_SITE_COLUMNS = ("order", "candidate_id", "name", "kind", "shelter_class", "adcode", "district_name", "usable_area_m2",
+                 "cost", "newly_covered", "cumulative_newly_covered", "district_area_after_m2",
+                 "district_per_capita_after_m2", "district_gap_after_m2")
+
+
+def siting_records(result: SitingResult) -> dict:
+    """JSON-ready dict: meta, ``chosen`` sites in order, one record per district, ``city``, ``rejected``."""
+    import shapely
+
+    chosen = []
+    pts = result.chosen.geometry.to_crs("EPSG:4326").representative_point() if len(result.chosen) else []
+    for (_, row), pt in zip(result.chosen.iterrows(), pts, strict=True):
+        rec = {c: _plain(row[c]) for c in _SITE_COLUMNS if c in row}
+        rec.update({"lon": round(float(shapely.get_x(pt)), 7), "lat": round(float(shapely.get_y(pt)), 7)})
+        chosen.append(rec)
+    rows = []
+    for _, row in result.districts.iterrows():
+        rec = {c: _plain(row[c]) for c in result.districts.columns}
+        rec["demo"] = bool(result.meta["demo"])
+        rec["rule_set"] = result.meta["rule_set"]["id"]
+        rows.append(rec)
+    rejected = result.candidates[~(result.candidates["valid"] & result.candidates["eligible"])]
+    rej = [{"candidate_id": _plain(r["candidate_id"]), "name": _plain(r["name"]), "usable_area_m2": _plain(r["usable_area_m2"]),
+            "reason": r["reject_reason"]} for _, r in rejected.iterrows()]
+    return {**result.meta, "chosen": chosen, "records": rows[:-1], "city": rows[-1], "rejected": rej}
