@@ -93,7 +93,7 @@ def test_missing_or_wrong_columns(tmp_path) -> None:
     with pytest.raises(SchemaError, match=r"non-numeric coordinates in 'lon'/'lat' at rows \[1\]"):
         frame_from_coordinates(frame, crs="wgs84")
     frame = pd.DataFrame({"lon": [113.6, None], "lat": [34.7, 34.8]})
-    with pytest.raises(GeometryError, match=r"rows \[1\] have no coordinates"):
+    with pytest.raises(GeometryError, match=r"1 row\(s\) have no coordinates in .lon./.lat.: rows \[1\]"):
         frame_from_coordinates(frame, crs="wgs84")
 
 

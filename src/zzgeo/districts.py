@@ -28,6 +28,7 @@ __all__ = [
     "build_districts",
     "tianditu_districts",
     "cross_check_areas",
+    "default_districts",
     "locate_districts",
     "check_in_zhengzhou",
 ]
@@ -131,22 +132,30 @@ def cross_check_areas(districts: gpd.GeoDataFrame | None = None) -> pd.DataFrame
     return out
 
 
+def default_districts() -> gpd.GeoDataFrame:
+    """The ``districts`` layer of the layer store (built on first use)."""
+    from zzgeo.layers import read_layer
+
+    return read_layer("districts")
+
+
 def locate_districts(points: gpd.GeoSeries | gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> pd.Series:
     """adcode of the district containing each point (``NaN`` outside Zhengzhou).
 
-    Both inputs must share a CRS; the result is indexed like *points*.
-    Points on a shared border go to the first district found.
+    Exact (a point on a shared border goes to the district listed first, as
+    with the plain ``intersects`` predicate) and fast: see
+    :mod:`zzgeo.spatial_index`. The districts are reprojected to the points'
+    CRS when they differ; the result is indexed like *points*.
     """
-    geoms = points.geometry if hasattr(points, "geometry") else points
-    tree_geoms = districts.geometry.values
-    import shapely
+    from zzgeo.spatial_index import polygon_index
 
-    tree = shapely.STRtree(tree_geoms)
-    pts, polys = tree.query(np.asarray(geoms.values), predicate="intersects")
-    out = pd.Series(np.nan, index=geoms.index, dtype="object")
-    first = pd.Series(polys, index=pts).groupby(level=0).first()
-    out.iloc[first.index.to_numpy()] = districts["adcode"].to_numpy()[first.to_numpy()]
-    return out
+    geoms = points.geometry if hasattr(points, "geometry") else points
+    if districts.crs is not None and geoms.crs is not None and districts.crs != geoms.crs:
+        districts = districts.to_crs(geoms.crs)
+    index = polygon_index(np.asarray(districts.geometry.values))
+    found = index.query(np.asarray(geoms.values))
+    codes = np.append(districts["adcode"].astype(str).to_numpy(dtype=object), np.nan)
+    return pd.Series(codes[found], index=geoms.index, dtype="object")
 
 
 def check_in_zhengzhou(
@@ -162,7 +171,7 @@ def check_in_zhengzhou(
         Naming up to five offending rows with their coordinates.
     """
     reps = gdf.geometry.representative_point()
-    adcodes = locate_districts(reps, districts.to_crs(gdf.crs))
+    adcodes = locate_districts(reps, districts)
     outside = adcodes.isna()
     if outside.any():
         bad = reps[outside].to_crs(STORAGE_CRS)

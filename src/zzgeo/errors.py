@@ -1,8 +1,9 @@
-"""The few exception types zzgeo raises.
+"""Every exception type zzgeo raises.
 
-Every class subclasses :class:`ValueError`, so callers that only care about
-"bad input" can catch that. Messages name the input, show the bad value with
-``!r`` and say what is allowed or how to fix it.
+Every class subclasses :class:`ValueError` (through :class:`ZzgeoError`), so
+callers that only care about "bad input" can catch that. Messages name the
+input, show the bad value with ``!r`` and say what is allowed or how to fix it;
+they are one line, because the command line prints them as ``error: <message>``.
 """
 
 from __future__ import annotations
@@ -12,9 +13,14 @@ __all__ = [
     "CRSError",
     "GeometryError",
     "SchemaError",
+    "EmptyInputError",
     "OutsideAreaError",
     "UnknownCodeError",
     "NoSuchGradeError",
+    "ParameterError",
+    "MapExportError",
+    "ChromiumError",
+    "StoreError",
 ]
 
 
@@ -34,13 +40,33 @@ class SchemaError(ZzgeoError):
     """A table lacks required columns or holds values of the wrong kind or range."""
 
 
+class EmptyInputError(SchemaError):
+    """An input file or table holds no data: zero bytes, a header only, no features, no layers."""
+
+
 class OutsideAreaError(ZzgeoError):
     """A location lies outside the area a rule or layer covers (Zhengzhou, a grade map)."""
 
 
 class UnknownCodeError(ZzgeoError):
-    """A grade, use, right, class, table or document number is not one zzgeo knows."""
+    """A grade, use, right, class, table, unit, type or document number is not one zzgeo knows."""
 
 
 class NoSuchGradeError(UnknownCodeError):
     """The source table prints a dash for this use and grade: the grade does not exist."""
+
+
+class ParameterError(ZzgeoError):
+    """A model or method parameter is missing, out of range or inconsistent (porosity, gradient, weights ...)."""
+
+
+class MapExportError(ZzgeoError):
+    """A map cannot be written as a self-contained offline page."""
+
+
+class ChromiumError(ZzgeoError, RuntimeError):
+    """Headless Chromium is missing or failed to render a page."""
+
+
+class StoreError(ZzgeoError):
+    """A layer store (GeoPackage or PostGIS) cannot be read or written."""

@@ -17,8 +17,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from zzgeo.crs import INPUT_CRS_NAMES, STORAGE_CRS, normalize_crs_name, to_wgs84, to_wgs84_xy
-from zzgeo.errors import CRSError, GeometryError, SchemaError, ZzgeoError
+from zzgeo._problems import plain
+from zzgeo.crs import (
+    INPUT_CRS_NAMES,
+    STORAGE_CRS,
+    normalize_crs_name,
+    to_wgs84,
+    to_wgs84_xy,
+)
+from zzgeo.errors import (
+    CRSError,
+    EmptyInputError,
+    GeometryError,
+    SchemaError,
+    ZzgeoError,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -45,17 +58,91 @@ def _is_postgis(source: str | Path) -> bool:
     return str(source).startswith(("postgresql://", "postgres://", "postgresql+psycopg2://", "PG:"))
 
 
-def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
-    """Read a CSV (UTF-8, UTF-8 with BOM or GBK) or Excel sheet as strings-preserving DataFrame."""
+def _require_file(path: Path, label: str) -> None:
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: {label!r}")
+    if path.is_dir() and path.suffix.lower() not in (".gdb",):
+        raise SchemaError(f"{label!r} is a folder, not a file; give the file itself")
+    if path.is_file() and path.stat().st_size == 0:
+        raise EmptyInputError(f"{label!r} is empty (0 bytes)")
+
+
+def read_table(path: str | Path, *, sheet: str | int | None = None, name: str | None = None) -> pd.DataFrame:
+    """Read a CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or an Excel sheet, keeping cells as text.
+
+    CSV cells come back as strings (``"001"`` stays ``"001"``), empty cells as
+    NaN; Excel cells keep the type Excel gave them. A file with a header but no
+    rows comes back as an empty frame with its columns.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    EmptyInputError
+        Zero bytes, or an Excel file without sheets.
+    SchemaError
+        Not decodable as UTF-8 or GBK text, not a CSV/Excel file, or an unknown sheet.
+    """
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        return pd.read_excel(path, sheet_name=sheet or 0)
+    label = name or str(path)
+    _require_file(path, label)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xls", ".xlsm"):
+        return _read_excel(path, sheet, label)
+    return _read_csv(path, label)
+
+
+def _read_csv(path: Path, label: str) -> pd.DataFrame:
+    head = path.read_bytes()[:4096]
+    sep = "\t" if path.suffix.lower() == ".txt" and b"\t" in head.split(b"\n", 1)[0] else ","
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return pd.read_csv(path, encoding=encoding)
+            return pd.read_csv(path, encoding=encoding, dtype=str, sep=sep, skipinitialspace=True)
         except UnicodeDecodeError:
             continue
-    raise SchemaError(f"cannot decode {str(path)!r} as UTF-8 or GBK text")
+        except pd.errors.EmptyDataError as exc:
+            raise EmptyInputError(f"{label!r} holds no table (no header line)") from exc
+        except (pd.errors.ParserError, ValueError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise SchemaError(f"cannot read {label!r} as CSV: {first}") from exc
+    raise SchemaError(f"cannot decode {label!r} as UTF-8 or GBK/GB18030 text; save it as UTF-8 CSV")
+
+
+def _read_excel(path: Path, sheet: str | int | None, label: str) -> pd.DataFrame:
+    if path.suffix.lower() == ".xls":
+        raise SchemaError(f"{label!r} is an old .xls workbook; save it as .xlsx (Excel: File > Save As > .xlsx) and retry")
+    try:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True)
+    except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException on non-workbooks
+        raise SchemaError(f"cannot read {label!r} as an Excel workbook ({type(exc).__name__}); is it really .xlsx?") from exc
+    sheets = list(book.sheetnames)
+    book.close()
+    if not sheets:
+        raise EmptyInputError(f"{label!r} has no worksheets")
+    if isinstance(sheet, str) and sheet not in sheets:
+        raise SchemaError(f"{label!r} has no sheet {sheet!r}; sheets: {sheets!r}")
+    if isinstance(sheet, int) and not 0 <= sheet < len(sheets):
+        raise SchemaError(f"{label!r} has no sheet number {sheet!r}; it has {len(sheets)} sheet(s): {sheets!r}")
+    try:
+        return pd.read_excel(path, sheet_name=sheet or 0, dtype=object)
+    except ValueError as exc:
+        raise SchemaError(f"cannot read sheet {sheet or sheets[0]!r} of {label!r}: {exc}") from exc
+
+
+def _coordinate(frame: pd.DataFrame, column: str) -> pd.Series:
+    values = frame[column]
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        values = values.astype("string").str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(values, errors="coerce").astype("float64").where(lambda v: np.isfinite(v))
+
+
+def _labels(index: pd.Index, limit: int = 5) -> str:
+    """``rows [0, 3, 7]`` (plain numbers) or ``rows ['a', 'b']``, then ``and N more``."""
+    shown = [plain(v) for v in index[:limit]]
+    more = f" and {len(index) - limit} more" if len(index) > limit else ""
+    return f"rows {shown!r}{more}"
 
 
 def _find_column(columns: Iterable[str], names: tuple[str, ...]) -> str | None:
@@ -122,22 +209,27 @@ def frame_from_coordinates(
         if hint and normalize_crs_name(crs) != hint:
             msg = f"{name}: columns {x!r}/{y!r} look like {hint} coordinates but crs={crs!r} was given; pass crs={hint!r} if they are"
             raise CRSError(msg)
-        xs = pd.to_numeric(frame[x], errors="coerce")
-        ys = pd.to_numeric(frame[y], errors="coerce")
+        xs, ys = _coordinate(frame, x), _coordinate(frame, y)
         bad = (xs.isna() & frame[x].notna()) | (ys.isna() & frame[y].notna())
         if bad.any():
-            rows = list(frame.index[bad])[:5]
-            msg = f"{name}: non-numeric coordinates in {x!r}/{y!r} at rows {rows}: {frame.loc[rows, [x, y]].values.tolist()!r}"
+            rows = _labels(frame.index[bad])
+            shown = [[plain(v) for v in pair] for pair in frame.loc[bad, [x, y]].head(5).to_numpy().tolist()]
+            msg = f"{name}: non-numeric coordinates in {x!r}/{y!r} at {rows}: {shown!r}"
             raise SchemaError(msg)
         missing = xs.isna() | ys.isna()
         if missing.any():
-            msg = f"{name}: rows {list(frame.index[missing])[:10]} have no coordinates in {x!r}/{y!r}"
+            msg = f"{name}: {int(missing.sum())} row(s) have no coordinates in {x!r}/{y!r}: {_labels(frame.index[missing])}"
             raise GeometryError(msg)
         lon, lat = to_wgs84_xy(xs.to_numpy(), ys.to_numpy(), crs)
         geometry = shapely.points(np.column_stack([lon, lat]))
         return gpd.GeoDataFrame(frame.copy(), geometry=geometry, crs=STORAGE_CRS)
     if wkt_col:
-        geoms = shapely.from_wkt(frame[wkt_col].astype("string").fillna("").to_numpy(dtype=object), on_invalid="ignore")
+        text = frame[wkt_col].astype("string").str.strip().fillna("")
+        geoms = shapely.from_wkt(text.to_numpy(dtype=object), on_invalid="ignore")
+        unparsed = (text != "").to_numpy() & shapely.is_missing(geoms)
+        if unparsed.any():
+            shown = [str(v)[:40] for v in text[unparsed].head(3)]
+            raise SchemaError(f"{name}: column {wkt_col!r} holds text that is not WKT at {_labels(frame.index[unparsed])}: {shown!r}")
         out = gpd.GeoDataFrame(frame.drop(columns=[wkt_col]), geometry=geoms)
         return to_wgs84(out, crs=crs, name=name)
     msg = (
@@ -165,7 +257,8 @@ def read_vector(
         A file path, or a PostGIS URL ``postgresql://user:pw@host:port/db``
         with *layer* naming the table (``schema.table``) or a ``SELECT``.
     layer : str, optional
-        Layer of a GeoPackage, or table/query for PostGIS.
+        Layer of a GeoPackage, or table/query for PostGIS. Required when a
+        GeoPackage holds more than one layer.
     crs : str, optional
         The coordinates' real CRS. Required for CSV/Excel; for files that
         declare a CRS it may only add ``gcj02``/``bd09`` on top of a
@@ -175,28 +268,97 @@ def read_vector(
     sheet : str or int, optional
         Excel sheet.
 
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In EPSG:4326. ``attrs["crs_note"]`` says which CRS was assumed when
+        the file declared none it could be trusted on (a GeoJSON without a
+        ``crs`` member is WGS-84 by the standard, but Chinese tools often
+        save GCJ-02 that way).
+
     Raises
     ------
-    FileNotFoundError, CRSError, SchemaError, GeometryError
+    FileNotFoundError, CRSError, SchemaError, EmptyInputError, GeometryError
     """
     label = name or str(source)
     if _is_postgis(source):
         return _read_postgis(str(source), layer=layer, crs=crs, name=label)
     path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(f"no such file: {str(path)!r}")
+    _require_file(path, label)
     suffix = path.suffix.lower()
-    if suffix in TABLE_SUFFIXES:
-        return frame_from_coordinates(read_table(path, sheet=sheet), crs=crs, x=x, y=y, name=label)
+    if suffix in TABLE_SUFFIXES + (".xlsm",):
+        return frame_from_coordinates(read_table(path, sheet=sheet, name=label), crs=crs, x=x, y=y, name=label)
+    gdf = _read_vector_file(path, layer, label)
+    note = _crs_note(path, gdf, crs)
+    out = to_wgs84(gdf, crs=crs, name=label)
+    if note:
+        out.attrs["crs_note"] = note
+    return out
+
+
+def _read_vector_file(path: Path, layer: str | None, label: str) -> gpd.GeoDataFrame:
     import geopandas as gpd
+    import pyogrio
 
     try:
-        gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+        layers = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+    except Exception as exc:  # pyogrio.errors.DataSourceError and friends
+        raise SchemaError(f"cannot read {label!r} as a vector layer: {str(exc).splitlines()[0]}") from exc
+    if not layers:
+        raise EmptyInputError(f"{label!r} holds no layers")
+    if layer is None and len(layers) > 1:
+        raise SchemaError(f"{label!r} holds {len(layers)} layers {layers!r}; choose one with layer= / --layer")
+    if layer is not None and layer not in layers:
+        raise SchemaError(f"{label!r} has no layer {layer!r}; layers: {layers!r}")
+    kwargs = {"layer": layer} if layer else {}
+    encoding = _shapefile_encoding(path)
+    if encoding:
+        kwargs["encoding"] = encoding
+    try:
+        gdf = gpd.read_file(path, **kwargs)
     except Exception as exc:  # pyogrio raises its own error types
-        raise SchemaError(f"cannot read {label!r} as a vector layer: {exc}") from exc
-    if "geometry" not in gdf or not isinstance(gdf, gpd.GeoDataFrame):
-        raise SchemaError(f"{label!r} has no geometry column")
-    return to_wgs84(gdf, crs=crs, name=label)
+        raise SchemaError(f"cannot read {label!r} as a vector layer: {str(exc).splitlines()[0]}") from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
+        raise SchemaError(f"{label!r} has no geometry column; for a table with coordinates use CSV/Excel with lon/lat")
+    if len(gdf) == 0:
+        raise EmptyInputError(f"{label!r} holds no features")
+    return gdf
+
+
+def _shapefile_encoding(path: Path) -> str | None:
+    """Encoding of a Shapefile's attributes when it carries no .cpg: GBK files are common in China."""
+    if path.suffix.lower() != ".shp" or path.with_suffix(".cpg").exists() or path.with_suffix(".CPG").exists():
+        return None
+    dbf = next((p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if p.exists()), None)
+    if dbf is None:
+        return None
+    raw = dbf.read_bytes()
+    if len(raw) > 29 and raw[29] in (0x4D, 0x7A):  # language driver id: 936 (GBK)
+        return "gb18030"
+    header = int.from_bytes(raw[8:10], "little") if len(raw) > 10 else 0
+    body = raw[header:]
+    try:
+        body.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def _crs_note(path: Path, gdf: gpd.GeoDataFrame, crs: object) -> str:
+    """Say which CRS was assumed for a GeoJSON without a ``crs`` member."""
+    if path.suffix.lower() not in (".geojson", ".json"):
+        return ""
+    head = path.read_bytes()[:65536]
+    features_at = head.find(b'"features"')
+    declared = head.find(b'"crs"', 0, features_at if features_at >= 0 else len(head)) >= 0
+    if declared:
+        return ""
+    if crs is not None:
+        return f"{path.name}: GeoJSON declares no CRS; read as {normalize_crs_name(crs)} as given"
+    return (
+        f"{path.name}: GeoJSON declares no CRS; read as WGS-84 (the GeoJSON standard). "
+        "If its coordinates came from Amap/Tencent or Baidu, pass --crs gcj02 or --crs bd09"
+    )
 
 
 def _read_postgis(dsn: str, *, layer: str | None, crs: object, name: str) -> gpd.GeoDataFrame:
@@ -237,13 +399,13 @@ def check_geometries(gdf: gpd.GeoDataFrame, *, name: str = "input", id_column: s
     labels = gdf[id_column].to_numpy() if id_column else gdf.index.to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():
-        raise GeometryError(f"{name}: {int(missing.sum())} row(s) have missing or empty geometry: {list(labels[missing])[:10]!r}")
+        raise GeometryError(f"{name}: {int(missing.sum())} row(s) have missing or empty geometry: {[plain(v) for v in labels[missing][:10]]!r}")
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         first = np.flatnonzero(invalid)[0]
         reason = shapely.is_valid_reason(geoms[first])
         msg = (
-            f"{name}: {int(invalid.sum())} invalid geometr(y/ies), rows {list(labels[invalid])[:10]!r}; "
+            f"{name}: {int(invalid.sum())} invalid geometr(y/ies), rows {[plain(v) for v in labels[invalid][:10]]!r}; "
             f"first: {reason}. Repair them (shapely.make_valid / QGIS 'Fix geometries') and retry"
         )
         raise GeometryError(msg)

@@ -33,7 +33,7 @@ from zzgeo._offline_assets import (
     temp_beside,
     write_atomic,
 )
-from zzgeo.errors import CRSError, GeometryError, SchemaError, ZzgeoError
+from zzgeo.errors import ChromiumError, CRSError, GeometryError, MapExportError, SchemaError
 
 __all__ = [
     "DEFAULT_DEMO_BANNER",
@@ -54,14 +54,6 @@ _QUALITATIVE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462"
 _NO_DATA = "#cccccc"
 _CHROMIUM_INSTALL = "apt-get update && apt-get install -y chromium"
 _NOTES_ATTR = "_zzgeo_source_notes"
-
-
-class MapExportError(ZzgeoError):
-    """A map cannot be written as a self-contained offline page."""
-
-
-class ChromiumError(ZzgeoError, RuntimeError):
-    """Headless Chromium is missing or failed to render a page."""
 
 
 def _esc(text: object) -> str:

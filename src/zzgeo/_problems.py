@@ -1,0 +1,144 @@
+"""Per-row problems of a frame: collected as (rows, message) pairs, joined once, raised as one line.
+
+Analyses and the register loader add problems as they find them; nothing
+builds an n-length mask or string per check. At the end a frame either gets an
+``issues``/``error`` column (``on_error="flag"``) or one error naming every bad
+row (``on_error="raise"``): the first few with their messages, then a count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from zzgeo.errors import SchemaError, ZzgeoError
+
+__all__ = ["ON_ERROR", "RowProblems", "check_on_error", "plain", "row_label"]
+
+#: Accepted values of every ``on_error`` argument.
+ON_ERROR = ("raise", "flag")
+_SHOWN = 5
+
+
+def check_on_error(on_error: str) -> str:
+    """Return *on_error* or raise naming the allowed values."""
+    if on_error not in ON_ERROR:
+        raise SchemaError(f"on_error={on_error!r}; use 'raise' (stop and name the bad rows) or 'flag' (keep them with an issues column)")
+    return on_error
+
+
+def plain(value: object) -> object:
+    """A numpy scalar as the Python value it holds (so messages never show ``np.int64(0)``)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def row_label(value: object) -> str:
+    """How a row is named in messages: ``'D01'`` for text ids, ``row 3`` for positions/integers."""
+    value = plain(value)
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"row {value}"
+
+
+class RowProblems:
+    """Problems of the rows of one frame.
+
+    Parameters
+    ----------
+    n : int
+        Number of rows.
+
+    Notes
+    -----
+    :meth:`add` takes a boolean mask or an array of positions and either one
+    message for all of them or a function giving one message per position.
+    Messages of a row keep the order in which they were added.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = int(n)
+        self._positions: list[np.ndarray] = []
+        self._messages: list[np.ndarray] = []
+        self.kinds: list[type[ZzgeoError]] = []
+
+    def add(
+        self,
+        rows: np.ndarray | pd.Series | Sequence[int],
+        message: str | Sequence[str] | Callable[[np.ndarray], Sequence[str]],
+        *,
+        kind: type[ZzgeoError] = SchemaError,
+    ) -> int:
+        """Record *message* for *rows*; return how many rows it concerns.
+
+        Parameters
+        ----------
+        rows : boolean mask or integer positions
+        message : str, sequence of str or callable
+            One message for all rows, one per position, or ``f(positions) -> one message per position``.
+        kind : type of ZzgeoError
+            The error type :meth:`raise_if_any` uses when this is the only kind of problem.
+        """
+        arr = np.asarray(rows)
+        positions = np.flatnonzero(arr) if arr.dtype == bool else arr.astype(np.int64, copy=False).ravel()
+        if len(positions) == 0:
+            return 0
+        if callable(message):
+            message = message(positions)
+        texts = np.empty(len(positions), dtype=object)
+        texts[:] = [message] * len(positions) if isinstance(message, str) else list(message)
+        self._positions.append(positions)
+        self._messages.append(texts)
+        self.kinds.append(kind)
+        return len(positions)
+
+    def __bool__(self) -> bool:
+        return bool(self._positions)
+
+    def bad(self) -> np.ndarray:
+        """Boolean mask of the rows with at least one problem."""
+        mask = np.zeros(self.n, dtype=bool)
+        for positions in self._positions:
+            mask[positions] = True
+        return mask
+
+    def joined(self, sep: str = "; ") -> np.ndarray:
+        """One string per row: its messages joined by *sep* (``""`` for clean rows)."""
+        out = np.full(self.n, "", dtype=object)
+        if not self._positions:
+            return out
+        positions = np.concatenate(self._positions)
+        messages = np.concatenate(self._messages)
+        order = np.argsort(positions, kind="stable")
+        grouped = pd.Series(messages[order]).groupby(positions[order], sort=True).agg(sep.join)
+        out[grouped.index.to_numpy()] = grouped.to_numpy()
+        return out
+
+    def error_type(self) -> type[ZzgeoError]:
+        """The one kind of problem found, or :class:`SchemaError` when there are several."""
+        kinds = set(self.kinds)
+        return kinds.pop() if len(kinds) == 1 else SchemaError
+
+    def message(self, labels: Sequence[object] | Callable[[int], str], *, what: str, name: str, hint: str = "") -> str:
+        """One line naming the bad rows: ``name: k of n what: 'a': msg; row 3: msg; ... and 7 more``.
+
+        *labels* gives each row's label by position (see :func:`row_label`), or is
+        a function ``position -> display text``.
+        """
+        joined = self.joined()
+        bad = np.flatnonzero(joined != "")
+        name_of = labels if callable(labels) else (lambda i: row_label(labels[i]))
+        shown = "; ".join(f"{name_of(int(i))}: {joined[i]}" for i in bad[:_SHOWN])
+        more = f"; ... and {len(bad) - _SHOWN} more" if len(bad) > _SHOWN else ""
+        tail = f". {hint}" if hint else ""
+        return f"{name}: {len(bad)} of {self.n} {what}: {shown}{more}{tail}"
+
+    def raise_if_any(self, labels: Sequence[object] | Callable[[int], str], *, what: str, name: str, hint: str = "") -> None:
+        """Raise one error naming every bad row (see :meth:`message`) when there is any."""
+        if self:
+            raise self.error_type()(self.message(labels, what=what, name=name, hint=hint))

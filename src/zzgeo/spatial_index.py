@@ -1,0 +1,238 @@
+"""Exact point-in-polygon lookups at close to the cost of an array lookup.
+
+:class:`PolygonIndex` rasterises a set of polygons once (``rasterio.features.rasterize``)
+on a grid of square cells. Every cell that a polygon boundary touches, and
+every cell next to such a cell, is *dirty*; every other cell lies wholly inside
+one polygon (or several overlapping ones) or wholly outside all of them, so its
+centre answers for any point in it. A point in a clean cell gets its polygon
+from the array; a point in a dirty cell (a few per cent near the edges) gets
+the exact shapely predicate on prepared polygons. The answers are those of the
+plain predicate on every point, including points on a boundary:
+
+* ``"intersects"`` (default): a point on a boundary belongs to the polygon;
+  where polygons share an edge or overlap, the one listed first wins.
+* ``"within"``: only points in a polygon's interior belong to it (as
+  ``point.within(polygon)`` and ``geopandas.sjoin(predicate="within")``).
+
+The one-cell margin around dirty cells absorbs the rounding of a coordinate
+to its cell, so no point is answered from the wrong side of an edge.
+
+For polygons, :meth:`PolygonIndex.uniform` tells from summed-area tables
+whether a bounding box lies wholly inside one polygon (no dirty cell, one
+label); only the other polygons need an exact intersection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from zzgeo.errors import GeometryError, SchemaError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import shapely
+
+__all__ = ["PREDICATES", "PolygonIndex", "polygon_index"]
+
+PREDICATES = ("intersects", "within")
+_DEFAULT_CELLS = 4_000_000
+
+
+class PolygonIndex:
+    """A rasterised index of polygons answering exact point queries (see module notes).
+
+    Parameters
+    ----------
+    polygons : array-like of shapely geometries
+        Polygons or multipolygons, all in one CRS (the points' CRS).
+    max_cells : int, default 4,000,000
+        Size of the grid; finer grids leave fewer points to the exact test.
+
+    Raises
+    ------
+    GeometryError
+        No polygons, or missing/empty/non-polygon geometries.
+    """
+
+    def __init__(self, polygons, *, max_cells: int = _DEFAULT_CELLS) -> None:
+        import shapely
+
+        geoms = np.asarray(polygons, dtype=object)
+        if len(geoms) == 0:
+            raise GeometryError("PolygonIndex needs at least one polygon")
+        if (shapely.is_missing(geoms) | shapely.is_empty(geoms)).any() or not np.isin(shapely.get_type_id(geoms), (3, 6)).all():
+            raise GeometryError("PolygonIndex takes non-empty Polygon/MultiPolygon geometries only")
+        self.geoms = geoms.copy()
+        shapely.prepare(self.geoms)
+        self._grid(shapely.total_bounds(geoms), max_cells)
+        self._rasterise()
+        self._tree: shapely.STRtree | None = None
+        self._tables: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def _grid(self, bounds: np.ndarray, max_cells: int) -> None:
+        minx, miny, maxx, maxy = (float(b) for b in bounds)
+        span_x, span_y = max(maxx - minx, 1e-9), max(maxy - miny, 1e-9)
+        size = float(np.sqrt(span_x * span_y / max(max_cells, 16)))
+        size = max(size, span_x / 20000, span_y / 20000)
+        self.cell = size
+        self.x0, self.y0 = minx - 2 * size, maxy + 2 * size
+        self.width = int(np.ceil(span_x / size)) + 4
+        self.height = int(np.ceil(span_y / size)) + 4
+
+    def _rasterise(self) -> None:
+        import shapely
+        from affine import Affine
+        from rasterio.features import rasterize
+        from scipy.ndimage import binary_dilation
+
+        transform = Affine(self.cell, 0.0, self.x0, 0.0, -self.cell, self.y0)
+        shape = (self.height, self.width)
+        dtype = "int16" if len(self.geoms) < 32000 else "int32"
+        # burn the last polygon first so that the first listed wins where polygons overlap
+        pairs = [(g, i + 1) for i, g in reversed(list(enumerate(self.geoms)))]
+        self.labels = rasterize(pairs, out_shape=shape, transform=transform, fill=0, all_touched=False, dtype=dtype)
+        edges = rasterize(((b, 1) for b in shapely.boundary(self.geoms)), out_shape=shape, transform=transform,
+                          fill=0, all_touched=True, dtype="uint8")
+        self.dirty = binary_dilation(edges.astype(bool), structure=np.ones((3, 3), dtype=bool))
+
+    # -- points ------------------------------------------------------------------------------
+
+    def _cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        with np.errstate(invalid="ignore"):
+            col = np.floor((x - self.x0) / self.cell)
+            row = np.floor((self.y0 - y) / self.cell)
+        inside = (col >= 0) & (col < self.width) & (row >= 0) & (row < self.height)  # NaN compares False
+        return row[inside].astype(np.int64), col[inside].astype(np.int64), inside
+
+    def query_xy(self, x, y, *, predicate: str = "intersects") -> np.ndarray:
+        """Position of the polygon each point lies in, ``-1`` for none.
+
+        Parameters
+        ----------
+        x, y : array-like
+            Coordinates in the polygons' CRS; NaN gives ``-1``.
+        predicate : {"intersects", "within"}
+            See module notes.
+
+        Returns
+        -------
+        numpy.ndarray of int64
+        """
+        if predicate not in PREDICATES:
+            raise SchemaError(f"predicate={predicate!r}; use one of {PREDICATES}")
+        x = np.asarray(x, dtype="float64").ravel()
+        y = np.asarray(y, dtype="float64").ravel()
+        out = np.full(len(x), -1, dtype=np.int64)
+        row, col, inside = self._cells(x, y)
+        idx = np.flatnonzero(inside)
+        out[idx] = self.labels[row, col].astype(np.int64) - 1
+        exact = idx[self.dirty[row, col]]
+        if len(exact):
+            out[exact] = self._exact(x[exact], y[exact], predicate)
+        return out
+
+    def query(self, points, *, predicate: str = "intersects") -> np.ndarray:
+        """:meth:`query_xy` for an array of shapely points (missing or empty points give ``-1``)."""
+        import shapely
+
+        geoms = np.asarray(points, dtype=object)
+        xy = np.full((len(geoms), 2), np.nan)
+        ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        if ok.any():
+            xy[ok] = shapely.get_coordinates(geoms[ok])
+        return self.query_xy(xy[:, 0], xy[:, 1], predicate=predicate)
+
+    def _exact(self, x: np.ndarray, y: np.ndarray, predicate: str) -> np.ndarray:
+        import shapely
+
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.geoms)
+        pts = shapely.points(x, y)
+        p, g = self._tree.query(pts)  # bounding boxes only; the predicate runs on prepared polygons
+        test = shapely.intersects if predicate == "intersects" else shapely.contains_properly
+        keep = test(self.geoms[g], pts[p])
+        p, g = p[keep], g[keep]
+        out = np.full(len(x), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(out, p, g)
+        out[out == np.iinfo(np.int64).max] = -1
+        return out
+
+    # -- boxes -------------------------------------------------------------------------------
+
+    def _summed_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._tables is None:
+            def table(values: np.ndarray) -> np.ndarray:
+                out = np.zeros((self.height + 1, self.width + 1), dtype=np.int64)
+                out[1:, 1:] = values.astype(np.int64).cumsum(0).cumsum(1)
+                return out
+
+            labels = self.labels.astype(np.int64)
+            self._tables = (table(self.dirty), table(labels), table(labels * labels))
+        return self._tables
+
+    def uniform(self, bounds: np.ndarray) -> np.ndarray:
+        """For each box, the polygon it lies wholly inside (``-1``: wholly outside all), or ``-2`` when unsure.
+
+        Parameters
+        ----------
+        bounds : numpy.ndarray
+            ``(n, 4)`` array of ``minx, miny, maxx, maxy`` in the polygons' CRS.
+
+        Returns
+        -------
+        numpy.ndarray of int64
+            ``-2`` where the box touches a dirty cell, holds cells of different
+            polygons, or leaves the grid: those need an exact intersection.
+        """
+        bounds = np.asarray(bounds, dtype="float64").reshape(-1, 4)
+        out = np.full(len(bounds), -2, dtype=np.int64)
+        with np.errstate(invalid="ignore"):
+            c0 = np.floor((bounds[:, 0] - self.x0) / self.cell)
+            c1 = np.floor((bounds[:, 2] - self.x0) / self.cell)
+            r0 = np.floor((self.y0 - bounds[:, 3]) / self.cell)
+            r1 = np.floor((self.y0 - bounds[:, 1]) / self.cell)
+        ok = (c0 >= 0) & (r0 >= 0) & (c1 < self.width) & (r1 < self.height)
+        if not ok.any():
+            return out
+        r0, r1, c0, c1 = (a[ok].astype(np.int64) for a in (r0, r1, c0, c1))
+        dirty, s1, s2 = self._summed_tables()
+
+        def box_sum(t: np.ndarray) -> np.ndarray:
+            return t[r1 + 1, c1 + 1] - t[r0, c1 + 1] - t[r1 + 1, c0] + t[r0, c0]
+
+        n = (r1 - r0 + 1) * (c1 - c0 + 1)
+        corner = self.labels[r0, c0].astype(np.int64)
+        same = (box_sum(dirty) == 0) & (box_sum(s1) == n * corner) & (box_sum(s2) == n * corner * corner)
+        idx = np.flatnonzero(ok)
+        out[idx[same]] = corner[same] - 1
+        return out
+
+
+def _fingerprint(geoms: np.ndarray) -> str:
+    import shapely
+
+    digest = hashlib.sha1()
+    for wkb in shapely.to_wkb(geoms):
+        digest.update(wkb)
+    return digest.hexdigest()
+
+
+_CACHE: OrderedDict[tuple[str, int], PolygonIndex] = OrderedDict()
+_CACHE_SIZE = 16
+
+
+def polygon_index(polygons, *, max_cells: int = _DEFAULT_CELLS) -> PolygonIndex:
+    """A :class:`PolygonIndex` of *polygons*, reused while the same polygons are asked for again."""
+    geoms = np.asarray(polygons, dtype=object)
+    key = (_fingerprint(geoms), int(max_cells))
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    index = PolygonIndex(geoms, max_cells=max_cells)
+    _CACHE[key] = index
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return index
