@@ -133,7 +133,7 @@ def _baseline_constants() -> dict:
     """What the baseline needs, read once: prices by (use, grade), r, n, FAR_b, price form, K_date, ΣK, D."""
     table = price_table()
     table = table[(table["table"] == TABLE) & table["price_yuan_m2"].notna()]
-    rates = load_toml("land_valuation_defaults.toml")["reduction_rate"][TABLE]
+    rates = load_toml("landprice/valuation.toml")["reduction_rate"][TABLE]
     base_date = dt.date.fromisoformat(document()["base_date"])
     return {
         "price": {(u, int(g)): float(p) for u, g, p in zip(table["use"], table["grade"], table["price_yuan_m2"])},

@@ -208,7 +208,7 @@ def _seed_tables() -> dict[str, dict[tuple[str, str | None], list[str]]]:
 @pytest.mark.skipif(not SEED_FILE.exists(), reason="seed texts (/work/shared/seeds) not available")
 def test_every_cell_matches_the_seed() -> None:
     seed = _seed_tables()
-    data = load_toml("land_price_2022_42.toml")["tables"]
+    data = load_toml("landprice/land_price_2022_42.toml")["tables"]
     compared = 0
     for table, spec in data.items():
         n = len(spec["grades"])

@@ -48,7 +48,7 @@ def lookup_prices(parcels: gpd.GeoDataFrame, *, zones: gpd.GeoDataFrame | None =
     zones = default_zones() if zones is None else zones
     rows = []
     for table in table_names():
-        for use in load_toml("land_price_2022_42.toml")["tables"][table]["uses"]:
+        for use in load_toml("landprice/land_price_2022_42.toml")["tables"][table]["uses"]:
             info = use_info(table, use)
             weights = assign_grades(gdf.geometry, zones, table=table, use=use)
             for parcel, sub in weights.groupby("parcel", sort=False):

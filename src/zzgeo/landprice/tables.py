@@ -1,4 +1,4 @@
-"""The three benchmark land price tables of 郑政文〔2022〕42号, read from ``data/land_price_2022_42.toml``.
+"""The three benchmark land price tables of 郑政文〔2022〕42号, read from ``data/landprice/land_price_2022_42.toml``.
 
 Every cell is kept as printed; a dash ("—") means the table has no such grade
 for that use, which :func:`benchmark_price` reports as
@@ -28,7 +28,7 @@ __all__ = [
     "parse_grade",
 ]
 
-DATA_FILE = "land_price_2022_42.toml"
+DATA_FILE = "landprice/land_price_2022_42.toml"
 DOC_NUMBER = "郑政文〔2022〕42号"
 DASH = "—"
 #: One mu (亩) in square metres: 10000/15.

@@ -14,7 +14,7 @@ This is the typical form P = P_b × (1 ± ΣK) × K_term × K_plot × K_date ± 
 (GB/T 18508-2014 as usually quoted; unverified as printed). Multiplicative
 steps commute; only D depends on the order. Parameters the seeds do not give
 (r, the plot-ratio table, the price index) come from
-``data/land_valuation_defaults.toml`` with their source and status, or from the caller.
+``data/landprice/valuation.toml`` with their source and status, or from the caller.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 STEPS = ("individual", "term", "plot_ratio", "floor_to_ground", "date", "development")
-_DEFAULTS = "land_valuation_defaults.toml"
+_DEFAULTS = "landprice/valuation.toml"
 # per-parcel columns that override the options (English or Chinese names)
 _ROW_COLUMNS = {
     "table": ("table", "地价表"),
@@ -134,7 +134,7 @@ class ValuationOptions:
     valuation_date : datetime.date, optional
         Defaults to the benchmark's base date 2020-01-01.
     reduction_rate : float, optional
-        Land capitalisation rate r (default per use from land_valuation_defaults.toml).
+        Land capitalisation rate r (default per use from landprice/valuation.toml).
     term_years : float, optional
         Years to value, m (default: the benchmark's term n, so K_term = 1).
     plot_ratio : float, optional

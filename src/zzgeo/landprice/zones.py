@@ -40,7 +40,7 @@ __all__ = [
     "assign_grades",
 ]
 
-_DEMO = "land_grade_zones_demo.toml"
+_DEMO = "landprice/grade_zones_demo.toml"
 DEMO_LABEL = "DEMO grade zones (synthetic, not the official 郑政文〔2022〕42号 grade map)"
 _COLUMN_ALIASES = {"级别": "grade", "土地级别": "grade", "用途": "use", "表": "table", "地价表": "table"}
 
@@ -55,7 +55,7 @@ def _existing_grades(table: str, use: str) -> list[int]:
 
 
 def build_demo_zones() -> gpd.GeoDataFrame:
-    """Build the DEMO grade-zone layer from ``data/land_grade_zones_demo.toml``.
+    """Build the DEMO grade-zone layer from ``data/landprice/grade_zones_demo.toml``.
 
     Concentric, wavy bands around the centre, clipped to the urban districts,
     one band per grade the table prints. Deterministic: same file, same zones.
@@ -153,7 +153,7 @@ def validate_grade_zones(zones: gpd.GeoDataFrame, *, name: str = "grade zones") 
     for table, use, grade in zip(out["table"], out["use"], out["grade"]):
         if table not in known:
             raise UnknownCodeError(f"{name}: unknown table {table!r}; tables: {known}")
-        uses = [use] if use else list(load_toml("land_price_2022_42.toml")["tables"][table]["uses"])
+        uses = [use] if use else list(load_toml("landprice/land_price_2022_42.toml")["tables"][table]["uses"])
         n = use_info(table, uses[0]).n_grades
         g = parse_grade(grade, n_grades=n)
         if not any(g in _existing_grades(table, u) for u in uses):

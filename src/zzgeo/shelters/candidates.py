@@ -18,35 +18,42 @@ issues, notes, valid    as for registers
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from zzgeo.crs import STORAGE_CRS, to_wgs84
-from zzgeo.errors import OutsideAreaError, SchemaError
-from zzgeo.shelters._columns import _numeric, parse_class, standardize_columns
-from zzgeo.shelters.register import _default_districts
+from zzgeo.registers import CheckContext, load_register
+from zzgeo.registers import validate_register as _validate
 from zzgeo.shelters.rules import RuleSet, Targets, load_rules, load_targets
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["CANDIDATE_ALIASES", "validate_candidates", "read_candidates"]
+__all__ = ["SCHEMA", "validate_candidates", "read_candidates"]
 
-CANDIDATE_ALIASES: dict[str, tuple[str, ...]] = {
-    "candidate_id": ("candidate_id", "id", "编号", "code"),
-    "name": ("name", "site_name", "名称", "场地名称", "地块名称"),
-    "kind": ("kind", "type", "site_type", "类型", "场地类型", "用地类型"),
-    "usable_area_m2": ("usable_area_m2", "usable_area", "effective_area_m2", "effective_area", "area_m2",
-                       "有效利用面积", "可用面积", "有效面积", "可利用面积", "面积"),
-    "cost": ("cost", "cost_wan_yuan", "造价", "投资", "费用", "估算投资"),
-    "shelter_class": ("shelter_class", "class", "类别", "等级", "拟建类别"),
-    "district": ("district", "区县", "所属区县", "行政区"),
-    "source": ("source", "来源", "数据来源"),
-}
+#: The packaged schema of candidate-site lists.
+SCHEMA = "shelters/candidates.toml"
+
+
+def _class_check(rules: RuleSet) -> Callable[[CheckContext], None]:
+    """Note a proposed class the usable area cannot carry; the class used is the largest it can."""
+
+    def check(ctx: CheckContext) -> None:
+        area, given = ctx.value("usable_area_m2"), ctx.value("shelter_class")
+        derived = area.map(lambda a: rules.class_for_area(a) if np.isfinite(a) else None)
+        too_small = np.array([isinstance(g, str) and g in rules.classes and not (
+            np.isfinite(a) and a >= rules.classes[g].min_effective_area_m2) for g, a in zip(given, area)], dtype=bool)
+        ctx.notes.add(too_small, lambda p: [
+            f"proposed class {given.iloc[i]} needs {rules.classes[given.iloc[i]].min_effective_area_m2:,.0f} m²; "
+            f"class {derived.iloc[i]} used" for i in p])
+        keep = np.array([isinstance(g, str) and g in rules.classes for g in given], dtype=bool) & ~too_small
+        ctx.values["shelter_class"] = pd.Series(np.where(keep, given.to_numpy(dtype=object), derived.to_numpy(dtype=object)),
+                                                index=area.index, dtype=object)
+
+    return check
 
 
 def validate_candidates(
@@ -58,6 +65,7 @@ def validate_candidates(
     districts: gpd.GeoDataFrame | None = None,
     on_error: str = "raise",
     name: str = "candidates",
+    line_numbers: bool = False,
 ) -> gpd.GeoDataFrame:
     """Check candidate sites and mark which the siting may use.
 
@@ -82,93 +90,23 @@ def validate_candidates(
     geopandas.GeoDataFrame
         EPSG:4326, on the input's index (see module notes).
     """
-    import shapely
-
-    from zzgeo.districts import locate_districts
-
-    if on_error not in ("raise", "flag"):
-        raise SchemaError(f"on_error={on_error!r}; use 'raise' or 'flag'")
     rules = rules or load_rules()
-    targets = targets or load_targets()
-    districts = _default_districts() if districts is None else districts
-    frame, _ = standardize_columns(candidates, columns=columns, aliases=CANDIDATE_ALIASES, name=name)
-    if "usable_area_m2" not in frame:
-        msg = (f"{name} lacks a usable-area column; found {list(candidates.columns)!r}. Accepted headers: "
-               f"{', '.join(CANDIDATE_ALIASES['usable_area_m2'])}; or map yours with columns= / --columns")
-        raise SchemaError(msg)
-    frame = to_wgs84(frame, name=name)
-    n = len(frame)
-    issues: list[list[str]] = [[] for _ in range(n)]
-    notes: list[list[str]] = [[] for _ in range(n)]
-    area, area_text = _numeric(frame, "usable_area_m2")
-    cost, cost_text = _numeric(frame, "cost")
-    geoms = np.asarray(frame.geometry.values)
-    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    checks = (
-        (issues, empty, lambda p: "missing geometry"),
-        (issues, ~empty & ~shapely.is_valid(geoms), lambda p: "invalid geometry"),
-        (issues, area_text, lambda p: f"usable_area_m2 is not a number: {frame['usable_area_m2'].iloc[p]!r}"),
-        (issues, area.isna() & ~area_text, lambda p: "usable_area_m2 missing"),
-        (issues, area <= 0, lambda p: f"usable_area_m2 must be positive, got {float(area.iloc[p])!r}"),
-        (issues, cost_text, lambda p: f"cost is not a number: {frame['cost'].iloc[p]!r}"),
-        (issues, cost <= 0, lambda p: f"cost must be positive, got {float(cost.iloc[p])!r}"),
-    )
-    for target, mask, text in checks:
-        for pos in np.flatnonzero(np.asarray(mask, dtype=bool)):
-            target[pos].append(text(pos))
-    reps = frame.geometry.copy()
-    reps[~empty] = frame.geometry[~empty].representative_point()
-    adcodes = pd.Series(None, index=frame.index, dtype="object")
-    if (~empty).any():
-        located = locate_districts(reps[~empty].reset_index(drop=True), districts.to_crs(STORAGE_CRS))
-        adcodes[~empty] = located.to_numpy()
-    outside = ~empty & adcodes.isna().to_numpy()
-    for pos in np.flatnonzero(outside):
-        issues[pos].append(f"location ({reps.iloc[pos].x:.5f}, {reps.iloc[pos].y:.5f}) is outside the districts (Zhengzhou's county-level units): check the coordinates and the CRS")
+    out = _validate(candidates, SCHEMA, columns=columns, districts=districts, on_error=on_error, name=name,
+                    checks=[_class_check(rules)], line_numbers=line_numbers)
+    return _eligibility(out, targets or load_targets())
 
-    derived = area.map(lambda a: rules.class_for_area(a) if np.isfinite(a) else None)
-    given = frame["shelter_class"].map(parse_class) if "shelter_class" in frame else pd.Series(None, index=frame.index, dtype=object)
-    proposed = []
-    for pos in range(n):
-        g, d = given.iloc[pos], derived.iloc[pos]
-        g = g if isinstance(g, str) else None
-        d = d if isinstance(d, str) else None
-        if g is not None and np.isfinite(area.iloc[pos]) and area.iloc[pos] >= rules.classes[g].min_effective_area_m2:
-            proposed.append(g)
-            continue
-        if g is not None:
-            notes[pos].append(f"proposed class {g} needs {rules.classes[g].min_effective_area_m2:,.0f} m²; class {d} used")
-        proposed.append(d)
+
+def _eligibility(out: gpd.GeoDataFrame, targets: Targets) -> gpd.GeoDataFrame:
     minimum = targets.candidate_min_area_m2
-    eligible = (area >= minimum) & np.array([not x for x in issues], dtype=bool)
+    area = out["usable_area_m2"]
+    out["cost_given"] = out["cost"].notna()
+    out["cost"] = out["cost"].fillna(1.0)
+    out["eligible"] = ((area >= minimum) & out["valid"]).to_numpy()
     reason = np.where(area < minimum, f"usable area below {minimum:,.0f} m² ({targets.candidate_clause})", "")
-    out = frame
-    if "candidate_id" not in out:
-        out["candidate_id"] = [f"cand-{i}" for i in range(n)]
-    for col in ("name", "kind", "district", "source"):
-        if col not in out:
-            out[col] = ""
-    out["usable_area_m2"] = area
-    out["cost"] = cost.fillna(1.0)
-    out["cost_given"] = cost.notna()
-    out["shelter_class"] = proposed
-    names = dict(zip(districts["adcode"].astype(str), districts["name"], strict=True))
-    out["adcode"] = adcodes
-    out["district_name"] = adcodes.map(names)
-    out["issues"] = ["; ".join(x) for x in issues]
-    out["notes"] = ["; ".join(x) for x in notes]
-    out["valid"] = out["issues"] == ""
-    out["eligible"] = eligible.to_numpy()
     out["reject_reason"] = [r or i for r, i in zip(reason, out["issues"], strict=True)]
     first = ["candidate_id", "name", "kind", "usable_area_m2", "cost", "shelter_class", "district", "adcode",
              "district_name", "eligible", "reject_reason", "issues", "notes", "valid"]
-    out = out[[*first, *[c for c in out.columns if c not in first]]]
-    if on_error == "raise" and not out["valid"].all():
-        bad = out[~out["valid"]]
-        lines = "\n".join(f"  row {i!r} ({r['name']!r}): {r['issues']}" for i, r in bad.head(10).iterrows())
-        err = OutsideAreaError if all(s.startswith("location (") and ";" not in s for s in bad["issues"]) else SchemaError
-        raise err(f"{name}: {len(bad)} of {n} row(s) fail validation:\n{lines}\nFix them, or pass on_error='flag' (--on-error flag)")
-    return out
+    return out[[*first, *[c for c in out.columns if c not in first]]]
 
 
 def read_candidates(
@@ -188,15 +126,7 @@ def read_candidates(
     Parameters are those of :func:`zzgeo.shelters.register.read_register` and
     :func:`validate_candidates`.
     """
-    from zzgeo.io import read_vector
-
-    columns = dict(columns or {})
-    if isinstance(source, pd.DataFrame):
-        frame, label = source, "candidates"
-    else:
-        label = str(source)
-        x = next((k for k, v in columns.items() if v in ("lon", "x")), None)
-        y = next((k for k, v in columns.items() if v in ("lat", "y")), None)
-        frame = read_vector(source, layer=layer, crs=crs, x=x, y=y, sheet=sheet, name=label)
-    columns = {k: v for k, v in columns.items() if v not in ("lon", "lat", "x", "y")}
-    return validate_candidates(frame, columns=columns, rules=rules, targets=targets, districts=districts, on_error=on_error, name=label)
+    out = load_register(source, SCHEMA, crs=crs, columns=columns, layer=layer, sheet=sheet, districts=districts,
+                        on_error=on_error, checks=[_class_check(rules or load_rules())],
+                        name=None if not isinstance(source, pd.DataFrame) else "candidates")
+    return _eligibility(out, targets or load_targets())

@@ -25,7 +25,7 @@ RegisterOption = Annotated[Optional[str], typer.Option("--register", help="Shelt
 PopulationOption = Annotated[Optional[str], typer.Option("--population", help="Population GeoTIFF or polygon/point layer with a population column (default: census 2020 spread uniformly within each district).")]
 PopColumnOption = Annotated[Optional[str], typer.Option("--population-column", help="Population column of --population (default: population/pop/人口...).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (one record per district) instead of a table.")]
-RulesOption = Annotated[Optional[str], typer.Option("--rules", help="Rule file (TOML like zzgeo/data/shelter_classes.toml) or a packaged id: zhengzhou-2011-defaults, gb51143-2015-unverified.")]
+RulesOption = Annotated[Optional[str], typer.Option("--rules", help="Rule file (TOML like zzgeo/data/shelters/classes_zhengzhou2011.toml) or a packaged id: zhengzhou-2011-defaults, gb51143-2015-unverified.")]
 CrsOption = Annotated[Optional[str], typer.Option("--crs", help="Register coordinates: wgs84, cgcs2000, gcj02, bd09 or an EPSG code (required for CSV/Excel).")]
 ColumnsOption = Annotated[Optional[str], typer.Option("--columns", help="Register column mapping, e.g. '场所名称=name,可用面积(㎡)=effective_area_m2' or JSON.")]
 LayerOption = Annotated[Optional[str], typer.Option("--layer", help="GeoPackage layer or PostGIS table/SELECT of the register.")]

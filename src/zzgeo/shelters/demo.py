@@ -1,4 +1,4 @@
-"""DEMO shelter register and DEMO candidate sites, drawn from ``data/shelter_demo.toml``.
+"""DEMO shelter register and DEMO candidate sites, drawn from ``data/shelters/demo.toml``.
 
 Both layers are synthetic (no public machine-readable register exists offline);
 every row carries ``demo=True`` and ``source="zzgeo demo"``, and analyses built
@@ -32,7 +32,7 @@ __all__ = [
     "demo_candidates",
 ]
 
-_FILE = "shelter_demo.toml"
+_FILE = "shelters/demo.toml"
 DEMO_SOURCE = "zzgeo demo"
 DEMO_LABEL = "DEMO shelter register (synthetic, not an official register)"
 CANDIDATES_DEMO_LABEL = "DEMO candidate sites (synthetic parks, green space, squares, stadiums, schools)"
@@ -45,7 +45,7 @@ LAYER_SPECS = (
         "DEMO emergency shelter register (synthetic; sizes consistent with classes I/II/III)",
         "demo",
         "zzgeo.shelters.demo:build_demo_register",
-        "zzgeo demo generator (zzgeo/data/shelter_demo.toml); no public machine-readable register of Zhengzhou's shelters was available",
+        "zzgeo demo generator (zzgeo/data/shelters/demo.toml); no public machine-readable register of Zhengzhou's shelters was available",
         "synthetic, no restrictions; NOT an official register",
     ),
     LayerSpec(
@@ -53,7 +53,7 @@ LAYER_SPECS = (
         "DEMO candidate shelter sites: parks, green space, squares, stadiums, schools with usable area",
         "demo",
         "zzgeo.shelters.demo:build_demo_candidates",
-        "zzgeo demo generator (zzgeo/data/shelter_demo.toml)",
+        "zzgeo demo generator (zzgeo/data/shelters/demo.toml)",
         "synthetic, no restrictions; NOT an official site list",
     ),
 )

@@ -1,7 +1,7 @@
 """Shelter rule sets (class minima, service radii, per-person area) and the 2025/2029 targets.
 
-Both live in data files that cite their source (``data/shelter_classes.toml``,
-``data/shelter_targets.toml``); this module only reads and checks them. The
+Both live in data files that cite their source (``data/shelters/classes_zhengzhou2011.toml``,
+``data/shelters/targets.toml``); this module only reads and checks them. The
 class figures are the Zhengzhou 2011 defaults, kept as overridable defaults
 because 郑政文〔2022〕40号 abolished the 2011 scheme; the targets are those of
 郑政文〔2022〕40号 section 三 (checked).
@@ -29,8 +29,8 @@ __all__ = [
 CLASSES = ("I", "II", "III")
 #: Rule sets shipped with zzgeo: id -> data file.
 PACKAGED_RULE_SETS = {
-    "zhengzhou-2011-defaults": "shelter_classes.toml",
-    "gb51143-2015-unverified": "shelter_classes_gb51143.toml",
+    "zhengzhou-2011-defaults": "shelters/classes_zhengzhou2011.toml",
+    "gb51143-2015-unverified": "shelters/classes_gb51143.toml",
 }
 
 
@@ -155,7 +155,7 @@ def _resolve(path_or_id: str | Path | None) -> Path:
     if not path.exists():
         msg = (
             f"no rule file or packaged rule set {str(path_or_id)!r}; give a TOML file shaped like "
-            f"zzgeo/data/shelter_classes.toml or one of {sorted(PACKAGED_RULE_SETS)}"
+            f"zzgeo/data/shelters/classes_zhengzhou2011.toml or one of {sorted(PACKAGED_RULE_SETS)}"
         )
         raise FileNotFoundError(msg)
     return path
@@ -167,7 +167,7 @@ def load_rules(path_or_id: str | Path | None = None) -> RuleSet:
     Parameters
     ----------
     path_or_id : str or Path, optional
-        A TOML file shaped like ``zzgeo/data/shelter_classes.toml``, or the id
+        A TOML file shaped like ``zzgeo/data/shelters/classes_zhengzhou2011.toml``, or the id
         of a packaged rule set (:data:`PACKAGED_RULE_SETS`). Default: the
         Zhengzhou 2011 defaults (``zhengzhou-2011-defaults``).
 
@@ -229,15 +229,15 @@ def load_targets(path: str | Path | None = None) -> Targets:
     Parameters
     ----------
     path : str or Path, optional
-        A TOML file shaped like ``zzgeo/data/shelter_targets.toml``.
+        A TOML file shaped like ``zzgeo/data/shelters/targets.toml``.
 
     Raises
     ------
     SchemaError
         No targets, or a target that is not a positive number.
     """
-    label = str(path or data_path("shelter_targets.toml"))
-    doc = load_toml(path or "shelter_targets.toml")
+    label = str(path or data_path("shelters/targets.toml"))
+    doc = load_toml(path or "shelters/targets.toml")
     rows = doc.get("targets") or []
     if not rows:
         raise SchemaError(f"target file {label!r} has no [[targets]] rows")

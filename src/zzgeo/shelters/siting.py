@@ -48,7 +48,13 @@ import numpy as np
 import pandas as pd
 
 from zzgeo.errors import SchemaError
-from zzgeo.shelters._solvers import _build_order, _demand_groups, _gain_matrix, _solve_exact, _solve_greedy
+from zzgeo.shelters._solvers import (
+    _build_order,
+    _demand_groups,
+    _gain_matrix,
+    _solve_exact,
+    _solve_greedy,
+)
 from zzgeo.shelters.coverage import CITY_ADCODE, _plain, is_demo
 from zzgeo.shelters.reach import reach_pairs
 from zzgeo.shelters.register import usable_rows

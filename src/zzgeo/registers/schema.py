@@ -1,0 +1,246 @@
+"""Register schemas as data: columns, vocabularies, units, geometry rule (see :mod:`zzgeo.registers`)."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from zzgeo._data import data_path, load_toml
+from zzgeo.errors import SchemaError, UnknownCodeError
+
+__all__ = ["COLUMN_TYPES", "GEOMETRY_KINDS", "Vocabulary", "ColumnSpec", "RegisterSchema", "load_schema", "units", "is_empty", "nfkc", "header_key"]
+
+COLUMN_TYPES = ("text", "number", "integer", "category", "bool", "date")
+GEOMETRY_KINDS = {"point": ("Point", "MultiPoint"), "polygon": ("Polygon", "MultiPolygon"),
+                  "line": ("LineString", "MultiLineString")}
+_BRACKETS = re.compile(r"[\(（\[【].*?[\)）\]】]")
+RANGE_TEXT = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+
+
+def nfkc(text: object) -> str:
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
+def header_key(header: object) -> str:
+    return _BRACKETS.sub("", nfkc(header)).strip().casefold().replace(" ", "").replace("_", "").replace("-", "")
+
+
+def is_empty(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or (
+        isinstance(value, str) and value.strip() == "")
+
+
+# ----------------------------------------------------------------------------- schema objects
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Allowed values of a category column and the words that mean each.
+
+    Attributes
+    ----------
+    name : str
+    what : str
+        How messages name a value (``"class"``, ``"source type"``).
+    hint : str
+        The allowed values as a user writes them, for messages.
+    terms : mapping of str to tuple of str
+        Canonical value -> accepted words (the canonical value is always accepted).
+    labels : mapping of str to str
+        Canonical value -> Chinese label for outputs.
+    strip : tuple of str
+        Noise removed from a cell before matching (``"类"``, ``"class"``).
+    """
+
+    name: str
+    what: str
+    hint: str
+    terms: Mapping[str, tuple[str, ...]]
+    labels: Mapping[str, str] = field(default_factory=dict)
+    strip: tuple[str, ...] = ()
+    _lookup: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        lookup = {}
+        for canonical, words in self.terms.items():
+            for word in (canonical, *words, self.labels.get(canonical, "")):
+                if str(word).strip():
+                    lookup.setdefault(self._key(word), canonical)
+        object.__setattr__(self, "_lookup", lookup)
+
+    def _key(self, value: object) -> str:
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            value = int(value)
+        text = nfkc(value).casefold()
+        for noise in self.strip:
+            text = text.replace(nfkc(noise).casefold(), "")
+        text = text.replace(" ", "").replace("_", "").replace("-", "")
+        return re.sub(r"^(\d+)\.0+$", r"\1", text)
+
+    def parse(self, value: object) -> str | None:
+        """Canonical value of one cell, or ``None`` when it is empty or not recognised."""
+        if is_empty(value):
+            return None
+        return self._lookup.get(self._key(value))
+
+    def parse_series(self, values: pd.Series) -> pd.Series:
+        """Canonical values (object, ``None`` where empty or unknown); maps each distinct cell once."""
+        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        parsed = np.array([self.parse(u) for u in uniques] + [None], dtype=object)
+        return pd.Series(parsed[codes], index=values.index, dtype=object)
+
+    @property
+    def values(self) -> list[str]:
+        """The canonical values."""
+        return list(self.terms)
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of a register schema (see module notes)."""
+
+    name: str
+    type: str
+    headers: tuple[str, ...] = ()
+    title: str = ""
+    quantity: str | None = None
+    vocabulary: str | None = None
+    required: bool = False
+    nullable: bool = True
+    empty: str = ""
+    unique: bool = False
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+    description: str = ""
+
+    def ranges(self) -> list[tuple[str, float]]:
+        """``[("gt", 0.0), ...]`` for the bounds this column has."""
+        return [(op, float(getattr(self, op))) for op in ("gt", "ge", "lt", "le") if getattr(self, op) is not None]
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: schemas are loaded once and cached
+class RegisterSchema:
+    """A register's columns, vocabularies, geometry rule and provenance, read from a TOML file."""
+
+    id: str
+    title: str
+    columns: dict[str, ColumnSpec]
+    vocabularies: dict[str, Vocabulary]
+    geometry: tuple[str, ...] = ("point", "polygon")
+    id_column: str | None = None
+    name_column: str | None = None
+    locate: bool = True
+    id_prefix: str = "row-"
+    source: str = ""
+    path: str = ""
+
+    def aliases(self) -> dict[str, tuple[str, ...]]:
+        """Canonical column -> accepted headers (the canonical name first)."""
+        return {name: (name, *spec.headers) for name, spec in self.columns.items()}
+
+    def vocabulary(self, column: str) -> Vocabulary:
+        """The vocabulary of a category column."""
+        spec = self.columns[column]
+        if spec.vocabulary is None or spec.vocabulary not in self.vocabularies:
+            raise UnknownCodeError(f"schema {self.id!r}: column {column!r} has no vocabulary")
+        return self.vocabularies[spec.vocabulary]
+
+    def headings(self, language: str = "zh") -> dict[str, str]:
+        """Column -> heading for outputs (Chinese titles where the schema has them)."""
+        if language == "en":
+            return {name: name for name in self.columns}
+        return {name: spec.title or name for name, spec in self.columns.items()}
+
+    def describe(self) -> list[dict[str, Any]]:
+        """One JSON-ready record per column: name, title, type, unit, required, allowed values, range."""
+        known_units = units()
+        rows = []
+        for name, spec in self.columns.items():
+            rows.append({
+                "column": name, "title": spec.title, "type": spec.type, "required": spec.required,
+                "nullable": spec.nullable, "headers": list(spec.headers),
+                "unit": known_units[spec.quantity]["canonical"] if spec.quantity else "",
+                "values": self.vocabulary(name).values if spec.vocabulary else [],
+                "range": " ".join(f"{RANGE_TEXT[op]} {v:g}" for op, v in spec.ranges()),
+                "description": spec.description,
+            })
+        return rows
+
+
+def _vocabulary(name: str, raw: Mapping[str, Any]) -> Vocabulary:
+    terms = {str(k): tuple(str(w) for w in v) for k, v in dict(raw.get("terms", {})).items()}
+    if not terms:
+        raise SchemaError(f"vocabulary {name!r} has no terms")
+    return Vocabulary(name=name, what=str(raw.get("what", name)), hint=str(raw.get("hint", ", ".join(terms))),
+                      terms=terms, labels={str(k): str(v) for k, v in dict(raw.get("labels", {})).items()},
+                      strip=tuple(str(s) for s in raw.get("strip", ())))
+
+
+def _column(name: str, raw: Mapping[str, Any], vocabularies: Mapping[str, Vocabulary], label: str) -> ColumnSpec:
+    kind = str(raw.get("type", "text"))
+    if kind not in COLUMN_TYPES:
+        raise SchemaError(f"schema {label!r}: column {name!r} has type {kind!r}; use one of {COLUMN_TYPES}")
+    vocab = raw.get("vocabulary")
+    if kind == "category" and vocab not in vocabularies:
+        raise SchemaError(f"schema {label!r}: category column {name!r} names vocabulary {vocab!r}, which the file does not define")
+    quantity = raw.get("quantity")
+    if quantity is not None and quantity not in units():
+        raise SchemaError(f"schema {label!r}: column {name!r} has quantity {quantity!r}; known: {sorted(units())}")
+    bounds = {op: float(raw[op]) for op in ("gt", "ge", "lt", "le") if op in raw}
+    return ColumnSpec(name=name, type=kind, headers=tuple(str(h) for h in raw.get("headers", ())),
+                      title=str(raw.get("title", "")), quantity=quantity, vocabulary=vocab,
+                      required=bool(raw.get("required", False)), nullable=bool(raw.get("nullable", True)),
+                      empty=str(raw.get("empty", "")), unique=bool(raw.get("unique", False)),
+                      description=str(raw.get("description", "")), **bounds)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_schema_cached(path: str) -> RegisterSchema:
+    doc = load_toml(path)
+    head = doc.get("register")
+    if not isinstance(head, dict) or not head.get("id"):
+        raise SchemaError(f"schema file {path!r} needs a [register] table with an id")
+    vocabularies = {name: _vocabulary(name, raw) for name, raw in doc.get("vocabularies", {}).items()}
+    columns = {name: _column(name, raw, vocabularies, path) for name, raw in doc.get("columns", {}).items()}
+    if not columns:
+        raise SchemaError(f"schema file {path!r} defines no [columns.*]")
+    geometry = tuple(head.get("geometry", ("point", "polygon")))
+    unknown = [g for g in geometry if g not in GEOMETRY_KINDS]
+    if unknown:
+        raise SchemaError(f"schema file {path!r}: geometry kinds {unknown!r}; use point, polygon or line")
+    return RegisterSchema(id=str(head["id"]), title=str(head.get("title", "")), columns=columns,
+                          vocabularies=vocabularies, geometry=geometry, id_column=head.get("id_column"),
+                          name_column=head.get("name_column"), locate=bool(head.get("locate", True)),
+                          id_prefix=str(head.get("id_prefix", "row-")), source=str(head.get("source", "")), path=path)
+
+
+def load_schema(schema: str | Path | RegisterSchema) -> RegisterSchema:
+    """A register schema from a packaged data file (``"shelters/register.toml"``) or any TOML path."""
+    if isinstance(schema, RegisterSchema):
+        return schema
+    path = Path(schema)
+    if not path.exists():
+        path = data_path(str(schema))
+    if not path.exists():
+        raise FileNotFoundError(f"no register schema {str(schema)!r}")
+    return _load_schema_cached(str(path.resolve()))
+
+
+@functools.lru_cache(maxsize=1)
+def units() -> dict[str, dict[str, Any]]:
+    doc = load_toml("units.toml")
+    for spec in doc.values():
+        spec["compiled"] = [(re.compile(u["pattern"]), float(u["factor"]), str(u["label"])) for u in spec["units"]]
+    return doc
+
+
