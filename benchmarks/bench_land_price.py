@@ -49,7 +49,7 @@ import shapely
 
 from zzgeo import __version__
 from zzgeo._data import load_toml
-from zzgeo.landprice.tables import document, price_table, use_info
+from zzgeo.landprice.rules import document, price_table, use_info
 from zzgeo.landprice.valuation import PlotRatioTable, PriceIndex, ValuationOptions, value_parcels
 from zzgeo.landprice.zones import default_zones
 from zzgeo.layers import read_layer

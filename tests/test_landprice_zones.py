@@ -7,7 +7,8 @@ import pytest
 from shapely.geometry import Point, Polygon, box
 
 from zzgeo.errors import CRSError, GeometryError, NoSuchGradeError, SchemaError, UnknownCodeError
-from zzgeo.landprice.zones import assign_grades, build_demo_zones, default_zones, load_grade_zones, validate_grade_zones
+from zzgeo.landprice.demo import build_demo_zones
+from zzgeo.landprice.zones import assign_grades, default_zones, load_grade_zones, validate_grade_zones
 
 CC = "collective_construction"
 METRIC = "EPSG:4547"
@@ -46,16 +47,16 @@ def test_chinese_columns_and_grade_names(two_squares) -> None:
 
 
 def test_missing_column(two_squares) -> None:
-    with pytest.raises(SchemaError, match=r"lacks column\(s\) \['grade'\]"):
+    with pytest.raises(SchemaError, match=r"lacks required column\(s\) \['grade'\]"):
         validate_grade_zones(two_squares.drop(columns="grade"))
 
 
 def test_unknown_table_use_grade(two_squares) -> None:
-    with pytest.raises(UnknownCodeError, match="unknown table 'urban'"):
+    with pytest.raises(UnknownCodeError, match="row 0: unknown land price table 'urban'"):
         validate_grade_zones(two_squares.assign(table="urban"))
-    with pytest.raises(UnknownCodeError, match="unknown use 'office'"):
+    with pytest.raises(UnknownCodeError, match="row 0: unknown use 'office'"):
         validate_grade_zones(two_squares.assign(use="office"))
-    with pytest.raises(UnknownCodeError, match="unknown grade 7"):
+    with pytest.raises(UnknownCodeError, match="row 1: unknown grade '7' \\(use 1..6"):
         validate_grade_zones(two_squares.assign(grade=[1, 7]))
 
 
@@ -78,15 +79,15 @@ def test_bad_geometries(origin_4547, two_squares) -> None:
     x0, y0 = origin_4547
     bowtie = two_squares.copy()
     bowtie.loc[1, "geometry"] = Polygon([(x0, y0), (x0 + 500, y0 + 500), (x0 + 500, y0), (x0, y0 + 500)])
-    with pytest.raises(GeometryError, match="invalid polygon.*Self-intersection"):
+    with pytest.raises(GeometryError, match=r"row 1: invalid geometry \(Self-intersection"):
         validate_grade_zones(bowtie)
     pts = two_squares.copy()
     pts.loc[1, "geometry"] = Point(x0, y0)
-    with pytest.raises(GeometryError, match=r"rows \[1\] are not polygons"):
+    with pytest.raises(GeometryError, match=r"row 1: geometry 'Point' is not a polygon"):
         validate_grade_zones(pts)
     empty = two_squares.copy()
     empty.loc[0, "geometry"] = Polygon()
-    with pytest.raises(GeometryError, match=r"rows \[0\] have missing or empty geometry"):
+    with pytest.raises(GeometryError, match=r"row 0: missing geometry"):
         validate_grade_zones(empty)
 
 

@@ -81,7 +81,7 @@ def test_failed_build_leaves_the_old_store_intact(tmp_path, layer_store, monkeyp
         raise RuntimeError("builder failed (simulated)")
 
     # the demo zones are built after districts and census: a half-written new store exists when it fails
-    monkeypatch.setattr("zzgeo.landprice.zones.build_demo_zones", broken)
+    monkeypatch.setattr("zzgeo.landprice.demo.build_demo_zones", broken)
     with pytest.raises(RuntimeError, match="simulated"):
         layers.build_store(copy, only=["districts", "census_2020", "land_grade_zones"])
     assert _sha(copy) == digest

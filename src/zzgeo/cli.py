@@ -127,7 +127,7 @@ def land_table(
     as_json: JsonOption = False,
 ) -> None:
     """Print the benchmark price tables of 郑政文〔2022〕42号 exactly as published."""
-    from zzgeo.landprice.tables import DOC_NUMBER, _table, document, price_table
+    from zzgeo.landprice.rules import DOC_NUMBER, _table, document, price_table
 
     frame = price_table()
     if table:

@@ -336,11 +336,16 @@ def to_wgs84(gdf: gpd.GeoDataFrame, *, crs: object = None, name: str = "input") 
     out = gdf.copy()
     if len(out) == 0:
         return out.set_crs(STORAGE_CRS, allow_override=True)
+    geoms = np.asarray(out.geometry.values)
+    if real in ("wgs84", "cgcs2000"):  # already lon/lat degrees: check them, rebuild nothing
+        coords = shapely.get_coordinates(geoms)
+        _check_geographic_range(coords[:, 0], coords[:, 1], real)
+        return out.set_crs(STORAGE_CRS, allow_override=True)
+
     def _convert(coords: np.ndarray) -> np.ndarray:
         return np.column_stack(to_wgs84_xy(coords[:, 0], coords[:, 1], real))
 
-    geoms = shapely.transform(np.asarray(out.geometry.values), _convert)
-    return out.set_geometry(geoms, crs=STORAGE_CRS)
+    return out.set_geometry(shapely.transform(geoms, _convert), crs=STORAGE_CRS)
 
 
 def to_metric(gdf: gpd.GeoDataFrame, *, name: str = "input") -> gpd.GeoDataFrame:

@@ -38,7 +38,7 @@ def run_demo(out_dir: str | Path = "out") -> Iterator[str]:
     from zzgeo.crs import wgs84_to_gcj02
     from zzgeo.io import read_vector, write_vector
     from zzgeo.landprice.lookup import lookup_point
-    from zzgeo.landprice.tables import benchmark_price
+    from zzgeo.landprice.rules import benchmark_price
     from zzgeo.landprice.valuation import value_parcels
     from zzgeo.landprice.zones import default_zones
     from zzgeo.layers import default_store, list_layers

@@ -30,6 +30,7 @@ __all__ = [
     "cross_check_areas",
     "default_districts",
     "locate_districts",
+    "locate_districts_xy",
     "check_in_zhengzhou",
 ]
 
@@ -137,6 +138,15 @@ def default_districts() -> gpd.GeoDataFrame:
     from zzgeo.layers import read_layer
 
     return read_layer("districts")
+
+
+def locate_districts_xy(x: np.ndarray, y: np.ndarray, districts: gpd.GeoDataFrame) -> np.ndarray:
+    """adcode (object, ``NaN`` outside) of each coordinate pair, in the districts' CRS (see :func:`locate_districts`)."""
+    from zzgeo.spatial_index import polygon_index
+
+    index = polygon_index(np.asarray(districts.geometry.values))
+    codes = np.append(districts["adcode"].astype(str).to_numpy(dtype=object), np.nan)
+    return codes[index.query_xy(x, y)]
 
 
 def locate_districts(points: gpd.GeoSeries | gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> pd.Series:

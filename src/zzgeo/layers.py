@@ -69,7 +69,7 @@ def _spec_rows() -> tuple[LayerSpec, ...]:
             "land_grade_zones",
             "DEMO land benchmark price grade zones for the three tables of 郑政文〔2022〕42号",
             "demo",
-            "zzgeo.landprice.zones:build_demo_zones",
+            "zzgeo.landprice.demo:build_demo_zones",
             "zzgeo demo generator (zzgeo/data/landprice/grade_zones_demo.toml); the official grade maps were omitted from 郑政文〔2022〕42号 (地价图（略）)",
             "synthetic, no restrictions; NOT the official grade map",
         ),

@@ -13,7 +13,7 @@ import pandas as pd
 
 from zzgeo._data import load_toml
 from zzgeo.errors import OutsideAreaError
-from zzgeo.landprice.tables import DASH, DOC_NUMBER, MU_M2, _cells, document, table_names, use_info
+from zzgeo.landprice.rules import DASH, DOC_NUMBER, MU_M2, _cells, document, table_names, use_info
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd

@@ -41,6 +41,7 @@ every bad row (the first few with their problems, and a count of the rest).
 
 from zzgeo.registers.checks import CheckContext, district_name_check
 from zzgeo.registers.loader import (
+    check_register,
     load_register,
     map_columns,
     parse_columns_option,
@@ -65,6 +66,7 @@ __all__ = [
     "load_schema",
     "parse_columns_option",
     "map_columns",
+    "check_register",
     "validate_register",
     "load_register",
     "district_name_check",

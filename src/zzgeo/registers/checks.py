@@ -12,15 +12,16 @@ import numpy as np
 import pandas as pd
 
 from zzgeo._problems import RowProblems, plain
-from zzgeo.errors import GeometryError, OutsideAreaError
+from zzgeo.errors import GeometryError, OutsideAreaError, SchemaError, UnknownCodeError
 from zzgeo.registers.schema import (
     GEOMETRY_KINDS,
     RANGE_TEXT,
     RegisterSchema,
+    empty_cells,
     is_empty,
     nfkc,
 )
-from zzgeo.registers.values import bools, dates, numbers
+from zzgeo.registers.values import bools, dates, map_unique, numbers
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -56,6 +57,10 @@ class CheckContext:
     district_names: pd.Series | None = None
     _metric: Any = None
     _reps: Any = None
+    file_notes: list[str] = field(default_factory=list)
+    codes: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _xy: Any = None
+    _facts: Any = None
 
     def value(self, column: str) -> pd.Series:
         """Parsed values of *column* (all-NaN when the register lacks it)."""
@@ -71,18 +76,45 @@ class CheckContext:
         """The raw cell of *column* at position *pos* (plain Python value)."""
         return plain(self.frame[column].iloc[pos]) if column in self.frame else None
 
+    def geometry_facts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Geometries, a mask of missing/empty ones and their shapely type ids (computed once)."""
+        if self._facts is None:
+            import shapely
+
+            geoms = np.asarray(self.frame.geometry.values)
+            types = np.asarray(shapely.get_type_id(geoms))  # -1 for missing
+            empty = (types < 0) | shapely.is_empty(geoms)
+            self._facts = (geoms, empty, types)
+        return self._facts
+
     def representative_points(self) -> Any:
         """A point per row (the point itself, or a representative point), WGS-84; missing rows stay missing."""
         if self._reps is None:
             import shapely
 
-            geoms = np.asarray(self.frame.geometry.values)
-            reps = geoms.copy()
-            ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-            not_point = ok & (shapely.get_type_id(geoms) != 0)
-            reps[not_point] = shapely.point_on_surface(geoms[not_point])
+            geoms, empty, types = self.geometry_facts()
+            not_point = ~empty & (types != 0)
+            reps = geoms
+            if not_point.any():
+                reps = geoms.copy()
+                reps[not_point] = shapely.point_on_surface(geoms[not_point])
             self._reps = reps
         return self._reps
+
+    def xy(self) -> tuple[np.ndarray, np.ndarray]:
+        """Coordinates of the representative points (NaN where the geometry is missing)."""
+        if self._xy is None:
+            import shapely
+
+            reps = self.representative_points()
+            _, empty, _ = self.geometry_facts()
+            if not empty.any():
+                xy = shapely.get_coordinates(reps)
+            else:
+                xy = np.full((len(reps), 2), np.nan)
+                xy[~empty] = shapely.get_coordinates(reps[~empty])
+            self._xy = (xy[:, 0], xy[:, 1])
+        return self._xy
 
     def metric_points(self) -> np.ndarray:
         """Representative points in EPSG:4547 (metres)."""
@@ -116,9 +148,11 @@ def parse_values(ctx: CheckContext) -> None:
             values, bad = dates(raw)
             ctx.issues.add(bad.to_numpy(), lambda p, n=name: [f"{n} is not a date (YYYY-MM-DD): {ctx.cell(n, i)!r}" for i in p])
         elif spec.type == "category":
-            values, bad = ctx.schema.vocabulary(name).parse_series(raw), pd.Series(False, index=raw.index)
+            codes, written, parsed = ctx.schema.vocabulary(name).parse_codes(raw)
+            ctx.codes[name] = (codes, written, parsed)
+            values, bad = pd.Series(parsed[codes], index=raw.index, dtype=object), pd.Series(False, index=raw.index)
         else:
-            values = raw.map(lambda v: None if is_empty(v) else str(plain(v)).strip()).astype(object)
+            values = map_unique(raw, lambda v: None if is_empty(v) else str(plain(v)).strip())
             bad = pd.Series(False, index=raw.index)
         ctx.values[name] = values
         ctx.parse_failed[name] = bad.to_numpy(dtype=bool)
@@ -149,17 +183,26 @@ def _range_message(column: str, check: str, value: object) -> str:
     return f"{column} must be {RANGE_TEXT[op]} {bound_value:g}, got {value!r}"
 
 
+def _checked_column(ctx: CheckContext, name: str) -> pd.Series:
+    """The column pandera sees: parsed values; unknown vocabulary words as the user wrote them (categorical)."""
+    if ctx.schema.columns[name].type != "category":
+        return pd.Series(ctx.values[name].to_numpy(), name=name)
+    codes, written, parsed = ctx.codes[name]
+    shown = [p if p is not None else (None if is_empty(w) else str(w)) for w, p in zip(written, parsed)]
+    categories = sorted({v for v in shown if v is not None})
+    position = {v: i for i, v in enumerate(categories)}
+    which = np.array([-1 if v is None else position[v] for v in shown], dtype=np.int64)  # -1: empty
+    return pd.Series(pd.Categorical.from_codes(which[codes], categories=categories), name=name)
+
+
 def pandera_checks(ctx: CheckContext) -> None:
+    """Ranges, vocabularies, empties and uniqueness of every schema column present, by pandera (lazy)."""
     import pandera.errors
 
     present = tuple(n for n in ctx.schema.columns if n in ctx.values)
     if not present:
         return
-    table = pd.DataFrame({n: ctx.values[n] for n in present}).reset_index(drop=True)
-    for name in present:  # show unknown vocabulary words as the user wrote them
-        if ctx.schema.columns[name].type == "category":
-            unknown = table[name].isna().to_numpy() & ~ctx.frame[name].map(is_empty).to_numpy(dtype=bool)
-            table.loc[unknown, name] = ctx.frame[name].to_numpy(dtype=object)[unknown]
+    table = pd.concat([_checked_column(ctx, n) for n in present], axis=1)
     try:
         _pandera_schema(ctx.schema, present).validate(table, lazy=True)
     except pandera.errors.SchemaErrors as exc:
@@ -173,6 +216,7 @@ def _record_failures(ctx: CheckContext, cases: pd.DataFrame) -> None:
         keep = ~ctx.parse_failed.get(column, np.zeros(ctx.issues.n, dtype=bool))[positions]
         positions, failing = positions[keep], group["failure_case"].to_numpy(dtype=object)[keep]
         values = [plain(v) for v in failing]
+        kind = UnknownCodeError if check == "vocabulary" else SchemaError
         if check == "not_nullable":
             texts = [f"{column} missing"] * len(positions)
         elif check == "vocabulary":
@@ -182,52 +226,57 @@ def _record_failures(ctx: CheckContext, cases: pd.DataFrame) -> None:
             texts = [f"{column} {v!r} repeats an earlier row" for v in values]
         else:
             texts = [_range_message(column, check, v) for v in values]
-        ctx.issues.add(positions, texts)
+        ctx.issues.add(positions, texts, kind=kind)
 
 
 def empty_notes(ctx: CheckContext) -> None:
     for name, spec in ctx.schema.columns.items():
         if spec.empty == "note" and name in ctx.values:
-            empty = ctx.frame[name].map(is_empty).to_numpy(dtype=bool)
+            empty = empty_cells(ctx.frame[name])
             ctx.notes.add(empty, f"{name} missing")
 
 
 # ----------------------------------------------------------------------------- geometry and place
 
 
+_TYPE_NAMES = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon",
+                        "GeometryCollection", ""], dtype=object)
+
+
 def geometry_checks(ctx: CheckContext) -> np.ndarray:
+    """Missing or empty geometries, kinds the schema does not allow, invalid ones; returns the missing mask."""
     import shapely
 
-    geoms = np.asarray(ctx.frame.geometry.values)
-    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    geoms, empty, types = ctx.geometry_facts()
     ctx.issues.add(empty, "missing geometry", kind=GeometryError)
     allowed = [t for kind in ctx.schema.geometry for t in GEOMETRY_KINDS[kind]]
-    types = np.array(shapely.get_type_id(geoms))
-    names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon",
-                      "GeometryCollection"] + [""] * 10, dtype=object)[np.clip(types, 0, 17)]
-    wrong = ~empty & ~np.isin(names, allowed)
+    allowed_ids = [i for i, t in enumerate(_TYPE_NAMES) if t in allowed]
+    wrong = ~empty & ~np.isin(types, allowed_ids)
+    names = _TYPE_NAMES
     what = " or ".join(ctx.schema.geometry)
-    ctx.issues.add(wrong, lambda p: [f"geometry {names[i]!r} is not a {what}" for i in p], kind=GeometryError)
-    invalid = ~empty & ~wrong & ~shapely.is_valid(geoms)
+    ctx.issues.add(wrong, lambda p: [f"geometry {names[types[i]]!r} is not a {what}" for i in p], kind=GeometryError)
+    points = ~empty & ~wrong & (types == 0)
+    if points.all():  # a point is invalid only with non-finite coordinates
+        x, y = ctx.xy()
+        invalid = ~(np.isfinite(x) & np.isfinite(y))
+    else:
+        invalid = ~empty & ~wrong & ~shapely.is_valid(geoms)
     ctx.issues.add(invalid, lambda p: [f"invalid geometry ({shapely.is_valid_reason(geoms[i])})" for i in p], kind=GeometryError)
     return empty
 
 
 def locate(ctx: CheckContext, districts: gpd.GeoDataFrame | None, empty: np.ndarray) -> tuple[pd.Series, pd.Series]:
-    from zzgeo.districts import default_districts, locate_districts
+    from zzgeo.districts import default_districts, locate_districts_xy
 
     districts = default_districts() if districts is None else districts
+    if districts.crs is not None and ctx.frame.crs is not None and districts.crs != ctx.frame.crs:
+        districts = districts.to_crs(ctx.frame.crs)
     reps = ctx.representative_points()
-    adcodes = pd.Series(None, index=ctx.frame.index, dtype=object)
-    if (~empty).any():
-        import geopandas as gpd
-
-        pts = gpd.GeoSeries(reps[~empty], crs=ctx.frame.crs)
-        adcodes[~empty] = locate_districts(pts, districts).to_numpy()
+    adcodes = pd.Series(locate_districts_xy(*ctx.xy(), districts), index=ctx.frame.index, dtype=object)
     outside = ~empty & adcodes.isna().to_numpy()
 
     def where(p: np.ndarray) -> list[str]:
-        return [f"location ({reps[i].x:.5f}, {reps[i].y:.5f}) is outside the districts (Zhengzhou's county-level units): "
+        return [f"location ({reps[i].x:.5f}, {reps[i].y:.5f}) is outside Zhengzhou's 12 county-level units: "
                 "check the coordinates and the CRS (gcj02/bd09?)" for i in p]
 
     ctx.issues.add(outside, where, kind=OutsideAreaError)

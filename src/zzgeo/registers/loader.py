@@ -33,7 +33,7 @@ from zzgeo.registers.values import numbers
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["parse_columns_option", "map_columns", "validate_register", "load_register", "usable_rows", "rejected_rows"]
+__all__ = ["parse_columns_option", "map_columns", "check_register", "validate_register", "load_register", "usable_rows", "rejected_rows"]
 
 
 def parse_columns_option(text: str | None) -> dict[str, str]:
@@ -153,8 +153,8 @@ def _assemble(ctx: CheckContext, adcodes: pd.Series | None, district_names: pd.S
             out[name] = pd.NaT
         else:
             out[name] = None if spec.type in ("category", "bool") else ""
-    if schema.id_column and schema.id_column not in ctx.values:
-        out[schema.id_column] = [f"{schema.id_prefix}{i}" for i in range(len(out))]
+    if schema.id_column and schema.id_column not in ctx.values and schema.id_prefix:
+        out[schema.id_column] = np.strings.add(schema.id_prefix, np.arange(len(out)).astype(str)).astype(object)
     extra = []
     if adcodes is not None:
         out["adcode"] = adcodes
@@ -179,6 +179,7 @@ def validate_register(
     checks: Sequence[Callable[[CheckContext], None]] = (),
     name: str = "register",
     line_numbers: bool = False,
+    hint: str | None = None,
 ) -> pd.DataFrame:
     """Check a register row by row against its schema and return it with the schema's columns.
 
@@ -203,6 +204,8 @@ def validate_register(
         How the register is named in messages.
     line_numbers : bool
         Name rows by spreadsheet line (header = line 1) instead of index label.
+    hint : str, optional
+        What the error tells the user to do (default: fix the rows or pass ``on_error='flag'``).
 
     Returns
     -------
@@ -222,6 +225,32 @@ def validate_register(
         With ``on_error="raise"``, when all bad rows are of that one kind.
     """
     check_on_error(on_error)
+    ctx = check_register(frame, schema, columns=columns, crs=crs, districts=districts, checks=checks, name=name)
+    out = _assemble(ctx, ctx.adcodes, ctx.district_names)
+    out.attrs.update({"notes": ctx.file_notes, "schema": ctx.schema.id, "source": name})
+    if on_error == "raise" and ctx.issues:
+        label = _label_function(ctx.frame, ctx.schema, line_numbers)
+        hint = hint or "Fix them, or pass on_error='flag' (--on-error flag) to keep every row with an 'issues' column and analyse the valid ones"
+        raise ctx.issues.error_type()(ctx.issues.message(label, what="row(s) fail validation", name=name, hint=hint))
+    return out
+
+
+def check_register(
+    frame: pd.DataFrame,
+    schema: str | Path | RegisterSchema,
+    *,
+    columns: Mapping[str, str] | None = None,
+    crs: object = None,
+    districts: gpd.GeoDataFrame | None = None,
+    checks: Sequence[Callable[[CheckContext], None]] = (),
+    name: str = "register",
+) -> CheckContext:
+    """Run every check of :func:`validate_register` and return its context, without assembling a frame.
+
+    For analyses that go on from the parsed values and the problems found
+    (``ctx.values``, ``ctx.issues``, ``ctx.notes``, ``ctx.adcodes``), such as
+    :func:`zzgeo.landprice.valuation.value_parcels` on millions of parcels.
+    """
     schema = load_schema(schema)
     if len(frame) == 0:
         raise EmptyInputError(f"{name} has no rows (a header only?); nothing to analyse")
@@ -230,25 +259,17 @@ def validate_register(
     mapped = _with_geometry(mapped, schema, crs, name)
     ctx = CheckContext(frame=mapped, values={}, issues=RowProblems(len(mapped)), notes=RowProblems(len(mapped)),
                        schema=schema, name=name)
+    ctx.file_notes = [*frame.attrs.get("notes", []), *notes, *([frame.attrs["crs_note"]] if frame.attrs.get("crs_note") else [])]
     parse_values(ctx)
     pandera_checks(ctx)
     empty_notes(ctx)
-    adcodes = district_names = None
     if schema.geometry:
         empty = geometry_checks(ctx)
         if schema.locate:
-            adcodes, district_names = locate(ctx, districts, empty)
+            locate(ctx, districts, empty)
     for check in checks:
         check(ctx)
-    out = _assemble(ctx, adcodes, district_names)
-    out.attrs.update({"notes": [*frame.attrs.get("notes", []), *notes, *([frame.attrs["crs_note"]] if frame.attrs.get("crs_note") else [])],
-                      "schema": schema.id, "source": name})
-    if on_error == "raise":
-        label = _label_function(mapped, schema, line_numbers)
-        hint = "Fix them, or pass on_error='flag' (--on-error flag) to keep every row with an 'issues' column and analyse the valid ones"
-        if ctx.issues:
-            raise ctx.issues.error_type()(ctx.issues.message(label, what="row(s) fail validation", name=name, hint=hint))
-    return out
+    return ctx
 
 
 def _require_columns(frame: pd.DataFrame, schema: RegisterSchema, found: list, name: str) -> None:
@@ -287,6 +308,7 @@ def load_register(
     on_error: str = "raise",
     checks: Sequence[Callable[[CheckContext], None]] = (),
     name: str | None = None,
+    hint: str | None = None,
 ) -> pd.DataFrame:
     """Read a register from a file, a PostGIS table or a frame, and validate it (see :func:`validate_register`).
 
@@ -323,7 +345,7 @@ def load_register(
         crs = None
     columns = {k: v for k, v in columns.items() if v not in ("lon", "lat", "x", "y")}
     return validate_register(frame, schema, columns=columns, crs=crs, districts=districts, on_error=on_error,
-                             checks=checks, name=label, line_numbers=lines)
+                             checks=checks, name=label, line_numbers=lines, hint=hint)
 
 
 def usable_rows(register: pd.DataFrame) -> tuple[pd.DataFrame, int]:

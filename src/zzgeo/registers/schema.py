@@ -16,7 +16,8 @@ import pandas as pd
 from zzgeo._data import data_path, load_toml
 from zzgeo.errors import SchemaError, UnknownCodeError
 
-__all__ = ["COLUMN_TYPES", "GEOMETRY_KINDS", "Vocabulary", "ColumnSpec", "RegisterSchema", "load_schema", "units", "is_empty", "nfkc", "header_key"]
+__all__ = ["COLUMN_TYPES", "GEOMETRY_KINDS", "Vocabulary", "ColumnSpec", "RegisterSchema", "load_schema", "units",
+           "empty_cells", "is_empty", "nfkc", "header_key"]
 
 COLUMN_TYPES = ("text", "number", "integer", "category", "bool", "date")
 GEOMETRY_KINDS = {"point": ("Point", "MultiPoint"), "polygon": ("Polygon", "MultiPolygon"),
@@ -31,6 +32,19 @@ def nfkc(text: object) -> str:
 
 def header_key(header: object) -> str:
     return _BRACKETS.sub("", nfkc(header)).strip().casefold().replace(" ", "").replace("_", "").replace("-", "")
+
+
+def empty_cells(values: pd.Series) -> np.ndarray:
+    """Boolean mask of empty cells (missing, or text of blanks only), vectorised."""
+    mask = np.array(values.isna(), dtype=bool)
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        text = values[~mask]
+        is_text = text.map(type).to_numpy() == str if len(text) else np.zeros(0, dtype=bool)
+        if is_text.any():
+            blank = text[is_text].str.strip().to_numpy() == ""
+            idx = np.flatnonzero(~mask)[is_text]
+            mask[idx[blank]] = True
+    return mask
 
 
 def is_empty(value: object) -> bool:
@@ -91,10 +105,21 @@ class Vocabulary:
             return None
         return self._lookup.get(self._key(value))
 
+    def parse_codes(self, values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Factorised cells: ``codes``, the distinct cells as written and their canonical values.
+
+        ``codes`` index both arrays; their last entry stands for empty cells
+        (as written: ``None``; canonical: ``None``). Unknown words have a
+        canonical value of ``None`` too.
+        """
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+        written = np.append(np.asarray(uniques, dtype=object), None)
+        parsed = np.array([self.parse(u) for u in uniques] + [None], dtype=object)
+        return np.where(codes < 0, len(written) - 1, codes), written, parsed
+
     def parse_series(self, values: pd.Series) -> pd.Series:
         """Canonical values (object, ``None`` where empty or unknown); maps each distinct cell once."""
-        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-        parsed = np.array([self.parse(u) for u in uniques] + [None], dtype=object)
+        codes, _, parsed = self.parse_codes(values)
         return pd.Series(parsed[codes], index=values.index, dtype=object)
 
     @property

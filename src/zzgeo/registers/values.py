@@ -7,12 +7,21 @@ import re
 import numpy as np
 import pandas as pd
 
-from zzgeo.registers.schema import is_empty, nfkc
+from zzgeo.registers.schema import empty_cells, is_empty, nfkc
 
-__all__ = ["numbers", "bools", "dates"]
+__all__ = ["map_unique", "numbers", "bools", "dates"]
 
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "是", "有", "已", "√", "✓", "对"})
 _FALSE = frozenset({"0", "false", "f", "no", "n", "否", "无", "未", "×", "x", "不"})
+
+
+def map_unique(values: pd.Series, fn) -> pd.Series:
+    """``values.map(fn)`` computed once per distinct value (registers repeat their words a lot)."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(u) for u in uniques]
+    mapped[-1] = fn(None)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
 def numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -21,10 +30,10 @@ def numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         nums = raw.astype("float64")
         nums = nums.where(np.isfinite(nums))
         return nums, pd.Series(False, index=raw.index)
-    text = raw.map(lambda v: nfkc(v).replace(",", "").replace("，", "") if isinstance(v, str) else v)
+    text = map_unique(raw, lambda v: nfkc(v).replace(",", "").replace("，", "") if isinstance(v, str) else v)
     nums = pd.to_numeric(text, errors="coerce").astype("float64")
     nums = nums.where(np.isfinite(nums))
-    filled = ~raw.map(is_empty).astype(bool)
+    filled = ~empty_cells(raw)
     return nums, (nums.isna() & filled)
 
 
@@ -38,8 +47,8 @@ def bools(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         key = key[:-2] if key.endswith(".0") else key
         return True if key in _TRUE else False if key in _FALSE else "?"
 
-    parsed = raw.map(one)
-    bad = parsed.map(lambda v: v == "?").astype(bool)
+    parsed = map_unique(raw, one)
+    bad = parsed.map(lambda v: isinstance(v, str) and v == "?").astype(bool)
     return parsed.where(~bad, None).astype(object), bad
 
 
@@ -60,7 +69,7 @@ def dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         except ValueError:
             return "?"
 
-    parsed = raw.map(one)
+    parsed = map_unique(raw, one)
     bad = parsed.map(lambda v: isinstance(v, str)).astype(bool)
     return pd.to_datetime(parsed.where(~bad, pd.NaT)), bad
 

@@ -1,4 +1,4 @@
-"""Tests of zzgeo.landprice.tables: the three tables of 郑政文〔2022〕42号, figure by figure."""
+"""Tests of zzgeo.landprice.rules: the three tables of 郑政文〔2022〕42号, figure by figure."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from zzgeo._data import load_toml
 from zzgeo.errors import NoSuchGradeError, UnknownCodeError
-from zzgeo.landprice import tables
-from zzgeo.landprice.tables import benchmark_price, document, parse_grade, price_table, use_info
+from zzgeo.landprice import rules as tables
+from zzgeo.landprice.rules import benchmark_price, document, parse_grade, price_table, use_info
 
 SEED_FILE = Path("/work/shared/seeds/004_7ce5e556251b25e7.txt")
 SEED_LINES = (3129, 3248)  # 1-based, inclusive: the notice and its three annexes

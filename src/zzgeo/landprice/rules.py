@@ -1,14 +1,22 @@
-"""The three benchmark land price tables of 郑政文〔2022〕42号, read from ``data/landprice/land_price_2022_42.toml``.
+"""Land price rules: the three benchmark tables of 郑政文〔2022〕42号 and the valuation rules.
 
-Every cell is kept as printed; a dash ("—") means the table has no such grade
-for that use, which :func:`benchmark_price` reports as
-:class:`~zzgeo.errors.NoSuchGradeError`, never as zero.
+* The tables are read from ``data/landprice/land_price_2022_42.toml``. Every
+  cell is kept as printed; a dash ("—") means the table has no such grade for
+  that use, which :func:`benchmark_price` reports as
+  :class:`~zzgeo.errors.NoSuchGradeError`, never as zero. The notice prints
+  元/m² only; per-亩 figures are the exact conversion (× 10000/15) of the
+  printed cell, rounded to the fen (37.80 元/m² = 25,200.00 元/亩).
+* The valuation rules (:func:`valuation_rules`) are read from
+  ``data/landprice/valuation.toml``: the order of the correction steps and the
+  defaults the seeds do not give (reduction rates, date and plot-ratio notes,
+  the departure warning), each with its source and status.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -26,9 +34,13 @@ __all__ = [
     "price_table",
     "benchmark_price",
     "parse_grade",
+    "yuan_per_mu",
+    "ValuationRules",
+    "valuation_rules",
 ]
 
 DATA_FILE = "landprice/land_price_2022_42.toml"
+RULES_FILE = "landprice/valuation.toml"
 DOC_NUMBER = "郑政文〔2022〕42号"
 DASH = "—"
 #: One mu (亩) in square metres: 10000/15.
@@ -49,6 +61,16 @@ class UseInfo:
     plot_ratio: float | None  # benchmark 容积率; None for agricultural land
     rights: dict[str, str]  # right key -> Chinese label
     n_grades: int
+
+
+def yuan_per_mu(cell: str | float) -> float:
+    """元/亩 of a 元/m² figure: the exact conversion × 10000/15, rounded to the fen (0.01 元).
+
+    A printed cell such as ``"37.80"`` is converted in decimal arithmetic, so
+    the result is the round figure a valuer expects (25,200.00), not 25199.999999999996.
+    """
+    value = Decimal(str(cell)) * Decimal(10000) / Decimal(15)
+    return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def document() -> dict:
@@ -192,7 +214,7 @@ def price_table() -> pd.DataFrame:
                             "grade": g,
                             "cell": cell,
                             "price_yuan_m2": price,
-                            "price_yuan_mu": price * MU_M2,
+                            "price_yuan_mu": math.nan if cell == DASH else yuan_per_mu(cell),
                             "price_form": info.price_form,
                             "term_years": info.term_years,
                             "plot_ratio": info.plot_ratio,
@@ -201,3 +223,54 @@ def price_table() -> pd.DataFrame:
                         }
                     )
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class ValuationRules:
+    """Step order and defaults of the correction method, with sources (``data/landprice/valuation.toml``).
+
+    Attributes
+    ----------
+    step_order : tuple of str
+        The default order of the correction steps.
+    step_order_source : str
+    reduction_rates : dict
+        ``{table: {use: r}}``, the land capitalisation rates (unverified textbook values).
+    reduction_rate_source, plot_ratio_source, date_source : str
+    days_per_month : float
+        For the growth-rate form of the date correction.
+    departure_threshold : float
+        Warn when the corrected price departs from the benchmark by this share or more.
+    """
+
+    step_order: tuple[str, ...]
+    step_order_source: str
+    reduction_rates: dict[str, dict[str, float]] = field(default_factory=dict)
+    reduction_rate_source: str = ""
+    plot_ratio_source: str = ""
+    date_source: str = ""
+    days_per_month: float = 30.4375
+    departure_threshold: float = 0.30
+
+    def reduction_rate(self, table: str, use: str) -> float:
+        """Default r for a table and use."""
+        try:
+            return float(self.reduction_rates[table][use])
+        except KeyError:
+            raise UnknownCodeError(f"{RULES_FILE}: no reduction rate for {table}/{use}") from None
+
+
+def valuation_rules(path: str | None = None) -> ValuationRules:
+    """Read the valuation rules (default: the packaged ``data/landprice/valuation.toml``)."""
+    doc = load_toml(path or RULES_FILE)
+    rates = {t: {u: float(r) for u, r in uses.items()} for t, uses in doc["reduction_rate"].items() if isinstance(uses, dict)}
+    return ValuationRules(
+        step_order=tuple(doc["steps"]["order"]),
+        step_order_source=str(doc["steps"].get("source", "")),
+        reduction_rates=rates,
+        reduction_rate_source=str(doc["reduction_rate"]["source"]),
+        plot_ratio_source=str(doc["plot_ratio_table"]["source"]),
+        date_source=str(doc["date"]["source"]),
+        days_per_month=float(doc["date"]["days_per_month"]),
+        departure_threshold=float(doc["departure_warning"]["threshold"]),
+    )

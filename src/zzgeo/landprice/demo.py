@@ -1,0 +1,87 @@
+"""DEMO layers of the land-price theme: synthetic grade zones and the tutorial parcels.
+
+郑政文〔2022〕42号 omitted its grade maps (地价图（略）) and none is public, so the
+default run uses synthetic zones built from ``data/landprice/grade_zones_demo.toml``:
+concentric, wavy bands around the centre, one band per grade each table prints,
+clipped to the urban districts. They are deterministic (the same file gives
+the same zones), carry ``demo=True``, and every output built on them says DEMO.
+The demo parcels (``layers/demo_parcels.geojson``) are invented for the tutorial.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from zzgeo._data import load_toml
+from zzgeo.crs import METRIC_CRS, STORAGE_CRS
+from zzgeo.errors import SchemaError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = ["DEMO_FILE", "DEMO_PARCELS", "build_demo_zones", "demo_parcels_path"]
+
+DEMO_FILE = "landprice/grade_zones_demo.toml"
+#: Demo parcels (invented) shipped with the project.
+DEMO_PARCELS = Path(__file__).resolve().parents[3] / "layers" / "demo_parcels.geojson"
+
+
+def demo_parcels_path() -> Path:
+    """Path of the shipped demo parcels (a source checkout is needed)."""
+    if not DEMO_PARCELS.exists():
+        msg = f"demo parcels not found at {str(DEMO_PARCELS)!r}: run from a source checkout (pip install -e .)"
+        raise FileNotFoundError(msg)
+    return DEMO_PARCELS
+
+
+def _bands(centre, theta: np.ndarray, wave: np.ndarray, radii_km: list[float]):
+    """Discs (metres, EPSG:4547) of each band's outer edge; the last band has none."""
+    from shapely.geometry import Polygon
+
+    for radius_km in radii_km:
+        r = radius_km * 1000.0 * wave
+        yield Polygon(np.column_stack([centre.x + r * np.cos(theta), centre.y + r * np.sin(theta)]))
+
+
+def build_demo_zones() -> gpd.GeoDataFrame:
+    """Build the DEMO grade-zone layer from ``data/landprice/grade_zones_demo.toml``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``table``, ``use``, ``grade``, ``demo`` (True), geometry, in
+        EPSG:4326, inside the outlines of the districts it covers.
+    """
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from zzgeo.districts import build_districts
+    from zzgeo.landprice.zones import existing_grades
+
+    spec = load_toml(DEMO_FILE)["demo"]
+    districts = build_districts()
+    cover = districts[districts["adcode"].isin(spec["coverage_adcodes"])]
+    cover_wgs84 = cover.union_all()
+    centre = gpd.GeoSeries([Point(spec["centre_lonlat"])], crs=STORAGE_CRS).to_crs(METRIC_CRS).iloc[0]
+    theta = np.linspace(0.0, 2.0 * np.pi, spec["vertices"], endpoint=False)
+    rows = []
+    for table, uses in spec["radii_km"].items():
+        wave = 1.0 + spec["wave_a"] * np.sin(3.0 * theta + spec["phase"][table]) + spec["wave_b"] * np.cos(5.0 * theta)
+        for use, radii in uses.items():
+            grades = existing_grades(table, use)
+            if len(radii) + 1 != len(grades):
+                raise SchemaError(f"{DEMO_FILE}: {table}/{use} needs {len(grades) - 1} radii for grades {grades}, has {len(radii)}")
+            discs = gpd.GeoSeries(list(_bands(centre, theta, wave, radii)), crs=METRIC_CRS).to_crs(STORAGE_CRS)
+            inner = None
+            for grade, disc in zip(grades, [*discs, None]):
+                # clip in WGS-84, against the very outlines the district lookup uses: no sliver outside them
+                band = cover_wgs84 if disc is None else disc.intersection(cover_wgs84)
+                if inner is not None:
+                    band = band.difference(inner)
+                inner = disc if inner is None else (inner if disc is None else inner.union(disc))
+                rows.append({"table": table, "use": use, "grade": grade, "demo": True, "geometry": band})
+    zones = gpd.GeoDataFrame(rows, crs=STORAGE_CRS)
+    return zones[~zones.geometry.is_empty].reset_index(drop=True)
