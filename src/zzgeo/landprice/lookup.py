@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from zzgeo._data import load_toml
-from zzgeo.errors import OutsideAreaError
-from zzgeo.landprice.rules import DASH, DOC_NUMBER, MU_M2, _cells, document, table_names, use_info
+from zzgeo.errors import OutsideAreaError, SchemaError
+from zzgeo.landprice.rules import DASH, DOC_NUMBER, MU_M2, _cells, document, table_names, use_info, yuan_per_mu
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -59,6 +59,7 @@ def lookup_prices(parcels: gpd.GeoDataFrame, *, zones: gpd.GeoDataFrame | None =
                     cells = _cells(table, use, right)
                     values = [cells[g - 1] for g, _ in shares]
                     price = np.nan if DASH in values else float(sum(float(v) * s for v, (_, s) in zip(values, shares)))
+                    per_mu = np.nan if DASH in values else (yuan_per_mu(values[0]) if len(values) == 1 else round(price * MU_M2, 2))
                     rows.append(
                         {
                             "parcel": parcel,
@@ -71,7 +72,7 @@ def lookup_prices(parcels: gpd.GeoDataFrame, *, zones: gpd.GeoDataFrame | None =
                             "grade": text,
                             "cover": cover,
                             "price_yuan_m2": price,
-                            "price_yuan_mu": price * MU_M2,
+                            "price_yuan_mu": per_mu,
                             "price_form": info.price_form,
                         }
                     )
@@ -94,8 +95,8 @@ def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataF
     from zzgeo.landprice.zones import default_zones
     from zzgeo.layers import read_layer
 
-    frame = gpd.GeoDataFrame(geometry=[geometry], crs="EPSG:4326")
-    frame = to_wgs84(frame, crs=crs, name="location")
+    frame = gpd.GeoDataFrame(geometry=[geometry], crs=None)  # the coordinates are what *crs* says
+    frame = to_wgs84(frame, crs=crs or "wgs84", name="location")
     districts = read_layer("districts")
     adcode = check_in_zhengzhou(frame, districts, name="location").iloc[0]
     district = districts.loc[districts["adcode"] == adcode].iloc[0]
@@ -154,6 +155,15 @@ def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataF
 
 def lookup_point(lon: float, lat: float, *, crs: object = "wgs84", zones: gpd.GeoDataFrame | None = None) -> dict[str, Any]:
     """:func:`lookup_geometry` for a point given as coordinates in *crs*."""
+    import math
+
     from shapely.geometry import Point
 
+    for what, value in (("lon", lon), ("lat", lat)):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):
+            raise SchemaError(f"location: {what}={value!r} is not a finite number; give the coordinates as numbers (e.g. --lon 113.6654 --lat 34.7536)")
     return lookup_geometry(Point(float(lon), float(lat)), crs=crs, zones=zones)

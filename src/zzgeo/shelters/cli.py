@@ -7,12 +7,25 @@ exceptions propagate to the entry point, which prints them and exits 2.
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from zzgeo._cli import (
+    ColumnsOption,
+    CrsOption,
+    JsonOption,
+    LayerOption,
+    OnErrorOption,
+    OutOption,
+    echo_json,
+    inputs_of,
+    notes,
+    print_rejected,
+    write_output,
+    write_rejected,
+)
 
 app = typer.Typer(
     help="Emergency shelters (应急避难场所): per-capita area and coverage by district against the "
@@ -24,35 +37,17 @@ YearOption = Annotated[int, typer.Option("--year", help="Target year: 2025 (2 m�
 RegisterOption = Annotated[Optional[str], typer.Option("--register", help="Shelter register: CSV/Excel/GeoJSON/GeoPackage/Shapefile or postgresql://... (default: the DEMO register).")]
 PopulationOption = Annotated[Optional[str], typer.Option("--population", help="Population GeoTIFF or polygon/point layer with a population column (default: census 2020 spread uniformly within each district).")]
 PopColumnOption = Annotated[Optional[str], typer.Option("--population-column", help="Population column of --population (default: population/pop/人口...).")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (one record per district) instead of a table.")]
 RulesOption = Annotated[Optional[str], typer.Option("--rules", help="Rule file (TOML like zzgeo/data/shelters/classes_zhengzhou2011.toml) or a packaged id: zhengzhou-2011-defaults, gb51143-2015-unverified.")]
-CrsOption = Annotated[Optional[str], typer.Option("--crs", help="Register coordinates: wgs84, cgcs2000, gcj02, bd09 or an EPSG code (required for CSV/Excel).")]
-ColumnsOption = Annotated[Optional[str], typer.Option("--columns", help="Register column mapping, e.g. '场所名称=name,可用面积(㎡)=effective_area_m2' or JSON.")]
-LayerOption = Annotated[Optional[str], typer.Option("--layer", help="GeoPackage layer or PostGIS table/SELECT of the register.")]
 CellOption = Annotated[float, typer.Option("--cell-m", help="Grid spacing (m) of the default population surface.")]
 NetworkOption = Annotated[Optional[str], typer.Option("--network", help="Road lines for network distances (default: straight line).")]
-OnErrorOption = Annotated[str, typer.Option("--on-error", help="'raise' on bad rows, or 'flag' to keep them (listed) and use the valid ones.")]
-
-
-def _json_safe(data: object) -> object:
-    if isinstance(data, float) and (math.isnan(data) or math.isinf(data)):
-        return None
-    if isinstance(data, dict):
-        return {str(k): _json_safe(v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [_json_safe(v) for v in data]
-    return data
-
-
-def _echo_json(data: object) -> None:
-    typer.echo(json.dumps(_json_safe(data), ensure_ascii=False, indent=2, default=str, allow_nan=False))
 
 
 def _common(register, population, population_column, rules, crs, columns, layer, cell_m, network, on_error):
     """Load what both commands need: rules, districts, register, demand, network."""
     from zzgeo.layers import read_layer
+    from zzgeo.registers import parse_columns_option
     from zzgeo.shelters.demand import read_population
-    from zzgeo.shelters.register import parse_columns_option, read_register
+    from zzgeo.shelters.register import read_register
     from zzgeo.shelters.rules import load_rules
 
     rule_set = load_rules(rules)
@@ -71,8 +66,13 @@ def _common(register, population, population_column, rules, crs, columns, layer,
         from zzgeo.io import read_vector
 
         net = read_vector(network, name=network)
-    inputs = [p for p in (register, population, network) if p and not str(p).startswith("postgres")]
-    return rule_set, districts, reg, demand, net, inputs
+    return rule_set, districts, reg, demand, net, inputs_of(register, population, network)
+
+
+def _rejected(frame, id_column: str) -> list[dict]:
+    from zzgeo.registers import rejected_rows
+
+    return rejected_rows(frame, id_column=id_column, name_column="name")
 
 
 def _demo_banner(console, what: str) -> None:
@@ -108,7 +108,7 @@ def coverage(
     network: NetworkOption = None,
     on_error: OnErrorOption = "raise",
     assignment: Annotated[str, typer.Option("--assignment", help="Capacity assignment: auto, maxflow (exact) or greedy.")] = "auto",
-    out: Annotated[Optional[Path], typer.Option("--out", help="Also write district polygons with the table (.gpkg/.geojson/.shp/.csv/.xlsx).")] = None,
+    out: OutOption = None,
 ) -> None:
     """Per-capita shelter area, gap to the 2025/2029 targets and service coverage, by district."""
     from zzgeo.shelters.coverage import coverage_records, shelter_coverage
@@ -116,15 +116,15 @@ def coverage(
     rule_set, districts, reg, demand, net, inputs = _common(register, population, population_column, rules, crs,
                                                             columns, layer, cell_m, network, on_error)
     result = shelter_coverage(reg, demand, year=year, rules=rule_set, districts=districts, network=net, assignment=assignment)
-    if out is not None:
-        from zzgeo.io import write_vector
-
-        layer_out = districts[["adcode", "geometry"]].merge(result.table, on="adcode", how="inner")
-        write_vector(layer_out, out, protect=inputs)
+    rejected = _rejected(reg, "shelter_id")
+    write_output(districts[["adcode", "geometry"]].merge(result.table, on="adcode", how="inner"), out, protect=inputs)
+    write_rejected(rejected, out, protect=inputs)
     if as_json:
-        _echo_json(coverage_records(result))
-        return
-    _print_coverage(result, out)
+        echo_json({**coverage_records(result), "rejected": rejected})
+    else:
+        _print_coverage(result, out)
+    notes(reg.attrs.get("notes", []))
+    print_rejected(rejected, what="register row(s)")
 
 
 def _print_coverage(result, out) -> None:
@@ -165,7 +165,7 @@ def site(
     population: PopulationOption = None,
     population_column: PopColumnOption = None,
     as_json: JsonOption = False,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write the chosen sites in order (.gpkg/.geojson/.shp/.fgb/.csv/.xlsx).")] = None,
+    out: OutOption = None,
     rules: RulesOption = None,
     crs: CrsOption = None,
     columns: ColumnsOption = None,
@@ -178,8 +178,8 @@ def site(
     method: Annotated[str, typer.Option("--method", help="auto, exact (PuLP/CBC) or greedy.")] = "auto",
 ) -> None:
     """Choose candidate sites (>= 2000 m² usable) to reach the target in every district, most residents newly covered."""
+    from zzgeo.registers import parse_columns_option
     from zzgeo.shelters.candidates import read_candidates
-    from zzgeo.shelters.register import parse_columns_option
     from zzgeo.shelters.siting import site_shelters, siting_records
 
     rule_set, districts, reg, demand, net, inputs = _common(register, population, population_column, rules, crs,
@@ -190,18 +190,19 @@ def site(
         cand_source = demo_candidates()
     else:
         cand_source = candidates
-        inputs.append(candidates)
+        inputs += inputs_of(candidates)
     cands = read_candidates(cand_source, crs=candidates_crs or crs, columns=parse_columns_option(candidate_columns),
                             rules=rule_set, districts=districts, on_error=on_error)
     result = site_shelters(reg, cands, demand, year=year, rules=rule_set, districts=districts, network=net, method=method)
-    if out is not None:
-        from zzgeo.io import write_vector
-
-        write_vector(result.chosen, out, protect=inputs)
-    if as_json:
-        _echo_json(siting_records(result))
-        return
-    _print_siting(result, out)
+    rejected = _rejected(reg, "shelter_id") + _rejected(cands, "candidate_id")
+    write_output(result.chosen, out, protect=inputs)
+    write_rejected(rejected, out, protect=inputs)
+    if as_json:  # "rejected": candidates not used (below 2,000 m² or invalid); "rejected_register": register rows left out
+        echo_json({**siting_records(result), "rejected_register": _rejected(reg, "shelter_id")})
+    else:
+        _print_siting(result, out)
+    notes([*reg.attrs.get("notes", []), *cands.attrs.get("notes", [])])
+    print_rejected(rejected, what="register/candidate row(s)")
 
 
 def _print_siting(result, out) -> None:

@@ -22,7 +22,7 @@ input's index.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -97,14 +97,14 @@ class _Job:
 # ----------------------------------------------------------------------------- read and check
 
 
-def _read(parcels: gpd.GeoDataFrame, districts, id_column: str | None) -> _Job:
+def _read(parcels: gpd.GeoDataFrame, districts, id_column: str | None, columns) -> _Job:
     from zzgeo.registers import check_register
 
     if id_column is not None and id_column not in parcels.columns:
         raise SchemaError(f"id_column={id_column!r} is not a column of parcels; columns: {list(parcels.columns)}")
     if len(parcels) == 0:
         raise SchemaError("parcels: the layer has no rows")
-    ctx = check_register(parcels.reset_index(drop=True), SCHEMA, districts=districts, name="parcels")
+    ctx = check_register(parcels.reset_index(drop=True), SCHEMA, columns=columns, districts=districts, name="parcels")
     geoms, _, types = ctx.geometry_facts()
     xy = ctx.xy() if len(types) and (types == 0).all() else None
     return _Job(ctx=ctx, geoms=geoms, types=types, xy=xy, label=_labels(parcels, id_column))
@@ -361,6 +361,7 @@ def value_parcels(
     districts: gpd.GeoDataFrame | None = None,
     id_column: str | None = None,
     on_error: str = "raise",
+    columns: Mapping[str, str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Value every parcel (point or polygon) by the benchmark coefficient correction method.
 
@@ -386,6 +387,8 @@ def value_parcels(
     on_error : {"raise", "flag"}
         Raise naming every bad parcel, or keep every row and describe its
         problem in an ``error`` column with NaN values.
+    columns : mapping, optional
+        ``{your header: schema column}`` for headers the parcel schema does not know.
 
     Returns
     -------
@@ -400,7 +403,7 @@ def value_parcels(
     opts = options or ValuationOptions()
     rules = valuation_rules()
     order = opts.step_order or check_order(rules.step_order)
-    job = _read(parcels, districts, id_column)
+    job = _read(parcels, districts, id_column, columns)
     _start(job)
     if zones is None:
         from zzgeo.landprice.zones import default_zones

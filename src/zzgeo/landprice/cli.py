@@ -1,0 +1,189 @@
+"""``zzgeo land-price``: the tables of 郑政文〔2022〕42号, lookup at a point, valuation of parcels.
+
+A thin layer: each command parses its options, calls one library function and
+prints. Only typer and :mod:`zzgeo._cli` are imported at module level.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from zzgeo._cli import (
+    ColumnsOption,
+    CrsOption,
+    JsonOption,
+    LayerOption,
+    OnErrorOption,
+    demo_notice,
+    echo_json,
+    inputs_of,
+    notes,
+    print_frame,
+    print_rejected,
+    write_output,
+    write_rejected,
+)
+
+app = typer.Typer(help="Benchmark land prices of 郑政文〔2022〕42号: tables, lookup, valuation.", no_args_is_help=True)
+
+ZonesOption = Annotated[Optional[Path], typer.Option("--zones", help="Real grade zones (GeoPackage/Shapefile/GeoJSON/PostGIS) instead of the DEMO layer.")]
+
+
+@app.command("table")
+def table_cmd(
+    table: Annotated[Optional[str], typer.Option(help="collective_construction, collective_agricultural or state_agricultural.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print the benchmark price tables of 郑政文〔2022〕42号 exactly as published."""
+    from zzgeo.landprice.rules import DOC_NUMBER, _table, document, price_table
+
+    frame = price_table()
+    if table:
+        _table(table)  # validates the name
+        frame = frame[frame["table"] == table]
+    if as_json:
+        echo_json({"document": document(), "rows": frame.to_dict("records")})
+        return
+    doc = document()
+    for name, sub in frame.groupby("table", sort=False):
+        wide = sub.pivot_table(index=["use_zh", "right_zh"], columns="grade", values="cell", aggfunc="first", sort=False)
+        wide.columns = [f"{g}级" for g in wide.columns]
+        print_frame(wide.reset_index().fillna(""), title=f"{name} — {DOC_NUMBER}, {doc['unit']}, 基准日 {doc['base_date']}")
+
+
+@app.command("lookup")
+def lookup_cmd(
+    lon: Annotated[float, typer.Option(help="Longitude (or easting for a projected --crs).")],
+    lat: Annotated[float, typer.Option(help="Latitude (or northing).")],
+    crs: CrsOption = "wgs84",
+    zones: ZonesOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """District, grade and benchmark price of every table, use and right at a point."""
+    import pandas as pd
+
+    from zzgeo.landprice.lookup import lookup_point
+    from zzgeo.landprice.zones import load_grade_zones
+
+    result = lookup_point(lon, lat, crs=crs or "wgs84", zones=load_grade_zones(zones) if zones else None)
+    if as_json:
+        echo_json(result)
+        return
+    loc = result["location"]
+    typer.echo(f"{result['district']['name']} ({result['district']['adcode']})  WGS-84 {loc['lon']:.6f}, {loc['lat']:.6f}")
+    typer.echo(f"{result['doc_number']}, {result['unit']}, base date {result['base_date']}")
+    rows = [
+        {"table": t["table"], "use": f"{u['use_zh']} ({u['use']})", "grade": u["grade"], "form": u["price_form"],
+         "right": p["right_zh"], "元/m²": p["price_yuan_m2"] if p["price_yuan_m2"] is not None else "— (no such grade)",
+         "元/亩": p["price_yuan_mu"] if p["price_yuan_mu"] is not None else ""}
+        for t in result["tables"] for u in t["uses"] for p in u["prices"]
+    ]
+    print_frame(pd.DataFrame(rows))
+    if result["zones_demo"]:
+        demo_notice("the grade zones (prices are real, grades are not)")
+
+
+def _parse_factors(factors: list[str]) -> dict[str, float]:
+    from zzgeo.errors import SchemaError
+
+    out = {}
+    for item in factors:
+        name, sep, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep or not name.strip():
+            raise SchemaError(f"--factor {item!r}: write NAME=VALUE, e.g. --factor 交通条件=0.02")
+    return out
+
+
+def _options(date, reduction_rate, term_years, plot_ratio, plot_ratio_table, use, price_index, monthly_growth, factor,
+             development_adj, steps):
+    import datetime as dt
+
+    from zzgeo.errors import SchemaError
+    from zzgeo.landprice.valuation import PlotRatioTable, PriceIndex, ValuationOptions
+
+    try:
+        valuation_date = dt.date.fromisoformat(date) if date else None
+    except ValueError as exc:
+        raise SchemaError(f"--date {date!r}: write the valuation date as YYYY-MM-DD, e.g. 2023-06-30") from exc
+    return ValuationOptions(
+        valuation_date=valuation_date, reduction_rate=reduction_rate, term_years=term_years, plot_ratio=plot_ratio,
+        plot_ratio_table=PlotRatioTable.from_csv(plot_ratio_table, use=use) if plot_ratio_table else None,
+        price_index=PriceIndex.parse(price_index) if price_index else None, monthly_growth_rate=monthly_growth,
+        individual_factors=_parse_factors(factor or []), development_adjustment_yuan_m2=development_adj,
+        step_order=steps.replace(" ", "").split(",") if steps else None,
+    )
+
+
+@app.command("value")
+def value_cmd(
+    parcels: Annotated[Path, typer.Argument(help="Parcels: GeoPackage, GeoJSON, Shapefile, FlatGeobuf, or CSV/Excel with lon/lat columns.")],
+    out: Annotated[Path, typer.Option("--out", help="Output file (.gpkg, .geojson, .shp, .fgb, .csv, .xlsx); never an input.")],
+    table: Annotated[Optional[str], typer.Option(help="Table for rows without a table column.")] = None,
+    use: Annotated[Optional[str], typer.Option(help="Use for rows without a use column, e.g. commercial or 商业服务业.")] = None,
+    right: Annotated[Optional[str], typer.Option(help="Right, e.g. contract_management (needed where a use has two).")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Valuation date YYYY-MM-DD (default: base date 2020-01-01).")] = None,
+    crs: CrsOption = None,
+    layer: LayerOption = None,
+    columns: ColumnsOption = None,
+    reduction_rate: Annotated[Optional[float], typer.Option("--reduction-rate", help="Land capitalisation rate r, 0 < r < 1 (default per use, see docs).")] = None,
+    term_years: Annotated[Optional[float], typer.Option("--term-years", help="Years to value, m > 0 (default: the benchmark term).")] = None,
+    plot_ratio: Annotated[Optional[float], typer.Option("--plot-ratio", help="Parcel plot ratio > 0 (default: the benchmark's).")] = None,
+    plot_ratio_table: Annotated[Optional[Path], typer.Option("--plot-ratio-table", help="CSV plot_ratio,coefficient[,use].")] = None,
+    price_index: Annotated[Optional[str], typer.Option("--price-index", help="DATE=INDEX pairs, e.g. 2020-01-01=100,2024-01-01=93 (values > 0).")] = None,
+    monthly_growth: Annotated[Optional[float], typer.Option("--monthly-growth", help="Monthly price growth rate g for K_date=(1+g)^months.")] = None,
+    factor: Annotated[Optional[list[str]], typer.Option("--factor", help="Individual factor NAME=VALUE (repeat); ΣK multiplies as (1+ΣK).")] = None,
+    development_adj: Annotated[float, typer.Option("--development-adj", help="Development-level adjustment D, 元/m², added at its step.")] = 0.0,
+    steps: Annotated[Optional[str], typer.Option("--steps", help="Order of the correction steps, e.g. date,individual,term,plot_ratio,floor_to_ground,development.")] = None,
+    zones: ZonesOption = None,
+    id_column: Annotated[Optional[str], typer.Option("--id-column", help="Column naming parcels in messages.")] = None,
+    on_error: OnErrorOption = "raise",
+    as_json: JsonOption = False,
+) -> None:
+    """Value every parcel of a file by the benchmark coefficient correction method."""
+    from zzgeo.io import read_vector
+    from zzgeo.landprice.valuation import value_parcels
+    from zzgeo.landprice.zones import load_grade_zones
+    from zzgeo.registers import parse_columns_option
+
+    options = _options(date, reduction_rate, term_years, plot_ratio, plot_ratio_table, use, price_index, monthly_growth,
+                       factor, development_adj, steps)
+    frame = read_vector(parcels, layer=layer, crs=crs)
+    result = value_parcels(frame, table=table, use=use, right=right, options=options, id_column=id_column,
+                           zones=load_grade_zones(zones) if zones else None, on_error=on_error,
+                           columns=parse_columns_option(columns))
+    protect = inputs_of(parcels, zones, plot_ratio_table)
+    write_output(result, out, protect=protect)
+    rejected = _rejected(result, id_column)
+    write_rejected(rejected, out, protect=protect)
+    _report(result, out, rejected, frame.attrs.get("crs_note", ""), as_json)
+
+
+def _rejected(result, id_column: str | None) -> list[dict]:
+    bad = result[result["error"] != ""]
+    labels = bad[id_column] if id_column else bad.index.to_series()
+    return [{"row": label.item() if hasattr(label, "item") else label, "reason": reason} for label, reason in zip(labels, bad["error"])]
+
+
+def _report(result, out: Path, rejected: list[dict], crs_note: str, as_json: bool) -> None:
+    ok = result["error"] == ""
+    total = float(result.loc[ok, "value_yuan"].sum())
+    demo = bool(result["zones_demo"].any())
+    summary = {"parcels": len(result), "valued": int(ok.sum()), "total_value_yuan": total, "out": str(out),
+               "steps": result["steps"].iloc[0], "doc_number": result["doc_number"].iloc[0], "zones_demo": demo,
+               "notes": [crs_note] if crs_note else [], "rejected": rejected}
+    if as_json:
+        echo_json({**summary, "records": result.drop(columns="geometry").to_dict("records")})
+    else:
+        typer.echo(f"valued {summary['valued']} of {len(result)} parcel(s) -> {out}; total {total:,.0f} 元")
+        typer.echo(f"order applied: {summary['steps']}")
+    notes(summary["notes"])
+    print_rejected(rejected, what="parcel(s)")
+    if demo:
+        demo_notice("the grade zones (grades come from the demo layer, not the official map)")
