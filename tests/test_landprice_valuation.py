@@ -345,10 +345,17 @@ def test_no_such_grade_is_an_error_not_zero(origin_4547) -> None:
 
 
 def test_missing_use_is_a_schema_error(west_point, square_zones) -> None:
-    with pytest.raises(SchemaError, match="no table/use given"):
+    with pytest.raises(SchemaError, match="no use given: pass --use"):
         _value(west_point, square_zones, table=CC)
-    with pytest.raises(SchemaError, match="no table/use given"):
-        _value(west_point, square_zones, use="commercial")
+
+
+def test_table_follows_from_a_use_only_one_table_has(west_point, square_zones) -> None:
+    # 商业服务业用地 is only in 附件1 (collective construction): no --table needed; 1020 x FAR 2.0 = 2040
+    row = _value(west_point, square_zones, use="商业服务业").loc["p1"]
+    assert (row["table"], row["use"], row["unit_price_yuan_m2"]) == (CC, "commercial", 2040.0)
+    # 耕地 is in 附件2 and 附件3: the table must be said
+    with pytest.raises(SchemaError, match=r"use 'cultivated' is in 2 tables \(collective_agricultural, state_agricultural\)"):
+        _value(west_point, square_zones, use="cultivated")
 
 
 def test_two_rights_need_a_choice(west_point, square_zones) -> None:

@@ -127,9 +127,9 @@ def print_rejected(rejected: Sequence[dict], *, what: str = "row(s)") -> None:
         return
     typer.secho(f"{len(rejected)} {what} left out (--on-error flag):", fg=typer.colors.YELLOW, err=True)
     for rec in rejected[:20]:
-        label = rec.get("id") or rec.get("row")
+        label = repr(rec["id"]) if rec.get("id") is not None else (rec["row"] if isinstance(rec.get("row"), str) else f"row {rec.get('row')!r}")
         name = f" ({rec['name']})" if rec.get("name") else ""
-        typer.echo(f"  {label!r}{name}: {rec['reason']}", err=True)
+        typer.echo(f"  {label}{name}: {rec['reason']}", err=True)
     if len(rejected) > 20:
         typer.echo(f"  ... and {len(rejected) - 20} more (all in --json 'rejected' or <out>.rejected.csv)", err=True)
 

@@ -43,6 +43,7 @@ __all__ = [
     "read_table",
     "frame_from_coordinates",
     "write_vector",
+    "check_output_path",
     "check_geometries",
 ]
 
@@ -418,6 +419,26 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+_OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".fgb", ".csv", ".xlsx")
+
+
+def check_output_path(path: str | Path, *, protect: Iterable[str | Path] = ()) -> Path:
+    """Refuse an output that is one of the inputs or has a format zzgeo cannot write (before any work is done).
+
+    Raises
+    ------
+    ZzgeoError
+        *path* is a protected input, or its suffix is unknown.
+    """
+    path = Path(path)
+    for p in protect:
+        if _same_file(path, Path(p)):
+            raise ZzgeoError(f"refusing to overwrite the input {str(p)!r}; choose another --out")
+    if path.suffix.lower() not in _OUTPUT_SUFFIXES:
+        raise ZzgeoError(f"unknown output format {path.suffix!r} for {str(path)!r}; use .gpkg, .geojson, .shp, .fgb, .csv or .xlsx")
+    return path
+
+
 def write_vector(
     gdf: pd.DataFrame,
     path: str | Path,
@@ -442,10 +463,7 @@ def write_vector(
     ZzgeoError
         *path* is one of the protected inputs, or the suffix is unknown.
     """
-    path = Path(path)
-    for p in protect:
-        if _same_file(path, Path(p)):
-            raise ZzgeoError(f"refusing to overwrite the input {str(p)!r}; choose another --out")
+    path = check_output_path(path, protect=protect)
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmpdir = Path(tempfile.mkdtemp(prefix=f".{path.stem}.", dir=path.parent))
@@ -458,6 +476,7 @@ def write_vector(
             else:
                 table.to_excel(tmp, index=False)
         elif suffix in (".gpkg", ".geojson", ".json", ".shp", ".fgb"):
+            gdf = _without_rings(gdf)
             driver = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "ESRI Shapefile", ".fgb": "FlatGeobuf"}[suffix]
             gdf.to_file(tmp, driver=driver, layer=layer) if layer else gdf.to_file(tmp, driver=driver)
         else:
@@ -467,6 +486,19 @@ def write_vector(
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
     return path
+
+
+def _without_rings(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """LinearRings as LineStrings: OGR has no ring type (pyogrio crashes writing one)."""
+    import shapely
+
+    geoms = np.asarray(gdf.geometry.values)
+    rings = shapely.get_type_id(geoms) == 2
+    if not rings.any():
+        return gdf
+    fixed = geoms.copy()
+    fixed[rings] = [shapely.LineString(g.coords) for g in geoms[rings]]
+    return gdf.set_geometry(fixed, crs=gdf.crs)
 
 
 def _as_table(gdf: pd.DataFrame) -> pd.DataFrame:

@@ -56,8 +56,8 @@ def table_cmd(
 
 @app.command("lookup")
 def lookup_cmd(
-    lon: Annotated[float, typer.Option(help="Longitude (or easting for a projected --crs).")],
-    lat: Annotated[float, typer.Option(help="Latitude (or northing).")],
+    lon: Annotated[str, typer.Option(help="Longitude (or easting for a projected --crs).")],
+    lat: Annotated[str, typer.Option(help="Latitude (or northing).")],
     crs: CrsOption = "wgs84",
     zones: ZonesOption = None,
     as_json: JsonOption = False,
@@ -152,13 +152,17 @@ def value_cmd(
     from zzgeo.landprice.zones import load_grade_zones
     from zzgeo.registers import parse_columns_option
 
+    from zzgeo.io import TABLE_SUFFIXES, check_output_path
+
+    protect = inputs_of(parcels, zones, plot_ratio_table)
+    check_output_path(out, protect=protect)
     options = _options(date, reduction_rate, term_years, plot_ratio, plot_ratio_table, use, price_index, monthly_growth,
                        factor, development_adj, steps)
     frame = read_vector(parcels, layer=layer, crs=crs)
     result = value_parcels(frame, table=table, use=use, right=right, options=options, id_column=id_column,
                            zones=load_grade_zones(zones) if zones else None, on_error=on_error,
-                           columns=parse_columns_option(columns))
-    protect = inputs_of(parcels, zones, plot_ratio_table)
+                           columns=parse_columns_option(columns), name=parcels.name,
+                           line_numbers=parcels.suffix.lower() in TABLE_SUFFIXES)
     write_output(result, out, protect=protect)
     rejected = _rejected(result, id_column)
     write_rejected(rejected, out, protect=protect)
@@ -181,7 +185,11 @@ def _report(result, out: Path, rejected: list[dict], crs_note: str, as_json: boo
     if as_json:
         echo_json({**summary, "records": result.drop(columns="geometry").to_dict("records")})
     else:
-        typer.echo(f"valued {summary['valued']} of {len(result)} parcel(s) -> {out}; total {total:,.0f} 元")
+        valued = result.loc[ok, "value_yuan"].notna()
+        total_text = f"total {total:,.0f} 元" if valued.any() else "unit prices only (points without an area column)"
+        if valued.any() and not valued.all():
+            total_text += f" for the {int(valued.sum())} with an area"
+        typer.echo(f"valued {summary['valued']} of {len(result)} parcel(s) -> {out}; {total_text}")
         typer.echo(f"order applied: {summary['steps']}")
     notes(summary["notes"])
     print_rejected(rejected, what="parcel(s)")

@@ -227,7 +227,9 @@ def validate_register(
     check_on_error(on_error)
     ctx = check_register(frame, schema, columns=columns, crs=crs, districts=districts, checks=checks, name=name)
     out = _assemble(ctx, ctx.adcodes, ctx.district_names)
-    out.attrs.update({"notes": ctx.file_notes, "schema": ctx.schema.id, "source": name})
+    generated = bool(ctx.schema.id_column and ctx.schema.id_column not in ctx.values)
+    out.attrs.update({"notes": ctx.file_notes, "schema": ctx.schema.id, "source": name,
+                      "row_labels": "line" if line_numbers else "index", "generated_ids": generated})
     if on_error == "raise" and ctx.issues:
         label = _label_function(ctx.frame, ctx.schema, line_numbers)
         hint = hint or "Fix them, or pass on_error='flag' (--on-error flag) to keep every row with an 'issues' column and analyse the valid ones"
@@ -359,16 +361,24 @@ def usable_rows(register: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 
 
 def rejected_rows(register: pd.DataFrame, *, id_column: str | None = None, name_column: str | None = None) -> list[dict[str, Any]]:
-    """The rows left out of an analysis: ``[{"row": label, "id": ..., "name": ..., "reason": issues}, ...]``."""
+    """The rows left out of an analysis: ``[{"row": label, "id": ..., "name": ..., "reason": issues}, ...]``.
+
+    ``row`` is the spreadsheet line (``"line 5"``) for CSV/Excel registers and the
+    index label otherwise; ``id`` only when the register carried its own ids.
+    """
     if "valid" not in register:
         return []
-    bad = register[~register["valid"].astype(bool)]
+    bad = np.flatnonzero(~register["valid"].astype(bool).to_numpy())
+    lines = register.attrs.get("row_labels") == "line"
+    own_ids = id_column and id_column in register and not register.attrs.get("generated_ids", False)
     rows = []
-    for label, row in bad.iterrows():
-        rec = {"row": plain(label), "reason": row["issues"]}
-        if id_column and id_column in bad:
+    for pos in bad:
+        row = register.iloc[pos]
+        rec: dict[str, Any] = {"row": f"line {pos + 2}" if lines else plain(register.index[pos])}
+        if own_ids and not is_empty(row[id_column]):
             rec["id"] = plain(row[id_column])
-        if name_column and name_column in bad:
+        if name_column and name_column in register and not is_empty(row[name_column]):
             rec["name"] = plain(row[name_column])
+        rec["reason"] = row["issues"]
         rows.append(rec)
     return rows

@@ -97,27 +97,33 @@ class _Job:
 # ----------------------------------------------------------------------------- read and check
 
 
-def _read(parcels: gpd.GeoDataFrame, districts, id_column: str | None, columns) -> _Job:
+def _read(parcels: gpd.GeoDataFrame, districts, id_column: str | None, columns, name: str, line_numbers: bool) -> _Job:
     from zzgeo.registers import check_register
 
     if id_column is not None and id_column not in parcels.columns:
         raise SchemaError(f"id_column={id_column!r} is not a column of parcels; columns: {list(parcels.columns)}")
     if len(parcels) == 0:
-        raise SchemaError("parcels: the layer has no rows")
-    ctx = check_register(parcels.reset_index(drop=True), SCHEMA, columns=columns, districts=districts, name="parcels")
+        raise SchemaError(f"{name}: the layer has no rows")
+    ctx = check_register(parcels.reset_index(drop=True), SCHEMA, columns=columns, districts=districts, name=name)
     geoms, _, types = ctx.geometry_facts()
     xy = ctx.xy() if len(types) and (types == 0).all() else None
-    return _Job(ctx=ctx, geoms=geoms, types=types, xy=xy, label=_labels(parcels, id_column))
+    return _Job(ctx=ctx, geoms=geoms, types=types, xy=xy, label=_labels(ctx, parcels, id_column, line_numbers))
 
 
-def _labels(parcels: pd.DataFrame, id_column: str | None) -> Callable[[int], str]:
-    ids = parcels[id_column].to_numpy(dtype=object) if id_column else None
+def _labels(ctx: CheckContext, parcels: pd.DataFrame, id_column: str | None, line_numbers: bool) -> Callable[[int], str]:
+    """How messages name a parcel: its id (--id-column, else the parcel id column), else its CSV line or index label."""
+    if id_column is not None:
+        ids = parcels[id_column].to_numpy(dtype=object)
+    else:
+        ids = ctx.value("parcel_id").to_numpy(dtype=object) if ctx.has("parcel_id") else None
     index = parcels.index
     unique = index.is_unique
 
     def label(pos: int) -> str:
-        if ids is not None:
-            return repr(plain(ids[pos]))
+        if ids is not None and not pd.isna(ids[pos]):
+            return repr(str(plain(ids[pos])))
+        if line_numbers:
+            return f"line {pos + 2}"
         return f"row {plain(index[pos])!r}" if unique else f"position {pos}"
 
     return label
@@ -153,21 +159,36 @@ def _groups(job: _Job, table: str | None, use: str | None, right: str | None) ->
     group_of, _ = pd.factorize(combined)
     order = np.argsort(group_of, kind="stable")
     bounds = np.searchsorted(group_of[order], np.arange(group_of.max() + 2))
+    job.cols.update({name: values[codes] for name, (codes, values) in zip(("table", "use", "right"), keys)})
     groups = []
     for k in range(group_of.max() + 1):
         rows = order[bounds[k]:bounds[k + 1]]
         table_k, use_k, right_k = (values[codes[rows[0]]] for codes, values in keys)
         group = _group(job, table_k, use_k, right_k, rows)
         if group is not None:
+            job.cols["table"][rows] = group.table
             groups.append(group)
-    job.cols.update({name: values[codes] for name, (codes, values) in zip(("table", "use", "right"), keys)})
     return groups
+
+
+def _table_of(use: object) -> str:
+    """The table of a use that only one table has (commercial -> collective_construction)."""
+    from zzgeo.landprice.rules import _tables
+
+    holders = [t for t, spec in _tables().items() if use in spec["uses"]]
+    if len(holders) == 1:
+        return holders[0]
+    if not holders:
+        raise UnknownCodeError(f"unknown use {use!r}; uses: {sorted({u for spec in _tables().values() for u in spec['uses']})}")
+    raise SchemaError(f"use {use!r} is in {len(holders)} tables ({', '.join(holders)}): pass --table or give a table column")
 
 
 def _group(job: _Job, table: object, use: object, right: object, rows: np.ndarray) -> _Group | None:
     try:
-        if pd.isna(table) or pd.isna(use):
-            raise SchemaError("no table/use given: pass --table/--use or give the parcels table and use columns")
+        if pd.isna(use):
+            raise SchemaError("no use given: pass --use or give the parcels a use column (用途)")
+        if pd.isna(table):
+            table = _table_of(use)
         info = use_info(str(table), str(use))
         if pd.isna(right) or not right:
             if len(info.rights) != 1:
@@ -176,7 +197,8 @@ def _group(job: _Job, table: object, use: object, right: object, rows: np.ndarra
         if right not in info.rights:
             raise UnknownCodeError(f"unknown right {right!r} for {table}/{use}; rights: {sorted(info.rights)}")
     except ZzgeoError as exc:
-        job.errors.add(rows, str(exc), kind=type(exc))
+        flagged = job.errors.bad()[rows]  # an unknown word was already named: do not add "no use given" to it
+        job.errors.add(rows[~flagged] if pd.isna(use) else rows, str(exc), kind=type(exc))
         return None
     return _Group(str(table), str(use), str(right), info, rows)
 
@@ -362,6 +384,8 @@ def value_parcels(
     id_column: str | None = None,
     on_error: str = "raise",
     columns: Mapping[str, str] | None = None,
+    name: str = "parcels",
+    line_numbers: bool = False,
 ) -> gpd.GeoDataFrame:
     """Value every parcel (point or polygon) by the benchmark coefficient correction method.
 
@@ -389,6 +413,10 @@ def value_parcels(
         problem in an ``error`` column with NaN values.
     columns : mapping, optional
         ``{your header: schema column}`` for headers the parcel schema does not know.
+    name : str
+        How messages name the parcels (the CLI passes the file name).
+    line_numbers : bool
+        Name rows without an id by spreadsheet line (for CSV/Excel input).
 
     Returns
     -------
@@ -403,7 +431,7 @@ def value_parcels(
     opts = options or ValuationOptions()
     rules = valuation_rules()
     order = opts.step_order or check_order(rules.step_order)
-    job = _read(parcels, districts, id_column, columns)
+    job = _read(parcels, districts, id_column, columns, name, line_numbers)
     _start(job)
     if zones is None:
         from zzgeo.landprice.zones import default_zones
@@ -423,7 +451,7 @@ def value_parcels(
     area = _area(job)
     departure = _departures(job, unit, rules)
     if on_error == "raise":
-        job.errors.raise_if_any(job.label, what="parcel(s) cannot be valued", name="parcels")
+        job.errors.raise_if_any(job.label, what="parcel(s) cannot be valued", name=name)
     context = {"when": when, "k_date": k_date, "date_source": date_source, "date_warnings": date_warnings,
                "order": order, "opts": opts, "rules": rules, "zones_demo": _is_demo(zones)}
     return _output(job, parcels.index, unit, area, departure, context)
