@@ -443,7 +443,8 @@ def offline_versions() -> dict[str, str]:
 
 
 def temp_beside(path: Path, suffix: str) -> Path:
-    """A new, empty file next to ``path`` (mode 0o666 less the umask, unlike mkstemp)."""
+    """A new, empty file next to ``path`` (mode 0o666 less the umask, unlike mkstemp); makes the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     while True:
         tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}{suffix}"
         try:

@@ -15,15 +15,8 @@ from pathlib import Path
 
 __all__ = ["DEMO_PARCELS", "run_demo"]
 
-#: Demo parcels (invented) shipped with the project.
-DEMO_PARCELS = Path(__file__).resolve().parents[2] / "layers" / "demo_parcels.geojson"
-
-
-def _demo_parcels() -> Path:
-    if not DEMO_PARCELS.exists():
-        msg = f"demo parcels not found at {str(DEMO_PARCELS)!r}: run the demo from a source checkout (pip install -e .)"
-        raise FileNotFoundError(msg)
-    return DEMO_PARCELS
+from zzgeo.landprice.demo import DEMO_PARCELS
+from zzgeo.landprice.demo import demo_parcels_path as _demo_parcels
 
 
 def run_demo(out_dir: str | Path = "out") -> Iterator[str]:
@@ -38,7 +31,6 @@ def run_demo(out_dir: str | Path = "out") -> Iterator[str]:
     from zzgeo.crs import wgs84_to_gcj02
     from zzgeo.io import read_vector, write_vector
     from zzgeo.landprice.lookup import lookup_point
-    from zzgeo.landprice.rules import benchmark_price
     from zzgeo.landprice.valuation import value_parcels
     from zzgeo.landprice.zones import default_zones
     from zzgeo.layers import default_store, list_layers
@@ -76,31 +68,10 @@ def run_demo(out_dir: str | Path = "out") -> Iterator[str]:
             f"corrected {row.unit_price_yuan_m2:9.2f} 元/m²  value {row.value_yuan:,.0f} 元"
         )
 
-    from zzgeo.maps import add_points, choropleth_map, save_html, save_png
+    from zzgeo.landprice.maps import grade_map
+    from zzgeo.maps import save_html, save_png
 
-    zones = default_zones()
-    commercial_zones = zones[(zones["table"] == "collective_construction") & (zones["use"] == "commercial")].copy()
-    commercial_zones["price_yuan_m2"] = [
-        benchmark_price("collective_construction", "commercial", "transfer", g) for g in commercial_zones["grade"]
-    ]
-    commercial_zones["grade_label"] = [
-        f"{g}级 · {p:g} 元/m²" for g, p in zip(commercial_zones["grade"], commercial_zones["price_yuan_m2"])
-    ]
-    m = choropleth_map(
-        commercial_zones,
-        "grade_label",
-        title="集体建设用地 商业服务业 基准地价级别 (DEMO zones)",
-        legend_title="grade (级别)",
-        tooltip_columns=["grade", "price_yuan_m2"],
-        caption_lines=[
-            "Prices: 郑政文〔2022〕42号 附件1 (元/m², floor price, base date 2020-01-01)",
-            "Grade zones: DEMO, synthetic; the official map was not published (地价图（略）)",
-            "Boundaries: geotool-cn (DataV/Amap, for learning and exchange only)",
-        ],
-        demo=True,
-        banner_text="DEMO grade zones — not the official 郑政文〔2022〕42号 grade map",
-    )
-    add_points(m, valued.set_geometry(valued.geometry.representative_point()), label_column="parcel_id", name="demo parcels")
+    m = grade_map(default_zones(), parcels=valued, label_column="parcel_id")
     html = save_html(m, out / "land_price_map.html")
     yield f"map (offline HTML): {html}"
     if shutil.which("chromium") or shutil.which("chromium-browser"):

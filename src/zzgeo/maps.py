@@ -36,6 +36,7 @@ from zzgeo._offline_assets import (
 from zzgeo.errors import ChromiumError, CRSError, GeometryError, MapExportError, SchemaError
 
 __all__ = [
+    "default_maps_dir",
     "DEFAULT_DEMO_BANNER",
     "MapExportError",
     "ChromiumError",
@@ -54,6 +55,17 @@ _QUALITATIVE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462"
 _NO_DATA = "#cccccc"
 _CHROMIUM_INSTALL = "apt-get update && apt-get install -y chromium"
 _NOTES_ATTR = "_zzgeo_source_notes"
+
+
+def default_maps_dir() -> Path:
+    """Where exported maps go by default: ``$ZZGEO_MAPS_DIR``, else the checkout's ``maps/``, else ``./maps``."""
+    env = os.environ.get("ZZGEO_MAPS_DIR")
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").exists() and (checkout / "maps").is_dir():
+        return checkout / "maps"
+    return Path.cwd() / "maps"
 
 
 def _esc(text: object) -> str:

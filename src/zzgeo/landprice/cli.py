@@ -147,12 +147,10 @@ def value_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Value every parcel of a file by the benchmark coefficient correction method."""
-    from zzgeo.io import read_vector
+    from zzgeo.io import TABLE_SUFFIXES, check_output_path, read_vector
     from zzgeo.landprice.valuation import value_parcels
     from zzgeo.landprice.zones import load_grade_zones
     from zzgeo.registers import parse_columns_option
-
-    from zzgeo.io import TABLE_SUFFIXES, check_output_path
 
     protect = inputs_of(parcels, zones, plot_ratio_table)
     check_output_path(out, protect=protect)

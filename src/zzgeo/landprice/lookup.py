@@ -13,7 +13,16 @@ import pandas as pd
 
 from zzgeo._data import load_toml
 from zzgeo.errors import OutsideAreaError, SchemaError
-from zzgeo.landprice.rules import DASH, DOC_NUMBER, MU_M2, _cells, document, table_names, use_info, yuan_per_mu
+from zzgeo.landprice.rules import (
+    DASH,
+    DOC_NUMBER,
+    MU_M2,
+    _cells,
+    document,
+    table_names,
+    use_info,
+    yuan_per_mu,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd

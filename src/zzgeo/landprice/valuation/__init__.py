@@ -16,7 +16,11 @@ uses the tables quote as floor prices. The order of the steps comes from
 ``data/landprice/valuation.toml`` or the caller and is written into every output.
 """
 
-from zzgeo.landprice.valuation.options import PlotRatioTable, PriceIndex, ValuationOptions
+from zzgeo.landprice.valuation.options import (
+    PlotRatioTable,
+    PriceIndex,
+    ValuationOptions,
+)
 from zzgeo.landprice.valuation.pipeline import value_parcels
 from zzgeo.landprice.valuation.steps import (
     STEP_NAMES,

@@ -30,10 +30,33 @@ import numpy as np
 import pandas as pd
 
 from zzgeo._problems import RowProblems, check_on_error, objects, plain
-from zzgeo.errors import NoSuchGradeError, OutsideAreaError, SchemaError, UnknownCodeError, ZzgeoError
-from zzgeo.landprice.rules import DASH, DOC_NUMBER, MU_M2, UseInfo, _cells, document, use_info, valuation_rules
+from zzgeo.errors import (
+    NoSuchGradeError,
+    OutsideAreaError,
+    SchemaError,
+    UnknownCodeError,
+    ZzgeoError,
+)
+from zzgeo.landprice.rules import (
+    DASH,
+    DOC_NUMBER,
+    MU_M2,
+    UseInfo,
+    _cells,
+    document,
+    use_info,
+    valuation_rules,
+)
 from zzgeo.landprice.valuation.options import ValuationOptions
-from zzgeo.landprice.valuation.steps import apply_steps, check_order, date_correction, floor_to_ground, individual_correction, plot_ratio_correction, term_correction
+from zzgeo.landprice.valuation.steps import (
+    apply_steps,
+    check_order,
+    date_correction,
+    floor_to_ground,
+    individual_correction,
+    plot_ratio_correction,
+    term_correction,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd

@@ -1,0 +1,64 @@
+"""Map layers of the land-price theme: grade zones coloured by benchmark price, parcels on top.
+
+Maps are drawn by :mod:`zzgeo.maps` (offline HTML, PNG); this module only prepares the
+theme's layers and captions, with the document number and the DEMO notice where the
+grade zones are synthetic.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+    import geopandas as gpd
+
+__all__ = ["grade_price_layer", "grade_map"]
+
+
+def grade_price_layer(zones: gpd.GeoDataFrame, *, table: str, use: str, right: str | None = None) -> gpd.GeoDataFrame:
+    """Zones of one table and use with their printed price (元/m²) and a label ``"1级 · 1020 元/m²"``."""
+    from zzgeo.landprice.rules import benchmark_price, use_info
+    from zzgeo.landprice.zones import zone_subset
+
+    info = use_info(table, use)
+    right = right or next(iter(info.rights))
+    layer = zone_subset(zones, table, use).copy()
+    layer["price_yuan_m2"] = [benchmark_price(table, use, right, g) for g in layer["grade"]]
+    layer["grade_label"] = [f"{g}级 · {p:g} 元/m²" for g, p in zip(layer["grade"], layer["price_yuan_m2"])]
+    return layer
+
+
+def grade_map(
+    zones: gpd.GeoDataFrame,
+    *,
+    table: str = "collective_construction",
+    use: str = "commercial",
+    parcels: gpd.GeoDataFrame | None = None,
+    label_column: str | None = None,
+) -> folium.Map:
+    """An offline-ready map of one grade map with prices, and optionally parcels as points."""
+    from zzgeo.landprice.rules import DOC_NUMBER, document, use_info
+    from zzgeo.maps import add_points, choropleth_map
+
+    info = use_info(table, use)
+    layer = grade_price_layer(zones, table=table, use=use)
+    demo = bool(layer["demo"].astype(bool).any()) if "demo" in layer else False
+    doc = document()
+    form = "floor price 楼面价" if info.price_form == "floor" else "ground price 地面价"
+    m = choropleth_map(
+        layer, "grade_label",
+        title=f"{table} · {info.name_zh} 基准地价级别" + (" (DEMO zones)" if demo else ""),
+        legend_title="grade (级别) · 元/m²",
+        tooltip_columns=["grade", "price_yuan_m2"],
+        caption_lines=[
+            f"Prices: {DOC_NUMBER} (元/m², {form}, base date {doc['base_date']})",
+            "Grade zones: DEMO, synthetic; the official map was not published (地价图（略）)" if demo else "Grade zones: user layer",
+            "Boundaries: geotool-cn (DataV/Amap, for learning and exchange only)",
+        ],
+        demo=demo,
+        banner_text=f"DEMO grade zones — not the official {DOC_NUMBER} grade map",
+    )
+    if parcels is not None and len(parcels):
+        add_points(m, parcels.set_geometry(parcels.geometry.representative_point()), label_column=label_column, name="parcels")
+    return m
