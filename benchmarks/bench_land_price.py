@@ -1,28 +1,27 @@
-"""Benchmark: value N random point parcels against the land-price grade zones.
+"""Benchmark: land-price valuation and grade lookup against plain geopandas, measured in one run.
 
-Times :func:`zzgeo.landprice.valuation.value_parcels` on N random points
-(default 1,000,000) spread uniformly over the area the grade zones cover (the
-six urban districts), each with a random collective-construction use
-(商业服务业 / 宅基地 / 工业 / 公共管理与公共服务), plot ratio, remaining term
-and area, and compares its throughput with a plain baseline written here:
-``geopandas.sjoin`` of the points with the zones of their use, then a
-row-wise ``DataFrame.apply`` computing the same corrected unit price. Both
-must give bit-identical unit prices (checked with an assert on every row the
-baseline values).
+Every comparison uses the same random points (or polygons) and the same zones (zzgeo's DEMO
+grade zones, six urban districts), and reports ratios measured here:
 
-The zzgeo call does more than the baseline: CRS and geometry-validity checks,
-the district of every point, per-row error and warning columns and ~30 output
-columns. The baseline only finds the grade and computes the price.
+1. **Full valuation** of N point parcels (default 1,000,000; random use, plot ratio, term, area,
+   every correction step) with :func:`zzgeo.landprice.valuation.value_parcels` against
+   (a) a bare ``geopandas.sjoin(predicate="within")`` that only finds each point's zone and
+   (b) sjoin + a row-wise ``DataFrame.apply`` computing the same price (on ``--baseline-n`` points;
+   unit prices must be bit-identical, asserted).
+2. **Zone lookup stage alone**: zzgeo's grade lookup (rasterised index, exact near edges) for the
+   four uses against the same bare sjoin; grades must be identical, asserted.
+3. **Polygon parcels** (default 100,000 squares of 20-300 m, some straddling zones): zzgeo's
+   area-weighted grades against ``geopandas.overlay`` + areas in EPSG:4547; weights must agree to 1e-9.
+4. **Scaling** (``--scaling``): seconds and peak-memory increase per parcel from 10^4 to 3·10^6.
 
 Usage::
 
-    python benchmarks/bench_land_price.py                 # 1,000,000 points
-    python benchmarks/bench_land_price.py --quick         # 20,000 points, a few seconds
-    python benchmarks/bench_land_price.py --n 200000 --baseline-n 50000 --profile
+    python benchmarks/bench_land_price.py --quick          # 20,000 points, 10,000 polygons, seconds
+    python benchmarks/bench_land_price.py                  # the full run, a few minutes
+    python benchmarks/bench_land_price.py --scaling        # + 10^4 .. 3x10^6 (several more minutes)
+    python benchmarks/bench_land_price.py --profile        # + cProfile of value_parcels, by stage
 
-Results go to stdout and to ``benchmarks/results/land_price_<n>.json``
-(git-ignored). The grade zones are zzgeo's DEMO zones (synthetic); timings
-depend on their shape, not on whether they are real.
+Results go to stdout and ``benchmarks/results/land_price_<n>.json`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -185,6 +184,60 @@ def run_baseline(parcels: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, *, predicat
     return unit.reindex(parcels.index), {"sjoin_s": t1 - t0, "apply_s": t2 - t1}
 
 
+# --- zone lookup and polygons ---------------------------------------------------------------
+
+
+def zone_lookup(parcels: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
+    """zzgeo's grade lookup stage alone: the grade of every point for its use (0 = none)."""
+    from zzgeo.landprice.zones import grade_weights, zone_subset
+
+    xy = shapely.get_coordinates(np.asarray(parcels.geometry.values))
+    grade = np.zeros(len(parcels), dtype=np.int64)
+    uses = parcels["use"].to_numpy()
+    geoms = np.asarray(parcels.geometry.values)
+    for use in USES:
+        rows = np.flatnonzero(uses == use)
+        pos, g, _ = grade_weights(geoms[rows], zone_subset(zones, TABLE, use), xy=(xy[rows, 0], xy[rows, 1]))
+        grade[rows[pos]] = g
+    return grade
+
+
+def bare_sjoin(parcels: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
+    """Plain geopandas: sjoin(predicate="within") of each use's points with that use's zones; grades only."""
+    grade = pd.Series(0, index=parcels.index, dtype=np.int64)
+    for use in USES:
+        zu = zones[(zones["table"] == TABLE) & (zones["use"] == use)][["grade", "geometry"]]
+        j = gpd.sjoin(parcels.loc[parcels["use"] == use, ["geometry"]], zu, how="inner", predicate="within")
+        grade[j.index] = j["grade"].to_numpy()
+    return grade.to_numpy()
+
+
+def random_squares(n: int, zones: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, seed: int) -> gpd.GeoDataFrame:
+    """*n* squares (20-300 m sides, in EPSG:4547) around random points of the grade map, in WGS-84."""
+    centres = random_parcels(n, zones, districts, seed=seed + 1).to_crs("EPSG:4547")
+    half = np.random.default_rng(seed).uniform(10.0, 150.0, n)
+    x, y = centres.geometry.x.to_numpy(), centres.geometry.y.to_numpy()
+    squares = shapely.box(x - half, y - half, x + half, y + half)
+    return gpd.GeoDataFrame({"parcel": np.arange(n)}, geometry=squares, crs="EPSG:4547").to_crs("EPSG:4326")
+
+
+def polygon_weights_zzgeo(squares: gpd.GeoDataFrame, sub: gpd.GeoDataFrame) -> pd.DataFrame:
+    from zzgeo.landprice.zones import grade_weights
+
+    pos, grade, weight = grade_weights(np.asarray(squares.geometry.values), sub)
+    return pd.DataFrame({"parcel": pos, "grade": grade, "weight": weight})
+
+
+def polygon_weights_overlay(squares: gpd.GeoDataFrame, sub: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Plain geopandas: overlay(intersection) with the zones, areas in EPSG:4547, share of each square."""
+    pieces = gpd.overlay(squares, sub[["grade", "geometry"]], how="intersection", keep_geom_type=True)
+    area = pieces.to_crs("EPSG:4547").area.to_numpy()
+    whole = squares.to_crs("EPSG:4547").area.to_numpy()
+    out = pd.DataFrame({"parcel": pieces["parcel"].to_numpy(), "grade": pieces["grade"].to_numpy(),
+                        "weight": area / whole[pieces["parcel"].to_numpy()]})
+    return out.groupby(["parcel", "grade"], as_index=False)["weight"].sum()
+
+
 # --- measuring -----------------------------------------------------------------------------
 
 
@@ -218,112 +271,147 @@ class PeakRSS:
         self.peak = max(self.peak, self._rss())
 
 
-def _timed(fn, *args, **kwargs):
-    with PeakRSS() as mem:
-        t = time.perf_counter()
-        result = fn(*args, **kwargs)
-        seconds = time.perf_counter() - t
-    return result, seconds, mem
+REPEAT = 3
+
+
+def _timed(fn, *args, repeat: int | None = None, **kwargs):
+    """Run *fn* ``repeat`` times (default :data:`REPEAT`); the best time, the memory of the first run."""
+    best, mem0 = math.inf, None
+    for _ in range(repeat or REPEAT):
+        with PeakRSS() as mem:
+            t = time.perf_counter()
+            result = fn(*args, **kwargs)
+            best = min(best, time.perf_counter() - t)
+        mem0 = mem0 or mem
+    return result, best, mem0
 
 
 def _mb(n_bytes: float) -> float:
     return round(n_bytes / 2**20, 1)
 
 
+def _line(label: str, n: int, seconds: float, mem: PeakRSS | None = None, extra: str = "") -> str:
+    memory = f"  +{_mb(mem.peak - mem.start):,.0f} MB ({(mem.peak - mem.start) / max(n, 1):,.0f} B/item)" if mem else ""
+    return f"{label:<34} {n:>10,}  {seconds:8.2f} s  {n / seconds:>12,.0f} /s{memory}{extra}"
+
+
+def bench_points(parcels, zones, districts, n_base: int) -> dict:
+    """1 and 2: full valuation, zone lookup stage, bare sjoin, sjoin + apply."""
+    n = len(parcels)
+    (z_unit, z_grade), z_s, z_mem = _timed(run_zzgeo, parcels, zones, districts)
+    s_grade, s_s, s_mem = _timed(bare_sjoin, parcels, zones)
+    l_grade, l_s, l_mem = _timed(zone_lookup, parcels, zones)
+    assert np.array_equal(l_grade, s_grade), f"zone lookup differs from sjoin(within) on {int((l_grade != s_grade).sum())} points"
+    base = parcels.iloc[:n_base]
+    (b_unit, b_stage), b_s, b_mem = _timed(run_baseline, base, zones, predicate="within", repeat=1)
+    z_sub = z_unit.iloc[:n_base].to_numpy()
+    assert np.isfinite(z_sub).all(), f"zzgeo left {int((~np.isfinite(z_sub)).sum())} point(s) unvalued"
+    assert np.array_equal(z_sub, b_unit.to_numpy()), f"unit prices differ on {int((z_sub != b_unit.to_numpy()).sum())} points"
+    print(_line("zzgeo value_parcels (full)", n, z_s, z_mem))
+    print(_line("zzgeo zone lookup stage", n, l_s, l_mem))
+    print(_line("geopandas sjoin(within), bare", n, s_s, s_mem))
+    print(_line("sjoin(within) + row-wise apply", n_base, b_s, b_mem, f"  [sjoin {b_stage['sjoin_s']:.2f} s, apply {b_stage['apply_s']:.2f} s]"))
+    ratios = {"full_vs_bare_sjoin": s_s / z_s, "lookup_vs_bare_sjoin": s_s / l_s,
+              "full_vs_sjoin_apply_throughput": (n / z_s) / (n_base / b_s)}
+    print(f"ratios: full valuation {ratios['full_vs_bare_sjoin']:.1f}x faster than the bare sjoin (target >= 3x); "
+          f"zone lookup {ratios['lookup_vs_bare_sjoin']:.1f}x (target >= 8x); "
+          f"throughput {ratios['full_vs_sjoin_apply_throughput']:.1f}x that of sjoin + apply")
+    print(f"grades identical to sjoin(within) on all {n:,} points; unit prices bit-identical on {n_base:,}")
+    return {"n": n, "baseline_n": n_base, "ratios": {k: round(v, 2) for k, v in ratios.items()},
+            "zzgeo_full_s": round(z_s, 3), "zzgeo_full_bytes_per_point": round((z_mem.peak - z_mem.start) / n),
+            "zzgeo_lookup_s": round(l_s, 3), "bare_sjoin_within_s": round(s_s, 3),
+            "sjoin_apply_s": round(b_s, 3), **{f"sjoin_apply_{k}": round(v, 3) for k, v in b_stage.items()}}
+
+
+def bench_polygons(n: int, zones, districts, seed: int) -> dict:
+    """3: area-weighted grades of polygon parcels against geopandas.overlay."""
+    from zzgeo.landprice.zones import zone_subset
+
+    squares = random_squares(n, zones, districts, seed=seed)
+    sub = zone_subset(zones, TABLE, "commercial")
+    polygon_weights_zzgeo(squares.iloc[:200], sub)  # warm-up: the zone index
+    z, z_s, z_mem = _timed(polygon_weights_zzgeo, squares, sub)
+    o, o_s, o_mem = _timed(polygon_weights_overlay, squares, sub, repeat=1)
+    merged = z.merge(o, on=["parcel", "grade"], how="outer", suffixes=("_z", "_o")).fillna(0.0)
+    worst = float(np.abs(merged["weight_z"] - merged["weight_o"]).max())
+    assert worst < 1e-9, f"area weights differ by up to {worst!r}"
+    straddling = int(z["parcel"].duplicated(keep=False).groupby(z["parcel"]).any().sum())
+    print(_line("zzgeo polygon grades (area-weighted)", n, z_s, z_mem))
+    print(_line("geopandas overlay + areas", n, o_s, o_mem))
+    print(f"ratio: {o_s / z_s:.1f}x faster than overlay (target >= 2x); weights agree to {worst:.1e}; "
+          f"{straddling:,} of {n:,} squares straddle zones")
+    return {"n": n, "zzgeo_s": round(z_s, 3), "overlay_s": round(o_s, 3), "ratio": round(o_s / z_s, 2),
+            "max_weight_diff": worst, "straddling": straddling}
+
+
+def bench_scaling(sizes: list[int], zones, districts, seed: int) -> list[dict]:
+    """4: seconds and memory per parcel as the input grows."""
+    rows = []
+    for n in sizes:
+        parcels = random_parcels(n, zones, districts, seed=seed)
+        _, seconds, mem = _timed(run_zzgeo, parcels, zones, districts, repeat=1 if n > 1_000_000 else REPEAT)
+        rows.append({"n": n, "seconds": round(seconds, 3), "us_per_parcel": round(1e6 * seconds / n, 3),
+                     "bytes_per_parcel": round((mem.peak - mem.start) / n)})
+        print(f"  {n:>10,} parcels  {seconds:8.2f} s  {1e6 * seconds / n:7.3f} µs/parcel  "
+              f"+{_mb(mem.peak - mem.start):,.0f} MB ({(mem.peak - mem.start) / n:,.0f} B/parcel)")
+        del parcels
+    return rows
+
+
+def _profile(parcels, zones, districts) -> str:
+    prof = cProfile.Profile()
+    prof.enable()
+    run_zzgeo(parcels, zones, districts)
+    prof.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(prof, stream=text).sort_stats("cumulative")
+    stats.print_stats(r"zzgeo/(registers|landprice|spatial_index|_problems)")
+    return text.getvalue()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1_000_000, help="points valued by zzgeo (default 1,000,000)")
-    parser.add_argument("--baseline-n", type=int, default=None,
-                        help="points valued by the baseline (default: all N; the first K of the same points)")
+    parser.add_argument("--n", type=int, default=1_000_000, help="points (default 1,000,000)")
+    parser.add_argument("--baseline-n", type=int, default=200_000, help="points the sjoin + apply baseline values (default 200,000)")
+    parser.add_argument("--polygons", type=int, default=100_000, help="polygon parcels (default 100,000)")
     parser.add_argument("--seed", type=int, default=20220414)
-    parser.add_argument("--quick", action="store_true", help="20,000 points (a few seconds)")
-    parser.add_argument("--profile", action="store_true", help="also cProfile the zzgeo call (separate run)")
-    parser.add_argument("--within", action="store_true",
-                        help="also time the baseline with sjoin(predicate='within') (geopandas' faster path)")
-    parser.add_argument("--json", type=Path, default=None, help="results file (default benchmarks/results/land_price_<n>.json)")
+    parser.add_argument("--quick", action="store_true", help="20,000 points, 10,000 polygons")
+    parser.add_argument("--scaling", action="store_true", help="also 10^4, 10^5, 10^6, 3x10^6 parcels")
+    parser.add_argument("--profile", action="store_true", help="also cProfile value_parcels")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing, the best is reported (default 3; baselines run once)")
+    parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
+    global REPEAT
+    REPEAT = max(1, args.repeat)
     n = 20_000 if args.quick else args.n
-    n_base = min(n, args.baseline_n or n)
-
-    zones = default_zones()
-    districts = read_layer("districts")
-    t = time.perf_counter()
+    n_poly = 10_000 if args.quick else args.polygons
+    zones, districts = default_zones(), read_layer("districts")
     parcels = random_parcels(n, zones, districts, seed=args.seed)
-    make_s = time.perf_counter() - t
     print(f"zzgeo {__version__}, python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
           f"geopandas {gpd.__version__}, shapely {shapely.__version__}, GEOS {shapely.geos_version_string}")
     print(f"{platform.machine()}, {os.cpu_count()} CPU(s); {platform.platform()}")
-    print(f"{n:,} random points in the {TABLE} grade zones (DEMO zones, six urban districts), seed {args.seed}, "
-          f"made in {make_s:.2f} s; uses: {parcels['use'].value_counts().to_dict()}")
-
-    # warm-up: imports, pyproj transformers, TOML caches
-    run_zzgeo(parcels.iloc[:500], zones, districts)
+    print(f"{n:,} random points in the {TABLE} DEMO grade zones, seed {args.seed}; uses {parcels['use'].value_counts().to_dict()}\n")
+    run_zzgeo(parcels.iloc[:500], zones, districts)  # warm-up: imports, zone and district indexes, TOML caches
     run_baseline(parcels.iloc[:500], zones)
-
-    (z_unit, z_grade), z_s, z_mem = _timed(run_zzgeo, parcels, zones, districts)
-    base = parcels.iloc[:n_base]
-    (b_unit, b_stage), b_s, b_mem = _timed(run_baseline, base, zones)
-
-    # same grades and bit-identical unit prices on every point the baseline valued
-    z_sub = z_unit.iloc[:n_base].to_numpy()
-    assert np.isfinite(z_sub).all(), f"zzgeo left {int((~np.isfinite(z_sub)).sum())} point(s) unvalued"
-    assert np.array_equal(z_sub, b_unit.to_numpy()), (
-        f"unit prices differ on {int((z_sub != b_unit.to_numpy()).sum())} of {n_base} points; "
-        f"max |diff| {np.nanmax(np.abs(z_sub - b_unit.to_numpy()))!r}"
-    )
-
-    z_rate, b_rate = n / z_s, n_base / b_s
-    result = {
-        "n": n,
-        "baseline_n": n_base,
-        "seed": args.seed,
-        "zzgeo": {"seconds": round(z_s, 3), "points_per_s": round(z_rate), "peak_rss_mb": _mb(z_mem.peak),
-                  "rss_increase_mb": _mb(z_mem.peak - z_mem.start)},
-        "baseline_sjoin_apply": {"seconds": round(b_s, 3), "points_per_s": round(b_rate), "peak_rss_mb": _mb(b_mem.peak),
-                                 "rss_increase_mb": _mb(b_mem.peak - b_mem.start),
-                                 **{k: round(v, 3) for k, v in b_stage.items()}},
-        "throughput_ratio": round(z_rate / b_rate, 2),
-        "identical_unit_prices_checked": n_base,
+    result = {"points": bench_points(parcels, zones, districts, min(n, args.baseline_n)), "seed": args.seed, "repeat": REPEAT}
+    print()
+    result["polygons"] = bench_polygons(n_poly, zones, districts, args.seed)
+    if args.scaling:
+        print("\nscaling of value_parcels:")
+        result["scaling"] = bench_scaling([10_000, 100_000, 1_000_000, 3_000_000], zones, districts, args.seed)
+    if args.profile:
+        print("\ncProfile of value_parcels (zzgeo functions, cumulative):\n" + _profile(parcels, zones, districts))
+    result.update({
         "versions": {"zzgeo": __version__, "python": platform.python_version(), "numpy": np.__version__,
                      "pandas": pd.__version__, "geopandas": gpd.__version__, "shapely": shapely.__version__,
                      "geos": shapely.geos_version_string},
         "machine": {"arch": platform.machine(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "date": dt.datetime.now().isoformat(timespec="seconds"),
-    }
-    print()
-    print(f"zzgeo value_parcels        {n:>10,} points  {z_s:8.2f} s  {z_rate:>12,.0f} points/s  "
-          f"peak RSS {_mb(z_mem.peak):,.0f} MB (+{_mb(z_mem.peak - z_mem.start):,.0f})")
-    print(f"sjoin + row-wise apply     {n_base:>10,} points  {b_s:8.2f} s  {b_rate:>12,.0f} points/s  "
-          f"peak RSS {_mb(b_mem.peak):,.0f} MB (+{_mb(b_mem.peak - b_mem.start):,.0f})  "
-          f"[sjoin {b_stage['sjoin_s']:.2f} s, apply {b_stage['apply_s']:.2f} s]")
-    if n_base < n:
-        print(f"  (baseline on the first {n_base:,} of the same points: throughputs are compared, totals are not extrapolated)")
-    print(f"throughput ratio zzgeo / baseline: {z_rate / b_rate:.1f}x")
-    print(f"unit prices bit-identical on all {n_base:,} points the baseline valued (grades: {z_grade.iloc[:n_base].value_counts().sort_index().to_dict()})")
-
-    if args.within:
-        (w_unit, w_stage), w_s, _ = _timed(run_baseline, base, zones, predicate="within")
-        assert np.array_equal(z_sub, w_unit.to_numpy()), "sjoin(predicate='within') baseline gives other prices"
-        result["baseline_sjoin_within_apply"] = {"seconds": round(w_s, 3), "points_per_s": round(n_base / w_s),
-                                                 **{k: round(v, 3) for k, v in w_stage.items()}}
-        result["throughput_ratio_vs_within"] = round(z_rate / (n_base / w_s), 2)
-        print(f"sjoin(within) + apply      {n_base:>10,} points  {w_s:8.2f} s  {n_base / w_s:>12,.0f} points/s  "
-              f"[sjoin {w_stage['sjoin_s']:.2f} s, apply {w_stage['apply_s']:.2f} s]; ratio {z_rate / (n_base / w_s):.1f}x")
-
-    if args.profile:
-        prof = cProfile.Profile()
-        prof.enable()
-        run_zzgeo(parcels, zones, districts)
-        prof.disable()
-        text = io.StringIO()
-        pstats.Stats(prof, stream=text).sort_stats("cumulative").print_stats(25)
-        print("\ncProfile of value_parcels (cumulative, top 25):")
-        print(text.getvalue())
-
+    })
     path = args.json or RESULTS / f"land_price_{n}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"results: {path}")
+    print(f"\nresults: {path}")
     return 0
 
 

@@ -74,6 +74,7 @@ class PolygonIndex:
 
     def _grid(self, bounds: np.ndarray, max_cells: int) -> None:
         minx, miny, maxx, maxy = (float(b) for b in bounds)
+        self.extent = (minx, miny, maxx, maxy)
         span_x, span_y = max(maxx - minx, 1e-9), max(maxy - miny, 1e-9)
         size = float(np.sqrt(span_x * span_y / max(max_cells, 16)))
         size = max(size, span_x / 20000, span_y / 20000)
@@ -189,12 +190,14 @@ class PolygonIndex:
         """
         bounds = np.asarray(bounds, dtype="float64").reshape(-1, 4)
         out = np.full(len(bounds), -2, dtype=np.int64)
+        minx, miny, maxx, maxy = self.extent
+        out[(bounds[:, 2] < minx) | (bounds[:, 0] > maxx) | (bounds[:, 3] < miny) | (bounds[:, 1] > maxy)] = -1
         with np.errstate(invalid="ignore"):
             c0 = np.floor((bounds[:, 0] - self.x0) / self.cell)
             c1 = np.floor((bounds[:, 2] - self.x0) / self.cell)
             r0 = np.floor((self.y0 - bounds[:, 3]) / self.cell)
             r1 = np.floor((self.y0 - bounds[:, 1]) / self.cell)
-        ok = (c0 >= 0) & (r0 >= 0) & (c1 < self.width) & (r1 < self.height)
+        ok = (c0 >= 0) & (r0 >= 0) & (c1 < self.width) & (r1 < self.height) & (out == -2)
         if not ok.any():
             return out
         r0, r1, c0, c1 = (a[ok].astype(np.int64) for a in (r0, r1, c0, c1))
