@@ -129,6 +129,20 @@ CASES = [
     ("register in Beijing", "r.csv", _shelters(lon=[116.4], lat=[39.9]), COVER + ["--register", "INPUT", "--crs", "wgs84"], ["r.csv", "(116.40000, 39.90000) is outside Zhengzhou"]),
     ("a target year the document lacks", "r.csv", _shelters(), COVER + ["--register", "INPUT", "--crs", "wgs84", "--year", "2030"], ["year=2030", "[2025, 2029]"]),
     ("unknown rule set", None, None, COVER + ["--rules", "gb-1900"], ["'gb-1900'", "no rule file"]),
+    # groundwater
+    ("negative porosity", "s.csv", pd.DataFrame({"编号": ["S1"], "名称": ["水源"], "有效孔隙度": [-0.2], "lon": [113.6], "lat": [34.86]}),
+     ["groundwater", "zones", "--sources", "INPUT", "--wells", str(Path(__file__).resolve().parent / "data" / "wells.csv"), "--crs", "wgs84"],
+     ["s.csv", "porosity must be positive, got -0.2"]),
+    ("sources without wells", "s.csv", pd.DataFrame({"编号": ["S1"], "名称": ["水源"], "lon": [113.6], "lat": [34.9]}),
+     ["groundwater", "zones", "--sources", "INPUT", "--crs", "wgs84"], ["--sources and --wells go together"]),
+    ("unknown pollution-source type", "p.csv", pd.DataFrame({"名称": ["电厂"], "污染源类型": ["火电厂"], "lon": [113.6], "lat": [34.8]}),
+     ["groundwater", "screen", "--pollution", "INPUT", "--crs", "wgs84"], ["p.csv", "unknown source type '火电厂'"]),
+    ("a well outside the city", "w.csv", pd.DataFrame({"井号": ["W1"], "水源编号": ["GW-JWT"], "开采量": [5000], "lon": [116.4], "lat": [39.9]}),
+     ["groundwater", "zones", "--wells", "INPUT", "--sources", str(Path(__file__).resolve().parent / "data" / "sources.csv"), "--crs", "wgs84"],
+     ["w.csv", "(116.40000, 39.90000) is outside Zhengzhou"]),
+    ("negative pumping", "w.csv", pd.DataFrame({"井号": ["W1"], "水源编号": ["GW-JWT"], "开采量": [-5], "lon": [113.6], "lat": [34.9]}),
+     ["groundwater", "zones", "--wells", "INPUT", "--sources", str(Path(__file__).resolve().parent / "data" / "sources.csv"), "--crs", "wgs84"],
+     ["w.csv", "pumping_m3_d must not be negative, got -5.0"]),
     # lookup and policy
     ("lookup NaN", None, None, ["land-price", "lookup", "--lon", "nan", "--lat", "34.7"], ["lon='nan'", "not a finite number"]),
     ("lookup text", None, None, ["land-price", "lookup", "--lon", "113.6", "--lat", "北纬34"], ["lat='北纬34'"]),
@@ -142,7 +156,7 @@ def _prepare(tmp_path: Path, name, content, args):
     src = _write(tmp_path / name, content) if name else None
     out = tmp_path / "out" / "result.gpkg"
     argv = [str(src) if a == "INPUT" else a for a in args]
-    if "--out" not in argv and argv[:2] in (VALUE, COVER[:2]):
+    if "--out" not in argv and (argv[:2] in (VALUE, COVER[:2]) or argv[0] == "groundwater"):
         argv += ["--out", str(out)]
     argv = [str(tmp_path / "out" / a) if a == "result.txt" else a for a in argv]
     return src, out, argv

@@ -31,6 +31,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from zzgeo._records import json_safe
+
 __all__ = [
     "JsonOption",
     "OutOption",
@@ -60,19 +62,6 @@ LayerOption = Annotated[Optional[str], typer.Option("--layer", help="GeoPackage 
 
 
 # ----------------------------------------------------------------------------- output
-
-
-def json_safe(data: object) -> object:
-    """NaN and infinity (a dash cell, an unlimited term) have no JSON form: write null. numpy scalars become Python."""
-    if hasattr(data, "item") and not isinstance(data, (list, tuple, dict, str, bytes)) and getattr(data, "shape", None) == ():
-        data = data.item()
-    if isinstance(data, float) and (math.isnan(data) or math.isinf(data)):
-        return None
-    if isinstance(data, dict):
-        return {str(k): json_safe(v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [json_safe(v) for v in data]
-    return data
 
 
 def echo_json(data: object) -> None:

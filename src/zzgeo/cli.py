@@ -14,13 +14,14 @@ import typer
 
 from zzgeo._cli import run
 from zzgeo.base_cli import districts_cmd, layers_app, policy_app
+from zzgeo.groundwater.cli import app as groundwater_app
 from zzgeo.landprice.cli import app as landprice_app
 from zzgeo.shelters.cli import app as shelters_app
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
-    help="zzgeo: planning and siting toolkit for Zhengzhou (郑州): land benchmark prices, shelters, district layers.",
+    help="zzgeo: planning and siting toolkit for Zhengzhou (郑州): land benchmark prices, shelters, groundwater, district layers.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -30,6 +31,7 @@ app.add_typer(policy_app, name="policy")
 app.command("districts")(districts_cmd)
 app.add_typer(landprice_app, name="land-price")
 app.add_typer(shelters_app, name="shelters")
+app.add_typer(groundwater_app, name="groundwater")
 
 
 @app.command("demo")

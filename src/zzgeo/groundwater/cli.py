@@ -1,0 +1,175 @@
+"""``zzgeo groundwater``: source zones, pollution-source screening and the pilot indicators of 郑政文〔2022〕49号.
+
+A thin layer: each command loads the registers (the DEMO layers unless files are
+given), calls one library function and prints. Only typer and :mod:`zzgeo._cli`
+are imported at module level.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from zzgeo._cli import (
+    ColumnsOption,
+    CrsOption,
+    JsonOption,
+    LayerOption,
+    OnErrorOption,
+    OutOption,
+    demo_notice,
+    echo_json,
+    inputs_of,
+    notes,
+    print_frame,
+    print_rejected,
+    write_output,
+    write_rejected,
+)
+
+app = typer.Typer(help="Groundwater (郑政文〔2022〕49号): source protection and recharge zones, pollution-source "
+                       "screening, and the pilot zone's indicators.", no_args_is_help=True)
+
+SourcesOption = Annotated[Optional[str], typer.Option("--sources", help="Water-source register (default: the DEMO sources).")]
+WellsOption = Annotated[Optional[str], typer.Option("--wells", help="Well register (default: the DEMO wells).")]
+RiversOption = Annotated[Optional[str], typer.Option("--rivers", help="River lines (default: the DEMO Yellow River line).")]
+StudyOption = Annotated[Optional[str], typer.Option("--study-zones", help="Zone polygons a study drew; they override computed ones.")]
+PollutionOption = Annotated[Optional[str], typer.Option("--pollution", help="Pollution-source register (default: the DEMO sources).")]
+RulesOption = Annotated[Optional[str], typer.Option("--rules", help="Rule file like zzgeo/data/groundwater/rules.toml.")]
+MethodOption = Annotated[str, typer.Option("--method", help="analytic (default, fast) or timml (riverside wellfields with an analytic-element model; slow, cached).")]
+
+
+def _load_zones(sources, wells, rivers, study, rules, method, crs, on_error):
+    from zzgeo.groundwater.demo import demo_layers
+    from zzgeo.groundwater.register import read_rivers, read_sources, read_study_zones, read_wells
+    from zzgeo.groundwater.rules import load_rules
+    from zzgeo.groundwater.zones import source_zones
+
+    from zzgeo.errors import SchemaError
+
+    if (sources is None) != (wells is None):
+        raise SchemaError("--sources and --wells go together: the DEMO wells belong to the DEMO sources; give both registers (or neither for the demo)")
+    demo = demo_layers() if sources is None or wells is None or rivers is None else {}
+    src = read_sources(sources or demo["sources"], crs=crs, on_error=on_error)
+    wel = read_wells(wells or demo["wells"], crs=crs, on_error=on_error)
+    riv = read_rivers(rivers or demo["rivers"], crs=crs)
+    stz = read_study_zones(study, crs=crs) if study else None
+    result = source_zones(src, wel, rivers=riv, study_zones=stz, rules=load_rules(rules), method=method, on_error=on_error)
+    if rivers is None:
+        result.meta["notes"].append("rivers: the DEMO Yellow River line (the municipality's northern boundary, approximate); pass --rivers FILE")
+    return result, (src, wel), inputs_of(sources, wells, rivers, study, rules)
+
+
+def _load_pollution(pollution, crs, columns, layer, on_error):
+    from zzgeo.groundwater.demo import demo_layers
+    from zzgeo.groundwater.register import read_pollution_sources
+    from zzgeo.registers import parse_columns_option
+
+    source = pollution if pollution is not None else demo_layers()["pollution_sources"]
+    return read_pollution_sources(source, crs=crs, columns=parse_columns_option(columns), layer=layer, on_error=on_error)
+
+
+def _rejected(*frames) -> list[dict]:
+    from zzgeo.registers import rejected_rows
+
+    out = []
+    for frame, id_col in frames:
+        out += rejected_rows(frame, id_column=id_col, name_column="name")
+    return out
+
+
+def _demo(flag: bool, what: str) -> None:
+    if flag:
+        demo_notice(what)
+
+
+@app.command("zones")
+def zones_cmd(
+    sources: SourcesOption = None, wells: WellsOption = None, rivers: RiversOption = None, study_zones: StudyOption = None,
+    rules: RulesOption = None, method: MethodOption = "analytic", crs: CrsOption = None, on_error: OnErrorOption = "raise",
+    as_json: JsonOption = False, out: OutOption = None,
+) -> None:
+    """Zone 1, zone 2 and the recharge zone of every groundwater drinking-water source."""
+    from zzgeo.groundwater.zones import zone_records
+
+    result, (src, wel), protect = _load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
+    rejected = _rejected((src, "source_id"), (wel, "well_id"))
+    write_output(result.zones, out, protect=protect)
+    write_rejected(rejected, out, protect=protect)
+    if as_json:
+        echo_json({**zone_records(result), "rejected": rejected})
+    else:
+        print_frame(result.sources, title=f"Sources — {result.meta['document']} 三(三)9",
+                    columns=[c for c in ("source_id", "name", "wells", "abstraction_m3_d", "scale", "river", "river_min_travel_days", "status") if c in result.sources])
+        print_frame(result.zones.drop(columns="geometry"), columns=["source_id", "zone_zh", "area_km2", "method"])
+    notes([*src.attrs.get("notes", []), *result.meta["notes"]])
+    print_rejected(rejected)
+    _demo(result.meta["demo"], "the wells and aquifer parameters")
+
+
+@app.command("screen")
+def screen_cmd(
+    pollution: PollutionOption = None, sources: SourcesOption = None, wells: WellsOption = None, rivers: RiversOption = None,
+    study_zones: StudyOption = None, rules: RulesOption = None, method: MethodOption = "analytic",
+    raster: Annotated[Optional[str], typer.Option("--raster", help="Vulnerability or depth-to-water GeoTIFF sampled at each source.")] = None,
+    all_sources: Annotated[bool, typer.Option("--all", help="List every source, not only those on the leak-screening list.")] = False,
+    crs: CrsOption = None, columns: ColumnsOption = None, layer: LayerOption = None, on_error: OnErrorOption = "raise",
+    as_json: JsonOption = False, out: OutOption = None,
+) -> None:
+    """Zone, nearest well and upgradient-ness of every pollution source; the leak-screening list by 三(二)5(2), in priority order."""
+    from zzgeo.groundwater.rules import load_rules
+    from zzgeo.groundwater.screening import screen_sources, screening_records
+
+    zones, _, protect = _load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
+    pol = _load_pollution(pollution, crs, columns, layer, on_error)
+    result = screen_sources(pol, zones, rules=load_rules(rules), raster=raster)
+    protect += inputs_of(pollution, raster)
+    rejected = _rejected((pol, "source_id"))
+    frame = result.sources if all_sources else result.sources[result.sources["listed"]]
+    write_output(frame.sort_values("priority"), out, protect=protect)
+    write_rejected(rejected, out, protect=protect)
+    if as_json:
+        echo_json({**screening_records(result, listed_only=not all_sources), "rejected": rejected})
+    else:
+        listed = frame.sort_values("priority")
+        print_frame(listed.head(40), title=f"Leak-screening list ({int(result.sources['listed'].sum())} of {len(result.sources)} sources; "
+                    f"{result.meta['clause']}) — first 40", columns=["priority", "source_id", "name", "type", "zone", "reasons"])
+    notes(pol.attrs.get("notes", []))
+    print_rejected(rejected)
+    _demo(result.meta["demo"] or result.meta["zones_demo"], "the pollution sources and/or the source zones")
+
+
+@app.command("indicators")
+def indicators_cmd(
+    as_of: Annotated[int, typer.Option("--as-of", help="Judge the targets as of this year (they fall due 2022-2024).")] = 2024,
+    pollution: PollutionOption = None, sources: SourcesOption = None, wells: WellsOption = None, rivers: RiversOption = None,
+    study_zones: StudyOption = None, rules: RulesOption = None, crs: CrsOption = None, columns: ColumnsOption = None,
+    layer: LayerOption = None, on_error: OnErrorOption = "raise", as_json: JsonOption = False, out: OutOption = None,
+) -> None:
+    """The 19 indicators of 表2—1 with their status, the rates per district, and the 5 % spot-check rule by type."""
+    from zzgeo.groundwater.indicators import indicator_records, pilot_indicators
+    from zzgeo.groundwater.rules import load_rules
+    from zzgeo.groundwater.screening import screen_sources
+    from zzgeo.layers import read_layer
+
+    zones, _, protect = _load_zones(sources, wells, rivers, study_zones, rules, "analytic", crs, on_error)
+    pol = _load_pollution(pollution, crs, columns, layer, on_error)
+    screened = screen_sources(pol, zones, rules=load_rules(rules))
+    districts = read_layer("districts")
+    result = pilot_indicators(screened.sources, zones, as_of=as_of, districts=districts)
+    protect += inputs_of(pollution)
+    rejected = _rejected((pol, "source_id"))
+    write_output(districts[["adcode", "geometry"]].merge(result.by_district, on="adcode"), out, protect=protect)
+    write_rejected(rejected, out, protect=protect)
+    if as_json:
+        echo_json({**indicator_records(result), "rejected": rejected})
+    else:
+        print_frame(result.indicators, title=f"表2—1 indicators as of {as_of} — {result.meta['document']}",
+                    columns=["seq", "mark", "name", "target", "year", "status"])
+        print_frame(result.by_district, title="Rates by district", columns=["name", "listed", "screened", "leak_screening_rate",
+                    "key_supervised", "self_monitoring_rate", "needs_risk_plan", "risk_plan_rate", "spot_check_share"])
+        print_frame(result.spot_checks, title="Spot checks by type on the list (三(二)6(1): every type, >= 5 % of screened firms)")
+    notes([*pol.attrs.get("notes", []), f"risk-plan denominator: {result.meta['risk_plan_denominator']}"])
+    print_rejected(rejected)
+    _demo(result.meta["demo"], "the pollution-source register (status fields are synthetic)")

@@ -1,0 +1,195 @@
+"""The pilot zone's indicators (表2—1 of 郑政文〔2022〕49号) from the registers, per district and city-wide.
+
+Measured from the pollution-source register's status fields and the zone results:
+
+==========================  ========================================  =====================================
+measure (indicator)         numerator / denominator                   target
+==========================  ========================================  =====================================
+leak_screening_rate (6)     screened / sources on the screening list  >= 40 % by 2023
+self_monitoring_rate (4)    self-monitoring / key supervised units     100 % by 2024
+risk_plan_rate (7)          plan made / operating firms that have      >= 60 % by 2024
+                            polluted groundwater
+recharge_delineation (9)    county-level-and-above sources with a      100 % by end-2022
+                            recharge zone / those sources
+spot checks (三(二)6(1))    spot-checked / screened, >= 5 %, and at    every type on the list
+                            least one per type on the list
+==========================  ========================================  =====================================
+
+The risk-plan denominator is an interpretation: 三(二)7 asks for plans where the
+risk is unacceptable after a detailed survey; a register rarely says that, so zzgeo
+counts operating firms (在产) that have polluted groundwater, and says so.
+Indicators that no register measures keep their row with the status
+"not measurable from registers". Status against an ``as_of`` year: ``met``,
+``not met`` (after the deadline), ``on track`` / ``behind`` (before it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from zzgeo.groundwater.rules import DOC_NUMBER, indicator_table, spot_check_rule
+
+__all__ = ["IndicatorResult", "rate", "spot_check_table", "pilot_indicators", "indicator_records"]
+
+CITY = "410100"
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """Output of :func:`pilot_indicators`."""
+
+    by_district: pd.DataFrame
+    indicators: pd.DataFrame
+    spot_checks: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+
+
+def rate(numerator: int, denominator: int) -> float:
+    """numerator / denominator, NaN when nothing is due."""
+    return float(numerator) / float(denominator) if denominator else float("nan")
+
+
+def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame[column].map(lambda v: v is True).astype(bool)
+
+
+def _counts(frame: pd.DataFrame) -> dict[str, int]:
+    listed = _flag(frame, "listed")
+    key = _flag(frame, "key_supervised")
+    needs_plan = _flag(frame, "operating") & _flag(frame, "polluted")
+    return {
+        "sources": len(frame),
+        "listed": int(listed.sum()),
+        "screened": int((listed & _flag(frame, "leak_screened")).sum()),
+        "screened_any": int(_flag(frame, "leak_screened").sum()),
+        "spot_checked": int((_flag(frame, "leak_screened") & _flag(frame, "spot_checked")).sum()),
+        "key_supervised": int(key.sum()),
+        "self_monitoring": int((key & _flag(frame, "self_monitoring")).sum()),
+        "needs_risk_plan": int(needs_plan.sum()),
+        "risk_plan": int((needs_plan & _flag(frame, "risk_plan")).sum()),
+    }
+
+
+def _rates(c: dict[str, int]) -> dict[str, float]:
+    return {
+        "leak_screening_rate": rate(c["screened"], c["listed"]),
+        "self_monitoring_rate": rate(c["self_monitoring"], c["key_supervised"]),
+        "risk_plan_rate": rate(c["risk_plan"], c["needs_risk_plan"]),
+        "spot_check_share": rate(c["spot_checked"], c["screened_any"]),
+    }
+
+
+def spot_check_table(screened: pd.DataFrame) -> pd.DataFrame:
+    """Per source type on the list: listed, screened, spot-checked, covered (>= 1 check), share of its screened (>= 5 %?)."""
+    listed = screened[_flag(screened, "listed")]
+    rows = []
+    for kind, group in listed.groupby("type"):
+        done = _flag(group, "leak_screened")
+        rows.append({"type": kind, "listed": len(group), "screened": int(done.sum()),
+                     "spot_checked": int((done & _flag(group, "spot_checked")).sum())})
+    out = pd.DataFrame(rows, columns=["type", "listed", "screened", "spot_checked"])
+    share = spot_check_rule()["share"]
+    out["covered"] = out["spot_checked"] > 0
+    out["share_of_screened"] = [rate(c, s) for c, s in zip(out["spot_checked"], out["screened"])]
+    out["meets_share"] = [bool(v + 1e-12 >= share) if np.isfinite(v) else False for v in out["share_of_screened"]]
+    out["note"] = np.where(out["screened"] == 0, "none of this type screened yet: nothing to spot-check", "")
+    return out
+
+
+def _status(value: float, target: float, by_year: int, as_of: int) -> str:
+    if not np.isfinite(value):
+        return "nothing due (no denominator)"
+    if value + 1e-12 >= target:
+        return "met"
+    return f"not met (due {by_year})" if as_of >= by_year else f"behind (due {by_year})"
+
+
+def _indicator_rows(values: dict[str, float], counts: dict[str, int], delineation: tuple[int, int], as_of: int) -> pd.DataFrame:
+    table = indicator_table()
+    status, value, basis = [], [], []
+    for _, row in table.iterrows():
+        measure = row["measure"]
+        if measure in values:
+            status.append(_status(values[measure], float(row["value"]), int(row["by_year"]), as_of))
+            value.append(values[measure])
+            basis.append(_basis(measure, counts, delineation))
+        elif measure == "key_supervised_listed":
+            status.append(f"register marks {counts['key_supervised']} key supervised unit(s); publication of the list is not measurable")
+            value.append(np.nan)
+            basis.append("")
+        else:
+            status.append("not measurable from registers")
+            value.append(np.nan)
+            basis.append("")
+    return table.assign(value_measured=value, status=status, basis=basis)
+
+
+def _basis(measure: str, c: dict[str, int], delineation: tuple[int, int]) -> str:
+    return {
+        "leak_screening_rate": f"{c['screened']} screened of {c['listed']} on the leak-screening list",
+        "self_monitoring_rate": f"{c['self_monitoring']} of {c['key_supervised']} key supervised units monitor themselves",
+        "risk_plan_rate": f"{c['risk_plan']} of {c['needs_risk_plan']} operating firms with groundwater pollution have a plan (zzgeo's denominator)",
+        "recharge_delineation_rate": f"{delineation[0]} of {delineation[1]} county-level-and-above sources have a recharge zone",
+    }[measure]
+
+
+def _delineation(zones) -> tuple[int, int]:
+    table = zones.sources
+    levels = zones.meta.get("levels", {})
+    eligible = [sid for sid in table["source_id"] if levels.get(sid, "county") in ("county", "city", None)]
+    done = set(zones.zones.loc[zones.zones["zone"] == "recharge", "source_id"])
+    return sum(1 for sid in eligible if sid in done), len(eligible)
+
+
+def pilot_indicators(screened: pd.DataFrame, zones, *, as_of: int = 2024, districts: pd.DataFrame | None = None) -> IndicatorResult:
+    """Indicators per district and city-wide, the 19-row table with status, and the spot-check rule by type.
+
+    Parameters
+    ----------
+    screened : pandas.DataFrame
+        ``ScreeningResult.sources`` (every valid pollution source with ``listed``).
+    zones : ZoneResult
+        For the recharge-zone delineation rate.
+    as_of : int
+        The year the status is judged at (targets fall due 2022-2024).
+    districts : pandas.DataFrame, optional
+        ``adcode`` and ``name`` (default: the districts layer).
+    """
+    if districts is None:
+        from zzgeo.layers import read_layer
+
+        districts = read_layer("districts")
+    rows = []
+    for adcode, name in zip(districts["adcode"], districts["name"]):
+        part = screened[screened["adcode"] == adcode]
+        c = _counts(part)
+        rows.append({"adcode": adcode, "name": name, **c, **_rates(c)})
+    city_counts = _counts(screened)
+    city_rates = _rates(city_counts)
+    rows.append({"adcode": CITY, "name": "郑州市 (city-wide)", **city_counts, **city_rates})
+    done, due = _delineation(zones)
+    values = {**{k: v for k, v in city_rates.items() if k != "spot_check_share"}, "recharge_delineation_rate": rate(done, due)}
+    spot = spot_check_table(screened)
+    rule = spot_check_rule()
+    spot_ok = bool(spot["covered"].all()) and city_rates["spot_check_share"] + 1e-12 >= rule["share"] if len(spot) else False
+    meta = {"document": DOC_NUMBER, "as_of": as_of,
+            "spot_check": {**rule, "share_measured": city_rates["spot_check_share"],
+                           "types_not_covered": spot.loc[~spot["covered"], "type"].tolist(), "met": spot_ok},
+            "risk_plan_denominator": "operating firms (在产) with polluted groundwater: zzgeo's reading of 三(二)7",
+            "demo": bool(screened["demo"].astype(bool).any()) if "demo" in screened else False}
+    return IndicatorResult(by_district=pd.DataFrame(rows), indicators=_indicator_rows(values, city_counts, (done, due), as_of),
+                           spot_checks=spot, meta=meta)
+
+
+def indicator_records(result: IndicatorResult) -> dict:
+    """JSON-ready: meta, the 19-row table, the district rows, the spot checks by type."""
+    from zzgeo._records import json_safe
+
+    return json_safe({**result.meta, "indicators": result.indicators.to_dict("records"),
+                      "records": result.by_district.iloc[:-1].to_dict("records"),
+                      "city": result.by_district.iloc[-1].to_dict(), "spot_checks": result.spot_checks.to_dict("records")})

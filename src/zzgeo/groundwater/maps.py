@@ -1,0 +1,55 @@
+"""Map layers of the groundwater theme: source zones, wells, and the pollution sources on the screening list.
+
+Drawn by :mod:`zzgeo.maps` (offline HTML, PNG). Zones are coloured by kind
+(zone 1 dark, zone 2, recharge zone light), wells in blue, listed pollution
+sources in red with their priority; captions cite 郑政文〔2022〕49号 and the
+methods, and a DEMO banner appears when the registers are the demo layers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+
+    from zzgeo.groundwater.screening import ScreeningResult
+    from zzgeo.groundwater.zones import ZoneResult
+
+__all__ = ["ZONE_COLOURS", "zone_map"]
+
+#: Colour-blind-safe sequential blues, darkest for the most protected zone.
+ZONE_COLOURS = {"一级保护区": "#08519c", "二级保护区": "#6baed6", "补给区": "#c6dbef"}
+
+
+def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top: int = 50) -> folium.Map:
+    """Zones of every source with its wells, and the first *top* sources of the leak-screening list."""
+    from zzgeo.maps import add_points, choropleth_map
+
+    layer = zones.zones.copy()
+    order = {"补给区": 0, "二级保护区": 1, "一级保护区": 2}  # draw the recharge zone first, zone 1 on top
+    layer = layer.sort_values("zone_zh", key=lambda s: s.map(order))
+    layer["label"] = layer["zone_zh"]
+    demo = bool(zones.meta.get("demo"))
+    m = choropleth_map(
+        layer, "label",
+        title="地下水型饮用水水源 保护区与补给区" + (" (DEMO)" if demo else ""),
+        legend_title="zone (分区)",
+        colors=[ZONE_COLOURS[z] for z in dict.fromkeys(layer["label"])],
+        tooltip_columns=["name", "method", "area_km2"],
+        caption_lines=[
+            f"{zones.meta['document']} 三(三)9: recharge zones of county-level-and-above sources",
+            "zones 1/2: HJ 338-2018 R = α·K·I·T/n (unverified α); recharge: capture zone, travel-time bounded (assumption)",
+            "DEMO wells and aquifer parameters (pilot names real)" if demo else "user registers",
+        ],
+        demo=demo,
+        banner_text="DEMO wells, parameters and pollution sources — zones are illustrative",
+    )
+    if len(zones.wells):
+        add_points(m, zones.wells, label_column="well_id", color="#1f4e9c", radius=4, name="wells (水源井)")
+    if screening is not None:
+        listed = screening.sources[screening.sources["listed"]].sort_values("priority").head(top).copy()
+        if len(listed):
+            listed["label"] = listed["priority"].astype(int).astype(str) + ". " + listed["name"].astype(str) + " — " + listed["reasons"].str[:80]
+            add_points(m, listed, label_column="label", color="#cb181d", radius=5, name="leak-screening list (渗漏排查清单)")
+    return m

@@ -1,0 +1,369 @@
+"""Protection and recharge zones of groundwater drinking-water sources (郑政文〔2022〕49号 三(三)9).
+
+For every source (wellfield) with wells and aquifer parameters:
+
+* **zone 1 / zone 2** (一级 / 二级保护区): HJ 338-2018's travel-time circles around each
+  well, R = α·K·I·T/n with T = 100 / 1000 days, merged over the wellfield;
+* **recharge zone** (补给区): the capture zone of each well in uniform regional flow
+  (:func:`~zzgeo.groundwater.hydro.capture_envelope`), cut upgradient where the travel
+  time reaches the rule file's ``travel_days``, merged over the wellfield (well
+  interference is ignored: ``method="timml"`` models it);
+* **riverside wellfields** (傍河型): for a losing river (the Yellow River at Zhengzhou is
+  perched) the recharge zone stops at the river, which feeds every flow line; zzgeo
+  reports the shortest river-to-well travel time of each well (image-well solution).
+  Where the regional gradient runs toward the river (a gaining river) the river's
+  share of the pumped water is the image-well share formula instead;
+* polygons a hydrogeological study already drew (the study-zone register) replace
+  the computed ones of that source and zone.
+
+Every zone names its method and parameters; a source without the parameters a
+method needs is listed with what is missing, never delineated from guesses.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from zzgeo.crs import METRIC_CRS, STORAGE_CRS
+from zzgeo.errors import ParameterError
+from zzgeo.groundwater import hydro
+from zzgeo.groundwater.rules import DOC_NUMBER, GroundwaterRules, load_rules
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = ["ZONE_LABELS", "METHODS", "ZoneResult", "Aquifer", "source_zones", "zone_records"]
+
+ZONE_LABELS = {"zone1": "一级保护区", "zone2": "二级保护区", "recharge": "补给区"}
+METHODS = ("analytic", "timml")
+_PARAMS = {"conductivity_m_d": "K", "gradient": "i", "porosity": "n", "thickness_m": "b", "flow_azimuth_deg": "flow direction"}
+
+
+@dataclass(frozen=True)
+class Aquifer:
+    """Aquifer parameters of one source (see ``data/groundwater/sources.toml``)."""
+
+    K: float
+    i: float
+    n: float
+    b: float
+    azimuth_deg: float
+
+    @property
+    def flow(self) -> np.ndarray:
+        """Unit vector of the regional flow (east, north)."""
+        a = math.radians(self.azimuth_deg)
+        return np.array([math.sin(a), math.cos(a)])
+
+
+@dataclass(frozen=True)
+class ZoneResult:
+    """Output of :func:`source_zones`.
+
+    Attributes
+    ----------
+    zones : geopandas.GeoDataFrame
+        One polygon per source and zone (WGS-84): ``source_id``, ``name``, ``zone``,
+        ``zone_zh``, ``method``, ``parameters``, ``area_km2``, ``demo``.
+    sources : pandas.DataFrame
+        One row per source: wells, abstraction, scale, status, capture figures, river figures.
+    wells : geopandas.GeoDataFrame
+        The wells with ``distance_to_river_m`` and ``river_travel_days`` where riverside.
+    meta : dict
+        Rules used, DEMO flag, notes.
+    """
+
+    zones: gpd.GeoDataFrame
+    sources: pd.DataFrame
+    wells: gpd.GeoDataFrame
+    meta: dict = field(default_factory=dict)
+
+
+def _aquifer(row: pd.Series) -> tuple[Aquifer | None, list[str]]:
+    missing = [label for col, label in _PARAMS.items() if col not in row or pd.isna(row[col])]
+    if missing:
+        return None, missing
+    return Aquifer(K=float(row["conductivity_m_d"]), i=float(row["gradient"]), n=float(row["porosity"]),
+                   b=float(row["thickness_m"]), azimuth_deg=float(row["flow_azimuth_deg"])), []
+
+
+def _place(ring: np.ndarray, well: np.ndarray, flow: np.ndarray) -> np.ndarray:
+    """Local (x along the flow, y to its left) to metric coordinates around *well*."""
+    left = np.array([-flow[1], flow[0]])
+    return well + np.outer(ring[:, 0], flow) + np.outer(ring[:, 1], left)
+
+
+def _hj338(xy: np.ndarray, aq: Aquifer, rules: GroundwaterRules) -> dict[str, tuple[object, str]]:
+    import shapely
+
+    out = {}
+    for zone, days in (("zone1", rules.zone1_days), ("zone2", rules.zone2_days)):
+        radius = hydro.hj338_radius_m(aq.K, aq.i, days, aq.n, alpha=rules.safety_factor)
+        shape = shapely.union_all(shapely.buffer(shapely.points(xy), radius, quad_segs=32))
+        out[zone] = (shape, f"HJ 338-2018 R = α·K·I·T/n = {radius:,.1f} m (α {rules.safety_factor:g}, K {aq.K:g} m/d, "
+                            f"I {aq.i:g}, T {days:g} d, n {aq.n:g}; {rules.hj338_status})")
+    return out
+
+
+def _capture(xy: np.ndarray, q: np.ndarray, aq: Aquifer, rules: GroundwaterRules) -> tuple[object, str, dict]:
+    import shapely
+
+    parts, reach = [], []
+    for well, Q in zip(xy, q):
+        if Q <= 0:
+            continue
+        L = hydro.upgradient_distance_m(rules.recharge_days, Q, aq.K, aq.b, aq.i, aq.n)
+        ring = hydro.capture_envelope(Q, aq.K, aq.b, aq.i, upgradient_m=L, points=rules.envelope_points)
+        parts.append(shapely.Polygon(_place(ring, well, aq.flow)))
+        reach.append(L)
+    if not parts:
+        raise ParameterError("no well pumps (all pumping rates are 0): no capture zone")
+    total = float(q.sum())
+    figures = {"stagnation_m": hydro.stagnation_distance_m(float(q.max()), aq.K, aq.b, aq.i),
+               "ultimate_half_width_m": hydro.capture_half_width_m(total, aq.K, aq.b, aq.i),
+               "recharge_upgradient_m": float(max(reach))}
+    method = (f"capture zone in uniform flow, bounded by {rules.recharge_days:g} days of travel ({rules.recharge_status}); "
+              f"K {aq.K:g} m/d, b {aq.b:g} m, i {aq.i:g}, n {aq.n:g}, flow toward {aq.azimuth_deg:g}°")
+    return shapely.union_all(parts), method, figures
+
+
+def _river_figures(xy: np.ndarray, q: np.ndarray, aq: Aquifer, river, losing: bool, rules: GroundwaterRules) -> dict:
+    """Distances, travel times (losing river) or river shares (gaining river) of each well."""
+    import shapely
+
+    pts = shapely.points(xy)
+    dist = shapely.distance(pts, river)
+    nearest = shapely.get_coordinates(shapely.shortest_line(river, pts))[0::2]  # (river point, well) pairs
+    towards_well = xy - nearest
+    norm = np.linalg.norm(towards_well, axis=1)
+    unit = towards_well / np.where(norm > 0, norm, 1.0)[:, None]
+    i_away = aq.i * (unit @ aq.flow)  # component of the regional gradient pointing away from the river
+    days, share = np.full(len(xy), np.nan), np.full(len(xy), np.nan)
+    for k in range(len(xy)):
+        if q[k] <= 0:
+            continue
+        if losing or i_away[k] >= 0:
+            days[k] = hydro.river_travel_time_days(q[k], aq.K, aq.b, aq.n, float(dist[k]), i_away=max(float(i_away[k]), 0.0))
+            share[k] = rules.losing_share if losing else np.nan
+        else:
+            share[k] = hydro.gaining_river_share(q[k], aq.K, aq.b, -float(i_away[k]), float(dist[k]))
+    return {"distance_m": dist, "travel_days": days, "share": share, "i_away": i_away}
+
+
+def _clip_at_river(shape, river, xy: np.ndarray):
+    """The part of a zone on the wells' side of a losing river (the river feeds it)."""
+    import shapely
+
+    pieces = shapely.get_parts(shapely.difference(shape, shapely.buffer(river, 1.0)))
+    keep = [p for p in pieces if shapely.intersects(p, shapely.multipoints(xy))]
+    return shapely.union_all(keep) if keep else shape
+
+
+def _nearest_river(xy: np.ndarray, rivers: gpd.GeoDataFrame | None, rules: GroundwaterRules):
+    if rivers is None or len(rivers) == 0:
+        return None, True
+    import shapely
+
+    lines = np.asarray(rivers.to_crs(METRIC_CRS).geometry.values)
+    centre = shapely.centroid(shapely.multipoints(xy))
+    d = shapely.distance(lines, centre)
+    k = int(np.argmin(d))
+    if d[k] > rules.river_max_distance_m + 10_000:
+        return None, True
+    losing = rivers["losing"].iloc[k] if "losing" in rivers else True
+    return lines[k], bool(losing) if losing is not None and not pd.isna(losing) else True
+
+
+def _partial(src: pd.Series, row: dict, missing: list[str], xy: np.ndarray, rules: GroundwaterRules, strict: bool):
+    """Some parameters but not all: an error (a data-entry gap), or with ``strict=False`` zones 1/2 where K, i, n allow."""
+    text = f"source {src['source_id']!r} ({src['name']}): missing {', '.join(missing)}"
+    if strict:
+        raise ParameterError(f"{text}; the recharge zone (capture zone) needs K, i, n, b and the flow direction. "
+                             "Complete the register, or pass on_error='flag' to delineate what the parameters allow")
+    zones = []
+    if not {"K", "i", "n"} & set(missing):
+        hj = Aquifer(K=float(src["conductivity_m_d"]), i=float(src["gradient"]), n=float(src["porosity"]), b=1.0, azimuth_deg=0.0)
+        zones = [{"zone": z, "geometry": g, "method": m} for z, (g, m) in _hj338(xy, hj, rules).items()]
+    row["status"] = ("partly delineated (zones 1/2): " if zones else "cannot be delineated: ") + f"missing {', '.join(missing)}"
+    return zones, row, {}
+
+
+def _one_source(src: pd.Series, wells: gpd.GeoDataFrame, rivers, rules: GroundwaterRules, method: str, strict: bool = True) -> tuple[list[dict], dict, dict]:
+    """Zones, the source's row and its wells' river figures."""
+    import shapely
+
+    row = {"source_id": src["source_id"], "name": src["name"], "wells": len(wells),
+           "abstraction_m3_d": float(wells["pumping_m3_d"].sum()), "riverside": bool(src.get("riverside") is True)}
+    row["scale"] = "large (大型)" if row["abstraction_m3_d"] >= rules.large_wellfield_m3_d else "small/medium (中小型)"
+    aq, missing = _aquifer(src)
+    if len(wells) == 0 or len(missing) == len(_PARAMS):
+        row["status"] = "cannot be delineated: " + ("no wells" if len(wells) == 0 else "no aquifer parameters")
+        return [], row, {}
+    xy = shapely.get_coordinates(np.asarray(wells.to_crs(METRIC_CRS).geometry.values))
+    q = wells["pumping_m3_d"].to_numpy(dtype=float)
+    if aq is None:
+        return _partial(src, row, missing, xy, rules, strict)
+    row["flow_azimuth_deg"] = aq.azimuth_deg
+    zones = [{"zone": z, "geometry": g, "method": m} for z, (g, m) in _hj338(xy, aq, rules).items()]
+    river, losing = _nearest_river(xy, rivers, rules)
+    near = river is not None and float(shapely.distance(river, shapely.multipoints(xy))) <= rules.river_max_distance_m
+    if method == "timml" and near:
+        from zzgeo.groundwater.riverside import timml_zone
+
+        recharge, m, figures, per_well = timml_zone(xy, q, aq, river, rules)
+    else:
+        recharge, m, figures = _capture(xy, q, aq, rules)
+        per_well = _river_figures(xy, q, aq, river, losing, rules) if near else {}
+        if near and losing:
+            recharge = _clip_at_river(recharge, river, xy)
+            m += "; stops at the losing river, which feeds every flow line"
+    zones.append({"zone": "recharge", "geometry": recharge, "method": m})
+    row.update(figures)
+    row.update(_river_summary(per_well, q, near, losing, rules))
+    row["status"] = "delineated (computed)"
+    return zones, row, per_well
+
+
+def _river_summary(per_well: dict, q: np.ndarray, near: bool, losing: bool, rules: GroundwaterRules) -> dict:
+    if not near or not per_well:
+        return {"river": "none within reach", "river_share": np.nan, "river_min_travel_days": np.nan}
+    share = per_well["share"]
+    weighted = float(np.nansum(share * q) / q.sum()) if np.isfinite(share).any() else np.nan
+    basis = rules.losing_source if losing else rules.gaining_source
+    return {"river": "losing (feeds the aquifer)" if losing else "gaining (drains the aquifer)",
+            "river_share": weighted, "river_share_basis": basis,
+            "river_min_travel_days": float(np.nanmin(per_well["travel_days"])) if np.isfinite(per_well["travel_days"]).any() else np.nan,
+            "river_distance_m": float(np.min(per_well["distance_m"]))}
+
+
+def _override(zones: pd.DataFrame, study: gpd.GeoDataFrame | None) -> pd.DataFrame:
+    if study is None or len(study) == 0:
+        return zones
+    drawn = study.to_crs(METRIC_CRS)
+    for (sid, zone), group in drawn.groupby(["source_id", "zone"]):
+        text = "; ".join(sorted({str(s) for s in group.get("study", pd.Series(dtype=object)).dropna()})) or "study polygon"
+        rows = (zones["source_id"] == sid) & (zones["zone"] == zone)
+        new = {"source_id": sid, "zone": zone, "geometry": group.union_all(), "method": f"drawn by a study ({text}); overrides the computed zone"}
+        zones = pd.concat([zones[~rows], pd.DataFrame([new])], ignore_index=True)
+    return zones
+
+
+def source_zones(
+    sources: gpd.GeoDataFrame,
+    wells: gpd.GeoDataFrame,
+    *,
+    rivers: gpd.GeoDataFrame | None = None,
+    study_zones: gpd.GeoDataFrame | None = None,
+    rules: GroundwaterRules | None = None,
+    method: str = "analytic",
+    on_error: str = "raise",
+) -> ZoneResult:
+    """Zones 1 and 2 and the recharge zone of every source (see module notes).
+
+    Parameters
+    ----------
+    sources, wells : geopandas.GeoDataFrame
+        Validated registers (:func:`zzgeo.groundwater.register.read_sources` / ``read_wells``).
+    rivers : geopandas.GeoDataFrame, optional
+        River lines (with ``losing``); the nearest within ``river_max_distance_m`` of a
+        source's wells makes it riverside.
+    study_zones : geopandas.GeoDataFrame, optional
+        Polygons drawn by a study; they replace the computed zone of their source.
+    rules : GroundwaterRules, optional
+        Default ``data/groundwater/rules.toml``.
+    method : {"analytic", "timml"}
+        ``timml`` models riverside wellfields with timml (wells interfere, the river
+        is a head boundary); slower, traces are cached.
+    on_error : {"raise", "flag"}
+        A source with some aquifer parameters but not all is an error naming it
+        (``"raise"``), or is delineated as far as its parameters allow (``"flag"``).
+        A source with none is always reported as not delineable, never an error.
+
+    Raises
+    ------
+    ParameterError
+        A partial parameter set (``on_error="raise"``), an unknown method.
+    SchemaError
+        A well names a source the source register lacks.
+
+    Returns
+    -------
+    ZoneResult
+    """
+    import geopandas as gpd
+
+    from zzgeo.groundwater.register import check_wells_against_sources
+
+    from zzgeo._problems import check_on_error
+
+    check_on_error(on_error)
+    if method not in METHODS:
+        raise ParameterError(f"method={method!r}; use one of {METHODS}")
+    rules = rules or load_rules()
+    sources = sources[sources["valid"]] if "valid" in sources else sources
+    wells = wells[wells["valid"]] if "valid" in wells else wells
+    check_wells_against_sources(wells, sources)
+    zone_rows, source_rows, well_parts = [], [], []
+    for _, src in sources.iterrows():
+        mine = wells[wells["source_id"].astype(str) == str(src["source_id"])]
+        try:
+            zones, row, per_well = _one_source(src, mine, rivers, rules, method, on_error == "raise")
+        except ParameterError as exc:
+            if on_error == "raise":
+                raise
+            zones, row, per_well = [], {"source_id": src["source_id"], "name": src["name"], "status": f"cannot be delineated: {exc}"}, {}
+        zone_rows += [{**z, "source_id": src["source_id"]} for z in zones]
+        source_rows.append(row)
+        well_parts.append(_well_table(mine, per_well))
+    zones = _override(pd.DataFrame(zone_rows, columns=["source_id", "zone", "geometry", "method"]), study_zones)
+    table = pd.DataFrame(source_rows)
+    zone_gdf = _finish_zones(zones, table, sources)
+    demo = any(bool(f["demo"].astype(bool).any()) for f in (sources, wells) if "demo" in f)
+    wells_out = gpd.GeoDataFrame(pd.concat(well_parts, ignore_index=True), crs=wells.crs) if well_parts else wells.iloc[:0]
+    levels = dict(zip(sources["source_id"], sources["level"])) if "level" in sources else {}
+    meta = {"document": DOC_NUMBER, "clause": "三(三)9", "method": method, "rules": rules.describe(), "demo": demo,
+            "levels": {k: (v if isinstance(v, str) else None) for k, v in levels.items()}, "notes": _notes(table, demo)}
+    return ZoneResult(zones=zone_gdf, sources=table, wells=wells_out, meta=meta)
+
+
+def _well_table(wells: gpd.GeoDataFrame, per_well: dict) -> pd.DataFrame:
+    out = wells.copy()
+    for key, col in (("distance_m", "distance_to_river_m"), ("travel_days", "river_travel_days"), ("share", "river_share")):
+        out[col] = per_well.get(key, np.full(len(wells), np.nan))
+    return out
+
+
+def _finish_zones(zones: pd.DataFrame, table: pd.DataFrame, sources: pd.DataFrame) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    names = dict(zip(table["source_id"], table["name"]))
+    out = gpd.GeoDataFrame(zones, geometry="geometry", crs=METRIC_CRS)
+    out["name"] = out["source_id"].map(names)
+    out["zone_zh"] = out["zone"].map(ZONE_LABELS)
+    out["area_km2"] = out.geometry.area / 1e6
+    out["demo"] = bool(sources["demo"].astype(bool).any()) if "demo" in sources else False
+    out = out.to_crs(STORAGE_CRS)
+    return out[["source_id", "name", "zone", "zone_zh", "method", "area_km2", "demo", "geometry"]].sort_values(["source_id", "zone"]).reset_index(drop=True)
+
+
+def _notes(table: pd.DataFrame, demo: bool) -> list[str]:
+    notes = []
+    if demo:
+        notes.append("DEMO DATA: wells, pumping rates and aquifer parameters are synthetic; the pilot names are real")
+    for _, row in table[~table["status"].astype(str).str.startswith("delineated")].iterrows():
+        notes.append(f"{row['name']}: {row['status']}")
+    notes.append("zones are planning estimates from analytic solutions, not an official delineation (三(三)9(1) asks for a study)")
+    return notes
+
+
+def zone_records(result: ZoneResult) -> dict:
+    """JSON-ready: meta, one record per source, one per zone (without geometry)."""
+    from zzgeo._records import json_safe
+
+    zones = result.zones.drop(columns="geometry").to_dict("records")
+    return json_safe({**result.meta, "sources": result.sources.to_dict("records"), "zones": zones})
