@@ -135,3 +135,27 @@ def test_rates_and_deadlines(origin, zones, districts):
     six = lambda r: r.indicators.drop_duplicates("seq").set_index("seq").loc[6, "status"]  # noqa: E731
     assert six(early) == "behind (due 2023)" and six(late) == "not met (due 2023)"
     assert spot_check_table(screened.iloc[:0]).empty
+
+
+def test_a_vulnerability_raster_is_sampled_and_summarised(origin, zones, tmp_path):
+    import rasterio
+    from affine import Affine
+
+    x0, y0 = origin
+    # 100 m cells over 12 km x 12 km around the wells; value = column number (west to east), nodata -1 in the first row
+    data = np.tile(np.arange(120, dtype="float32"), (120, 1))
+    data[0, :] = -1
+    transform = Affine(100.0, 0.0, x0 - 6000.0, 0.0, -100.0, y0 + 6000.0)
+    path = tmp_path / "vulnerability.tif"
+    with rasterio.open(path, "w", driver="GTiff", height=120, width=120, count=1, dtype="float32", crs=METRIC,
+                       transform=transform, nodata=-1) as dst:
+        dst.write(data, 1)
+    result = screen_sources(_register(origin, ROWS), zones, raster=path)
+    values = result.sources.set_index("source_id")["raster_value"]
+    # B lies 10 m east of W1 (x0): column (6000 + 10) // 100 = 60; C 200 m east: column 62;
+    # A lies exactly on the edge of columns 109 and 110 (5 km east), where rounding decides
+    assert values["B"] == 60.0 and values["C"] == 62.0 and values["A"] in (109.0, 110.0)
+    by_zone = result.raster_by_zone.set_index("zone")
+    assert by_zone.loc["zone1", "count"] == 1 and by_zone.loc["zone1", "mean"] == 60.0
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        screen_sources(_register(origin, ROWS[:1]), zones, raster=tmp_path / "none.tif")
