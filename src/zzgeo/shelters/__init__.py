@@ -9,8 +9,6 @@ module                       what it does
 ============================ ====================================================
 :mod:`.rules`                class parameters (versioned rule files) and targets
 :mod:`.register`             read and validate shelter registers
-:mod:`.demand`               population surfaces (district default, raster, polygons)
-:mod:`.reach`                cell-shelter pairs within reach (straight line / network)
 :mod:`.assignment`           residents with an assured place (max flow / greedy)
 :mod:`.coverage`             the per-district table
 :mod:`.candidates`           read and validate candidate sites (the 2000 m² rule)
@@ -18,6 +16,9 @@ module                       what it does
 :mod:`.demo`                 DEMO register and candidates
 :mod:`.cli`                  ``zzgeo shelters coverage`` / ``site``
 ============================ ====================================================
+
+Population surfaces (:mod:`zzgeo.surface`) and reach pairs (:mod:`zzgeo.reach`)
+are shared with the child-friendly theme and live in the base package.
 
 Names are imported lazily so that ``zzgeo --help`` (which imports :mod:`.cli`)
 does not load numpy, pandas or geopandas.
@@ -32,11 +33,6 @@ __all__ = [
     "load_targets",
     "read_register",
     "validate_register",
-    "read_population",
-    "district_surface",
-    "population_from_raster",
-    "population_from_polygons",
-    "reach_pairs",
     "assign_capacity",
     "shelter_coverage",
     "coverage_records",
@@ -54,11 +50,6 @@ _WHERE = {
     "load_targets": "rules",
     "read_register": "register",
     "validate_register": "register",
-    "read_population": "demand",
-    "district_surface": "demand",
-    "population_from_raster": "demand",
-    "population_from_polygons": "demand",
-    "reach_pairs": "reach",
     "assign_capacity": "assignment",
     "shelter_coverage": "coverage",
     "coverage_records": "coverage",

@@ -46,7 +46,7 @@ def _common(register, population, population_column, rules, crs, columns, layer,
     """Load what both commands need: rules, districts, register, demand, network."""
     from zzgeo.layers import read_layer
     from zzgeo.registers import parse_columns_option
-    from zzgeo.shelters.demand import read_population
+    from zzgeo.surface import read_population
     from zzgeo.shelters.register import read_register
     from zzgeo.shelters.rules import load_rules
 

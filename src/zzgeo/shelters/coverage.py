@@ -26,7 +26,7 @@ import pandas as pd
 
 from zzgeo.errors import SchemaError
 from zzgeo.shelters.assignment import Assignment, assign_capacity
-from zzgeo.shelters.reach import Pairs, reach_pairs
+from zzgeo.reach import Pairs, reach_pairs
 from zzgeo.shelters.register import usable_rows
 from zzgeo.shelters.rules import CLASSES, RuleSet, Targets, load_rules, load_targets
 
@@ -185,7 +185,7 @@ def shelter_coverage(
         frame, which is validated with ``on_error="raise"``.
     demand : geopandas.GeoDataFrame, optional
         Points with ``population`` and ``adcode`` (see
-        :mod:`zzgeo.shelters.demand`); default the uniform district surface.
+        :mod:`zzgeo.surface`); default the uniform district surface.
     year : {2025, 2029}
         Target year for ``target_m2``, ``meets_target`` and ``gap_m2``; both
         years' figures are always in the table.
@@ -218,12 +218,12 @@ def shelter_coverage(
         districts = read_layer("districts")
     shelters, excluded = usable_rows(register, rules=rules, districts=districts)
     if demand is None:
-        from zzgeo.shelters.demand import DEFAULT_CELL_M, district_surface
+        from zzgeo.surface import DEFAULT_CELL_M, district_surface
 
         demand = district_surface(districts, cell_m=cell_m or DEFAULT_CELL_M)
     for col in ("population", "adcode"):
         if col not in demand:
-            raise SchemaError(f"demand has no {col!r} column; build it with zzgeo.shelters.demand")
+            raise SchemaError(f"demand has no {col!r} column; build it with zzgeo.surface")
     pop = demand["population"].to_numpy(dtype="float64")
     cell_adcode = demand["adcode"].astype(str).to_numpy()
     names = pd.Series(districts["name"].to_numpy(), index=districts["adcode"].astype(str).to_numpy())

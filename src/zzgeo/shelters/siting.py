@@ -56,7 +56,7 @@ from zzgeo.shelters._solvers import (
     _solve_greedy,
 )
 from zzgeo.shelters.coverage import CITY_ADCODE, _plain, is_demo
-from zzgeo.shelters.reach import reach_pairs
+from zzgeo.reach import reach_pairs
 from zzgeo.shelters.register import usable_rows
 from zzgeo.shelters.rules import CLASSES, RuleSet, Targets, load_rules, load_targets
 
@@ -155,7 +155,7 @@ def site_shelters(
         candidates = validate_candidates(candidates, rules=rules, targets=targets, districts=districts)
     cands = candidates.copy()
     if demand is None:
-        from zzgeo.shelters.demand import DEFAULT_CELL_M, district_surface
+        from zzgeo.surface import DEFAULT_CELL_M, district_surface
 
         demand = district_surface(districts, cell_m=cell_m or DEFAULT_CELL_M)
     pop = demand["population"].to_numpy(dtype="float64")
@@ -247,7 +247,7 @@ def _assured_before_after(shelters, chosen, demand, pairs0, rules, network, meth
     """Residents with an assured place (max flow) with the existing shelters, then with the chosen sites too."""
     from zzgeo.shelters.assignment import assign_capacity
     from zzgeo.shelters.coverage import shelter_capacity
-    from zzgeo.shelters.reach import Pairs
+    from zzgeo.reach import Pairs
 
     pop = demand["population"].to_numpy(dtype="float64")
     cap0 = shelter_capacity(shelters, rules)

@@ -1,10 +1,10 @@
-"""Which demand cells lie within a site's service radius: straight-line or along a road network.
+"""Which demand cells lie within reach of a site (a shelter, a childcare centre ...): straight line or along a road network.
 
 :func:`reach_pairs` returns every (cell, site) pair within reach as a
 :class:`Pairs`. Straight-line reach uses an STRtree ``dwithin`` query of the
 sites against the cell centres in EPSG:4547; a polygon site is measured from
 its edge, a point site from the point. When the demand is a regular grid
-(``attrs["cell_m"]`` set by :mod:`zzgeo.shelters.demand` and every point a
+(``attrs["cell_m"]`` set by :mod:`zzgeo.surface` and every point a
 cell centre) and all sites are points, the same pairs come from a direct
 lookup of the grid cells around each site, which needs no tree.
 

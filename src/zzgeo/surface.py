@@ -1,4 +1,4 @@
-"""Demand for shelter places: a population surface of points (cell centres) in EPSG:4547.
+"""Population surfaces: residents (or children) as points at cell centres in EPSG:4547, for any reach analysis.
 
 Every surface is a GeoDataFrame of points in :data:`~zzgeo.crs.METRIC_CRS` with
 ``population`` and ``adcode`` columns; ``attrs["method"]`` says how it was
