@@ -143,6 +143,15 @@ CASES = [
     ("negative pumping", "w.csv", pd.DataFrame({"井号": ["W1"], "水源编号": ["GW-JWT"], "开采量": [-5], "lon": [113.6], "lat": [34.9]}),
      ["groundwater", "zones", "--wells", "INPUT", "--sources", str(Path(__file__).resolve().parent / "data" / "sources.csv"), "--crs", "wgs84"],
      ["w.csv", "pumping_m3_d must not be negative, got -5.0"]),
+    # child-friendly city
+    ("unknown facility type", "f.csv", pd.DataFrame({"名称": ["动物园"], "类型": ["动物园"], "lon": [113.6], "lat": [34.75]}),
+     ["children", "--register", "INPUT", "--crs", "wgs84"], ["f.csv", "line 2", "unknown facility type '动物园'"]),
+    ("a facility outside the city", "f.csv", pd.DataFrame({"名称": ["儿童公园"], "类型": ["儿童友好公园"], "lon": [116.4], "lat": [39.9]}),
+     ["children", "access", "--register", "INPUT", "--crs", "wgs84"], ["f.csv", "(116.40000, 39.90000) is outside Zhengzhou"]),
+    ("a unit that is not one of the 16", "f.csv", pd.DataFrame({"名称": ["街区"], "类型": ["儿童友好街区"], "区县": ["海淀区"], "lon": [113.6], "lat": [34.75]}),
+     ["children", "--register", "INPUT", "--crs", "wgs84"], ["f.csv", "unit '海淀区' is not one of the plan's 16 units"]),
+    ("a milestone the plan lacks", None, None, ["children", "--year", "2030"], ["year 2030", "2022 and 2025"]),
+    ("an unknown type to analyse", None, None, ["children", "access", "--type", "动物园"], ["'动物园'", "unknown facility type"]),
     # lookup and policy
     ("lookup NaN", None, None, ["land-price", "lookup", "--lon", "nan", "--lat", "34.7"], ["lon='nan'", "not a finite number"]),
     ("lookup text", None, None, ["land-price", "lookup", "--lon", "113.6", "--lat", "北纬34"], ["lat='北纬34'"]),
@@ -156,7 +165,7 @@ def _prepare(tmp_path: Path, name, content, args):
     src = _write(tmp_path / name, content) if name else None
     out = tmp_path / "out" / "result.gpkg"
     argv = [str(src) if a == "INPUT" else a for a in args]
-    if "--out" not in argv and (argv[:2] in (VALUE, COVER[:2]) or argv[0] == "groundwater"):
+    if "--out" not in argv and (argv[:2] in (VALUE, COVER[:2]) or argv[0] in ("groundwater", "children")):
         argv += ["--out", str(out)]
     argv = [str(tmp_path / "out" / a) if a == "result.txt" else a for a in argv]
     return src, out, argv

@@ -14,6 +14,7 @@ import typer
 
 from zzgeo._cli import run
 from zzgeo.base_cli import districts_cmd, layers_app, policy_app
+from zzgeo.children.cli import app as children_app
 from zzgeo.groundwater.cli import app as groundwater_app
 from zzgeo.landprice.cli import app as landprice_app
 from zzgeo.shelters.cli import app as shelters_app
@@ -21,7 +22,7 @@ from zzgeo.shelters.cli import app as shelters_app
 __all__ = ["app", "main"]
 
 app = typer.Typer(
-    help="zzgeo: planning and siting toolkit for Zhengzhou (郑州): land benchmark prices, shelters, groundwater, district layers.",
+    help="zzgeo: planning and siting toolkit for Zhengzhou (郑州): land benchmark prices, shelters, groundwater, child-friendly city, district layers.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -32,6 +33,7 @@ app.command("districts")(districts_cmd)
 app.add_typer(landprice_app, name="land-price")
 app.add_typer(shelters_app, name="shelters")
 app.add_typer(groundwater_app, name="groundwater")
+app.add_typer(children_app, name="children")
 
 
 @app.command("demo")

@@ -79,7 +79,8 @@ def _spec_rows() -> tuple[LayerSpec, ...]:
 def _extra_specs() -> tuple[LayerSpec, ...]:
     """Layers contributed by optional domain modules (added as they exist)."""
     specs = []
-    for module, attr in (("zzgeo.shelters.demo", "LAYER_SPECS"), ("zzgeo.groundwater.demo", "LAYER_SPECS")):
+    for module, attr in (("zzgeo.shelters.demo", "LAYER_SPECS"), ("zzgeo.groundwater.demo", "LAYER_SPECS"),
+                         ("zzgeo.children.demo", "LAYER_SPECS")):
         try:
             specs.extend(getattr(importlib.import_module(module), attr))
         except ModuleNotFoundError:

@@ -1,0 +1,291 @@
+"""How near children live to each kind of child-friendly facility.
+
+* **Children surface** (:func:`children_surface`): the population surface of
+  :mod:`zzgeo.surface` (census residents spread over a 250 m grid, or the
+  user's raster/polygons) times each district's children per resident
+  (:func:`zzgeo.children.rules.unit_population`: the plan's 2.889 million
+  by census share unless the user gives figures).
+* **Walking access** (:func:`walking_access`): the walking distance from each
+  cell to the nearest facility of each type - straight line times the detour
+  factor of ``data/children/access.toml`` (1.3, an assumption), or along the
+  user's road network - and the share of children within each life circle
+  (GB 50180-2018: 300 / 500 / 1000 m), per unit and city-wide.
+* **Supply-aware access** (:func:`childcare_2sfca`): the two-step floating
+  catchment (Luo & Wang 2003) of PySAL ``access`` for childcare places:
+  places per 1,000 residents *within reach* of each cell, so that a unit with
+  enough places in the wrong place shows it.
+* **Gap cells** (:func:`gap_cells`): the grid cells with most children
+  outside each life circle, as polygons a planner can map.
+
+Units here are the 12 districts of the surface (development-zone residents
+are part of their host districts' cells) unless zone polygons are given, in
+which case the cells inside a zone count to the zone.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from zzgeo.children.rules import (
+    DOC_NUMBER,
+    AccessRules,
+    access_rules,
+    load_units,
+    unit_population,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = [
+    "AccessResult",
+    "access_records",
+    "childcare_2sfca",
+    "children_surface",
+    "coverage_shares",
+    "gap_cells",
+    "nearest_walk",
+    "walking_access",
+]
+
+#: Target of 四(二)9 the supply-aware measure is judged against: 6 childcare places per 1,000 residents.
+PLACES_PER_1000 = 6.0
+
+
+@dataclass
+class AccessResult:
+    """Result of :func:`walking_access`."""
+
+    shares: pd.DataFrame
+    childcare: pd.DataFrame
+    gaps: gpd.GeoDataFrame
+    surface: gpd.GeoDataFrame
+    meta: dict = field(default_factory=dict)
+
+
+def children_surface(source=None, *, population: pd.DataFrame | None = None, cell_m: float = 250.0,
+                     zones: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Residents and children (0-17) per cell, with the unit each cell counts to.
+
+    Parameters
+    ----------
+    source : optional
+        Population source of :func:`zzgeo.surface.read_population` (default: census by district).
+    population : pandas.DataFrame, optional
+        :func:`~zzgeo.children.rules.unit_population` (default: census shares).
+    cell_m : float
+        Grid spacing of the default surface.
+    zones : geopandas.GeoDataFrame, optional
+        Development-zone polygons; cells inside one count to the zone.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Points in EPSG:4547: ``residents``, ``children``, ``unit``.
+    """
+    from zzgeo.surface import read_population
+
+    population = unit_population() if population is None else population
+    surface = read_population(source, cell_m=cell_m)
+    per_resident = (population["children"] / population["residents"]).set_axis(population["unit"])
+    factor = surface["adcode"].map(per_resident).astype("float64")
+    out = surface.rename(columns={"population": "residents"})
+    out["children"] = out["residents"] * factor.fillna(float(population["children"].sum() / population["residents"].sum()))
+    out["unit"] = out["adcode"].astype(object)
+    if zones is not None:
+        from zzgeo.children.register import _zone_of
+
+        inside = _zone_of(out, zones)
+        out.loc[inside.notna(), "unit"] = inside[inside.notna()]
+    out.attrs.update(surface.attrs)
+    out.attrs["children_rule"] = population.attrs.get("children_rule", "")
+    return out
+
+
+def nearest_walk(surface: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, limit_m: float, detour: float,
+                 network: gpd.GeoDataFrame | None = None) -> np.ndarray:
+    """Walking distance from each cell to the nearest site, up to *limit_m* (``inf`` beyond).
+
+    Straight-line distance times *detour*; along *network* when given (no detour then).
+    """
+    from zzgeo.reach import reach_pairs
+
+    walk = np.full(len(surface), np.inf)
+    if len(sites) == 0 or len(surface) == 0:
+        return walk
+    radius = limit_m if network is not None else limit_m / detour
+    pairs = reach_pairs(surface, sites, radius, network=network, with_distance=True)
+    dist = pairs.distance_m * (1.0 if network is not None else detour)
+    np.minimum.at(walk, pairs.cell, dist)
+    walk[walk > limit_m + 1e-9] = np.inf
+    return walk
+
+
+def coverage_shares(surface: pd.DataFrame, walk: pd.DataFrame, circles: dict[str, float], names: dict[str, str]) -> pd.DataFrame:
+    """Children within each circle of the nearest facility of each type, per unit and city-wide.
+
+    *walk* has one column per facility type (walking metres per cell).
+    """
+    rows = []
+    children = surface["children"].to_numpy()
+    groups = {**{u: (surface["unit"] == u).to_numpy() for u in pd.unique(surface["unit"])}, "city": np.ones(len(surface), bool)}
+    for kind in walk.columns:
+        dist = walk[kind].to_numpy()
+        for circle, metres in circles.items():
+            within = dist <= metres
+            for unit, mask in groups.items():
+                total = float(children[mask].sum())
+                hit = float(children[mask & within].sum())
+                rows.append({"unit": unit, "unit_name": names.get(unit, "全市" if unit == "city" else unit), "type": kind,
+                             "circle": circle, "walk_m": metres, "children": total, "children_within": hit,
+                             "share": hit / total if total else np.nan})
+    return pd.DataFrame(rows)
+
+
+def childcare_2sfca(surface: pd.DataFrame, sites: gpd.GeoDataFrame, *, catchment_m: float, detour: float,
+                    network: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """Childcare places per 1,000 residents within reach of each cell (two-step floating catchment, PySAL ``access``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per cell: ``places_per_1000`` (0 where no place is within the catchment).
+    """
+    from access import Access
+
+    from zzgeo.reach import reach_pairs
+
+    per_cell = np.zeros(len(surface))
+    places = sites["places"].fillna(0.0).to_numpy(dtype="float64")
+    if len(sites) and places.sum() > 0:
+        radius = catchment_m if network is not None else catchment_m / detour
+        pairs = reach_pairs(surface, sites, radius, network=network, with_distance=True)
+        cost = pd.DataFrame({"cell": pairs.cell, "site": pairs.site,
+                             "walk_m": pairs.distance_m * (1.0 if network is not None else detour)})
+        demand = pd.DataFrame({"cell": np.arange(len(surface)), "residents": surface["residents"].to_numpy(dtype="float64")})
+        supply = pd.DataFrame({"site": np.arange(len(sites)), "places": places})
+        with warnings.catch_warnings():  # access 1.1 calls set_index(inplace=True), deprecated in pandas 3.1
+            warnings.filterwarnings("ignore", module=r"access\.")
+            result = _fca(Access, demand, supply, cost, catchment_m)
+        per_cell[result.index.to_numpy(dtype=np.int64)] = result.iloc[:, 0].fillna(0.0).to_numpy() * 1000.0
+    return pd.DataFrame({"places_per_1000": per_cell}, index=surface.index)
+
+
+def _fca(Access, demand: pd.DataFrame, supply: pd.DataFrame, cost: pd.DataFrame, catchment_m: float) -> pd.DataFrame:
+    model = Access(demand_df=demand, demand_index="cell", demand_value="residents", supply_df=supply,
+                   supply_index="site", supply_value="places", cost_df=cost, cost_origin="cell",
+                   cost_dest="site", cost_name="walk_m")
+    return model.two_stage_fca(name="fca", max_cost=catchment_m, normalize=False)
+
+
+def _childcare_by_unit(surface: pd.DataFrame, fca: pd.DataFrame, sites: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Per unit: places per 1,000 residents in the unit, within reach (residents-weighted), children short of 6."""
+    frame = pd.DataFrame({"unit": surface["unit"].to_numpy(), "residents": surface["residents"].to_numpy(),
+                          "children": surface["children"].to_numpy(), "fca": fca["places_per_1000"].to_numpy()})
+    frame["short"] = frame["fca"] < PLACES_PER_1000
+    rows = []
+    for unit, part in [*frame.groupby("unit"), ("city", frame)]:
+        res = float(part["residents"].sum())
+        own = float(sites.loc[sites["access_unit"] == unit, "places"].sum()) if unit != "city" else float(sites["places"].sum())
+        rows.append({"unit": unit, "unit_name": names.get(unit, "全市" if unit == "city" else unit), "residents": res,
+                     "places": own, "places_per_1000_in_unit": own / res * 1000 if res else np.nan,
+                     "places_per_1000_within_reach": float((part["fca"] * part["residents"]).sum() / res) if res else np.nan,
+                     "children_short": float(part.loc[part["short"], "children"].sum()),
+                     "share_children_short": float(part.loc[part["short"], "children"].sum() / part["children"].sum()) if part["children"].sum() else np.nan})
+    return pd.DataFrame(rows)
+
+
+def gap_cells(surface: gpd.GeoDataFrame, walk: pd.DataFrame, circles: dict[str, float], *, top: int = 50) -> gpd.GeoDataFrame:
+    """The *top* cells with most children beyond each circle of each type, as squares (EPSG:4547).
+
+    With the default surface every cell of a district holds the same children,
+    so ties are broken by distance (farthest first).
+    """
+    import geopandas as gpd
+    import shapely
+
+    half = float(surface.attrs.get("cell_m") or 100.0) / 2.0
+    x, y = shapely.get_x(surface.geometry.values), shapely.get_y(surface.geometry.values)
+    parts = []
+    for kind in walk.columns:
+        dist = walk[kind].to_numpy()
+        for circle, metres in circles.items():
+            out = np.flatnonzero((dist > metres) & (surface["children"].to_numpy() > 0))
+            order = np.lexsort((-np.where(np.isinf(dist[out]), 1e12, dist[out]), -surface["children"].to_numpy()[out]))[:top]
+            pick = out[order]
+            parts.append(pd.DataFrame({"type": kind, "circle": circle, "walk_m_limit": metres, "rank": np.arange(1, len(pick) + 1),
+                                       "unit": surface["unit"].to_numpy()[pick], "children": surface["children"].to_numpy()[pick],
+                                       "nearest_walk_m": dist[pick], "cx": x[pick], "cy": y[pick]}))
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["type", "circle", "cx", "cy"])
+    squares = shapely.box(table["cx"] - half, table["cy"] - half, table["cx"] + half, table["cy"] + half)
+    return gpd.GeoDataFrame(table.drop(columns=["cx", "cy"]), geometry=squares, crs=surface.crs)
+
+
+def walking_access(
+    facilities: gpd.GeoDataFrame,
+    *,
+    year: int = 2025,
+    types: list[str] | None = None,
+    rules: AccessRules | None = None,
+    surface: gpd.GeoDataFrame | None = None,
+    network: gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | None = None,
+    top: int = 50,
+) -> AccessResult:
+    """Walking access of children to each facility type open by *year* (see module notes).
+
+    Parameters
+    ----------
+    facilities : geopandas.GeoDataFrame
+        A validated facility register (:func:`~zzgeo.children.register.read_facilities`).
+    year : int
+        Facilities opened or certified in or before this year count (undated ones count).
+    types : list of str, optional
+        Facility types to analyse (default: every type in the register).
+    rules : AccessRules, optional
+        Circles, detour factor and catchment (default ``data/children/access.toml``).
+    surface : geopandas.GeoDataFrame, optional
+        :func:`children_surface` (default: census by district on the rules' grid).
+    network : geopandas.GeoDataFrame, optional
+        Road centre lines: distances along them instead of the detour factor.
+    zones : geopandas.GeoDataFrame, optional
+        Development-zone polygons (for units and the facilities' units).
+    top : int
+        Gap cells kept per type and circle.
+    """
+    from zzgeo.children.register import assign_units
+    from zzgeo.registers import usable_rows
+
+    rules = rules or access_rules()
+    surface = children_surface(cell_m=rules.cell_m, zones=zones) if surface is None else surface
+    fac, _ = usable_rows(facilities) if "valid" in facilities else (facilities, 0)
+    fac = fac[fac["year"].isna() | (fac["year"] <= year)]
+    fac = fac.join(assign_units(fac, zones))
+    # The surface's units: districts (zone residents are in their hosts' cells) unless zone polygons are given.
+    fac["access_unit"] = fac["unit_key"] if zones is not None else fac["adcode"]
+    kinds = types or sorted(pd.unique(fac["type"].dropna()))
+    limit = max(rules.circles.values())
+    walk = pd.DataFrame({k: nearest_walk(surface, fac[fac["type"] == k], limit_m=limit, detour=rules.detour, network=network)
+                         for k in kinds}, index=surface.index)
+    names = dict(zip(load_units()["unit"], load_units()["name"], strict=True))
+    childcare = fac[fac["type"] == "childcare"]
+    fca = childcare_2sfca(surface, childcare, catchment_m=rules.catchment_m, detour=rules.detour, network=network)
+    surface = surface.assign(**{f"walk_{k}": walk[k].to_numpy() for k in kinds}, childcare_places_per_1000=fca["places_per_1000"].to_numpy())
+    meta = {"document": DOC_NUMBER, "year": year, "rules": rules.describe(), "metric": "network" if network is not None else "straight line × detour",
+            "surface": surface.attrs.get("method", ""), "children_rule": surface.attrs.get("children_rule", ""),
+            "facilities": len(fac), "demo": bool(facilities.get("demo", pd.Series(False)).astype(bool).any()),
+            "units": "12 districts (development-zone residents in their hosts)" if zones is None else "districts and development-zone polygons"}
+    return AccessResult(coverage_shares(surface, walk, rules.circles, names), _childcare_by_unit(surface, fca, childcare, names),
+                        gap_cells(surface, walk, rules.circles, top=top), surface, meta)
+
+
+def access_records(result: AccessResult) -> dict:
+    """JSON-ready output: meta, coverage shares, childcare supply by unit."""
+    from zzgeo._records import json_safe
+
+    return json_safe({"meta": result.meta, "shares": result.shares.to_dict("records"), "childcare": result.childcare.to_dict("records")})

@@ -1,0 +1,300 @@
+"""What exists against what the plan asks: every target of 郑政〔2022〕8号 per unit and city-wide, for 2022 or 2025.
+
+One record per target and unit (and a city-wide record for every target):
+
+* ``actual`` - facilities counted (``count``), places summed (``places``), the
+  per-head ratio (``per_1000_residents`` / ``per_10000_residents``) or the
+  share in % (``community_share`` / ``unit_share``);
+* ``ratio`` = actual / target (attainment; 1 = met), ``shortfall`` = how many
+  facilities or places are missing (never offset by another unit's surplus);
+  for a range target (0.8-1 pitches per 10,000) both ends: ``target_max``,
+  ``ratio_max``, ``shortfall_max``;
+* ``status``: met / not met, or why the row cannot be measured (a rate or a
+  quantity no facility register holds, no community layer, no residents figure).
+
+Counting rules (``data/children/targets.toml``): a facility counts to a target
+when its type is one of the target's types and its year is at most the
+milestone (and at least ``counts_from`` where the plan says 新增/新建/开工); a
+facility without a year counts and is reported in ``meta["undated"]``. Each
+facility counts to one unit (:func:`zzgeo.children.register.assign_units`).
+For per-head targets a unit without a census row (郑东新区) is folded into its
+host district, whose census row holds its residents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from zzgeo.children.rules import (
+    DOC_NUMBER,
+    load_targets,
+    load_units,
+    targets_for,
+    unit_population,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = ["Attainment", "attainment", "attainment_records", "inventory"]
+
+_PER = {"per_1000_residents": 1000.0, "per_10000_residents": 10000.0}
+RECORD_COLUMNS = [
+    "target_id", "year", "group", "task", "annex", "scope", "unit", "unit_name", "facility", "measure", "cmp",
+    "target", "target_max", "actual", "ratio", "ratio_max", "shortfall", "shortfall_max", "met", "status",
+    "unit_of_measure", "wording", "note",
+]
+
+
+@dataclass
+class Attainment:
+    """Result of :func:`attainment`: records, the inventory per unit and type, and what was assumed."""
+
+    records: pd.DataFrame
+    inventory: pd.DataFrame
+    facilities: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+
+
+def _labels() -> dict[str, str]:
+    from zzgeo.registers import load_schema
+
+    return load_schema("children/facilities.toml").vocabularies["facility_type"].labels
+
+
+@dataclass(frozen=True)
+class _Context:
+    facilities: pd.DataFrame  # valid rows with unit_key, head_key
+    units: pd.DataFrame  # unit, name, kind, residents (folded for per-head)
+    communities: pd.DataFrame | None
+    labels: dict
+    year: int
+
+
+def _selected(ctx: _Context, row) -> pd.DataFrame:
+    fac = ctx.facilities
+    year = fac["year"]
+    milestone = row.year or ctx.year
+    keep = fac["type"].isin(row.facilities).to_numpy() & (year.isna() | (year <= milestone)).to_numpy()
+    if row.counts_from:
+        keep &= (year.isna() | (year >= row.counts_from)).to_numpy()
+    if row.min_places:
+        keep &= (fac["places"].fillna(0) >= row.min_places).to_numpy()
+    return fac[keep]
+
+
+def _amount(selected: pd.DataFrame, measure: str) -> pd.Series:
+    return selected["places"].fillna(0.0) if measure == "places" else pd.Series(1.0, index=selected.index)
+
+
+def _record(row, ctx: _Context, *, unit: str, unit_name: str, actual: float, target: float, shortfall: float,
+            status: str | None = None, target_max: float = np.nan, shortfall_max: float = np.nan) -> dict:
+    ratio = actual / target if target else np.nan
+    ratio_max = actual / target_max if pd.notna(target_max) and target_max else np.nan
+    met = bool(actual >= target) if pd.notna(actual) else None
+    return {
+        "target_id": row.id, "year": row.year, "group": row.group, "task": row.task, "annex": row.annex, "scope": row.scope,
+        "unit": unit, "unit_name": unit_name, "facility": "、".join(ctx.labels.get(f, f) for f in row.facilities),
+        "measure": row.measure, "cmp": row.cmp, "target": target, "target_max": target_max, "actual": actual,
+        "ratio": ratio, "ratio_max": ratio_max, "shortfall": shortfall, "shortfall_max": shortfall_max, "met": met,
+        "status": status or ("met" if met else "not met"), "unit_of_measure": row.unit, "wording": row.wording, "note": row.note,
+    }
+
+
+def _city_total(row, ctx: _Context) -> list[dict]:
+    total = float(_amount(_selected(ctx, row), row.measure).sum())
+    return [_record(row, ctx, unit="city", unit_name="全市", actual=total, target=row.value, shortfall=max(row.value - total, 0.0))]
+
+
+def _per_unit(row, ctx: _Context) -> list[dict]:
+    sel = _selected(ctx, row)
+    by_unit = _amount(sel, row.measure).groupby(sel["unit_key"]).sum()
+    out = []
+    for unit in ctx.units.itertuples():
+        actual = float(by_unit.get(unit.unit, 0.0))
+        out.append(_record(row, ctx, unit=unit.unit, unit_name=unit.name, actual=actual, target=row.value,
+                           shortfall=max(row.value - actual, 0.0)))
+    met = sum(r["met"] for r in out)
+    city = _record(row, ctx, unit="city", unit_name="全市", actual=float(by_unit.sum()), target=row.value * len(out),
+                   shortfall=sum(r["shortfall"] for r in out), status=f"{met} of {len(out)} units met")
+    city["met"] = met == len(out)
+    return [*out, city]
+
+
+def _per_head(row, ctx: _Context) -> list[dict]:
+    per = _PER[row.scope]
+    sel = _selected(ctx, row)
+    amount = _amount(sel, row.measure)
+    by_unit = amount.groupby(sel["head_key"]).sum()
+    out = []
+    for unit in ctx.units.itertuples():
+        total = float(by_unit.get(unit.unit, 0.0))
+        out.append(_head_record(row, ctx, unit.unit, unit.name, total, unit.head_residents, per, unit.head_note))
+    out.append(_head_record(row, ctx, "city", "全市", float(amount.sum()), float(ctx.units["residents"].sum()), per, ""))
+    return out
+
+
+def _head_record(row, ctx: _Context, unit: str, name: str, total: float, residents: float, per: float, note: str) -> dict:
+    if pd.isna(residents) or residents <= 0:
+        return _record(row, ctx, unit=unit, unit_name=name, actual=np.nan, target=row.value, shortfall=np.nan,
+                       status=note or "no residents figure", target_max=row.value_max)
+    need = row.value * residents / per
+    need_max = row.value_max * residents / per if pd.notna(row.value_max) else np.nan
+    rec = _record(row, ctx, unit=unit, unit_name=name, actual=total / residents * per, target=row.value,
+                  shortfall=max(need - total, 0.0), target_max=row.value_max,
+                  shortfall_max=max(need_max - total, 0.0) if pd.notna(need_max) else np.nan)
+    if note:
+        rec["status"] += f"; {note}"
+    return rec
+
+
+def _community_share(row, ctx: _Context) -> list[dict]:
+    if ctx.communities is None:
+        return [_record(row, ctx, unit="city", unit_name="全市", actual=np.nan, target=row.value, shortfall=np.nan,
+                        status="needs a community (village) layer: --communities FILE")]
+    com = ctx.communities if not row.community else ctx.communities[ctx.communities["kind"] == row.community]
+    served = _served_communities(_selected(ctx, row), com)
+    out = []
+    for unit in ctx.units.itertuples():
+        mine = com["unit_key"] == unit.unit
+        out.append(_share_record(row, ctx, unit.unit, unit.name, int(mine.sum()), int((served & mine).sum())))
+    out.append(_share_record(row, ctx, "city", "全市", len(com), int(served.sum())))
+    return out
+
+
+def _share_record(row, ctx: _Context, unit: str, name: str, n: int, hit: int) -> dict:
+    if n == 0:
+        return _record(row, ctx, unit=unit, unit_name=name, actual=np.nan, target=row.value, shortfall=np.nan,
+                       status="no communities of this kind in the layer")
+    need = int(np.ceil(row.value / 100.0 * n - 1e-9))
+    rec = _record(row, ctx, unit=unit, unit_name=name, actual=100.0 * hit / n, target=row.value, shortfall=float(max(need - hit, 0)))
+    rec["status"] += f" ({hit} of {n} communities)"
+    return rec
+
+
+def _served_communities(selected: pd.DataFrame, communities: pd.DataFrame) -> pd.Series:
+    """Whether each community polygon holds at least one selected facility (its representative point)."""
+    import shapely
+
+    served = np.zeros(len(communities), dtype=bool)
+    if len(selected) and len(communities):
+        points = np.asarray(selected.geometry.representative_point().values)
+        tree = shapely.STRtree(np.asarray(communities.geometry.values))
+        _, polys = tree.query(points, predicate="within")
+        served[np.unique(polys)] = True
+    return pd.Series(served, index=communities.index)
+
+
+def _unit_share(row, ctx: _Context) -> list[dict]:
+    sel = _selected(ctx, row)
+    counts = sel.groupby("unit_key").size()
+    out = []
+    for unit in ctx.units.itertuples():
+        actual = float(counts.get(unit.unit, 0))
+        out.append(_record(row, ctx, unit=unit.unit, unit_name=unit.name, actual=actual, target=1.0, shortfall=max(1.0 - actual, 0.0)))
+    hit = sum(r["met"] for r in out)
+    city = _record(row, ctx, unit="city", unit_name="全市", actual=100.0 * hit / len(out), target=row.value,
+                   shortfall=float(len(out) - hit))
+    city["status"] += f" ({hit} of {len(out)} units)"
+    return [*out, city]
+
+
+def _not_measurable(row, ctx: _Context) -> list[dict]:
+    what = "rate" if row.measure == "rate" else "quantity"
+    return [_record(row, ctx, unit="city", unit_name="全市", actual=np.nan, target=row.value, shortfall=np.nan,
+                    status=f"not measurable: {what}",
+                    target_max=row.value_max)]
+
+
+_SCOPES = {"city": _city_total, "per_unit": _per_unit, "per_1000_residents": _per_head, "per_10000_residents": _per_head,
+           "community_share": _community_share, "unit_share": _unit_share}
+
+
+def _units_for_heads(population: pd.DataFrame) -> pd.DataFrame:
+    """Units with the residents per-head targets use: a unit without a census row is folded into its host."""
+    units = load_units().merge(population[["unit", "residents", "children"]], on="unit", how="left")
+    names = dict(zip(units["unit"], units["name"], strict=True))
+    fold = units["residents"].isna() & (units["host"] != "")
+    units["head_residents"] = units["residents"]
+    units["head_note"] = ""
+    units.loc[fold, "head_note"] = [f"no census row: counted with {names[h]}, whose census row holds its residents" for h in units.loc[fold, "host"]]
+    return units
+
+
+def attainment(
+    facilities: gpd.GeoDataFrame,
+    *,
+    year: int = 2025,
+    targets: pd.DataFrame | None = None,
+    population: pd.DataFrame | None = None,
+    communities: gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | None = None,
+) -> Attainment:
+    """Every target due in *year* (and the standing ones) per unit and city-wide.
+
+    Parameters
+    ----------
+    facilities : geopandas.GeoDataFrame
+        A facility register read by :func:`zzgeo.children.register.read_facilities`
+        (rows with issues are left out and counted in ``meta["left_out"]``).
+    year : {2022, 2025}
+    targets : pandas.DataFrame, optional
+        :func:`~zzgeo.children.rules.load_targets` (default: the plan's table).
+    population : pandas.DataFrame, optional
+        :func:`~zzgeo.children.rules.unit_population` (default: census shares).
+    communities : geopandas.GeoDataFrame, optional
+        :func:`~zzgeo.children.register.read_communities`, for the per-community targets.
+    zones : geopandas.GeoDataFrame, optional
+        Development-zone polygons (:func:`~zzgeo.children.register.read_zones`).
+
+    Returns
+    -------
+    Attainment
+    """
+    from zzgeo.children.register import assign_units
+    from zzgeo.registers import usable_rows
+
+    targets = targets_for(load_targets() if targets is None else targets, year)
+    population = unit_population() if population is None else population
+    usable, left_out = usable_rows(facilities) if "valid" in facilities else (facilities, 0)
+    fac = usable.join(assign_units(usable, zones))
+    units = _units_for_heads(population)
+    fold = dict(zip(units["unit"], np.where(units["head_note"] != "", units["host"], units["unit"]), strict=True))
+    fac["head_key"] = fac["unit_key"].map(fold)
+    com = None
+    if communities is not None:
+        com_usable, _ = usable_rows(communities) if "valid" in communities else (communities, 0)
+        com = com_usable.join(assign_units(com_usable, zones))
+    ctx = _Context(fac, units, com, _labels(), year)
+    rows = [rec for row in targets.itertuples() for rec in (_SCOPES[row.scope] if row.measurable else _not_measurable)(row, ctx)]
+    records = pd.DataFrame(rows, columns=RECORD_COLUMNS)
+    meta = {
+        "document": DOC_NUMBER, "year": year, "targets": len(targets), "measurable": int(targets["measurable"].sum()),
+        "facilities": len(fac), "left_out": left_out, "undated": int(fac["year"].isna().sum()),
+        "demo": bool(facilities.get("demo", pd.Series(False)).astype(bool).any()),
+        "children_rule": population.attrs.get("children_rule", ""), "zones": "polygons" if zones is not None else "register names the zone",
+        "unit_rule": "a facility counts once: to a development zone when the register names it (or its polygon holds it), else to its district",
+    }
+    return Attainment(records, inventory(fac, ctx.labels), fac, meta)
+
+
+def inventory(facilities: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """Facilities per unit (rows, the 16 units) and type (columns, Chinese names)."""
+    labels = labels or _labels()
+    units = load_units()
+    table = pd.crosstab(facilities["unit_key"], facilities["type"]).reindex(units["unit"], fill_value=0)
+    table.columns = [labels.get(c, c) for c in table.columns]
+    table.insert(0, "unit_name", units["name"].to_numpy())
+    return table.rename_axis("unit").reset_index()
+
+
+def attainment_records(result: Attainment) -> dict:
+    """JSON-ready output: meta, one record per target and unit, the inventory."""
+    from zzgeo._records import json_safe
+
+    return json_safe({"meta": result.meta, "records": result.records.to_dict("records"),
+                      "inventory": result.inventory.to_dict("records")})

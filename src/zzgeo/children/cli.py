@@ -1,0 +1,169 @@
+"""``zzgeo children``: the targets of 郑政〔2022〕8号 per unit and city-wide, and children's walking access.
+
+A thin layer: each command loads the registers (the DEMO facility register
+unless a file is given), calls one library function and prints. Only typer and
+:mod:`zzgeo._cli` are imported at module level.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from zzgeo._cli import (
+    ColumnsOption,
+    CrsOption,
+    JsonOption,
+    LayerOption,
+    OnErrorOption,
+    OutOption,
+    demo_notice,
+    echo_json,
+    inputs_of,
+    notes,
+    print_frame,
+    print_rejected,
+    write_output,
+    write_rejected,
+)
+
+app = typer.Typer(help="Child-friendly city (郑政〔2022〕8号): every target per unit and city-wide, and children's walking access. "
+                       "Without a command: the targets for --year.", invoke_without_command=True)
+
+YearOption = Annotated[int, typer.Option("--year", help="Milestone: 2022 or 2025 (standing targets are shown for both).")]
+RegisterOption = Annotated[str | None, typer.Option("--register", help="Facility register (default: the DEMO register).")]
+ZonesOption = Annotated[str | None, typer.Option("--zones", help="Development-zone polygons (column unit): location then decides.")]
+CommunitiesOption = Annotated[str | None, typer.Option("--communities", help="Community (village) polygons with kind urban/rural, for the per-community targets.")]
+ChildrenOption = Annotated[str | None, typer.Option("--children", help="Table unit,children[,residents] replacing the census-share apportionment.")]
+TargetsOption = Annotated[str | None, typer.Option("--targets", help="Target table like zzgeo/data/children/targets.toml.")]
+
+
+def _load(register, zones, crs, columns, layer, on_error):
+    from zzgeo.children.demo import demo_facilities
+    from zzgeo.children.register import read_facilities, read_zones
+    from zzgeo.registers import parse_columns_option
+
+    source = register if register is not None else demo_facilities()
+    facilities = read_facilities(source, crs=crs, columns=parse_columns_option(columns), layer=layer, on_error=on_error)
+    return facilities, read_zones(zones, crs=crs) if zones else None
+
+
+def _rejected(frame) -> list[dict]:
+    from zzgeo.registers import rejected_rows
+
+    return rejected_rows(frame, id_column="facility_id", name_column="name")
+
+
+@app.callback()
+def targets_cmd(
+    ctx: typer.Context, year: YearOption = 2025, register: RegisterOption = None, zones: ZonesOption = None,
+    communities: CommunitiesOption = None, children: ChildrenOption = None, targets: TargetsOption = None,
+    all_units: Annotated[bool, typer.Option("--all", help="Print every unit's record, not only the city-wide ones.")] = False,
+    crs: CrsOption = None, columns: ColumnsOption = None, layer: LayerOption = None, on_error: OnErrorOption = "raise",
+    as_json: JsonOption = False, out: OutOption = None,
+) -> None:
+    """Every target due in --year: count, attainment, shortfall per unit and city-wide (one record per unit and target)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import pandas as pd
+
+    from zzgeo.children.attainment import attainment, attainment_records
+    from zzgeo.children.register import read_communities
+    from zzgeo.children.rules import load_targets, unit_population
+
+    facilities, zone_polygons = _load(register, zones, crs, columns, layer, on_error)
+    result = attainment(facilities, year=year, targets=load_targets(targets) if targets else None,
+                        population=unit_population(figures=children), zones=zone_polygons,
+                        communities=read_communities(communities, crs=crs) if communities else None)
+    protect = inputs_of(register, zones, communities, children, targets)
+    rejected = _rejected(facilities)
+    write_output(result.records, out, protect=protect)
+    write_rejected(rejected, out, protect=protect)
+    if as_json:
+        echo_json({**attainment_records(result), "rejected": rejected})
+    else:
+        shown = result.records if all_units else result.records[result.records["unit"] == "city"]
+        print_frame(shown, title=f"{result.meta['document']} targets due {year} (and standing ones) — "
+                    f"{result.meta['measurable']} of {result.meta['targets']} measurable from the register",
+                    columns=["target_id", *(["unit_name"] if all_units else []), "target", "actual", "ratio", "shortfall", "status"])
+        counts = result.inventory.drop(columns=["unit", "unit_name"])
+        print_frame(pd.DataFrame({"type": counts.columns, "facilities": counts.sum().to_numpy(), "units with one": (counts > 0).sum().to_numpy()}),
+                    title="Facilities by type (per unit: --json 'inventory')")
+    notes([*facilities.attrs.get("notes", []), f"units: {result.meta['unit_rule']}", f"children: {result.meta['children_rule']}",
+           *([f"{result.meta['undated']} facilities without a year were counted"] if result.meta["undated"] else [])])
+    print_rejected(rejected)
+    if result.meta["demo"]:
+        demo_notice("the facility register")
+
+
+@app.command("access")
+def access_cmd(
+    year: YearOption = 2025, register: RegisterOption = None, zones: ZonesOption = None, children: ChildrenOption = None,
+    population: Annotated[str | None, typer.Option("--population", help="Population raster (GeoTIFF) or polygons with a population column.")] = None,
+    network: Annotated[str | None, typer.Option("--network", help="Road centre lines: walking distance along them (no detour factor).")] = None,
+    circle: Annotated[list[str] | None, typer.Option("--circle", help="Life circle NAME=METRES (repeatable), replacing 5min=300,10min=500,15min=1000.")] = None,
+    detour: Annotated[float | None, typer.Option("--detour", help="Walking detour factor over straight-line distance (default 1.3).")] = None,
+    type_: Annotated[list[str] | None, typer.Option("--type", help="Facility type(s) to analyse (default: every type in the register).")] = None,
+    gaps: Annotated[str | None, typer.Option("--gaps", help="Write the gap cells (most children beyond each circle) to this file.")] = None,
+    crs: CrsOption = None, columns: ColumnsOption = None, layer: LayerOption = None, on_error: OnErrorOption = "raise",
+    as_json: JsonOption = False, out: OutOption = None,
+) -> None:
+    """Share of children within each walking life circle of each facility type, per unit; childcare places within reach (2SFCA)."""
+    from pathlib import Path
+
+    from zzgeo.children.access import access_records, children_surface, walking_access
+    from zzgeo.children.rules import access_rules, unit_population
+    from zzgeo.io import read_vector
+
+    facilities, zone_polygons = _load(register, zones, crs, columns, layer, on_error)
+    rules = access_rules(circles=_circles(circle), detour=detour)
+    surface = children_surface(population, population=unit_population(figures=children), cell_m=rules.cell_m, zones=zone_polygons)
+    roads = read_vector(network, crs=crs, name=network) if network else None
+    result = walking_access(facilities, year=year, types=_types(type_), rules=rules, surface=surface, network=roads, zones=zone_polygons)
+    protect = inputs_of(register, zones, children, population, network)
+    rejected = _rejected(facilities)
+    write_output(result.shares, out, protect=protect)
+    write_output(result.gaps, Path(gaps) if gaps else None, protect=protect)
+    write_rejected(rejected, out, protect=protect)
+    if as_json:
+        echo_json({**access_records(result), "rejected": rejected})
+    else:
+        city = result.shares[result.shares["unit"] == "city"].pivot(index="type", columns="circle", values="share")
+        print_frame(city[list(rules.circles)].reset_index(), title=f"Share of children within walking distance, city-wide ({result.meta['metric']})")
+        print_frame(result.childcare, title="Childcare places per 1,000 residents: in the unit vs within reach (2SFCA, target 6)",
+                    columns=["unit_name", "places", "places_per_1000_in_unit", "places_per_1000_within_reach", "share_children_short"])
+    notes([*facilities.attrs.get("notes", []), f"surface: {result.meta['surface']}", f"children: {result.meta['children_rule']}",
+           f"units: {result.meta['units']}"])
+    print_rejected(rejected)
+    if result.meta["demo"]:
+        demo_notice("the facility register")
+
+
+def _circles(items: list[str] | None) -> dict[str, float] | None:
+    from zzgeo.errors import ParameterError
+
+    if not items:
+        return None
+    out = {}
+    for item in items:
+        name, _, metres = item.partition("=")
+        try:
+            out[name.strip()] = float(metres)
+        except ValueError:
+            raise ParameterError(f"--circle {item!r}: use NAME=METRES, e.g. 5min=300") from None
+    return out
+
+
+def _types(items: list[str] | None) -> list[str] | None:
+    from zzgeo.errors import UnknownCodeError
+    from zzgeo.registers import load_schema
+
+    if not items:
+        return None
+    vocabulary = load_schema("children/facilities.toml").vocabularies["facility_type"]
+    parsed = [vocabulary.parse(item) for item in items]
+    unknown = [item for item, code in zip(items, parsed, strict=True) if code is None]
+    if unknown:
+        raise UnknownCodeError(f"--type {unknown!r}: unknown facility type; {vocabulary.hint}")
+    return list(dict.fromkeys(parsed))

@@ -1,0 +1,112 @@
+"""Map layers of the child-friendly theme: attainment of a target by district, and the walking-access gaps of a type.
+
+Drawn by :mod:`zzgeo.maps` (offline HTML, PNG). Development zones have no
+public boundary, so their attainment is listed in the caption rather than drawn.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+
+    from zzgeo.children.access import AccessResult
+    from zzgeo.children.attainment import Attainment
+
+__all__ = ["RATIO_COLOURS", "access_map", "attainment_map"]
+
+#: Colour-blind-safe diverging classes (ColorBrewer RdYlBu): red = far from the target, blue = met.
+RATIO_COLOURS = ("#d73027", "#fc8d59", "#fee090", "#91bfdb", "#4575b4")
+_RATIO_CLASSES = ((0.0, "< 25 %"), (0.25, "25-50 %"), (0.5, "50-75 %"), (0.75, "75-100 %"), (1.0, "met (≥ 100 %)"))
+
+
+def _ratio_class(ratio) -> str:
+    if pd.isna(ratio):
+        return "not measured"
+    label = _RATIO_CLASSES[0][1]
+    for low, text in _RATIO_CLASSES:
+        if ratio >= low:
+            label = text
+    return label
+
+
+def attainment_map(result: Attainment, target_id: str) -> folium.Map:
+    """Districts coloured by their attainment of one per-unit or per-head target; facilities of its types as points."""
+    from zzgeo.errors import UnknownCodeError
+    from zzgeo.layers import read_layer
+    from zzgeo.maps import add_points, choropleth_map
+
+    rows = result.records[(result.records["target_id"] == target_id) & (result.records["unit"] != "city")]
+    if rows.empty:
+        per_unit = sorted(result.records.loc[result.records["unit"] != "city", "target_id"].unique())
+        raise UnknownCodeError(f"target {target_id!r} has no per-unit records in {result.meta['year']}; use one of {per_unit}")
+    districts = read_layer("districts")[["adcode", "name", "geometry"]]
+    layer = districts.merge(rows, left_on="adcode", right_on="unit", how="left")
+    layer["attainment"] = [_ratio_class(r) for r in layer["ratio"]]
+    layer["ratio %"] = (layer["ratio"] * 100).round(1)
+    first = rows.iloc[0]
+    zones = rows[~rows["unit"].isin(districts["adcode"])]
+    zone_line = "; ".join(f"{r.unit_name} {r.actual:g}/{r.target:g}" for r in zones.itertuples()) or "none"
+    order = [label for _, label in _RATIO_CLASSES if label in set(layer["attainment"])] + (["not measured"] if "not measured" in set(layer["attainment"]) else [])
+    colours = dict(zip([label for _, label in _RATIO_CLASSES], RATIO_COLOURS, strict=True)) | {"not measured": "#cccccc"}
+    layer = layer.sort_values("attainment", key=lambda s: s.map({label: i for i, label in enumerate(order)}))
+    demo = bool(result.meta.get("demo"))
+    m = choropleth_map(
+        layer, "attainment", title=f"{first['facility']} — {first['task']} ({first['year'] or result.meta['year']})" + (" DEMO" if demo else ""),
+        legend_title=f"attainment of {first['target']:g} {first['unit_of_measure']}", colors=[colours[c] for c in dict.fromkeys(layer["attainment"])],
+        tooltip_columns=["name", "actual", "target", "ratio %", "shortfall", "status"],
+        caption_lines=[f"{result.meta['document']} {first['task']}: {first['wording']}",
+                       f"development zones (no public boundary): {zone_line}", result.meta["unit_rule"],
+                       "DEMO facility register" if demo else "user register"],
+        demo=demo, banner_text="DEMO facility register — attainment is illustrative",
+    )
+    types = [t for t in result.facilities["type"].unique() if _label(result, t) in str(first["facility"]).split("、")]
+    points = result.facilities[result.facilities["type"].isin(types)]
+    if len(points):
+        add_points(m, points.assign(label=points["name"].astype(str)), label_column="label", color="#1b7837", radius=3,
+                   name=str(first["facility"]))
+    return m
+
+
+def _label(result: Attainment, kind: str) -> str:
+    from zzgeo.registers import load_schema
+
+    return load_schema("children/facilities.toml").vocabularies["facility_type"].labels.get(kind, kind)
+
+
+def access_map(result: AccessResult, kind: str, circle: str = "15min") -> folium.Map:
+    """The cells with most children beyond *circle* of the nearest *kind*, over the districts, with the facilities."""
+    from zzgeo.errors import UnknownCodeError
+    from zzgeo.layers import read_layer
+    from zzgeo.maps import add_points, choropleth_map
+
+    shares = result.shares[(result.shares["type"] == kind) & (result.shares["circle"] == circle)]
+    if shares.empty:
+        raise UnknownCodeError(f"no access result for type {kind!r} and circle {circle!r}; types: {sorted(result.shares['type'].unique())}")
+    districts = read_layer("districts")[["adcode", "name", "geometry"]]
+    layer = districts.merge(shares, left_on="adcode", right_on="unit", how="left")
+    layer["share %"] = (layer["share"] * 100).round(1)
+    metres = float(shares["walk_m"].iloc[0])
+    demo = bool(result.meta.get("demo"))
+    city = float(shares.loc[shares["unit"] == "city", "share"].iloc[0])
+    m = choropleth_map(
+        layer, "share %", title=f"children within {metres:g} m walk of {kind} ({circle}) — city {city:.0%}" + (" DEMO" if demo else ""),
+        legend_title=f"% of children within {metres:g} m", colors=("#f0f9e8", "#bae4bc", "#7bccc4", "#43a2ca", "#0868ac"),
+        tooltip_columns=["name", "children", "children_within"],
+        caption_lines=[f"{result.meta['document']}; life circles {result.meta['rules']['circle_source']}",
+                       f"distance: {result.meta['metric']} (detour factor {result.meta['rules']['detour_factor']:g}, an assumption)",
+                       f"children: {result.meta['children_rule']}", "red squares: cells with most children beyond the circle"],
+        demo=demo, banner_text="DEMO facility register — access is illustrative",
+    )
+    gaps = result.gaps[(result.gaps["type"] == kind) & (result.gaps["circle"] == circle)]
+    if len(gaps):
+        cells = gaps.copy()
+        cells["geometry"] = cells.geometry.centroid
+        cells["label"] = [f"rank {r}: {c:,.0f} children, nearest {('> ' + format(metres, 'g')) if np.isinf(d) else format(d, ',.0f')} m"
+                          for r, c, d in zip(cells["rank"], cells["children"], cells["nearest_walk_m"], strict=True)]
+        add_points(m, cells, label_column="label", color="#d73027", radius=4, name="gap cells")
+    return m

@@ -1,0 +1,59 @@
+"""``zzgeo children`` and ``zzgeo children access`` on the DEMO register and on a user's file."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from zzgeo.children.cli import app
+
+runner = CliRunner()
+
+
+def _json(args):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    return json.loads(result.stdout)
+
+
+def test_targets_of_2022_on_the_demo_register(tmp_path):
+    out = tmp_path / "targets.csv"
+    data = _json(["--year", "2022", "--json", "--out", str(out)])
+    assert data["meta"]["demo"] is True and data["meta"]["year"] == 2022
+    ids = {r["target_id"] for r in data["records"]}
+    assert "street_cf_2022" in ids and "street_cf_2025" not in ids and "caries_12" in ids
+    streets = [r for r in data["records"] if r["target_id"] == "street_cf_2022"]
+    assert len(streets) == 17 and streets[-1]["unit"] == "city"
+    assert sum(r["actual"] for r in streets[:-1]) == streets[-1]["actual"]
+    written = pd.read_csv(out)
+    assert len(written) == len(data["records"]) and "shortfall" in written
+    assert len(data["inventory"]) == 16
+
+
+def test_a_user_register_in_gbk_with_chinese_headers(tmp_path):
+    path = tmp_path / "设施.csv"
+    pd.DataFrame({"名称": ["甲街区", "乙街区", "丙托育"], "类型": ["儿童友好街区", "儿童友好街区", "托育机构"], "所属区县": ["中原区", "高新区", ""],
+                  "托位": [None, None, 120], "年份": [2022, 2022, 2023], "经度": [113.60, 113.55, 113.62], "纬度": [34.75, 34.80, 34.74]}
+                 ).to_csv(path, index=False, encoding="gbk")
+    data = _json(["--register", str(path), "--crs", "wgs84", "--json", "--year", "2022"])
+    assert data["meta"]["demo"] is False and data["meta"]["facilities"] == 3
+    by_unit = {r["unit"]: r for r in data["records"] if r["target_id"] == "street_cf_2022"}
+    assert by_unit["410102"]["actual"] == 1 and by_unit["410172"]["actual"] == 1 and by_unit["city"]["status"] == "2 of 16 units met"
+
+
+def test_access_json_and_gap_layer(tmp_path):
+    gaps = tmp_path / "gaps.gpkg"
+    data = _json(["access", "--type", "托育机构", "--type", "儿童之家", "--circle", "near=500", "--json", "--gaps", str(gaps)])
+    shares = pd.DataFrame(data["shares"])
+    assert set(shares["type"]) == {"childcare", "childrens_home"} and set(shares["circle"]) == {"near"}
+    city = shares[shares["unit"] == "city"]
+    assert ((city["share"] > 0) & (city["share"] < 1)).all() and city["children"].iloc[0] == 2889000
+    care = pd.DataFrame(data["childcare"]).set_index("unit")
+    assert abs(care.loc["city", "places_per_1000_within_reach"] - care.loc["city", "places_per_1000_in_unit"]) < 0.01
+    assert data["meta"]["rules"]["detour_factor"] == 1.3 and data["meta"]["demo"] is True
+    import geopandas as gpd
+
+    layer = gpd.read_file(gaps)
+    assert set(layer["type"]) == {"childcare", "childrens_home"} and layer["rank"].min() == 1

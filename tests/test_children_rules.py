@@ -1,0 +1,149 @@
+"""The target table of 郑政〔2022〕8号 against the published text, row by row; units and child population."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from zzgeo.children.rules import (
+    access_rules,
+    load_targets,
+    load_units,
+    resolve_units,
+    targets_for,
+    unit_population,
+)
+from zzgeo.errors import ParameterError, UnknownCodeError
+
+#: The plan as published (seed 004 lines 1963-2868); seed line N is line N - 1961 of this file (line 1 is a header).
+TEXT = Path(__file__).parent / "data" / "zhengzheng_2022_8.txt"
+OFFSET = 1961
+
+
+def _seed_lines() -> list[str]:
+    return TEXT.read_text(encoding="utf-8").splitlines()
+
+
+def _line(n: int) -> str:
+    return _seed_lines()[n - OFFSET - 1]
+
+
+def _figures(value: float) -> set[str]:
+    """How the plan writes a number: 28, 4.9万, 1万, 0.8, 2.5 ..."""
+    out = {f"{value:g}", f"{abs(value):g}"}
+    if value >= 10000:
+        out.add(f"{value / 10000:g}万")
+    return out
+
+
+@pytest.fixture(scope="module")
+def targets():
+    return load_targets()
+
+
+def test_every_row_quotes_the_plan_at_its_line(targets):
+    joined = "".join(_seed_lines()[1:])  # the text breaks sentences across lines and pages
+    for row in targets.itertuples():
+        assert row.wording in joined, row.id
+        window = "".join(_seed_lines()[row.line - OFFSET - 1: row.line - OFFSET + 3])
+        assert row.wording in window, f"{row.id}: wording not at line {row.line}"
+
+
+def test_every_figure_and_year_is_in_the_quoted_text(targets):
+    for row in targets.itertuples():
+        figure = row.min_places or row.value  # "每个社区 ... 不少于20个托位": 100 % of communities, 20 places
+        assert any(f in row.wording for f in _figures(figure)), row.id
+        if row.cmp == "range":
+            assert any(f in row.wording for f in _figures(row.value_max)), row.id
+        if row.year:
+            window = "".join(_seed_lines()[row.line - OFFSET - 1: row.line - OFFSET + 3])
+            before = window[: window.index(row.wording) + len(row.wording)]
+            five_year_plan = row.year == 2025 and "十四五" in row.wording  # the 14th five-year plan ends in 2025
+            assert re.search(rf"{row.year}\s*年", before) or five_year_plan, f"{row.id}: {row.year} not stated before the wording"
+
+
+def test_the_figures_of_the_issue(targets):
+    t = targets.set_index("id")
+    city = {"kindergarten_cf_2025": 100, "school_cf_2025": 100, "hospital_cf_2025": 10, "library_cf_2025": 50,
+            "practice_base_2025": 30, "nature_base_2025": 10, "park_cf_2025": 20, "play_facility_2025": 150,
+            "sports_park_theme_2025": 1, "sports_park_cf_2025": 15, "football_cf_2022": 45, "protection_station_2025": 80,
+            "science_lab_2025": 30, "reading_centre_2025": 30, "book_house_2025": 60, "reading_centre_2022": 5,
+            "book_house_2022": 20, "family_base_2025": 50, "enterprise_cf_2025": 50, "enterprise_cf_2022": 10,
+            "schools_new_2022": 28, "schools_started_2025": 150}
+    for key, value in city.items():
+        assert (t.loc[key, "scope"], t.loc[key, "value"]) == ("city", value), key
+    for key, value in {"street_cf_2022": 1, "street_cf_2025": 5, "community_cf_2022": 1, "community_cf_2025": 5, "activity_centre_2025": 1}.items():
+        assert (t.loc[key, "scope"], t.loc[key, "value"]) == ("per_unit", value), key
+    assert (t.loc["childcare_places_2025", "scope"], t.loc["childcare_places_2025", "value"]) == ("per_1000_residents", 6)
+    assert t.loc["childcare_community_2025", "min_places"] == 20
+    football = t.loc["football_per_10000_2025"]
+    assert (football["cmp"], football["value"], football["value_max"]) == ("range", 0.8, 1.0)
+    assert set(football["facilities"]) == {"football_pitch", "football_pitch_other"}
+    assert (t.loc["childrens_home_2025", "scope"], t.loc["childrens_home_2025", "value"]) == ("community_share", 100)
+    assert (t.loc["parent_school_urban_2025", "value"], t.loc["parent_school_rural_2025", "value"]) == (95, 85)
+    assert (t.loc["law_base_2025", "scope"], t.loc["law_base_2025", "value"]) == ("unit_share", 100)
+    assert t.loc["schools_started_2025", "counts_from"] == 2021 and t.loc["football_cf_2022", "counts_from"] == 2022
+
+
+def test_non_spatial_rates_are_kept_and_marked(targets):
+    rates = targets[targets["measure"] == "rate"]
+    assert {"inclusive_kindergarten_2025", "neonatal_mortality_2025", "vaccination_2025", "safe_campus"} <= set(rates["id"])
+    assert not rates["measurable"].any() and targets.loc[targets["measure"] == "count", "measurable"].all()
+    assert len(targets) == 101 and targets["id"].is_unique
+
+
+def test_groups_follow_section_four(targets):
+    t = targets.set_index("id")
+    assert t.loc["street_cf_2025", "group"] == "成长空间友好" and t.loc["hospital_cf_2025", "group"] == "公共服务友好"
+    assert t.loc["law_base_2025", "group"] == "发展环境友好" and t.loc["protection_station_2025", "group"] == "权利保障友好"
+
+
+def test_targets_for_a_year(targets):
+    y2022 = targets_for(targets, 2022)
+    assert set(y2022["year"]) == {0, 2022} and "street_cf_2022" in set(y2022["id"]) and "street_cf_2025" not in set(y2022["id"])
+    with pytest.raises(ParameterError, match="2022 and 2025"):
+        targets_for(targets, 2023)
+
+
+def test_a_target_file_with_an_unknown_facility_type_is_refused(tmp_path):
+    bad = tmp_path / "t.toml"
+    bad.write_text('targets = [{ id = "x", year = 2025, facility = "zoo", measure = "count", scope = "city", cmp = ">=", '
+                   'value = 1, unit = "个", task = "四(四)1", line = 1, wording = "w" }]\n[source]\ngroups = {}\n', encoding="utf-8")
+    with pytest.raises(ParameterError, match="unknown facility type"):
+        load_targets(bad)
+
+
+def test_sixteen_units():
+    units = load_units()
+    assert units["kind"].value_counts().to_dict() == {"district": 6, "city": 5, "development_zone": 4, "county": 1}
+    keys, unknown = resolve_units(__import__("pandas").Series(["高新区", "管城区", "郑东新区", "410185", "", "海淀区"]), units)
+    assert keys.tolist()[:4] == ["410172", "410104", "zdxq", "410185"] and unknown.tolist() == [False] * 5 + [True]
+
+
+def test_children_by_census_share():
+    pop = unit_population().set_index("unit")
+    assert pop.loc["410102", "residents"] == 962642
+    assert pop.loc["410102", "children"] == pytest.approx(2889000 * 962642 / 12600574)
+    assert np.isnan(pop.loc["zdxq", "children"]) and pop["children"].sum() == pytest.approx(2889000)
+
+
+def test_user_child_figures(tmp_path):
+    path = tmp_path / "children.csv"
+    path.write_text("unit,children,residents\n郑东新区,120000,600000\n中原区,200000,\n", encoding="utf-8")
+    pop = unit_population(figures=path).set_index("unit")
+    assert (pop.loc["zdxq", "children"], pop.loc["zdxq", "residents"]) == (120000, 600000)
+    assert pop.loc["410102", "children"] == 200000 and "user figures" in pop.loc["410102", "children_source"]
+    path.write_text("unit,children\n海淀区,1\n", encoding="utf-8")
+    with pytest.raises(UnknownCodeError, match="not one of the 16 units"):
+        unit_population(figures=path)
+
+
+def test_access_rules_and_overrides():
+    rules = access_rules()
+    assert rules.circles == {"5min": 300.0, "10min": 500.0, "15min": 1000.0} and rules.detour == 1.3
+    assert access_rules(circles={"near": 200}, detour=1.0).circles == {"near": 200.0}
+    with pytest.raises(ParameterError):
+        access_rules(detour=0.5)
