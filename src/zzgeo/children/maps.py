@@ -93,16 +93,17 @@ def access_map(result: AccessResult, kind: str, circle: str = "15min") -> folium
     metres = float(shares["walk_m"].iloc[0])
     demo = bool(result.meta.get("demo"))
     city = float(shares.loc[shares["unit"] == "city", "share"].iloc[0])
+    gaps = result.gaps[(result.gaps["type"] == kind) & (result.gaps["circle"] == circle)]
     m = choropleth_map(
         layer, "share %", title=f"children within {metres:g} m walk of {kind} ({circle}) — city {city:.0%}" + (" DEMO" if demo else ""),
         legend_title=f"% of children within {metres:g} m", colors=("#f0f9e8", "#bae4bc", "#7bccc4", "#43a2ca", "#0868ac"),
         tooltip_columns=["name", "children", "children_within"],
         caption_lines=[f"{result.meta['document']}; life circles {result.meta['rules']['circle_source']}",
                        f"distance: {result.meta['metric']} (detour factor {result.meta['rules']['detour_factor']:g}, an assumption)",
-                       f"children: {result.meta['children_rule']}", "red squares: cells with most children beyond the circle"],
+                       f"children: {result.meta['children_rule']}", f"red dots: the {len(gaps)} grid cells with most children beyond the circle "
+                       "(uniform density within a district on the default surface)"],
         demo=demo, banner_text="DEMO facility register — access is illustrative",
     )
-    gaps = result.gaps[(result.gaps["type"] == kind) & (result.gaps["circle"] == circle)]
     if len(gaps):
         cells = gaps.copy()
         cells["geometry"] = cells.geometry.centroid
