@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from zzgeo._cli import JsonOption, echo_json, print_frame
+from zzgeo._cli import JsonOption, OutOption, echo_json, print_frame
 
 __all__ = ["layers_app", "policy_app", "districts_cmd"]
 
@@ -76,3 +76,27 @@ def districts_cmd(as_json: JsonOption = False) -> None:
         echo_json(frame.to_dict("records"))
     else:
         print_frame(frame)
+
+
+def score_cmd(
+    config: Annotated[Optional[str], typer.Option("--config", help="Score config like zzgeo/data/scores.toml (indicators, directions, normalisation, weights).")] = None,
+    as_json: JsonOption = False,
+    out: OutOption = None,
+) -> None:
+    """Composite score per district across the themes, with each indicator's raw value, normalised value and contribution."""
+    from zzgeo._cli import demo_notice, inputs_of, write_output
+    from zzgeo._records import json_safe
+    from zzgeo.scoring import district_scores
+
+    result = district_scores(config)
+    table = result.parts.pivot(index="district", columns="indicator", values="contribution").add_suffix(" (points)")
+    wide = result.scores.merge(table, left_on="district", right_index=True)
+    write_output(wide, out, protect=inputs_of(config))
+    if as_json:
+        echo_json(json_safe({"meta": result.meta, "scores": result.scores.to_dict("records"), "parts": result.parts.to_dict("records")}))
+    else:
+        print_frame(result.scores, title=result.meta["title"], columns=["rank", "name", "score", "indicators_used"])
+        print_frame(result.parts.pivot(index="name", columns="indicator", values="contribution").reset_index(),
+                    title="Points per indicator (weight used x normalised x 100)")
+    if result.meta["demo_themes"]:
+        demo_notice(f"the inputs of {', '.join(result.meta['demo_themes'])}")
