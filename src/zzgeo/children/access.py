@@ -272,7 +272,8 @@ def walking_access(
     limit = max(rules.circles.values())
     walk = pd.DataFrame({k: nearest_walk(surface, fac[fac["type"] == k], limit_m=limit, detour=rules.detour, network=network)
                          for k in kinds}, index=surface.index)
-    names = dict(zip(load_units()["unit"], load_units()["name"], strict=True))
+    units = load_units()
+    names = dict(zip(units["unit"], units["name"], strict=True))
     childcare = fac[fac["type"] == "childcare"]
     fca = childcare_2sfca(surface, childcare, catchment_m=rules.catchment_m, detour=rules.detour, network=network)
     surface = surface.assign(**{f"walk_{k}": walk[k].to_numpy() for k in kinds}, childcare_places_per_1000=fca["places_per_1000"].to_numpy())

@@ -15,7 +15,6 @@ Each is read by the common loader (:mod:`zzgeo.registers`) with its schema in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +23,7 @@ import pandas as pd
 
 from zzgeo.children.rules import load_units, resolve_units
 from zzgeo.errors import SchemaError, UnknownCodeError
-from zzgeo.registers import CheckContext, load_register
+from zzgeo.registers import CheckContext, register_reader
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -56,22 +55,9 @@ def _unit_check(ctx: CheckContext) -> None:
                                     f"{ctx.district_names.iloc[i]}; the location counts" for i in p])
 
 
-def _reader(kind: str, checks):
-    def reader(source: str | Path | gpd.GeoDataFrame, *, crs: object = None, columns: Mapping[str, str] | None = None,
-               layer: str | None = None, sheet: str | int | None = None, districts: gpd.GeoDataFrame | None = None,
-               on_error: str = "raise") -> gpd.GeoDataFrame:
-        return load_register(source, SCHEMAS[kind], crs=crs, columns=columns, layer=layer, sheet=sheet, districts=districts,
-                             on_error=on_error, checks=checks, name=None if not isinstance(source, pd.DataFrame) else kind)
-
-    reader.__name__ = f"read_{kind}"
-    reader.__doc__ = (f"Read and validate a {kind} register (schema ``data/{SCHEMAS[kind]}``) from any source the common "
-                      "loader reads; options as :func:`zzgeo.registers.load_register`.")
-    return reader
-
-
-read_facilities = _reader("facilities", [_unit_check])
-read_communities = _reader("communities", [])
-_read_zone_polygons = _reader("zones", [])
+read_facilities = register_reader(SCHEMAS["facilities"], [_unit_check], what="facilities")
+read_communities = register_reader(SCHEMAS["communities"], what="communities")
+_read_zone_polygons = register_reader(SCHEMAS["zones"], what="zones")
 
 
 def read_zones(source: str | Path | gpd.GeoDataFrame, *, crs: object = None, layer: str | None = None) -> gpd.GeoDataFrame:

@@ -11,18 +11,11 @@ Each is read by the common loader (:mod:`zzgeo.registers`) with its schema in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from zzgeo.errors import SchemaError
-from zzgeo.registers import CheckContext, district_name_check, load_register
-
-if TYPE_CHECKING:  # pragma: no cover
-    import geopandas as gpd
+from zzgeo.registers import CheckContext, district_name_check, register_reader
 
 __all__ = [
     "SCHEMAS",
@@ -58,32 +51,11 @@ def _status_checks(ctx: CheckContext) -> None:
     ctx.notes.add(flag("risk_plan") & no("operating"), "a risk-control plan for a firm not in production (the indicator counts operating firms)")
 
 
-def _read(kind: str, checks: list[Callable[[CheckContext], None]]):
-    def reader(
-        source: str | Path | gpd.GeoDataFrame,
-        *,
-        crs: object = None,
-        columns: Mapping[str, str] | None = None,
-        layer: str | None = None,
-        sheet: str | int | None = None,
-        districts: gpd.GeoDataFrame | None = None,
-        on_error: str = "raise",
-    ) -> gpd.GeoDataFrame:
-        return load_register(source, SCHEMAS[kind], crs=crs, columns=columns, layer=layer, sheet=sheet,
-                             districts=districts, on_error=on_error, checks=checks,
-                             name=None if not isinstance(source, pd.DataFrame) else kind.replace("_", " "))
-
-    reader.__name__ = f"read_{kind}"
-    reader.__doc__ = (f"Read and validate a {kind.replace('_', ' ')} register (schema ``data/{SCHEMAS[kind]}``) "
-                      "from any source the common loader reads; options as :func:`zzgeo.registers.load_register`.")
-    return reader
-
-
-read_sources = _read("sources", [district_name_check("county")])
-read_wells = _read("wells", [])
-read_rivers = _read("rivers", [])
-read_study_zones = _read("study_zones", [])
-read_pollution_sources = _read("pollution_sources", [district_name_check("district"), _status_checks])
+read_sources = register_reader(SCHEMAS["sources"], [district_name_check("county")], what="sources")
+read_wells = register_reader(SCHEMAS["wells"], what="wells")
+read_rivers = register_reader(SCHEMAS["rivers"], what="rivers")
+read_study_zones = register_reader(SCHEMAS["study_zones"], what="study zones")
+read_pollution_sources = register_reader(SCHEMAS["pollution_sources"], [district_name_check("district"), _status_checks], what="pollution sources")
 
 
 def check_wells_against_sources(wells: pd.DataFrame, sources: pd.DataFrame) -> None:

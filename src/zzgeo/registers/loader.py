@@ -350,6 +350,38 @@ def load_register(
                              checks=checks, name=label, line_numbers=lines, hint=hint)
 
 
+def register_reader(schema: str, checks: Sequence[Callable[[CheckContext], None]] = (), *, what: str) -> Callable[..., pd.DataFrame]:
+    """A theme's ``read_<what>`` function: :func:`load_register` with the schema and checks bound.
+
+    Parameters
+    ----------
+    schema : str
+        Packaged schema, e.g. ``"children/facilities.toml"``.
+    checks : sequence of callables
+        The theme's own row checks (see :func:`validate_register`).
+    what : str
+        How a register given as a frame is named in messages (``"pollution sources"``).
+    """
+
+    def reader(
+        source: str | Path | pd.DataFrame,
+        *,
+        crs: object = None,
+        columns: Mapping[str, str] | None = None,
+        layer: str | None = None,
+        sheet: str | int | None = None,
+        districts: gpd.GeoDataFrame | None = None,
+        on_error: str = "raise",
+    ) -> pd.DataFrame:
+        return load_register(source, schema, crs=crs, columns=columns, layer=layer, sheet=sheet, districts=districts,
+                             on_error=on_error, checks=checks, name=what if isinstance(source, pd.DataFrame) else None)
+
+    reader.__name__ = f"read_{what.replace(' ', '_')}"
+    reader.__doc__ = (f"Read and validate a {what} register (schema ``data/{schema}``) from any source the common "
+                      "loader reads; options as :func:`zzgeo.registers.load_register`.")
+    return reader
+
+
 def usable_rows(register: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """The valid rows of a validated register and how many were left out."""
     if "valid" not in register:
