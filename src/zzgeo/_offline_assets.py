@@ -69,6 +69,14 @@ OVERLAY_CSS = """
   border:1px solid #666;vertical-align:middle}
 .zzgeo-legend b{display:block;margin-bottom:4px}
 .zzgeo-caption{font-size:11px;max-width:420px}
+.zzgeo-box:empty{display:none}
+.zzgeo-legend .zzgeo-dot{border-radius:50%;width:10px;height:10px;margin:0 10px 0 4px}
+.zzgeo-legend .zzgeo-line{height:0;border-width:2px 0 0 0;background:none}
+.zzgeo-legend b+div{margin-top:0}.zzgeo-legend div+b{margin-top:6px}
+.zzgeo-label{background:none;border:none}
+.zzgeo-label span{display:inline-block;transform:translate(-50%,-50%);white-space:nowrap;pointer-events:none;
+  font:bold 12px "Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;color:#333;
+  text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}
 .leaflet-tooltip{font-family:Arial,"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif}
 .zzgeo-north{text-align:center;font:bold 14px Arial,sans-serif;padding:4px 6px}
 """
@@ -81,7 +89,7 @@ class Overlay(MacroElement):
         """
 {% macro header(this, kwargs) %}{% if this.css %}<style>{{ this.css }}</style>{% endif %}{% endmacro %}
 {% macro html(this, kwargs) %}<div id="{{ this.get_name() }}" class="{{ this.classes }}">
-{{ this.content }}</div>{% endmacro %}
+{{ this.text }}</div>{% endmacro %}
 {% macro script(this, kwargs) %}
 (function () {
     var el = document.getElementById("{{ this.get_name() }}");
@@ -97,10 +105,15 @@ class Overlay(MacroElement):
 """
     )
 
-    def __init__(self, content: str, *, position: str, classes: str, css: str = "") -> None:
+    def __init__(self, content: str | Callable[[], str], *, position: str, classes: str, css: str = "") -> None:
         super().__init__()
         self._name = "ZzgeoOverlay"
         self.content, self.position, self.classes, self.css = content, position, classes, css
+
+    @property
+    def text(self) -> str:
+        """The HTML shown; a callable content is asked at render time (legends that grow with the map)."""
+        return self.content() if callable(self.content) else self.content
 
 
 class MetricScale(MacroElement):
@@ -117,36 +130,28 @@ def add_furniture(
     m: MacroElement,
     *,
     title: str,
-    banner: str | None,
-    legend: Sequence[tuple[str, str]],
-    legend_title: str,
-    swatch_opacity: float,
-    caption_lines: Sequence[str],
+    banner: Callable[[], str],
+    legend: Callable[[], str],
+    caption: Callable[[], str],
     north_arrow: bool,
     background: str | None,
 ) -> None:
     """Add title, demo banner, legend, caption, north arrow and metric scale to a map.
 
-    All of it is plain HTML/CSS (text escaped here) plus Leaflet controls.
-    ``legend`` holds ``(css colour, label)`` pairs; ``background`` (when not
-    None) is the CSS colour of the map container, seen where there are no tiles.
+    ``banner``, ``legend`` and ``caption`` are asked for their (escaped) HTML
+    when the page is rendered, so layers added later still appear in them; an
+    empty box is not shown. ``background`` (when not None) is the CSS colour of
+    the map container, seen where there are no tiles.
     """
     esc = html.escape
     MetricScale().add_to(m)
     css = OVERLAY_CSS
     if background is not None:
         css = f"#{m.get_name()}.leaflet-container{{background:{esc(background)}}}" + css
-    top = f'<div class="zzgeo-box zzgeo-title">{esc(title)}</div>' if title else ""
-    if banner is not None:
-        top += f'<div class="zzgeo-banner zzgeo-demo-banner">{esc(banner)}</div>'
-    Overlay(top, position="top", classes="zzgeo-top", css=css).add_to(m)
-    rows = "".join(f'<div><i style="background:{esc(c)};opacity:{float(swatch_opacity):g}"></i>'
-                   f"{esc(t)}</div>" for c, t in legend)
-    Overlay(f"<b>{esc(legend_title)}</b>{rows}", position="bottomright",
-            classes="zzgeo-box zzgeo-legend").add_to(m)
-    if caption_lines:
-        text = "<br>".join(esc(str(line)) for line in caption_lines)
-        Overlay(text, position="bottomleft", classes="zzgeo-box zzgeo-caption").add_to(m)
+    head = f'<div class="zzgeo-box zzgeo-title">{esc(title)}</div>' if title else ""
+    Overlay(lambda: head + banner(), position="top", classes="zzgeo-top", css=css).add_to(m)
+    Overlay(legend, position="bottomright", classes="zzgeo-box zzgeo-legend").add_to(m)
+    Overlay(caption, position="bottomleft", classes="zzgeo-box zzgeo-caption").add_to(m)
     if north_arrow:
         arrow = ('<svg width="22" height="30" viewBox="0 0 22 30" aria-label="north">'
                  '<polygon points="11,0 21,28 11,21 1,28" fill="#222"/></svg><div>N</div>')

@@ -12,7 +12,7 @@ import typer
 
 from zzgeo._cli import JsonOption, OutOption, echo_json, print_frame
 
-__all__ = ["layers_app", "policy_app", "districts_cmd"]
+__all__ = ["layers_app", "policy_app", "districts_cmd", "score_cmd", "map_cmd", "report_cmd"]
 
 layers_app = typer.Typer(help="The layer store (layers/zzgeo.gpkg) and the provenance of every layer.", no_args_is_help=True)
 policy_app = typer.Typer(help="Status of municipal normative documents (郑政〔2022〕6号 register and later acts).", no_args_is_help=True)
@@ -100,3 +100,86 @@ def score_cmd(
                     title="Points per indicator (weight used x normalised x 100)")
     if result.meta["demo_themes"]:
         demo_notice(f"the inputs of {', '.join(result.meta['demo_themes'])}")
+
+
+ConfigOption = Annotated[Optional[str], typer.Option("--config", help="Report config (TOML): your files per theme, the score config, basemap; see zzgeo/data/report.toml.")]
+BasemapOption = Annotated[Optional[str], typer.Option("--basemap", help="none (default: works offline), osm, or amap (高德; layers shifted to GCJ-02). Tiles need a network.")]
+MAP_THEMES = ("land-price", "shelters", "groundwater", "children", "scores", "all")
+
+
+def map_cmd(
+    theme: Annotated[str, typer.Argument(help=f"One of {', '.join(MAP_THEMES)} (all: every theme on one map with a layer control).")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="HTML file (default: maps/THEME.html); never an input.")] = None,
+    png: Annotated[bool, typer.Option("--png", help="Also write a PNG beside the HTML (headless Chromium, else matplotlib).")] = False,
+    which: Annotated[Optional[str], typer.Option("--which", help="Another map of the theme, e.g. siting_2029 or childcare_access.")] = None,
+    config: ConfigOption = None,
+    basemap: BasemapOption = None,
+    renderer: Annotated[str, typer.Option("--renderer", help="PNG renderer: auto, chromium or matplotlib.")] = "auto",
+    width: Annotated[int, typer.Option("--width", help="PNG width in pixels.")] = 1200,
+    height: Annotated[int, typer.Option("--height", help="PNG height in pixels.")] = 900,
+) -> None:
+    """Draw one theme's map as a self-contained HTML page (works offline), and optionally a PNG."""
+    from zzgeo._cli import demo_notice
+    from zzgeo.errors import ParameterError, StoreError
+    from zzgeo.map_export import export_map
+    from zzgeo.maps import default_maps_dir
+    from zzgeo.report import load_report_config, run_themes, theme_maps
+
+    if theme not in MAP_THEMES:
+        raise ParameterError(f"theme {theme!r}: use one of {', '.join(MAP_THEMES)}")
+    cfg = load_report_config(config)
+    target = out or default_maps_dir() / f"{theme}.html"
+    if any(p.resolve() == target.resolve() for p in cfg.input_paths()):
+        raise StoreError(f"--out {str(target)!r} is an input; choose another file")
+    keys = [theme] if theme not in ("scores", "all") else None
+    runs = run_themes(cfg, keys=keys)
+    scores = None
+    if theme in ("scores", "all"):
+        from zzgeo.scoring import district_scores
+
+        scores = district_scores(cfg.score_config, runs=runs)
+    builders = theme_maps(runs, scores)
+    names = {"scores": "scores", "all": "combined"}
+    name = names.get(theme) or f"{theme}_{which or next(iter(runs[theme].maps))}"
+    if name not in builders:
+        raise ParameterError(f"no map {which!r} for {theme}; maps: {', '.join(k.split('_', 1)[1] for k in builders if k.startswith(theme + '_'))}")
+    result = export_map(builders[name](basemap or cfg.basemap), target, png=png, renderer=renderer, width=width, height=height)
+    typer.echo(f"map (offline HTML): {result.html}")
+    if result.png:
+        typer.echo(f"map (PNG, {result.renderer}): {result.png} — {result.note}")
+    demo = sorted({d for run in runs.values() for d in run.demo})
+    if demo:
+        demo_notice(", ".join(demo))
+
+
+def report_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Bundle folder: new, empty, or a previous report (replaced whole).")] = Path("out/report"),
+    config: ConfigOption = None,
+    png: Annotated[Optional[bool], typer.Option("--png/--no-png", help="Also write every map as PNG (default: yes).")] = None,
+    basemap: BasemapOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The main job: every analysis, the district scorecard, all maps (HTML + PNG) and index.html, in one folder."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from zzgeo._cli import demo_notice
+    from zzgeo.report import build_report
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description:<34}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True,
+                  disable=as_json or not console.is_terminal) as bar:
+        task = bar.add_task("report", total=None)
+        result = build_report(out, config, png=png, basemap=basemap,
+                              progress=lambda stage, done, total: bar.update(task, description=stage))
+    if as_json:
+        echo_json({"out": str(result.out), "files": result.files, "timings_s": dict(result.timings), "demo": result.demo,
+                   "renderers": result.renderers})
+    else:
+        typer.echo(f"report: {result.out / 'index.html'} ({len(result.files)} files)")
+        for stage, seconds in result.timings:
+            typer.echo(f"  {stage:<28} {seconds:6.1f} s")
+        for renderer in result.renderers:
+            typer.echo(f"PNG maps by {renderer}")
+    if result.demo:
+        demo_notice("; ".join(f"{k}: {', '.join(v)}" for k, v in result.demo.items()))

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from zzgeo._cli import run
-from zzgeo.base_cli import districts_cmd, layers_app, policy_app, score_cmd
+from zzgeo.base_cli import districts_cmd, layers_app, map_cmd, policy_app, report_cmd, score_cmd
 from zzgeo.children.cli import app as children_app
 from zzgeo.groundwater.cli import app as groundwater_app
 from zzgeo.landprice.cli import app as landprice_app
@@ -35,6 +35,8 @@ app.add_typer(shelters_app, name="shelters")
 app.add_typer(groundwater_app, name="groundwater")
 app.add_typer(children_app, name="children")
 app.command("score")(score_cmd)
+app.command("map")(map_cmd)
+app.command("report")(report_cmd)
 
 
 @app.command("demo")

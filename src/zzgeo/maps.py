@@ -1,12 +1,18 @@
-"""Folium maps for reports: self-contained offline HTML and PNG snapshots.
+"""Folium maps for reports: layers, legends, district outlines; offline HTML and PNG export.
 
-Folium's own ``Map.save`` writes a page that loads Leaflet and friends from
-CDNs and shows nothing without a network. :func:`save_html` inlines Leaflet
-(from ``xstatic-leaflet``), drops the libraries the page does not use, and
-refuses to write a page that still points outside. :func:`save_png` takes a
-headless-Chromium screenshot of such a page. :func:`choropleth_map` and
-:func:`add_points` build maps that need nothing but Leaflet: no tiles, an
-inline legend, caption, scale bar and north arrow, and a banner for demo data.
+Every map zzgeo draws needs nothing but Leaflet: no tiles by default, an
+inline legend (units and years in its titles), caption with the sources, scale
+bar, north arrow, a red banner for demo data, and the district outlines with
+their Chinese names. Numeric columns are classed with mapclassify; palettes
+are ColorBrewer schemes that read in grey print and for colour-blind readers.
+
+Each map carries a :class:`MapState`: what it draws (so a static PNG can be
+drawn without a browser), its legend sections and source notes (filled in at
+render time, so layers added later appear), and the basemap. With the Amap
+(高德) basemap, whose tiles are in GCJ-02, every vector layer is shifted to
+GCJ-02 so it lines up. :func:`combine_maps` puts several theme maps on one
+page with a layer control. Export lives in :mod:`zzgeo.map_export` and is
+re-exported here (:func:`save_html`, :func:`save_png`, :func:`export_map`).
 """
 
 from __future__ import annotations
@@ -14,47 +20,130 @@ from __future__ import annotations
 import html
 import math
 import os
-import shutil
-import subprocess
-import tempfile
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from jinja2 import Template
 
-from zzgeo._offline_assets import (
-    add_furniture,
-    chromium_command,
-    inline_assets,
-    notes_block,
-    temp_beside,
-    write_atomic,
-)
-from zzgeo.errors import ChromiumError, CRSError, GeometryError, MapExportError, SchemaError
+from zzgeo._offline_assets import add_furniture
+from zzgeo.errors import ChromiumError, CRSError, GeometryError, MapExportError, ParameterError, SchemaError
 
 __all__ = [
     "default_maps_dir",
     "DEFAULT_DEMO_BANNER",
+    "BASEMAPS",
     "MapExportError",
     "ChromiumError",
+    "MapState",
+    "map_state",
+    "base_map",
+    "choropleth_layer",
     "choropleth_map",
     "add_points",
+    "add_districts",
+    "add_outlines",
+    "combine_maps",
+    "field_labels",
     "save_html",
     "save_png",
+    "export_map",
 ]
 
 DEFAULT_DEMO_BANNER = "DEMO DATA \u2014 not the official data; for illustration only"
-#: Sequential palette (ColorBrewer YlOrRd, 3-7 classes picked from it).
+#: Sequential palette (ColorBrewer YlOrRd, 3-7 classes picked from it): colour-blind safe, reads in grey.
 _SEQUENTIAL = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026")
 #: Qualitative palette (ColorBrewer Set3-like, 12 classes).
 _QUALITATIVE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462",
                 "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f")
 _NO_DATA = "#cccccc"
-_CHROMIUM_INSTALL = "apt-get update && apt-get install -y chromium"
-_NOTES_ATTR = "_zzgeo_source_notes"
+_OUTLINE = "#3a3a3a"
+_SCHEMES = ("quantiles", "natural_breaks", "fisher_jenks", "equal_interval")
+_DISTRICTS = "districts"
+_DISTRICT_LEGEND = "行政区界 district boundary"
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A tile basemap: online only; ``crs`` is the datum its tiles are drawn in."""
+
+    name: str
+    url: str | None
+    crs: str
+    attribution: str = ""
+    subdomains: str = "abc"
+
+
+#: ``none`` (default, works offline), OpenStreetMap (WGS-84) and Amap/高德 (GCJ-02: vector layers are shifted).
+BASEMAPS = {
+    "none": Basemap("none", None, "wgs84"),
+    "osm": Basemap("osm", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "wgs84", "© OpenStreetMap contributors"),
+    "amap": Basemap("amap", "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+                    "gcj02", "© 高德地图 AutoNavi (GCJ-02)", "1234"),
+}
+
+
+@dataclass
+class LayerRecord:
+    """One drawn layer, in display coordinates, kept for the static (matplotlib) rendering."""
+
+    kind: str  # polygons | points | outlines | labels
+    name: str
+    frame: gpd.GeoDataFrame
+    style: dict
+    element: object = None
+    show: bool = True
+
+
+@dataclass
+class MapState:
+    """What a zzgeo map holds besides folium's elements."""
+
+    title: str = ""
+    basemap: Basemap = BASEMAPS["none"]
+    banner: str | None = None
+    layers: list[LayerRecord] = field(default_factory=list)
+    legends: list[tuple[str, list[tuple[str, str, str]]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    bounds: tuple[float, float, float, float] | None = None
+    fill_opacity: float = 0.75
+    #: Legend section / caption note -> the switchable group (layer-control name) it belongs to.
+    groups: dict[str, str] = field(default_factory=dict)
+    #: Groups hidden when the page opens (their legend sections and notes too).
+    hidden: set[str] = field(default_factory=set)
+
+    def shown(self, key: str) -> bool:
+        """Whether a legend section or note belongs to a group that is shown when the page opens."""
+        return self.groups.get(key) not in self.hidden
+
+    @property
+    def crs(self) -> str:
+        return self.basemap.crs
+
+    def extend_bounds(self, frame: gpd.GeoDataFrame) -> None:
+        minx, miny, maxx, maxy = frame.total_bounds
+        if self.bounds is not None:
+            minx, miny = min(minx, self.bounds[0]), min(miny, self.bounds[1])
+            maxx, maxy = max(maxx, self.bounds[2]), max(maxy, self.bounds[3])
+        self.bounds = (float(minx), float(miny), float(maxx), float(maxy))
+
+
+_STATE_ATTR = "_zzgeo_state"
+
+
+def map_state(m: folium.Map) -> MapState:
+    """The :class:`MapState` of a map (a plain ``folium.Map`` gets an empty one)."""
+    state = getattr(m, _STATE_ATTR, None)
+    if state is None:
+        state = MapState()
+        setattr(m, _STATE_ATTR, state)
+    return state
 
 
 def default_maps_dir() -> Path:
@@ -68,6 +157,14 @@ def default_maps_dir() -> Path:
     return Path.cwd() / "maps"
 
 
+@cache
+def field_labels() -> dict[str, str]:
+    """Chinese (English) labels of common columns, from ``data/map_labels.toml``."""
+    from zzgeo._data import load_toml
+
+    return dict(load_toml("map_labels.toml")["labels"])
+
+
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -75,7 +172,8 @@ def _esc(text: object) -> str:
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _to_wgs84(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+def _display(gdf: gpd.GeoDataFrame, m: folium.Map, what: str) -> gpd.GeoDataFrame:
+    """Non-empty rows of *gdf* in the map's display coordinates (WGS-84, or GCJ-02 for Amap tiles)."""
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise SchemaError(f"{what} must be a GeoDataFrame, got {type(gdf).__name__!r}")
     if gdf.crs is None:
@@ -85,7 +183,18 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
         )
     if len(gdf) == 0 or gdf.geometry.isna().all() or gdf.geometry.is_empty.all():
         raise GeometryError(f"{what} has no non-empty geometry to draw (rows: {len(gdf)})")
-    return gdf.to_crs(4326)
+    data = gdf.to_crs(4326)
+    data = data[data.geometry.notna() & ~data.geometry.is_empty]
+    if map_state(m).crs == "gcj02":
+        import shapely
+
+        from zzgeo.crs import wgs84_to_gcj02
+
+        def shift(xy: np.ndarray) -> np.ndarray:
+            return np.column_stack(wgs84_to_gcj02(xy[:, 0], xy[:, 1]))
+
+        data = data.set_geometry(shapely.transform(data.geometry.values, shift))
+    return data
 
 
 def _check_columns(gdf: pd.DataFrame, columns: Iterable[str], what: str) -> None:
@@ -100,33 +209,46 @@ def _fmt(x: float) -> str:
     return f"{x:,.{max(0, 3 - int(math.floor(math.log10(abs(x)))) - 1) if x else 2}f}"
 
 
+def _numeric_classes(v: np.ndarray, scheme: str, bins: int) -> tuple[np.ndarray, list[str]]:
+    """Upper class limits and legend labels: one class per value when there are at most *bins* values,
+    else mapclassify's *scheme* (limits are inclusive upper bounds, as in mapclassify)."""
+    import mapclassify
+
+    unique = np.unique(v)
+    if len(unique) <= max(1, bins):
+        return unique, [_fmt(x) for x in unique]
+    with warnings.catch_warnings():  # ties: mapclassify makes fewer classes and says so; the legend shows them
+        warnings.simplefilter("ignore", UserWarning)
+        upper = np.unique(np.asarray(mapclassify.classify(v, scheme=scheme, k=bins).bins, dtype=float))
+    lower = np.concatenate([[v.min()], upper[:-1]])
+    return upper, [f"{_fmt(lo)} \u2013 {_fmt(hi)}" for lo, hi in zip(lower, upper, strict=True)]
+
+
 def _classify(
-    values: pd.Series, bins: int, colors: Sequence[str] | None
-) -> tuple[list[str], list[tuple[str, str]]]:
-    """Colour for each value and the legend entries ``(color, label)``."""
+    values: pd.Series, bins: int, colors: Sequence[str] | None, scheme: str = "quantiles"
+) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Colour for each value and the legend entries ``(color, label, "box")``."""
+    if scheme not in _SCHEMES:
+        raise ParameterError(f"scheme {scheme!r}: use one of {_SCHEMES}")
     na = values.isna()
-    legend: list[tuple[str, str]] = []
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        v = values[~na].astype(float)
-        edges = np.unique(np.quantile(v, np.linspace(0, 1, max(1, bins) + 1))) if len(v) else np.array([])
-        n = max(1, len(edges) - 1)
+        v = values[~na].astype(float).to_numpy()
+        upper, names = _numeric_classes(v, scheme, bins) if len(v) else (np.array([0.0]), [])
+        n = len(upper)
         pal = list(colors) if colors else [_SEQUENTIAL[round(i * 6 / max(1, n - 1))] for i in range(n)]
         if len(pal) < n:
             raise SchemaError(f"colors: need {n} colours for {n} classes, got {len(pal)}")
-        idx = np.clip(np.searchsorted(edges, values.fillna(0).astype(float), side="right") - 1, 0, n - 1)
+        idx = np.clip(np.searchsorted(upper, values.fillna(0).astype(float), side="left"), 0, n - 1)
         fill = [_NO_DATA if miss else pal[i] for i, miss in zip(idx, na, strict=True)]
-        if len(edges) == 1:
-            legend = [(pal[0], _fmt(edges[0]))]
-        else:
-            legend = [(pal[i], f"{_fmt(edges[i])} \u2013 {_fmt(edges[i + 1])}") for i in range(n)]
+        legend = [(pal[i], names[i], "box") for i in range(len(names))]
     else:
         cats = list(dict.fromkeys(values[~na].astype(str)))
         pal = list(colors) if colors else list(_QUALITATIVE)
         lut = {c: pal[i % len(pal)] for i, c in enumerate(cats)}
         fill = [_NO_DATA if miss else lut[str(x)] for x, miss in zip(values, na, strict=True)]
-        legend = [(lut[c], c) for c in cats]
+        legend = [(lut[c], c, "box") for c in cats]
     if na.any():
-        legend.append((_NO_DATA, "no data"))
+        legend.append((_NO_DATA, "no data", "box"))
     return fill, legend
 
 
@@ -144,7 +266,176 @@ def _properties(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return out
 
 
+def _aliases(fields: Sequence[str], labels: Mapping[str, str] | None) -> list[str]:
+    names = field_labels() | dict(labels or {})
+    return [names.get(f, f) for f in fields]
+
+
+def _add_legend(state: MapState, section: str, entries: list[tuple[str, str, str]]) -> None:
+    """Append *entries* to the legend section *section* (made when new)."""
+    for title, existing in state.legends:
+        if title == section:
+            existing.extend(entries)
+            return
+    state.legends.append((section, list(entries)))
+
+
+def _grouped(state: MapState, key: str, inner: str) -> str:
+    """Wrap *inner* in a block that the layer control shows and hides with its group."""
+    group = state.groups.get(key)
+    if group is None:
+        return inner
+    hide = ' style="display:none"' if group in state.hidden else ""
+    return f'<div data-zzgeo-group="{_esc(group)}"{hide}>{inner}</div>'
+
+
+def _legend_html(state: MapState) -> str:
+    parts = []
+    for title, entries in state.legends:
+        rows = [f"<b>{_esc(title)}</b>"]
+        for colour, label, shape in entries:
+            klass = {"dot": ' class="zzgeo-dot"', "line": ' class="zzgeo-line"'}.get(shape, "")
+            style = f"border-color:{_esc(colour)}" if shape == "line" else f"background:{_esc(colour)};opacity:{state.fill_opacity:g}"
+            rows.append(f'<div><i{klass} style="{style}"></i>{_esc(label)}</div>')
+        parts.append(_grouped(state, title, "".join(rows)))
+    return "".join(parts)
+
+
+def _caption_html(state: MapState) -> str:
+    return "".join(_grouped(state, line, f"<div>{_esc(line)}</div>") for line in dict.fromkeys(state.notes))
+
+
+def _banner_html(state: MapState) -> str:
+    return f'<div class="zzgeo-banner zzgeo-demo-banner">{_esc(state.banner)}</div>' if state.banner else ""
+
+
 # --- public builders -------------------------------------------------------------------
+
+
+def base_map(
+    *,
+    title: str,
+    caption_lines: Sequence[str] = (),
+    demo: bool = False,
+    banner_text: str = DEFAULT_DEMO_BANNER,
+    basemap: str = "none",
+    north_arrow: bool = True,
+    background: str = "#f4f3ee",
+    fill_opacity: float = 0.75,
+) -> folium.Map:
+    """An empty zzgeo map: title, demo banner, legend and caption boxes, scale bar, north arrow.
+
+    Parameters
+    ----------
+    title : str
+        Shown at the top centre.
+    caption_lines : sequence of str
+        Source notes, bottom left; also written into the page's ``<meta name="zzgeo:source">`` tags.
+    demo : bool
+        Show a red banner with *banner_text*: the map rests on demonstration data.
+    basemap : {"none", "osm", "amap"}
+        Tiles are online only; ``"none"`` (default) draws the layers on a plain
+        *background* and works offline. ``"amap"`` tiles are in GCJ-02, so every
+        layer added later is shifted to GCJ-02.
+    north_arrow : bool
+    background : str
+        CSS colour behind the layers when there are no tiles.
+    fill_opacity : float
+        Opacity of polygon fills (and of the legend swatches).
+
+    Returns
+    -------
+    folium.Map
+    """
+    if basemap not in BASEMAPS:
+        raise ParameterError(f"basemap {basemap!r}: use one of {sorted(BASEMAPS)}")
+    chosen = BASEMAPS[basemap]
+    m = folium.Map(tiles=None, zoom_snap=0.25, control_scale=False)
+    if chosen.url:
+        folium.TileLayer(chosen.url, attr=chosen.attribution, name=f"basemap: {chosen.name}", subdomains=chosen.subdomains,
+                         max_zoom=18).add_to(m)
+    state = map_state(m)
+    state.title, state.basemap, state.fill_opacity = title, chosen, fill_opacity
+    state.banner = banner_text if demo else None
+    state.notes.extend(str(x) for x in caption_lines)
+    if chosen.crs == "gcj02":
+        state.notes.append("vector layers shifted to GCJ-02 to match the Amap tiles")
+    add_furniture(m, title=title, banner=lambda: _banner_html(state), legend=lambda: _legend_html(state),
+                  caption=lambda: _caption_html(state), north_arrow=north_arrow,
+                  background=background if chosen.url is None else None)
+    return m
+
+
+def choropleth_layer(
+    m: folium.Map,
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    *,
+    name: str | None = None,
+    legend_title: str | None = None,
+    scheme: str = "quantiles",
+    bins: int = 5,
+    colors: Sequence[str] | None = None,
+    tooltip_columns: Sequence[str] = (),
+    popup_columns: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    line_color: str = "#444444",
+    fit: bool = True,
+) -> folium.GeoJson:
+    """Add polygons coloured by *column* to *m*, with a legend section, tooltip and popup.
+
+    Parameters
+    ----------
+    m : folium.Map
+    gdf : geopandas.GeoDataFrame
+        Polygons in any CRS.
+    column : str
+        Numeric columns are classed by mapclassify's *scheme* into *bins*
+        classes (one class per value when there are fewer values); any other
+        column gets one colour per distinct value, in order of first appearance.
+    name, legend_title : str, optional
+        Layer name (layer control) and legend heading; default *column*.
+        Put the unit and year in the legend heading.
+    scheme : {"quantiles", "natural_breaks", "fisher_jenks", "equal_interval"}
+    colors : sequence of str, optional
+        Colours of the classes, low to high / in order of appearance.
+    tooltip_columns, popup_columns : sequence of str
+        Shown on hover / on click (popup default: the tooltip columns).
+    labels : mapping, optional
+        Column -> label for tooltips and popups, over ``data/map_labels.toml``.
+    fit : bool
+        Zoom the map to this layer (with the layers fitted before).
+
+    Returns
+    -------
+    folium.GeoJson
+    """
+    _check_columns(gdf, [column, *tooltip_columns, *(popup_columns or ())], "choropleth_layer")
+    state = map_state(m)
+    data = _display(gdf, m, "choropleth: gdf")
+    fill, legend = _classify(data[column], bins, colors, scheme)
+    fields = list(dict.fromkeys([column, *tooltip_columns]))
+    popup = list(dict.fromkeys([column, *(popup_columns if popup_columns is not None else tooltip_columns)]))
+    props = _properties(data, list(dict.fromkeys([*fields, *popup])))
+    props["__zzgeo_fill"] = fill
+    layer = gpd.GeoDataFrame(props, geometry=data.geometry.values, crs=4326).reset_index(drop=True)
+    style = {"color": line_color, "weight": 1, "fillOpacity": state.fill_opacity}
+    gj = folium.GeoJson(
+        layer.to_json(drop_id=True),
+        name=str(name or legend_title or column),
+        style_function=lambda f: {**style, "fillColor": f["properties"]["__zzgeo_fill"]},
+        highlight_function=lambda f: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=_aliases(fields, labels), sticky=True),
+        popup=folium.GeoJsonPopup(fields=popup, aliases=_aliases(popup, labels)),
+    )
+    gj.add_to(m)
+    state.legends.append((str(legend_title or column), legend))
+    state.layers.append(LayerRecord("polygons", str(name or column), layer, style | {"fill_column": "__zzgeo_fill"}, gj))
+    if fit:
+        state.extend_bounds(layer)
+        minx, miny, maxx, maxy = state.bounds
+        m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20))
+    return gj
 
 
 def choropleth_map(
@@ -154,57 +445,27 @@ def choropleth_map(
     title: str,
     caption_lines: Sequence[str] = (),
     tooltip_columns: Sequence[str] = (),
+    popup_columns: Sequence[str] | None = None,
     legend_title: str | None = None,
     demo: bool = False,
     banner_text: str = DEFAULT_DEMO_BANNER,
+    scheme: str = "quantiles",
     bins: int = 5,
     colors: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
     fill_opacity: float = 0.75,
     line_color: str = "#444444",
-    tiles: str | None = None,
+    basemap: str = "none",
     north_arrow: bool = True,
     background: str = "#f4f3ee",
+    districts: bool | gpd.GeoDataFrame = True,
 ) -> folium.Map:
-    """Draw polygons coloured by one column, with legend, caption and tooltips.
+    """A map of polygons coloured by one column, with the district outlines and names on top.
 
-    Parameters
-    ----------
-    gdf : geopandas.GeoDataFrame
-        Polygons in any CRS; reprojected to EPSG:4326 for drawing.
-    column : str
-        Column to colour by. Numeric columns are split into ``bins`` quantile
-        classes; any other column gets one colour per distinct value.
-    title : str
-        Shown at the top centre of the map.
-    caption_lines : sequence of str, optional
-        Source notes, one per line, shown bottom left; :func:`save_html` also
-        writes them into the page's ``<meta name="zzgeo:source">`` tags.
-    tooltip_columns : sequence of str, optional
-        Extra columns shown on hover (``column`` is always shown).
-    legend_title : str, optional
-        Defaults to ``column``.
-    demo : bool, default False
-        Put a red banner with ``banner_text`` on the map: the layer rests on
-        demonstration data, not the official source.
-    banner_text : str
-        Text of the demo banner.
-    bins : int, default 5
-        Number of quantile classes for a numeric column (fewer when values repeat).
-    colors : sequence of str, optional
-        Colours of the classes, low to high / in order of first appearance.
-    fill_opacity, line_color : float, str
-        Polygon styling.
-    tiles : str, optional
-        A folium tile name or URL. Default None: no basemap, which is what an
-        offline export needs (:func:`save_html` refuses external tile URLs).
-    north_arrow : bool, default True
-        Draw a north arrow top right (a scale bar is always drawn bottom left).
-    background : str
-        CSS colour behind the polygons when there are no tiles.
-
-    Returns
-    -------
-    folium.Map
+    :func:`base_map` plus :func:`choropleth_layer` plus :func:`add_districts`;
+    the parameters are theirs. ``districts=False`` leaves the outlines out; a
+    GeoDataFrame (columns ``name``, geometry) draws those instead of the 12
+    districts of the layer store.
 
     Raises
     ------
@@ -215,31 +476,14 @@ def choropleth_map(
     GeometryError
         There is no non-empty geometry.
     """
-    _check_columns(gdf, [column, *tooltip_columns], "choropleth_map")
-    data = _to_wgs84(gdf, "choropleth_map: gdf")
-    data = data[data.geometry.notna() & ~data.geometry.is_empty]
-    fill, legend = _classify(data[column], bins, colors)
-    fields = list(dict.fromkeys([column, *tooltip_columns]))
-    props = _properties(data, fields)
-    props["__zzgeo_fill"] = fill
-    layer = gpd.GeoDataFrame(props, geometry=data.geometry.values, crs=4326).reset_index(drop=True)
-
-    m = folium.Map(tiles=tiles, zoom_snap=0.25)
-    style = {"color": line_color, "weight": 1, "fillOpacity": fill_opacity}
-    folium.GeoJson(
-        layer.to_json(drop_id=True),
-        name=str(legend_title or column),
-        style_function=lambda f: {**style, "fillColor": f["properties"]["__zzgeo_fill"]},
-        highlight_function=lambda f: {"weight": 3, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(fields=[str(c) for c in fields], sticky=True),
-    ).add_to(m)
-    minx, miny, maxx, maxy = layer.total_bounds
-    m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20))
-    add_furniture(m, title=title, banner=banner_text if demo else None, legend=legend,
-                  legend_title=str(legend_title or column), swatch_opacity=fill_opacity,
-                  caption_lines=caption_lines, north_arrow=north_arrow,
-                  background=background if tiles is None else None)
-    setattr(m, _NOTES_ATTR, tuple(str(x) for x in caption_lines))
+    _check_columns(gdf, [column, *tooltip_columns, *(popup_columns or ())], "choropleth_map")
+    _display(gdf, folium.Map(tiles=None), "choropleth_map: gdf")  # fail before building anything
+    m = base_map(title=title, caption_lines=caption_lines, demo=demo, banner_text=banner_text, basemap=basemap,
+                 north_arrow=north_arrow, background=background, fill_opacity=fill_opacity)
+    choropleth_layer(m, gdf, column, legend_title=legend_title, scheme=scheme, bins=bins, colors=colors,
+                     tooltip_columns=tooltip_columns, popup_columns=popup_columns, labels=labels, line_color=line_color)
+    if districts is not False:
+        add_districts(m, None if districts is True else districts)
     return m
 
 
@@ -252,6 +496,9 @@ def add_points(
     radius: float = 5,
     fill_opacity: float = 0.9,
     name: str | None = None,
+    popup_columns: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    legend_section: str | None = None,
 ) -> folium.GeoJson:
     """Add a point layer drawn as Leaflet CircleMarkers (no icon fonts needed).
 
@@ -259,16 +506,22 @@ def add_points(
     ----------
     m : folium.Map
     gdf : geopandas.GeoDataFrame
-        Points (MultiPoints are split) in any CRS; reprojected to EPSG:4326.
+        Points (MultiPoints are split) in any CRS.
     label_column : str, optional
         Column shown as the tooltip of each point.
     color : str
-        Outline and fill colour.
+        Fill colour (white outline).
     radius : float
         Radius in screen pixels.
     fill_opacity : float
     name : str, optional
-        Layer name (for a ``folium.LayerControl``).
+        Layer name (layer control) and legend entry.
+    popup_columns : sequence of str, optional
+        Columns shown on click.
+    labels : mapping, optional
+        Column -> label for the popup.
+    legend_section : str, optional
+        Legend heading to list this layer under (with its count); default: its own section *name*.
 
     Returns
     -------
@@ -278,16 +531,15 @@ def add_points(
     Raises
     ------
     CRSError, SchemaError, GeometryError
-        No CRS; ``label_column`` missing; a geometry that is not a point.
+        No CRS; a column missing; a geometry that is not a point.
     """
-    if label_column is not None:
-        _check_columns(gdf, [label_column], "add_points")
-    data = _to_wgs84(gdf, "add_points: gdf")
-    data = data[data.geometry.notna() & ~data.geometry.is_empty].explode(index_parts=False)
+    _check_columns(gdf, [c for c in [label_column, *(popup_columns or ())] if c is not None], "add_points")
+    data = _display(gdf, m, "add_points: gdf").explode(index_parts=False)
     bad = sorted(set(data.geom_type) - {"Point"})
     if bad:
         raise GeometryError(f"add_points: gdf holds {bad!r} geometries; only Point/MultiPoint allowed")
-    props = _properties(data, [label_column] if label_column else [])
+    popup = list(popup_columns or ())
+    props = _properties(data, list(dict.fromkeys([*([label_column] if label_column else []), *popup])))
     layer = gpd.GeoDataFrame(props, geometry=data.geometry.values, crs=4326).reset_index(drop=True)
     style = {"color": "#ffffff", "weight": 1, "fillColor": color, "fillOpacity": fill_opacity}
     gj = folium.GeoJson(
@@ -296,145 +548,170 @@ def add_points(
         marker=folium.CircleMarker(radius=radius, **style),
         style_function=lambda f: style,
         tooltip=folium.GeoJsonTooltip(fields=[str(label_column)], labels=False) if label_column else None,
+        popup=folium.GeoJsonPopup(fields=popup, aliases=_aliases(popup, labels)) if popup else None,
     )
     gj.add_to(m)
+    state = map_state(m)
+    if legend_section:
+        _add_legend(state, legend_section, [(color, f"{name or 'points'} ({len(layer):,})", "dot")])
+    elif name:
+        _add_legend(state, str(name), [(color, f"{len(layer):,} points", "dot")])
+    state.layers.append(LayerRecord("points", str(name or "points"), layer, style | {"radius": radius}, gj))
     return gj
 
 
-# --- export ----------------------------------------------------------------------------
-
-
-def save_html(
+def add_outlines(
     m: folium.Map,
-    path: str | os.PathLike[str],
+    gdf: gpd.GeoDataFrame,
     *,
-    offline: bool = True,
-    source_notes: Sequence[str] | None = None,
-    extra_assets: Mapping[str, str | os.PathLike[str]] | None = None,
-) -> Path:
-    """Write a map as one HTML file that, by default, works with no network.
+    name: str,
+    color: str = _OUTLINE,
+    weight: float = 1.6,
+    dash: str | None = "5 3",
+    legend_label: str | None = None,
+    legend_section: str | None = None,
+    parent: folium.Element | None = None,
+) -> folium.GeoJson:
+    """Draw the outlines of polygons (no fill, not clickable), e.g. service areas or boundaries.
 
     Parameters
     ----------
     m : folium.Map
-    path : str or path-like
-        Target file; written atomically (temp file in the same folder, then
-        ``os.replace``).
-    offline : bool, default True
-        Inline Leaflet (and jQuery / d3 v3 when the page uses them) from the
-        ``xstatic-*`` packages and drop the libraries the page does not use.
-        When False, folium's page is written as is (CDN links).
-    source_notes : sequence of str, optional
-        Written into ``<meta name="zzgeo:source">`` tags and an HTML comment.
-        Defaults to the ``caption_lines`` given to :func:`choropleth_map`.
-    extra_assets : mapping, optional
-        Offline copies for other scripts/stylesheets (plugins): URL or file
-        name -> local file.
+    gdf : geopandas.GeoDataFrame
+        Polygons in any CRS.
+    name : str
+        Layer name, and legend heading when *legend_label* is given.
+    color, weight, dash : str, float, str or None
+        Line colour, width in pixels, and SVG dash pattern (None: solid).
+    legend_label : str, optional
+        Add a line entry to the legend, under *legend_section* (default: *name*).
+    legend_section : str, optional
+    parent : folium element, optional
+        Add to this group instead of the map.
 
     Returns
     -------
-    pathlib.Path
-
-    Raises
-    ------
-    MapExportError
-        ``offline`` and the page still needs something outside: a tile layer,
-        a library with no offline copy (e.g. awesome-markers icons), an image
-        URL. The message lists the URLs.
+    folium.GeoJson
     """
-    path = Path(path)
-    document = m.get_root().render()
-    report = None
-    if offline:
-        document, report = inline_assets(document, extra_assets=extra_assets)
-        if not report.ok:
-            listing = "\n  ".join([*report.missing, *report.remaining])
-            raise MapExportError(
-                f"save_html({str(path)!r}, offline=True): the page still needs the network:\n  "
-                f"{listing}\nUse tiles=None (no basemap), CircleMarkers instead of icon markers, "
-                "pass extra_assets for plugins, or save with offline=False."
-            )
-    notes = getattr(m, _NOTES_ATTR, ()) if source_notes is None else tuple(source_notes)
-    block = notes_block(notes, offline, report, f"folium {folium.__version__}")
-    head = document.find("<head>")
-    document = (document[: head + 6] + "\n" + block + document[head + 6 :]) if head >= 0 else block + document
-    if not document.lstrip().lower().startswith("<!doctype"):
-        document = "<!DOCTYPE html>\n" + document
-    write_atomic(path, document.encode("utf-8"))
-    return path
+    data = _display(gdf[[gdf.geometry.name]], m, f"add_outlines: {name}")
+    layer = gpd.GeoDataFrame(geometry=data.geometry.values, crs=4326)
+    style = {"color": color, "weight": weight, "fill": False, **({"dashArray": dash} if dash else {})}
+    gj = folium.GeoJson(layer.to_json(drop_id=True), name=name, style_function=lambda f: style, interactive=False)
+    gj.add_to(parent if parent is not None else m)
+    state = map_state(m)
+    state.layers.append(LayerRecord("outlines", name, layer, style, gj))
+    if legend_label:
+        _add_legend(state, legend_section or name, [(color, legend_label, "line")])
+    return gj
 
 
-def save_png(
-    html_path: str | os.PathLike[str],
-    png_path: str | os.PathLike[str],
-    *,
-    width: int = 1200,
-    height: int = 900,
-    chromium: str | os.PathLike[str] | None = None,
-    wait_ms: int = 3000,
-    allow_network: bool = False,
-    timeout: float = 120,
-) -> Path:
-    """Screenshot an HTML map with headless Chromium.
+def add_districts(m: folium.Map, districts: gpd.GeoDataFrame | None = None, *, labels: bool = True) -> folium.FeatureGroup:
+    """Draw district outlines (no fill) and their Chinese names on top of *m*.
 
     Parameters
     ----------
-    html_path : str or path-like
-        Page to render, normally written by :func:`save_html`.
-    png_path : str or path-like
-        Target PNG; written atomically.
-    width, height : int
-        Window size in CSS pixels.
-    chromium : str or path-like, optional
-        Browser executable; default ``chromium`` (or ``chromium-browser``,
-        ``google-chrome``) on ``PATH``.
-    wait_ms : int, default 3000
-        Virtual-time budget given to the page before the shot, so Leaflet has drawn.
-    allow_network : bool, default False
-        By default every host name fails to resolve, so the PNG shows exactly
-        what the offline file holds.
-    timeout : float
-        Seconds before Chromium is given up on.
+    m : folium.Map
+    districts : geopandas.GeoDataFrame, optional
+        Polygons with a ``name`` column; default the 12 districts of the layer store.
+    labels : bool
+        Write each name at a point inside its district.
 
     Returns
     -------
-    pathlib.Path
-
-    Raises
-    ------
-    FileNotFoundError
-        ``html_path`` does not exist.
-    ChromiumError
-        No Chromium found (install: ``apt-get update && apt-get install -y chromium``),
-        or it failed or wrote no image.
+    folium.FeatureGroup
+        The group ``行政区 districts`` holding outlines and names.
     """
-    src = Path(html_path).resolve()
-    if not src.is_file():
-        raise FileNotFoundError(f"save_png: no HTML file {str(src)!r}")
-    exe = str(chromium) if chromium is not None else next(
-        (p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p),
-        None,
-    )
-    if exe is None or shutil.which(exe) is None:
-        raise ChromiumError(
-            f"save_png: headless Chromium not found (chromium={chromium!r}); install it with "
-            f"`{_CHROMIUM_INSTALL}` or pass chromium='/path/to/chromium'"
-        )
-    out = Path(png_path)
-    tmp = temp_beside(out, ".png")
-    profile = tempfile.mkdtemp(prefix="zzgeo-chromium-")
-    cmd = chromium_command(exe, profile=profile, shot=tmp, width=width, height=height,
-                           wait_ms=wait_ms, allow_network=allow_network)
-    try:
-        Path(tmp).unlink()
-        proc = subprocess.run([*cmd, src.as_uri()], capture_output=True, text=True, timeout=timeout)
-        if not Path(tmp).is_file() or Path(tmp).stat().st_size == 0:
-            tail = "\n".join((proc.stderr or "").strip().splitlines()[-8:])
-            raise ChromiumError(f"save_png: Chromium wrote no image (exit {proc.returncode}):\n{tail}")
-        os.replace(tmp, out)
-    except subprocess.TimeoutExpired as exc:
-        raise ChromiumError(f"save_png: Chromium did not finish within {timeout} s") from exc
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-        shutil.rmtree(profile, ignore_errors=True)
-    return out
+    if districts is None:
+        from zzgeo.layers import read_layer
+
+        districts = read_layer("districts")
+    _check_columns(districts, ["name"], "add_districts")
+    group = folium.FeatureGroup(name="行政区 districts", control=True)
+    state = map_state(m)
+    add_outlines(m, districts, name=_DISTRICTS, parent=group)
+    if labels:
+        data = _display(districts[["name", districts.geometry.name]], m, "add_districts: districts")
+        points = gpd.GeoDataFrame({"name": data["name"].astype(str).to_numpy()},
+                                  geometry=data.geometry.representative_point().values, crs=4326)
+        for name, pt in zip(points["name"], points.geometry, strict=True):
+            folium.Marker([pt.y, pt.x], icon=folium.DivIcon(html=f"<span>{_esc(name)}</span>", class_name="zzgeo-label",
+                                                            icon_size=(0, 0)), interactive=False).add_to(group)
+        state.layers.append(LayerRecord("labels", _DISTRICTS, points, {}, None))
+    group.add_to(m)
+    if _DISTRICT_LEGEND not in [t for t, _ in state.legends]:
+        _add_legend(state, _DISTRICT_LEGEND, [(_OUTLINE, f"区县级单元 ({len(districts)})", "line")])
+    return group
+
+
+class _GroupToggle(folium.MacroElement):
+    """Show a group's legend sections and notes while its layer is on (Leaflet overlayadd/overlayremove)."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.on("overlayadd overlayremove", function (e) {
+    document.querySelectorAll("[data-zzgeo-group]").forEach(function (el) {
+        if (el.getAttribute("data-zzgeo-group") === e.name) { el.style.display = e.type === "overlayadd" ? "" : "none"; }
+    });
+});
+{% endmacro %}""")
+
+
+def combine_maps(maps: Mapping[str, folium.Map], *, title: str, basemap: str | None = None) -> folium.Map:
+    """Put the layers of several zzgeo maps on one page, one switchable group per map.
+
+    Parameters
+    ----------
+    maps : mapping of str to folium.Map
+        Label -> map (built with the same *basemap*). The first group is shown,
+        the others start hidden; a layer control (top right) switches them.
+        The maps' layers are moved, so do not save those maps afterwards.
+    title : str
+    basemap : str, optional
+        Default: the basemap of the first map.
+
+    Returns
+    -------
+    folium.Map
+        With the district outlines and names on top, every map's legend
+        section (headed by its label) and source notes, and the demo banner
+        when any of them rests on demo data.
+    """
+    if not maps:
+        raise ParameterError("combine_maps: no maps given")
+    states = {label: map_state(sub) for label, sub in maps.items()}
+    first = next(iter(states.values()))
+    crs = {s.crs for s in states.values()}
+    if len(crs) > 1:
+        raise ParameterError(f"combine_maps: the maps mix basemap datums {sorted(crs)}; build them with one basemap")
+    demo = [label for label, s in states.items() if s.banner]
+    m = base_map(title=title, basemap=basemap or first.basemap.name, demo=bool(demo),
+                 banner_text=f"DEMO data in: {', '.join(demo)} — illustrative, not the official data")
+    state = map_state(m)
+    for i, (label, sub) in enumerate(states.items()):
+        group = folium.FeatureGroup(name=label, show=i == 0)
+        for rec in sub.layers:
+            if rec.name == _DISTRICTS:
+                continue
+            if rec.element is not None:
+                group.add_child(rec.element)
+            state.layers.append(LayerRecord(rec.kind, f"{label}: {rec.name}", rec.frame, rec.style, rec.element, show=i == 0))
+            state.extend_bounds(rec.frame)
+        group.add_to(m)
+        if i:
+            state.hidden.add(label)
+        for title, entries in sub.legends:
+            if title != _DISTRICT_LEGEND:
+                state.legends.append((f"{label} · {title}", entries))
+                state.groups[f"{label} · {title}"] = label
+        for note in sub.notes:
+            if note not in state.notes:
+                state.notes.append(note)
+                state.groups[note] = label
+    add_districts(m)
+    folium.LayerControl(collapsed=False, position="topleft").add_to(m)
+    _GroupToggle().add_to(m)
+    minx, miny, maxx, maxy = state.bounds
+    m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20))
+    return m
+
+
+from zzgeo.map_export import export_map, save_html, save_png  # noqa: E402  (re-exported)

@@ -20,7 +20,7 @@ import pandas as pd
 from zzgeo._data import load_toml
 from zzgeo.errors import ParameterError
 
-__all__ = ["ScoreConfig", "load_score_config", "normalise", "score_table", "collect_indicators", "district_scores", "ScoreResult"]
+__all__ = ["ScoreConfig", "load_score_config", "normalise", "score_table", "collect_indicators", "district_scores", "ScoreResult", "score_map"]
 
 _NORMALISE = ("target", "share", "minmax")
 _MISSING = ("reweight", "zero")
@@ -114,75 +114,34 @@ def score_table(raw: pd.DataFrame, config: ScoreConfig) -> tuple[pd.DataFrame, p
 # ----------------------------------------------------------------------------- the raw values, from every theme
 
 
-def _shelters() -> tuple[pd.DataFrame, bool]:
-    from zzgeo.shelters.coverage import shelter_coverage
-    from zzgeo.shelters.demo import demo_register
-    from zzgeo.shelters.register import read_register
+def collect_indicators(runs=None, districts=None) -> tuple[pd.DataFrame, dict]:
+    """Raw values of the indicators per district, from each theme's :class:`zzgeo._theme_run.ThemeRun`.
 
-    result = shelter_coverage(read_register(demo_register()), year=2025)
-    table = result.table.set_index("adcode")
-    return pd.DataFrame({"shelter_per_capita": table["per_capita_m2"], "shelter_coverage": table["covered_share"]}), bool(result.meta["demo"])
-
-
-def _children() -> tuple[pd.DataFrame, bool]:
-    from zzgeo.children.access import walking_access
-    from zzgeo.children.attainment import attainment
-    from zzgeo.children.demo import demo_facilities
-    from zzgeo.children.register import read_facilities
-
-    facilities = read_facilities(demo_facilities())
-    rec = attainment(facilities, year=2025).records
-    unit_rows = rec[rec["unit"].str.fullmatch(r"\d{6}") & rec["ratio"].notna() & rec["scope"].isin(["per_unit", "per_1000_residents", "per_10000_residents"])]
-    targets = unit_rows.assign(capped=unit_rows["ratio"].clip(upper=1.0)).groupby("unit")["capped"].mean()
-    shares = walking_access(facilities, types=["childcare"]).shares
-    access = shares[(shares["circle"] == "15min")].set_index("unit")["share"]
-    return pd.DataFrame({"children_targets": targets, "childcare_access": access}), True
-
-
-def _groundwater(districts: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
-    from zzgeo.groundwater.cli import _load_pollution, _load_zones
-    from zzgeo.groundwater.indicators import pilot_indicators
-    from zzgeo.groundwater.rules import load_rules
-    from zzgeo.groundwater.screening import screen_sources
-
-    zones, _, _ = _load_zones(None, None, None, None, None, "analytic", None, "raise")
-    screened = screen_sources(_load_pollution(None, None, None, None, "raise"), zones, rules=load_rules())
-    inside = screened.sources[screened.sources["zone"] != "outside"].groupby("adcode").size()
-    rates = pilot_indicators(screened.sources, zones, districts=districts).by_district.set_index("adcode")["leak_screening_rate"]
-    return pd.DataFrame({"sources_in_zones": inside.reindex(districts["adcode"], fill_value=0), "leak_screening": rates}), True
-
-
-def _land_price(districts) -> tuple[pd.DataFrame, bool]:
-    from zzgeo.landprice.lookup import lookup_prices
-
-    prices = lookup_prices(districts[["adcode", "geometry"]].reset_index(drop=True))
-    pick = prices[(prices["table"] == "collective_construction") & (prices["use"] == "commercial") & (prices["right"] == "transfer")]
-    by_parcel = pick.set_index("parcel")["price_yuan_m2"]
-    level = pd.Series(by_parcel.reindex(range(len(districts))).to_numpy(), index=districts["adcode"].to_numpy())
-    return pd.DataFrame({"land_price_level": level}), True
-
-
-def collect_indicators(districts=None) -> tuple[pd.DataFrame, dict]:
-    """Raw values of every indicator of ``data/scores.toml`` per district, from the themes on the default layers.
+    Parameters
+    ----------
+    runs : mapping of str to ThemeRun, optional
+        Theme key -> run; default: every theme on the default layers (:func:`zzgeo.report.run_themes`).
+    districts : GeoDataFrame, optional
+        Default: the layer store's districts.
 
     Returns
     -------
     (raw, demo) : pandas.DataFrame, dict
-        ``raw`` indexed by adcode; ``demo`` says which themes rest on DEMO layers.
+        ``raw`` indexed by adcode with a ``name`` column; ``demo`` says which themes rest on DEMO layers.
     """
     from zzgeo.layers import read_layer
 
+    if runs is None:
+        from zzgeo.report import run_themes
+
+        runs = run_themes()
     districts = read_layer("districts") if districts is None else districts
-    frames, demo = [], {}
-    for theme, build in (("shelters", _shelters), ("children", _children), ("groundwater", lambda: _groundwater(districts)),
-                         ("land-price", lambda: _land_price(districts))):
-        frame, is_demo = build()
-        frames.append(frame)
-        demo[theme] = is_demo
-    raw = pd.concat(frames, axis=1).reindex(districts["adcode"].to_numpy())
-    raw.index.name = "adcode"
-    raw.insert(0, "name", districts.set_index("adcode")["name"].reindex(raw.index).to_numpy())
-    return raw, demo
+    adcodes = districts["adcode"].to_numpy()
+    frames = [run.indicators.reindex(adcodes) for run in runs.values() if run.indicators is not None]
+    raw = pd.concat(frames, axis=1) if frames else pd.DataFrame(index=adcodes)
+    raw.index = pd.Index(adcodes, name="adcode")
+    raw.insert(0, "name", districts["name"].to_numpy())
+    return raw, {key: bool(run.demo) for key, run in runs.items()}
 
 
 @dataclass
@@ -194,12 +153,13 @@ class ScoreResult:
     meta: dict = field(default_factory=dict)
 
 
-def district_scores(config: str | Path | ScoreConfig | None = None, *, raw: pd.DataFrame | None = None) -> ScoreResult:
-    """Collect the indicators (unless *raw* is given) and score the districts."""
+def district_scores(config: str | Path | ScoreConfig | None = None, *, raw: pd.DataFrame | None = None,
+                    runs=None) -> ScoreResult:
+    """Score the districts on *raw* values, or on the indicators of the theme *runs* (default: run every theme)."""
     config = config if isinstance(config, ScoreConfig) else load_score_config(config)
     demo = {}
     if raw is None:
-        raw, demo = collect_indicators()
+        raw, demo = collect_indicators(runs)
     names = raw["name"] if "name" in raw else pd.Series(raw.index, index=raw.index)
     scores, parts = score_table(raw.drop(columns=["name"], errors="ignore"), config)
     scores.insert(1, "name", names.reindex(scores["district"]).to_numpy())
@@ -210,3 +170,32 @@ def district_scores(config: str | Path | ScoreConfig | None = None, *, raw: pd.D
     meta = {"config": config.path, "title": config.title, "missing": config.missing, "demo_themes": sorted(t for t, d in demo.items() if d),
             "indicators": config.indicators.to_dict("records")}
     return ScoreResult(scores.sort_values("rank").reset_index(drop=True), parts, meta)
+
+
+def score_map(result: ScoreResult, *, basemap: str = "none"):
+    """Districts coloured by composite score, each indicator's points in the popup.
+
+    Returns
+    -------
+    folium.Map
+    """
+    from zzgeo.layers import read_layer
+    from zzgeo.maps import choropleth_map
+
+    points = result.parts.pivot(index="district", columns="indicator", values="contribution").round(1)
+    layer = read_layer("districts")[["adcode", "geometry"]].merge(result.scores, left_on="adcode", right_on="district")
+    layer = layer.merge(points, left_on="adcode", right_index=True)
+    layer["score"] = layer["score"].round(1)
+    ids = list(points.columns)
+    demo = result.meta.get("demo_themes", [])
+    return choropleth_map(
+        layer, "score", basemap=basemap, scheme="quantiles", bins=5,
+        colors=("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
+        title=f"{result.meta['title']}: composite score by district (0-100)" + (" — rests on DEMO data" if demo else ""),
+        legend_title="综合得分 score, 0-100 (higher is better)",
+        tooltip_columns=["name", "rank"], popup_columns=["name", "rank", "indicators_used", *ids],
+        labels={i: f"{i} (points)" for i in ids},
+        caption_lines=[f"indicators, weights and normalisation: {result.meta['config']}; missing data: {result.meta['missing']}",
+                       "each indicator's points = 100 x weight used x normalised value (popup)"],
+        demo=bool(demo), banner_text=f"DEMO data in: {', '.join(demo)} — scores are illustrative",
+    )

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from zzgeo.children.access import AccessResult
     from zzgeo.children.attainment import Attainment
 
-__all__ = ["RATIO_COLOURS", "access_map", "attainment_map"]
+__all__ = ["RATIO_COLOURS", "access_map", "attainment_map", "district_attainment", "overview_map"]
 
 #: Colour-blind-safe diverging classes (ColorBrewer RdYlBu): red = far from the target, blue = met.
 RATIO_COLOURS = ("#d73027", "#fc8d59", "#fee090", "#91bfdb", "#4575b4")
@@ -34,7 +34,7 @@ def _ratio_class(ratio) -> str:
     return label
 
 
-def attainment_map(result: Attainment, target_id: str) -> folium.Map:
+def attainment_map(result: Attainment, target_id: str, *, basemap: str = "none") -> folium.Map:
     """Districts coloured by their attainment of one per-unit or per-head target; facilities of its types as points."""
     from zzgeo.errors import UnknownCodeError
     from zzgeo.layers import read_layer
@@ -56,7 +56,7 @@ def attainment_map(result: Attainment, target_id: str) -> folium.Map:
     layer = layer.sort_values("attainment", key=lambda s: s.map({label: i for i, label in enumerate(order)}))
     demo = bool(result.meta.get("demo"))
     m = choropleth_map(
-        layer, "attainment", title=f"{first['facility']} — {first['task']} ({first['year'] or result.meta['year']})" + (" DEMO" if demo else ""),
+        layer, "attainment", basemap=basemap, title=f"{first['facility']} — {first['task']} ({first['year'] or result.meta['year']})" + (" DEMO" if demo else ""),
         legend_title=f"attainment of {first['target']:g} {first['unit_of_measure']}", colors=[colours[c] for c in dict.fromkeys(layer["attainment"])],
         tooltip_columns=["name", "actual", "target", "ratio %", "shortfall", "status"],
         caption_lines=[f"{result.meta['document']} {first['task']}: {first['wording']}",
@@ -78,7 +78,7 @@ def _label(result: Attainment, kind: str) -> str:
     return load_schema("children/facilities.toml").vocabularies["facility_type"].labels.get(kind, kind)
 
 
-def access_map(result: AccessResult, kind: str, circle: str = "15min") -> folium.Map:
+def access_map(result: AccessResult, kind: str, circle: str = "15min", *, basemap: str = "none") -> folium.Map:
     """The cells with most children beyond *circle* of the nearest *kind*, over the districts, with the facilities."""
     from zzgeo.errors import UnknownCodeError
     from zzgeo.layers import read_layer
@@ -95,7 +95,7 @@ def access_map(result: AccessResult, kind: str, circle: str = "15min") -> folium
     city = float(shares.loc[shares["unit"] == "city", "share"].iloc[0])
     gaps = result.gaps[(result.gaps["type"] == kind) & (result.gaps["circle"] == circle)]
     m = choropleth_map(
-        layer, "share %", title=f"children within {metres:g} m walk of {kind} ({circle}) — city {city:.0%}" + (" DEMO" if demo else ""),
+        layer, "share %", basemap=basemap, title=f"children within {metres:g} m walk of {kind} ({circle}) — city {city:.0%}" + (" DEMO" if demo else ""),
         legend_title=f"% of children within {metres:g} m", colors=("#f0f9e8", "#bae4bc", "#7bccc4", "#43a2ca", "#0868ac"),
         tooltip_columns=["name", "children", "children_within"],
         caption_lines=[f"{result.meta['document']}; life circles {result.meta['rules']['circle_source']}",
@@ -110,4 +110,54 @@ def access_map(result: AccessResult, kind: str, circle: str = "15min") -> folium
         cells["label"] = [f"rank {r}: {c:,.0f} children, nearest {('> ' + format(metres, 'g')) if np.isinf(d) else format(d, ',.0f')} m"
                           for r, c, d in zip(cells["rank"], cells["children"], cells["nearest_walk_m"], strict=True)]
         add_points(m, cells, label_column="label", color="#d73027", radius=4, name="gap cells")
+    return m
+
+
+_PER_UNIT = ("per_unit", "per_1000_residents", "per_10000_residents")
+#: Community-level types with thousands of points: left off the overview map (listed in its caption).
+_NOT_DRAWN = ("parent_school", "childrens_home", "football_pitch_other")
+
+
+def district_attainment(result: Attainment) -> pd.DataFrame:
+    """Per district: measurable per-unit targets, how many are met, and the mean attainment (each capped at 100 %)."""
+    rec = result.records
+    rows = rec[rec["unit"].str.fullmatch(r"\d{6}") & rec["ratio"].notna() & rec["scope"].isin(_PER_UNIT)]
+    capped = rows.assign(capped=rows["ratio"].clip(upper=1.0), met_=rows["met"].astype(bool))
+    out = capped.groupby("unit").agg(targets_measured=("target_id", "size"), targets_met=("met_", "sum"), mean_attainment=("capped", "mean"))
+    return out
+
+
+def overview_map(result: Attainment, *, basemap: str = "none") -> folium.Map:
+    """Districts coloured by mean attainment of the measurable per-unit targets; every facility as a point."""
+    from zzgeo.layers import read_layer
+    from zzgeo.maps import add_points, choropleth_map, map_state
+
+    districts = read_layer("districts")[["adcode", "name", "geometry"]]
+    table = district_attainment(result)
+    layer = districts.merge(table, left_on="adcode", right_index=True, how="left")
+    layer["mean attainment %"] = (layer["mean_attainment"] * 100).round(1)
+    layer["attainment"] = [_ratio_class(r) for r in layer["mean_attainment"]]
+    colours = dict(zip([label for _, label in _RATIO_CLASSES], RATIO_COLOURS, strict=True)) | {"not measured": "#cccccc"}
+    order = {label: i for i, (_, label) in enumerate(_RATIO_CLASSES)}
+    layer = layer.sort_values("attainment", key=lambda s: s.map(order))
+    demo = bool(result.meta.get("demo"))
+    m = choropleth_map(
+        layer, "attainment", basemap=basemap,
+        title=f"儿童友好城市 targets due {result.meta['year']}: mean attainment by district" + (" DEMO" if demo else ""),
+        legend_title=f"mean attainment of per-unit targets ({result.meta['year']}, each capped at 100 %)",
+        colors=[colours[c] for c in dict.fromkeys(layer["attainment"])],
+        tooltip_columns=["name", "mean attainment %", "targets_met", "targets_measured"],
+        labels={"targets_met": "达标目标数 targets met", "targets_measured": "可测目标数 targets measured"},
+        caption_lines=[f"{result.meta['document']}: {result.meta['measurable']} of {result.meta['targets']} targets measurable from a register",
+                       "per-unit, per-1,000 and per-10,000-resident targets; development zones counted to their host districts here",
+                       "DEMO facility register" if demo else "user register"],
+        demo=demo, banner_text="DEMO facility register — attainment is illustrative",
+    )
+    many = result.facilities["type"].isin(_NOT_DRAWN)
+    shown = result.facilities[~many]
+    points = shown.assign(label=[f"{_label(result, t)}: {n}" for t, n in zip(shown["type"], shown["name"], strict=True)])
+    add_points(m, points, label_column="label", color="#1b7837", radius=3, name="drawn",
+               legend_section="儿童友好设施 facilities (register)")
+    map_state(m).notes.append(f"not drawn (community-level, {int(many.sum()):,} points): "
+                              + "、".join(_label(result, t) for t in _NOT_DRAWN))
     return m

@@ -40,36 +40,6 @@ RulesOption = Annotated[Optional[str], typer.Option("--rules", help="Rule file l
 MethodOption = Annotated[str, typer.Option("--method", help="analytic (default, fast) or timml (riverside wellfields with an analytic-element model; slow, cached).")]
 
 
-def _load_zones(sources, wells, rivers, study, rules, method, crs, on_error):
-    from zzgeo.groundwater.demo import demo_layers
-    from zzgeo.groundwater.register import read_rivers, read_sources, read_study_zones, read_wells
-    from zzgeo.groundwater.rules import load_rules
-    from zzgeo.groundwater.zones import source_zones
-
-    from zzgeo.errors import SchemaError
-
-    if (sources is None) != (wells is None):
-        raise SchemaError("--sources and --wells go together: the DEMO wells belong to the DEMO sources; give both registers (or neither for the demo)")
-    demo = demo_layers() if sources is None or wells is None or rivers is None else {}
-    src = read_sources(sources or demo["sources"], crs=crs, on_error=on_error)
-    wel = read_wells(wells or demo["wells"], crs=crs, on_error=on_error)
-    riv = read_rivers(rivers or demo["rivers"], crs=crs)
-    stz = read_study_zones(study, crs=crs) if study else None
-    result = source_zones(src, wel, rivers=riv, study_zones=stz, rules=load_rules(rules), method=method, on_error=on_error)
-    if rivers is None:
-        result.meta["notes"].append("rivers: the DEMO Yellow River line (the municipality's northern boundary, approximate); pass --rivers FILE")
-    return result, (src, wel), inputs_of(sources, wells, rivers, study, rules)
-
-
-def _load_pollution(pollution, crs, columns, layer, on_error):
-    from zzgeo.groundwater.demo import demo_layers
-    from zzgeo.groundwater.register import read_pollution_sources
-    from zzgeo.registers import parse_columns_option
-
-    source = pollution if pollution is not None else demo_layers()["pollution_sources"]
-    return read_pollution_sources(source, crs=crs, columns=parse_columns_option(columns), layer=layer, on_error=on_error)
-
-
 def _rejected(*frames) -> list[dict]:
     from zzgeo.registers import rejected_rows
 
@@ -91,9 +61,10 @@ def zones_cmd(
     as_json: JsonOption = False, out: OutOption = None,
 ) -> None:
     """Zone 1, zone 2 and the recharge zone of every groundwater drinking-water source."""
+    from zzgeo.groundwater.report import load_zones
     from zzgeo.groundwater.zones import zone_records
 
-    result, (src, wel), protect = _load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
+    result, (src, wel), protect = load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
     rejected = _rejected((src, "source_id"), (wel, "well_id"))
     write_output(result.zones, out, protect=protect)
     write_rejected(rejected, out, protect=protect)
@@ -118,11 +89,12 @@ def screen_cmd(
     as_json: JsonOption = False, out: OutOption = None,
 ) -> None:
     """Zone, nearest well and upgradient-ness of every pollution source; the leak-screening list by 三(二)5(2), in priority order."""
+    from zzgeo.groundwater.report import load_pollution, load_zones
     from zzgeo.groundwater.rules import load_rules
     from zzgeo.groundwater.screening import screen_sources, screening_records
 
-    zones, _, protect = _load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
-    pol = _load_pollution(pollution, crs, columns, layer, on_error)
+    zones, _, protect = load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
+    pol = load_pollution(pollution, crs, columns, layer, on_error)
     result = screen_sources(pol, zones, rules=load_rules(rules), raster=raster)
     protect += inputs_of(pollution, raster)
     rejected = _rejected((pol, "source_id"))
@@ -148,13 +120,14 @@ def indicators_cmd(
     layer: LayerOption = None, on_error: OnErrorOption = "raise", as_json: JsonOption = False, out: OutOption = None,
 ) -> None:
     """The 19 indicators of 表2—1 with their status, the rates per district, and the 5 % spot-check rule by type."""
+    from zzgeo.groundwater.report import load_pollution, load_zones
     from zzgeo.groundwater.indicators import indicator_records, pilot_indicators
     from zzgeo.groundwater.rules import load_rules
     from zzgeo.groundwater.screening import screen_sources
     from zzgeo.layers import read_layer
 
-    zones, _, protect = _load_zones(sources, wells, rivers, study_zones, rules, "analytic", crs, on_error)
-    pol = _load_pollution(pollution, crs, columns, layer, on_error)
+    zones, _, protect = load_zones(sources, wells, rivers, study_zones, rules, "analytic", crs, on_error)
+    pol = load_pollution(pollution, crs, columns, layer, on_error)
     screened = screen_sources(pol, zones, rules=load_rules(rules))
     districts = read_layer("districts")
     result = pilot_indicators(screened.sources, zones, as_of=as_of, districts=districts)

@@ -22,7 +22,7 @@ __all__ = ["ZONE_COLOURS", "zone_map"]
 ZONE_COLOURS = {"一级保护区": "#08519c", "二级保护区": "#6baed6", "补给区": "#c6dbef"}
 
 
-def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top: int = 50) -> folium.Map:
+def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top: int = 50, basemap: str = "none") -> folium.Map:
     """Zones of every source with its wells, and the first *top* sources of the leak-screening list."""
     from zzgeo.maps import add_points, choropleth_map
 
@@ -32,7 +32,7 @@ def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top
     layer["label"] = layer["zone_zh"]
     demo = bool(zones.meta.get("demo"))
     m = choropleth_map(
-        layer, "label",
+        layer, "label", basemap=basemap,
         title="地下水型饮用水水源 保护区与补给区" + (" (DEMO)" if demo else ""),
         legend_title="zone (分区)",
         colors=[ZONE_COLOURS[z] for z in dict.fromkeys(layer["label"])],

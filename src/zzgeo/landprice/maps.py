@@ -36,6 +36,7 @@ def grade_map(
     use: str = "commercial",
     parcels: gpd.GeoDataFrame | None = None,
     label_column: str | None = None,
+    basemap: str = "none",
 ) -> folium.Map:
     """An offline-ready map of one grade map with prices, and optionally parcels as points."""
     from zzgeo.landprice.rules import DOC_NUMBER, document, use_info
@@ -47,7 +48,7 @@ def grade_map(
     doc = document()
     form = "floor price 楼面价" if info.price_form == "floor" else "ground price 地面价"
     m = choropleth_map(
-        layer, "grade_label",
+        layer, "grade_label", basemap=basemap,
         title=f"{table} · {info.name_zh} 基准地价级别" + (" (DEMO zones)" if demo else ""),
         legend_title="grade (级别) · 元/m²",
         tooltip_columns=["grade", "price_yuan_m2"],

@@ -1,0 +1,79 @@
+"""The child-friendly theme in the report: every target due in 2025, and children's walking access.
+
+Uses the user's facility register (and zone, community and children tables)
+where the report config names them, else the DEMO register.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from zzgeo._theme_run import ThemeRun, check_inputs
+
+__all__ = ["INPUTS", "run"]
+
+#: Keys of ``[children]`` in a report config.
+INPUTS = {"register": "facility register", "zones": "development-zone polygons", "communities": "community polygons",
+          "children": "table unit,children[,residents]", "targets": "target table", "crs": "CRS of the registers"}
+
+_ACCESS_TYPES = ("childcare", "childrens_home", "play_facility", "football_pitch", "park_cf")
+
+
+def _findings(result, access) -> list[str]:
+    city = result.records[result.records["unit"] == "city"]
+    measured = city[city["ratio"].notna()]
+    lines = [f"{result.meta['measurable']} of {result.meta['targets']} quantified targets of {result.meta['document']} "
+             f"can be measured from a register; city-wide {int(measured['met'].astype(bool).sum())} of {len(measured)} "
+             f"measured targets due {result.meta['year']} are met"]
+    short = measured[~measured["met"].astype(bool)].sort_values("ratio").head(3)
+    lines += [f"furthest from target: {r.facility or r.target_id} {r.actual:g} of {r.target:g} {r.unit_of_measure} ({r.ratio:.0%})"
+              for r in short.itertuples()]
+    from zzgeo.registers import load_schema
+
+    names = load_schema("children/facilities.toml").vocabularies["facility_type"].labels
+    shares = access.shares[(access.shares["unit"] == "city") & (access.shares["circle"] == "15min")]
+    lines += [f"children within a 15-minute walk ({r.walk_m:g} m) of {names.get(r.type, r.type)} ({r.type}): {r.share:.1%}"
+              for r in shares.itertuples()]
+    return lines
+
+
+def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025) -> ThemeRun:
+    """Attainment of the targets due in *year* and walking access to the main kinds of facility.
+
+    Returns
+    -------
+    ThemeRun
+        Tables ``attainment``, ``inventory``, ``access_shares``, ``childcare_2sfca``, ``access_gaps``; maps
+        ``overview``, ``childcare_access``; indicators ``children_targets`` and ``childcare_access``.
+    """
+    from zzgeo.children.access import walking_access
+    from zzgeo.children.attainment import attainment
+    from zzgeo.children.demo import demo_facilities
+    from zzgeo.children.maps import access_map, district_attainment, overview_map
+    from zzgeo.children.register import read_communities, read_facilities, read_zones
+    from zzgeo.children.rules import load_targets, unit_population
+
+    given = check_inputs("children", inputs, INPUTS)
+    crs = given.get("crs")
+    facilities = read_facilities(given.get("register") or demo_facilities(), crs=crs)
+    zones = read_zones(given["zones"], crs=crs) if given.get("zones") else None
+    result = attainment(facilities, year=year, targets=load_targets(given["targets"]) if given.get("targets") else None,
+                        population=unit_population(figures=given.get("children")), zones=zones,
+                        communities=read_communities(given["communities"], crs=crs) if given.get("communities") else None)
+    types = [t for t in _ACCESS_TYPES if t in set(facilities["type"])]
+    access = walking_access(facilities, year=year, types=types, zones=zones)
+    share = access.shares[access.shares["circle"] == "15min"].set_index("unit")
+    childcare = share.loc[share["type"] == "childcare", "share"] if "childcare" in types else pd.Series(dtype=float)
+    return ThemeRun(
+        key="children", title="儿童友好城市 Child-friendly city", document=result.meta["document"],
+        tables={"attainment": result.records, "inventory": result.inventory, "access_shares": access.shares,
+                "childcare_2sfca": access.childcare, "access_gaps": access.gaps},
+        maps={"overview": lambda basemap="none": overview_map(result, basemap=basemap),
+              **({"childcare_access": lambda basemap="none": access_map(access, "childcare", "15min", basemap=basemap)} if "childcare" in types else {})},
+        findings=_findings(result, access),
+        demo=[] if given.get("register") else ["facility register"],
+        indicators=pd.DataFrame({"children_targets": district_attainment(result)["mean_attainment"], "childcare_access": childcare}),
+        notes=[result.meta["unit_rule"], result.meta["children_rule"], f"walking distance: {access.meta['metric']}"],
+    )

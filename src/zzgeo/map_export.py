@@ -1,0 +1,244 @@
+"""Export of zzgeo maps: offline HTML, PNG by headless Chromium, and a matplotlib fallback.
+
+Folium's own ``Map.save`` writes a page that loads Leaflet and friends from
+CDNs and shows nothing without a network. :func:`save_html` inlines Leaflet
+(from ``xstatic-leaflet``), drops the libraries the page does not use, and
+refuses to write a page that still points outside (a chosen basemap's tiles
+excepted: tiles are online only). :func:`save_png` screenshots such a page
+with headless Chromium; :func:`export_map` writes both and, when no browser is
+present or it fails, draws the PNG with matplotlib from the map's recorded
+layers, and says which renderer was used.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+
+from zzgeo._offline_assets import chromium_command, inline_assets, notes_block, temp_beside, write_atomic
+from zzgeo.errors import ChromiumError, MapExportError
+
+__all__ = ["MapExport", "save_html", "save_png", "export_map", "find_chromium"]
+
+_CHROMIUM_INSTALL = "apt-get update && apt-get install -y chromium"
+
+
+@dataclass(frozen=True)
+class MapExport:
+    """Files written by :func:`export_map` and which renderer drew the PNG."""
+
+    html: Path
+    png: Path | None = None
+    renderer: str | None = None  # "chromium" | "matplotlib" | None
+    note: str = ""
+
+
+def find_chromium(chromium: str | os.PathLike[str] | None = None) -> str | None:
+    """The Chromium executable to use: *chromium* if it exists, else the first on ``PATH``."""
+    if chromium is not None:
+        return shutil.which(str(chromium))
+    return next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+def save_html(
+    m: folium.Map,
+    path: str | os.PathLike[str],
+    *,
+    offline: bool = True,
+    source_notes: Sequence[str] | None = None,
+    extra_assets: Mapping[str, str | os.PathLike[str]] | None = None,
+) -> Path:
+    """Write a map as one HTML file that, by default, works with no network.
+
+    Parameters
+    ----------
+    m : folium.Map
+    path : str or path-like
+        Target file; written atomically (temp file in the same folder, then
+        ``os.replace``).
+    offline : bool, default True
+        Inline Leaflet (and jQuery / d3 v3 when the page uses them) from the
+        ``xstatic-*`` packages and drop the libraries the page does not use.
+        When False, folium's page is written as is (CDN links).
+    source_notes : sequence of str, optional
+        Written into ``<meta name="zzgeo:source">`` tags and an HTML comment.
+        Defaults to the map's caption lines (:class:`zzgeo.maps.MapState` ``notes``).
+    extra_assets : mapping, optional
+        Offline copies for other scripts/stylesheets (plugins): URL or file
+        name -> local file.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    MapExportError
+        ``offline`` and the page still needs something outside: a tile layer,
+        other than the chosen basemap's, a library with no offline copy (e.g. awesome-markers icons), an image
+        URL. The message lists the URLs.
+    """
+    from zzgeo.maps import map_state
+
+    path = Path(path)
+    state = map_state(m)
+    document = m.get_root().render()
+    report = None
+    if offline:
+        document, report = inline_assets(document, extra_assets=extra_assets)
+        tiles = _tile_prefix(state.basemap.url)
+        report.remaining = [u for u in report.remaining if not (tiles and u.startswith(tiles))]
+        if not report.ok:
+            listing = "\n  ".join([*report.missing, *report.remaining])
+            raise MapExportError(
+                f"save_html({str(path)!r}, offline=True): the page still needs the network:\n  "
+                f"{listing}\nUse tiles=None (no basemap), CircleMarkers instead of icon markers, "
+                "pass extra_assets for plugins, or save with offline=False."
+            )
+    notes = tuple(dict.fromkeys(state.notes)) if source_notes is None else tuple(source_notes)
+    block = notes_block(notes, offline, report, f"folium {folium.__version__}")
+    head = document.find("<head>")
+    document = (document[: head + 6] + "\n" + block + document[head + 6 :]) if head >= 0 else block + document
+    if not document.lstrip().lower().startswith("<!doctype"):
+        document = "<!DOCTYPE html>\n" + document
+    write_atomic(path, document.encode("utf-8"))
+    return path
+
+
+def save_png(
+    html_path: str | os.PathLike[str],
+    png_path: str | os.PathLike[str],
+    *,
+    width: int = 1200,
+    height: int = 900,
+    chromium: str | os.PathLike[str] | None = None,
+    wait_ms: int = 3000,
+    allow_network: bool = False,
+    timeout: float = 120,
+) -> Path:
+    """Screenshot an HTML map with headless Chromium.
+
+    Parameters
+    ----------
+    html_path : str or path-like
+        Page to render, normally written by :func:`save_html`.
+    png_path : str or path-like
+        Target PNG; written atomically.
+    width, height : int
+        Window size in CSS pixels.
+    chromium : str or path-like, optional
+        Browser executable; default ``chromium`` (or ``chromium-browser``,
+        ``google-chrome``) on ``PATH``.
+    wait_ms : int, default 3000
+        Virtual-time budget given to the page before the shot, so Leaflet has drawn.
+    allow_network : bool, default False
+        By default every host name fails to resolve, so the PNG shows exactly
+        what the offline file holds.
+    timeout : float
+        Seconds before Chromium is given up on.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    FileNotFoundError
+        ``html_path`` does not exist.
+    ChromiumError
+        No Chromium found (install: ``apt-get update && apt-get install -y chromium``),
+        or it failed or wrote no image.
+    """
+    src = Path(html_path).resolve()
+    if not src.is_file():
+        raise FileNotFoundError(f"save_png: no HTML file {str(src)!r}")
+    exe = find_chromium(chromium)
+    if exe is None:
+        raise ChromiumError(
+            f"save_png: headless Chromium not found (chromium={chromium!r}); install it with "
+            f"`{_CHROMIUM_INSTALL}` or pass chromium='/path/to/chromium'"
+        )
+    out = Path(png_path)
+    tmp = temp_beside(out, ".png")
+    profile = tempfile.mkdtemp(prefix="zzgeo-chromium-")
+    cmd = chromium_command(exe, profile=profile, shot=tmp, width=width, height=height,
+                           wait_ms=wait_ms, allow_network=allow_network)
+    try:
+        Path(tmp).unlink()
+        proc = subprocess.run([*cmd, src.as_uri()], capture_output=True, text=True, timeout=timeout)
+        if not Path(tmp).is_file() or Path(tmp).stat().st_size == 0:
+            tail = "\n".join((proc.stderr or "").strip().splitlines()[-8:])
+            raise ChromiumError(f"save_png: Chromium wrote no image (exit {proc.returncode}):\n{tail}")
+        os.replace(tmp, out)
+    except subprocess.TimeoutExpired as exc:
+        raise ChromiumError(f"save_png: Chromium did not finish within {timeout} s") from exc
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+        shutil.rmtree(profile, ignore_errors=True)
+    return out
+
+
+def _tile_prefix(url: str | None) -> str | None:
+    """The fixed start of a tile URL template (before the first ``{``), or None."""
+    return url.split("{", 1)[0] if url else None
+
+
+def export_map(
+    m: folium.Map,
+    html_path: str | os.PathLike[str],
+    *,
+    png: bool | str | os.PathLike[str] = False,
+    renderer: str = "auto",
+    width: int = 1200,
+    height: int = 900,
+    chromium: str | os.PathLike[str] | None = None,
+) -> MapExport:
+    """Write *m* as offline HTML and, if asked, as PNG; say which renderer drew the PNG.
+
+    Parameters
+    ----------
+    m : folium.Map
+    html_path : str or path-like
+    png : bool or path-like
+        False: no PNG; True: beside the HTML with suffix ``.png``; a path: there.
+    renderer : {"auto", "chromium", "matplotlib"}
+        ``auto`` uses headless Chromium when it is installed and works, else
+        draws a static map with matplotlib from the map's recorded layers
+        (no tiles, no interactivity, same colours, legend, banner and caption).
+    width, height : int
+        PNG size in pixels.
+    chromium : path-like, optional
+        Browser executable.
+
+    Returns
+    -------
+    MapExport
+    """
+    if renderer not in ("auto", "chromium", "matplotlib"):
+        raise MapExportError(f"renderer {renderer!r}: use auto, chromium or matplotlib")
+    html = save_html(m, html_path)
+    if png is False:
+        return MapExport(html)
+    target = html.with_suffix(".png") if png is True else Path(png)
+    note = ""
+    if renderer != "matplotlib":
+        try:
+            return MapExport(html, save_png(html, target, width=width, height=height, chromium=chromium), "chromium",
+                             "headless Chromium screenshot of the offline page")
+        except ChromiumError as exc:
+            if renderer == "chromium":
+                raise
+            note = f"{str(exc).splitlines()[0]}; "
+    from zzgeo._static_map import render_static
+
+    from zzgeo.maps import map_state
+
+    render_static(map_state(m), target, width=width, height=height)
+    return MapExport(html, target, "matplotlib", note + "static matplotlib drawing of the map's layers (no browser)")

@@ -1,0 +1,384 @@
+"""The report bundle (``zzgeo report``): every analysis, the scorecard, the maps and an index page.
+
+:func:`run_themes` runs each theme's ``report.run`` on the shipped default
+layers or on the user's files named in a report config (TOML, see
+``data/report.toml``); :func:`build_report` scores the districts, writes each
+analysis's tables, the scorecard (CSV and Excel, with Chinese headings), every
+map as offline HTML and PNG, a combined map, ``index.html`` with the findings
+and a notice of which inputs are demo data, and ``report.log`` with the time
+per stage. The bundle is built in a temporary folder beside the target and
+swapped in at the end, so re-running into the same folder replaces it whole
+or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import importlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from zzgeo._theme_run import ThemeRun
+from zzgeo.errors import ParameterError, StoreError
+
+__all__ = ["THEMES", "ReportConfig", "load_report_config", "run_themes", "theme_maps", "build_report", "ReportResult"]
+
+#: Theme key -> module with ``INPUTS`` and ``run(inputs) -> ThemeRun``, in report order.
+THEMES = {
+    "land-price": "zzgeo.landprice.report",
+    "shelters": "zzgeo.shelters.report",
+    "groundwater": "zzgeo.groundwater.report",
+    "children": "zzgeo.children.report",
+}
+_MARKER = "report.json"
+_GENERATOR = "zzgeo report"
+Progress = Callable[[str, int, int], None]
+
+#: Chinese headings of the scorecard tables.
+SCORE_HEADINGS_ZH = {
+    "district": "区划代码", "name": "区县", "score": "综合得分", "rank": "排名", "indicators_used": "参与指标数",
+    "indicator": "指标", "title": "指标名称", "theme": "专题", "raw": "原始值", "normalised": "标准化值", "weight": "权重",
+    "weight_used": "实际权重", "contribution": "得分贡献", "demo": "演示数据",
+}
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Inputs per theme (file keys of each theme's ``INPUTS``), the score config, basemap and PNG choice."""
+
+    inputs: dict[str, dict] = field(default_factory=dict)
+    score_config: str | None = None
+    basemap: str = "none"
+    png: bool = True
+    path: str | None = None
+
+    def input_paths(self) -> list[Path]:
+        """Every file the config names (never to be written over)."""
+        files = [v for theme in self.inputs.values() for k, v in theme.items() if k != "crs" and isinstance(v, str)]
+        return [Path(f) for f in [*files, *([self.score_config] if self.score_config else [])]]
+
+
+def _resolve(value: object, base: Path) -> object:
+    if isinstance(value, str) and not value.startswith("postgresql://") and not Path(value).is_absolute():
+        return str(base / value)
+    return value
+
+
+def load_report_config(path: str | os.PathLike[str] | None = None) -> ReportConfig:
+    """Read a report config (TOML): ``[report] basemap/png``, ``[score] config``, and one table per theme.
+
+    Relative file names are taken from the config file's folder. A theme left
+    out runs on its default (demo) layers; an unknown table or key is an error.
+    """
+    if path is None:
+        return ReportConfig()
+    import tomllib
+
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"report config {str(file)!r}: no such file")
+    try:
+        doc = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"report config {str(file)!r} is not valid TOML: {exc}") from exc
+    unknown = sorted(set(doc) - {"report", "score", *THEMES})
+    if unknown:
+        raise ParameterError(f"report config {str(file)!r}: unknown table(s) {unknown}; known: report, score, {', '.join(THEMES)}")
+    base = file.resolve().parent
+    inputs = {}
+    for key in THEMES:
+        given = dict(doc.get(key, {}))
+        allowed = _theme(key).INPUTS
+        bad = sorted(set(given) - set(allowed))
+        if bad:
+            raise ParameterError(f"report config [{key}]: unknown key(s) {bad}; known: {sorted(allowed)}")
+        inputs[key] = {k: (v if k == "crs" else _resolve(v, base)) for k, v in given.items()}
+    report = doc.get("report", {})
+    score = doc.get("score", {}).get("config")
+    return ReportConfig(inputs, _resolve(score, base) if score else None, str(report.get("basemap", "none")),
+                        bool(report.get("png", True)), str(file))
+
+
+def _theme(key: str):
+    if key not in THEMES:
+        raise ParameterError(f"theme {key!r}: use one of {', '.join(THEMES)}")
+    return importlib.import_module(THEMES[key])
+
+
+def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progress | None = None,
+               timings: list | None = None) -> dict[str, ThemeRun]:
+    """Run the themes (*keys*, default all) on the config's inputs; record ``(stage, seconds)`` in *timings*."""
+    config = config or ReportConfig()
+    keys = list(keys or THEMES)
+    runs = {}
+    for i, key in enumerate(keys):
+        if progress:
+            progress(f"analysis: {key}", i, len(keys))
+        start = time.perf_counter()
+        runs[key] = _theme(key).run(config.inputs.get(key))
+        if timings is not None:
+            timings.append((f"analysis: {key}", time.perf_counter() - start))
+    return runs
+
+
+def theme_maps(runs: Mapping[str, ThemeRun], scores=None) -> dict[str, Callable[[str], object]]:
+    """Map name -> builder(basemap): every theme's maps, the score map, and the combined map."""
+    builders: dict[str, Callable[[str], object]] = {}
+    for key, run in runs.items():
+        for name, build in run.maps.items():
+            builders[f"{key}_{name}"] = build
+    if scores is not None:
+        from zzgeo.scoring import score_map
+
+        builders["scores"] = lambda basemap="none": score_map(scores, basemap=basemap)
+
+    def combined(basemap: str = "none"):
+        from zzgeo.maps import combine_maps
+
+        parts = {}
+        if scores is not None:
+            parts["综合得分 scores"] = builders["scores"](basemap)
+        for key, run in runs.items():
+            if run.maps:
+                parts[run.title] = next(iter(run.maps.values()))(basemap)
+        return combine_maps(parts, title="郑州 zzgeo: every theme (switch layers top left)")
+
+    builders["combined"] = combined
+    return builders
+
+
+# --------------------------------------------------------------------------- writing the bundle
+
+
+def _frame_for_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.drop(columns=[c for c in frame.columns if str(frame[c].dtype) == "geometry"])
+    for c in out.columns:
+        if out[c].dtype == object and any(isinstance(v, (list, dict, tuple)) for v in out[c]):
+            out[c] = out[c].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict, tuple)) else v)
+    return out
+
+
+def _write_tables(runs: Mapping[str, ThemeRun], folder: Path) -> list[str]:
+    import geopandas as gpd
+
+    written = []
+    for key, run in runs.items():
+        (folder / "tables").mkdir(parents=True, exist_ok=True)
+        for name, frame in run.tables.items():
+            rel = f"tables/{key}_{name}.csv"
+            _frame_for_csv(frame).to_csv(folder / rel, index=False, encoding="utf-8-sig")
+            written.append(rel)
+            if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.notna().any():
+                layer = _frame_for_csv(pd.DataFrame(frame.drop(columns=frame.geometry.name)))
+                gpd.GeoDataFrame(layer, geometry=frame.geometry.values, crs=frame.crs).to_file(
+                    folder / f"tables/{key}.gpkg", layer=name, driver="GPKG")
+        if (folder / f"tables/{key}.gpkg").exists():
+            written.append(f"tables/{key}.gpkg")
+    return written
+
+
+def _write_scorecard(result, config, folder: Path) -> list[str]:
+    titles = config.indicators.set_index("id")["title"]
+    parts = result.parts.assign(title=result.parts["indicator"].map(titles))
+    parts = parts[["district", "name", "theme", "indicator", "title", "raw", "normalised", "weight", "weight_used", "contribution", "demo"]]
+    scores = result.scores[["rank", "district", "name", "score", "indicators_used"]]
+    scores.to_csv(folder / "scorecard.csv", index=False, encoding="utf-8-sig")
+    scores.rename(columns=SCORE_HEADINGS_ZH).to_csv(folder / "scorecard_zh.csv", index=False, encoding="utf-8-sig")
+    parts.to_csv(folder / "score_parts.csv", index=False, encoding="utf-8-sig")
+    with pd.ExcelWriter(folder / "scorecard.xlsx", engine="openpyxl") as xl:
+        scores.to_excel(xl, sheet_name="scores", index=False)
+        scores.rename(columns=SCORE_HEADINGS_ZH).to_excel(xl, sheet_name="得分", index=False)
+        parts.to_excel(xl, sheet_name="parts", index=False)
+        parts.rename(columns=SCORE_HEADINGS_ZH).to_excel(xl, sheet_name="指标明细", index=False)
+        config.indicators.to_excel(xl, sheet_name="indicators", index=False)
+    return ["scorecard.csv", "scorecard_zh.csv", "score_parts.csv", "scorecard.xlsx"]
+
+
+def _export_maps(builders, folder: Path, *, basemap: str, png: bool, progress: Progress | None, timings: list) -> list:
+    from zzgeo.map_export import export_map
+
+    (folder / "maps").mkdir(parents=True, exist_ok=True)
+    pages = {}
+    start = time.perf_counter()
+    for i, (name, build) in enumerate(builders.items()):
+        if progress:
+            progress(f"map: {name}", i, len(builders))
+        pages[name] = (build(basemap), folder / "maps" / f"{name}.html")
+    timings.append(("maps: build", time.perf_counter() - start))
+    start = time.perf_counter()
+    if progress:
+        progress("maps: HTML" + (" and PNG" if png else ""), 0, 1)
+
+    def one(item):
+        m, path = item
+        return export_map(m, path, png=png)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # Chromium runs in its own process: two at a time on 2 cores
+        exports = list(pool.map(one, pages.values()))
+    timings.append(("maps: HTML" + (" + PNG" if png else ""), time.perf_counter() - start))
+    return exports
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+_INDEX_CSS = """body{font:14px/1.5 "Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",Arial,sans-serif;margin:24px auto;
+max-width:1100px;color:#222;padding:0 16px}h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:28px}
+.demo{background:#b00020;color:#fff;padding:10px 14px;border-radius:4px;font-weight:bold}table{border-collapse:collapse;margin:8px 0}
+td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#f0f0f0}td.n{text-align:right}
+img{max-width:520px;border:1px solid #ccc;margin:4px 8px 4px 0}.maps{display:flex;flex-wrap:wrap}.small{font-size:12px;color:#555}"""
+
+
+def _index_html(runs, scores, exports, tables, timings, config, created) -> str:
+    demo = {run.title: run.demo for run in runs.values() if run.demo}
+    out = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>zzgeo report {created}</title>",
+           f"<style>{_INDEX_CSS}</style></head><body><h1>郑州 zzgeo report — 规划与选址分析报告</h1>",
+           f"<p class='small'>created {created} by {_GENERATOR}; inputs: {_esc(config.path or 'the shipped default layers')}</p>"]
+    if demo:
+        items = "".join(f"<li>{_esc(t)}: {_esc(', '.join(d))}</li>" for t, d in demo.items())
+        out.append(f"<div class='demo'>DEMO DATA — these inputs are synthetic demonstration layers, not official data; "
+                   f"every figure resting on them is illustrative:<ul>{items}</ul></div>")
+    out.append("<h2>District scorecard 区县综合得分</h2><table><tr><th>排名 rank</th><th>区县 district</th><th>得分 score</th>"
+               "<th>指标数 indicators</th></tr>")
+    out += [f"<tr><td class='n'>{r.rank}</td><td>{_esc(r.name)}</td><td class='n'>{r.score:.1f}</td><td class='n'>{r.indicators_used}</td></tr>"
+            for r in scores.scores.itertuples()]
+    out.append("</table><p>Each indicator's raw value, normalised value and points: <a href='scorecard.xlsx'>scorecard.xlsx</a>, "
+               "<a href='score_parts.csv'>score_parts.csv</a>; <a href='scorecard.csv'>scorecard.csv</a> "
+               "(<a href='scorecard_zh.csv'>中文表头</a>). <a href='maps/scores.html'>score map</a>, "
+               "<a href='maps/combined.html'>all themes on one map</a>.</p>")
+    by_theme = {}
+    for e in exports:
+        by_theme.setdefault(e.html.stem.split("_")[0], []).append(e)
+    for key, run in runs.items():
+        out.append(f"<h2>{_esc(run.title)} <span class='small'>{_esc(run.document)}</span></h2><ul>")
+        out += [f"<li>{_esc(line)}</li>" for line in run.findings]
+        out.append("</ul><div class='maps'>")
+        for name in run.maps:
+            e = next(x for x in exports if x.html.stem == f"{key}_{name}")
+            img = f"<img src='maps/{e.png.name}' alt='{_esc(name)}'>" if e.png else _esc(name)
+            out.append(f"<a href='maps/{e.html.name}'>{img}</a>")
+        links = ", ".join(f"<a href='{t}'>{_esc(Path(t).name)}</a>" for t in tables if Path(t).name.startswith(f"{key}_") or Path(t).stem == key)
+        out.append(f"</div><p class='small'>tables: {links}</p>")
+        if run.notes:
+            out.append("<p class='small'>" + "<br>".join(_esc(n) for n in dict.fromkeys(run.notes)) + "</p>")
+    renderers = sorted({f"{e.renderer}: {e.note}" for e in exports if e.renderer})
+    out.append("<h2>How long each stage took 各阶段用时</h2><table><tr><th>stage</th><th>seconds</th></tr>")
+    out += [f"<tr><td>{_esc(s)}</td><td class='n'>{t:.1f}</td></tr>" for s, t in timings]
+    out.append("</table><p class='small'>PNG maps: " + (_esc("; ".join(renderers)) or "not made (png = false)") + "</p></body></html>")
+    return "\n".join(out)
+
+
+def _check_target(out: Path, config: ReportConfig) -> None:
+    resolved = out.resolve()
+    for f in config.input_paths():
+        if f.resolve() == resolved or resolved in f.resolve().parents:
+            raise StoreError(f"report folder {str(out)!r} holds the input {str(f)!r}; choose another --out")
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / _MARKER).is_file())):
+        raise StoreError(f"{str(out)!r} exists and is not a zzgeo report folder; choose a new or empty folder for --out "
+                         "(a previous report there is replaced whole)")
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Replace *out* by *tmp* with two renames; the old bundle is removed only after the new one is in place."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+    try:
+        os.replace(tmp, out)
+    except BaseException:
+        if old is not None:
+            os.replace(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass
+class ReportResult:
+    """Where the bundle went, what it holds, how long each stage took, and what rests on demo data."""
+
+    out: Path
+    files: list[str]
+    timings: list[tuple[str, float]]
+    demo: dict[str, list[str]]
+    renderers: list[str]
+
+
+def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.PathLike[str] | None = None, *,
+                 png: bool | None = None, basemap: str | None = None, progress: Progress | None = None) -> ReportResult:
+    """Run every analysis and write the report bundle to *out* (replaced atomically).
+
+    Parameters
+    ----------
+    out : path-like
+        The bundle folder. It must be new, empty, or a previous bundle (it holds ``report.json``).
+    config : ReportConfig or path, optional
+        Report config; default: every theme on the shipped default layers.
+    png : bool, optional
+        Also write each map as PNG (Chromium, else matplotlib); default from the config (True).
+    basemap : str, optional
+        ``none`` (default, offline), ``osm`` or ``amap``.
+    progress : callable, optional
+        Called as ``progress(stage, done, total)``.
+
+    Returns
+    -------
+    ReportResult
+    """
+    from zzgeo.scoring import district_scores, load_score_config
+
+    config = config if isinstance(config, ReportConfig) else load_report_config(config)
+    from zzgeo.maps import BASEMAPS
+
+    png = config.png if png is None else png
+    basemap = basemap or config.basemap
+    if basemap not in BASEMAPS:
+        raise ParameterError(f"basemap {basemap!r}: use one of {', '.join(BASEMAPS)}")
+    target = Path(out)
+    _check_target(target, config)
+    score_config = load_score_config(config.score_config)
+    timings: list[tuple[str, float]] = []
+    total_start = time.perf_counter()
+    runs = run_themes(config, progress=progress, timings=timings)
+    start = time.perf_counter()
+    scores = district_scores(score_config, runs=runs)
+    timings.append(("scores", time.perf_counter() - start))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        start = time.perf_counter()
+        if progress:
+            progress("tables", 0, 1)
+        files = _write_tables(runs, tmp) + _write_scorecard(scores, score_config, tmp)
+        timings.append(("tables and scorecard", time.perf_counter() - start))
+        exports = _export_maps(theme_maps(runs, scores), tmp, basemap=basemap, png=png, progress=progress, timings=timings)
+        files += [f"maps/{e.html.name}" for e in exports] + [f"maps/{e.png.name}" for e in exports if e.png]
+        timings.append(("total", time.perf_counter() - total_start))
+        created = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        (tmp / "index.html").write_text(_index_html(runs, scores, exports, files, timings, config, created), encoding="utf-8")
+        demo = {k: r.demo for k, r in runs.items() if r.demo}
+        renderers = sorted({f"{e.renderer}: {e.note}" for e in exports if e.renderer})
+        log = [f"{_GENERATOR} {created}", f"config: {config.path or 'defaults'}", *[f"{s:<28} {t:8.2f} s" for s, t in timings],
+               *[f"DEMO: {k}: {', '.join(v)}" for k, v in demo.items()], *[f"PNG renderer {r}" for r in renderers]]
+        (tmp / "report.log").write_text("\n".join(log) + "\n", encoding="utf-8")
+        files = ["index.html", "report.log", _MARKER, *files]
+        manifest = {"generator": _GENERATOR, "created": created, "config": config.path, "files": files, "demo": demo,
+                    "timings_s": {s: round(t, 3) for s, t in timings}, "renderers": renderers}
+        (tmp / _MARKER).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        _swap_in(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return ReportResult(target, files, timings, demo, renderers)

@@ -1,0 +1,82 @@
+"""The shelter theme in the report: per-capita area and coverage in 2025, and the siting plan for 2029.
+
+Uses the user's register and candidate sites where the report config names
+them, else the DEMO layers; population is the 2020 census spread over each district.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from zzgeo._theme_run import ThemeRun, check_inputs
+
+__all__ = ["INPUTS", "run"]
+
+#: Keys of ``[shelters]`` in a report config.
+INPUTS = {"register": "shelter register", "candidates": "candidate sites", "population": "population raster or polygons",
+          "rules": "rule file or packaged id", "crs": "CRS of the registers"}
+
+_CITY = "410100"
+
+
+def _findings(cov, plan) -> list[str]:
+    table = cov.table
+    city = table[table["adcode"] == _CITY].iloc[0] if (table["adcode"] == _CITY).any() else None
+    units = table[table["adcode"] != _CITY]
+    lines = []
+    if city is not None:
+        lines.append(f"city-wide {city['per_capita_m2']:.2f} m² of effective shelter area per resident "
+                     f"(target 2 m² by 2025, 3 m² by 2029; 郑政文〔2022〕40号 三)")
+    lines.append(f"{int(units['meets_2025'].sum())} of {len(units)} districts meet 2 m²/person; gap to 2025 "
+                 f"{units['gap_2025_m2'].sum():,.0f} m², to 2029 {units['gap_2029_m2'].sum():,.0f} m² (sum of district gaps)")
+    if city is not None:
+        lines.append(f"{city['covered_share']:.1%} of residents within a shelter's service radius; "
+                     f"{city['assured_share']:.1%} with an assured place")
+    after = plan.districts
+    residual = after.loc[after["adcode"] != _CITY, "residual_gap_m2"].sum()
+    lines.append(f"siting plan {plan.meta['year']}: {len(plan.chosen)} candidate sites ({plan.meta['method']}), "
+                 f"residual gap {residual:,.0f} m²")
+    return lines
+
+
+def run(inputs: Mapping[str, object] | None = None) -> ThemeRun:
+    """Coverage (2025 target) and the 2029 siting plan on the given or DEMO layers.
+
+    Returns
+    -------
+    ThemeRun
+        Tables ``coverage_by_district``, ``siting_plan``, ``siting_by_district``; maps ``coverage`` and
+        ``siting_2029``; indicators ``shelter_per_capita`` and ``shelter_coverage``.
+    """
+    from zzgeo.layers import read_layer
+    from zzgeo.shelters.candidates import read_candidates
+    from zzgeo.shelters.coverage import shelter_coverage
+    from zzgeo.shelters.demo import demo_candidates, demo_register
+    from zzgeo.shelters.maps import coverage_map, siting_map
+    from zzgeo.shelters.register import read_register
+    from zzgeo.shelters.rules import load_rules
+    from zzgeo.shelters.siting import site_shelters
+    from zzgeo.surface import read_population
+
+    given = check_inputs("shelters", inputs, INPUTS)
+    rules, crs = load_rules(given.get("rules")), given.get("crs")
+    districts = read_layer("districts")
+    register = read_register(given.get("register") or demo_register(), crs=crs, rules=rules, districts=districts, on_error="raise")
+    candidates = read_candidates(given.get("candidates") or demo_candidates(), crs=crs, rules=rules, districts=districts, on_error="raise")
+    demand = read_population(given.get("population"), districts=districts)
+    cov = shelter_coverage(register, demand, year=2025, rules=rules, districts=districts)
+    plan = site_shelters(register, candidates, demand, year=2029, rules=rules, districts=districts)
+    demo = [*([] if given.get("register") else ["shelter register"]), *([] if given.get("candidates") else ["candidate sites"])]
+    table = cov.table.set_index("adcode")
+    return ThemeRun(
+        key="shelters", title="应急避难场所 Emergency shelters", document="郑政文〔2022〕40号",
+        tables={"coverage_by_district": cov.table, "siting_plan": plan.chosen, "siting_by_district": plan.districts},
+        maps={"coverage": lambda basemap="none": coverage_map(cov, districts, basemap=basemap),
+              "siting_2029": lambda basemap="none": siting_map(plan, districts, basemap=basemap)},
+        findings=_findings(cov, plan),
+        demo=demo,
+        indicators=pd.DataFrame({"shelter_per_capita": table["per_capita_m2"], "shelter_coverage": table["covered_share"]}),
+        notes=[*cov.meta["notes"], f"rule set: {rules.id} ({rules.status})", f"population: {cov.meta['population_method']}"],
+    )
