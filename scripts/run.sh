@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install zzgeo into .venv and run the main job on the shipped default data (zzgeo demo).
-# Outputs go to out/ (git-ignored). PNG maps need Chromium (installed here when running as root).
+# Install zzgeo into .venv and run the main job on the shipped default data: zzgeo report.
+# The bundle goes to out/report/ (git-ignored; open out/report/index.html). PNG maps use Chromium
+# (installed here when running as root), else a matplotlib drawing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
@@ -8,6 +9,6 @@ PY="${PYTHON:-python3}"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e .
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; } >/dev/null 2>&1 \
-    || echo "chromium not installed: the demo will skip PNG export" >&2
+    || echo "chromium not installed: PNG maps will be drawn with matplotlib instead" >&2
 fi
-exec .venv/bin/zzgeo demo --out-dir "${1:-out}"
+exec .venv/bin/zzgeo report --out "${1:-out/report}"

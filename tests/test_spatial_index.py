@@ -72,6 +72,25 @@ def test_uniform_boxes():
     assert index.uniform(boxes).tolist() == [0, 1, -2, -1, -1]  # -2: straddles an edge; -1: outside every polygon
 
 
+def test_uniform_exact_and_tables_agree(districts):
+    """Few boxes are tested exactly, many through summed-area tables: where the tables are sure, both say the same,
+    and the exact test is never less sure than the tables."""
+    metric = districts.to_crs(4547)
+    index = PolygonIndex(np.asarray(metric.geometry.values))
+    rng = np.random.default_rng(7)
+    minx, miny, maxx, maxy = metric.total_bounds
+    x, y = rng.uniform(minx, maxx, 3000), rng.uniform(miny, maxy, 3000)
+    size = rng.uniform(50, 5000, 3000)
+    bounds = np.column_stack([x, y, x + size, y + size])
+    tables = index.uniform(bounds)
+    exact = index._uniform_exact(bounds)
+    sure = tables != -2
+    assert sure.sum() > 1000 and (exact[sure] == tables[sure]).all()
+    assert ((exact != -2) | ~sure).all()
+    truth = [next((i for i, g in enumerate(index.geoms) if shapely.contains(g, shapely.box(*b))), -2) for b in bounds[:200]]
+    assert [t if t >= 0 or e != -1 else -1 for t, e in zip(truth, exact[:200], strict=True)] == exact[:200].tolist()
+
+
 def test_bad_polygons():
     with pytest.raises(GeometryError, match="at least one polygon"):
         PolygonIndex(np.array([], dtype=object))

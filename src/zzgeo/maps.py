@@ -432,9 +432,7 @@ def choropleth_layer(
     state.legends.append((str(legend_title or column), legend))
     state.layers.append(LayerRecord("polygons", str(name or column), layer, style | {"fill_column": "__zzgeo_fill"}, gj))
     if fit:
-        state.extend_bounds(layer)
-        minx, miny, maxx, maxy = state.bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20))
+        _fit(m, layer)
     return gj
 
 
@@ -499,6 +497,7 @@ def add_points(
     popup_columns: Sequence[str] | None = None,
     labels: Mapping[str, str] | None = None,
     legend_section: str | None = None,
+    fit: bool = False,
 ) -> folium.GeoJson:
     """Add a point layer drawn as Leaflet CircleMarkers (no icon fonts needed).
 
@@ -522,11 +521,13 @@ def add_points(
         Column -> label for the popup.
     legend_section : str, optional
         Legend heading to list this layer under (with its count); default: its own section *name*.
+    fit : bool, default False
+        Widen the map's view to take these points in too.
 
     Returns
     -------
     folium.GeoJson
-        The layer, already added to ``m``. The map's view is not changed.
+        The layer, already added to ``m``.
 
     Raises
     ------
@@ -557,7 +558,16 @@ def add_points(
     elif name:
         _add_legend(state, str(name), [(color, f"{len(layer):,} points", "dot")])
     state.layers.append(LayerRecord("points", str(name or "points"), layer, style | {"radius": radius}, gj))
+    if fit:
+        _fit(m, layer)
     return gj
+
+
+def _fit(m: folium.Map, layer: gpd.GeoDataFrame) -> None:
+    state = map_state(m)
+    state.extend_bounds(layer)
+    minx, miny, maxx, maxy = state.bounds
+    m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20))
 
 
 def add_outlines(

@@ -174,6 +174,21 @@ class PolygonIndex:
             self._tables = (table(self.dirty), table(labels), table(labels * labels))
         return self._tables
 
+    def _uniform_exact(self, bounds: np.ndarray) -> np.ndarray:
+        """:meth:`uniform` by exact predicates on the boxes: cheaper than summed-area tables for a few boxes."""
+        import shapely
+
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.geoms)
+        boxes = shapely.box(*bounds.T)
+        out = np.full(len(bounds), -2, dtype=np.int64)
+        hits = np.bincount(self._tree.query(boxes, predicate="intersects")[0], minlength=len(boxes))
+        out[hits == 0] = -1
+        b, g = self._tree.query(boxes, predicate="within")
+        lone = (hits[b] == 1)  # within one polygon and touching no other: wholly that polygon's
+        out[b[lone]] = g[lone]
+        return out
+
     def uniform(self, bounds: np.ndarray) -> np.ndarray:
         """For each box, the polygon it lies wholly inside (``-1``: wholly outside all), or ``-2`` when unsure.
 
@@ -187,8 +202,12 @@ class PolygonIndex:
         numpy.ndarray of int64
             ``-2`` where the box touches a dirty cell, holds cells of different
             polygons, or leaves the grid: those need an exact intersection.
+            Fewer than a few hundred boxes are tested exactly instead (building
+            the summed-area tables costs more than that).
         """
         bounds = np.asarray(bounds, dtype="float64").reshape(-1, 4)
+        if len(bounds) < _EXACT_BELOW:
+            return self._uniform_exact(bounds)
         out = np.full(len(bounds), -2, dtype=np.int64)
         minx, miny, maxx, maxy = self.extent
         out[(bounds[:, 2] < minx) | (bounds[:, 0] > maxx) | (bounds[:, 3] < miny) | (bounds[:, 1] > maxy)] = -1
@@ -222,6 +241,9 @@ def _fingerprint(geoms: np.ndarray) -> str:
         digest.update(wkb)
     return digest.hexdigest()
 
+
+#: Below this many boxes, :meth:`PolygonIndex.uniform` tests the boxes exactly instead of building summed-area tables.
+_EXACT_BELOW = 512
 
 _CACHE: OrderedDict[tuple[str, int], PolygonIndex] = OrderedDict()
 _CACHE_SIZE = 16

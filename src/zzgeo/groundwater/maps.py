@@ -51,5 +51,5 @@ def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top
         listed = screening.sources[screening.sources["listed"]].sort_values("priority").head(top).copy()
         if len(listed):
             listed["label"] = listed["priority"].astype(int).astype(str) + ". " + listed["name"].astype(str) + " — " + listed["reasons"].str[:80]
-            add_points(m, listed, label_column="label", color="#cb181d", radius=5, name="leak-screening list (渗漏排查清单)")
+            add_points(m, listed, label_column="label", color="#cb181d", radius=5, name="leak-screening list (渗漏排查清单)", fit=True)
     return m

@@ -1,0 +1,105 @@
+"""Tests of the map builders added for the report: classes, district outlines, GCJ-02 shift, combined maps."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point, box
+
+from zzgeo import maps
+from zzgeo._offline_assets import find_external_references
+from zzgeo.crs import wgs84_to_gcj02
+from zzgeo.errors import ParameterError
+
+
+@pytest.fixture
+def ten_squares() -> gpd.GeoDataFrame:
+    """Ten 0.01-degree squares in a row near 二七广场 with values 1..10."""
+    geoms = [box(113.60 + 0.01 * i, 34.74, 113.61 + 0.01 * i, 34.75) for i in range(10)]
+    return gpd.GeoDataFrame({"v": np.arange(1.0, 11.0), "name": [f"s{i}" for i in range(10)]}, geometry=geoms, crs=4326)
+
+
+def _has(page: str, text: str) -> bool:
+    """*text* is in the page as is, or as folium writes it inside JavaScript strings (\\uXXXX escapes)."""
+    escaped = json.dumps(text)[1:-1]
+    return any(t in page for t in (text, escaped, escaped.replace("<", "\\u003c").replace(">", "\\u003e")))
+
+
+def _external_loads(page: str) -> list[str]:
+    """http(s) or protocol-relative URLs of <script src> and <link href> (what the browser would fetch)."""
+    return re.findall(r"<(?:script|link)\b[^>]*?(?:src|href)\s*=\s*['\"]((?:https?:)?//[^'\"]+)", page, re.I)
+
+
+def test_quantile_classes_are_mapclassify_bins(ten_squares, tmp_path):
+    # quantiles of 1..10 with k=2: the median 5.5 and the maximum 10 (numpy linear quantiles, as mapclassify)
+    m = maps.choropleth_map(ten_squares, "v", title="t", bins=2, scheme="quantiles", districts=False)
+    state = maps.map_state(m)
+    assert state.legends[0][1] == [("#ffffb2", "1 \u2013 5.50", "box"), ("#b10026", "5.50 \u2013 10", "box")]
+    fills = state.layers[0].frame["__zzgeo_fill"].tolist()
+    assert fills == ["#ffffb2"] * 5 + ["#b10026"] * 5  # 5.5 is an inclusive upper bound: 1..5 low, 6..10 high
+
+
+def test_few_values_get_one_class_each(ten_squares):
+    few = ten_squares.assign(v=[1.0, 1.0, 2.0, 2.0, 2.0, 7.0, 7.0, 7.0, 7.0, 7.0])
+    state = maps.map_state(maps.choropleth_map(few, "v", title="t", bins=5, districts=False))
+    assert [label for _, label, _ in state.legends[0][1]] == ["1", "2", "7"]
+
+
+def test_unknown_scheme_and_basemap(ten_squares):
+    with pytest.raises(ParameterError, match="scheme"):
+        maps.choropleth_map(ten_squares, "v", title="t", scheme="jenks-ish", districts=False)
+    with pytest.raises(ParameterError, match="basemap"):
+        maps.base_map(title="t", basemap="baidu")
+
+
+def test_every_map_has_district_outlines_and_names(ten_squares, districts, tmp_path):
+    page = maps.save_html(maps.choropleth_map(ten_squares, "v", title="t"), tmp_path / "m.html").read_text(encoding="utf-8")
+    for name in districts["name"]:
+        assert _has(page, f"<span>{name}</span>")
+    assert "zzgeo-label" in page and "行政区界 district boundary" in page and "区县级单元 (12)" in page
+    assert _external_loads(page) == []
+
+
+def test_popups_and_chinese_tooltip_labels(ten_squares, tmp_path):
+    m = maps.choropleth_map(ten_squares.assign(population=1000), "v", title="t", tooltip_columns=["name"],
+                            popup_columns=["name", "population"], districts=False)
+    page = maps.save_html(m, tmp_path / "p.html").read_text(encoding="utf-8")
+    assert _has(page, "常住人口 residents (2020 census)")  # data/map_labels.toml
+    assert _has(page, "名称 name") and "bindPopup" in page
+
+
+def test_amap_basemap_shifts_layers_to_gcj02(tmp_path):
+    pt = gpd.GeoDataFrame({"label": ["a"]}, geometry=[Point(113.6654, 34.7536)], crs=4326)
+    m = maps.base_map(title="t", basemap="amap")
+    maps.add_points(m, pt, label_column="label")
+    gx, gy = wgs84_to_gcj02(113.6654, 34.7536)
+    x, y = maps.map_state(m).layers[0].frame.geometry.iloc[0].coords[0]
+    assert (x, y) == pytest.approx((float(gx), float(gy)), abs=1e-9)
+    offset_m = np.hypot((x - 113.6654) * 91_500, (y - 34.7536) * 111_000)
+    assert 300 < offset_m < 900  # the GCJ-02 offset near Zhengzhou is some hundreds of metres
+    page = maps.save_html(m, tmp_path / "a.html").read_text(encoding="utf-8")
+    assert _external_loads(page) == []  # scripts and styles inlined; the tiles (online only) are the one URL left to fetch
+    assert any("autonavi.com" in u for u in find_external_references(page))
+    assert "shifted to GCJ-02" in page
+    plain = maps.base_map(title="t")
+    maps.add_points(plain, pt)
+    assert maps.map_state(plain).layers[0].frame.geometry.iloc[0].coords[0] == pytest.approx((113.6654, 34.7536))
+
+
+def test_combined_map_switches_groups_and_their_legends(ten_squares, tmp_path):
+    a = maps.choropleth_map(ten_squares, "v", title="A", legend_title="value A", districts=False)
+    b = maps.choropleth_map(ten_squares, "name", title="B", legend_title="name B", districts=False, demo=True)
+    m = maps.combine_maps({"first": a, "second": b}, title="both")
+    state = maps.map_state(m)
+    assert state.hidden == {"second"}
+    assert [t for t, _ in state.legends][:2] == ["first · value A", "second · name B"]
+    page = maps.save_html(m, tmp_path / "c.html").read_text(encoding="utf-8")
+    assert '<div data-zzgeo-group="second" style="display:none"><b>second · name B</b>' in page
+    assert '<div data-zzgeo-group="first"><b>first · value A</b>' in page
+    assert "L.control.layers" in page and 'overlayadd overlayremove' in page
+    assert "DEMO data in: second" in page  # the banner names the demo part
+    assert _external_loads(page) == []

@@ -1,0 +1,174 @@
+"""Tests of the report bundle (zzgeo.report, `zzgeo report`, `zzgeo map`): contents, figures, atomic replacement."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from zzgeo import report
+from zzgeo.cli import app
+from zzgeo._cli import run as run_cli
+from zzgeo.errors import ParameterError, StoreError
+
+THEMES = ("land-price", "shelters", "groundwater", "children")
+
+
+_CAPTURED: dict = {}
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    """One bundle on the default layers, PNGs included (Chromium when installed, else matplotlib)."""
+    out = tmp_path_factory.mktemp("bundle") / "report"
+    real = report.run_themes
+    patch = pytest.MonkeyPatch()
+
+    def keep(*args, **kwargs):
+        _CAPTURED.update(real(*args, **kwargs))
+        return dict(_CAPTURED)
+
+    patch.setattr(report, "run_themes", keep)
+    try:
+        return report.build_report(out, png=True)
+    finally:
+        patch.undo()
+
+
+@pytest.fixture(scope="module")
+def runs(bundle):
+    """The theme runs the bundle was built from (reused so the tests below need not run the analyses again)."""
+    return dict(_CAPTURED)
+
+
+def test_bundle_holds_every_part(bundle):
+    out = bundle.out
+    for name in ("index.html", "report.log", "report.json", "scorecard.csv", "scorecard_zh.csv", "score_parts.csv", "scorecard.xlsx"):
+        assert (out / name).is_file(), name
+    maps = sorted(p.name for p in (out / "maps").iterdir())
+    expected = ["land-price_grades", "shelters_coverage", "shelters_siting_2029", "groundwater_zones", "children_overview",
+                "children_childcare_access", "scores", "combined"]
+    assert maps == sorted([f"{m}.html" for m in expected] + [f"{m}.png" for m in expected])
+    tables = {p.name for p in (out / "tables").iterdir()}
+    assert {"land-price_valuation.csv", "shelters_coverage_by_district.csv", "groundwater_screening_list.csv",
+            "groundwater_indicators.csv", "children_attainment.csv", "shelters.gpkg"} <= tables
+    manifest = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["files"]) == sorted(bundle.files)
+    assert all((out / f).exists() for f in manifest["files"])
+    assert not list(out.parent.glob(".report*"))  # no temporary or old folder left
+
+
+def test_html_is_self_contained(bundle):
+    pattern = re.compile(r"<(?:script|link)\b[^>]*?(?:src|href)\s*=\s*['\"]((?:https?:)?//[^'\"]+)", re.I)
+    for page in [bundle.out / "index.html", *(bundle.out / "maps").glob("*.html")]:
+        assert pattern.findall(page.read_text(encoding="utf-8")) == [], page.name
+
+
+def test_index_says_what_is_demo_and_links_everything(bundle):
+    page = (bundle.out / "index.html").read_text(encoding="utf-8")
+    assert "DEMO DATA" in page
+    for demo in ("shelter register", "candidate sites", "grade zones", "pollution sources", "facility register"):
+        assert demo in page
+    for name in re.findall(r"(?:href|src)='([^']+)'", page):
+        assert (bundle.out / name).exists(), name
+    for title in ("基准地价", "应急避难场所", "地下水", "儿童友好城市"):
+        assert title in page
+    log = (bundle.out / "report.log").read_text(encoding="utf-8")
+    for stage in ("analysis: land-price", "analysis: children", "scores", "maps: build", "total"):
+        assert re.search(rf"^{re.escape(stage)}\s+\d+\.\d\d s$", log, re.M), stage
+
+
+def test_scorecard_adds_up_and_matches_the_analyses(bundle):
+    scores = pd.read_csv(bundle.out / "scorecard.csv", dtype={"district": str})
+    parts = pd.read_csv(bundle.out / "score_parts.csv", dtype={"district": str})
+    assert len(scores) == 12 and sorted(scores["rank"]) == sorted(scores["score"].rank(ascending=False, method="min").astype(int))
+    summed = parts.groupby("district")["contribution"].sum()
+    assert (scores.set_index("district")["score"] - summed).abs().max() < 1e-9
+    # each part = 100 x weight_used x normalised, and the weights used of a district sum to 1
+    used = parts[parts["weight_used"] > 0]
+    assert ((used["contribution"] - 100 * used["weight_used"] * used["normalised"]).abs() < 1e-9).all()
+    assert (used.groupby("district")["weight_used"].sum() - 1).abs().max() < 1e-12
+    # the shelter indicator's raw value is the coverage table's per-capita area, normalised against 2 m² (郑政文〔2022〕40号)
+    coverage = pd.read_csv(bundle.out / "tables/shelters_coverage_by_district.csv", dtype={"adcode": str}).set_index("adcode")
+    shelter = parts[parts["indicator"] == "shelter_per_capita"].set_index("district")
+    assert (shelter["raw"] - coverage["per_capita_m2"].reindex(shelter.index)).abs().max() < 1e-9
+    assert (shelter["normalised"] - (shelter["raw"] / 2.0).clip(upper=1.0)).abs().max() < 1e-12
+    zh = pd.read_excel(bundle.out / "scorecard.xlsx", sheet_name="得分")
+    assert list(zh.columns) == ["排名", "区划代码", "区县", "综合得分", "参与指标数"]
+
+
+def test_rerun_replaces_the_bundle_whole(runs, bundle, tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "run_themes", lambda *a, **k: runs)
+    out = tmp_path / "r"
+    report.build_report(out, png=False)
+    (out / "stale.txt").write_text("from an older run", encoding="utf-8")
+    report.build_report(out, png=False)
+    assert not (out / "stale.txt").exists() and (out / "index.html").is_file()
+    assert not list((out / "maps").glob("*.png"))
+
+
+def test_failed_run_leaves_the_previous_bundle(runs, tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "run_themes", lambda *a, **k: runs)
+    out = tmp_path / "r"
+    report.build_report(out, png=False)
+    before = (out / "report.json").read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(report, "_export_maps", broken)
+    with pytest.raises(OSError, match="disk full"):
+        report.build_report(out, png=False)
+    assert (out / "report.json").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # the half-built folder is gone
+
+
+def test_refuses_a_folder_that_is_not_a_report(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "thesis.docx").write_text("precious", encoding="utf-8")
+    with pytest.raises(StoreError, match="not a zzgeo report folder"):
+        report.build_report(folder)
+    assert (folder / "thesis.docx").read_text(encoding="utf-8") == "precious"
+
+
+def test_config_errors_and_relative_paths(tmp_path):
+    cfg = tmp_path / "r.toml"
+    cfg.write_text('[shelters]\nregister = "data/s.csv"\n[report]\nbasemap = "amap"\n', encoding="utf-8")
+    loaded = report.load_report_config(cfg)
+    assert loaded.inputs["shelters"]["register"] == str(tmp_path / "data/s.csv")
+    assert loaded.basemap == "amap" and loaded.inputs["children"] == {}
+    cfg.write_text('[shelter]\nregister = "s.csv"\n', encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"unknown table\(s\) \['shelter'\]"):
+        report.load_report_config(cfg)
+    cfg.write_text('[children]\nregistre = "f.csv"\n', encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"\[children\]: unknown key\(s\) \['registre'\]"):
+        report.load_report_config(cfg)
+    with pytest.raises(FileNotFoundError):
+        report.load_report_config(tmp_path / "none.toml")
+
+
+def test_user_register_is_not_labelled_demo(tmp_path):
+    from zzgeo.shelters.demo import demo_register
+
+    reg = demo_register().head(40)
+    reg.to_file(tmp_path / "mine.gpkg")
+    cfg = tmp_path / "r.toml"
+    cfg.write_text('[shelters]\nregister = "mine.gpkg"\n', encoding="utf-8")
+    run = report.run_themes(report.load_report_config(cfg), keys=["shelters"])["shelters"]
+    assert run.demo == ["candidate sites"]
+    assert int(run.tables["coverage_by_district"].query("adcode != '410100'")["shelters"].sum()) == 40
+
+
+def test_cli_map_and_report_errors(tmp_path, capsys):
+    assert run_cli(app, ["map", "land-price", "--out", str(tmp_path / "lp.html")]) == 0
+    page = (tmp_path / "lp.html").read_text(encoding="utf-8")
+    assert "DEMO grade zones" in page and "zzgeo-label" in page
+    assert run_cli(app, ["map", "roads"]) == 2
+    assert run_cli(app, ["report", "--out", str(tmp_path / "x"), "--basemap", "google"]) == 2
+    err = capsys.readouterr().err
+    assert "error: theme 'roads'" in err and "error: basemap 'google'" in err
+    assert not (tmp_path / "x").exists()
