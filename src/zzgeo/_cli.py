@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of a table.")]
-OutOption = Annotated[Optional[Path], typer.Option("--out", help="Also write the result (.gpkg, .geojson, .shp, .fgb, .csv, .xlsx); never over an input.")]
+OutOption = Annotated[Optional[Path], typer.Option("--out", help="Also write the result (.gpkg, .geojson, .shp, .fgb, .csv, .xlsx, or a PostGIS table postgresql://user@host/db#schema.table, replaced in one transaction); never over an input.")]
 CrsOption = Annotated[Optional[str], typer.Option("--crs", help="Coordinates of the input: wgs84, cgcs2000, gcj02 (Amap/Tencent), bd09 (Baidu) or an EPSG code. Required for CSV/Excel; a GeoJSON without a crs member is read as WGS-84 unless this says otherwise.")]
 OnErrorOption = Annotated[str, typer.Option("--on-error", help="raise: stop and name the bad rows; flag: keep going without them, and list them (console, --json 'rejected', <out>.rejected.csv).")]
 ColumnsOption = Annotated[Optional[str], typer.Option("--columns", help="Map your headers to zzgeo's columns, e.g. '场所名称=name,可用面积(㎡)=effective_area_m2' (or JSON).")]
@@ -144,7 +144,11 @@ def write_rejected(rejected: Sequence[dict], out: Path | None, *, protect: Seque
     import pandas as pd
 
     from zzgeo.io import write_vector
+    from zzgeo.store import is_postgis, parse_target
 
+    if is_postgis(out):  # beside a PostGIS table: <table>_rejected
+        target = parse_target(out)
+        return write_vector(pd.DataFrame(list(rejected)), target.dsn, layer=f"{target.schema}.{target.table}_rejected")
     path = Path(out).with_name(f"{Path(out).stem}.rejected.csv")
     return write_vector(pd.DataFrame(list(rejected)), path, protect=protect)
 

@@ -20,7 +20,7 @@ policy_app = typer.Typer(help="Status of municipal normative documents (郑政�
 
 @layers_app.command("build")
 def layers_build(
-    store: Annotated[Optional[Path], typer.Option(help="GeoPackage to write (default: layers/zzgeo.gpkg).")] = None,
+    store: Annotated[Optional[str], typer.Option(help="GeoPackage to write (default: layers/zzgeo.gpkg), or a PostGIS database postgresql://user@host:port/db, optionally #schema (default zzgeo); one transaction.")] = None,
 ) -> None:
     """Build every default layer from the installed packages and data files."""
     from zzgeo.layers import build_store, list_layers
@@ -32,7 +32,7 @@ def layers_build(
 
 @layers_app.command("list")
 def layers_list(
-    store: Annotated[Optional[Path], typer.Option(help="GeoPackage store.")] = None,
+    store: Annotated[Optional[str], typer.Option(help="GeoPackage store or PostGIS URL (default: the --store of zzgeo, ZZGEO_STORE, or layers/zzgeo.gpkg).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the layers with their provenance (source, licence, real or demo, date)."""
@@ -157,6 +157,7 @@ def report_cmd(
     config: ConfigOption = None,
     png: Annotated[Optional[bool], typer.Option("--png/--no-png", help="Also write every map as PNG (default: yes).")] = None,
     basemap: BasemapOption = None,
+    postgis: Annotated[Optional[str], typer.Option("--postgis", help="Also write every table of the bundle to PostGIS: postgresql://user@host:port/db, optionally #schema (default zzgeo_report); one transaction.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """The main job: every analysis, the district scorecard, all maps (HTML + PNG) and index.html, in one folder."""
@@ -170,7 +171,7 @@ def report_cmd(
     with Progress(TextColumn("{task.description:<34}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True,
                   disable=as_json or not console.is_terminal) as bar:
         task = bar.add_task("report", total=None)
-        result = build_report(out, config, png=png, basemap=basemap,
+        result = build_report(out, config, png=png, basemap=basemap, postgis=postgis,
                               progress=lambda stage, done, total: bar.update(task, description=stage))
     if as_json:
         echo_json({"out": str(result.out), "files": result.files, "timings_s": dict(result.timings), "demo": result.demo,

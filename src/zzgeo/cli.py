@@ -8,7 +8,7 @@ Heavy libraries are imported inside the commands, so ``zzgeo --help`` starts fas
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -27,6 +27,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def root(
+    store: Annotated[Optional[str], typer.Option("--store", help="Layer store for this run: a GeoPackage or a PostGIS database postgresql://user@host:port/db, optionally #schema (same as ZZGEO_STORE).")] = None,
+) -> None:
+    """zzgeo: planning and siting toolkit for Zhengzhou."""
+    if store:
+        import os
+
+        os.environ["ZZGEO_STORE"] = store
+
+
 app.add_typer(layers_app, name="layers")
 app.add_typer(policy_app, name="policy")
 app.command("districts")(districts_cmd)

@@ -430,6 +430,11 @@ def check_output_path(path: str | Path, *, protect: Iterable[str | Path] = ()) -
     ZzgeoError
         *path* is a protected input, or its suffix is unknown.
     """
+    from zzgeo.store import is_postgis, parse_target
+
+    if is_postgis(path):
+        parse_target(path)  # a table must be named
+        return path
     path = Path(path)
     for p in protect:
         if _same_file(path, Path(p)):
@@ -462,7 +467,19 @@ def write_vector(
     ------
     ZzgeoError
         *path* is one of the protected inputs, or the suffix is unknown.
+    StoreError
+        A PostGIS write failed (the previous table is left as it was).
+
+    Notes
+    -----
+    *path* may be a PostGIS table, ``postgresql://user@host:port/db#schema.table``
+    (or the URL with the table in *layer*): the table is replaced in one
+    transaction (:func:`zzgeo.store.write_table`).
     """
+    from zzgeo.store import is_postgis, write_table
+
+    if is_postgis(path):
+        return write_table(gdf, path, layer)
     path = check_output_path(path, protect=protect)
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)

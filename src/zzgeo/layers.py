@@ -8,6 +8,12 @@ build date. Readers build the store on first use when it is missing.
 The store path is, in order: the ``ZZGEO_STORE`` environment variable; the
 ``layers/`` folder of a source checkout (an editable install); a per-user data
 folder (``~/.local/share/zzgeo``).
+
+The store may also be a PostGIS database, ``postgresql://user@host:port/db``
+with an optional ``#schema`` (default ``zzgeo``), given as *path* or in
+``ZZGEO_STORE``: the same layers and provenance table, written in one
+transaction by :func:`zzgeo.store.write_tables` (a failed build leaves the
+previous tables as they were).
 """
 
 from __future__ import annotations
@@ -93,11 +99,24 @@ def layer_specs() -> dict[str, LayerSpec]:
     return {spec.name: spec for spec in (*_spec_rows(), *_extra_specs())}
 
 
-def default_store() -> Path:
-    """Path of the GeoPackage store (see module notes)."""
+PG_SCHEMA = "zzgeo"
+
+
+def _pg(store: object) -> tuple[str, str] | None:
+    """``(dsn, schema)`` when *store* is a PostGIS store, else None."""
+    from zzgeo.store import _unmangle, is_postgis
+
+    if store is None or not is_postgis(store):
+        return None
+    dsn, _, schema = _unmangle(store).partition("#")
+    return dsn, schema or PG_SCHEMA
+
+
+def default_store() -> Path | str:
+    """Path of the GeoPackage store, or the PostGIS URL in ``ZZGEO_STORE`` (see module notes)."""
     env = os.environ.get("ZZGEO_STORE")
     if env:
-        return Path(env)
+        return env if _pg(env) else Path(env)
     checkout = Path(__file__).resolve().parents[2] / "layers"
     if checkout.is_dir() and (checkout.parent / "pyproject.toml").exists():
         return checkout / "zzgeo.gpkg"
@@ -132,15 +151,16 @@ def build_store(path: str | Path | None = None, *, only: list[str] | None = None
     """
     import pyogrio
 
-    from zzgeo import __version__
-
-    path = Path(path) if path else default_store()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = path or default_store()
     specs = layer_specs()
     names = only or list(specs)
     for name in names:
         if name not in specs:
             raise UnknownCodeError(f"unknown layer {name!r}; known layers: {sorted(specs)}")
+    if _pg(path):
+        return _build_postgis(*_pg(path), names)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
     if tmp.exists():
         tmp.unlink()
@@ -154,21 +174,9 @@ def build_store(path: str | Path | None = None, *, only: list[str] | None = None
             old = pyogrio.read_dataframe(path, layer=PROVENANCE_TABLE)
             prov_rows.extend(old[~old["layer"].isin(names)].to_dict("records"))
         for name in names:
-            spec = specs[name]
-            frame = _call(spec.builder)
+            frame = _call(specs[name].builder)
             pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
-            prov_rows.append(
-                {
-                    "layer": name,
-                    "title": spec.title,
-                    "kind": spec.kind,
-                    "source": spec.source,
-                    "licence": spec.licence,
-                    "built": today,
-                    "zzgeo_version": __version__,
-                    "features": len(frame),
-                }
-            )
+            prov_rows.append(_provenance(specs[name], frame, today))
         pyogrio.write_dataframe(pd.DataFrame(prov_rows), tmp, layer=PROVENANCE_TABLE, driver="GPKG")
         os.replace(tmp, path)
     finally:
@@ -178,8 +186,46 @@ def build_store(path: str | Path | None = None, *, only: list[str] | None = None
     return path
 
 
-def _ensure(path: Path | None) -> Path:
-    path = Path(path) if path else default_store()
+def _provenance(spec: LayerSpec, frame: pd.DataFrame, today: str) -> dict:
+    from zzgeo import __version__
+
+    return {"layer": spec.name, "title": spec.title, "kind": spec.kind, "source": spec.source, "licence": spec.licence,
+            "built": today, "zzgeo_version": __version__, "features": len(frame)}
+
+
+def _build_postgis(dsn: str, schema: str, names: list[str]) -> str:
+    """Build *names* into a PostGIS schema, with the provenance table, in one transaction."""
+    from zzgeo.store import table_names, write_tables
+
+    specs = layer_specs()
+    today = _dt.date.today().isoformat()
+    frames = {name: _call(specs[name].builder) for name in names}
+    rows = [_provenance(specs[name], frame, today) for name, frame in frames.items()]
+    if PROVENANCE_TABLE in table_names(dsn, schema):
+        old = _pg_table(dsn, schema, PROVENANCE_TABLE)
+        rows = old[~old["layer"].isin(names)].to_dict("records") + rows
+    write_tables({**frames, PROVENANCE_TABLE: pd.DataFrame(rows)}, dsn, schema=schema)
+    _pg_table.cache_clear()
+    return f"{dsn}#{schema}"
+
+
+@functools.lru_cache(maxsize=64)
+def _pg_table(dsn: str, schema: str, name: str) -> pd.DataFrame:
+    from zzgeo.store import read_table
+
+    return read_table(dsn, f"{schema}.{name}")
+
+
+def _ensure(path: Path | str | None) -> Path | str:
+    path = path or default_store()
+    pg = _pg(path)
+    if pg:
+        from zzgeo.store import table_names
+
+        if PROVENANCE_TABLE not in table_names(*pg):
+            build_store(path)
+        return path
+    path = Path(path)
     if not path.exists():
         build_store(path)
     return path
@@ -189,7 +235,10 @@ def list_layers(path: str | Path | None = None) -> pd.DataFrame:
     """Provenance table of the store (building it first if missing)."""
     import pyogrio
 
-    return pyogrio.read_dataframe(_ensure(path), layer=PROVENANCE_TABLE)
+    store = _ensure(path)
+    if _pg(store):
+        return _pg_table(*_pg(store), PROVENANCE_TABLE).copy()
+    return pyogrio.read_dataframe(store, layer=PROVENANCE_TABLE)
 
 
 @functools.lru_cache(maxsize=32)
@@ -210,6 +259,13 @@ def read_layer(name: str, path: str | Path | None = None) -> gpd.GeoDataFrame:
     import pyogrio
 
     store = _ensure(path)
+    if _pg(store):
+        dsn, schema = _pg(store)
+        if name not in list_layers(store)["layer"].tolist():
+            if name not in layer_specs():
+                raise UnknownCodeError(f"the store {dsn}#{schema} has no layer {name!r}")
+            build_store(store, only=[name])
+        return _pg_table(dsn, schema, name).copy()
     present = list(pyogrio.list_layers(store)[:, 0])
     if name not in present:
         if name in layer_specs():

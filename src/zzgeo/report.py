@@ -30,7 +30,8 @@ import pandas as pd
 from zzgeo._theme_run import ThemeRun
 from zzgeo.errors import ParameterError, StoreError
 
-__all__ = ["THEMES", "ReportConfig", "load_report_config", "run_themes", "theme_maps", "build_report", "ReportResult"]
+__all__ = ["THEMES", "ReportConfig", "load_report_config", "run_themes", "theme_maps", "postgis_tables", "build_report",
+           "ReportResult"]
 
 #: Theme key -> module with ``INPUTS`` and ``run(inputs) -> ThemeRun``, in report order.
 THEMES = {
@@ -315,8 +316,25 @@ class ReportResult:
     renderers: list[str]
 
 
+def postgis_tables(runs: Mapping[str, ThemeRun], scores) -> dict[str, pd.DataFrame]:
+    """Every table of the bundle under a PostGIS-safe name (``shelters_coverage_by_district``, ``scorecard``, ...)."""
+    import geopandas as gpd
+
+    tables = {"scorecard": scores.scores, "score_parts": scores.parts}
+    for key, run in runs.items():
+        for name, frame in run.tables.items():
+            plain = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.notna().any()
+            table = frame if plain else _frame_for_csv(frame)
+            if plain:
+                table = gpd.GeoDataFrame(_frame_for_csv(pd.DataFrame(frame.drop(columns=frame.geometry.name))),
+                                         geometry=frame.geometry.values, crs=frame.crs)
+            tables[f"{key}_{name}".replace("-", "_")] = table
+    return tables
+
+
 def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.PathLike[str] | None = None, *,
-                 png: bool | None = None, basemap: str | None = None, progress: Progress | None = None) -> ReportResult:
+                 png: bool | None = None, basemap: str | None = None, progress: Progress | None = None,
+                 postgis: str | None = None) -> ReportResult:
     """Run every analysis and write the report bundle to *out* (replaced atomically).
 
     Parameters
@@ -331,6 +349,10 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
         ``none`` (default, offline), ``osm`` or ``amap``.
     progress : callable, optional
         Called as ``progress(stage, done, total)``.
+    postgis : str, optional
+        Also write every table of the bundle to this PostGIS database
+        (``postgresql://user@host:port/db``, optionally ``#schema``, default
+        ``zzgeo_report``), all in one transaction, before the folder is swapped in.
 
     Returns
     -------
@@ -378,6 +400,11 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
         manifest = {"generator": _GENERATOR, "created": created, "config": config.path, "files": files, "demo": demo,
                     "timings_s": {s: round(t, 3) for s, t in timings}, "renderers": renderers}
         (tmp / _MARKER).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        if postgis:
+            from zzgeo.store import _unmangle, write_tables
+
+            dsn, _, schema = _unmangle(postgis).partition("#")
+            write_tables(postgis_tables(runs, scores), dsn, schema=schema or "zzgeo_report")
         _swap_in(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,205 @@
+"""PostGIS as a store: transactional writes of layers, registers and outputs, and reads back.
+
+A PostGIS target is a URL ``postgresql://user:pw@host:port/db`` with the table
+after ``#`` (``#schema.table`` or ``#table``, schema ``public``), or the table
+given separately. Every write replaces the table inside one transaction: the
+new rows go to a scratch table, then the old table is dropped and the scratch
+table renamed, and only then is the transaction committed. A failed write
+rolls back and leaves the previous table exactly as it was. Several tables can
+be written in one transaction (:func:`write_tables`): the layer store is built
+that way, with its provenance table.
+
+GeoDataFrames keep their CRS as the PostGIS SRID; frames without geometry
+become plain tables. Reading goes through :func:`zzgeo.io.read_vector` (the
+one register path) or :func:`read_table` for plain tables.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from zzgeo.errors import StoreError
+
+__all__ = ["PostgisTarget", "is_postgis", "parse_target", "engine_for", "write_table", "write_tables", "read_table",
+           "table_names", "drop_table"]
+
+_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://", "postgresql+psycopg2://")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_INSTALL = "pip install 'zzgeo[postgis]' (sqlalchemy, psycopg, geoalchemy2)"
+
+
+def _unmangle(target: object) -> str:
+    """A URL that went through ``pathlib.Path`` lost a slash (``postgresql:/host``): put it back."""
+    text = str(target)
+    for prefix in _PREFIXES:
+        single = prefix[:-1]
+        if text.startswith(single) and not text.startswith(prefix):
+            return prefix + text[len(single):]
+    return text
+
+
+def is_postgis(target: object) -> bool:
+    """Whether *target* names a PostGIS database (a ``postgresql://`` URL, also after ``pathlib.Path`` mangling)."""
+    return _unmangle(target).startswith(_PREFIXES)
+
+
+@dataclass(frozen=True)
+class PostgisTarget:
+    """A database URL and one table in it."""
+
+    dsn: str
+    schema: str
+    table: str
+
+    @property
+    def qualified(self) -> str:
+        return f'"{self.schema}"."{self.table}"'
+
+    def __str__(self) -> str:
+        return f"{self.dsn}#{self.schema}.{self.table}"
+
+
+def parse_target(target: object, table: str | None = None, *, default_table: str | None = None) -> PostgisTarget:
+    """Split ``postgresql://...#schema.table`` (or the URL and *table*) into its parts; names are checked."""
+    text = _unmangle(target)
+    dsn, _, fragment = text.partition("#")
+    name = table or fragment or default_table
+    if not name:
+        raise StoreError(f"{_redact(dsn)}: say which table, e.g. {_redact(dsn)}#public.my_table")
+    schema, _, tab = name.rpartition(".")
+    schema = schema or "public"
+    for part in (schema, tab):
+        if not _NAME.match(part):
+            raise StoreError(f"PostGIS table name {name!r}: use letters, digits and _ (schema.table, at most 63 characters each)")
+    return PostgisTarget(dsn, schema, tab)
+
+
+def _redact(dsn: str) -> str:
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", dsn)
+
+
+@functools.lru_cache(maxsize=8)
+def engine_for(dsn: str):
+    """A SQLAlchemy engine for *dsn* (one per URL); a clear error when the driver or server is missing."""
+    try:
+        import sqlalchemy
+    except ImportError as exc:  # pragma: no cover - the test environment has it
+        raise StoreError(f"PostGIS needs SQLAlchemy and psycopg: {_INSTALL}") from exc
+    url = dsn.replace("postgresql://", "postgresql+psycopg://", 1).replace("postgres://", "postgresql+psycopg://", 1)
+    try:
+        engine = sqlalchemy.create_engine(url, pool_pre_ping=True)
+        with engine.connect() as conn:
+            conn.execute(sqlalchemy.text("SELECT 1"))
+    except ImportError as exc:
+        raise StoreError(f"PostGIS needs psycopg: {_INSTALL}") from exc
+    except sqlalchemy.exc.OperationalError as exc:
+        raise StoreError(f"cannot connect to {_redact(dsn)}: {str(exc.orig).strip().splitlines()[0]}") from exc
+    atexit.register(engine.dispose)
+    return engine
+
+
+def _write_one(conn, frame: pd.DataFrame, target: PostgisTarget) -> None:
+    """Write *frame* to a scratch table, drop the old table and rename; the caller's transaction commits."""
+    import geopandas as gpd
+    import sqlalchemy
+
+    scratch = f"{target.table[:48]}__zzgeo_new"
+    conn.execute(sqlalchemy.text(f'CREATE SCHEMA IF NOT EXISTS "{target.schema}"'))
+    conn.execute(sqlalchemy.text(f'DROP TABLE IF EXISTS "{target.schema}"."{scratch}"'))
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
+        if frame.crs is None:
+            raise StoreError(f"{target.table}: the frame has no CRS; set one before writing to PostGIS")
+        frame.to_postgis(scratch, conn, schema=target.schema, index=False)
+    else:
+        pd.DataFrame(frame).to_sql(scratch, conn, schema=target.schema, index=False)
+    conn.execute(sqlalchemy.text(f"DROP TABLE IF EXISTS {target.qualified}"))
+    conn.execute(sqlalchemy.text(f'ALTER TABLE "{target.schema}"."{scratch}" RENAME TO "{target.table}"'))
+    for (index,) in conn.execute(sqlalchemy.text("SELECT indexname FROM pg_indexes WHERE schemaname = :s AND tablename = :t"),
+                                 {"s": target.schema, "t": target.table}).fetchall():
+        if scratch in index:  # geopandas names the spatial index after the scratch table: give it the table's name
+            conn.execute(sqlalchemy.text(f'ALTER INDEX "{target.schema}"."{index}" RENAME TO "{index.replace(scratch, target.table)[:63]}"'))
+
+
+def _failed(what: str, exc: Exception) -> StoreError:
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return StoreError(f"PostGIS write of {what} failed, nothing was changed: {reason[0] if reason else type(exc).__name__}")
+
+
+def write_tables(frames: Mapping[str, pd.DataFrame], dsn: str, *, schema: str = "public") -> list[PostgisTarget]:
+    """Write several tables in **one** transaction: all replaced, or (on any failure) none.
+
+    Parameters
+    ----------
+    frames : mapping of str to DataFrame
+        Table name -> frame (GeoDataFrames keep their CRS as SRID).
+    dsn : str
+        ``postgresql://user:pw@host:port/db``.
+    schema : str
+        Created when missing.
+
+    Returns
+    -------
+    list of PostgisTarget
+
+    Raises
+    ------
+    StoreError
+        No connection, a bad name, or the write failed (then every table is as before).
+    """
+    dsn = _unmangle(dsn).partition("#")[0]
+    targets = {name: parse_target(dsn, f"{schema}.{name}") for name in frames}
+    engine = engine_for(dsn)
+    try:
+        with engine.begin() as conn:
+            for name, frame in frames.items():
+                _write_one(conn, frame, targets[name])
+    except StoreError:
+        raise
+    except Exception as exc:  # the transaction was rolled back
+        raise _failed(", ".join(str(t) for t in targets.values()), exc) from exc
+    return list(targets.values())
+
+
+def write_table(frame: pd.DataFrame, target: object, table: str | None = None) -> PostgisTarget:
+    """Replace one table in one transaction (see :func:`write_tables`); *target* is ``postgresql://...#schema.table``."""
+    parsed = parse_target(target, table)
+    write_tables({parsed.table: frame}, parsed.dsn, schema=parsed.schema)
+    return parsed
+
+
+def read_table(target: object, table: str | None = None) -> pd.DataFrame:
+    """A table as written by :func:`write_table`: a GeoDataFrame when it has a geometry column, else a DataFrame."""
+    import geopandas as gpd
+    import sqlalchemy
+
+    parsed = parse_target(target, table)
+    engine = engine_for(parsed.dsn)
+    with engine.connect() as conn:
+        geo = conn.execute(sqlalchemy.text("SELECT f_geometry_column FROM geometry_columns WHERE f_table_schema = :s AND "
+                                           "f_table_name = :t"), {"s": parsed.schema, "t": parsed.table}).scalar()
+        if parsed.table not in table_names(parsed.dsn, parsed.schema):
+            raise StoreError(f"PostGIS has no table {parsed.schema}.{parsed.table}")
+        query = sqlalchemy.text(f"SELECT * FROM {parsed.qualified}")
+        return gpd.read_postgis(query, conn, geom_col=geo) if geo else pd.read_sql(query, conn)
+
+
+def table_names(dsn: str, schema: str = "public") -> list[str]:
+    """Tables in *schema* (empty when the schema does not exist)."""
+    import sqlalchemy
+
+    return sorted(sqlalchemy.inspect(engine_for(_unmangle(dsn).partition("#")[0])).get_table_names(schema=schema))
+
+
+def drop_table(target: object, table: str | None = None) -> None:
+    """Drop a table if it exists."""
+    import sqlalchemy
+
+    parsed = parse_target(target, table)
+    with engine_for(parsed.dsn).begin() as conn:
+        conn.execute(sqlalchemy.text(f"DROP TABLE IF EXISTS {parsed.qualified}"))
