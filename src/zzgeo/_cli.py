@@ -40,6 +40,8 @@ __all__ = [
     "OnErrorOption",
     "ColumnsOption",
     "LayerOption",
+    "SchedulerOption",
+    "PartitionsOption",
     "json_safe",
     "echo_json",
     "note",
@@ -58,6 +60,8 @@ OutOption = Annotated[Optional[Path], typer.Option("--out", help="Also write the
 CrsOption = Annotated[Optional[str], typer.Option("--crs", help="Coordinates of the input: wgs84, cgcs2000, gcj02 (Amap/Tencent), bd09 (Baidu) or an EPSG code. Required for CSV/Excel; a GeoJSON without a crs member is read as WGS-84 unless this says otherwise.")]
 OnErrorOption = Annotated[str, typer.Option("--on-error", help="raise: stop and name the bad rows; flag: keep going without them, and list them (console, --json 'rejected', <out>.rejected.csv).")]
 ColumnsOption = Annotated[Optional[str], typer.Option("--columns", help="Map your headers to zzgeo's columns, e.g. '场所名称=name,可用面积(㎡)=effective_area_m2' (or JSON).")]
+SchedulerOption = Annotated[Optional[str], typer.Option("--scheduler", help="Run on Dask partitions: threads, processes, local[:N] (a LocalCluster) or tcp://host:8786 (a running cluster). Results are the same as without.")]
+PartitionsOption = Annotated[Optional[int], typer.Option("--partitions", help="Number of Dask partitions (default: the CPU count).")]
 LayerOption = Annotated[Optional[str], typer.Option("--layer", help="GeoPackage layer, or PostGIS table (schema.table) / SELECT.")]
 
 

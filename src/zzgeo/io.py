@@ -382,7 +382,9 @@ def _read_postgis(dsn: str, *, layer: str | None, crs: object, name: str) -> gpd
             gdf = gpd.read_postgis(sqlalchemy.text(query), conn, geom_col=geom_col)
     finally:
         engine.dispose()
-    return to_wgs84(gdf, crs=crs, name=name)
+    from zzgeo.store import in_written_order
+
+    return to_wgs84(in_written_order(gdf), crs=crs, name=name)
 
 
 def _quote_table(table: str) -> str:

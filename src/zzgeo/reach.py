@@ -100,7 +100,18 @@ def reach_pairs(
     Returns
     -------
     Pairs
+        Sorted by site, then cell, whichever way they were found.
     """
+    return _in_order(_pairs(demand, sites, radius_m, network=network, with_distance=with_distance))
+
+
+def _in_order(pairs: Pairs) -> Pairs:
+    """Pairs sorted by site, then cell: the same order whichever path (or partitioning) found them."""
+    order = np.lexsort((pairs.cell, pairs.site))
+    return Pairs(pairs.cell[order], pairs.site[order], None if pairs.distance_m is None else pairs.distance_m[order], pairs.metric)
+
+
+def _pairs(demand, sites, radius_m, *, network, with_distance) -> Pairs:
     import shapely
 
     cells = metric_points(demand, name="demand")

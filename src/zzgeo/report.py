@@ -323,9 +323,9 @@ def postgis_tables(runs: Mapping[str, ThemeRun], scores) -> dict[str, pd.DataFra
     tables = {"scorecard": scores.scores, "score_parts": scores.parts}
     for key, run in runs.items():
         for name, frame in run.tables.items():
-            plain = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.notna().any()
-            table = frame if plain else _frame_for_csv(frame)
-            if plain:
+            spatial = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.notna().any()
+            table = _frame_for_csv(frame)
+            if spatial:
                 table = gpd.GeoDataFrame(_frame_for_csv(pd.DataFrame(frame.drop(columns=frame.geometry.name))),
                                          geometry=frame.geometry.values, crs=frame.crs)
             tables[f"{key}_{name}".replace("-", "_")] = table

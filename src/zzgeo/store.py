@@ -10,7 +10,9 @@ be written in one transaction (:func:`write_tables`): the layer store is built
 that way, with its provenance table.
 
 GeoDataFrames keep their CRS as the PostGIS SRID; frames without geometry
-become plain tables. Reading goes through :func:`zzgeo.io.read_vector` (the
+become plain tables. A column ``zzgeo_row`` records each row's position, so
+the table reads back in the order it was written; empty strings stay empty
+strings (not NULL). Reading goes through :func:`zzgeo.io.read_vector` (the
 one register path) or :func:`read_table` for plain tables.
 """
 
@@ -26,7 +28,7 @@ import pandas as pd
 
 from zzgeo.errors import StoreError
 
-__all__ = ["PostgisTarget", "is_postgis", "parse_target", "engine_for", "write_table", "write_tables", "read_table",
+__all__ = ["ROW_COLUMN", "in_written_order", "PostgisTarget", "is_postgis", "parse_target", "engine_for", "write_table", "write_tables", "read_table",
            "table_names", "drop_table"]
 
 _PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://", "postgresql+psycopg2://")
@@ -104,12 +106,36 @@ def engine_for(dsn: str):
     return engine
 
 
+#: Column holding each row's position, so a table reads back in the order it was written (SQL tables have none).
+ROW_COLUMN = "zzgeo_row"
+
+#: Stands in for "" during the COPY (geopandas writes CSV, where an empty field is NULL); put back before commit.
+_EMPTY = "\x1e"
+
+
+def _mark_empty_strings(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """*frame* with "" replaced by :data:`_EMPTY` in text columns, and the names of the columns that had one."""
+    columns = [c for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)
+               and (pd.api.types.is_string_dtype(frame[c]) or frame[c].dtype == object)
+               and any(isinstance(v, str) and v == "" for v in frame[c].astype(object))]
+    if not columns:
+        return frame, []
+    out = frame.copy()
+    for c in columns:
+        out[c] = out[c].astype(object).map(lambda v: _EMPTY if isinstance(v, str) and v == "" else v)
+    return out, columns
+
+
 def _write_one(conn, frame: pd.DataFrame, target: PostgisTarget) -> None:
     """Write *frame* to a scratch table, drop the old table and rename; the caller's transaction commits."""
     import geopandas as gpd
     import sqlalchemy
 
     scratch = f"{target.table[:48]}__zzgeo_new"
+    frame, empties = _mark_empty_strings(frame)
+    if ROW_COLUMN in frame.columns:
+        raise StoreError(f"{target.table}: the column name {ROW_COLUMN!r} is zzgeo's own (row order); rename it")
+    frame = frame.assign(**{ROW_COLUMN: range(len(frame))})
     conn.execute(sqlalchemy.text(f'CREATE SCHEMA IF NOT EXISTS "{target.schema}"'))
     conn.execute(sqlalchemy.text(f'DROP TABLE IF EXISTS "{target.schema}"."{scratch}"'))
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
@@ -118,6 +144,10 @@ def _write_one(conn, frame: pd.DataFrame, target: PostgisTarget) -> None:
         frame.to_postgis(scratch, conn, schema=target.schema, index=False)
     else:
         pd.DataFrame(frame).to_sql(scratch, conn, schema=target.schema, index=False)
+    for column in empties:
+        quoted = column.replace('"', '""')
+        conn.execute(sqlalchemy.text(f'UPDATE "{target.schema}"."{scratch}" SET "{quoted}" = \'\' WHERE "{quoted}" = :mark'),
+                     {"mark": _EMPTY})
     conn.execute(sqlalchemy.text(f"DROP TABLE IF EXISTS {target.qualified}"))
     conn.execute(sqlalchemy.text(f'ALTER TABLE "{target.schema}"."{scratch}" RENAME TO "{target.table}"'))
     for (index,) in conn.execute(sqlalchemy.text("SELECT indexname FROM pg_indexes WHERE schemaname = :s AND tablename = :t"),
@@ -186,7 +216,15 @@ def read_table(target: object, table: str | None = None) -> pd.DataFrame:
         if parsed.table not in table_names(parsed.dsn, parsed.schema):
             raise StoreError(f"PostGIS has no table {parsed.schema}.{parsed.table}")
         query = sqlalchemy.text(f"SELECT * FROM {parsed.qualified}")
-        return gpd.read_postgis(query, conn, geom_col=geo) if geo else pd.read_sql(query, conn)
+        frame = gpd.read_postgis(query, conn, geom_col=geo) if geo else pd.read_sql(query, conn)
+    return in_written_order(frame)
+
+
+def in_written_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by :data:`ROW_COLUMN` (when the table has it, i.e. zzgeo wrote it), without that column."""
+    if ROW_COLUMN not in frame.columns:
+        return frame
+    return frame.sort_values(ROW_COLUMN, kind="stable").drop(columns=ROW_COLUMN).reset_index(drop=True)
 
 
 def table_names(dsn: str, schema: str = "public") -> list[str]:

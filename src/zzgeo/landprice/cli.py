@@ -17,6 +17,8 @@ from zzgeo._cli import (
     JsonOption,
     LayerOption,
     OnErrorOption,
+    PartitionsOption,
+    SchedulerOption,
     demo_notice,
     echo_json,
     inputs_of,
@@ -145,6 +147,8 @@ def value_cmd(
     id_column: Annotated[Optional[str], typer.Option("--id-column", help="Column naming parcels in messages.")] = None,
     on_error: OnErrorOption = "raise",
     as_json: JsonOption = False,
+    scheduler: SchedulerOption = None,
+    partitions: PartitionsOption = None,
 ) -> None:
     """Value every parcel of a file by the benchmark coefficient correction method."""
     from zzgeo.io import TABLE_SUFFIXES, check_output_path, read_vector
@@ -157,10 +161,15 @@ def value_cmd(
     options = _options(date, reduction_rate, term_years, plot_ratio, plot_ratio_table, use, price_index, monthly_growth,
                        factor, development_adj, steps)
     frame = read_vector(parcels, layer=layer, crs=crs)
-    result = value_parcels(frame, table=table, use=use, right=right, options=options, id_column=id_column,
-                           zones=load_grade_zones(zones) if zones else None, on_error=on_error,
-                           columns=parse_columns_option(columns), name=parcels.name,
-                           line_numbers=parcels.suffix.lower() in TABLE_SUFFIXES)
+    kwargs = {"table": table, "use": use, "right": right, "options": options, "id_column": id_column, "on_error": on_error,
+              "zones": load_grade_zones(zones) if zones else None, "columns": parse_columns_option(columns),
+              "name": parcels.name, "line_numbers": parcels.suffix.lower() in TABLE_SUFFIXES}
+    if scheduler:
+        from zzgeo.scale import value_parcels_dask
+
+        result = value_parcels_dask(frame, npartitions=partitions, scheduler=scheduler, **kwargs)
+    else:
+        result = value_parcels(frame, **kwargs)
     write_output(result, out, protect=protect)
     rejected = _rejected(result, id_column)
     write_rejected(rejected, out, protect=protect)

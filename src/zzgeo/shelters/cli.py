@@ -18,6 +18,8 @@ from zzgeo._cli import (
     JsonOption,
     LayerOption,
     OnErrorOption,
+    PartitionsOption,
+    SchedulerOption,
     OutOption,
     echo_json,
     inputs_of,
@@ -109,13 +111,21 @@ def coverage(
     on_error: OnErrorOption = "raise",
     assignment: Annotated[str, typer.Option("--assignment", help="Capacity assignment: auto, maxflow (exact) or greedy.")] = "auto",
     out: OutOption = None,
+    scheduler: SchedulerOption = None,
+    partitions: PartitionsOption = None,
 ) -> None:
     """Per-capita shelter area, gap to the 2025/2029 targets and service coverage, by district."""
     from zzgeo.shelters.coverage import coverage_records, shelter_coverage
 
     rule_set, districts, reg, demand, net, inputs = _common(register, population, population_column, rules, crs,
                                                             columns, layer, cell_m, network, on_error)
-    result = shelter_coverage(reg, demand, year=year, rules=rule_set, districts=districts, network=net, assignment=assignment)
+    kwargs = {"year": year, "rules": rule_set, "districts": districts, "network": net, "assignment": assignment}
+    if scheduler:
+        from zzgeo.scale import shelter_coverage_dask
+
+        result = shelter_coverage_dask(reg, demand, npartitions=partitions, scheduler=scheduler, **kwargs)
+    else:
+        result = shelter_coverage(reg, demand, **kwargs)
     rejected = _rejected(reg, "shelter_id")
     write_output(districts[["adcode", "geometry"]].merge(result.table, on="adcode", how="inner"), out, protect=inputs)
     write_rejected(rejected, out, protect=inputs)

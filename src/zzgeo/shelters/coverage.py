@@ -174,6 +174,7 @@ def shelter_coverage(
     capacity_from: str = "area",
     assignment: str = "auto",
     cell_m: float | None = None,
+    reach=None,
 ) -> CoverageResult:
     """Per-capita area, gaps to the targets, service-radius and capacity-aware coverage by district.
 
@@ -204,6 +205,10 @@ def shelter_coverage(
         See :func:`~zzgeo.shelters.assignment.assign_capacity`.
     cell_m : float, optional
         Grid spacing of the default demand (250 m when omitted).
+    reach : callable, optional
+        Finds the cell-shelter pairs, with :func:`zzgeo.reach.reach_pairs`'s
+        signature (default); :func:`zzgeo.scale.shelter_coverage_dask` passes
+        one that works on Dask partitions.
 
     Returns
     -------
@@ -231,7 +236,7 @@ def shelter_coverage(
     table = area_table(shelters, population, targets=targets, year=year, names=names)
 
     radius = shelters["shelter_class"].map({c: rules.radius_m(c) for c in CLASSES}).to_numpy(dtype="float64")
-    pairs = reach_pairs(demand, shelters, radius, network=network, with_distance=assignment != "maxflow")
+    pairs = (reach or reach_pairs)(demand, shelters, radius, network=network, with_distance=assignment != "maxflow")
     cells = demand.copy()
     site_class = shelters["shelter_class"].to_numpy()
     for c in CLASSES:

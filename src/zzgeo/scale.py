@@ -1,0 +1,156 @@
+"""Dask for city-wide work: valuation and shelter coverage on partitions, on threads, processes or a cluster.
+
+:func:`value_parcels_dask` values each partition of the parcels with
+:func:`zzgeo.landprice.valuation.value_parcels` (every row is valued on its
+own, so the result equals the single-process one); :func:`shelter_coverage_dask`
+finds the cell-shelter pairs within reach partition by partition (the costly
+part), then runs the same capacity assignment and sums as
+:func:`zzgeo.shelters.coverage.shelter_coverage` on the gathered pairs. Inputs
+may be GeoDataFrames (split into *npartitions*) or dask-geopandas frames
+(their own partitions).
+
+The *scheduler* is ``"threads"`` (default), ``"processes"``, ``"synchronous"``,
+``"local"`` or ``"local:N"`` (a ``distributed.LocalCluster`` of N worker
+processes, started and stopped here), or the address of a running cluster,
+``"tcp://host:8786"``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+from zzgeo.errors import ParameterError, StoreError
+
+__all__ = ["dask_compute_options", "partitions", "value_parcels_dask", "reach_pairs_dask", "shelter_coverage_dask"]
+
+_LOCAL = ("threads", "processes", "synchronous")
+
+
+def _require_dask():
+    try:
+        import dask
+    except ImportError as exc:  # pragma: no cover - installed with the scale extra
+        raise StoreError("Dask is not installed: pip install 'zzgeo[scale]' (dask[distributed], dask-geopandas)") from exc
+    return dask
+
+
+@contextlib.contextmanager
+def dask_compute_options(scheduler: str | None = None) -> Iterator[dict]:
+    """Keyword arguments for ``dask.compute`` for *scheduler* (see module notes); clusters started here are closed after."""
+    _require_dask()
+    scheduler = scheduler or "threads"
+    if scheduler in _LOCAL:
+        yield {"scheduler": scheduler}
+        return
+    from distributed import Client, LocalCluster
+
+    if scheduler == "local" or scheduler.startswith("local:"):
+        workers = int(scheduler.partition(":")[2] or os.cpu_count() or 2)
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+                Client(cluster) as client:
+            yield {"scheduler": client}
+        return
+    if not scheduler.startswith(("tcp://", "tls://", "inproc://")):
+        raise ParameterError(f"scheduler {scheduler!r}: use threads, processes, synchronous, local[:N] or tcp://host:port")
+    try:
+        client = Client(scheduler, timeout=10)
+    except OSError as exc:
+        raise StoreError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+    with client:
+        yield {"scheduler": client}
+
+
+def partitions(frame, npartitions: int | None = None) -> list:
+    """Dask delayed pieces of *frame*: a dask(-geopandas) frame's own partitions, or *frame* split by position."""
+    dask = _require_dask()
+    if hasattr(frame, "to_delayed"):
+        return list(frame.to_delayed())
+    n = max(1, min(int(npartitions or os.cpu_count() or 2), max(1, len(frame))))
+    bounds = np.linspace(0, len(frame), n + 1).astype(int)
+    return [dask.delayed(frame.iloc[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def value_parcels_dask(parcels, *, npartitions: int | None = None, scheduler: str | None = None, zones=None, districts=None,
+                       **kwargs):
+    """:func:`~zzgeo.landprice.valuation.value_parcels` on partitions of *parcels*; the same rows and values.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame or dask_geopandas.GeoDataFrame
+    npartitions : int, optional
+        Pieces of a GeoDataFrame (default: the CPU count).
+    scheduler : str, optional
+        See module notes.
+    zones, districts : GeoDataFrame, optional
+        Default: the layer store's; read once here and shipped to the workers.
+    **kwargs
+        Passed to ``value_parcels`` (table, use, options, id_column, on_error, ...).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In the input order.
+    """
+    dask = _require_dask()
+    from zzgeo.landprice.valuation import value_parcels
+    from zzgeo.landprice.zones import default_zones
+    from zzgeo.layers import read_layer
+
+    zones = default_zones() if zones is None else zones
+    districts = read_layer("districts") if districts is None else districts
+    pieces = partitions(parcels, npartitions)
+    shared_zones, shared_districts = dask.delayed(zones), dask.delayed(districts)
+    tasks = [dask.delayed(value_parcels)(piece, zones=shared_zones, districts=shared_districts, **kwargs) for piece in pieces]
+    with dask_compute_options(scheduler) as options:
+        results = dask.compute(*tasks, **options)
+    out = pd.concat(results)
+    return out.set_crs(results[0].crs, allow_override=True) if hasattr(out, "set_crs") and results[0].crs is not None else out
+
+
+def _piece_pairs(piece, offset: int, sites, radius, network, with_distance):
+    from zzgeo.reach import _pairs
+
+    import dataclasses
+
+    pairs = _pairs(piece, sites, radius, network=network, with_distance=with_distance)
+    return dataclasses.replace(pairs, cell=pairs.cell + offset)
+
+
+def reach_pairs_dask(demand, sites, radius_m, *, network=None, with_distance: bool = True, npartitions: int | None = None,
+                     scheduler: str | None = None):
+    """:func:`zzgeo.reach.reach_pairs` with the demand cells split into partitions; the same pairs in the same order."""
+    dask = _require_dask()
+    from zzgeo.reach import Pairs, _in_order
+
+    bounds = np.linspace(0, len(demand), max(1, min(int(npartitions or os.cpu_count() or 2), max(1, len(demand)))) + 1).astype(int)
+    shared = dask.delayed(sites)
+    tasks = [dask.delayed(_piece_pairs)(demand.iloc[a:b], int(a), shared, radius_m, network, with_distance)
+             for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    with dask_compute_options(scheduler) as options:
+        parts = dask.compute(*tasks, **options)
+    dist = None if not with_distance or any(p.distance_m is None for p in parts) else np.concatenate([p.distance_m for p in parts])
+    return _in_order(Pairs(np.concatenate([p.cell for p in parts]), np.concatenate([p.site for p in parts]), dist,
+                           parts[0].metric if parts else "euclidean"))
+
+
+def shelter_coverage_dask(register, demand=None, *, npartitions: int | None = None, scheduler: str | None = None, **kwargs):
+    """:func:`~zzgeo.shelters.coverage.shelter_coverage` with the reach of every cell found on partitions.
+
+    *demand* may be a dask-geopandas frame (it is gathered: the capacity
+    assignment needs every cell); the other arguments are ``shelter_coverage``'s.
+    """
+    from functools import partial
+
+    from zzgeo.shelters.coverage import shelter_coverage
+
+    if demand is not None and hasattr(demand, "compute"):
+        attrs = dict(getattr(demand, "attrs", {}) or {})
+        demand = demand.compute()
+        demand.attrs.update(attrs)
+    reach = partial(reach_pairs_dask, npartitions=npartitions, scheduler=scheduler)
+    return shelter_coverage(register, demand, reach=reach, **kwargs)

@@ -1,0 +1,107 @@
+"""PostGIS as a store (zzgeo.store, layers.build_store on a URL, --out postgresql://): round trips and transactions.
+
+Runs when ZZGEO_TEST_PG_DSN points at a PostGIS database (.ci/run starts one with
+scripts/start-postgis.sh); skipped otherwise, with that reason.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from zzgeo import store
+from zzgeo.errors import StoreError
+
+DSN = os.environ.get("ZZGEO_TEST_PG_DSN")
+pytestmark = [pytest.mark.postgis, pytest.mark.skipif(not DSN, reason="ZZGEO_TEST_PG_DSN not set (scripts/start-postgis.sh)")]
+
+
+@pytest.fixture()
+def schema():
+    """A fresh schema, dropped afterwards."""
+    import sqlalchemy
+
+    name = f"t_{uuid.uuid4().hex[:8]}"
+    yield name
+    with store.engine_for(DSN).begin() as conn:
+        conn.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+
+
+def _same(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> None:
+    """Geometries (exactly, vertex by vertex), CRS and every attribute value and dtype equal."""
+    assert a.crs == b.crs
+    assert list(a.columns) == list(b.columns)
+    assert a.geometry.geom_equals_exact(b.geometry, tolerance=0).all()
+    pd.testing.assert_frame_equal(pd.DataFrame(a.drop(columns=a.geometry.name)).reset_index(drop=True),
+                                  pd.DataFrame(b.drop(columns=b.geometry.name)).reset_index(drop=True))
+
+
+@pytest.mark.parametrize("layer", ["districts", "shelters_demo", "children_facilities_demo"])
+def test_geopackage_postgis_geopackage_round_trip(layer, schema, tmp_path):
+    from zzgeo.io import read_vector, write_vector
+    from zzgeo.layers import read_layer
+
+    original = read_layer(layer)
+    write_vector(original, f"{DSN}#{schema}.{layer}")
+    back = store.read_table(DSN, f"{schema}.{layer}")
+    _same(original, back)
+    write_vector(back, tmp_path / "back.gpkg")
+    _same(original, read_vector(tmp_path / "back.gpkg"))
+
+
+def test_failed_write_leaves_the_old_table(schema):
+    from shapely.geometry import Point
+
+    old = gpd.GeoDataFrame({"name": ["二七广场", "北区公园"], "area_m2": [12000.0, 5000.0]},
+                           geometry=[Point(113.6654, 34.7536), Point(113.70, 34.80)], crs=4326)
+    store.write_table(old, DSN, f"{schema}.shelters")
+    broken = old.assign(name=["ok", "bad\x00name"])  # PostgreSQL text cannot hold NUL: the insert fails mid-write
+    with pytest.raises(StoreError, match="nothing was changed"):
+        store.write_table(broken, DSN, f"{schema}.shelters")
+    _same(old, store.read_table(DSN, f"{schema}.shelters"))
+    assert store.table_names(DSN, schema) == ["shelters"]  # no scratch table left behind
+
+
+def test_several_tables_all_or_none(schema):
+    first = pd.DataFrame({"k": [1, 2]})
+    store.write_tables({"a": first, "b": first}, DSN, schema=schema)
+    with pytest.raises(StoreError):
+        store.write_tables({"a": pd.DataFrame({"k": [9]}), "b": pd.DataFrame({"t": ["x\x00"]})}, DSN, schema=schema)
+    pd.testing.assert_frame_equal(store.read_table(DSN, f"{schema}.a"), first)  # "a" was not replaced either
+
+
+def test_layer_store_in_postgis(schema):
+    from zzgeo.layers import build_store, list_layers, read_layer
+
+    url = f"{DSN}#{schema}"
+    assert build_store(url, only=["districts", "shelters_demo"]) == url
+    prov = list_layers(url).set_index("layer")
+    assert prov.loc["districts", "features"] == 12 and prov.loc["shelters_demo", "kind"] == "demo"
+    gpkg, pg = read_layer("districts"), read_layer("districts", url)
+    _same(gpkg, pg[list(gpkg.columns)])
+    assert pg["population"].sum() == gpkg["population"].sum()
+
+
+def test_cli_out_to_postgis(schema, tmp_path):
+    from zzgeo._cli import run
+    from zzgeo.cli import app
+
+    assert run(app, ["land-price", "value", "layers/demo_parcels.geojson", "--out", f"{DSN}#{schema}.valued"]) == 0
+    valued = store.read_table(DSN, f"{schema}.valued")
+    assert len(valued) == 6 and valued.crs.to_epsg() == 4326 and valued["unit_price_yuan_m2"].notna().all()
+    assert run(app, ["--store", f"{DSN}#{schema}", "districts", "--json"]) == 0
+    assert "zzgeo_provenance" in store.table_names(DSN, schema)  # the store was built there on first use
+
+
+def test_bad_targets():
+    with pytest.raises(StoreError, match="say which table"):
+        store.parse_target(DSN)
+    with pytest.raises(StoreError, match="letters, digits"):
+        store.parse_target(f"{DSN}#public.bad-name")
+    with pytest.raises(StoreError, match="cannot connect"):
+        store.engine_for("postgresql://nobody@127.0.0.1:9/none")
+    assert store.parse_target("postgresql:/u@h:5432/db#s.t").dsn == "postgresql://u@h:5432/db"  # a URL that went through Path
