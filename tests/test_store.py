@@ -105,3 +105,24 @@ def test_bad_targets():
     with pytest.raises(StoreError, match="cannot connect"):
         store.engine_for("postgresql://nobody@127.0.0.1:9/none")
     assert store.parse_target("postgresql:/u@h:5432/db#s.t").dsn == "postgresql://u@h:5432/db"  # a URL that went through Path
+
+
+def test_report_tables_go_to_postgis_in_one_transaction(schema):
+    from types import SimpleNamespace
+
+    from shapely.geometry import Point
+
+    from zzgeo._theme_run import ThemeRun
+    from zzgeo.report import postgis_tables
+
+    points = gpd.GeoDataFrame({"name": ["a"], "reasons": [["in zone 1", "upgradient"]]}, geometry=[Point(113.6, 34.7)], crs=4326)
+    runs = {"land-price": ThemeRun("land-price", "t", "d", tables={"valuation": pd.DataFrame({"v": [1.5]})}),
+            "groundwater": ThemeRun("groundwater", "t", "d", tables={"screening_list": points})}
+    scores = SimpleNamespace(scores=pd.DataFrame({"district": ["410102"], "score": [82.3]}),
+                             parts=pd.DataFrame({"district": ["410102"], "indicator": ["x"], "contribution": [82.3]}))
+    tables = postgis_tables(runs, scores)
+    assert sorted(tables) == ["groundwater_screening_list", "land_price_valuation", "score_parts", "scorecard"]
+    store.write_tables(tables, DSN, schema=schema)
+    back = store.read_table(DSN, f"{schema}.groundwater_screening_list")
+    assert back.crs.to_epsg() == 4326 and back["reasons"].tolist() == ['["in zone 1", "upgradient"]']  # lists as JSON text
+    assert store.read_table(DSN, f"{schema}.scorecard")["score"].tolist() == [82.3]

@@ -148,7 +148,7 @@ def theme_maps(runs: Mapping[str, ThemeRun], scores=None) -> dict[str, Callable[
         parts = {}
         if scores is not None:
             parts["综合得分 scores"] = builders["scores"](basemap)
-        for key, run in runs.items():
+        for run in runs.values():
             if run.maps:
                 parts[run.title] = next(iter(run.maps.values()))(basemap)
         return combine_maps(parts, title="郑州 zzgeo: every theme (switch layers top left)")
@@ -257,9 +257,6 @@ def _index_html(runs, scores, exports, tables, timings, config, created) -> str:
                "<a href='score_parts.csv'>score_parts.csv</a>; <a href='scorecard.csv'>scorecard.csv</a> "
                "(<a href='scorecard_zh.csv'>中文表头</a>). <a href='maps/scores.html'>score map</a>, "
                "<a href='maps/combined.html'>all themes on one map</a>.</p>")
-    by_theme = {}
-    for e in exports:
-        by_theme.setdefault(e.html.stem.split("_")[0], []).append(e)
     for key, run in runs.items():
         out.append(f"<h2>{_esc(run.title)} <span class='small'>{_esc(run.document)}</span></h2><ul>")
         out += [f"<li>{_esc(line)}</li>" for line in run.findings]
@@ -268,7 +265,8 @@ def _index_html(runs, scores, exports, tables, timings, config, created) -> str:
             e = next(x for x in exports if x.html.stem == f"{key}_{name}")
             img = f"<img src='maps/{e.png.name}' alt='{_esc(name)}'>" if e.png else _esc(name)
             out.append(f"<a href='maps/{e.html.name}'>{img}</a>")
-        links = ", ".join(f"<a href='{t}'>{_esc(Path(t).name)}</a>" for t in tables if Path(t).name.startswith(f"{key}_") or Path(t).stem == key)
+        links = ", ".join(f"<a href='{t}'>{_esc(Path(t).name)}</a>" for t in tables
+                          if t.startswith("tables/") and (Path(t).name.startswith(f"{key}_") or Path(t).stem == key))
         out.append(f"</div><p class='small'>tables: {links}</p>")
         if run.notes:
             out.append("<p class='small'>" + "<br>".join(_esc(n) for n in dict.fromkeys(run.notes)) + "</p>")

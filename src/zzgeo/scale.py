@@ -12,7 +12,7 @@ may be GeoDataFrames (split into *npartitions*) or dask-geopandas frames
 The *scheduler* is ``"threads"`` (default), ``"processes"``, ``"synchronous"``,
 ``"local"`` or ``"local:N"`` (a ``distributed.LocalCluster`` of N worker
 processes, started and stopped here), or the address of a running cluster,
-``"tcp://host:8786"``.
+``"tcp://host:8786"``, or a ``distributed.Client`` the caller holds.
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ def dask_compute_options(scheduler: str | None = None) -> Iterator[dict]:
     """Keyword arguments for ``dask.compute`` for *scheduler* (see module notes); clusters started here are closed after."""
     _require_dask()
     scheduler = scheduler or "threads"
+    if not isinstance(scheduler, str):  # a distributed.Client the caller holds
+        yield {"scheduler": scheduler}
+        return
     if scheduler in _LOCAL:
         yield {"scheduler": scheduler}
         return
