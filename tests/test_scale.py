@@ -71,3 +71,21 @@ def test_coverage_on_partitions_equals_single(districts):
 def test_bad_scheduler(parcels):
     with pytest.raises(ParameterError, match="scheduler 'yarn'"):
         value_parcels_dask(parcels.head(10), scheduler="yarn", table="collective_construction", on_error="flag")
+
+
+def test_cluster_by_address_and_the_command_line(parcels, tmp_path):
+    from distributed import LocalCluster
+
+    from zzgeo._cli import run
+    from zzgeo.cli import app
+    from zzgeo.io import read_vector
+    from zzgeo.landprice.valuation import value_parcels
+
+    kwargs = {"table": "collective_construction", "id_column": "parcel_id", "on_error": "flag"}
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
+        _equal(value_parcels(parcels.head(500), **kwargs),
+               value_parcels_dask(parcels.head(500), npartitions=3, scheduler=cluster.scheduler_address, **kwargs))
+    assert run(app, ["land-price", "value", "layers/demo_parcels.geojson", "--out", str(tmp_path / "one.gpkg")]) == 0
+    assert run(app, ["land-price", "value", "layers/demo_parcels.geojson", "--out", str(tmp_path / "parts.gpkg"),
+                     "--scheduler", "threads", "--partitions", "3"]) == 0
+    _equal(read_vector(tmp_path / "one.gpkg"), read_vector(tmp_path / "parts.gpkg"))
