@@ -104,7 +104,7 @@ def score_cmd(
 
 ConfigOption = Annotated[Optional[str], typer.Option("--config", help="Report config (TOML): your files per theme, the score config, basemap; see zzgeo/data/report.toml.")]
 BasemapOption = Annotated[Optional[str], typer.Option("--basemap", help="none (default: works offline), osm, or amap (高德; layers shifted to GCJ-02). Tiles need a network.")]
-MAP_THEMES = ("land-price", "shelters", "groundwater", "children", "scores", "all")
+MAP_THEMES = ("land-price", "shelters", "groundwater", "children", "scores", "all")  # as zzgeo.report.MAP_THEMES
 
 
 def map_cmd(
@@ -120,34 +120,20 @@ def map_cmd(
 ) -> None:
     """Draw one theme's map as a self-contained HTML page (works offline), and optionally a PNG."""
     from zzgeo._cli import demo_notice
-    from zzgeo.errors import ParameterError, StoreError
+    from zzgeo.errors import StoreError
     from zzgeo.map_export import export_map
     from zzgeo.maps import default_maps_dir
-    from zzgeo.report import load_report_config, run_themes, theme_maps
+    from zzgeo.report import load_report_config, theme_map
 
-    if theme not in MAP_THEMES:
-        raise ParameterError(f"theme {theme!r}: use one of {', '.join(MAP_THEMES)}")
     cfg = load_report_config(config)
     target = out or default_maps_dir() / f"{theme}.html"
     if any(p.resolve() == target.resolve() for p in cfg.input_paths()):
         raise StoreError(f"--out {str(target)!r} is an input; choose another file")
-    keys = [theme] if theme not in ("scores", "all") else None
-    runs = run_themes(cfg, keys=keys)
-    scores = None
-    if theme in ("scores", "all"):
-        from zzgeo.scoring import district_scores
-
-        scores = district_scores(cfg.score_config, runs=runs)
-    builders = theme_maps(runs, scores)
-    names = {"scores": "scores", "all": "combined"}
-    name = names.get(theme) or f"{theme}_{which or next(iter(runs[theme].maps))}"
-    if name not in builders:
-        raise ParameterError(f"no map {which!r} for {theme}; maps: {', '.join(k.split('_', 1)[1] for k in builders if k.startswith(theme + '_'))}")
-    result = export_map(builders[name](basemap or cfg.basemap), target, png=png, renderer=renderer, width=width, height=height)
+    build, demo = theme_map(theme, cfg, which=which)
+    result = export_map(build(basemap or cfg.basemap), target, png=png, renderer=renderer, width=width, height=height)
     typer.echo(f"map (offline HTML): {result.html}")
     if result.png:
         typer.echo(f"map (PNG, {result.renderer}): {result.png} — {result.note}")
-    demo = sorted({d for run in runs.values() for d in run.demo})
     if demo:
         demo_notice(", ".join(demo))
 

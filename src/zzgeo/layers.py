@@ -104,11 +104,11 @@ PG_SCHEMA = "zzgeo"
 
 def _pg(store: object) -> tuple[str, str] | None:
     """``(dsn, schema)`` when *store* is a PostGIS store, else None."""
-    from zzgeo.store import _unmangle, is_postgis
+    from zzgeo.store import clean_url, is_postgis
 
     if store is None or not is_postgis(store):
         return None
-    dsn, _, schema = _unmangle(store).partition("#")
+    dsn, _, schema = clean_url(store).partition("#")
     return dsn, schema or PG_SCHEMA
 
 

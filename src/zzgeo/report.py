@@ -30,8 +30,8 @@ import pandas as pd
 from zzgeo._theme_run import ThemeRun
 from zzgeo.errors import ParameterError, StoreError
 
-__all__ = ["THEMES", "ReportConfig", "load_report_config", "run_themes", "theme_maps", "postgis_tables", "build_report",
-           "ReportResult"]
+__all__ = ["THEMES", "MAP_THEMES", "ReportConfig", "load_report_config", "run_themes", "theme_maps", "theme_map",
+           "postgis_tables", "build_report", "ReportResult"]
 
 #: Theme key -> module with ``INPUTS`` and ``run(inputs) -> ThemeRun``, in report order.
 THEMES = {
@@ -155,6 +155,35 @@ def theme_maps(runs: Mapping[str, ThemeRun], scores=None) -> dict[str, Callable[
 
     builders["combined"] = combined
     return builders
+
+
+#: What ``zzgeo map THEME`` draws: a theme's first map, the scores, or all themes on one page.
+MAP_THEMES = (*THEMES, "scores", "all")
+
+
+def theme_map(theme: str, config: ReportConfig | None = None, *, which: str | None = None):
+    """The builder of one map and the DEMO inputs it rests on, running only the themes it needs.
+
+    Returns
+    -------
+    (builder, demo) : callable, list of str
+        ``builder(basemap) -> folium.Map``; the demo inputs, sorted.
+    """
+    if theme not in MAP_THEMES:
+        raise ParameterError(f"theme {theme!r}: use one of {', '.join(MAP_THEMES)}")
+    config = config or ReportConfig()
+    runs = run_themes(config, keys=[theme] if theme in THEMES else None)
+    scores = None
+    if theme in ("scores", "all"):
+        from zzgeo.scoring import district_scores
+
+        scores = district_scores(config.score_config, runs=runs)
+    builders = theme_maps(runs, scores)
+    name = {"scores": "scores", "all": "combined"}.get(theme) or f"{theme}_{which or next(iter(runs[theme].maps))}"
+    if name not in builders:
+        known = [k.split("_", 1)[1] for k in builders if k.startswith(f"{theme}_")]
+        raise ParameterError(f"no map {which!r} for {theme}; maps: {', '.join(known)}")
+    return builders[name], sorted({d for run in runs.values() for d in run.demo})
 
 
 # --------------------------------------------------------------------------- writing the bundle
@@ -379,31 +408,45 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        start = time.perf_counter()
-        if progress:
-            progress("tables", 0, 1)
-        files = _write_tables(runs, tmp) + _write_scorecard(scores, score_config, tmp)
-        timings.append(("tables and scorecard", time.perf_counter() - start))
-        exports = _export_maps(theme_maps(runs, scores), tmp, basemap=basemap, png=png, progress=progress, timings=timings)
-        files += [f"maps/{e.html.name}" for e in exports] + [f"maps/{e.png.name}" for e in exports if e.png]
+        files, exports = _write_bundle(tmp, runs, scores, score_config, basemap=basemap, png=png, progress=progress,
+                                       timings=timings)
         timings.append(("total", time.perf_counter() - total_start))
-        created = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        (tmp / "index.html").write_text(_index_html(runs, scores, exports, files, timings, config, created), encoding="utf-8")
-        demo = {k: r.demo for k, r in runs.items() if r.demo}
-        renderers = sorted({f"{e.renderer}: {e.note}" for e in exports if e.renderer})
-        log = [f"{_GENERATOR} {created}", f"config: {config.path or 'defaults'}", *[f"{s:<28} {t:8.2f} s" for s, t in timings],
-               *[f"DEMO: {k}: {', '.join(v)}" for k, v in demo.items()], *[f"PNG renderer {r}" for r in renderers]]
-        (tmp / "report.log").write_text("\n".join(log) + "\n", encoding="utf-8")
-        files = ["index.html", "report.log", _MARKER, *files]
-        manifest = {"generator": _GENERATOR, "created": created, "config": config.path, "files": files, "demo": demo,
-                    "timings_s": {s: round(t, 3) for s, t in timings}, "renderers": renderers}
-        (tmp / _MARKER).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        result = _write_front(tmp, runs, scores, exports, files, timings, config)
         if postgis:
-            from zzgeo.store import _unmangle, write_tables
+            from zzgeo.store import clean_url, write_tables
 
-            dsn, _, schema = _unmangle(postgis).partition("#")
+            dsn, _, schema = clean_url(postgis).partition("#")
             write_tables(postgis_tables(runs, scores), dsn, schema=schema or "zzgeo_report")
         _swap_in(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return ReportResult(target, files, timings, demo, renderers)
+    result.out = target
+    return result
+
+
+def _write_bundle(tmp: Path, runs, scores, score_config, *, basemap: str, png: bool, progress, timings) -> tuple[list[str], list]:
+    """Tables, scorecard and maps into *tmp*; the files written (relative) and the map exports."""
+    start = time.perf_counter()
+    if progress:
+        progress("tables", 0, 1)
+    files = _write_tables(runs, tmp) + _write_scorecard(scores, score_config, tmp)
+    timings.append(("tables and scorecard", time.perf_counter() - start))
+    exports = _export_maps(theme_maps(runs, scores), tmp, basemap=basemap, png=png, progress=progress, timings=timings)
+    files += [f"maps/{e.html.name}" for e in exports] + [f"maps/{e.png.name}" for e in exports if e.png]
+    return files, exports
+
+
+def _write_front(tmp: Path, runs, scores, exports, files, timings, config) -> ReportResult:
+    """index.html, report.log and the report.json manifest (which marks the folder as a zzgeo report)."""
+    created = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    (tmp / "index.html").write_text(_index_html(runs, scores, exports, files, timings, config, created), encoding="utf-8")
+    demo = {k: r.demo for k, r in runs.items() if r.demo}
+    renderers = sorted({f"{e.renderer}: {e.note}" for e in exports if e.renderer})
+    log = [f"{_GENERATOR} {created}", f"config: {config.path or 'defaults'}", *[f"{s:<28} {t:8.2f} s" for s, t in timings],
+           *[f"DEMO: {k}: {', '.join(v)}" for k, v in demo.items()], *[f"PNG renderer {r}" for r in renderers]]
+    (tmp / "report.log").write_text("\n".join(log) + "\n", encoding="utf-8")
+    files = ["index.html", "report.log", _MARKER, *files]
+    manifest = {"generator": _GENERATOR, "created": created, "config": config.path, "files": files, "demo": demo,
+                "timings_s": {s: round(t, 3) for s, t in timings}, "renderers": renderers}
+    (tmp / _MARKER).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return ReportResult(tmp, files, timings, demo, renderers)

@@ -28,7 +28,7 @@ import pandas as pd
 
 from zzgeo.errors import StoreError
 
-__all__ = ["ROW_COLUMN", "in_written_order", "PostgisTarget", "is_postgis", "parse_target", "engine_for", "write_table", "write_tables", "read_table",
+__all__ = ["ROW_COLUMN", "in_written_order", "PostgisTarget", "clean_url", "is_postgis", "parse_target", "engine_for", "write_table", "write_tables", "read_table",
            "table_names", "drop_table"]
 
 _PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://", "postgresql+psycopg2://")
@@ -36,7 +36,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _INSTALL = "pip install 'zzgeo[postgis]' (sqlalchemy, psycopg, geoalchemy2)"
 
 
-def _unmangle(target: object) -> str:
+def clean_url(target: object) -> str:
     """A URL that went through ``pathlib.Path`` lost a slash (``postgresql:/host``): put it back."""
     text = str(target)
     for prefix in _PREFIXES:
@@ -48,7 +48,7 @@ def _unmangle(target: object) -> str:
 
 def is_postgis(target: object) -> bool:
     """Whether *target* names a PostGIS database (a ``postgresql://`` URL, also after ``pathlib.Path`` mangling)."""
-    return _unmangle(target).startswith(_PREFIXES)
+    return clean_url(target).startswith(_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class PostgisTarget:
 
 def parse_target(target: object, table: str | None = None, *, default_table: str | None = None) -> PostgisTarget:
     """Split ``postgresql://...#schema.table`` (or the URL and *table*) into its parts; names are checked."""
-    text = _unmangle(target)
+    text = clean_url(target)
     dsn, _, fragment = text.partition("#")
     name = table or fragment or default_table
     if not name:
@@ -182,7 +182,7 @@ def write_tables(frames: Mapping[str, pd.DataFrame], dsn: str, *, schema: str = 
     StoreError
         No connection, a bad name, or the write failed (then every table is as before).
     """
-    dsn = _unmangle(dsn).partition("#")[0]
+    dsn = clean_url(dsn).partition("#")[0]
     targets = {name: parse_target(dsn, f"{schema}.{name}") for name in frames}
     engine = engine_for(dsn)
     try:
@@ -231,7 +231,7 @@ def table_names(dsn: str, schema: str = "public") -> list[str]:
     """Tables in *schema* (empty when the schema does not exist)."""
     import sqlalchemy
 
-    return sorted(sqlalchemy.inspect(engine_for(_unmangle(dsn).partition("#")[0])).get_table_names(schema=schema))
+    return sorted(sqlalchemy.inspect(engine_for(clean_url(dsn).partition("#")[0])).get_table_names(schema=schema))
 
 
 def drop_table(target: object, table: str | None = None) -> None:
