@@ -474,8 +474,6 @@ def choropleth_map(
     GeometryError
         There is no non-empty geometry.
     """
-    _check_columns(gdf, [column, *tooltip_columns, *(popup_columns or ())], "choropleth_map")
-    _display(gdf, folium.Map(tiles=None), "choropleth_map: gdf")  # fail before building anything
     m = base_map(title=title, caption_lines=caption_lines, demo=demo, banner_text=banner_text, basemap=basemap,
                  north_arrow=north_arrow, background=background, fill_opacity=fill_opacity)
     choropleth_layer(m, gdf, column, legend_title=legend_title, scheme=scheme, bins=bins, colors=colors,

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from zzgeo.children.register import facility_labels
 from zzgeo.children.rules import (
     DOC_NUMBER,
     load_targets,
@@ -58,12 +59,6 @@ class Attainment:
     inventory: pd.DataFrame
     facilities: pd.DataFrame
     meta: dict = field(default_factory=dict)
-
-
-def _labels() -> dict[str, str]:
-    from zzgeo.registers import load_schema
-
-    return load_schema("children/facilities.toml").vocabularies["facility_type"].labels
 
 
 @dataclass(frozen=True)
@@ -269,7 +264,7 @@ def attainment(
     if communities is not None:
         com_usable, _ = usable_rows(communities) if "valid" in communities else (communities, 0)
         com = com_usable.join(assign_units(com_usable, zones))
-    ctx = _Context(fac, units, com, _labels(), year)
+    ctx = _Context(fac, units, com, facility_labels(), year)
     rows = [rec for row in targets.itertuples() for rec in (_SCOPES[row.scope] if row.measurable else _not_measurable)(row, ctx)]
     records = pd.DataFrame(rows, columns=RECORD_COLUMNS)
     meta = {
@@ -284,7 +279,7 @@ def attainment(
 
 def inventory(facilities: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Facilities per unit (rows, the 16 units) and type (columns, Chinese names)."""
-    labels = labels or _labels()
+    labels = labels or facility_labels()
     units = load_units()
     table = pd.crosstab(facilities["unit_key"], facilities["type"]).reindex(units["unit"], fill_value=0)
     table.columns = [labels.get(c, c) for c in table.columns]

@@ -73,9 +73,9 @@ def attainment_map(result: Attainment, target_id: str, *, basemap: str = "none")
 
 
 def _label(result: Attainment, kind: str) -> str:
-    from zzgeo.registers import load_schema
+    from zzgeo.children.register import facility_labels
 
-    return load_schema("children/facilities.toml").vocabularies["facility_type"].labels.get(kind, kind)
+    return facility_labels().get(kind, kind)
 
 
 def access_map(result: AccessResult, kind: str, circle: str = "15min", *, basemap: str = "none") -> folium.Map:

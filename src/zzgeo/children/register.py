@@ -28,13 +28,20 @@ from zzgeo.registers import CheckContext, register_reader
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["SCHEMAS", "assign_units", "read_communities", "read_facilities", "read_zones"]
+__all__ = ["SCHEMAS", "assign_units", "facility_labels", "read_communities", "read_facilities", "read_zones"]
 
 SCHEMAS = {
     "facilities": "children/facilities.toml",
     "zones": "children/zones.toml",
     "communities": "children/communities.toml",
 }
+
+
+def facility_labels() -> dict[str, str]:
+    """Facility type -> its name in the plan (from the facility register's schema)."""
+    from zzgeo.registers import load_schema
+
+    return load_schema(SCHEMAS["facilities"]).vocabularies["facility_type"].labels
 
 
 def _unit_check(ctx: CheckContext) -> None:

@@ -30,9 +30,9 @@ def _findings(result, access) -> list[str]:
     short = measured[~measured["met"].astype(bool)].sort_values("ratio").head(3)
     lines += [f"furthest from target: {r.facility or r.target_id} {r.actual:g} of {r.target:g} {r.unit_of_measure} ({r.ratio:.0%})"
               for r in short.itertuples()]
-    from zzgeo.registers import load_schema
+    from zzgeo.children.register import facility_labels
 
-    names = load_schema("children/facilities.toml").vocabularies["facility_type"].labels
+    names = facility_labels()
     shares = access.shares[(access.shares["unit"] == "city") & (access.shares["circle"] == "15min")]
     lines += [f"children within a 15-minute walk ({r.walk_m:g} m) of {names.get(r.type, r.type)} ({r.type}): {r.share:.1%}"
               for r in shares.itertuples()]
