@@ -162,6 +162,12 @@ def test_user_register_is_not_labelled_demo(tmp_path):
     assert int(run.tables["coverage_by_district"].query("adcode != '410100'")["shelters"].sum()) == 40
 
 
+def test_command_line_lists_the_map_themes_the_report_draws():
+    from zzgeo.base_cli import MAP_THEMES  # kept as a literal there so `zzgeo --help` imports no pandas
+
+    assert MAP_THEMES == report.MAP_THEMES
+
+
 def test_cli_map_and_report_errors(tmp_path, capsys):
     assert run_cli(app, ["map", "land-price", "--out", str(tmp_path / "lp.html")]) == 0
     page = (tmp_path / "lp.html").read_text(encoding="utf-8")

@@ -60,5 +60,5 @@ def check_inputs(theme: str, inputs: Mapping[str, object] | None, allowed: Mappi
     given = dict(inputs or {})
     unknown = sorted(set(given) - set(allowed))
     if unknown:
-        raise ParameterError(f"[{theme}] in the report config: unknown key(s) {unknown}; known: {sorted(allowed)}")
+        raise ParameterError(f"report config [{theme}]: unknown key(s) {unknown}; known: {sorted(allowed)}")
     return given

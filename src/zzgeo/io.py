@@ -7,10 +7,11 @@ leave a half-written file: they write beside the target and move it into place.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,7 +57,9 @@ _HINTS = {"gcj": "gcj02", "amap": "gcj02", "高德": "gcj02", "火星": "gcj02",
 
 
 def _is_postgis(source: str | Path) -> bool:
-    return str(source).startswith(("postgresql://", "postgres://", "postgresql+psycopg2://", "PG:"))
+    from zzgeo.store import is_postgis
+
+    return is_postgis(source) or str(source).startswith("PG:")
 
 
 def _require_file(path: Path, label: str) -> None:
@@ -283,7 +286,9 @@ def read_vector(
     """
     label = name or str(source)
     if _is_postgis(source):
-        return _read_postgis(str(source), layer=layer, crs=crs, name=label)
+        from zzgeo.store import clean_url
+
+        return _read_postgis(clean_url(source), layer=layer, crs=crs, name=label)
     path = Path(source)
     _require_file(path, label)
     suffix = path.suffix.lower()
@@ -371,18 +376,15 @@ def _read_postgis(dsn: str, *, layer: str | None, crs: object, name: str) -> gpd
 
     if not layer:
         raise SchemaError(f"{name}: name the PostGIS table (schema.table) or a SELECT with layer= / --layer")
+    from zzgeo.store import engine_for, in_written_order
+
     query = layer if layer.lstrip().lower().startswith("select") else f"SELECT * FROM {_quote_table(layer)}"
-    engine = sqlalchemy.create_engine(dsn)
-    try:
-        with engine.connect() as conn:
-            cols = conn.execute(sqlalchemy.text(f"SELECT * FROM ({query}) AS q LIMIT 0")).keys()
-            geom_col = next((c for c in cols if c in ("geom", "geometry", "the_geom", "wkb_geometry", "shape")), None)
-            if geom_col is None:
-                raise SchemaError(f"{name}: {layer!r} has no geometry column (geom/geometry/the_geom); columns: {list(cols)}")
-            gdf = gpd.read_postgis(sqlalchemy.text(query), conn, geom_col=geom_col)
-    finally:
-        engine.dispose()
-    from zzgeo.store import in_written_order
+    with engine_for(dsn).connect() as conn:
+        cols = conn.execute(sqlalchemy.text(f"SELECT * FROM ({query}) AS q LIMIT 0")).keys()
+        geom_col = next((c for c in cols if c in ("geom", "geometry", "the_geom", "wkb_geometry", "shape")), None)
+        if geom_col is None:
+            raise SchemaError(f"{name}: {layer!r} has no geometry column (geom/geometry/the_geom); columns: {list(cols)}")
+        gdf = gpd.read_postgis(sqlalchemy.text(query), conn, geom_col=geom_col)
 
     return to_wgs84(in_written_order(gdf), crs=crs, name=name)
 
@@ -392,6 +394,28 @@ def _quote_table(table: str) -> str:
     if not all(p.replace("_", "").isalnum() for p in parts):
         raise SchemaError(f"not a plain table name: {table!r}; use schema.table or a SELECT")
     return ".".join(f'"{p}"' for p in parts)
+
+
+@contextlib.contextmanager
+def open_raster(path: str | Path, *, what: str = "raster", example_crs: str = "EPSG:4547") -> Iterator:
+    """Open a GeoTIFF with rasterio, refusing a missing file or a raster without a CRS (one line each).
+
+    Parameters
+    ----------
+    what : str
+        How the raster is named in the message, e.g. "population raster".
+    example_crs : str
+        The CRS suggested in the message for ``gdal_edit.py -a_srs``.
+    """
+    import rasterio
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: {str(path)!r}")
+    with rasterio.open(path) as src:
+        if src.crs is None:
+            raise CRSError(f"{what} {str(path)!r} has no CRS; set one (gdal_edit.py -a_srs {example_crs} FILE)")
+        yield src
 
 
 def check_geometries(gdf: gpd.GeoDataFrame, *, name: str = "input", id_column: str | None = None) -> None:

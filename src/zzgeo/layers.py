@@ -104,12 +104,11 @@ PG_SCHEMA = "zzgeo"
 
 def _pg(store: object) -> tuple[str, str] | None:
     """``(dsn, schema)`` when *store* is a PostGIS store, else None."""
-    from zzgeo.store import clean_url, is_postgis
+    from zzgeo.store import is_postgis, split_url
 
     if store is None or not is_postgis(store):
         return None
-    dsn, _, schema = clean_url(store).partition("#")
-    return dsn, schema or PG_SCHEMA
+    return split_url(store, PG_SCHEMA)
 
 
 def default_store() -> Path | str:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from zzgeo._theme_run import ThemeRun
+from zzgeo._theme_run import ThemeRun, check_inputs
 from zzgeo.errors import ParameterError, StoreError
 
 __all__ = ["THEMES", "MAP_THEMES", "ReportConfig", "load_report_config", "run_themes", "theme_maps", "theme_map",
@@ -69,7 +69,9 @@ class ReportConfig:
 
 
 def _resolve(value: object, base: Path) -> object:
-    if isinstance(value, str) and not value.startswith("postgresql://") and not Path(value).is_absolute():
+    from zzgeo.store import is_postgis
+
+    if isinstance(value, str) and not is_postgis(value) and not Path(value).is_absolute():
         return str(base / value)
     return value
 
@@ -97,11 +99,7 @@ def load_report_config(path: str | os.PathLike[str] | None = None) -> ReportConf
     base = file.resolve().parent
     inputs = {}
     for key in THEMES:
-        given = dict(doc.get(key, {}))
-        allowed = _theme(key).INPUTS
-        bad = sorted(set(given) - set(allowed))
-        if bad:
-            raise ParameterError(f"report config [{key}]: unknown key(s) {bad}; known: {sorted(allowed)}")
+        given = check_inputs(key, doc.get(key), _theme(key).INPUTS)
         inputs[key] = {k: (v if k == "crs" else _resolve(v, base)) for k, v in given.items()}
     report = doc.get("report", {})
     score = doc.get("score", {}).get("config")
@@ -189,11 +187,17 @@ def theme_map(theme: str, config: ReportConfig | None = None, *, which: str | No
 # --------------------------------------------------------------------------- writing the bundle
 
 
-def _frame_for_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.drop(columns=[c for c in frame.columns if str(frame[c].dtype) == "geometry"])
+def _portable(frame: pd.DataFrame) -> pd.DataFrame:
+    """*frame* with lists and dicts as JSON text, for CSV, GeoPackage and PostGIS: a GeoDataFrame when it has
+    geometry to keep (its active geometry; other geometry columns are dropped), else a DataFrame."""
+    import geopandas as gpd
+
+    out = pd.DataFrame(frame.drop(columns=[c for c in frame.columns if str(frame[c].dtype) == "geometry"]))
     for c in out.columns:
         if out[c].dtype == object and any(isinstance(v, (list, dict, tuple)) for v in out[c]):
             out[c] = out[c].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict, tuple)) else v)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.notna().any():
+        return gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=frame.crs)
     return out
 
 
@@ -204,13 +208,14 @@ def _write_tables(runs: Mapping[str, ThemeRun], folder: Path) -> list[str]:
     for key, run in runs.items():
         (folder / "tables").mkdir(parents=True, exist_ok=True)
         for name, frame in run.tables.items():
+            table = _portable(frame)
+            spatial = isinstance(table, gpd.GeoDataFrame)
             rel = f"tables/{key}_{name}.csv"
-            _frame_for_csv(frame).to_csv(folder / rel, index=False, encoding="utf-8-sig")
+            (pd.DataFrame(table.drop(columns=table.geometry.name)) if spatial else table).to_csv(
+                folder / rel, index=False, encoding="utf-8-sig")
             written.append(rel)
-            if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.notna().any():
-                layer = _frame_for_csv(pd.DataFrame(frame.drop(columns=frame.geometry.name)))
-                gpd.GeoDataFrame(layer, geometry=frame.geometry.values, crs=frame.crs).to_file(
-                    folder / f"tables/{key}.gpkg", layer=name, driver="GPKG")
+            if spatial:
+                table.to_file(folder / f"tables/{key}.gpkg", layer=name, driver="GPKG")
         if (folder / f"tables/{key}.gpkg").exists():
             written.append(f"tables/{key}.gpkg")
     return written
@@ -345,17 +350,10 @@ class ReportResult:
 
 def postgis_tables(runs: Mapping[str, ThemeRun], scores) -> dict[str, pd.DataFrame]:
     """Every table of the bundle under a PostGIS-safe name (``shelters_coverage_by_district``, ``scorecard``, ...)."""
-    import geopandas as gpd
-
     tables = {"scorecard": scores.scores, "score_parts": scores.parts}
     for key, run in runs.items():
         for name, frame in run.tables.items():
-            spatial = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.notna().any()
-            table = _frame_for_csv(frame)
-            if spatial:
-                table = gpd.GeoDataFrame(_frame_for_csv(pd.DataFrame(frame.drop(columns=frame.geometry.name))),
-                                         geometry=frame.geometry.values, crs=frame.crs)
-            tables[f"{key}_{name}".replace("-", "_")] = table
+            tables[f"{key}_{name}".replace("-", "_")] = _portable(frame)
     return tables
 
 
@@ -413,10 +411,10 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
         timings.append(("total", time.perf_counter() - total_start))
         result = _write_front(tmp, runs, scores, exports, files, timings, config)
         if postgis:
-            from zzgeo.store import clean_url, write_tables
+            from zzgeo.store import split_url, write_tables
 
-            dsn, _, schema = clean_url(postgis).partition("#")
-            write_tables(postgis_tables(runs, scores), dsn, schema=schema or "zzgeo_report")
+            dsn, schema = split_url(postgis, "zzgeo_report")
+            write_tables(postgis_tables(runs, scores), dsn, schema=schema)
         _swap_in(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

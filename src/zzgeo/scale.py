@@ -68,14 +68,19 @@ def dask_compute_options(scheduler: str | None = None) -> Iterator[dict]:
         yield {"scheduler": client}
 
 
+def _ranges(rows: int, npartitions: int | None) -> list[tuple[int, int]]:
+    """``(start, stop)`` positions of *npartitions* (default: the CPU count) nearly equal pieces of *rows* rows."""
+    n = max(1, min(int(npartitions or os.cpu_count() or 2), max(1, rows)))
+    bounds = np.linspace(0, rows, n + 1).astype(int)
+    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+
+
 def partitions(frame, npartitions: int | None = None) -> list:
     """Dask delayed pieces of *frame*: a dask(-geopandas) frame's own partitions, or *frame* split by position."""
     dask = _require_dask()
     if hasattr(frame, "to_delayed"):
         return list(frame.to_delayed())
-    n = max(1, min(int(npartitions or os.cpu_count() or 2), max(1, len(frame))))
-    bounds = np.linspace(0, len(frame), n + 1).astype(int)
-    return [dask.delayed(frame.iloc[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [dask.delayed(frame.iloc[a:b]) for a, b in _ranges(len(frame), npartitions)]
 
 
 def value_parcels_dask(parcels, *, npartitions: int | None = None, scheduler: str | None = None, zones=None, districts=None,
@@ -111,8 +116,7 @@ def value_parcels_dask(parcels, *, npartitions: int | None = None, scheduler: st
     tasks = [dask.delayed(value_parcels)(piece, zones=shared_zones, districts=shared_districts, **kwargs) for piece in pieces]
     with dask_compute_options(scheduler) as options:
         results = dask.compute(*tasks, **options)
-    out = pd.concat(results)
-    return out.set_crs(results[0].crs, allow_override=True) if hasattr(out, "set_crs") and results[0].crs is not None else out
+    return pd.concat(results)
 
 
 def _piece_pairs(piece, offset: int, sites, radius, network, with_distance):
@@ -130,10 +134,9 @@ def reach_pairs_dask(demand, sites, radius_m, *, network=None, with_distance: bo
     dask = _require_dask()
     from zzgeo.reach import Pairs, _in_order
 
-    bounds = np.linspace(0, len(demand), max(1, min(int(npartitions or os.cpu_count() or 2), max(1, len(demand)))) + 1).astype(int)
     shared = dask.delayed(sites)
-    tasks = [dask.delayed(_piece_pairs)(demand.iloc[a:b], int(a), shared, radius_m, network, with_distance)
-             for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    tasks = [dask.delayed(_piece_pairs)(demand.iloc[a:b], a, shared, radius_m, network, with_distance)
+             for a, b in _ranges(len(demand), npartitions)]
     with dask_compute_options(scheduler) as options:
         parts = dask.compute(*tasks, **options)
     dist = None if not with_distance or any(p.distance_m is None for p in parts) else np.concatenate([p.distance_m for p in parts])

@@ -28,7 +28,7 @@ import pandas as pd
 
 from zzgeo.errors import StoreError
 
-__all__ = ["ROW_COLUMN", "in_written_order", "PostgisTarget", "clean_url", "is_postgis", "parse_target", "engine_for", "write_table", "write_tables", "read_table",
+__all__ = ["ROW_COLUMN", "in_written_order", "PostgisTarget", "clean_url", "split_url", "is_postgis", "parse_target", "engine_for", "write_table", "write_tables", "read_table",
            "table_names", "drop_table"]
 
 _PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://", "postgresql+psycopg2://")
@@ -44,6 +44,12 @@ def clean_url(target: object) -> str:
         if text.startswith(single) and not text.startswith(prefix):
             return prefix + text[len(single):]
     return text
+
+
+def split_url(target: object, default: str = "") -> tuple[str, str]:
+    """``(database URL, what follows "#")``: a schema for a store, ``schema.table`` for a table; *default* when absent."""
+    dsn, _, fragment = clean_url(target).partition("#")
+    return dsn, fragment or default
 
 
 def is_postgis(target: object) -> bool:
@@ -69,8 +75,7 @@ class PostgisTarget:
 
 def parse_target(target: object, table: str | None = None, *, default_table: str | None = None) -> PostgisTarget:
     """Split ``postgresql://...#schema.table`` (or the URL and *table*) into its parts; names are checked."""
-    text = clean_url(target)
-    dsn, _, fragment = text.partition("#")
+    dsn, fragment = split_url(target)
     name = table or fragment or default_table
     if not name:
         raise StoreError(f"{_redact(dsn)}: say which table, e.g. {_redact(dsn)}#public.my_table")
@@ -182,7 +187,7 @@ def write_tables(frames: Mapping[str, pd.DataFrame], dsn: str, *, schema: str = 
     StoreError
         No connection, a bad name, or the write failed (then every table is as before).
     """
-    dsn = clean_url(dsn).partition("#")[0]
+    dsn = split_url(dsn)[0]
     targets = {name: parse_target(dsn, f"{schema}.{name}") for name in frames}
     engine = engine_for(dsn)
     try:
@@ -231,7 +236,7 @@ def table_names(dsn: str, schema: str = "public") -> list[str]:
     """Tables in *schema* (empty when the schema does not exist)."""
     import sqlalchemy
 
-    return sorted(sqlalchemy.inspect(engine_for(clean_url(dsn).partition("#")[0])).get_table_names(schema=schema))
+    return sorted(sqlalchemy.inspect(engine_for(split_url(dsn)[0])).get_table_names(schema=schema))
 
 
 def drop_table(target: object, table: str | None = None) -> None:

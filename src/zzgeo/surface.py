@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from zzgeo.crs import METRIC_CRS, require_crs
-from zzgeo.errors import CRSError, SchemaError
+from zzgeo.errors import SchemaError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -250,13 +250,11 @@ def population_from_raster(
     from pyproj import Transformer
     from rasterio.windows import Window, from_bounds
 
+    from zzgeo.io import open_raster
+
     districts = _districts(districts)
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no such file: {str(path)!r}")
-    with rasterio.open(path) as src:
-        if src.crs is None:
-            raise CRSError(f"population raster {str(path)!r} has no CRS; set one (gdal_edit.py -a_srs EPSG:4326 FILE)")
+    with open_raster(path, what="population raster", example_crs="EPSG:4326") as src:
         bounds = districts.to_crs(src.crs).total_bounds
         w = from_bounds(*bounds, transform=src.transform)
         col0, row0 = max(0, int(np.floor(w.col_off))), max(0, int(np.floor(w.row_off)))

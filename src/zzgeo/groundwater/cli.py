@@ -64,7 +64,8 @@ def zones_cmd(
     from zzgeo.groundwater.report import load_zones
     from zzgeo.groundwater.zones import zone_records
 
-    result, (src, wel), protect = load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
+    result, (src, wel) = load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
+    protect = inputs_of(sources, wells, rivers, study_zones, rules)
     rejected = _rejected((src, "source_id"), (wel, "well_id"))
     write_output(result.zones, out, protect=protect)
     write_rejected(rejected, out, protect=protect)
@@ -93,7 +94,8 @@ def screen_cmd(
     from zzgeo.groundwater.rules import load_rules
     from zzgeo.groundwater.screening import screen_sources, screening_records
 
-    zones, _, protect = load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
+    zones, _ = load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
+    protect = inputs_of(sources, wells, rivers, study_zones, rules)
     pol = load_pollution(pollution, crs, columns, layer, on_error)
     result = screen_sources(pol, zones, rules=load_rules(rules), raster=raster)
     protect += inputs_of(pollution, raster)
@@ -126,7 +128,8 @@ def indicators_cmd(
     from zzgeo.groundwater.screening import screen_sources
     from zzgeo.layers import read_layer
 
-    zones, _, protect = load_zones(sources, wells, rivers, study_zones, rules, "analytic", crs, on_error)
+    zones, _ = load_zones(sources, wells, rivers, study_zones, rules, "analytic", crs, on_error)
+    protect = inputs_of(sources, wells, rivers, study_zones, rules)
     pol = load_pollution(pollution, crs, columns, layer, on_error)
     screened = screen_sources(pol, zones, rules=load_rules(rules))
     districts = read_layer("districts")

@@ -26,9 +26,8 @@ def load_zones(sources=None, wells=None, rivers=None, study=None, rules=None, me
 
     Returns
     -------
-    (ZoneResult, (sources, wells), protected input paths)
+    (ZoneResult, (sources, wells))
     """
-    from zzgeo._cli import inputs_of
     from zzgeo.errors import SchemaError
     from zzgeo.groundwater.demo import demo_layers
     from zzgeo.groundwater.register import read_rivers, read_sources, read_study_zones, read_wells
@@ -45,7 +44,7 @@ def load_zones(sources=None, wells=None, rivers=None, study=None, rules=None, me
     result = source_zones(src, wel, rivers=riv, study_zones=stz, rules=load_rules(rules), method=method, on_error=on_error)
     if rivers is None:
         result.meta["notes"].append("rivers: the DEMO Yellow River line (the municipality's northern boundary, approximate); pass --rivers FILE")
-    return result, (src, wel), inputs_of(sources, wells, rivers, study, rules)
+    return result, (src, wel)
 
 
 def load_pollution(pollution=None, crs=None, columns=None, layer=None, on_error="raise"):
@@ -75,7 +74,7 @@ def run(inputs: Mapping[str, object] | None = None, *, as_of: int = 2024) -> The
 
     given = check_inputs("groundwater", inputs, INPUTS)
     crs, rules = given.get("crs"), given.get("rules")
-    zones, _, _ = load_zones(given.get("sources"), given.get("wells"), given.get("rivers"), given.get("study_zones"), rules, crs=crs)
+    zones, _ = load_zones(given.get("sources"), given.get("wells"), given.get("rivers"), given.get("study_zones"), rules, crs=crs)
     screened = screen_sources(load_pollution(given.get("pollution"), crs=crs), zones, rules=load_rules(rules))
     districts = read_layer("districts")
     pilot = pilot_indicators(screened.sources, zones, as_of=as_of, districts=districts)

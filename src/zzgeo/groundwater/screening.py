@@ -208,17 +208,11 @@ def _priority(out: pd.DataFrame) -> np.ndarray:
 
 def sample_raster(path: str | Path, frame: gpd.GeoDataFrame) -> np.ndarray:
     """Values of band 1 of a GeoTIFF at each feature's representative point (NaN off the raster or on nodata)."""
-    import rasterio
     import shapely
 
-    from zzgeo.errors import CRSError
+    from zzgeo.io import open_raster
 
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no such file: {str(path)!r}")
-    with rasterio.open(path) as src:
-        if src.crs is None:
-            raise CRSError(f"raster {str(path)!r} has no CRS; set one (gdal_edit.py -a_srs EPSG:4547 FILE)")
+    with open_raster(path) as src:
         pts = shapely.point_on_surface(np.asarray(frame.to_crs(src.crs).geometry.values))
         xy = shapely.get_coordinates(pts)
         values = np.array([v[0] for v in src.sample(xy, masked=True)], dtype=object)
