@@ -173,7 +173,9 @@ def test_cli_map_and_report_errors(tmp_path, capsys):
     page = (tmp_path / "lp.html").read_text(encoding="utf-8")
     assert "DEMO grade zones" in page and "zzgeo-label" in page
     assert run_cli(app, ["map", "roads"]) == 2
+    assert run_cli(app, ["map", "shelters", "--basemap", "baidu", "--out", str(tmp_path / "b.html")]) == 2
+    assert not (tmp_path / "b.html").exists()
     assert run_cli(app, ["report", "--out", str(tmp_path / "x"), "--basemap", "google"]) == 2
     err = capsys.readouterr().err
-    assert "error: theme 'roads'" in err and "error: basemap 'google'" in err
+    assert "error: theme 'roads'" in err and "error: basemap 'google'" in err and "error: basemap 'baidu'" in err
     assert not (tmp_path / "x").exists()

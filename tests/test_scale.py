@@ -71,6 +71,8 @@ def test_coverage_on_partitions_equals_single(districts):
 def test_bad_scheduler(parcels):
     with pytest.raises(ParameterError, match="scheduler 'yarn'"):
         value_parcels_dask(parcels.head(10), scheduler="yarn", table="collective_construction", on_error="flag")
+    with pytest.raises(ParameterError, match="partitions 0: give 1 or more"):
+        value_parcels_dask(parcels.head(10), npartitions=0, table="collective_construction", on_error="flag")
 
 
 def test_cluster_by_address_and_the_command_line(parcels, tmp_path):

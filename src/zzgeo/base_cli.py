@@ -120,12 +120,14 @@ def map_cmd(
 ) -> None:
     """Draw one theme's map as a self-contained HTML page (works offline), and optionally a PNG."""
     from zzgeo._cli import demo_notice
-    from zzgeo.errors import StoreError
+    from zzgeo.errors import ParameterError, StoreError
     from zzgeo.map_export import export_map
-    from zzgeo.maps import default_maps_dir
+    from zzgeo.maps import BASEMAPS, default_maps_dir
     from zzgeo.report import load_report_config, theme_map
 
     cfg = load_report_config(config)
+    if (basemap or cfg.basemap) not in BASEMAPS:  # before any analysis runs
+        raise ParameterError(f"basemap {basemap or cfg.basemap!r}: use one of {', '.join(BASEMAPS)}")
     target = out or default_maps_dir() / f"{theme}.html"
     if any(p.resolve() == target.resolve() for p in cfg.input_paths()):
         raise StoreError(f"--out {str(target)!r} is an input; choose another file")

@@ -70,6 +70,8 @@ def dask_compute_options(scheduler: str | None = None) -> Iterator[dict]:
 
 def _ranges(rows: int, npartitions: int | None) -> list[tuple[int, int]]:
     """``(start, stop)`` positions of *npartitions* (default: the CPU count) nearly equal pieces of *rows* rows."""
+    if npartitions is not None and int(npartitions) < 1:
+        raise ParameterError(f"partitions {npartitions!r}: give 1 or more")
     n = max(1, min(int(npartitions or os.cpu_count() or 2), max(1, rows)))
     bounds = np.linspace(0, rows, n + 1).astype(int)
     return list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
