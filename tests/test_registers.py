@@ -56,7 +56,7 @@ def test_excel_with_chinese_headers(tmp_path, districts):
     assert reg["effective_area_m2"].tolist() == [21000.0, 2400.0]
     assert reg["adcode"].tolist() == ["410105", "410103"]
     assert reg.attrs["schema"] == "shelters.register"
-    assert any("read as ha and converted to m²" in n for n in reg.attrs["notes"])
+    assert any("'占地面积(公顷)' read in 公顷 (hectare) -> m² x 10,000 (gross_area_m2)" in n for n in reg.attrs["notes"])
 
 
 def test_gbk_csv_saved_by_chinese_excel(tmp_path, districts):
@@ -187,7 +187,7 @@ def test_flag_keeps_every_row_with_its_problems(districts):
     valid, left_out = usable_rows(reg)
     assert left_out == 3 and valid["name"].tolist() == ["好"]
     rejected = rejected_rows(reg, id_column="shelter_id", name_column="name")
-    assert [r["row"] for r in rejected] == [1, 2, 3]
+    assert [r["row"] for r in rejected] == ["row 1", "row 2", "row 3"]  # a frame: its index labels
     assert rejected[0]["name"] == "文字面积" and "很多" in rejected[0]["reason"]
 
 
@@ -274,7 +274,7 @@ def test_types_of_a_small_schema(tmp_path, districts):
     assert reg.loc[0, "checked_on"] == pd.Timestamp(2023, 5, 1)
     issues = reg.loc[1, "issues"]
     for part in ("pumps must be a whole number, got 1.5", "screened is not yes/no", "checked_on is not a date",
-                 "depth_m must be <= 2000, got 3000.0", "well_id 'W1' repeats an earlier row"):
+                 "depth_m must be <= 2000 m, got 3000.0", "well_id 'W1' repeats row 0"):
         assert part in issues
 
 
@@ -286,5 +286,6 @@ def test_outside_zhengzhou_only_is_an_outside_area_error(districts):
 
 def test_schema_describes_itself():
     rows = {r["column"]: r for r in load_schema(SHELTERS).describe()}
-    assert rows["effective_area_m2"]["unit"] == "m²" and rows["effective_area_m2"]["range"] == "> 0"
+    assert rows["effective_area_m2"]["unit"] == "m²" and rows["effective_area_m2"]["range"] == "> 0 <= 7.6e+09"
+    assert rows["effective_area_m2"]["plausible"] == ">= 100 <= 3e+06" and "20,000 m²" in rows["effective_area_m2"]["plausible_why"]
     assert rows["shelter_class"]["values"] == ["I", "II", "III"]

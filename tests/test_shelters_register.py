@@ -90,7 +90,7 @@ def test_chinese_csv_in_gcj02_with_hectares_is_read_and_converted(tmp_path, dist
     # GCJ-02 back to WGS-84 within a millimetre or so (1e-8 degrees)
     assert np.allclose(reg.geometry.x, [JINSHUI[0], ERQI[0]], atol=1e-8)
     assert np.allclose(reg.geometry.y, [JINSHUI[1], ERQI[1]], atol=1e-8)
-    assert any("ha" in note for note in reg.attrs["notes"])
+    assert any("公顷 (hectare) -> m² x 10,000" in note for note in reg.attrs["notes"])
 
 
 def test_excel_in_bd09_with_a_column_mapping(tmp_path, districts):
@@ -230,7 +230,7 @@ def test_rule_files_and_targets():
 def test_bad_rule_file(tmp_path):
     path = tmp_path / "rules.toml"
     path.write_text('[rule_set]\nid = "x"\nsource = "y"\n[capacity]\narea_per_person_m2 = 0\n', encoding="utf-8")
-    with pytest.raises(SchemaError, match="area_per_person_m2 must be a positive number, got 0"):
+    with pytest.raises(SchemaError, match=r"capacity\.area_per_person_m2 = 0: must be greater than 0"):
         load_rules(path)
     with pytest.raises(FileNotFoundError, match="no rule file or packaged rule set"):
         load_rules(tmp_path / "none.toml")

@@ -62,12 +62,16 @@ def test_polygons_and_points_with_a_population_column():
     assert surface.groupby("adcode")["population"].sum().to_dict() == pytest.approx({"900001": 800, "900002": 50})
     assert surface.attrs["outside_population"] == pytest.approx(70)
     assert "'人口'" in surface.attrs["method"]
-    with pytest.raises(SchemaError, match="has no population column"):
+    with pytest.raises(SchemaError, match=r"lacks required column\(s\) \['population'\]"):
         population_from_polygons(layer.rename(columns={"人口": "foo"}), districts=town())
     bad = layer.copy()
-    bad["人口"] = [800, -1, 70]
-    with pytest.raises(SchemaError, match="must hold non-negative numbers; bad rows \\[1\\]"):
+    bad["人口"] = [800, -1, "很多"]
+    with pytest.raises(SchemaError, match="2 of 3 row.s. fail validation: row 1: population must not be negative, got -1.0; "
+                                          "row 2: population is not a number: '很多'"):
         population_from_polygons(bad, districts=town())
+    in_wan = layer.rename(columns={"人口": "人口(万人)"}).assign(**{"人口(万人)": [0.08, 0.005, 0.007]})
+    again = population_from_polygons(in_wan, cell_m=1000, districts=town())
+    assert again.groupby("adcode")["population"].sum().to_dict() == pytest.approx({"900001": 800, "900002": 50})
 
 
 def from_origin(west, north, xsize, ysize):

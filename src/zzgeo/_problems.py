@@ -15,7 +15,7 @@ import pandas as pd
 
 from zzgeo.errors import SchemaError, UnknownCodeError, ZzgeoError
 
-__all__ = ["ON_ERROR", "RowProblems", "check_on_error", "objects", "plain", "row_label"]
+__all__ = ["ON_ERROR", "ROW_NAMES", "RowNames", "row_names_of", "RowProblems", "check_on_error", "objects", "plain", "row_label"]
 
 #: Accepted values of every ``on_error`` argument.
 ON_ERROR = ("raise", "flag")
@@ -49,6 +49,80 @@ def row_label(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return f"row {value}"
+
+
+#: How rows without an id of their own are named: by CSV/Excel line (the header is line 1), by feature
+#: number (1-based, in the file's order, as QGIS numbers GeoPackage features), or by index label (frames).
+ROW_NAMES = ("line", "feature", "index")
+
+
+def row_names_of(source: object) -> str:
+    """How rows of *source* are named: ``"line"`` for CSV/Excel, ``"feature"`` for vector files and PostGIS, else ``"index"``."""
+    from pathlib import PurePath
+
+    if isinstance(source, (str, PurePath)):
+        suffix = PurePath(str(source)).suffix.lower()
+        return "line" if suffix in (".csv", ".txt", ".xlsx", ".xls", ".xlsm") else "feature"
+    return "index"
+
+
+class RowNames:
+    """How messages name the row at a position: by its id, else by :data:`ROW_NAMES` *kind*.
+
+    Parameters
+    ----------
+    index : pandas.Index
+        The frame's index (for ``kind="index"``).
+    kind : {"line", "feature", "index"}
+    ids, names : sequence, optional
+        The row ids (``'S-01'``) and names (``'人民公园'``, shown after a line or feature number).
+    first : int
+        The line or feature number of the row at position 0 (a partition of a
+        register passes its own): 2 for lines (header = line 1), 1 for features.
+    """
+
+    def __init__(self, index: pd.Index, kind: str = "index", *, ids: Sequence[object] | None = None,
+                 names: Sequence[object] | None = None, first: int | None = None) -> None:
+        if kind not in ROW_NAMES:
+            raise UnknownCodeError(f"row names {kind!r}; use one of {ROW_NAMES}")
+        self.index, self.kind = index, kind
+        self.ids = None if ids is None else np.asarray(ids, dtype=object)
+        self._repeated = None  # positions whose id repeats: an id that names two rows names neither
+        self.names = None if names is None else np.asarray(names, dtype=object)
+        self.first = first if first is not None else {"line": 2, "feature": 1, "index": 0}[kind]
+
+    def place(self, pos: int) -> str:
+        """``line 5``, ``feature 4`` or ``row 'a'``: where the row is, whatever its id."""
+        if self.kind == "line":
+            return f"line {pos + self.first}"
+        if self.kind == "feature":
+            return f"feature {pos + self.first}"
+        return f"row {plain(self.index[pos])!r}"
+
+    def id(self, pos: int) -> object | None:
+        """The row's own id, or None."""
+        if self.ids is None:
+            return None
+        value = plain(self.ids[pos])
+        return None if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "" else value
+
+    def _repeats(self, pos: int) -> bool:
+        if self._repeated is None:
+            keys = pd.Series(self.ids).map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+            self._repeated = (keys.duplicated(keep=False) & keys.notna() & (keys != "")).to_numpy()
+        return bool(self._repeated[pos])
+
+    def __call__(self, pos: int) -> str:
+        """``'S-01'`` (its id), ``line 5 ('人民公园')``, or ``line 7 (id 'S-01')`` when the id names two rows."""
+        own = self.id(pos)
+        if own is not None:
+            return f"{self.place(pos)} (id {str(own)!r})" if self._repeats(pos) else repr(str(own))
+        head = self.place(pos)
+        if self.names is not None:
+            name = plain(self.names[pos])
+            if name is not None and not (isinstance(name, float) and np.isnan(name)) and str(name).strip():
+                head += f" ({str(name)!r})"
+        return head
 
 
 class RowProblems:

@@ -58,7 +58,7 @@ def functional_zone_shares(path: str | Path | None = None) -> pd.DataFrame:
     SchemaError
         If a zone's shares do not sum to 1 or name an unknown adcode.
     """
-    doc = load_toml(path or "functional_zones.toml")
+    doc = load_toml(Path(path) if path else "functional_zones.toml")
     known = set(census_2020().query("kind != 'functional_zone'")["adcode"])
     rows = []
     for zone in doc["zones"]:

@@ -53,6 +53,8 @@ __all__ = [
 
 DEFAULT_CELL_M = 250.0
 POPULATION_COLUMNS = ("population", "pop", "pop_2020", "人口", "常住人口", "人口数", "total")
+#: Schema of population layers (read by the common register loader).
+POPULATION_SCHEMA = "population.toml"
 RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img")
 
 
@@ -76,8 +78,9 @@ def grid_centres(polygons: gpd.GeoSeries, *, cell_m: float) -> tuple[np.ndarray,
 
     if not cell_m > 0:
         raise SchemaError(f"cell_m must be a positive number of metres, got {cell_m!r}")
-    xs, ys, owners = [], [], []
     geoms = np.asarray(polygons.values)
+    _check_grid_size(geoms, cell_m)
+    xs, ys, owners = [], [], []
     for pos, geom in enumerate(geoms):
         if geom is None or geom.is_empty:
             continue
@@ -97,6 +100,28 @@ def grid_centres(polygons: gpd.GeoSeries, *, cell_m: float) -> tuple[np.ndarray,
     if not xs:
         return np.empty(0), np.empty(0), np.empty(0, dtype=int)
     return np.concatenate(xs), np.concatenate(ys), np.concatenate(owners)
+
+
+#: The most grid cells (bounding boxes of the polygons) a surface may have: about 1.6 GB of coordinates and
+#: masks, and more for the cell-site pairs of the analyses that follow.
+MAX_CELLS = 50_000_000
+_BYTES_PER_CELL = 33  # two float64 coordinates, a contains mask, the kept centres
+
+
+def _check_grid_size(geoms: np.ndarray, cell_m: float) -> None:
+    """Refuse, before allocating anything, a grid too fine for memory, with the estimate."""
+    import shapely
+
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    bounds = shapely.bounds(geoms[ok])
+    cells = float(np.sum(np.ceil((bounds[:, 2] - bounds[:, 0]) / cell_m + 1) * np.ceil((bounds[:, 3] - bounds[:, 1]) / cell_m + 1)))
+    if cells > MAX_CELLS:
+        from zzgeo.errors import ParameterError
+
+        gb = cells * _BYTES_PER_CELL / 1e9
+        coarsest = float(np.sqrt(cells / MAX_CELLS) * cell_m)
+        raise ParameterError(f"a {cell_m:g} m grid over these areas has about {cells:,.0f} cells (~{gb:,.1f} GB before the "
+                             f"analysis); use a grid of {np.ceil(coarsest):g} m or more (--cell-m), or a population raster")
 
 
 def _surface(x, y, population, adcode, *, method: str, cell_m: float | None, outside: float = 0.0) -> gpd.GeoDataFrame:
@@ -176,15 +201,18 @@ def population_from_polygons(
     cell_m: float = DEFAULT_CELL_M,
     districts: gpd.GeoDataFrame | None = None,
     name: str = "population layer",
+    row_names: str = "index",
 ) -> gpd.GeoDataFrame:
-    """Demand from polygons (or points) carrying a population column.
+    """Demand from polygons (or points) carrying a population column, checked by the register loader
+    (schema ``data/population.toml``: numbers, no negatives, no row twice; rows named by line or feature).
 
     Parameters
     ----------
     polygons : geopandas.GeoDataFrame
         Polygons or points in any CRS, not overlapping.
     column : str, optional
-        Population column; default the first of :data:`POPULATION_COLUMNS` present.
+        Population column; default the schema's accepted headers (population, pop, 人口, 常住人口 ...;
+        a unit such as 人口(万人) is converted).
     cell_m : float, default 250
         Grid spacing for spreading polygon populations.
     districts : geopandas.GeoDataFrame, optional
@@ -195,15 +223,17 @@ def population_from_polygons(
     SchemaError
         No population column, or negative / non-numeric populations.
     """
+    from zzgeo.registers import validate_register
+
     require_crs(polygons, name=name)
-    column = column or next((c for c in POPULATION_COLUMNS if c in polygons.columns), None)
-    if column is None or column not in polygons:
-        raise SchemaError(f"{name} has no population column; name it with column= / --population-column (tried {POPULATION_COLUMNS!r}), columns: {list(polygons.columns)!r}")
-    pops = pd.to_numeric(polygons[column], errors="coerce")
-    bad = pops.isna() | (pops < 0)
-    if bad.any():
-        rows = list(polygons.index[bad][:10])
-        raise SchemaError(f"{name}: column {column!r} must hold non-negative numbers; bad rows {rows!r}: {polygons.loc[rows, column].tolist()!r}")
+    if column is not None and column not in polygons.columns:
+        raise SchemaError(f"{name} has no column {column!r} (--population-column); columns: {list(polygons.columns)!r}")
+    columns = {column: "population"} if column not in (None, "population") else {}
+    checked = validate_register(polygons, POPULATION_SCHEMA, columns=columns, name=name, row_names=row_names,
+                                hint="Fix the population layer")
+    column = column or next((str(src) for src, dst in checked.attrs.get("renamed", {}).items() if dst == "population"), "population")
+    pops = checked["population"].astype("float64")
+    polygons = checked
     metric = polygons.to_crs(METRIC_CRS)
     is_point = (metric.geom_type == "Point").to_numpy()
     xs, ys, vals = [], [], []
@@ -263,6 +293,12 @@ def population_from_raster(
         if col1 <= col0 or row1 <= row0:
             raise SchemaError(f"population raster {str(path)!r} does not overlap Zhengzhou (bounds {tuple(src.bounds)!r} in {src.crs})")
         window = Window(col0, row0, col1 - col0, row1 - row0)
+        if window.width * window.height > MAX_CELLS:
+            from zzgeo.errors import ParameterError
+
+            raise ParameterError(f"population raster {str(path)!r} has {window.width * window.height:,.0f} pixels over Zhengzhou "
+                                 f"(~{window.width * window.height * _BYTES_PER_CELL / 1e9:,.1f} GB); resample it to at most "
+                                 f"{MAX_CELLS:,} pixels (e.g. gdalwarp -tr 100 100)")
         to_metric = Transformer.from_crs(src.crs, METRIC_CRS, always_xy=True)
         xs, ys, vals = [], [], []
         row0, row_end = int(window.row_off), int(window.row_off + window.height)
@@ -315,5 +351,8 @@ def read_population(
         return population_from_raster(source, districts=districts)
     from zzgeo.io import read_vector
 
+    from zzgeo._problems import row_names_of
+
     gdf = read_vector(source, crs=crs, layer=layer, name=str(source))
-    return population_from_polygons(gdf, column=column, cell_m=cell_m, districts=districts, name=str(source))
+    return population_from_polygons(gdf, column=column, cell_m=cell_m, districts=districts, name=str(source),
+                                    row_names=row_names_of(source))

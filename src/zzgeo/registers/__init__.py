@@ -20,7 +20,11 @@ facilities. Its *schema* is data, a TOML file beside the theme's rules
     quantity = "area"                # header units convert: 有效面积(公顷) -> x 10,000 (data/units.toml)
     required = true                  # the column must be present
     nullable = false                 # every cell must hold a value
-    gt = 0                           # ranges: gt, ge, lt, le
+    gt = 0                           # the hard range: gt, ge, lt, le (outside it the row is an error)
+    le = 7.6e9
+    why = "no site is larger than Zhengzhou (7,567 km²)"
+    plausible = [100, 2e6]           # outside it (but inside the hard range) the row gets a note
+    plausible_why = "a Zhengzhou park shelter has 10^3-10^6 m²"
 
     [vocabularies.shelter_class]     # for type = "category"
     what = "class"                   # how messages name a value
@@ -31,17 +35,29 @@ facilities. Its *schema* is data, a TOML file beside the theme's rules
 
 Headers are compared without case, spaces, ``_``/``-`` and bracketed units,
 after Unicode NFKC normalisation (full-width letters and Roman numerals
-such as ``Ⅱ`` read as ASCII). Types, ranges, vocabularies, empties and
-uniqueness are checked with pandera (lazy validation, one failure case per
-row and check); geometry and location are checked here. Nothing is dropped:
-with ``on_error="flag"`` every row comes back with ``issues`` (errors),
-``notes`` (warnings) and ``valid``; with ``on_error="raise"`` one error names
-every bad row (the first few with their problems, and a count of the rest).
+such as ``Ⅱ`` read as ASCII). A unit in a header (``有效面积(公顷)``,
+``开采量(万m³/a)``, ``area_mu``) is read with pint and converted to the
+column's canonical unit (:mod:`zzgeo.registers.quantities`); a unit that does
+not parse or measures something else is an error naming the header.
+
+Types, hard ranges, vocabularies and empties are checked with pandera (lazy
+validation, one failure case per row and check); values inside the hard range
+but outside a column's ``plausible`` range get a note; repeated ids and
+records repeated whole are errors on the later rows; geometry and location
+are checked here. Nothing is dropped: with ``on_error="flag"`` every row comes
+back with ``issues`` (errors), ``notes`` (warnings) and ``valid``; with
+``on_error="raise"`` one error names every bad row (the first few with their
+problems, and a count of the rest). Rows are named by their id, else their
+CSV/Excel line, feature number or index label (:class:`zzgeo._problems.RowNames`).
 """
 
 from zzgeo.registers.checks import CheckContext, district_name_check
 from zzgeo.registers.loader import (
     check_register,
+    conversion_note,
+    header_conversions,
+    row_namer,
+    row_notes,
     load_register,
     map_columns,
     parse_columns_option,
@@ -49,6 +65,7 @@ from zzgeo.registers.loader import (
     rejected_rows,
     usable_rows,
     validate_register,
+    whole_register_problems,
 )
 from zzgeo.registers.schema import (
     COLUMN_TYPES,
@@ -74,4 +91,9 @@ __all__ = [
     "district_name_check",
     "usable_rows",
     "rejected_rows",
+    "row_notes",
+    "row_namer",
+    "whole_register_problems",
+    "header_conversions",
+    "conversion_note",
 ]

@@ -16,17 +16,20 @@ from zzgeo.errors import GeometryError, OutsideAreaError, SchemaError, UnknownCo
 from zzgeo.registers.schema import (
     GEOMETRY_KINDS,
     RANGE_TEXT,
+    ColumnSpec,
     RegisterSchema,
+    bound_text,
     empty_cells,
     is_empty,
     nfkc,
 )
-from zzgeo.registers.values import bools, dates, map_unique, numbers
+from zzgeo.registers.values import bools, dates, number_hint, numbers, texts
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["CheckContext", "parse_values", "pandera_checks", "empty_notes", "geometry_checks", "locate", "district_name_check"]
+__all__ = ["CheckContext", "parse_values", "pandera_checks", "plausibility_notes", "duplicate_checks", "empty_notes",
+           "geometry_checks", "locate", "district_name_check"]
 
 
 @dataclass
@@ -44,6 +47,11 @@ class CheckContext:
     schema : RegisterSchema
     name : str
         How the register is named in messages.
+    label : callable
+        ``label(position) -> str``: how messages name a row (its id, else its
+        CSV/Excel line, else its index label).
+    duplicates : numpy.ndarray of bool
+        Rows found to repeat an earlier row (set by :func:`duplicate_checks`).
     """
 
     frame: Any
@@ -61,6 +69,10 @@ class CheckContext:
     codes: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     _xy: Any = None
     _facts: Any = None
+    label: Any = repr
+    id_column: str | None = None
+    conversions: dict[str, Any] = field(default_factory=dict)
+    duplicates: np.ndarray | None = None
 
     def value(self, column: str) -> pd.Series:
         """Parsed values of *column* (all-NaN when the register lacks it)."""
@@ -137,7 +149,8 @@ def parse_values(ctx: CheckContext) -> None:
         raw = ctx.frame[name]
         if spec.type in ("number", "integer"):
             values, bad = numbers(raw)
-            ctx.issues.add(bad.to_numpy(), lambda p, n=name: [f"{n} is not a number: {ctx.cell(n, i)!r}" for i in p])
+            ctx.issues.add(bad.to_numpy(), lambda p, n=name: [f"{n} is not a number: {ctx.cell(n, i)!r}{number_hint(ctx.cell(n, i))}"
+                                                             for i in p])
             if spec.type == "integer":
                 frac = values.notna() & (values % 1 != 0)
                 ctx.issues.add(frac.to_numpy(), lambda p, n=name, v=values: [f"{n} must be a whole number, got {float(v.iloc[i])!r}" for i in p])
@@ -152,7 +165,7 @@ def parse_values(ctx: CheckContext) -> None:
             ctx.codes[name] = (codes, written, parsed)
             values, bad = pd.Series(parsed[codes], index=raw.index, dtype=object), pd.Series(False, index=raw.index)
         else:
-            values = map_unique(raw, lambda v: None if is_empty(v) else str(plain(v)).strip())
+            values = texts(raw)
             bad = pd.Series(False, index=raw.index)
         ctx.values[name] = values
         ctx.parse_failed[name] = bad.to_numpy(dtype=bool)
@@ -165,22 +178,21 @@ def _pandera_schema(schema: RegisterSchema, present: tuple[str, ...]):
     columns = {}
     for name in present:
         spec = schema.columns[name]
-        checks = [getattr(pa.Check, op)(value, error=f"{op}:{value!r}") for op, value in spec.ranges()]
+        checks = [getattr(pa.Check, op)(value, error=f"{op}:{bound_text(value)}") for op, value in spec.ranges()]
         if spec.type == "category":
             checks.append(pa.Check.isin(schema.vocabulary(name).values, error="vocabulary"))
-        columns[name] = pa.Column(None, checks=checks, nullable=spec.nullable, unique=spec.unique,
-                                  report_duplicates="exclude_first", required=False)
+        columns[name] = pa.Column(None, checks=checks, nullable=spec.nullable, required=False)
     return pa.DataFrameSchema(columns, name=schema.id)
 
 
-def _range_message(column: str, check: str, value: object) -> str:
+def _range_message(spec: ColumnSpec, check: str, value: object) -> str:
     op, _, bound = check.partition(":")
-    bound_value = float(bound)
-    if op == "gt" and bound_value == 0:
-        return f"{column} must be positive, got {value!r}"
-    if op == "ge" and bound_value == 0:
-        return f"{column} must not be negative, got {value!r}"
-    return f"{column} must be {RANGE_TEXT[op]} {bound_value:g}, got {value!r}"
+    unit = f" {spec.unit_label}" if spec.unit_label and spec.quantity not in ("ratio", "count", "calendar_year") else ""
+    why = f" ({spec.why})" if spec.why else ""
+    shown = bound_text(value) if isinstance(value, pd.Timestamp) else repr(value)
+    if bound in ("0", "0.0") and op in ("gt", "ge"):  # the reason of a range is its upper end's
+        return f"{spec.name} must {'be positive' if op == 'gt' else 'not be negative'}, got {shown}"
+    return f"{spec.name} must be {RANGE_TEXT[op]} {bound}{unit}, got {shown}{why}"
 
 
 def _checked_column(ctx: CheckContext, name: str) -> pd.Series:
@@ -222,11 +234,142 @@ def _record_failures(ctx: CheckContext, cases: pd.DataFrame) -> None:
         elif check == "vocabulary":
             vocab = ctx.schema.vocabulary(column)
             texts = [f"unknown {vocab.what} {v!r} (use {vocab.hint})" for v in values]
-        elif check == "field_uniqueness":
-            texts = [f"{column} {v!r} repeats an earlier row" for v in values]
         else:
-            texts = [_range_message(column, check, v) for v in values]
+            texts = [_range_message(ctx.schema.columns[column], check, v) for v in values]
         ctx.issues.add(positions, texts, kind=kind)
+
+
+def _number_text(value: float) -> str:
+    return f"{value:,.6g}" if abs(value) < 1e15 else f"{value:.6g}"
+
+
+def plausibility_notes(ctx: CheckContext) -> None:
+    """A note on every value inside the hard range but outside the schema's plausible range (``plausible = [lo, hi]``)."""
+    for name, spec in ctx.schema.columns.items():
+        low, high = spec.plausible
+        if name not in ctx.values or (low is None and high is None) or spec.type not in ("number", "integer", "date"):
+            continue
+        if spec.type == "date":
+            _date_notes(ctx, spec)
+            continue
+        values = ctx.values[name].to_numpy(dtype=float)
+        hard = np.ones(len(values), dtype=bool)
+        for op, bound in spec.ranges():
+            hard &= {"gt": values > bound, "ge": values >= bound, "lt": values < bound, "le": values <= bound}[op]
+        outside = hard & ((values < low) if low is not None else False) | hard & ((values > high) if high is not None else False)
+        if not outside.any():
+            continue
+        unit = f" {spec.unit_label}" if spec.unit_label and spec.quantity not in ("ratio", "count") else ""
+        span = f"{'' if low is None else _number_text(low)}..{'' if high is None else _number_text(high)}{unit}"
+        why = f": {spec.plausible_why}" if spec.plausible_why else ""
+        ctx.notes.add(outside, lambda p, n=name, v=values, s=span, w=why, u=unit: [
+            f"{n} {_number_text(v[i])}{u} is outside the plausible range {s}{w}; check the value and its unit" for i in p])
+
+
+def _date_notes(ctx: CheckContext, spec: ColumnSpec) -> None:
+    values = pd.to_datetime(ctx.values[spec.name])
+    low, high = spec.plausible
+    outside = ((values < low) if low is not None else False) | ((values > high) if high is not None else False)
+    outside = np.asarray(outside, dtype=bool) & values.notna().to_numpy()
+    span = f"{'' if low is None else bound_text(low)}..{'' if high is None else bound_text(high)}"
+    why = f": {spec.plausible_why}" if spec.plausible_why else ""
+    ctx.notes.add(outside, lambda p: [f"{spec.name} {bound_text(values.iloc[i])} is outside the plausible range {span}{why}" for i in p])
+
+
+def _row_keys(ctx: CheckContext, columns: list[str], *, geometry: bool = True) -> np.ndarray:
+    """One 64-bit hash per row of the parsed *columns* and the geometry (rows equal in all of them hash equal)."""
+    table = pd.DataFrame({c: ctx.values[c].to_numpy() for c in columns}, index=pd.RangeIndex(ctx.issues.n))
+    if geometry and ctx.schema.geometry and hasattr(ctx.frame, "geometry"):
+        import shapely
+
+        geoms, empty, _ = ctx.geometry_facts()
+        wkb = np.full(len(geoms), b"", dtype=object)
+        wkb[~empty] = shapely.to_wkb(geoms[~empty])
+        table["__geometry__"] = wkb
+    if table.shape[1] == 0:
+        return np.zeros(ctx.issues.n, dtype=np.uint64)
+    return pd.util.hash_pandas_object(table, index=False).to_numpy()
+
+
+def _first_of(keys: np.ndarray | pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose key an earlier row has, and the position of that earlier row (vectorised, no per-row work)."""
+    keys = pd.Series(np.asarray(keys, dtype=object) if not isinstance(keys, np.ndarray) or keys.dtype.kind == "O" else keys)
+    again = keys.duplicated(keep="first").to_numpy() & keys.notna().to_numpy()
+    first = np.arange(len(keys))
+    if again.any():
+        involved = keys.duplicated(keep=False).to_numpy() & keys.notna().to_numpy()
+        sub = pd.Series(np.flatnonzero(involved)).groupby(keys[involved].to_numpy()).transform("min").to_numpy()
+        first[involved] = sub
+    return again, first
+
+
+def _whole_repeats(ctx: CheckContext, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows equal to an earlier row in every column of *columns* and the location.
+
+    First by location and name only (cheap), then in full for the few rows that
+    share both: on a register without repeats only the first pass runs.
+    """
+    n = ctx.issues.n
+    name = ctx.schema.name_column if ctx.schema.name_column in ctx.values else None
+    cheap = [name] if name else []
+    if not (cheap or ctx.schema.geometry):
+        return _first_of(_row_keys(ctx, columns))
+    keys = pd.Series(_row_keys(ctx, cheap))
+    involved = keys.duplicated(keep=False).to_numpy()
+    if not involved.any():
+        return np.zeros(n, dtype=bool), np.arange(n)
+    rows = np.flatnonzero(involved)
+    full = _row_keys(ctx, columns)[rows]
+    again_sub, first_sub = _first_of(full)
+    again, first = np.zeros(n, dtype=bool), np.arange(n)
+    again[rows] = again_sub
+    first[rows] = rows[first_sub]
+    return again, first
+
+
+def duplicate_checks(ctx: CheckContext) -> None:
+    """Repeated ids (every ``unique`` column, the id column by default) and records repeated whole: errors on the later rows.
+
+    A record repeated whole (every schema column and the location equal) is an
+    error when it has no id of its own; with different ids it is a note, as it
+    may be two things at one place. The first row stays valid, so with
+    ``on_error="flag"`` the repeats are left out and listed, never counted twice.
+    ``keys = [["use", "plot_ratio"]]`` in a schema names rows by several columns together.
+    """
+    n = ctx.issues.n
+    dup = np.zeros(n, dtype=bool)
+    for name, spec in ctx.schema.columns.items():
+        if not spec.unique or name not in ctx.values:
+            continue
+        raw = ctx.values[name]
+        keys = raw.where(~pd.Series(empty_cells(raw), index=raw.index), None)
+        again, first = _first_of(keys.to_numpy(dtype=object))
+        ctx.issues.add(again, lambda p, c=name, f=first: [f"{c} {str(plain(ctx.values[c].iloc[i]))!r} repeats {ctx.label.place(int(f[i]))}"
+                                                          for i in p])
+        dup |= again
+    for key in ctx.schema.keys:  # several columns together name a row: (use, plot_ratio); absent ones are left out
+        key = tuple(c for c in key if c in ctx.values)
+        if not key:
+            continue
+        again, first = _first_of(_row_keys(ctx, list(key), geometry=False))  # an empty cell is a value here
+        again &= ~dup
+        ctx.issues.add(again, lambda p, k=key, f=first: [
+            ", ".join(f"{c} {plain(ctx.values[c].iloc[i])!r}" for c in k) + f" repeats {ctx.label.place(int(f[i]))}" for i in p])
+        dup |= again
+    columns = [c for c in ctx.values if c != ctx.schema.id_column]
+    if n > 1 and (columns or ctx.schema.geometry):
+        again, first = _whole_repeats(ctx, columns)
+        if again.any():
+            has_id = np.zeros(n, dtype=bool)
+            if ctx.schema.id_column in ctx.values:
+                has_id = ~empty_cells(ctx.values[ctx.schema.id_column])
+            whole = again & ~has_id & ~dup
+            where = "in every column and its location" if ctx.schema.geometry else "in every column"
+            ctx.issues.add(whole, lambda p: [f"repeats {ctx.label.place(int(first[i]))} {where}" for i in p])
+            ctx.notes.add(again & has_id & ~dup, lambda p: [
+                f"same as {ctx.label(int(first[i]))} {where} but its id: one thing listed twice?" for i in p])
+            dup |= whole
+    ctx.duplicates = dup
 
 
 def empty_notes(ctx: CheckContext) -> None:
@@ -266,18 +409,26 @@ def geometry_checks(ctx: CheckContext) -> np.ndarray:
 
 
 def locate(ctx: CheckContext, districts: gpd.GeoDataFrame | None, empty: np.ndarray) -> tuple[pd.Series, pd.Series]:
+    """District of every row's location; rows outside Zhengzhou are issues showing the coordinates as given.
+
+    The coordinates in the message are the user's, in their CRS
+    (``attrs["input_crs"]``, see :func:`zzgeo.crs.format_locations`), not the
+    WGS-84 ones they were converted to.
+    """
+    from zzgeo.crs import format_locations, input_crs
     from zzgeo.districts import default_districts, locate_districts_xy
 
     districts = default_districts() if districts is None else districts
     if districts.crs is not None and ctx.frame.crs is not None and districts.crs != ctx.frame.crs:
         districts = districts.to_crs(ctx.frame.crs)
-    reps = ctx.representative_points()
-    adcodes = pd.Series(locate_districts_xy(*ctx.xy(), districts), index=ctx.frame.index, dtype=object)
+    x, y = ctx.xy()
+    adcodes = pd.Series(locate_districts_xy(x, y, districts), index=ctx.frame.index, dtype=object)
     outside = ~empty & adcodes.isna().to_numpy()
+    given = input_crs(ctx.frame)
 
     def where(p: np.ndarray) -> list[str]:
-        return [f"location ({reps[i].x:.5f}, {reps[i].y:.5f}) is outside Zhengzhou's 12 county-level units: "
-                "check the coordinates and the CRS (gcj02/bd09?)" for i in p]
+        return [f"location {shown} is outside Zhengzhou's 12 county-level units: check the coordinates and the CRS (gcj02/bd09?)"
+                for shown in format_locations(x[p], y[p], given)]
 
     ctx.issues.add(outside, where, kind=OutsideAreaError)
     names = dict(zip(districts["adcode"].astype(str), districts["name"], strict=True))

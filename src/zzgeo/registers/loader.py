@@ -10,15 +10,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from zzgeo._problems import RowProblems, check_on_error, plain
+from zzgeo._problems import RowNames, RowProblems, check_on_error, plain, row_names_of
 from zzgeo.errors import EmptyInputError, SchemaError
 from zzgeo.registers.checks import (
     CheckContext,
+    duplicate_checks,
     empty_notes,
     geometry_checks,
     locate,
     pandera_checks,
     parse_values,
+    plausibility_notes,
 )
 from zzgeo.registers.schema import (
     RegisterSchema,
@@ -26,14 +28,17 @@ from zzgeo.registers.schema import (
     is_empty,
     load_schema,
     nfkc,
-    units,
 )
 from zzgeo.registers.values import numbers
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["parse_columns_option", "map_columns", "check_register", "validate_register", "load_register", "usable_rows", "rejected_rows"]
+    from zzgeo.registers.quantities import Conversion
+
+__all__ = ["parse_columns_option", "header_conversions", "conversion_note", "map_columns", "row_namer", "check_register",
+           "whole_register_problems",
+           "validate_register", "load_register", "usable_rows", "rejected_rows", "row_notes"]
 
 
 def parse_columns_option(text: str | None) -> dict[str, str]:
@@ -56,11 +61,60 @@ def parse_columns_option(text: str | None) -> dict[str, str]:
         if "=" not in part:
             raise SchemaError(f"--columns: expected SOURCE=TARGET pairs separated by commas, got {part!r}")
         src, dst = part.split("=", 1)
+        if src.strip() in out:
+            raise SchemaError(f"--columns: {src.strip()!r} is mapped twice ({out[src.strip()]!r} and {dst.strip()!r}); map each header once")
         out[src.strip()] = dst.strip()
     return out
 
 
-def _renames(frame: pd.DataFrame, schema: RegisterSchema, columns: Mapping[str, str], name: str) -> dict[object, str]:
+def _header_lookup(schema: RegisterSchema) -> dict[str, str]:
+    return {header_key(alias): canon for canon, names in schema.aliases().items() for alias in names}
+
+
+def _takes_unit(schema: RegisterSchema, column: str, unit: str) -> bool:
+    """Whether *unit* reads as a unit of *column*'s quantity (for headers like ``area_mu`` or ``亩``)."""
+    from zzgeo.errors import SchemaError as _Bad
+    from zzgeo.registers.quantities import read_unit
+
+    spec = schema.columns.get(column)
+    if spec is None or spec.type not in ("number", "integer") or not spec.quantity:
+        return False
+    try:
+        read_unit(unit, spec.quantity)
+    except _Bad:
+        return False
+    return True
+
+
+def _match_header(col: object, schema: RegisterSchema, lookup: Mapping[str, str], name: str) -> tuple[str | None, str | None]:
+    """The schema column a header names and the unit it carries: ``"有效面积(公顷)"`` -> ``("effective_area_m2", "公顷")``."""
+    from zzgeo.registers.quantities import header_splits, split_header
+
+    try:
+        stem, unit = split_header(col)
+    except SchemaError as exc:
+        raise SchemaError(f"{name}: {exc}") from None
+    canon = lookup.get(header_key(stem))
+    if canon is not None:
+        return canon, unit
+    if unit is not None:
+        return None, None
+    for stem, unit in header_splits(col):  # area_mu, 面积亩, 有效面积m²
+        canon = lookup.get(header_key(stem))
+        if canon is not None and _takes_unit(schema, canon, unit):
+            return canon, unit
+    text = nfkc(col)
+    if text and not text.isascii() and len(text) <= 8:  # a header that is only a unit: 亩, 公顷
+        fits = [c for c in schema.columns if _takes_unit(schema, c, text)]
+        if len(fits) == 1:
+            return fits[0], text
+    return None, None
+
+
+def _renames(frame: pd.DataFrame, schema: RegisterSchema, columns: Mapping[str, str], name: str) -> tuple[dict[object, str], dict[object, str]]:
+    """``{header: column}`` for every header that names a schema column, and ``{header: unit text}``."""
+    from zzgeo.registers.quantities import split_header
+
     known = set(schema.columns) | {"lon", "lat", "x", "y", "geometry"}
     for src, dst in columns.items():
         if src not in frame.columns:
@@ -68,26 +122,80 @@ def _renames(frame: pd.DataFrame, schema: RegisterSchema, columns: Mapping[str, 
         if dst not in known:
             raise SchemaError(f"{name}: column mapping target {dst!r} is not one of {sorted(known)!r}")
     rename: dict[object, str] = dict(columns)
-    lookup = {header_key(alias): canon for canon, names in schema.aliases().items() for alias in names}
+    unit_of: dict[object, str] = {}
+    for src in columns:
+        unit = split_header(src)[1]
+        if unit is not None:
+            unit_of[src] = unit
+    lookup = _header_lookup(schema)
     for col in frame.columns:
         if col in rename or col == "geometry":
             continue
-        canon = lookup.get(header_key(col))
+        canon, unit = _match_header(col, schema, lookup, name)
         if canon and canon not in rename.values():
             rename[col] = canon
+            if unit is not None:
+                unit_of[col] = unit
     targets = pd.Series(list(rename.values()), dtype=object)
     clash = targets[targets.duplicated()].tolist()
     clash += [t for t in rename.values() if t in frame.columns and t not in rename]
     if clash:
         sources = [k for k, v in rename.items() if v == clash[0]] + ([clash[0]] if clash[0] in frame.columns and clash[0] not in rename else [])
         raise SchemaError(f"{name}: columns {sources!r} would all become {clash[0]!r}; map one of them explicitly with columns= / --columns")
-    return {k: v for k, v in rename.items() if k != v}
+    return {k: v for k, v in rename.items() if k != v}, unit_of
+
+
+def header_conversions(frame: pd.DataFrame, schema: str | RegisterSchema, columns: Mapping[str, str] | None = None, *,
+                       name: str = "register") -> tuple[dict[object, str], dict[str, tuple[object, Conversion]]]:
+    """How a register's headers map to the schema, and the unit each numeric column's header carries.
+
+    Returns
+    -------
+    (rename, conversions) : dict, dict
+        ``{header: column}``, and ``{column: (header, Conversion)}`` for every
+        numeric column whose header names a unit (``有效面积(公顷)``).
+
+    Raises
+    ------
+    SchemaError
+        A bad mapping (see :func:`map_columns`), or a header unit that does not
+        parse or has the wrong dimension (the message names the header).
+    """
+    from zzgeo.registers.quantities import read_unit
+
+    schema = load_schema(schema)
+    rename, unit_of = _renames(frame, schema, dict(columns or {}), name)
+    conversions: dict[str, tuple[object, Conversion]] = {}
+    for src, unit in unit_of.items():
+        column = rename.get(src, src)
+        spec = schema.columns.get(column)
+        if spec is None or spec.type not in ("number", "integer"):
+            continue  # 名称(全称), 类别(I/II/III): brackets of a text column are not a unit
+        if not spec.quantity:
+            raise SchemaError(f"{name}: header {plain(src)!r}: column {column} is a plain number and takes no unit; "
+                              f"remove {unit!r} from the header")
+        try:
+            conversions[column] = (src, read_unit(unit, spec.quantity))
+        except SchemaError as exc:
+            raise SchemaError(f"{name}: header {plain(src)!r}: {exc}") from None
+    return rename, conversions
+
+
+def conversion_note(name: str, header: object, column: str, conversion: Conversion) -> str:
+    """``"r.csv: column '有效面积(公顷)' read in 公顷 (hectare) -> m² x 10,000 (effective_area_m2)"``."""
+    return f"{name}: column {plain(header)!r} read in {conversion.describe()} ({column})"
 
 
 def map_columns(
     frame: pd.DataFrame, schema: str | RegisterSchema, columns: Mapping[str, str] | None = None, *, name: str = "register"
 ) -> tuple[pd.DataFrame, list[str]]:
     """Rename a register's headers to the schema's columns and convert header units; returns (copy, notes).
+
+    Numeric columns whose header names a unit (``有效面积(公顷)``, ``开采量(万m³/a)``,
+    ``area_mu``) are converted to the column's canonical unit (pint, see
+    :mod:`zzgeo.registers.quantities`); cells that are not numbers are kept as
+    written, for the loader to name. ``out.attrs["conversions"]`` holds
+    ``{column: (header, Conversion)}``.
 
     Parameters
     ----------
@@ -100,42 +208,31 @@ def map_columns(
     ------
     SchemaError
         A mapping names a header the table lacks or a target the schema does not
-        know, or two headers would become the same column.
+        know, two headers would become the same column, or a header's unit does
+        not parse or measures something else than its column.
     """
     schema = load_schema(schema)
-    rename = _renames(frame, schema, dict(columns or {}), name)
+    rename, conversions = header_conversions(frame, schema, columns, name=name)
     out = frame.rename(columns=rename)
     notes = []
-    known_units = units()
-    for src, dst in rename.items():
-        spec = schema.columns.get(dst)
-        if spec is None or spec.quantity is None:
-            continue
-        for pattern, factor, label in known_units[spec.quantity]["compiled"]:
-            if pattern.search(nfkc(src).lower()):
-                if factor != 1.0:
-                    out[dst] = numbers(out[dst])[0] * factor
-                    notes.append(f"{name}: column {src!r} read as {label} and converted to {known_units[spec.quantity]['canonical']}")
-                break
+    for column, (src, conversion) in conversions.items():
+        if not conversion.identity:
+            nums, bad = numbers(out[column])
+            converted = conversion.apply(nums).astype(object)
+            converted[bad.to_numpy()] = out[column][bad.to_numpy()]
+            out[column] = converted if bad.any() else conversion.apply(nums)
+            notes.append(conversion_note(name, src, column, conversion))
+    out.attrs = {**frame.attrs, "conversions": conversions, "renamed": rename}
     return out, notes
 
 
-def _label_function(frame: pd.DataFrame, schema: RegisterSchema, line_numbers: bool) -> Callable[[int], str]:
-    ids = frame[schema.id_column] if schema.id_column and schema.id_column in frame else None
-    names = frame[schema.name_column] if schema.name_column and schema.name_column in frame else None
-
-    def label(pos: int) -> str:
-        if ids is not None and not is_empty(ids.iloc[pos]):
-            head = repr(str(plain(ids.iloc[pos])))
-        elif line_numbers:
-            head = f"line {pos + 2}"
-        else:
-            head = f"row {plain(frame.index[pos])!r}"
-        if names is not None and not is_empty(names.iloc[pos]) and (ids is None or is_empty(ids.iloc[pos])):
-            head += f" ({str(plain(names.iloc[pos]))!r})"
-        return head
-
-    return label
+def row_namer(frame: pd.DataFrame, schema: RegisterSchema, row_names: str = "index", id_column: str | None = None,
+              first: int | None = None) -> RowNames:
+    """How messages name a register's rows: its id, else its CSV/Excel line, feature number or index label."""
+    id_column = id_column or schema.id_column
+    ids = frame[id_column].to_numpy(dtype=object) if id_column and id_column in frame else None
+    names = frame[schema.name_column].to_numpy(dtype=object) if schema.name_column and schema.name_column in frame else None
+    return RowNames(frame.index, row_names, ids=ids, names=names, first=first)
 
 
 def _assemble(ctx: CheckContext, adcodes: pd.Series | None, district_names: pd.Series | None) -> pd.DataFrame:
@@ -154,7 +251,9 @@ def _assemble(ctx: CheckContext, adcodes: pd.Series | None, district_names: pd.S
         else:
             out[name] = None if spec.type in ("category", "bool") else ""
     if schema.id_column and schema.id_column not in ctx.values and schema.id_prefix:
-        out[schema.id_column] = np.strings.add(schema.id_prefix, np.arange(len(out)).astype(str)).astype(object)
+        # a generated id carries the row's CSV line or feature number (1-based for frames): never a 0-based position
+        first = max(int(getattr(ctx.label, "first", 1)), 1)
+        out[schema.id_column] = np.strings.add(schema.id_prefix, (np.arange(len(out)) + first).astype(str)).astype(object)
     extra = []
     if adcodes is not None:
         out["adcode"] = adcodes
@@ -178,7 +277,7 @@ def validate_register(
     on_error: str = "raise",
     checks: Sequence[Callable[[CheckContext], None]] = (),
     name: str = "register",
-    line_numbers: bool = False,
+    row_names: str = "index",
     hint: str | None = None,
 ) -> pd.DataFrame:
     """Check a register row by row against its schema and return it with the schema's columns.
@@ -202,8 +301,9 @@ def validate_register(
         after the schema's; they add to ``ctx.issues`` and ``ctx.notes``.
     name : str
         How the register is named in messages.
-    line_numbers : bool
-        Name rows by spreadsheet line (header = line 1) instead of index label.
+    row_names : {"index", "line", "feature"}
+        How rows without an id are named: index label, spreadsheet line
+        (header = line 1) or feature number (1-based); see :class:`zzgeo._problems.RowNames`.
     hint : str, optional
         What the error tells the user to do (default: fix the rows or pass ``on_error='flag'``).
 
@@ -225,13 +325,15 @@ def validate_register(
         With ``on_error="raise"``, when all bad rows are of that one kind.
     """
     check_on_error(on_error)
-    ctx = check_register(frame, schema, columns=columns, crs=crs, districts=districts, checks=checks, name=name)
+    ctx = check_register(frame, schema, columns=columns, crs=crs, districts=districts, checks=checks, name=name,
+                         row_names=row_names)
     out = _assemble(ctx, ctx.adcodes, ctx.district_names)
     generated = bool(ctx.schema.id_column and ctx.schema.id_column not in ctx.values)
-    out.attrs.update({"notes": ctx.file_notes, "schema": ctx.schema.id, "source": name,
-                      "row_labels": "line" if line_numbers else "index", "generated_ids": generated})
+    out.attrs.update({"notes": ctx.file_notes, "schema": ctx.schema.id, "source": name, "row_names": row_names,
+                      "first_row": ctx.label.first, "generated_ids": generated, "id_column": ctx.schema.id_column,
+                      "name_column": ctx.schema.name_column})
     if on_error == "raise" and ctx.issues:
-        label = _label_function(ctx.frame, ctx.schema, line_numbers)
+        label = ctx.label
         hint = hint or "Fix them, or pass on_error='flag' (--on-error flag) to keep every row with an 'issues' column and analyse the valid ones"
         raise ctx.issues.error_type()(ctx.issues.message(label, what="row(s) fail validation", name=name, hint=hint))
     return out
@@ -246,24 +348,48 @@ def check_register(
     districts: gpd.GeoDataFrame | None = None,
     checks: Sequence[Callable[[CheckContext], None]] = (),
     name: str = "register",
+    row_names: str = "index",
+    id_column: str | None = None,
+    first: int | None = None,
+    whole: bool = True,
 ) -> CheckContext:
     """Run every check of :func:`validate_register` and return its context, without assembling a frame.
 
     For analyses that go on from the parsed values and the problems found
     (``ctx.values``, ``ctx.issues``, ``ctx.notes``, ``ctx.adcodes``), such as
     :func:`zzgeo.landprice.valuation.value_parcels` on millions of parcels.
+
+    Parameters
+    ----------
+    id_column : str, optional
+        The column naming rows in messages, instead of the schema's id column.
+    row_names : {"line", "feature", "index"}
+        How rows without an id are named in messages (see :class:`zzgeo._problems.RowNames`).
+    first : int, optional
+        The line or feature number of the first row (default 2 for lines, the
+        header being line 1; 1 for features); a partition passes its own.
+    whole : bool
+        Whether *frame* is the whole register. Checks across rows (repeated
+        ids and records) run only on a whole register; a caller checking
+        partitions runs :func:`zzgeo.registers.checks.duplicate_checks` on the
+        whole first.
     """
     schema = load_schema(schema)
     if len(frame) == 0:
         raise EmptyInputError(f"{name} has no rows (a header only?); nothing to analyse")
     mapped, notes = map_columns(frame, schema, columns, name=name)
     _require_columns(mapped, schema, list(frame.columns), name)
-    mapped = _with_geometry(mapped, schema, crs, name)
+    mapped = _with_geometry(mapped, schema, crs, name, row_names)
+    id_column = _mapped_id(id_column, frame, mapped.attrs.get("renamed", {})) or schema.id_column
     ctx = CheckContext(frame=mapped, values={}, issues=RowProblems(len(mapped)), notes=RowProblems(len(mapped)),
-                       schema=schema, name=name)
+                       schema=schema, name=name, conversions=mapped.attrs.get("conversions", {}), id_column=id_column,
+                       label=row_namer(mapped, schema, row_names, id_column, first))
     ctx.file_notes = [*frame.attrs.get("notes", []), *notes, *([frame.attrs["crs_note"]] if frame.attrs.get("crs_note") else [])]
     parse_values(ctx)
     pandera_checks(ctx)
+    plausibility_notes(ctx)
+    if whole:
+        duplicate_checks(ctx)
     empty_notes(ctx)
     if schema.geometry:
         empty = geometry_checks(ctx)
@@ -271,6 +397,43 @@ def check_register(
             locate(ctx, districts, empty)
     for check in checks:
         check(ctx)
+    return ctx
+
+
+def _mapped_id(id_column: str | None, frame: pd.DataFrame, renamed: Mapping[object, str]) -> str | None:
+    """*id_column* as it is called after the headers were mapped (``编号`` -> ``parcel_id``)."""
+    if id_column is None:
+        return None
+    if id_column not in frame.columns:
+        raise SchemaError(f"id column {id_column!r} is not a column; columns: {[plain(c) for c in frame.columns]!r}")
+    return renamed.get(id_column, id_column)
+
+
+def whole_register_problems(
+    frame: pd.DataFrame,
+    schema: str | Path | RegisterSchema,
+    *,
+    columns: Mapping[str, str] | None = None,
+    name: str = "register",
+    row_names: str = "index",
+    id_column: str | None = None,
+) -> CheckContext:
+    """The checks across rows of a whole register (repeated ids, records repeated whole), without the rest.
+
+    For a caller that checks a large register in partitions
+    (:func:`zzgeo.scale.value_parcels_dask`): it runs this once on the whole
+    register and the row checks per partition (``check_register(..., whole=False)``).
+    Returns the context: ``issues`` holds the repeats, ``label`` names rows.
+    """
+    schema = load_schema(schema)
+    if len(frame) == 0:
+        raise EmptyInputError(f"{name} has no rows (a header only?); nothing to analyse")
+    mapped, _ = map_columns(frame, schema, columns, name=name)
+    id_column = _mapped_id(id_column, frame, mapped.attrs.get("renamed", {})) or schema.id_column
+    ctx = CheckContext(frame=mapped, values={}, issues=RowProblems(len(mapped)), notes=RowProblems(len(mapped)),
+                       schema=schema, name=name, id_column=id_column, label=row_namer(mapped, schema, row_names, id_column))
+    parse_values(ctx)
+    duplicate_checks(ctx)
     return ctx
 
 
@@ -282,20 +445,24 @@ def _require_columns(frame: pd.DataFrame, schema: RegisterSchema, found: list, n
                           f"Accepted headers - {accepted}. Or map yours with columns= / --columns")
 
 
-def _with_geometry(frame: pd.DataFrame, schema: RegisterSchema, crs: object, name: str) -> pd.DataFrame:
+def _with_geometry(frame: pd.DataFrame, schema: RegisterSchema, crs: object, name: str, row_names: str = "index") -> pd.DataFrame:
+    """*frame* in WGS-84 (points made from lon/lat columns for a plain table); attrs kept."""
     import geopandas as gpd
 
     from zzgeo.crs import STORAGE_CRS, to_wgs84
 
     if not schema.geometry:
-        return frame.copy()
-    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
+        out = frame.copy()
+    elif not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
         from zzgeo.io import frame_from_coordinates
 
-        return frame_from_coordinates(pd.DataFrame(frame), crs=crs, name=name)
-    if crs is None and frame.crs is not None and frame.crs == STORAGE_CRS:
-        return frame.copy()
-    return to_wgs84(frame, crs=crs, name=name)
+        out = frame_from_coordinates(pd.DataFrame(frame), crs=crs, name=name, row_names=row_names)
+    elif crs is None and frame.crs is not None and frame.crs == STORAGE_CRS:
+        out = frame.copy()
+    else:
+        out = to_wgs84(frame, crs=crs, name=name)
+    out.attrs = {**frame.attrs, **out.attrs}
+    return out
 
 
 def load_register(
@@ -332,22 +499,41 @@ def load_register(
     districts, on_error, checks, name
         See :func:`validate_register`.
     """
-    from zzgeo.io import TABLE_SUFFIXES, read_vector
+    from zzgeo.io import read_vector
 
     schema = load_schema(schema)
     columns = dict(columns or {})
+    kind = row_names_of(source)
     if isinstance(source, pd.DataFrame):
-        frame, label, lines = source, name or "register", False
+        frame, label = source, name or "register"
     else:
-        label = name or str(source)
+        from zzgeo.store import is_postgis, redact
+
+        label = name or (redact(str(source)) if is_postgis(source) else str(source))
         x = next((k for k, v in columns.items() if v in ("lon", "x")), None)
         y = next((k for k, v in columns.items() if v in ("lat", "y")), None)
-        lines = Path(str(source)).suffix.lower() in (*TABLE_SUFFIXES, ".xlsm")
-        frame = read_vector(source, layer=layer, crs=crs, x=x, y=y, sheet=sheet, name=label)
+        if schema.geometry:
+            frame = read_vector(source, layer=layer, crs=crs, x=x, y=y, sheet=sheet, name=label)
+        else:  # a side table without locations (plot-ratio coefficients, children per unit)
+            from zzgeo.io import read_table
+
+            frame = _read_plain_table(source, layer=layer, sheet=sheet, name=label, read_table=read_table, read_vector=read_vector)
         crs = None
     columns = {k: v for k, v in columns.items() if v not in ("lon", "lat", "x", "y")}
     return validate_register(frame, schema, columns=columns, crs=crs, districts=districts, on_error=on_error,
-                             checks=checks, name=label, line_numbers=lines, hint=hint)
+                             checks=checks, name=label, row_names=kind, hint=hint)
+
+
+def _read_plain_table(source, *, layer, sheet, name, read_table, read_vector) -> pd.DataFrame:
+    from zzgeo._problems import row_names_of
+
+    if row_names_of(source) == "line":
+        frame = read_table(source, sheet=sheet, name=name)
+        if len(frame) == 0:
+            raise EmptyInputError(f"{name!r} has no rows (a header only?); nothing to read")
+        return frame
+    vector = read_vector(source, layer=layer, name=name)
+    return pd.DataFrame(vector.drop(columns=vector.geometry.name))
 
 
 def register_reader(schema: str, checks: Sequence[Callable[[CheckContext], None]] = (), *, what: str) -> Callable[..., pd.DataFrame]:
@@ -392,25 +578,57 @@ def usable_rows(register: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return out, int((~valid).sum())
 
 
-def rejected_rows(register: pd.DataFrame, *, id_column: str | None = None, name_column: str | None = None) -> list[dict[str, Any]]:
-    """The rows left out of an analysis: ``[{"row": label, "id": ..., "name": ..., "reason": issues}, ...]``.
+def _rows_of(register: pd.DataFrame) -> RowNames:
+    """How the rows of a validated register (or a valuation result) are named, from its attrs."""
+    id_column = register.attrs.get("id_column")
+    own = id_column and id_column in register and not register.attrs.get("generated_ids", False)
+    name_column = register.attrs.get("name_column")
+    return RowNames(register.index, register.attrs.get("row_names", "index"),
+                    ids=register[id_column].to_numpy(dtype=object) if own else None,
+                    names=register[name_column].to_numpy(dtype=object) if name_column and name_column in register else None,
+                    first=register.attrs.get("first_row"))
 
-    ``row`` is the spreadsheet line (``"line 5"``) for CSV/Excel registers and the
-    index label otherwise; ``id`` only when the register carried its own ids.
+
+def _records(register: pd.DataFrame, positions: np.ndarray, texts: np.ndarray, key: str) -> list[dict[str, Any]]:
+    rows = _rows_of(register)
+    out = []
+    for pos, text in zip(positions, texts, strict=True):
+        rec: dict[str, Any] = {"row": rows.place(int(pos))}
+        own = rows.id(int(pos))
+        if own is not None:
+            rec["id"] = own
+        if rows.names is not None and not is_empty(rows.names[pos]):
+            rec["name"] = plain(rows.names[pos])
+        rec[key] = text
+        out.append(rec)
+    return out
+
+
+def rejected_rows(register: pd.DataFrame, *, id_column: str | None = None, name_column: str | None = None,
+                  column: str = "issues") -> list[dict[str, Any]]:
+    """The rows left out of an analysis: ``[{"row": "line 5", "id": ..., "name": ..., "reason": issues}, ...]``.
+
+    ``row`` is where the row is: its spreadsheet line (``"line 5"``) for
+    CSV/Excel, its feature number (``"feature 3"``) for vector files and
+    PostGIS, else its index label (``"row 'a'"``); ``id`` only when the
+    register carried its own ids. *column* holds the reasons (``"error"`` for
+    a valuation result).
     """
-    if "valid" not in register:
+    if column not in register:
         return []
-    bad = np.flatnonzero(~register["valid"].astype(bool).to_numpy())
-    lines = register.attrs.get("row_labels") == "line"
-    own_ids = id_column and id_column in register and not register.attrs.get("generated_ids", False)
-    rows = []
-    for pos in bad:
-        row = register.iloc[pos]
-        rec: dict[str, Any] = {"row": f"line {pos + 2}" if lines else plain(register.index[pos])}
-        if own_ids and not is_empty(row[id_column]):
-            rec["id"] = plain(row[id_column])
-        if name_column and name_column in register and not is_empty(row[name_column]):
-            rec["name"] = plain(row[name_column])
-        rec["reason"] = row["issues"]
-        rows.append(rec)
-    return rows
+    if id_column is not None or name_column is not None:
+        register = register.copy(deep=False)
+        register.attrs = {**register.attrs, **({"id_column": id_column} if id_column else {}),
+                          **({"name_column": name_column} if name_column else {})}
+    texts = register[column].fillna("").astype(str).to_numpy(dtype=object)
+    bad = np.flatnonzero(texts != "")
+    return _records(register, bad, texts[bad], "reason")
+
+
+def row_notes(register: pd.DataFrame, *, column: str = "notes") -> list[dict[str, Any]]:
+    """Every row with a note (a warning that does not stop the row): ``[{"row": ..., "id": ..., "note": ...}, ...]``."""
+    if column not in register:
+        return []
+    texts = register[column].fillna("").astype(str).to_numpy(dtype=object)
+    noted = np.flatnonzero(texts != "")
+    return _records(register, noted, texts[noted], "note")

@@ -13,17 +13,31 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zzgeo._data import data_path, load_toml
+from zzgeo._data import load_toml, packaged
 from zzgeo.errors import SchemaError, UnknownCodeError
 
-__all__ = ["COLUMN_TYPES", "GEOMETRY_KINDS", "Vocabulary", "ColumnSpec", "RegisterSchema", "load_schema", "units",
-           "empty_cells", "is_empty", "nfkc", "header_key"]
+__all__ = ["COLUMN_TYPES", "GEOMETRY_KINDS", "Vocabulary", "ColumnSpec", "RegisterSchema", "load_schema",
+           "empty_cells", "is_empty", "nfkc", "header_key", "bound_text"]
 
 COLUMN_TYPES = ("text", "number", "integer", "category", "bool", "date")
 GEOMETRY_KINDS = {"point": ("Point", "MultiPoint"), "polygon": ("Polygon", "MultiPolygon"),
                   "line": ("LineString", "MultiLineString")}
 _BRACKETS = re.compile(r"[\(（\[【].*?[\)）\]】]")
 RANGE_TEXT = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+
+
+def _date_bound(value: Any) -> pd.Timestamp:
+    """A date bound of a schema: a TOML date, or ``"today"`` (the day of the run)."""
+    if isinstance(value, str) and value.strip().lower() == "today":
+        return pd.Timestamp.today().normalize()
+    return pd.Timestamp(value)
+
+
+def bound_text(value: Any) -> str:
+    """A range bound as written in messages: ``1e+06`` -> ``1e+06``, a timestamp as its date."""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def nfkc(text: object) -> str:
@@ -37,7 +51,9 @@ def header_key(header: object) -> str:
 def empty_cells(values: pd.Series) -> np.ndarray:
     """Boolean mask of empty cells (missing, or text of blanks only), vectorised."""
     mask = np.array(values.isna(), dtype=bool)
-    if values.dtype == object or pd.api.types.is_string_dtype(values):
+    if values.dtype != object and pd.api.types.is_string_dtype(values):  # a string dtype (pyarrow): no per-cell work
+        return mask | (values.str.strip() == "").fillna(False).to_numpy(dtype=bool)
+    if values.dtype == object:
         text = values[~mask]
         is_text = text.map(type).to_numpy() == str if len(text) else np.zeros(0, dtype=bool)
         if is_text.any():
@@ -142,15 +158,28 @@ class ColumnSpec:
     nullable: bool = True
     empty: str = ""
     unique: bool = False
-    gt: float | None = None
-    ge: float | None = None
-    lt: float | None = None
-    le: float | None = None
+    gt: Any = None
+    ge: Any = None
+    lt: Any = None
+    le: Any = None
+    why: str = ""
+    plausible: tuple[Any, Any] = (None, None)
+    plausible_why: str = ""
     description: str = ""
 
-    def ranges(self) -> list[tuple[str, float]]:
-        """``[("gt", 0.0), ...]`` for the bounds this column has."""
-        return [(op, float(getattr(self, op))) for op in ("gt", "ge", "lt", "le") if getattr(self, op) is not None]
+    def ranges(self) -> list[tuple[str, Any]]:
+        """``[("gt", 0.0), ...]`` for the bounds this column has (the hard range: outside it a row is an error);
+        numbers are floats, dates (``type = "date"``) timestamps."""
+        return [(op, getattr(self, op)) for op in ("gt", "ge", "lt", "le") if getattr(self, op) is not None]
+
+    @property
+    def unit_label(self) -> str:
+        """The canonical unit of the column's quantity (``"m²"``), or ``""``."""
+        if not self.quantity:
+            return ""
+        from zzgeo.registers.quantities import quantities
+
+        return quantities()[self.quantity].label
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: schemas are loaded once and cached
@@ -168,10 +197,17 @@ class RegisterSchema:
     id_prefix: str = "row-"
     source: str = ""
     path: str = ""
+    keys: tuple[tuple[str, ...], ...] = ()
 
     def aliases(self) -> dict[str, tuple[str, ...]]:
-        """Canonical column -> accepted headers (the canonical name first)."""
-        return {name: (name, *spec.headers) for name, spec in self.columns.items()}
+        """Canonical column -> accepted headers: the canonical name, the listed headers, and the column's own
+        Chinese title (so a table written with zzgeo's headings reads back), unless another column claims it."""
+        out = {name: (name, *spec.headers) for name, spec in self.columns.items()}
+        claimed = {header_key(h) for names in out.values() for h in names}
+        for name, spec in self.columns.items():
+            if spec.title and header_key(spec.title) not in claimed:
+                out[name] = (*out[name], spec.title)
+        return out
 
     def vocabulary(self, column: str) -> Vocabulary:
         """The vocabulary of a category column."""
@@ -188,15 +224,17 @@ class RegisterSchema:
 
     def describe(self) -> list[dict[str, Any]]:
         """One JSON-ready record per column: name, title, type, unit, required, allowed values, range."""
-        known_units = units()
         rows = []
         for name, spec in self.columns.items():
             rows.append({
                 "column": name, "title": spec.title, "type": spec.type, "required": spec.required,
                 "nullable": spec.nullable, "headers": list(spec.headers),
-                "unit": known_units[spec.quantity]["canonical"] if spec.quantity else "",
+                "unit": spec.unit_label,
                 "values": self.vocabulary(name).values if spec.vocabulary else [],
-                "range": " ".join(f"{RANGE_TEXT[op]} {v:g}" for op, v in spec.ranges()),
+                "range": " ".join(f"{RANGE_TEXT[op]} {bound_text(v)}" for op, v in spec.ranges()),
+                "range_why": spec.why,
+                "plausible": " ".join(f"{t} {bound_text(v)}" for t, v in zip((">=", "<="), spec.plausible, strict=True) if v is not None),
+                "plausible_why": spec.plausible_why,
                 "description": spec.description,
             })
         return rows
@@ -211,7 +249,33 @@ def _vocabulary(name: str, raw: Mapping[str, Any]) -> Vocabulary:
                       strip=tuple(str(s) for s in raw.get("strip", ())))
 
 
-def _column(name: str, raw: Mapping[str, Any], vocabularies: Mapping[str, Vocabulary], label: str) -> ColumnSpec:
+_COLUMN_KEYS = {"type", "headers", "title", "quantity", "vocabulary", "required", "nullable", "empty", "unique",
+                "gt", "ge", "lt", "le", "why", "plausible", "plausible_why", "limit", "description"}
+
+
+def _with_limit(raw: Mapping[str, Any], label: str, name: str) -> dict[str, Any]:
+    """*raw* with the ranges of ``limit = "plot_ratio"`` (``data/limits.toml``) filled in: one source for an
+    option and the register column of the same meaning."""
+    if "limit" not in raw:
+        return dict(raw)
+    from zzgeo.limits import limits
+
+    found = limits().get(str(raw["limit"]))
+    if found is None:
+        raise SchemaError(f"schema {label!r}: column {name!r} names limit {raw['limit']!r}, which data/limits.toml lacks")
+    out = {op: bound for op, bound in found.bounds}
+    out.update({"why": found.why, "plausible": list(found.plausible), "plausible_why": found.plausible_why})
+    out.update({k: v for k, v in raw.items() if k != "limit"})
+    return out
+
+
+def _column(name: str, raw: Mapping[str, Any], vocabularies: Mapping[str, Vocabulary], label: str, id_column: str | None) -> ColumnSpec:
+    from zzgeo.registers.quantities import quantities
+
+    unknown = sorted(set(raw) - _COLUMN_KEYS)
+    if unknown:
+        raise SchemaError(f"schema {label!r}: column {name!r} has unknown key(s) {unknown}; known: {sorted(_COLUMN_KEYS)}")
+    raw = _with_limit(raw, label, name)
     kind = str(raw.get("type", "text"))
     if kind not in COLUMN_TYPES:
         raise SchemaError(f"schema {label!r}: column {name!r} has type {kind!r}; use one of {COLUMN_TYPES}")
@@ -219,13 +283,19 @@ def _column(name: str, raw: Mapping[str, Any], vocabularies: Mapping[str, Vocabu
     if kind == "category" and vocab not in vocabularies:
         raise SchemaError(f"schema {label!r}: category column {name!r} names vocabulary {vocab!r}, which the file does not define")
     quantity = raw.get("quantity")
-    if quantity is not None and quantity not in units():
-        raise SchemaError(f"schema {label!r}: column {name!r} has quantity {quantity!r}; known: {sorted(units())}")
-    bounds = {op: float(raw[op]) for op in ("gt", "ge", "lt", "le") if op in raw}
+    if quantity is not None and quantity not in quantities():
+        raise SchemaError(f"schema {label!r}: column {name!r} has quantity {quantity!r}; known: {sorted(quantities())}")
+    convert = _date_bound if kind == "date" else float
+    bounds = {op: convert(raw[op]) for op in ("gt", "ge", "lt", "le") if op in raw}
+    plausible = tuple(raw.get("plausible", (None, None)))
+    if len(plausible) != 2:
+        raise SchemaError(f"schema {label!r}: column {name!r}: plausible = [low, high] (either may be omitted as \"\")")
+    plausible = tuple(None if v in ("", None) else convert(v) for v in plausible)
     return ColumnSpec(name=name, type=kind, headers=tuple(str(h) for h in raw.get("headers", ())),
                       title=str(raw.get("title", "")), quantity=quantity, vocabulary=vocab,
                       required=bool(raw.get("required", False)), nullable=bool(raw.get("nullable", True)),
-                      empty=str(raw.get("empty", "")), unique=bool(raw.get("unique", False)),
+                      empty=str(raw.get("empty", "")), unique=bool(raw.get("unique", name == id_column)),
+                      why=str(raw.get("why", "")), plausible=plausible, plausible_why=str(raw.get("plausible_why", "")),
                       description=str(raw.get("description", "")), **bounds)
 
 
@@ -235,37 +305,33 @@ def _load_schema_cached(path: str) -> RegisterSchema:
     head = doc.get("register")
     if not isinstance(head, dict) or not head.get("id"):
         raise SchemaError(f"schema file {path!r} needs a [register] table with an id")
-    vocabularies = {name: _vocabulary(name, raw) for name, raw in doc.get("vocabularies", {}).items()}
-    columns = {name: _column(name, raw, vocabularies, path) for name, raw in doc.get("columns", {}).items()}
+    vocabularies = {}
+    if head.get("vocabularies_from"):  # share a vocabulary with another schema (the parcels' uses)
+        vocabularies.update(load_schema(str(head["vocabularies_from"])).vocabularies)
+    vocabularies.update({name: _vocabulary(name, raw) for name, raw in doc.get("vocabularies", {}).items()})
+    columns = {name: _column(name, raw, vocabularies, path, head.get("id_column")) for name, raw in doc.get("columns", {}).items()}
     if not columns:
         raise SchemaError(f"schema file {path!r} defines no [columns.*]")
     geometry = tuple(head.get("geometry", ("point", "polygon")))
     unknown = [g for g in geometry if g not in GEOMETRY_KINDS]
     if unknown:
         raise SchemaError(f"schema file {path!r}: geometry kinds {unknown!r}; use point, polygon or line")
+    keys = tuple(tuple(str(c) for c in key) for key in head.get("keys", ()))
+    unknown_keys = [c for key in keys for c in key if c not in columns]
+    if unknown_keys:
+        raise SchemaError(f"schema file {path!r}: keys name {unknown_keys!r}, which are not columns")
     return RegisterSchema(id=str(head["id"]), title=str(head.get("title", "")), columns=columns,
                           vocabularies=vocabularies, geometry=geometry, id_column=head.get("id_column"),
                           name_column=head.get("name_column"), locate=bool(head.get("locate", True)),
-                          id_prefix=str(head.get("id_prefix", "row-")), source=str(head.get("source", "")), path=path)
+                          id_prefix=str(head.get("id_prefix", "row-")), source=str(head.get("source", "")), path=path,
+                          keys=keys)
 
 
 def load_schema(schema: str | Path | RegisterSchema) -> RegisterSchema:
     """A register schema from a packaged data file (``"shelters/register.toml"``) or any TOML path."""
     if isinstance(schema, RegisterSchema):
         return schema
-    path = Path(schema)
-    if not path.exists():
-        path = data_path(str(schema))
+    path = packaged(schema) or Path(schema)  # a packaged name is never looked up in the working folder
     if not path.exists():
         raise FileNotFoundError(f"no register schema {str(schema)!r}")
     return _load_schema_cached(str(path.resolve()))
-
-
-@functools.lru_cache(maxsize=1)
-def units() -> dict[str, dict[str, Any]]:
-    doc = load_toml("units.toml")
-    for spec in doc.values():
-        spec["compiled"] = [(re.compile(u["pattern"]), float(u["factor"]), str(u["label"])) for u in spec["units"]]
-    return doc
-
-

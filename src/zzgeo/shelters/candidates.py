@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from zzgeo.registers import CheckContext, load_register
+from zzgeo.registers import CheckContext, district_name_check, load_register
 from zzgeo.registers import validate_register as _validate
 from zzgeo.shelters.rules import RuleSet, Targets, load_rules, load_targets
 
@@ -65,7 +65,7 @@ def validate_candidates(
     districts: gpd.GeoDataFrame | None = None,
     on_error: str = "raise",
     name: str = "candidates",
-    line_numbers: bool = False,
+    row_names: str = "index",
 ) -> gpd.GeoDataFrame:
     """Check candidate sites and mark which the siting may use.
 
@@ -92,7 +92,7 @@ def validate_candidates(
     """
     rules = rules or load_rules()
     out = _validate(candidates, SCHEMA, columns=columns, districts=districts, on_error=on_error, name=name,
-                    checks=[_class_check(rules)], line_numbers=line_numbers)
+                    checks=[_class_check(rules), district_name_check("district")], row_names=row_names)
     return _eligibility(out, targets or load_targets())
 
 
@@ -127,6 +127,6 @@ def read_candidates(
     :func:`validate_candidates`.
     """
     out = load_register(source, SCHEMA, crs=crs, columns=columns, layer=layer, sheet=sheet, districts=districts,
-                        on_error=on_error, checks=[_class_check(rules or load_rules())],
+                        on_error=on_error, checks=[_class_check(rules or load_rules()), district_name_check("district")],
                         name=None if not isinstance(source, pd.DataFrame) else "candidates")
     return _eligibility(out, targets or load_targets())

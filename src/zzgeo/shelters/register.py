@@ -92,8 +92,9 @@ def _area_checks(rules: RuleSet) -> Callable[[CheckContext], None]:
             floor = spec.min_effective_area_m2
             minimum[mine] = np.where(ring[mine], spec.min_effective_area_m2_inside_3rd_ring or floor, floor)
         ctx.notes.add((eff < minimum).to_numpy(), lambda p: [
-            f"class {classes.iloc[i]} needs >= {minimum.iloc[i]:,.0f} m² effective area ({rules.id}), has {eff.iloc[i]:,.0f}"
-            for i in p])
+            f"class {classes.iloc[i]} needs >= {minimum.iloc[i]:,.0f} m² effective area ({rules.id}), has {eff.iloc[i]:,.0f}; "
+            f"counted as class {classes.iloc[i]} as the register says (service radius "
+            f"{rules.radius_m(classes.iloc[i]):,.0f} m)" for i in p])
 
     return check
 
@@ -117,10 +118,10 @@ def _duplicate_check(tol_m: float, same_name_m: float) -> Callable[[CheckContext
         same = (names[left] == names[right]) & (names[left] != "")
         dup = (dist <= tol_m) | (same & (dist <= same_name_m))
         seen: dict[int, str] = {}
+        named = ctx.duplicates if ctx.duplicates is not None else np.zeros(len(ctx.frame), dtype=bool)
         for a, b, d in sorted(zip(left[dup], right[dup], dist[dup], strict=True), key=lambda t: (t[1], t[0])):
-            if ok[b] not in seen:
-                first = ctx.frame.index[ok[a]]
-                seen[ok[b]] = f"duplicate of row {first!r} ({ctx.cell('name', ok[a])!r}, {d:.1f} m apart)"
+            if ok[b] not in seen and not named[ok[b]]:  # a row the loader found repeated whole is named once
+                seen[ok[b]] = f"duplicate of {ctx.label.place(int(ok[a]))} ({ctx.cell('name', ok[a])!r}, {d:.1f} m apart)"
         ctx.issues.add(np.array(list(seen), dtype=np.int64), [seen[k] for k in seen])
 
     return check
@@ -136,7 +137,7 @@ def validate_register(
     duplicate_tolerance_m: float = 5.0,
     same_name_tolerance_m: float = 100.0,
     name: str = "register",
-    line_numbers: bool = False,
+    row_names: str = "index",
 ) -> gpd.GeoDataFrame:
     """Check a shelter register row by row and return it with zzgeo's columns.
 
@@ -175,7 +176,7 @@ def validate_register(
     """
     return _validate(register, SCHEMA, columns=columns, districts=districts, on_error=on_error, name=name,
                      checks=_checks(rules, districts, duplicate_tolerance_m, same_name_tolerance_m),
-                     line_numbers=line_numbers)
+                     row_names=row_names)
 
 
 def _checks(rules, districts, tol_m: float = 5.0, same_name_m: float = 100.0) -> list[Callable[[CheckContext], None]]:
