@@ -77,11 +77,11 @@ CASES = [
     ("zero term", "p.csv", _parcels(term_years=[0]), VALUE + ["INPUT", "--crs", "wgs84"], ["p.csv", "term_years must be positive, got 0.0"]),
     ("term beyond the legal term", "p.csv", _parcels(term_years=[45]), VALUE + ["INPUT", "--crs", "wgs84"], ["p.csv", "'A'", "legal term 40 years"]),
     ("negative area", "p.csv", _parcels(area_m2=[-10]), VALUE + ["INPUT", "--crs", "wgs84"], ["p.csv", "area_m2 must be positive, got -10.0"]),
-    ("zero option term", "p.csv", _parcels(), VALUE + ["INPUT", "--crs", "wgs84", "--term-years", "0"], ["term m", "= 0.0"]),
+    ("zero option term", "p.csv", _parcels(), VALUE + ["INPUT", "--crs", "wgs84", "--term-years", "0"], ["--term-years = 0: must be > 0"]),
     ("price index of zero", "p.csv", _parcels(), VALUE + ["INPUT", "--crs", "wgs84", "--date", "2024-01-01", "--price-index", "2020-01-01=0,2024-06-30=92"], ["price index", "got 0.0"]),
     ("plot ratio of zero", "p.csv", _parcels(), VALUE + ["INPUT", "--crs", "wgs84", "--plot-ratio", "0"], ["plot ratio", "= 0.0"]),
     ("individual factors at -100 %", "p.csv", _parcels(), VALUE + ["INPUT", "--crs", "wgs84", "--factor", "a=-0.6", "--factor", "b=-0.4"], ["ΣK = -1.0", "> -1"]),
-    ("duplicate parcel ids", "p.csv", pd.concat([_parcels(), _parcels()]), VALUE + ["INPUT", "--crs", "wgs84"], ["p.csv", "parcel_id 'A' repeats an earlier row"]),
+    ("duplicate parcel ids", "p.csv", pd.concat([_parcels(), _parcels()]), VALUE + ["INPUT", "--crs", "wgs84"], ["p.csv", "line 3 (id 'A'): parcel_id 'A' repeats line 2"]),
     # tracebacks before
     ("zero-byte CSV", "p.csv", b"", VALUE + ["INPUT", "--crs", "wgs84"], ["p.csv", "is empty (0 bytes)"]),
     ("zero-byte Excel", "p.xlsx", b"", VALUE + ["INPUT", "--crs", "wgs84"], ["p.xlsx", "is empty (0 bytes)"]),
@@ -119,7 +119,7 @@ CASES = [
      VALUE + [str(Path(__file__).resolve().parents[1] / "layers" / "demo_parcels.geojson"), "--zones", "INPUT"], ["zones.gpkg", "has no grade 6"]),
     ("zones with an unknown grade", "zones.gpkg",
      gpd.GeoDataFrame({"table": ["collective_construction"], "use": ["commercial"], "grade": [9]}, geometry=[box(113.6, 34.7, 113.7, 34.8)], crs=4326),
-     VALUE + [str(Path(__file__).resolve().parents[1] / "layers" / "demo_parcels.geojson"), "--zones", "INPUT"], ["zones.gpkg", "row 0", "unknown grade '9'"]),
+     VALUE + [str(Path(__file__).resolve().parents[1] / "layers" / "demo_parcels.geojson"), "--zones", "INPUT"], ["zones.gpkg", "feature 1", "unknown grade '9'"]),
     # shelters
     ("zero-byte register", "r.csv", b"", COVER + ["--register", "INPUT", "--crs", "wgs84"], ["r.csv", "is empty (0 bytes)"]),
     ("header-only register", "r.csv", "名称,类别,有效面积,lon,lat\n", COVER + ["--register", "INPUT", "--crs", "wgs84"], ["r.csv", "has no rows"]),
@@ -195,7 +195,7 @@ def test_flag_lists_the_rows_left_out(tmp_path, capsys):
     captured = capsys.readouterr()
     assert code == 0, captured.err
     data = json.loads(captured.out)
-    assert data["rejected"] == [{"row": "line 3", "name": "坏", "reason": "unknown class 'IV' (use I/II/III, Ⅰ/Ⅱ/Ⅲ, 1/2/3 or 一类/二类/三类)"}]
+    assert data["rejected"] == [{"input": str(src), "row": "line 3", "name": "坏", "reason": "unknown class 'IV' (use I/II/III, Ⅰ/Ⅱ/Ⅲ, 1/2/3 or 一类/二类/三类)"}]
     assert "1 register row(s) left out" in captured.err and "line 3 (坏): unknown class 'IV'" in captured.err
     side = pd.read_csv(tmp_path / "cov.rejected.csv")
     assert side[["row", "name"]].values.tolist() == [["line 3", "坏"]]

@@ -66,7 +66,7 @@ def test_site_json_and_out_file(tmp_path):
     gains = [c["newly_covered"] for c in chosen]
     assert all(a >= b - 1e-6 for a, b in zip(gains, gains[1:], strict=False))
     assert all(c["usable_area_m2"] >= 2000 for c in chosen)
-    assert data["rejected"] and all("2,000 m²" in r["reason"] for r in data["rejected"])
+    assert data["candidates_not_used"] and all("2,000 m²" in r["reason"] for r in data["candidates_not_used"])
     written = gpd.read_file(out)
     assert len(written) == len(chosen) and written["candidate_id"].tolist() == [c["candidate_id"] for c in chosen]
 

@@ -138,7 +138,7 @@ def test_rejected_candidates_are_reported_not_dropped():
     res = run(2025, "exact")
     assert res.meta["candidates_rejected"] == 1 and res.meta["candidates_eligible"] == 4
     rec = siting_records(res)
-    assert rec["rejected"] == [{"candidate_id": "C5", "name": "C5", "usable_area_m2": 1500.0,
+    assert rec["candidates_not_used"] == [{"candidate_id": "C5", "name": "C5", "usable_area_m2": 1500.0,
                                 "reason": "usable area below 2,000 m² (郑政文〔2022〕40号 五、(一) 严格建设标准)"}]
     assert [c["candidate_id"] for c in rec["chosen"]] == ["C1", "C4"]
     lon, lat = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True).transform(471000, 3847000)

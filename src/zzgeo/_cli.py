@@ -9,7 +9,11 @@ only, so ``zzgeo --help`` loads no geopandas or pandas. Every command:
   (strict JSON: NaN and infinity become null);
 * prints notes, the DEMO notice and rows left out on stderr, so stdout stays clean;
 * writes ``--out`` atomically, never over an input; rows left out of an analysis
-  (``--on-error flag``) go beside it as ``<out>.rejected.csv``.
+  (``--on-error flag``) go beside it as ``<out>.rejected.csv``, and the notes
+  (unit conversions, warnings on rows and options) as ``<out>.notes.csv``;
+* checks every numeric option against ``data/limits.toml`` before the command
+  runs (:func:`checked_options`): non-finite values and values outside the
+  hard range are errors, implausible ones a note.
 
 :func:`run` is the one place that turns errors into messages and exit codes:
 2 for bad input (any :class:`~zzgeo.errors.ZzgeoError`, a missing file), 1 for
@@ -20,12 +24,16 @@ as ``note:`` lines after a successful command.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import math
 import os
 import sys
+import typing
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -46,6 +54,10 @@ __all__ = [
     "echo_json",
     "note",
     "notes",
+    "run_note",
+    "checked_options",
+    "parse_pairs",
+    "Outcome",
     "demo_notice",
     "print_frame",
     "print_rejected",
@@ -65,16 +77,34 @@ PartitionsOption = Annotated[Optional[int], typer.Option("--partitions", help="N
 LayerOption = Annotated[Optional[str], typer.Option("--layer", help="GeoPackage layer, or PostGIS table (schema.table) / SELECT.")]
 
 
+# ----------------------------------------------------------------------------- notes of the run
+
+#: Notes of the current run that no table carries (implausible options): printed once, put in --json.
+_RUN_NOTES: list[str] = []
+_SHOWN: set[str] = set()
+
+
+def run_note(text: str) -> None:
+    """Record a note of this run (shown on stderr at the end, and in the ``notes`` of ``--json``)."""
+    if text and text not in _RUN_NOTES:
+        _RUN_NOTES.append(text)
+
+
 # ----------------------------------------------------------------------------- output
 
 
 def echo_json(data: object) -> None:
-    """Print *data* as strict JSON (UTF-8, indented)."""
+    """Print *data* as strict JSON (UTF-8, indented); the run's notes join a dict's ``notes``."""
+    if isinstance(data, dict) and _RUN_NOTES:
+        data = {**data, "notes": list(dict.fromkeys([*(data.get("notes") or []), *_RUN_NOTES]))}
     typer.echo(json.dumps(json_safe(data), ensure_ascii=False, indent=2, default=str, allow_nan=False))
 
 
 def note(text: str) -> None:
-    """One ``note:`` line on stderr."""
+    """One ``note:`` line on stderr (each text once per run)."""
+    if text in _SHOWN:
+        return
+    _SHOWN.add(text)
     typer.secho(f"note: {text}", fg=typer.colors.CYAN, err=True)
 
 
@@ -120,9 +150,7 @@ def print_rejected(rejected: Sequence[dict], *, what: str = "row(s)") -> None:
         return
     typer.secho(f"{len(rejected)} {what} left out (--on-error flag):", fg=typer.colors.YELLOW, err=True)
     for rec in rejected[:20]:
-        label = repr(rec["id"]) if rec.get("id") is not None else (rec["row"] if isinstance(rec.get("row"), str) else f"row {rec.get('row')!r}")
-        name = f" ({rec['name']})" if rec.get("name") else ""
-        typer.echo(f"  {label}{name}: {rec['reason']}", err=True)
+        typer.echo(f"  {_record_label(rec)}: {rec['reason']}", err=True)
     if len(rejected) > 20:
         typer.echo(f"  ... and {len(rejected) - 20} more (all in --json 'rejected' or <out>.rejected.csv)", err=True)
 
@@ -157,6 +185,239 @@ def write_rejected(rejected: Sequence[dict], out: Path | None, *, protect: Seque
     return write_vector(pd.DataFrame(list(rejected)), path, protect=protect)
 
 
+# ----------------------------------------------------------------------------- numeric options
+
+
+def _base_type(annotation: object) -> object:
+    """``float`` of ``Annotated[Optional[float], ...]``; lists give their item type."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0] if len(args) == 1 else str
+        elif origin in (list, tuple, Sequence):
+            annotation = typing.get_args(annotation)[0]
+        else:
+            return annotation
+
+
+def _option_label(name: str, annotation: object) -> str:
+    for meta in getattr(annotation, "__metadata__", ()):
+        decls = [d for d in getattr(meta, "param_decls", None) or () if str(d).startswith("--")]
+        if decls:
+            return decls[0]
+    return "--" + name.replace("_", "-")
+
+
+def numeric_parameters(fn: Callable) -> dict[str, str]:
+    """``{parameter: option label}`` for the int and float parameters of a command function."""
+    hints = typing.get_type_hints(fn, include_extras=True)
+    out = {}
+    for name in inspect.signature(fn).parameters:
+        hint = hints.get(name)
+        if hint is not None and _base_type(hint) in (int, float):
+            out[name] = _option_label(name, hint)
+    return out
+
+
+def _checked(fn: Callable) -> Callable:
+    if getattr(fn, "__zzgeo_checked__", False):
+        return fn
+    from zzgeo.limits import limit
+
+    numeric = numeric_parameters(fn)
+    for name in numeric:
+        limit(name)  # every numeric option has limits (a missing entry is a bug, found at import)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from zzgeo.limits import check
+
+        for name, label in numeric.items():
+            value = kwargs.get(name)
+            if value is not None and not isinstance(value, bool):
+                run_note(check(name, float(value), label=label) or "")
+        return fn(*args, **kwargs)
+
+    wrapper.__zzgeo_checked__ = True
+    return wrapper
+
+
+def checked_options(app: typer.Typer) -> typer.Typer:
+    """Check every numeric option of every command of *app* (and its groups) against ``data/limits.toml``.
+
+    Each command function is wrapped once: before it runs, a non-finite value or
+    one outside the hard range raises :class:`~zzgeo.errors.ParameterError`
+    naming the option; an implausible one becomes a note of the run.
+    """
+    for info in app.registered_commands:
+        info.callback = _checked(info.callback)
+    if app.registered_callback is not None and app.registered_callback.callback is not None:
+        app.registered_callback.callback = _checked(app.registered_callback.callback)
+    for group in app.registered_groups:
+        checked_options(group.typer_instance)
+    return app
+
+
+def parse_pairs(items: Sequence[str] | None, *, option: str, limit_name: str, example: str) -> dict[str, float]:
+    """``NAME=VALUE`` options (``--factor 交通条件=0.02``) as a dict; a repeated name, a non-number or a value out
+    of range (``data/limits.toml``) is an error naming the option; implausible values are notes."""
+    from zzgeo.errors import ParameterError
+    from zzgeo.limits import check
+
+    out: dict[str, float] = {}
+    for item in items or ():
+        name, sep, text = str(item).partition("=")
+        name = name.strip()
+        try:
+            value = float(text)
+        except ValueError:
+            sep = ""
+        if not sep or not name:
+            raise ParameterError(f"{option} {item!r}: write NAME=VALUE, e.g. {option} {example}")
+        if name in out:
+            raise ParameterError(f"{option} {name}= is given twice ({name}={out[name]:g} and {item!r}); give each name once")
+        run_note(check(limit_name, value, label=f"{option} {name}", shown=text.strip()) or "")
+        out[name] = value
+    return out
+
+
+# ----------------------------------------------------------------------------- what a command hands back
+
+
+@dataclass
+class Outcome:
+    """Rows left out, notes and outputs of one command, reported the same way by every command.
+
+    Parameters
+    ----------
+    out : Path or str, optional
+        The ``--out`` target (checked before any work: never an input, a known format).
+    protect : sequence of Path
+        The inputs, which no output may overwrite.
+
+    Notes
+    -----
+    :meth:`register` takes a validated register (or a valuation result) and
+    collects its rows left out, its row notes and its file notes (unit
+    conversions, the CRS assumed). :meth:`write` writes the main output and,
+    beside it, ``<stem>.rejected.csv`` and ``<stem>.notes.csv``;
+    :meth:`json` adds ``rejected``, ``row_notes`` and ``notes`` to the JSON;
+    :meth:`console` prints them on stderr.
+    """
+
+    out: Any = None
+    protect: list = field(default_factory=list)
+    option: str = "--out"
+    rejected: list[dict] = field(default_factory=list)
+    row_notes: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        from zzgeo.io import check_output_path
+
+        self.protect = list(self.protect)
+        if self.out is not None:
+            check_output_path(self.out, protect=self.protect, option=self.option)
+            for side in self._sides():
+                check_output_path(side, protect=self.protect, option=self.option)
+
+    def _sides(self) -> list:
+        from zzgeo.store import is_postgis
+
+        if self.out is None or is_postgis(self.out):
+            return []
+        path = Path(self.out)
+        return [path.with_name(f"{path.stem}.rejected.csv"), path.with_name(f"{path.stem}.notes.csv")]
+
+    def register(self, frame: Any, *, reasons: str = "issues", warnings: str = "notes", input_name: str | None = None) -> Any:
+        """Collect the rows left out, the row notes and the file notes of a validated *frame*; returns *frame*."""
+        from zzgeo.registers import rejected_rows, row_notes
+
+        source = input_name or frame.attrs.get("source") or ""
+        tag = {"input": source} if source else {}
+        rejected = rejected_rows(frame, column=reasons)
+        self.rejected += [{**tag, **r} for r in rejected]
+        left_out = {r["row"] for r in rejected}  # their reasons are listed; their notes would say "used"
+        self.row_notes += [{**tag, **r} for r in row_notes(frame, column=warnings) if r["row"] not in left_out]
+        self.add_notes(frame.attrs.get("notes", []))
+        return frame
+
+    def add_notes(self, lines: Iterable[str]) -> None:
+        """File- or analysis-level notes (each kept once)."""
+        for line in lines:
+            if line and line not in self.notes:
+                self.notes.append(str(line))
+
+    def all_notes(self) -> list[str]:
+        return list(dict.fromkeys([*self.notes, *_RUN_NOTES]))
+
+    def write(self, frame: Any, out: Any = None) -> Any:
+        """Write *frame* to *out* (default: ``--out``) atomically, then the rejected rows and notes beside it."""
+        target = self.out if out is None else out
+        if target is None:
+            return None
+        written = write_output(frame, target, protect=self.protect)
+        if out is None or out == self.out:
+            write_rejected(self.rejected, target, protect=self.protect)
+            write_notes(self.all_notes(), self.row_notes, target, protect=self.protect)
+        return written
+
+    def json(self, data: dict) -> None:
+        """Print *data* as JSON with ``rejected``, ``row_notes`` and ``notes`` added (the row notes also as lines
+        of ``notes``, ``"r.csv line 3 (小公园): ..."``, so every warning is in one list)."""
+        lines = [f"{_record_label(r)}: {r['note']}" for r in self.row_notes]
+        echo_json({**data, "rejected": self.rejected, "row_notes": self.row_notes,
+                   "notes": list(dict.fromkeys([*(data.get("notes") or []), *self.all_notes(), *lines]))})
+
+    def console(self, *, what: str = "row(s)") -> None:
+        """The notes, the rows left out and the rows with notes, on stderr."""
+        notes(self.all_notes())
+        print_rejected(self.rejected, what=what)
+        print_row_notes(self.row_notes)
+
+
+def print_row_notes(records: Sequence[dict], *, shown: int = 10) -> None:
+    """Rows with a warning, on stderr: label and note, the first *shown*."""
+    if not records:
+        return
+    typer.secho(f"{len(records)} row(s) with a warning (kept and used):", fg=typer.colors.YELLOW, err=True)
+    for rec in records[:shown]:
+        typer.echo(f"  {_record_label(rec)}: {rec['note']}", err=True)
+    if len(records) > shown:
+        typer.echo(f"  ... and {len(records) - shown} more (all in --json 'row_notes' and <out>.notes.csv)", err=True)
+
+
+def _record_label(rec: dict) -> str:
+    """``r.csv line 4 (id 'S1', 人民公园)``: the input, where the row is, its id and name."""
+    where = f"{rec['input']} " if rec.get("input") else ""
+    extra = [f"id {str(rec['id'])!r}"] if rec.get("id") is not None else []
+    extra += [str(rec["name"])] if rec.get("name") else []
+    return f"{where}{rec.get('row')}" + (f" ({', '.join(extra)})" if extra else "")
+
+
+def write_notes(file_notes: Sequence[str], row_records: Sequence[dict], out: Any, *, protect: Sequence[Path] = ()) -> Any:
+    """Write the notes of a run beside *out* as ``<stem>.notes.csv`` (nothing when there are none)."""
+    if out is None or not (file_notes or row_records):
+        return None
+    import pandas as pd
+
+    from zzgeo.io import write_vector
+    from zzgeo.store import is_postgis, parse_target
+
+    rows = [{"input": "", "row": "", "id": "", "name": "", "note": n} for n in file_notes]
+    rows += [{"input": r.get("input", ""), "row": r.get("row", ""), "id": r.get("id", ""), "name": r.get("name", ""),
+              "note": r["note"]} for r in row_records]
+    table = pd.DataFrame(rows, columns=["input", "row", "id", "name", "note"])
+    if is_postgis(out):
+        target = parse_target(out)
+        return write_vector(table, target.dsn, layer=f"{target.schema}.{target.table}_notes")
+    path = Path(out).with_name(f"{Path(out).stem}.notes.csv")
+    return write_vector(table, path, protect=protect)
+
+
 # ----------------------------------------------------------------------------- entry point
 
 
@@ -166,13 +427,26 @@ def _warning_lines(caught: Sequence[warnings.WarningMessage]) -> list[str]:
 
 def run(app: typer.Typer, argv: Sequence[str] | None = None) -> int:
     """Run *app*; return the exit code. Errors become one ``error:`` line on stderr (see module notes)."""
+    debug = bool(os.environ.get("ZZGEO_DEBUG"))
+    _RUN_NOTES.clear()
+    _SHOWN.clear()
+    store = os.environ.get("ZZGEO_STORE")  # --store sets it for this run only
+    try:
+        return _run(app, argv, debug)
+    finally:
+        if store is None:
+            os.environ.pop("ZZGEO_STORE", None)
+        else:
+            os.environ["ZZGEO_STORE"] = store
+
+
+def _run(app: typer.Typer, argv: Sequence[str] | None, debug: bool) -> int:
     from zzgeo.errors import ZzgeoError
 
-    debug = bool(os.environ.get("ZZGEO_DEBUG"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            app(args=list(argv) if argv is not None else None, standalone_mode=False)
+            app(args=list(argv) if argv is not None else None, standalone_mode=False, prog_name="zzgeo")
             code = 0
         except (ZzgeoError, FileNotFoundError) as exc:
             typer.secho(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", fg=typer.colors.RED, err=True)
@@ -186,19 +460,35 @@ def run(app: typer.Typer, argv: Sequence[str] | None = None) -> int:
             typer.secho("error: interrupted", fg=typer.colors.RED, err=True)
             return 130
         except Exception as exc:  # a click usage error, or a bug
-            return _unexpected(exc, debug)
+            return _unexpected(exc, debug, list(argv) if argv is not None else sys.argv[1:])
+    if code == 0:
+        notes(_RUN_NOTES)  # the notes no command printed (each is shown once)
     if code == 0 and caught and debug:
         notes(_warning_lines(caught))
     return code
 
 
-def _unexpected(exc: Exception, debug: bool) -> int:
+def _given(exc: Exception, argv: Sequence[str]) -> str:
+    """The value the user gave the option a usage error is about (``--width inf`` -> ``" (given 'inf')"``)."""
+    opts = getattr(getattr(exc, "param", None), "opts", None) or []
+    for i, arg in enumerate(argv):
+        for opt in opts:
+            if arg == opt and i + 1 < len(argv):
+                return f" (given {argv[i + 1]!r})"
+            if arg.startswith(f"{opt}="):
+                return f" (given {arg.split('=', 1)[1]!r})"
+    return ""
+
+
+def _unexpected(exc: Exception, debug: bool, argv: Sequence[str] = ()) -> int:
     from typer.exceptions import TyperException
 
     if isinstance(exc, TyperException) and hasattr(exc, "show"):  # click's usage errors, as typer vendors them
         if type(exc).__name__ == "NoArgsIsHelpError":  # the help was printed: as `zzgeo` alone
             return 0
-        exc.show()
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        command = getattr(getattr(exc, "ctx", None), "command_path", "zzgeo")
+        typer.secho(f"error: {' '.join(message.split())}{_given(exc, argv)} (see {command} --help)", fg=typer.colors.RED, err=True)
         return int(getattr(exc, "exit_code", 2))
     if debug:
         raise exc

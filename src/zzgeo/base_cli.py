@@ -84,20 +84,22 @@ def score_cmd(
     out: OutOption = None,
 ) -> None:
     """Composite score per district across the themes, with each indicator's raw value, normalised value and contribution."""
-    from zzgeo._cli import demo_notice, inputs_of, write_output
+    from zzgeo._cli import Outcome, demo_notice, inputs_of
     from zzgeo._records import json_safe
     from zzgeo.scoring import district_scores
 
+    outcome = Outcome(out, inputs_of(config))  # checked before any analysis runs
     result = district_scores(config)
     table = result.parts.pivot(index="district", columns="indicator", values="contribution").add_suffix(" (points)")
     wide = result.scores.merge(table, left_on="district", right_index=True)
-    write_output(wide, out, protect=inputs_of(config))
+    outcome.write(wide)
     if as_json:
-        echo_json(json_safe({"meta": result.meta, "scores": result.scores.to_dict("records"), "parts": result.parts.to_dict("records")}))
+        outcome.json(json_safe({"meta": result.meta, "scores": result.scores.to_dict("records"), "parts": result.parts.to_dict("records")}))
     else:
         print_frame(result.scores, title=result.meta["title"], columns=["rank", "name", "score", "indicators_used"])
         print_frame(result.parts.pivot(index="name", columns="indicator", values="contribution").reset_index(),
                     title="Points per indicator (weight used x normalised x 100)")
+    outcome.console()
     if result.meta["demo_themes"]:
         demo_notice(f"the inputs of {', '.join(result.meta['demo_themes'])}")
 
@@ -125,12 +127,21 @@ def map_cmd(
     from zzgeo.maps import BASEMAPS, default_maps_dir
     from zzgeo.report import load_report_config, theme_map
 
+    target = out or default_maps_dir() / f"{theme}.html"
+    if str(target).strip() in ("", ".") or target.is_dir() or target.suffix.lower() not in (".html", ".htm"):
+        raise ParameterError(f"--out {str(target)!r}: give an .html file, e.g. maps/{theme}.html")
+    written = [target, *([target.with_suffix(".png")] if png else [])]
+
+    def refuse_inputs(inputs) -> None:
+        for path in written:
+            if any(p.resolve() == path.resolve() for p in inputs):
+                raise StoreError(f"--out {str(target)!r} would overwrite the input {str(path)!r}; choose another file")
+
+    refuse_inputs([Path(config)] if config else [])  # before the config is even read
     cfg = load_report_config(config)
+    refuse_inputs(cfg.input_paths())
     if (basemap or cfg.basemap) not in BASEMAPS:  # before any analysis runs
         raise ParameterError(f"basemap {basemap or cfg.basemap!r}: use one of {', '.join(BASEMAPS)}")
-    target = out or default_maps_dir() / f"{theme}.html"
-    if any(p.resolve() == target.resolve() for p in cfg.input_paths()):
-        raise StoreError(f"--out {str(target)!r} is an input; choose another file")
     build, demo = theme_map(theme, cfg, which=which)
     result = export_map(build(basemap or cfg.basemap), target, png=png, renderer=renderer, width=width, height=height)
     typer.echo(f"map (offline HTML): {result.html}")
@@ -152,7 +163,7 @@ def report_cmd(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from zzgeo._cli import demo_notice
+    from zzgeo._cli import demo_notice, run_note
     from zzgeo.report import build_report
 
     console = Console(stderr=True)
@@ -161,6 +172,8 @@ def report_cmd(
         task = bar.add_task("report", total=None)
         result = build_report(out, config, png=png, basemap=basemap, postgis=postgis,
                               progress=lambda stage, done, total: bar.update(task, description=stage))
+    for line in result.notes:
+        run_note(line)
     if as_json:
         echo_json({"out": str(result.out), "files": result.files, "timings_s": dict(result.timings), "demo": result.demo,
                    "renderers": result.renderers})

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from zzgeo._cli import run
+from zzgeo._cli import checked_options, run
 from zzgeo.base_cli import districts_cmd, layers_app, map_cmd, policy_app, report_cmd, score_cmd
 from zzgeo.children.cli import app as children_app
 from zzgeo.groundwater.cli import app as groundwater_app
@@ -61,6 +61,9 @@ def demo_cmd(
 
     for line in run_demo(out_dir):
         typer.echo(line)
+
+
+checked_options(app)  # every numeric option against data/limits.toml, before any command runs
 
 
 def main() -> None:

@@ -18,14 +18,11 @@ from zzgeo._cli import (
     LayerOption,
     OnErrorOption,
     OutOption,
+    Outcome,
     demo_notice,
-    echo_json,
     inputs_of,
-    notes,
+    parse_pairs,
     print_frame,
-    print_rejected,
-    write_output,
-    write_rejected,
 )
 
 app = typer.Typer(help="Child-friendly city (郑政〔2022〕8号): every target per unit and city-wide, and children's walking access. "
@@ -49,12 +46,6 @@ def _load(register, zones, crs, columns, layer, on_error):
     return facilities, read_zones(zones, crs=crs) if zones else None
 
 
-def _rejected(frame) -> list[dict]:
-    from zzgeo.registers import rejected_rows
-
-    return rejected_rows(frame, id_column="facility_id", name_column="name")
-
-
 @app.callback()
 def targets_cmd(
     ctx: typer.Context, year: YearOption = 2025, register: RegisterOption = None, zones: ZonesOption = None,
@@ -72,16 +63,17 @@ def targets_cmd(
     from zzgeo.children.register import read_communities
     from zzgeo.children.rules import load_targets, unit_population
 
+    outcome = Outcome(out, inputs_of(register, zones, communities, children, targets))
     facilities, zone_polygons = _load(register, zones, crs, columns, layer, on_error)
     result = attainment(facilities, year=year, targets=load_targets(targets) if targets else None,
                         population=unit_population(figures=children), zones=zone_polygons,
                         communities=read_communities(communities, crs=crs) if communities else None)
-    protect = inputs_of(register, zones, communities, children, targets)
-    rejected = _rejected(facilities)
-    write_output(result.records, out, protect=protect)
-    write_rejected(rejected, out, protect=protect)
+    outcome.register(facilities, input_name=register or "DEMO facilities")
+    outcome.add_notes([f"units: {result.meta['unit_rule']}", f"children: {result.meta['children_rule']}",
+                       *([f"{result.meta['undated']} facilities without a year were counted"] if result.meta["undated"] else [])])
+    outcome.write(result.records)
     if as_json:
-        echo_json({**attainment_records(result), "rejected": rejected})
+        outcome.json(attainment_records(result))
     else:
         shown = result.records if all_units else result.records[result.records["unit"] == "city"]
         print_frame(shown, title=f"{result.meta['document']} targets due {year} (and standing ones) — "
@@ -90,9 +82,7 @@ def targets_cmd(
         counts = result.inventory.drop(columns=["unit", "unit_name"])
         print_frame(pd.DataFrame({"type": counts.columns, "facilities": counts.sum().to_numpy(), "units with one": (counts > 0).sum().to_numpy()}),
                     title="Facilities by type (per unit: --json 'inventory')")
-    notes([*facilities.attrs.get("notes", []), f"units: {result.meta['unit_rule']}", f"children: {result.meta['children_rule']}",
-           *([f"{result.meta['undated']} facilities without a year were counted"] if result.meta["undated"] else [])])
-    print_rejected(rejected)
+    outcome.console()
     if result.meta["demo"]:
         demo_notice("the facility register")
 
@@ -116,43 +106,33 @@ def access_cmd(
     from zzgeo.children.rules import access_rules, unit_population
     from zzgeo.io import read_vector
 
+    protect = inputs_of(register, zones, children, population, network)
+    outcome = Outcome(out, protect)
+    if gaps and out is not None and str(Path(gaps).resolve()) == str(Path(out).resolve()):  # (an empty --gaps is refused below)
+        from zzgeo.errors import ParameterError
+
+        raise ParameterError(f"--gaps {gaps!r} is the --out file; give them different names")
+    gaps_out = Outcome(gaps, protect, option="--gaps").out if gaps is not None else None  # checked before any work, like --out
+    circles = parse_pairs(circle, option="--circle", limit_name="circle", example="5min=300") or None
     facilities, zone_polygons = _load(register, zones, crs, columns, layer, on_error)
-    rules = access_rules(circles=_circles(circle), detour=detour)
+    rules = access_rules(circles=circles, detour=detour)
     surface = children_surface(population, population=unit_population(figures=children), cell_m=rules.cell_m, zones=zone_polygons)
     roads = read_vector(network, crs=crs, name=network) if network else None
     result = walking_access(facilities, year=year, types=_types(type_), rules=rules, surface=surface, network=roads, zones=zone_polygons)
-    protect = inputs_of(register, zones, children, population, network)
-    rejected = _rejected(facilities)
-    write_output(result.shares, out, protect=protect)
-    write_output(result.gaps, Path(gaps) if gaps else None, protect=protect)
-    write_rejected(rejected, out, protect=protect)
+    outcome.register(facilities, input_name=register or "DEMO facilities")
+    outcome.add_notes([f"surface: {result.meta['surface']}", f"children: {result.meta['children_rule']}", f"units: {result.meta['units']}"])
+    outcome.write(result.shares)
+    outcome.write(result.gaps, gaps_out)
     if as_json:
-        echo_json({**access_records(result), "rejected": rejected})
+        outcome.json(access_records(result))
     else:
         city = result.shares[result.shares["unit"] == "city"].pivot(index="type", columns="circle", values="share")
         print_frame(city[list(rules.circles)].reset_index(), title=f"Share of children within walking distance, city-wide ({result.meta['metric']})")
         print_frame(result.childcare, title="Childcare places per 1,000 residents: in the unit vs within reach (2SFCA, target 6)",
                     columns=["unit_name", "places", "places_per_1000_in_unit", "places_per_1000_within_reach", "share_children_short"])
-    notes([*facilities.attrs.get("notes", []), f"surface: {result.meta['surface']}", f"children: {result.meta['children_rule']}",
-           f"units: {result.meta['units']}"])
-    print_rejected(rejected)
+    outcome.console()
     if result.meta["demo"]:
         demo_notice("the facility register")
-
-
-def _circles(items: list[str] | None) -> dict[str, float] | None:
-    from zzgeo.errors import ParameterError
-
-    if not items:
-        return None
-    out = {}
-    for item in items:
-        name, _, metres = item.partition("=")
-        try:
-            out[name.strip()] = float(metres)
-        except ValueError:
-            raise ParameterError(f"--circle {item!r}: use NAME=METRES, e.g. 5min=300") from None
-    return out
 
 
 def _types(items: list[str] | None) -> list[str] | None:

@@ -18,14 +18,10 @@ from zzgeo._cli import (
     LayerOption,
     OnErrorOption,
     OutOption,
+    Outcome,
     demo_notice,
-    echo_json,
     inputs_of,
-    notes,
     print_frame,
-    print_rejected,
-    write_output,
-    write_rejected,
 )
 
 app = typer.Typer(help="Groundwater (郑政文〔2022〕49号): source protection and recharge zones, pollution-source "
@@ -38,15 +34,6 @@ StudyOption = Annotated[Optional[str], typer.Option("--study-zones", help="Zone 
 PollutionOption = Annotated[Optional[str], typer.Option("--pollution", help="Pollution-source register (default: the DEMO sources).")]
 RulesOption = Annotated[Optional[str], typer.Option("--rules", help="Rule file like zzgeo/data/groundwater/rules.toml.")]
 MethodOption = Annotated[str, typer.Option("--method", help="analytic (default, fast) or timml (riverside wellfields with an analytic-element model; slow, cached).")]
-
-
-def _rejected(*frames) -> list[dict]:
-    from zzgeo.registers import rejected_rows
-
-    out = []
-    for frame, id_col in frames:
-        out += rejected_rows(frame, id_column=id_col, name_column="name")
-    return out
 
 
 def _demo(flag: bool, what: str) -> None:
@@ -64,19 +51,19 @@ def zones_cmd(
     from zzgeo.groundwater.report import load_zones
     from zzgeo.groundwater.zones import zone_records
 
+    outcome = Outcome(out, inputs_of(sources, wells, rivers, study_zones, rules))
     result, (src, wel) = load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
-    protect = inputs_of(sources, wells, rivers, study_zones, rules)
-    rejected = _rejected((src, "source_id"), (wel, "well_id"))
-    write_output(result.zones, out, protect=protect)
-    write_rejected(rejected, out, protect=protect)
+    outcome.register(src, input_name=sources or "DEMO sources")
+    outcome.register(wel, input_name=wells or "DEMO wells")
+    outcome.add_notes(result.meta["notes"])
+    outcome.write(result.zones)
     if as_json:
-        echo_json({**zone_records(result), "rejected": rejected})
+        outcome.json(zone_records(result))
     else:
         print_frame(result.sources, title=f"Sources — {result.meta['document']} 三(三)9",
                     columns=[c for c in ("source_id", "name", "wells", "abstraction_m3_d", "scale", "river", "river_min_travel_days", "status") if c in result.sources])
         print_frame(result.zones.drop(columns="geometry"), columns=["source_id", "zone_zh", "area_km2", "method"])
-    notes([*src.attrs.get("notes", []), *result.meta["notes"]])
-    print_rejected(rejected)
+    outcome.console()
     _demo(result.meta["demo"], "the wells and aquifer parameters")
 
 
@@ -94,23 +81,21 @@ def screen_cmd(
     from zzgeo.groundwater.rules import load_rules
     from zzgeo.groundwater.screening import screen_sources, screening_records
 
-    zones, _ = load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
-    protect = inputs_of(sources, wells, rivers, study_zones, rules)
+    outcome = Outcome(out, inputs_of(sources, wells, rivers, study_zones, rules, pollution, raster))
+    zones, (src, wel) = load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
     pol = load_pollution(pollution, crs, columns, layer, on_error)
     result = screen_sources(pol, zones, rules=load_rules(rules), raster=raster)
-    protect += inputs_of(pollution, raster)
-    rejected = _rejected((pol, "source_id"))
+    for frame, given, what in ((src, sources, "sources"), (wel, wells, "wells"), (pol, pollution, "pollution sources")):
+        outcome.register(frame, input_name=given or f"DEMO {what}")
     frame = result.sources if all_sources else result.sources[result.sources["listed"]]
-    write_output(frame.sort_values("priority"), out, protect=protect)
-    write_rejected(rejected, out, protect=protect)
+    outcome.write(frame.sort_values("priority"))
     if as_json:
-        echo_json({**screening_records(result, listed_only=not all_sources), "rejected": rejected})
+        outcome.json(screening_records(result, listed_only=not all_sources))
     else:
         listed = frame.sort_values("priority")
         print_frame(listed.head(40), title=f"Leak-screening list ({int(result.sources['listed'].sum())} of {len(result.sources)} sources; "
                     f"{result.meta['clause']}) — first 40", columns=["priority", "source_id", "name", "type", "zone", "reasons"])
-    notes(pol.attrs.get("notes", []))
-    print_rejected(rejected)
+    outcome.console()
     _demo(result.meta["demo"] or result.meta["zones_demo"], "the pollution sources and/or the source zones")
 
 
@@ -128,24 +113,23 @@ def indicators_cmd(
     from zzgeo.groundwater.screening import screen_sources
     from zzgeo.layers import read_layer
 
-    zones, _ = load_zones(sources, wells, rivers, study_zones, rules, "analytic", crs, on_error)
-    protect = inputs_of(sources, wells, rivers, study_zones, rules)
+    outcome = Outcome(out, inputs_of(sources, wells, rivers, study_zones, rules, pollution))
+    zones, (src, wel) = load_zones(sources, wells, rivers, study_zones, rules, "analytic", crs, on_error)
     pol = load_pollution(pollution, crs, columns, layer, on_error)
     screened = screen_sources(pol, zones, rules=load_rules(rules))
     districts = read_layer("districts")
     result = pilot_indicators(screened.sources, zones, as_of=as_of, districts=districts)
-    protect += inputs_of(pollution)
-    rejected = _rejected((pol, "source_id"))
-    write_output(districts[["adcode", "geometry"]].merge(result.by_district, on="adcode"), out, protect=protect)
-    write_rejected(rejected, out, protect=protect)
+    for frame, given, what in ((src, sources, "sources"), (wel, wells, "wells"), (pol, pollution, "pollution sources")):
+        outcome.register(frame, input_name=given or f"DEMO {what}")
+    outcome.add_notes([f"risk-plan denominator: {result.meta['risk_plan_denominator']}", result.meta["screening_dates"]])
+    outcome.write(districts[["adcode", "geometry"]].merge(result.by_district, on="adcode"))
     if as_json:
-        echo_json({**indicator_records(result), "rejected": rejected})
+        outcome.json(indicator_records(result))
     else:
         print_frame(result.indicators, title=f"表2—1 indicators as of {as_of} — {result.meta['document']}",
                     columns=["seq", "mark", "name", "target", "year", "status"])
         print_frame(result.by_district, title="Rates by district", columns=["name", "listed", "screened", "leak_screening_rate",
                     "key_supervised", "self_monitoring_rate", "needs_risk_plan", "risk_plan_rate", "spot_check_share"])
         print_frame(result.spot_checks, title="Spot checks by type on the list (三(二)6(1): every type, >= 5 % of screened firms)")
-    notes([*pol.attrs.get("notes", []), f"risk-plan denominator: {result.meta['risk_plan_denominator']}"])
-    print_rejected(rejected)
+    outcome.console()
     _demo(result.meta["demo"], "the pollution-source register (status fields are synthetic)")

@@ -17,16 +17,15 @@ from zzgeo._cli import (
     JsonOption,
     LayerOption,
     OnErrorOption,
+    Outcome,
     PartitionsOption,
     SchedulerOption,
     demo_notice,
     echo_json,
     inputs_of,
-    notes,
+    parse_pairs,
     print_frame,
-    print_rejected,
-    write_output,
-    write_rejected,
+    run_note,
 )
 
 app = typer.Typer(help="Benchmark land prices of 郑政文〔2022〕42号: tables, lookup, valuation.", no_args_is_help=True)
@@ -88,21 +87,6 @@ def lookup_cmd(
         demo_notice("the grade zones (prices are real, grades are not)")
 
 
-def _parse_factors(factors: list[str]) -> dict[str, float]:
-    from zzgeo.errors import SchemaError
-
-    out = {}
-    for item in factors:
-        name, sep, value = item.partition("=")
-        try:
-            out[name.strip()] = float(value)
-        except ValueError:
-            sep = ""
-        if not sep or not name.strip():
-            raise SchemaError(f"--factor {item!r}: write NAME=VALUE, e.g. --factor 交通条件=0.02")
-    return out
-
-
 def _options(date, reduction_rate, term_years, plot_ratio, plot_ratio_table, use, price_index, monthly_growth, factor,
              development_adj, steps):
     import datetime as dt
@@ -116,9 +100,11 @@ def _options(date, reduction_rate, term_years, plot_ratio, plot_ratio_table, use
         raise SchemaError(f"--date {date!r}: write the valuation date as YYYY-MM-DD, e.g. 2023-06-30") from exc
     return ValuationOptions(
         valuation_date=valuation_date, reduction_rate=reduction_rate, term_years=term_years, plot_ratio=plot_ratio,
-        plot_ratio_table=PlotRatioTable.from_csv(plot_ratio_table, use=use) if plot_ratio_table else None,
-        price_index=PriceIndex.parse(price_index) if price_index else None, monthly_growth_rate=monthly_growth,
-        individual_factors=_parse_factors(factor or []), development_adjustment_yuan_m2=development_adj,
+        plot_ratio_table=PlotRatioTable.from_csv(plot_ratio_table) if plot_ratio_table else None,
+        price_index=PriceIndex.parse(price_index, source="--price-index") if price_index else None,
+        monthly_growth_rate=monthly_growth,
+        individual_factors=parse_pairs(factor, option="--factor", limit_name="factor", example="交通条件=0.02"),
+        development_adjustment_yuan_m2=development_adj,
         step_order=steps.replace(" ", "").split(",") if steps else None,
     )
 
@@ -151,54 +137,48 @@ def value_cmd(
     partitions: PartitionsOption = None,
 ) -> None:
     """Value every parcel of a file by the benchmark coefficient correction method."""
-    from zzgeo.io import TABLE_SUFFIXES, check_output_path, read_vector
+    from zzgeo._problems import row_names_of
+    from zzgeo.io import read_vector
     from zzgeo.landprice.valuation import value_parcels
     from zzgeo.landprice.zones import load_grade_zones
     from zzgeo.registers import parse_columns_option
 
-    protect = inputs_of(parcels, zones, plot_ratio_table)
-    check_output_path(out, protect=protect)
+    outcome = Outcome(out, inputs_of(parcels, zones, plot_ratio_table))
     options = _options(date, reduction_rate, term_years, plot_ratio, plot_ratio_table, use, price_index, monthly_growth,
                        factor, development_adj, steps)
+    for line in options.notes_for("valuation_date", "sum_k", "price_index"):  # the numeric options are checked already
+        run_note(line)
     frame = read_vector(parcels, layer=layer, crs=crs)
     kwargs = {"table": table, "use": use, "right": right, "options": options, "id_column": id_column, "on_error": on_error,
               "zones": load_grade_zones(zones) if zones else None, "columns": parse_columns_option(columns),
-              "name": parcels.name, "line_numbers": parcels.suffix.lower() in TABLE_SUFFIXES}
+              "name": parcels.name, "row_names": row_names_of(parcels)}
     if scheduler:
         from zzgeo.scale import value_parcels_dask
 
         result = value_parcels_dask(frame, npartitions=partitions, scheduler=scheduler, **kwargs)
     else:
         result = value_parcels(frame, **kwargs)
-    write_output(result, out, protect=protect)
-    rejected = _rejected(result, id_column)
-    write_rejected(rejected, out, protect=protect)
-    _report(result, out, rejected, frame.attrs.get("crs_note", ""), as_json)
+    outcome.register(result, reasons="error", warnings="warnings", input_name=parcels.name)
+    outcome.add_notes([frame.attrs["crs_note"]] if frame.attrs.get("crs_note") else [])
+    outcome.write(result)
+    _report(result, outcome, as_json)
 
 
-def _rejected(result, id_column: str | None) -> list[dict]:
-    bad = result[result["error"] != ""]
-    labels = bad[id_column] if id_column else bad.index.to_series()
-    return [{"row": label.item() if hasattr(label, "item") else label, "reason": reason} for label, reason in zip(labels, bad["error"])]
-
-
-def _report(result, out: Path, rejected: list[dict], crs_note: str, as_json: bool) -> None:
+def _report(result, outcome: Outcome, as_json: bool) -> None:
     ok = result["error"] == ""
     total = float(result.loc[ok, "value_yuan"].sum())
     demo = bool(result["zones_demo"].any())
-    summary = {"parcels": len(result), "valued": int(ok.sum()), "total_value_yuan": total, "out": str(out),
-               "steps": result["steps"].iloc[0], "doc_number": result["doc_number"].iloc[0], "zones_demo": demo,
-               "notes": [crs_note] if crs_note else [], "rejected": rejected}
+    summary = {"parcels": len(result), "valued": int(ok.sum()), "total_value_yuan": total, "out": str(outcome.out),
+               "steps": result["steps"].iloc[0], "doc_number": result["doc_number"].iloc[0], "zones_demo": demo}
     if as_json:
-        echo_json({**summary, "records": result.drop(columns="geometry").to_dict("records")})
+        outcome.json({**summary, "records": result.drop(columns="geometry").to_dict("records")})
     else:
         valued = result.loc[ok, "value_yuan"].notna()
         total_text = f"total {total:,.0f} 元" if valued.any() else "unit prices only (points without an area column)"
         if valued.any() and not valued.all():
             total_text += f" for the {int(valued.sum())} with an area"
-        typer.echo(f"valued {summary['valued']} of {len(result)} parcel(s) -> {out}; {total_text}")
+        typer.echo(f"valued {summary['valued']} of {len(result)} parcel(s) -> {outcome.out}; {total_text}")
         typer.echo(f"order applied: {summary['steps']}")
-    notes(summary["notes"])
-    print_rejected(rejected, what="parcel(s)")
+    outcome.console(what="parcel(s)")
     if demo:
         demo_notice("the grade zones (grades come from the demo layer, not the official map)")

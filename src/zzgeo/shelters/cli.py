@@ -18,15 +18,11 @@ from zzgeo._cli import (
     JsonOption,
     LayerOption,
     OnErrorOption,
+    OutOption,
+    Outcome,
     PartitionsOption,
     SchedulerOption,
-    OutOption,
-    echo_json,
     inputs_of,
-    notes,
-    print_rejected,
-    write_output,
-    write_rejected,
 )
 
 app = typer.Typer(
@@ -68,13 +64,7 @@ def _common(register, population, population_column, rules, crs, columns, layer,
         from zzgeo.io import read_vector
 
         net = read_vector(network, name=network)
-    return rule_set, districts, reg, demand, net, inputs_of(register, population, network)
-
-
-def _rejected(frame, id_column: str) -> list[dict]:
-    from zzgeo.registers import rejected_rows
-
-    return rejected_rows(frame, id_column=id_column, name_column="name")
+    return rule_set, districts, reg, demand, net
 
 
 def _demo_banner(console, what: str) -> None:
@@ -117,8 +107,9 @@ def coverage(
     """Per-capita shelter area, gap to the 2025/2029 targets and service coverage, by district."""
     from zzgeo.shelters.coverage import coverage_records, shelter_coverage
 
-    rule_set, districts, reg, demand, net, inputs = _common(register, population, population_column, rules, crs,
-                                                            columns, layer, cell_m, network, on_error)
+    outcome = Outcome(out, inputs_of(register, population, network, rules))
+    rule_set, districts, reg, demand, net = _common(register, population, population_column, rules, crs,
+                                                    columns, layer, cell_m, network, on_error)
     kwargs = {"year": year, "rules": rule_set, "districts": districts, "network": net, "assignment": assignment}
     if scheduler:
         from zzgeo.scale import shelter_coverage_dask
@@ -126,15 +117,13 @@ def coverage(
         result = shelter_coverage_dask(reg, demand, npartitions=partitions, scheduler=scheduler, **kwargs)
     else:
         result = shelter_coverage(reg, demand, **kwargs)
-    rejected = _rejected(reg, "shelter_id")
-    write_output(districts[["adcode", "geometry"]].merge(result.table, on="adcode", how="inner"), out, protect=inputs)
-    write_rejected(rejected, out, protect=inputs)
+    outcome.register(reg, input_name=register or "DEMO register")
+    outcome.write(districts[["adcode", "geometry"]].merge(result.table, on="adcode", how="inner"))
     if as_json:
-        echo_json({**coverage_records(result), "rejected": rejected})
+        outcome.json(coverage_records(result))
     else:
         _print_coverage(result, out)
-    notes(reg.attrs.get("notes", []))
-    print_rejected(rejected, what="register row(s)")
+    outcome.console(what="register row(s)")
 
 
 def _print_coverage(result, out) -> None:
@@ -192,27 +181,27 @@ def site(
     from zzgeo.shelters.candidates import read_candidates
     from zzgeo.shelters.siting import site_shelters, siting_records
 
-    rule_set, districts, reg, demand, net, inputs = _common(register, population, population_column, rules, crs,
-                                                            columns, layer, cell_m, network, on_error)
+    outcome = Outcome(out, inputs_of(register, population, network, rules, candidates))
+    rule_set, districts, reg, demand, net = _common(register, population, population_column, rules, crs,
+                                                    columns, layer, cell_m, network, on_error)
     if candidates is None:
         from zzgeo.shelters.demo import demo_candidates
 
         cand_source = demo_candidates()
     else:
         cand_source = candidates
-        inputs += inputs_of(candidates)
     cands = read_candidates(cand_source, crs=candidates_crs or crs, columns=parse_columns_option(candidate_columns),
                             rules=rule_set, districts=districts, on_error=on_error)
     result = site_shelters(reg, cands, demand, year=year, rules=rule_set, districts=districts, network=net, method=method)
-    rejected = _rejected(reg, "shelter_id") + _rejected(cands, "candidate_id")
-    write_output(result.chosen, out, protect=inputs)
-    write_rejected(rejected, out, protect=inputs)
-    if as_json:  # "rejected": candidates not used (below 2,000 m² or invalid); "rejected_register": register rows left out
-        echo_json({**siting_records(result), "rejected_register": _rejected(reg, "shelter_id")})
+    outcome.register(reg, input_name=register or "DEMO register")
+    rejected_register = list(outcome.rejected)
+    outcome.register(cands, input_name=candidates or "DEMO candidates")
+    outcome.write(result.chosen)
+    if as_json:  # "candidates_not_used": below 2,000 m² or invalid; "rejected": every register/candidate row left out
+        outcome.json({**siting_records(result), "rejected_register": rejected_register})
     else:
         _print_siting(result, out)
-    notes([*reg.attrs.get("notes", []), *cands.attrs.get("notes", [])])
-    print_rejected(rejected, what="register/candidate row(s)")
+    outcome.console(what="register/candidate row(s)")
 
 
 def _print_siting(result, out) -> None:

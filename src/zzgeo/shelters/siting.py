@@ -332,7 +332,8 @@ _SITE_COLUMNS = ("order", "candidate_id", "name", "kind", "shelter_class", "adco
 
 
 def siting_records(result: SitingResult) -> dict:
-    """JSON-ready dict: meta, ``chosen`` sites in order, one record per district, ``city``, ``rejected``."""
+    """JSON-ready dict: meta, ``chosen`` sites in order, one record per district, ``city``, ``candidates_not_used``
+    (below 2,000 m² or invalid, with the reason)."""
     import shapely
 
     chosen = []
@@ -350,4 +351,4 @@ def siting_records(result: SitingResult) -> dict:
     rejected = result.candidates[~(result.candidates["valid"] & result.candidates["eligible"])]
     rej = [{"candidate_id": _plain(r["candidate_id"]), "name": _plain(r["name"]), "usable_area_m2": _plain(r["usable_area_m2"]),
             "reason": r["reject_reason"]} for _, r in rejected.iterrows()]
-    return {**result.meta, "chosen": chosen, "records": rows[:-1], "city": rows[-1], "rejected": rej}
+    return {**result.meta, "chosen": chosen, "records": rows[:-1], "city": rows[-1], "candidates_not_used": rej}

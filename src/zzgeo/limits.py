@@ -1,0 +1,111 @@
+"""Hard and plausible ranges of numeric options and parameters, from ``data/limits.toml``.
+
+Outside its hard range a value is an error (:class:`~zzgeo.errors.ParameterError`);
+inside it but outside the plausible range it is accepted with a note the
+caller shows. The command line checks every numeric option through
+:func:`check`; library parameters (:class:`~zzgeo.landprice.valuation.ValuationOptions`)
+use the same table, so both refuse the same values.
+
+Examples
+--------
+>>> check("detour", 1.3)
+>>> check("detour", 1.05)
+"detour 1.05 is outside the plausible range 1.1..2 (street networks give 1.2-1.5; zzgeo's default is 1.3, data/children/access.toml)"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+from dataclasses import dataclass
+
+from zzgeo._data import load_toml
+from zzgeo.errors import ParameterError
+
+__all__ = ["Limit", "limits", "limit", "check"]
+
+_OPS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The ranges of one parameter (see ``data/limits.toml``)."""
+
+    name: str
+    what: str
+    bounds: tuple[tuple[str, object], ...]
+    why: str = ""
+    plausible: tuple[object, object] = (None, None)
+    plausible_why: str = ""
+
+    def _inside(self, value: object) -> bool:
+        tests = {"gt": lambda a, b: a > b, "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b}
+        return all(tests[op](value, bound) for op, bound in self.bounds)
+
+    def describe(self) -> str:
+        """``">= 10 and <= 10000"``."""
+        return " and ".join(f"{_OPS[op]} {_text(b)}" for op, b in self.bounds)
+
+    def check(self, value: object, *, label: str | None = None, shown: str | None = None) -> str | None:
+        """Raise when *value* is outside the hard range or not finite; a note when it is not plausible, else None.
+
+        *shown* is the value as the user wrote it (``"1e9"``), for the message.
+        """
+        label = label or self.name
+        shown = shown if shown is not None else (repr(value) if isinstance(value, float) and not math.isfinite(value) else _text(value))
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ParameterError(f"{label} = {shown}: must be a finite number ({self.what}, {self.describe()})")
+        if not self._inside(value):
+            why = f": {self.why}" if self.why else ""
+            raise ParameterError(f"{label} = {shown}: must be {self.describe()} ({self.what}){why}")
+        low, high = self.plausible
+        if (low is not None and value < low) or (high is not None and value > high):
+            why = f" ({self.plausible_why})" if self.plausible_why else ""
+            return f"{label} {shown} is outside the plausible range {_text(low)}..{_text(high)}{why}"
+        return None
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _value(raw: object) -> object:
+    if isinstance(raw, str):
+        return dt.date.fromisoformat(raw)
+    return float(raw) if isinstance(raw, (int, float)) else raw
+
+
+@functools.lru_cache(maxsize=1)
+def limits() -> dict[str, Limit]:
+    """Every parameter's limits, by name."""
+    out = {}
+    for name, spec in load_toml("limits.toml").items():
+        bounds = tuple((op, _value(spec[op])) for op in ("gt", "ge", "lt", "le") if op in spec)
+        plausible = tuple(_value(v) if v not in ("", None) else None for v in spec.get("plausible", (None, None)))
+        out[name] = Limit(name=name, what=str(spec.get("what", name)), bounds=bounds, why=str(spec.get("why", "")),
+                          plausible=plausible, plausible_why=str(spec.get("plausible_why", "")))
+    return out
+
+
+def limit(name: str) -> Limit:
+    """The limits of parameter *name*."""
+    try:
+        return limits()[name]
+    except KeyError:
+        raise ParameterError(f"no limits for parameter {name!r} in data/limits.toml") from None
+
+
+def check(name: str, value: object, *, label: str | None = None, shown: str | None = None) -> str | None:
+    """Check *value* of parameter *name* (see :meth:`Limit.check`); ``None`` values pass."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        value = float(value)
+    return limit(name).check(value, label=label, shown=shown)
