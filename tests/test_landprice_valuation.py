@@ -149,13 +149,25 @@ def test_plot_ratio_table_interpolation() -> None:
 
 def test_plot_ratio_table_from_csv(tmp_path) -> None:
     path = tmp_path / "far.csv"
-    path.write_text("容积率,修正系数,用途\n3.0,1.15,commercial\n1.0,0.8,commercial\n2.0,1.0,commercial\n2.0,0.5,homestead\n", encoding="utf-8")
-    table = PlotRatioTable.from_csv(path, use="commercial")
+    path.write_text("容积率,修正系数,用途\n3.0,1.15,commercial\n1.0,0.8,commercial\n2.0,1.0,商服\n2.0,0.5,homestead\n"
+                    "1.0,0.4,宅基地\n", encoding="utf-8")
+    tables = PlotRatioTable.from_csv(path)  # a use column: one table per use (Chinese use names accepted)
+    assert sorted(tables) == ["commercial", "homestead"]
+    table = tables["commercial"]
     assert table.plot_ratio == (1.0, 2.0, 3.0)
     assert table.coefficient == (0.8, 1.0, 1.15)
+    assert tables["homestead"].plot_ratio == (1.0, 2.0) and tables["homestead"].coefficient == (0.4, 0.5)
+    one = tmp_path / "one.csv"
+    one.write_text("容积率,修正系数,用途\n1.0,0.8,commercial\n2.0,1.0,commercial\n2.0,0.5,homestead\n", encoding="utf-8")
+    with pytest.raises(SchemaError, match="for use 'homestead' needs >= 2 rows"):
+        PlotRatioTable.from_csv(one)
+    twice = tmp_path / "twice.csv"
+    twice.write_text("容积率,修正系数,用途\n1.0,0.8,commercial\n1.0,0.9,商服\n", encoding="utf-8")
+    with pytest.raises(SchemaError, match=r"line 3: use 'commercial', plot_ratio 1.0 repeats line 2"):
+        PlotRatioTable.from_csv(twice)
     bad = tmp_path / "bad.csv"
-    bad.write_text("far,k\n1,1\n", encoding="utf-8")
-    with pytest.raises(SchemaError, match=r"needs columns plot_ratio,coefficient"):
+    bad.write_text("far,x\n1,1\n", encoding="utf-8")
+    with pytest.raises(SchemaError, match=r"lacks required column\(s\) \['coefficient'\]"):
         PlotRatioTable.from_csv(bad)
 
 
@@ -371,7 +383,7 @@ def test_unknown_use_and_on_error(west_point, square_zones) -> None:
 
 
 def test_missing_id_column(west_point, square_zones) -> None:
-    with pytest.raises(SchemaError, match=r"id_column='parcel_no' is not a column"):
+    with pytest.raises(SchemaError, match=r"id column 'parcel_no' is not a column"):
         _value(west_point, square_zones, table=CC, use="commercial", id_column="parcel_no")
 
 

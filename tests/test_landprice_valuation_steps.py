@@ -125,11 +125,16 @@ def test_a_parcels_own_grade_is_used_and_said(west, square_zones):
 
 def test_options_refuse_out_of_range_inputs():
     for kwargs, text in [
-        ({"reduction_rate": 0.0}, "reduction rate r = 0.0"),
-        ({"reduction_rate": 1.5}, "<= 1"),
-        ({"term_years": -5.0}, "term m"),
+        ({"reduction_rate": 0.0}, r"reduction_rate = 0: must be > 0 and <= 0.5"),
+        ({"reduction_rate": 1.5}, "<= 0.5"),
+        ({"term_years": -5.0}, r"term_years = -5: must be > 0 and <= 70"),
+        ({"monthly_growth_rate": 0.9}, r"monthly_growth = 0.9: must be > -0.5 and < 0.5"),
+        ({"plot_ratio": 1e-300}, r"plot_ratio = 1e-300: must be >= 0.01"),
+        ({"development_adjustment_yuan_m2": float("nan")}, "must be a finite number"),
+        ({"valuation_date": dt.date(2999, 1, 1)}, r"valuation_date = 2999-01-01: must be >= 1990-01-01 and <= 2100-12-31"),
+        ({"individual_factors": {"a": 1.5}}, r"individual factor 'a' = 1.5: must be > -1 and < 1"),
         ({"k_date": float("inf")}, "k_date"),
-        ({"individual_factors": {"a": -1.0}}, "ΣK = -1.0"),
+        ({"individual_factors": {"a": -0.6, "b": -0.4}}, "ΣK = -1.0"),
         ({"step_order": ("date",)}, "missing"),
     ]:
         with pytest.raises(ParameterError, match=text):

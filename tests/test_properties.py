@@ -90,7 +90,7 @@ TABLE = PlotRatioTable((0.5, 1.0, 2.0, 3.0, 5.0), (0.7, 0.85, 1.0, 1.12, 1.3), s
     r=rates,
     term_share=st.floats(0.01, 1.0),
     far=st.floats(0.5, 5.0),
-    sum_k=st.floats(-0.99, 3.0),
+    sum_k=st.floats(-0.99, 0.99),  # one factor; data/limits.toml: -1 < K_i < 1
     d=st.floats(-200.0, 200.0),
     index=st.lists(st.floats(1.0, 500.0), min_size=2, max_size=2),
     days=st.integers(0, 1460),
@@ -104,9 +104,16 @@ def test_no_finite_valid_input_gives_nan_or_inf(west, square_zones, use, r, term
         individual_factors={"k": sum_k}, valuation_date=when, step_order=tuple(order),
         price_index=PriceIndex((dt.date(2020, 1, 1), dt.date(2024, 1, 1)), tuple(index)),
     )
-    row = value_parcels(_point(west, use=use, area_m2=1000.0), zones=square_zones, options=options).iloc[0]
-    for column in ("unit_price_yuan_m2", "value_yuan", "k_term", "k_plot", "k_date", "departure_pct"):
+    row = value_parcels(_point(west, use=use, area_m2=1000.0), zones=square_zones, options=options, on_error="flag").iloc[0]
+    for column in ("k_term", "k_plot", "k_date"):
         assert math.isfinite(row[column]), (column, row[column])
+    if row["error"]:  # a negative adjustment larger than the corrected price: refused, never a figure
+        assert row["error"].startswith("the corrected price would be") and d < 0, row["error"]
+        assert math.isnan(row["value_yuan"])
+        return
+    for column in ("unit_price_yuan_m2", "value_yuan", "departure_pct"):
+        assert math.isfinite(row[column]), (column, row[column])
+    assert row["unit_price_yuan_m2"] > 0
 
 
 # ----------------------------------------------------------------------------- readers never crash

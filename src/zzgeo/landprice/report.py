@@ -7,10 +7,12 @@ else the DEMO zones and ``layers/demo_parcels.geojson``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 
-from zzgeo._theme_run import ThemeRun, check_inputs
+from zzgeo._problems import row_names_of
+from zzgeo._theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "run", "district_price_level"]
 
@@ -48,13 +50,14 @@ def run(inputs: Mapping[str, object] | None = None) -> ThemeRun:
     zones = load_grade_zones(given["zones"]) if given.get("zones") else default_zones()
     source = given.get("parcels") or demo_parcels_path()
     parcels = read_vector(source, crs=given.get("crs"))
-    valued = value_parcels(parcels, zones=zones, id_column="parcel_id" if "parcel_id" in parcels else None, on_error="flag")
+    valued = value_parcels(parcels, zones=zones, on_error="flag", name=Path(str(source)).name, row_names=row_names_of(source))
+    notes_table, register_lines = register_notes({Path(str(source)).name: valued})
     zones_demo = bool(zones["demo"].astype(bool).any()) if "demo" in zones else False
     demo = [*(["grade zones"] if zones_demo else []), *([] if given.get("parcels") else ["parcels"])]
     ok = valued[valued["unit_price_yuan_m2"].notna()]
     return ThemeRun(
         key="land-price", title="基准地价 Land benchmark prices", document=DOC_NUMBER,
-        tables={"valuation": valued, "benchmark_prices": price_table()},
+        tables={"valuation": valued, "benchmark_prices": price_table(), "register_notes": notes_table},
         maps={"grades": lambda basemap="none": grade_map(zones, parcels=valued, label_column="parcel_id" if "parcel_id" in valued else None,
                                                          basemap=basemap)},
         findings=[f"{len(ok)} of {len(valued)} parcels valued by coefficient correction; total {ok['value_yuan'].sum():,.0f} 元",
@@ -62,5 +65,5 @@ def run(inputs: Mapping[str, object] | None = None) -> ThemeRun:
                   f"(benchmarks of {DOC_NUMBER}, base date 2020-01-01)"] if len(ok) else ["no parcel could be valued"],
         demo=demo,
         indicators=district_price_level(read_layer("districts"), zones).to_frame(),
-        notes=[f"correction order: {valued['steps'].iloc[0]}" if len(valued) else "no parcels"],
+        notes=[f"correction order: {valued['steps'].iloc[0]}" if len(valued) else "no parcels", *register_lines],
     )

@@ -1,8 +1,11 @@
 """Inputs of the correction method: options, the plot-ratio coefficient table, the land price index.
 
 Every input is checked when it is made, so a bad one fails before any parcel
-is valued: coefficients and index values must be positive and finite, terms
-and plot ratios positive, the step order a permutation of the known steps.
+is valued: each numeric option against its hard range in ``data/limits.toml``
+(the command line checks the same table), coefficients and index values
+positive and finite, the step order a permutation of the known steps. Values
+inside the hard range but outside the plausible one are kept and listed in
+:attr:`ValuationOptions.notes`.
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from zzgeo.errors import ParameterError, SchemaError
+from zzgeo.limits import check as check_limit
 
-__all__ = ["PlotRatioTable", "PriceIndex", "ValuationOptions"]
+__all__ = ["PLOT_RATIO_SCHEMA", "PlotRatioTable", "PriceIndex", "ValuationOptions"]
+
+#: Schema of plot-ratio coefficient tables (read by the common register loader).
+PLOT_RATIO_SCHEMA = "landprice/plot_ratio_table.toml"
 
 
 def _positive_finite(values: Sequence[float], what: str) -> np.ndarray:
@@ -45,11 +52,13 @@ class PlotRatioTable:
     plot_ratio: tuple[float, ...]
     coefficient: tuple[float, ...]
     source: str = "user table"
+    use: str | None = None
 
     def __post_init__(self) -> None:
         far = np.asarray(self.plot_ratio, dtype=float)
         if len(far) < 2 or len(far) != len(self.coefficient) or (np.diff(far) <= 0).any():
-            msg = f"plot-ratio table needs >= 2 rows with strictly increasing plot ratios; got {self.plot_ratio!r}"
+            which = f" for use {self.use!r}" if self.use else ""
+            msg = f"plot-ratio table {self.source}{which} needs >= 2 rows with strictly increasing plot ratios; got {self.plot_ratio!r}"
             raise SchemaError(msg)
         _positive_finite(far, "plot-ratio table: plot ratios")
         _positive_finite(self.coefficient, "plot-ratio table: coefficients")
@@ -78,23 +87,32 @@ class PlotRatioTable:
         return values
 
     @classmethod
-    def from_csv(cls, path: str | Path, *, use: str | None = None) -> PlotRatioTable:
-        """Read ``plot_ratio,coefficient[,use]`` rows (容积率,修正系数 accepted)."""
-        import pandas as pd
+    def from_csv(cls, path: str | Path) -> PlotRatioTable | dict[str, PlotRatioTable]:
+        """Read a coefficient table (CSV/Excel: ``plot_ratio,coefficient[,use]``; 容积率,修正系数,用途 accepted).
 
-        from zzgeo.io import read_table
+        Read and checked by the common register loader (schema
+        ``data/landprice/plot_ratio_table.toml``): numbers, ranges, repeated
+        plot ratios, unknown uses are errors naming the line. Without a ``use``
+        column the table serves every use; with one, it is one table per use,
+        ``{use: PlotRatioTable}``, and a parcel whose use has no table is an error.
+        """
+        from zzgeo.registers import load_register
 
-        frame = read_table(path).rename(columns={"容积率": "plot_ratio", "修正系数": "coefficient", "用途": "use"})
-        if not {"plot_ratio", "coefficient"} <= set(frame.columns):
-            raise SchemaError(f"{str(path)!r} needs columns plot_ratio,coefficient; has {list(frame.columns)}")
-        if "use" in frame.columns and use is not None:
-            frame = frame[frame["use"] == use]
-        numbers = frame[["plot_ratio", "coefficient"]].apply(pd.to_numeric, errors="coerce")
-        if numbers.isna().any().any():
-            bad = numbers.index[numbers.isna().any(axis=1)][0]
-            raise SchemaError(f"{str(path)!r}: row {bad!r} is not two numbers: {frame.loc[bad, ['plot_ratio', 'coefficient']].tolist()!r}")
-        numbers = numbers.sort_values("plot_ratio")
-        return cls(tuple(numbers["plot_ratio"]), tuple(numbers["coefficient"]), source=str(path))
+        frame = load_register(path, PLOT_RATIO_SCHEMA, name=str(path), hint="Fix the table")
+        source = str(path)
+        if frame["use"].isna().all():
+            order = np.argsort(frame["plot_ratio"].to_numpy(dtype=float), kind="stable")
+            return cls(tuple(frame["plot_ratio"].to_numpy(dtype=float)[order].tolist()),
+                       tuple(frame["coefficient"].to_numpy(dtype=float)[order].tolist()), source=source)
+        if frame["use"].isna().any():
+            line = int(np.flatnonzero(frame["use"].isna().to_numpy())[0]) + 2
+            raise SchemaError(f"{source}: line {line} has no use while other rows have one; give every row a use, or none")
+        tables = {}
+        for use, rows in frame.groupby("use", sort=False):
+            rows = rows.sort_values("plot_ratio", kind="stable")
+            tables[str(use)] = cls(tuple(rows["plot_ratio"].astype(float).tolist()), tuple(rows["coefficient"].astype(float).tolist()),
+                                   source=source, use=str(use))
+        return tables
 
 
 @dataclass(frozen=True)
@@ -115,6 +133,10 @@ class PriceIndex:
         if not self.dates or len(self.dates) != len(self.values):
             raise ParameterError(f"price index needs one value per date; got {len(self.dates)} dates, {len(self.values)} values")
         _positive_finite(self.values, f"price index ({self.source}): index values")
+        for value in self.values:
+            check_limit("price_index", float(value), label=f"price index ({self.source}) value")
+        for when in self.dates:
+            check_limit("valuation_date", when, label=f"price index ({self.source}) date")
         if len(set(self.dates)) != len(self.dates):
             raise ParameterError(f"price index ({self.source}) gives a date twice: {sorted(self.dates)!r}")
         if list(self.dates) != sorted(self.dates):
@@ -139,7 +161,15 @@ class PriceIndex:
             pairs = [(dt.date.fromisoformat(k.strip()), float(v)) for k, v in (p.split("=") for p in text.split(","))]
         except ValueError as exc:
             raise SchemaError(f"price index {text!r}: write DATE=VALUE pairs, e.g. 2020-01-01=100,2023-06-30=92.4") from exc
-        return cls(tuple(d for d, _ in pairs), tuple(v for _, v in pairs), source=source)
+        dates = [d for d, _ in pairs]
+        repeated = sorted({d for d in dates if dates.count(d) > 1})
+        if repeated:
+            raise ParameterError(f"price index {text!r} gives {repeated[0]} twice; give each date once")
+        return cls(tuple(dates), tuple(v for _, v in pairs), source=source)
+
+    def notes(self) -> list[str]:
+        """Index values outside the plausible range (``data/limits.toml``)."""
+        return [n for v in self.values if (n := check_limit("price_index", float(v), label=f"price index ({self.source}) value"))]
 
 
 @dataclass(frozen=True)
@@ -156,8 +186,9 @@ class ValuationOptions:
         Years to value, m > 0 (default: the benchmark's term n, so K_term = 1).
     plot_ratio : float, optional
         The parcel's plot ratio, > 0 (default: the benchmark's).
-    plot_ratio_table : PlotRatioTable, optional
-        Without one K_plot = 1.
+    plot_ratio_table : PlotRatioTable or dict of str to PlotRatioTable, optional
+        One table for every use, or one per use (``PlotRatioTable.from_csv`` of a
+        table with a ``use`` column); without one K_plot = 1.
     price_index, monthly_growth_rate :
         Date correction by index ratio, or (1 + g)^months.
     individual_factors : mapping of str to float
@@ -180,7 +211,7 @@ class ValuationOptions:
     reduction_rate: float | None = None
     term_years: float | None = None
     plot_ratio: float | None = None
-    plot_ratio_table: PlotRatioTable | None = None
+    plot_ratio_table: PlotRatioTable | Mapping[str, PlotRatioTable] | None = None
     price_index: PriceIndex | None = None
     monthly_growth_rate: float | None = None
     individual_factors: Mapping[str, float] = field(default_factory=dict)
@@ -191,30 +222,59 @@ class ValuationOptions:
     step_order: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
-        def check(value: float | None, what: str, low: float, high: float = math.inf, *, open_low: bool = True) -> None:
-            if value is None:
-                return
-            ok = math.isfinite(value) and (value > low if open_low else value >= low) and value <= high
-            if not ok:
-                bound = f"> {low:g}" if open_low else f">= {low:g}"
-                raise ParameterError(f"{what} = {value!r}: must be a finite number {bound}" + (f" and <= {high:g}" if high < math.inf else ""))
-
-        check(self.reduction_rate, "reduction rate r", 0.0, 1.0)
-        check(self.term_years, "term m (years to value)", 0.0, math.inf)
-        check(self.plot_ratio, "plot ratio", 0.0)
-        check(self.monthly_growth_rate, "monthly growth rate g", -1.0)
+        notes: dict[str, str | None] = {}
+        for name, value in (("reduction_rate", self.reduction_rate), ("term_years", self.term_years),
+                            ("plot_ratio", self.plot_ratio), ("monthly_growth", self.monthly_growth_rate),
+                            ("development_adj", self.development_adjustment_yuan_m2), ("valuation_date", self.valuation_date)):
+            notes[name] = check_limit(name, float(value) if isinstance(value, (int, float)) else value)
         for name in ("k_term", "k_plot", "k_date"):
-            check(getattr(self, name), name, 0.0)
-        check(float(self.development_adjustment_yuan_m2), "development adjustment D (元/m²)", -math.inf, math.inf)
+            value = getattr(self, name)
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise ParameterError(f"{name} = {value!r}: must be a finite number > 0")
+        for factor, value in self.individual_factors.items():
+            notes[f"factor:{factor}"] = check_limit("factor", float(value), label=f"individual factor {factor!r}")
         sum_k = float(sum(self.individual_factors.values()))
         if not math.isfinite(sum_k) or sum_k <= -1.0:
             raise ParameterError(f"individual factors sum to ΣK = {sum_k!r}; the price is multiplied by 1 + ΣK, so ΣK must be > -1")
+        notes["sum_k"] = check_limit("sum_k", sum_k, label="ΣK of the individual factors")
+        if self.price_index is not None:
+            notes["price_index"] = "; ".join(self.price_index.notes())
         if self.price_index is not None and self.monthly_growth_rate is not None:
             raise ParameterError("give a price index or a monthly growth rate for the date correction, not both")
+        if self.plot_ratio_table is not None and not isinstance(self.plot_ratio_table, (PlotRatioTable, Mapping)):
+            raise ParameterError(f"plot_ratio_table: a PlotRatioTable or a dict of them by use, got {type(self.plot_ratio_table).__name__}")
         if self.step_order is not None:
             from zzgeo.landprice.valuation.steps import check_order
 
             object.__setattr__(self, "step_order", check_order(self.step_order))
+        object.__setattr__(self, "_notes", {k: n for k, n in notes.items() if n})
+
+    @property
+    def notes(self) -> list[str]:
+        """Options accepted but outside their plausible range (``data/limits.toml``)."""
+        return list(getattr(self, "_notes", {}).values())
+
+    def notes_for(self, *names: str) -> list[str]:
+        """The :attr:`notes` about parameters *names* (``"valuation_date"``, ``"sum_k"``, ``"price_index"``)."""
+        mine = getattr(self, "_notes", {})
+        return [mine[n] for n in names if n in mine]
+
+    def plot_ratio_table_for(self, use: str) -> PlotRatioTable | None:
+        """The coefficient table for parcels of *use* (the one table for every use, or the use's own).
+
+        Raises
+        ------
+        SchemaError
+            The tables are per use and none is for *use* (a table for industrial
+            land is never applied to commercial parcels).
+        """
+        table = self.plot_ratio_table
+        if table is None or isinstance(table, PlotRatioTable):
+            return table
+        if use in table:
+            return table[use]
+        source = next(iter(table.values())).source if table else "plot-ratio table"
+        raise SchemaError(f"plot-ratio table {source} has rows for use(s) {sorted(table)} but none for {use!r}")
 
     @property
     def sum_k(self) -> float:

@@ -120,36 +120,18 @@ class _Job:
 # ----------------------------------------------------------------------------- read and check
 
 
-def _read(parcels: gpd.GeoDataFrame, districts, id_column: str | None, columns, name: str, line_numbers: bool) -> _Job:
+def _read(parcels: gpd.GeoDataFrame, districts, id_column: str | None, columns, name: str, row_names: str,
+          first: int | None, whole: bool) -> _Job:
     from zzgeo.registers import check_register
 
-    if id_column is not None and id_column not in parcels.columns:
-        raise SchemaError(f"id_column={id_column!r} is not a column of parcels; columns: {list(parcels.columns)}")
     if len(parcels) == 0:
         raise SchemaError(f"{name}: the layer has no rows")
-    ctx = check_register(parcels.reset_index(drop=True), SCHEMA, columns=columns, districts=districts, name=name)
+    ctx = check_register(parcels.reset_index(drop=True), SCHEMA, columns=columns, districts=districts, name=name,
+                         row_names=row_names, id_column=id_column, first=first, whole=whole)
+    ctx.label.index = parcels.index  # rows are handled by position; messages name them by the caller's labels
     geoms, _, types = ctx.geometry_facts()
     xy = ctx.xy() if len(types) and (types == 0).all() else None
-    return _Job(ctx=ctx, geoms=geoms, types=types, xy=xy, label=_labels(ctx, parcels, id_column, line_numbers))
-
-
-def _labels(ctx: CheckContext, parcels: pd.DataFrame, id_column: str | None, line_numbers: bool) -> Callable[[int], str]:
-    """How messages name a parcel: its id (--id-column, else the parcel id column), else its CSV line or index label."""
-    if id_column is not None:
-        ids = parcels[id_column].to_numpy(dtype=object)
-    else:
-        ids = ctx.value("parcel_id").to_numpy(dtype=object) if ctx.has("parcel_id") else None
-    index = parcels.index
-    unique = index.is_unique
-
-    def label(pos: int) -> str:
-        if ids is not None and not pd.isna(ids[pos]):
-            return repr(str(plain(ids[pos])))
-        if line_numbers:
-            return f"line {pos + 2}"
-        return f"row {plain(index[pos])!r}" if unique else f"position {pos}"
-
-    return label
+    return _Job(ctx=ctx, geoms=geoms, types=types, xy=xy, label=ctx.label)
 
 
 # ----------------------------------------------------------------------------- table, use, right
@@ -335,10 +317,15 @@ def _plot_ratio(job: _Job, group: _Group, opts: ValuationOptions) -> None:
     if opts.k_plot is not None:
         job.cols["k_plot"][rows] = opts.k_plot
     else:
-        k_plot, outside = plot_ratio_correction(far, info.plot_ratio, opts.plot_ratio_table)
+        try:
+            table = opts.plot_ratio_table_for(group.use)
+        except ZzgeoError as exc:  # per-use tables, none for this use: never another use's table
+            job.errors.add(rows, str(exc), kind=type(exc))
+            table = None
+        k_plot, outside = plot_ratio_correction(far, info.plot_ratio, table)
         job.cols["k_plot"][rows] = k_plot
         if outside.any():
-            lo, hi = opts.plot_ratio_table.range
+            lo, hi = table.range
             job.errors.add(rows[outside], [f"plot ratio {v:g} is outside the coefficient table's range {lo:g}..{hi:g}" for v in far[outside]])
         if opts.plot_ratio_table is None:
             job.warnings.add(rows[far != info.plot_ratio], "no plot-ratio coefficient table given: K_plot = 1")
@@ -408,7 +395,9 @@ def value_parcels(
     on_error: str = "raise",
     columns: Mapping[str, str] | None = None,
     name: str = "parcels",
-    line_numbers: bool = False,
+    row_names: str = "index",
+    first: int | None = None,
+    whole: bool = True,
 ) -> gpd.GeoDataFrame:
     """Value every parcel (point or polygon) by the benchmark coefficient correction method.
 
@@ -438,8 +427,15 @@ def value_parcels(
         ``{your header: schema column}`` for headers the parcel schema does not know.
     name : str
         How messages name the parcels (the CLI passes the file name).
-    line_numbers : bool
-        Name rows without an id by spreadsheet line (for CSV/Excel input).
+    row_names : {"index", "line", "feature"}
+        How rows without an id are named: index label, spreadsheet line (CSV/Excel)
+        or feature number (vector files); see :class:`zzgeo._problems.RowNames`.
+    first : int, optional
+        The line or feature number of the first row, for a partition of a
+        larger register (see :func:`zzgeo.scale.value_parcels_dask`).
+    whole : bool
+        Whether *parcels* is the whole register: repeated parcel ids are
+        checked only then (a partition's caller checks the whole first).
 
     Returns
     -------
@@ -454,7 +450,7 @@ def value_parcels(
     opts = options or ValuationOptions()
     rules = valuation_rules()
     order = opts.step_order or check_order(rules.step_order)
-    job = _read(parcels, districts, id_column, columns, name, line_numbers)
+    job = _read(parcels, districts, id_column, columns, name, row_names, first, whole)
     _start(job)
     if zones is None:
         from zzgeo.landprice.zones import default_zones
@@ -471,6 +467,7 @@ def value_parcels(
     when = _valuation_date(opts)
     k_date, date_source, date_warnings = date_correction(when, opts, rules=rules)
     unit = apply_steps(job.cols["benchmark"], _coefficients(job, opts, k_date), order)
+    _impossible_prices(job, unit)
     area = _area(job)
     departure = _departures(job, unit, rules)
     if on_error == "raise":
@@ -480,19 +477,27 @@ def value_parcels(
     return _output(job, parcels.index, unit, area, departure, context)
 
 
+def _table_source(table) -> str:
+    if table is None:
+        return ""
+    if isinstance(table, Mapping):
+        return "; ".join(f"{t.source} ({use})" for use, t in table.items())
+    return table.source
+
+
+def _impossible_prices(job: _Job, unit: np.ndarray) -> None:
+    """A corrected price that is zero, negative or not finite is an error of its row (a development adjustment
+    larger than the price, a date correction that overflows): never a figure."""
+    graded = np.isfinite(job.cols["benchmark"]) & ~job.errors.bad()
+    with np.errstate(invalid="ignore"):
+        bad = graded & ~(np.isfinite(unit) & (unit > 0))
+    job.errors.add(bad, lambda p: [
+        f"the corrected price would be {unit[i]:,.2f} 元/m² (benchmark {job.cols['benchmark'][i]:g}, development adjustment "
+        f"{job.cols['dev'][i]:g} 元/m²): check the coefficients and the adjustment" for i in p])
+
+
 def _is_demo(zones: pd.DataFrame) -> bool:
     return bool(zones["demo"].astype(bool).any()) if "demo" in zones.columns else False
-
-
-def _warnings_text(job: _Job, common: list[str]) -> np.ndarray:
-    rows = job.warnings.joined()
-    if not common:
-        return rows
-    tail = "; ".join(common)
-    out = objects(tail, job.n)
-    has = rows != ""
-    out[has] = rows[has] + "; " + tail
-    return out
 
 
 def _output(job: _Job, index: pd.Index, unit: np.ndarray, area: np.ndarray, departure: np.ndarray, ctx: dict) -> gpd.GeoDataFrame:
@@ -516,11 +521,11 @@ def _output(job: _Job, index: pd.Index, unit: np.ndarray, area: np.ndarray, depa
         "unit_price_yuan_m2": unit, "unit_price_yuan_mu": np.round(unit * 10000.0 / 15.0, 2),
         "area_m2": area, "area_mu": area / MU_M2, "value_yuan": unit * area,
         "departure_pct": 100.0 * departure,
-        "warnings": _warnings_text(job, ctx["date_warnings"]),
+        "warnings": job.warnings.joined(),  # warnings of every parcel alike (K_date = 1) are in attrs["notes"]
         "error": errors,
         "steps": " > ".join(ctx["order"]),
         "reduction_rate_source": rules.reduction_rate_source if opts.reduction_rate is None else "given",
-        "plot_ratio_source": opts.plot_ratio_table.source if opts.plot_ratio_table else rules.plot_ratio_source,
+        "plot_ratio_source": _table_source(opts.plot_ratio_table) or rules.plot_ratio_source,
         "zones_demo": ctx["zones_demo"],
         "doc_number": DOC_NUMBER,
     }
@@ -529,6 +534,9 @@ def _output(job: _Job, index: pd.Index, unit: np.ndarray, area: np.ndarray, depa
         column = _full(value, job.n)
         out[key] = pd.Series(column, index=out.index, dtype=column.dtype, copy=False)
     out.index = index
+    rows = job.label
+    out.attrs.update({"row_names": rows.kind, "first_row": rows.first, "id_column": job.ctx.id_column,
+                      "name_column": "name", "generated_ids": False, "notes": [*job.ctx.file_notes, *ctx["date_warnings"]]})
     return out
 
 

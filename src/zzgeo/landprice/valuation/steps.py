@@ -141,16 +141,23 @@ def date_correction(when: dt.date, options: ValuationOptions, *, rules: Valuatio
     """
     from zzgeo.landprice.rules import document, valuation_rules
 
+    from zzgeo.limits import check
+
     rules = rules or valuation_rules()
     base = dt.date.fromisoformat(document()["base_date"])
     if options.k_date is not None:
         return float(options.k_date), "given", []
     if options.price_index is not None:
-        return options.price_index.ratio(when, base), f"price index ({options.price_index.source})", []
+        k = options.price_index.ratio(when, base)
+        note = check("k_date", k, label=f"K_date from the price index ({when} vs {base})", shown=f"{k:.6g}")
+        return k, f"price index ({options.price_index.source})", [note] if note else []
     if options.monthly_growth_rate is not None:
         months = (when - base).days / rules.days_per_month
-        k = (1.0 + options.monthly_growth_rate) ** months
-        return k, f"monthly growth {options.monthly_growth_rate:g} over {months:.2f} months", []
+        with np.errstate(over="ignore", under="ignore"):
+            k = float(np.float64(1.0 + options.monthly_growth_rate) ** months)  # inf, not OverflowError: refused next
+        label = f"K_date = (1 + {options.monthly_growth_rate:g})^{months:.1f} months"
+        note = check("k_date", k, label=label, shown=f"{k:.6g}")
+        return k, f"monthly growth {options.monthly_growth_rate:g} over {months:.2f} months", [note] if note else []
     warnings = []
     if when != base:
         warnings.append(f"valuation date {when} differs from the base date {base} but no price index or growth rate was given: K_date = 1")
