@@ -68,5 +68,5 @@ def test_rule_file_parameters_and_bad_files(tmp_path):
     assert "hazardous_waste_site" in rules.key_source_types and len(rules.key_source_types) == 6
     bad = tmp_path / "rules.toml"
     bad.write_text(Path(rules.path).read_text(encoding="utf-8").replace("safety_factor = 1.5", "safety_factor = 0.5"), encoding="utf-8")
-    with pytest.raises(ParameterError, match="safety_factor must be >= 1"):
+    with pytest.raises(ParameterError, match=r"hj338\.safety_factor = 0\.5: must be greater than or equal to 1"):
         load_rules(bad)

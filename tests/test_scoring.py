@@ -50,11 +50,11 @@ def test_lower_is_better_against_a_target():
 
 def test_bad_configs(tmp_path):
     path = tmp_path / "s.toml"
-    path.write_text('[[indicators]]\nid = "x"\ntitle = "x"\ndirection = "up"\nnormalise = "target"\nweight = 1\n', encoding="utf-8")
-    with pytest.raises(ParameterError, match="direction must be higher or lower"):
+    path.write_text('[[indicators]]\nid = "shelter_coverage"\ntitle = "x"\ndirection = "up"\nnormalise = "share"\nweight = 1\n', encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"indicators\[0\]\.direction = 'up': must be 'higher' or 'lower'"):
         load_score_config(path)
-    path.write_text('[[indicators]]\nid = "x"\ntitle = "x"\ndirection = "higher"\nnormalise = "target"\nweight = 1\n', encoding="utf-8")
-    with pytest.raises(ParameterError, match="needs a positive target"):
+    path.write_text('[[indicators]]\nid = "shelter_coverage"\ntitle = "x"\ndirection = "higher"\nnormalise = "target"\nweight = 1\n', encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"indicators\[0\]\.target is missing: normalise = 'target' needs a target, a finite number > 0"):
         load_score_config(path)
 
 

@@ -11,19 +11,21 @@ a reader can see why a district ranks where it does.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, Optional
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, field_validator, model_validator
 
-from zzgeo._data import load_toml
-from zzgeo.errors import ParameterError
+from zzgeo._data import data_path, load_toml
+from zzgeo.config import MISSING, ConfigModel, ConfigProblem, NonNegative, Positive, Text, load_config
 
-__all__ = ["ScoreConfig", "load_score_config", "normalise", "score_table", "collect_indicators", "district_scores", "ScoreResult", "score_map"]
+__all__ = ["ScoreConfig", "ScoreFile", "ScoreSettings", "IndicatorSpec", "known_indicators", "load_score_config", "normalise", "score_table", "collect_indicators", "district_scores", "ScoreResult", "score_map"]
 
-_NORMALISE = ("target", "share", "minmax")
-_MISSING = ("reweight", "zero")
+_PACKAGED = "scores.toml"
 
 
 @dataclass(frozen=True)
@@ -36,33 +38,91 @@ class ScoreConfig:
     path: str
 
 
+@functools.cache
+def known_indicators() -> dict[str, str]:
+    """Indicator id -> theme of every indicator zzgeo computes (the packaged ``data/scores.toml``).
+
+    An edited copy of the score config may drop or reweight these, never add one.
+    """
+    return {str(row["id"]): str(row.get("theme", "")) for row in load_toml(_PACKAGED)["indicators"]}
+
+
+class ScoreSettings(ConfigModel):
+    """``[score]``: the scorecard's title and what a missing value does."""
+
+    title: Text = "district scorecard"
+    missing: Literal["reweight", "zero"] = "reweight"
+
+
+class IndicatorSpec(ConfigModel):
+    """One ``[[indicators]]`` row: a known id, its direction, normalisation and weight."""
+
+    id: str
+    title: Text
+    theme: Optional[Text] = None
+    source: str = ""
+    direction: Literal["higher", "lower"]
+    normalise: Literal["target", "share", "minmax"]
+    target: Optional[Positive] = None
+    weight: NonNegative
+
+    @field_validator("id")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        known = known_indicators()
+        if value not in known:
+            raise ConfigProblem(f"not an indicator zzgeo computes; allowed: {', '.join(known)}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> IndicatorSpec:
+        if self.normalise == "target" and self.target is None:
+            raise ConfigProblem("normalise = 'target' needs a target, a finite number > 0", at=("target",), value=MISSING)
+        theme = known_indicators()[self.id]
+        if self.theme is not None and self.theme != theme:
+            raise ConfigProblem(f"indicator {self.id!r} belongs to theme {theme!r}", at=("theme",), value=self.theme)
+        return self
+
+
+class ScoreFile(ConfigModel):
+    """A score config (``data/scores.toml``): ``[score]`` and at least one ``[[indicators]]`` row."""
+
+    score: ScoreSettings = ScoreSettings()
+    indicators: list[IndicatorSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _whole(self) -> ScoreFile:
+        first: dict[str, int] = {}
+        for i, ind in enumerate(self.indicators):
+            if ind.id in first:
+                raise ConfigProblem(f"repeats indicators[{first[ind.id]}].id; give each indicator once",
+                                    at=("indicators", i, "id"), value=ind.id)
+            first[ind.id] = i
+        weights = [ind.weight for ind in self.indicators]
+        if not sum(weights) > 0:
+            raise ConfigProblem("every weight is 0; at least one must be > 0", at=("indicators", "*", "weight"), value=weights)
+        return self
+
+
 def load_score_config(path: str | Path | None = None) -> ScoreConfig:
-    """Read and check ``data/scores.toml`` (or *path*)."""
-    label = str(path or "scores.toml")
-    if path is not None and not Path(path).is_file():
-        raise FileNotFoundError(f"score config {label!r}: no such file")
-    doc = load_toml(path or "scores.toml")
-    frame = pd.DataFrame(doc.get("indicators", []))
-    settings = doc.get("score", {})
-    missing = settings.get("missing", "reweight")
-    need = {"id", "title", "direction", "normalise", "weight"}
-    problems = [f"missing keys {sorted(need - set(frame.columns))}"] if frame.empty or not need <= set(frame.columns) else []
-    if not problems:
-        if "target" not in frame:
-            frame["target"] = np.nan
-        frame["weight"] = pd.to_numeric(frame["weight"], errors="coerce")
-        problems += [f"{r.id}: direction must be higher or lower" for r in frame.itertuples() if r.direction not in ("higher", "lower")]
-        problems += [f"{r.id}: normalise must be one of {_NORMALISE}" for r in frame.itertuples() if r.normalise not in _NORMALISE]
-        problems += [f"{r.id}: a target normalisation needs a positive target" for r in frame.itertuples()
-                     if r.normalise == "target" and not (pd.notna(r.target) and r.target > 0)]
-        problems += [f"{r.id}: weight must be a number >= 0" for r in frame.itertuples() if not (r.weight >= 0)]
-        if frame["id"].duplicated().any() or not frame["weight"].sum() > 0:
-            problems.append("ids must be unique and the weights must not all be 0")
-    if missing not in _MISSING:
-        problems.append(f"[score] missing must be one of {_MISSING}")
-    if problems:
-        raise ParameterError(f"score config {label!r}: {'; '.join(problems[:4])}")
-    return ScoreConfig(frame.reset_index(drop=True), missing, settings.get("title", "district scorecard"), label)
+    """Read and check ``data/scores.toml`` (or *path*) against :class:`ScoreFile`.
+
+    Raises
+    ------
+    FileNotFoundError
+        *path* does not exist.
+    ParameterError
+        Not UTF-8, not TOML, empty, an unknown key or indicator id, a weight
+        that is not a finite number >= 0, a target normalisation without a
+        target > 0, a repeated id, or every weight 0 (one line: file, key path, value, what is allowed).
+    """
+    label = str(path or _PACKAGED)
+    spec = load_config(path if path is not None else data_path(_PACKAGED), ScoreFile, what="score config")
+    frame = pd.DataFrame([ind.model_dump() for ind in spec.indicators])
+    frame["theme"] = [t if t is not None else known_indicators()[i] for i, t in zip(frame["id"], frame["theme"], strict=True)]
+    frame["target"] = frame["target"].astype("float64")
+    frame["weight"] = frame["weight"].astype("float64")
+    return ScoreConfig(frame, spec.score.missing, spec.score.title, label)
 
 
 def normalise(raw: pd.Series, *, method: str, direction: str, target: float = np.nan) -> pd.Series:

@@ -9,17 +9,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Literal, Optional
 
 import numpy as np
 import pandas as pd
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
-from zzgeo._data import load_toml
+from zzgeo._data import data_path, load_toml
+from zzgeo.config import MISSING, ConfigModel, ConfigProblem, Finite, Positive, PositiveInt, Text, load_config, validate
 from zzgeo.errors import ParameterError, SchemaError, UnknownCodeError
 
 __all__ = [
     "DOC_NUMBER",
     "YEARS",
     "AccessRules",
+    "AccessFile",
+    "AccessOverrides",
+    "TargetRow",
+    "TargetSource",
+    "TargetTable",
     "access_rules",
     "load_targets",
     "load_units",
@@ -44,23 +52,92 @@ def _facility_keys() -> set[str]:
     return set(load_toml(_FACILITIES)["vocabularies"]["facility_type"]["labels"])
 
 
-def _check_targets(frame: pd.DataFrame, label: str) -> None:
+def _facility_list(value: object) -> object:
+    """``facility`` as a list: ``""`` -> ``[]``, ``"park"`` -> ``["park"]``, a list as it is."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, list):
+        return value
+    raise ConfigProblem('must be a facility type, a list of them, or "" (none)')
+
+
+def _known_facilities(values: list[str]) -> list[str]:
     known = _facility_keys()
-    problems = []
-    for row in frame.itertuples():
-        bad = [f for f in row.facilities if f not in known]
-        if bad:
-            problems.append(f"{row.id}: unknown facility type {bad!r}")
-        if row.measure not in MEASURES or row.scope not in SCOPES or row.cmp not in COMPARATORS:
-            problems.append(f"{row.id}: measure/scope/cmp must be one of {MEASURES}/{SCOPES}/{COMPARATORS}")
-        if row.measure in ("count", "places") and not row.facilities:
-            problems.append(f"{row.id}: a {row.measure} target names no facility type")
-        if row.cmp == "range" and not row.value_max > row.value:
-            problems.append(f"{row.id}: a range needs value_max > value")
-    if frame["id"].duplicated().any():
-        problems.append(f"duplicate ids {sorted(frame.loc[frame['id'].duplicated(), 'id'])!r}")
-    if problems:
-        raise ParameterError(f"target file {label!r}: {'; '.join(problems[:5])}" + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""))
+    for value in values:
+        if value not in known:
+            raise ConfigProblem(f"unknown facility type; allowed: {', '.join(sorted(known))}", value=value)
+    return values
+
+
+class TargetRow(ConfigModel):
+    """One quantified target (a row of ``targets = [...]`` in ``data/children/targets.toml``)."""
+
+    id: Text
+    year: int
+    facility: Annotated[list[str], BeforeValidator(_facility_list), AfterValidator(_known_facilities)]
+    measure: Literal[MEASURES]  # type: ignore[valid-type]
+    scope: Literal[SCOPES]  # type: ignore[valid-type]
+    cmp: Literal[COMPARATORS]  # type: ignore[valid-type]
+    value: Finite
+    unit: str
+    task: Text
+    line: PositiveInt
+    wording: Text
+    annex: str = ""
+    value_max: Optional[Finite] = None
+    min_places: Annotated[int, Field(ge=0)] = 0
+    baseline: str = ""
+    counts_from: Optional[Annotated[int, Field(ge=2000, le=2100)]] = None
+    note: str = ""
+    community: Literal["", "urban", "rural"] = ""
+
+    @field_validator("year")
+    @classmethod
+    def _milestone(cls, value: int) -> int:
+        if value not in (0, *YEARS):
+            raise ConfigProblem(f"must be a milestone of the plan: {YEARS[0]}, {YEARS[1]}, or 0 for a standing target")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TargetRow:
+        if self.measure in ("count", "places") and not self.facility:
+            raise ConfigProblem(f"a {self.measure!r} target names no facility type; give one of facilities.toml's facility_type keys",
+                                at=("facility",), value="")
+        if self.cmp == "range" and self.value_max is None:
+            raise ConfigProblem(f"cmp = 'range' needs value_max > value = {self.value:g}", at=("value_max",), value=MISSING)
+        if self.cmp == "range" and not self.value_max > self.value:
+            raise ConfigProblem(f"must be > value = {self.value:g} (cmp = 'range')", at=("value_max",), value=self.value_max)
+        if self.cmp != "range" and self.value_max is not None:
+            raise ConfigProblem(f"only read when cmp = 'range' (cmp is {self.cmp!r}); remove it", at=("value_max",), value=self.value_max)
+        if self.community and self.scope != "community_share":
+            raise ConfigProblem(f"only read when scope = 'community_share' (scope is {self.scope!r})", at=("community",),
+                                value=self.community)
+        return self
+
+
+class TargetSource(ConfigModel):
+    """``[source]`` of the target table: the plan and the names of the task groups of section 四."""
+
+    document: Text
+    title: Text
+    date: Text
+    groups: dict[str, str]
+
+
+class TargetTable(ConfigModel):
+    """The target table (``data/children/targets.toml``): ``targets = [...]`` with unique ids, and ``[source]``."""
+
+    targets: list[TargetRow] = Field(min_length=1)
+    source: TargetSource
+
+    @model_validator(mode="after")
+    def _ids_once(self) -> TargetTable:
+        first: dict[str, int] = {}
+        for i, row in enumerate(self.targets):
+            if row.id in first:
+                raise ConfigProblem(f"repeats targets[{first[row.id]}].id; give each target once", at=("targets", i, "id"), value=row.id)
+            first[row.id] = i
+        return self
 
 
 def load_targets(path: str | Path | None = None) -> pd.DataFrame:
@@ -69,7 +146,8 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     Parameters
     ----------
     path : str or Path, optional
-        A TOML file shaped like ``data/children/targets.toml`` (default: the packaged table).
+        A TOML file shaped like ``data/children/targets.toml`` (default: the packaged table),
+        checked against :class:`TargetTable`.
 
     Returns
     -------
@@ -80,25 +158,30 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
         ``community``, ``task``, ``group``, ``annex``, ``line``, ``wording``,
         ``note``, ``baseline``, ``measurable`` (a facility register can
         measure it).
+
+    Raises
+    ------
+    FileNotFoundError
+        *path* does not exist.
+    ParameterError
+        Not UTF-8, not TOML or empty; an unknown key, facility type, measure,
+        scope or comparator; a year that is not a milestone; a count without a
+        facility type; a range without value_max > value; a repeated id (one
+        line: file, key path, value, what is allowed).
     """
-    doc = load_toml(path or _TARGETS)
-    try:
-        rows, groups = doc["targets"], doc["source"]["groups"]
-    except KeyError as exc:
-        raise ParameterError(f"target file {str(path or _TARGETS)!r}: missing {exc.args[0]!r}") from None
-    frame = pd.DataFrame(rows)
-    defaults = {"value_max": np.nan, "counts_from": 0, "min_places": 0, "community": "", "annex": "", "note": "", "baseline": ""}
-    for column, default in defaults.items():
-        frame[column] = frame[column].fillna(default) if column in frame else default
-    frame["facilities"] = [tuple([f] if isinstance(f, str) else f) if f else () for f in frame.pop("facility")]
+    spec = load_config(path if path is not None else data_path(_TARGETS), TargetTable, what="children target file")
+    groups = spec.source.groups
+    frame = pd.DataFrame([row.model_dump() for row in spec.targets])
+    frame["value_max"] = frame["value_max"].astype("float64")
+    frame["counts_from"] = frame["counts_from"].fillna(0)
+    frame["facilities"] = [tuple(f) for f in frame.pop("facility")]
     frame["group"] = [groups.get(task.split(")")[0] + ")", "") if task.startswith("四(") else "" for task in frame["task"]]
     frame["measurable"] = frame["facilities"].map(bool)
     for column in ("value", "value_max"):
         frame[column] = frame[column].astype("float64")
     for column in ("year", "counts_from", "min_places", "line"):
         frame[column] = frame[column].astype("int64")
-    _check_targets(frame, str(path or _TARGETS))
-    frame.attrs["source"] = f"{doc['source']['document']} {doc['source']['title']} ({doc['source']['date']})"
+    frame.attrs["source"] = f"{spec.source.document} {spec.source.title} ({spec.source.date})"
     return frame
 
 
@@ -125,7 +208,7 @@ def load_units(path: str | Path | None = None) -> pd.DataFrame:
         (the district a development zone lies in), ``census`` (its census
         row, ``""`` when it has none) and ``aliases``.
     """
-    doc = load_toml(path or _UNITS)
+    doc = load_toml(Path(path) if path else _UNITS)
     frame = pd.DataFrame(doc["units"]).rename(columns={"key": "unit"})
     for column in ("host", "census"):
         frame[column] = frame[column].fillna("") if column in frame else ""
@@ -155,21 +238,41 @@ def resolve_units(values: pd.Series, units: pd.DataFrame | None = None) -> tuple
     return keys, ~empty & keys.isna().to_numpy()
 
 
-def _user_figures(path: str | Path, units: pd.DataFrame) -> pd.DataFrame:
-    from zzgeo.io import read_table
+#: Schema of the --children table (read by the common register loader).
+FIGURES_SCHEMA = "children/figures.toml"
 
-    table = read_table(path)
-    missing = {"unit", "children"} - set(table.columns)
-    if missing:
-        raise SchemaError(f"{str(path)!r}: needs columns 'unit' and 'children' (optional 'residents'); missing {sorted(missing)!r}")
-    keys, unknown = resolve_units(table["unit"], units)
-    if unknown.any():
-        raise UnknownCodeError(f"{str(path)!r}: unit {table['unit'][unknown].tolist()[:5]!r} is not one of the 16 units "
-                               f"({', '.join(units['name'])})")
-    table = table.assign(unit=keys.to_numpy())
-    if table["unit"].duplicated().any():
-        raise SchemaError(f"{str(path)!r}: unit {table.loc[table['unit'].duplicated(), 'unit'].tolist()!r} given twice")
-    return table
+
+def _figure_units(units: pd.DataFrame):
+    """The check of a --children table: every row names one of the 16 units, each unit once."""
+
+    def check(ctx) -> None:
+        from zzgeo.errors import UnknownCodeError as Unknown
+
+        keys, unknown = resolve_units(ctx.frame["unit"], units)
+        ctx.issues.add(unknown, lambda p: [f"unit {ctx.cell('unit', i)!r} is not one of the 16 units ({'、'.join(units['name'])})"
+                                           for i in p], kind=Unknown)
+        seen: dict[str, int] = {}
+        for pos, key in enumerate(keys.to_numpy(dtype=object)):
+            if key is None:
+                continue
+            if key in seen:  # 金水 and 金水区 are one unit
+                ctx.issues.add([pos], f"unit {ctx.cell('unit', pos)!r} repeats {ctx.label.place(seen[key])}")
+            else:
+                seen[key] = pos
+        ctx.values["unit"] = keys
+        children, residents = ctx.value("children"), ctx.value("residents")
+        more = (children > residents).to_numpy()  # NaN residents: not compared
+        ctx.issues.add(more, lambda p: [f"children {children.iloc[i]:,.0f} exceed the residents {residents.iloc[i]:,.0f} of the unit"
+                                        for i in p])
+
+    return check
+
+
+def _user_figures(path: str | Path, units: pd.DataFrame) -> pd.DataFrame:
+    from zzgeo.registers import load_register
+
+    table = load_register(path, FIGURES_SCHEMA, checks=[_figure_units(units)], hint="Fix the table")
+    return table[[c for c in ("unit", "children", "residents") if c in table and table[c].notna().any()]]
 
 
 def unit_population(units: pd.DataFrame | None = None, *, figures: str | Path | None = None) -> pd.DataFrame:
@@ -200,10 +303,15 @@ def unit_population(units: pd.DataFrame | None = None, *, figures: str | Path | 
     if figures is not None:
         given = _user_figures(figures, units).set_index("unit")
         mask = out["unit"].isin(given.index)
-        out.loc[mask, "children"] = pd.to_numeric(out.loc[mask, "unit"].map(given["children"]), errors="coerce")
+        out.loc[mask, "children"] = out.loc[mask, "unit"].map(given["children"]).astype("float64")
         if "residents" in given:
-            out.loc[mask, "residents"] = pd.to_numeric(out.loc[mask, "unit"].map(given["residents"]), errors="coerce")
+            out.loc[mask, "residents"] = out.loc[mask, "unit"].map(given["residents"]).astype("float64")
         out.loc[mask, "children_source"] = f"user figures ({Path(str(figures)).name})"
+        more = (out["children"] > out["residents"]).to_numpy()  # against the census where the table gives no residents
+        if more.any():
+            row = out[more].iloc[0]
+            raise SchemaError(f"{str(figures)!r}: unit {row['name']} has {row['children']:,.0f} children but {row['residents']:,.0f} "
+                              "residents (the table's, else the 2020 census); check the figures and their unit")
     out.attrs["children_rule"] = "user figures" if figures is not None else spec["apportion"]
     return out
 
@@ -230,17 +338,65 @@ class AccessRules:
                 "catchment_source": self.catchment_source, "cell_m": self.cell_m}
 
 
+class CirclesSpec(ConfigModel):
+    """``[circles]``: walking distance (m) of each life circle, and its source."""
+
+    source: Text
+    walk_m: Annotated[dict[Text, Positive], Field(min_length=1)]
+
+
+class DetourSpec(ConfigModel):
+    """``[detour]``: network over straight-line distance, at least 1."""
+
+    factor: Annotated[float, Field(allow_inf_nan=False, ge=1)]
+    source: Text
+
+
+class CatchmentSpec(ConfigModel):
+    """``[catchment]``: the walking distance within which the 2SFCA shares places."""
+
+    distance_m: Positive
+    source: Text
+
+
+class GridSpec(ConfigModel):
+    """``[grid]``: cell size (m, EPSG:4547) of the child population surface."""
+
+    cell_m: Positive
+
+
+class AccessFile(ConfigModel):
+    """The access parameters (``data/children/access.toml``): every section required."""
+
+    circles: CirclesSpec
+    detour: DetourSpec
+    catchment: CatchmentSpec
+    grid: GridSpec
+
+
+class AccessOverrides(ConfigModel):
+    """What a caller of :func:`access_rules` may override: the circles and the detour factor."""
+
+    circles: Optional[Annotated[dict[Text, Positive], Field(min_length=1)]] = None
+    detour: Optional[Annotated[float, Field(allow_inf_nan=False, ge=1)]] = None
+
+
 def access_rules(path: str | Path | None = None, *, circles: dict[str, float] | None = None,
                  detour: float | None = None) -> AccessRules:
-    """Read ``data/children/access.toml`` (or *path*); *circles* and *detour* override the file."""
-    doc = load_toml(path or _ACCESS)
-    try:
-        base = {str(k): float(v) for k, v in (circles or doc["circles"]["walk_m"]).items()}
-        out = AccessRules(base, doc["circles"]["source"], float(detour if detour is not None else doc["detour"]["factor"]),
-                          doc["detour"]["source"], float(doc["catchment"]["distance_m"]), doc["catchment"]["source"],
-                          float(doc["grid"]["cell_m"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ParameterError(f"access rule file {str(path or _ACCESS)!r}: {exc}") from None
-    if not base or min(base.values()) <= 0 or out.detour < 1 or out.catchment_m <= 0 or out.cell_m <= 0:
-        raise ParameterError(f"access rules: distances must be positive and the detour factor at least 1 (got {base!r}, {out.detour!r})")
-    return out
+    """Read ``data/children/access.toml`` (or *path*, checked against :class:`AccessFile`); *circles* and *detour* override the file.
+
+    Raises
+    ------
+    FileNotFoundError
+        *path* does not exist.
+    ParameterError
+        Not UTF-8, not TOML or empty; a section or key missing or unknown; a
+        distance that is not a finite number > 0; a detour factor below 1 (in
+        the file or given); no circle (one line: file, key path, value, what is allowed).
+    """
+    spec = load_config(path if path is not None else data_path(_ACCESS), AccessFile, what="access rule file")
+    given = validate({k: v for k, v in {"circles": circles, "detour": detour}.items() if v is not None}, AccessOverrides,
+                     what="access_rules overrides", error=ParameterError)
+    return AccessRules(dict(given.circles if given.circles is not None else spec.circles.walk_m), spec.circles.source,
+                       given.detour if given.detour is not None else spec.detour.factor, spec.detour.source,
+                       spec.catchment.distance_m, spec.catchment.source, spec.grid.cell_m)

@@ -8,15 +8,19 @@ carries its source and status into the outputs.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Literal
 
 import pandas as pd
+from pydantic import AfterValidator, Field, model_validator
 
 from zzgeo._data import data_path, load_toml
-from zzgeo.errors import ParameterError
+from zzgeo.config import ConfigModel, ConfigProblem, Positive, PositiveInt, Share, Text, load_config
 
-__all__ = ["DOC_NUMBER", "GroundwaterRules", "load_rules", "indicator_table", "task_schedule", "spot_check_rule", "document"]
+__all__ = ["DOC_NUMBER", "GroundwaterRules", "Status", "RuleFile", "RuleSetHead", "HJ338Spec", "CaptureSpec", "RiversideSpec",
+           "ScreeningSpec", "load_rules", "indicator_table", "task_schedule", "spot_check_rule", "document"]
 
 DOC_NUMBER = "郑政文〔2022〕49号"
 _INDICATORS = "groundwater/indicators.toml"
@@ -67,55 +71,142 @@ class GroundwaterRules:
         }
 
 
-def _positive(doc: dict, section: str, key: str, label: str) -> float:
-    try:
-        value = float(doc[section][key])
-    except (KeyError, TypeError, ValueError):
-        raise ParameterError(f"rule file {label!r}: [{section}] {key} missing or not a number") from None
-    if not value > 0:
-        raise ParameterError(f"rule file {label!r}: [{section}] {key} must be positive, got {value!r}")
-    return value
+#: Status of a figure: read in a primary source, one secondary source, commonly quoted, or zzgeo's own choice.
+Status = Literal["checked", "secondary", "unverified", "assumption"]
+
+
+@functools.cache
+def _vocabulary(name: str) -> tuple[str, ...]:
+    """The keys of a vocabulary of the pollution-source register (``source_type``, ``industry``)."""
+    return tuple(load_toml("groundwater/pollution_sources.toml")["vocabularies"][name]["labels"])
+
+
+def _in_vocabulary(name: str, what: str):
+    def check(values: list[str]) -> list[str]:
+        allowed = _vocabulary(name)
+        for i, value in enumerate(values):
+            if value not in allowed:
+                raise ConfigProblem(f"not {what} of the pollution-source register; allowed: {', '.join(allowed)}", at=(i,), value=value)
+        return values
+
+    return AfterValidator(check)
+
+
+SourceTypes = Annotated[list[str], _in_vocabulary("source_type", "a source type")]
+Industries = Annotated[list[str], _in_vocabulary("industry", "an industry")]
+
+
+class RuleSetHead(ConfigModel):
+    """``[rule_set]``: id and provenance."""
+
+    id: Text = "user rules"
+    version: str = ""  # documentation, not read by zzgeo
+    source: str = ""  # documentation, not read by zzgeo
+
+
+class HJ338Spec(ConfigModel):
+    """``[hj338]``: fixed-travel-time zones R = α·K·I·T/n and the large-wellfield threshold."""
+
+    zone1_days: Positive
+    zone2_days: Positive
+    safety_factor: Annotated[float, Field(allow_inf_nan=False, ge=1)]
+    source: str = ""
+    status: Status = "unverified"
+    large_wellfield_m3_d: Positive
+
+    @model_validator(mode="after")
+    def _zone2_beyond_zone1(self) -> HJ338Spec:
+        if not self.zone2_days > self.zone1_days:
+            raise ConfigProblem(f"must be > zone1_days = {self.zone1_days:g} (zone 2 encloses zone 1)", at=("zone2_days",),
+                                value=self.zone2_days)
+        return self
+
+
+class CaptureSpec(ConfigModel):
+    """``[capture]``: the recharge zone (capture zone cut at a travel time)."""
+
+    travel_days: Positive
+    travel_days_source: str = ""
+    status: Status = "assumption"
+    envelope_points: Annotated[int, Field(ge=3)]
+    source: str = ""
+
+
+class RiversideSpec(ConfigModel):
+    """``[riverside]``: riverside wellfields (losing-river share, distance, timml tracing)."""
+
+    losing_share: Share = 1.0
+    losing_source: str = ""
+    gaining_source: str = ""
+    river_max_distance_m: Positive
+    timml_traces: PositiveInt
+    timml_segment_m: Positive
+    timml_source: str = ""  # documentation, not read by zzgeo
+
+
+class ScreeningSpec(ConfigModel):
+    """``[screening]``: which pollution sources enter the leak-screening list, 三(二)5(2) and 6(1)."""
+
+    clause: str = ""
+    key_source_types: SourceTypes = []
+    key_source_default: str = ""  # documentation, not read by zzgeo
+    key_source_source: str = ""
+    first_in_line_industries: Industries = []
+    first_in_line_types: SourceTypes = []
+    first_in_line_clause: str = ""  # documentation, not read by zzgeo
+
+
+class RuleFile(ConfigModel):
+    """A groundwater rule set (``data/groundwater/rules.toml``): every section but ``[rule_set]`` required."""
+
+    rule_set: RuleSetHead = RuleSetHead()
+    hj338: HJ338Spec
+    capture: CaptureSpec
+    riverside: RiversideSpec
+    screening: ScreeningSpec
 
 
 def load_rules(path: str | Path | None = None) -> GroundwaterRules:
-    """Read the groundwater rule set (default: the packaged ``data/groundwater/rules.toml``).
+    """Read the groundwater rule set (default: the packaged ``data/groundwater/rules.toml``), checked against :class:`RuleFile`.
 
     Raises
     ------
+    FileNotFoundError
+        *path* does not exist.
     ParameterError
-        A figure missing, not a number or not positive, or α below 1.
+        Not UTF-8, not TOML or empty; a section or figure missing; an unknown
+        key; a figure not a finite number > 0; α below 1; zone 2 not beyond
+        zone 1; a source type or industry not in the register's vocabulary
+        (one line: file, key path, value, what is allowed).
     """
-    label = str(path or data_path(_RULES))
-    doc = load_toml(path or _RULES)
-    alpha = _positive(doc, "hj338", "safety_factor", label)
-    if alpha < 1:
-        raise ParameterError(f"rule file {label!r}: [hj338] safety_factor must be >= 1, got {alpha!r}")
-    hj, cap, riv, scr = doc["hj338"], doc["capture"], doc["riverside"], doc["screening"]
+    file = path if path is not None else data_path(_RULES)
+    spec = load_config(file, RuleFile, what="groundwater rule file")
+    hj, cap, riv, scr = spec.hj338, spec.capture, spec.riverside, spec.screening
     return GroundwaterRules(
-        id=str(doc.get("rule_set", {}).get("id", "user rules")),
-        zone1_days=_positive(doc, "hj338", "zone1_days", label),
-        zone2_days=_positive(doc, "hj338", "zone2_days", label),
-        safety_factor=alpha,
-        hj338_source=str(hj.get("source", "")),
-        hj338_status=str(hj.get("status", "unverified")),
-        large_wellfield_m3_d=_positive(doc, "hj338", "large_wellfield_m3_d", label),
-        recharge_days=_positive(doc, "capture", "travel_days", label),
-        recharge_days_source=str(cap.get("travel_days_source", "")),
-        recharge_status=str(cap.get("status", "assumption")),
-        envelope_points=int(_positive(doc, "capture", "envelope_points", label)),
-        capture_source=str(cap.get("source", "")),
-        losing_share=float(riv.get("losing_share", 1.0)),
-        losing_source=str(riv.get("losing_source", "")),
-        gaining_source=str(riv.get("gaining_source", "")),
-        river_max_distance_m=_positive(doc, "riverside", "river_max_distance_m", label),
-        timml_traces=int(_positive(doc, "riverside", "timml_traces", label)),
-        timml_segment_m=_positive(doc, "riverside", "timml_segment_m", label),
-        key_source_types=tuple(scr.get("key_source_types", ())),
-        key_source_source=str(scr.get("key_source_source", "")),
-        first_in_line_industries=tuple(scr.get("first_in_line_industries", ())),
-        first_in_line_types=tuple(scr.get("first_in_line_types", ())),
-        screening_clause=str(scr.get("clause", "")),
-        path=label,
+        id=spec.rule_set.id,
+        zone1_days=hj.zone1_days,
+        zone2_days=hj.zone2_days,
+        safety_factor=hj.safety_factor,
+        hj338_source=hj.source,
+        hj338_status=hj.status,
+        large_wellfield_m3_d=hj.large_wellfield_m3_d,
+        recharge_days=cap.travel_days,
+        recharge_days_source=cap.travel_days_source,
+        recharge_status=cap.status,
+        envelope_points=cap.envelope_points,
+        capture_source=cap.source,
+        losing_share=riv.losing_share,
+        losing_source=riv.losing_source,
+        gaining_source=riv.gaining_source,
+        river_max_distance_m=riv.river_max_distance_m,
+        timml_traces=riv.timml_traces,
+        timml_segment_m=riv.timml_segment_m,
+        key_source_types=tuple(scr.key_source_types),
+        key_source_source=scr.key_source_source,
+        first_in_line_industries=tuple(scr.first_in_line_industries),
+        first_in_line_types=tuple(scr.first_in_line_types),
+        screening_clause=scr.clause,
+        path=str(file),
     )
 
 

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Literal, Optional
 
-from zzgeo._data import data_path, load_toml
+from pydantic import Field, model_validator
+
+from zzgeo._data import data_path
+from zzgeo.config import ConfigModel, ConfigProblem, Positive, Text, load_config
 from zzgeo.errors import SchemaError, UnknownCodeError
 
 __all__ = [
@@ -21,6 +25,16 @@ __all__ = [
     "ShelterClass",
     "RuleSet",
     "Targets",
+    "Status",
+    "RuleFile",
+    "RuleSetHead",
+    "CapacitySpec",
+    "ClassSpec",
+    "ClassesSpec",
+    "TargetFile",
+    "TargetDocument",
+    "TargetRow",
+    "CandidateRule",
     "load_rules",
     "load_targets",
 ]
@@ -136,14 +150,116 @@ class Targets:
         return f"{self.document} {self.clause}: {self.for_year(year):g} m²/person by end-{int(year)}"
 
 
-def _positive(value: object, what: str, path: str) -> float:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        number = float("nan")
-    if not number > 0:
-        raise SchemaError(f"rule file {path!r}: {what} must be a positive number, got {value!r}")
-    return number
+#: Status of a figure: read in a primary source, one secondary source, commonly quoted, or zzgeo's own choice.
+Status = Literal["checked", "secondary", "unverified", "assumption"]
+
+
+class RuleSetHead(ConfigModel):
+    """``[rule_set]``: provenance of a rule set (id and source required)."""
+
+    id: Text
+    version: str = ""
+    title: str = ""
+    source: Text
+    status: Status = "unverified"
+    note: str = ""
+
+
+class CapacitySpec(ConfigModel):
+    """``[capacity]``: living area per sheltered person (capacity = effective area / this)."""
+
+    area_per_person_m2: Positive
+    source: str = ""
+    status: Optional[Status] = None  # documentation, not read by zzgeo
+
+
+class ClassSpec(ConfigModel):
+    """``[classes.I]`` ...: the minimum effective area, service radius and optional per-person area of a class."""
+
+    label: Optional[Text] = None
+    min_effective_area_m2: Positive
+    min_effective_area_m2_inside_3rd_ring: Optional[Positive] = None
+    service_radius_m: Positive
+    area_per_person_m2: Optional[Positive] = None
+    stay: str = ""  # documentation (how long people stay), not read by zzgeo
+
+    @model_validator(mode="after")
+    def _ring_below_minimum(self) -> ClassSpec:
+        ring = self.min_effective_area_m2_inside_3rd_ring
+        if ring is not None and ring > self.min_effective_area_m2:
+            raise ConfigProblem(f"must be <= min_effective_area_m2 = {self.min_effective_area_m2:g} (it relaxes the class minimum)",
+                                at=("min_effective_area_m2_inside_3rd_ring",), value=ring)
+        return self
+
+
+class ClassesSpec(ConfigModel):
+    """``[classes]``: exactly the classes I, II and III."""
+
+    I: ClassSpec  # noqa: E741
+    II: ClassSpec
+    III: ClassSpec
+
+
+class RuleFile(ConfigModel):
+    """A shelter rule set (``data/shelters/classes_*.toml``)."""
+
+    rule_set: RuleSetHead
+    capacity: CapacitySpec
+    classes: ClassesSpec
+
+    @model_validator(mode="after")
+    def _minima_fall(self) -> RuleFile:
+        for bigger, smaller in zip(CLASSES, CLASSES[1:]):
+            above = getattr(self.classes, bigger).min_effective_area_m2
+            value = getattr(self.classes, smaller).min_effective_area_m2
+            if value > above:
+                raise ConfigProblem(f"above classes.{bigger}.min_effective_area_m2 = {above:g}; class minima must fall from I to III",
+                                    at=("classes", smaller, "min_effective_area_m2"), value=value)
+        return self
+
+
+class TargetDocument(ConfigModel):
+    """``[document]`` of a target file: the document that sets the targets."""
+
+    number: str = ""
+    title: str = ""
+    issued: str = ""
+    effective: str = ""
+    status: Optional[Status] = None  # documentation, not read by zzgeo
+
+
+class TargetRow(ConfigModel):
+    """One ``[[targets]]`` row: the per-capita shelter area due by the end of *year*."""
+
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    deadline: str = ""  # documentation, not read by zzgeo
+    per_capita_m2: Positive
+    clause: str = ""
+
+
+class CandidateRule(ConfigModel):
+    """``[candidates]``: the smallest usable area of a candidate site and the kinds of site named."""
+
+    min_usable_area_m2: Positive = 2000
+    clause: str = ""
+    site_kinds: list[Text] = []
+
+
+class TargetFile(ConfigModel):
+    """A shelter target file (``data/shelters/targets.toml``)."""
+
+    document: TargetDocument = TargetDocument()
+    targets: list[TargetRow] = Field(min_length=1)
+    candidates: CandidateRule = CandidateRule()
+
+    @model_validator(mode="after")
+    def _years_once(self) -> TargetFile:
+        first: dict[int, int] = {}
+        for i, row in enumerate(self.targets):
+            if row.year in first:
+                raise ConfigProblem(f"repeats targets[{first[row.year]}].year; give each year once", at=("targets", i, "year"), value=row.year)
+            first[row.year] = i
+        return self
 
 
 def _resolve(path_or_id: str | Path | None) -> Path:
@@ -180,46 +296,36 @@ def load_rules(path_or_id: str | Path | None = None) -> RuleSet:
     FileNotFoundError
         Neither a file nor a packaged id.
     SchemaError
-        A section, class or figure is missing or not positive.
+        Not UTF-8, not TOML or empty; a section, class or figure missing; an
+        unknown key; a figure that is not a finite number > 0; a status not in
+        :data:`Status`; class minima that do not fall from I to III (one line:
+        file, key path, value, what is allowed).
     """
     path = _resolve(path_or_id)
-    label = str(path)
-    doc = load_toml(path)
-    head = doc.get("rule_set")
-    if not isinstance(head, dict) or not head.get("id") or not head.get("source"):
-        raise SchemaError(f"rule file {label!r} needs a [rule_set] table with at least id and source")
-    cap = doc.get("capacity", {})
-    default_norm = _positive(cap.get("area_per_person_m2"), "[capacity] area_per_person_m2", label)
-    raw = doc.get("classes", {})
-    missing = [c for c in CLASSES if c not in raw]
-    if missing:
-        raise SchemaError(f"rule file {label!r}: classes {missing!r} missing; define [classes.I], [classes.II], [classes.III]")
+    spec = load_config(path, RuleFile, what="shelter rule file", error=SchemaError)
+    head, norm = spec.rule_set, spec.capacity.area_per_person_m2
     classes = {}
     for code in CLASSES:
-        spec = raw[code]
-        ring = spec.get("min_effective_area_m2_inside_3rd_ring")
+        c = getattr(spec.classes, code)
         classes[code] = ShelterClass(
             code=code,
-            label=str(spec.get("label", code)),
-            min_effective_area_m2=_positive(spec.get("min_effective_area_m2"), f"classes.{code}.min_effective_area_m2", label),
-            service_radius_m=_positive(spec.get("service_radius_m"), f"classes.{code}.service_radius_m", label),
-            area_per_person_m2=_positive(spec.get("area_per_person_m2", default_norm), f"classes.{code}.area_per_person_m2", label),
-            min_effective_area_m2_inside_3rd_ring=None if ring is None else _positive(ring, f"classes.{code} ring minimum", label),
+            label=c.label or code,
+            min_effective_area_m2=c.min_effective_area_m2,
+            service_radius_m=c.service_radius_m,
+            area_per_person_m2=c.area_per_person_m2 if c.area_per_person_m2 is not None else norm,
+            min_effective_area_m2_inside_3rd_ring=c.min_effective_area_m2_inside_3rd_ring,
         )
-    minima = [classes[c].min_effective_area_m2 for c in CLASSES]
-    if minima != sorted(minima, reverse=True):
-        raise SchemaError(f"rule file {label!r}: class minima must fall from I to III, got {minima!r}")
     return RuleSet(
-        id=str(head["id"]),
-        version=str(head.get("version", "")),
-        title=str(head.get("title", "")),
-        source=str(head["source"]),
-        status=str(head.get("status", "unverified")),
-        note=str(head.get("note", "")),
+        id=head.id,
+        version=head.version,
+        title=head.title,
+        source=head.source,
+        status=head.status,
+        note=head.note,
         classes=classes,
-        area_per_person_m2=default_norm,
-        capacity_source=str(cap.get("source", "")),
-        path=label,
+        area_per_person_m2=norm,
+        capacity_source=spec.capacity.source,
+        path=str(path),
     )
 
 
@@ -234,21 +340,18 @@ def load_targets(path: str | Path | None = None) -> Targets:
     Raises
     ------
     SchemaError
-        No targets, or a target that is not a positive number.
+        Not UTF-8, not TOML or empty; no targets, a year given twice or outside
+        2000-2100, a target or area that is not a finite number > 0, an unknown
+        key (one line: file, key path, value, what is allowed).
     """
-    label = str(path or data_path("shelters/targets.toml"))
-    doc = load_toml(path or "shelters/targets.toml")
-    rows = doc.get("targets") or []
-    if not rows:
-        raise SchemaError(f"target file {label!r} has no [[targets]] rows")
-    per_capita = {int(r["year"]): _positive(r.get("per_capita_m2"), f"target {r.get('year')!r}", label) for r in rows}
-    document = doc.get("document", {})
-    cand = doc.get("candidates", {})
+    spec = load_config(path if path is not None else data_path("shelters/targets.toml"), TargetFile,
+                       what="shelter target file", error=SchemaError)
+    number = spec.document.number
     return Targets(
-        per_capita_m2=per_capita,
-        document=str(document.get("number", "")),
-        clause=str(rows[0].get("clause", "")),
-        candidate_min_area_m2=_positive(cand.get("min_usable_area_m2", 2000), "[candidates] min_usable_area_m2", label),
-        candidate_clause=f"{document.get('number', '')} {cand.get('clause', '')}".strip(),
-        site_kinds=tuple(cand.get("site_kinds", ())),
+        per_capita_m2={row.year: row.per_capita_m2 for row in spec.targets},
+        document=number,
+        clause=spec.targets[0].clause,
+        candidate_min_area_m2=spec.candidates.min_usable_area_m2,
+        candidate_clause=f"{number} {spec.candidates.clause}".strip(),
+        site_kinds=tuple(spec.candidates.site_kinds),
     )
