@@ -117,6 +117,14 @@ def test_lookup_outside_exits_2_with_message() -> None:
     assert "Traceback" not in proc.stderr
 
 
+def test_lookup_gcj02_abroad_shows_the_coordinates_as_given() -> None:
+    # Denver in "GCJ-02": left unchanged (outside China, as geotool-cn/coordtransform do), then outside Zhengzhou
+    proc = _run("land-price", "lookup", "--lon", "-104.99", "--lat", "39.74", "--crs", "gcj02")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ")
+    assert "(-104.99000, 39.74000 gcj02)" in proc.stderr and "outside Zhengzhou" in proc.stderr
+
+
 def test_value_demo_parcels(tmp_path) -> None:
     out = tmp_path / "x.gpkg"
     result = runner.invoke(app, ["land-price", "value", str(DEMO_PARCELS), "--out", str(out), "--id-column", "parcel_id"])
@@ -132,6 +140,27 @@ def test_value_demo_parcels(tmp_path) -> None:
     d06 = frame.set_index("parcel_id").loc["D06"]
     assert d06["area_m2"] == 3500.0  # a point with an area column
     assert d06["value_yuan"] == pytest.approx(d06["unit_price_yuan_m2"] * 3500.0)
+
+
+def test_value_to_xlsx_writes_register_text_as_text(tmp_path) -> None:
+    # register ids a spreadsheet would run: they come back as string cells with the text intact
+    import openpyxl
+
+    parcels = gpd.read_file(DEMO_PARCELS)
+    ids = ['=HYPERLINK("http://x","y")', "@SUM(A1)", "D03", "D04", "D05", "D06"]
+    parcels["parcel_id"] = ids
+    parcels["note"] = ["=1+1", "-2+3", "-7", "+x", "ok", "ok"]
+    src = tmp_path / "p.geojson"
+    parcels.to_file(src, driver="GeoJSON")
+    out = tmp_path / "x.xlsx"
+    result = runner.invoke(app, ["land-price", "value", str(src), "--out", str(out), "--id-column", "parcel_id"])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    cells = {name: [row[header.index(name)] for row in sheet.iter_rows(min_row=2)] for name in ("parcel_id", "note", "unit_price_yuan_m2")}
+    assert [(c.value, c.data_type) for c in cells["parcel_id"]] == [(i, "s") for i in ids]
+    assert [(c.value, c.data_type) for c in cells["note"][:4]] == [("=1+1", "s"), ("-2+3", "s"), ("-7", "s"), ("+x", "s")]
+    assert all(c.data_type == "n" and isinstance(c.value, (int, float)) for c in cells["unit_price_yuan_m2"])  # numbers stay numbers
 
 
 def test_value_refuses_to_overwrite_its_input(tmp_path) -> None:

@@ -185,3 +185,91 @@ def test_degrees_declared_as_metres_are_rejected():
 
     with pytest.raises(CRSError, match="look like degrees"):
         to_wgs84_xy([113.6654], [34.7536], "EPSG:4547")
+
+
+# --- outside China: no offset, as in geotool-cn / coordtransform / eviltransform -----------------------
+
+#: Denver, London, Sydney, Tokyo (east of 137.8347E), Moscow (west of 72.004E), Cape Town: outside China's box.
+ABROAD = (np.array([-104.99, -0.1276, 151.2093, 139.6917, 37.6173, 18.4241]),
+          np.array([39.74, 51.5072, -33.8688, 35.6895, 55.7558, -33.9249]))
+#: Beijing, Urumqi, Harbin, Sanya, Lhasa: inside the box, shifted.
+IN_CHINA = (np.array([116.4074, 87.6168, 126.5349, 109.5119, 91.1409]), np.array([39.9042, 43.8256, 45.8038, 18.2528, 29.6456]))
+
+
+@pytest.mark.parametrize("convert", [crs.wgs84_to_gcj02, crs.gcj02_to_wgs84, crs.gcj02_to_bd09, crs.bd09_to_gcj02,
+                                     crs.wgs84_to_bd09, crs.bd09_to_wgs84])
+def test_points_outside_china_are_left_unchanged(convert) -> None:
+    lon, lat = ABROAD
+    x, y = convert(lon, lat)
+    np.testing.assert_array_equal(x, lon)
+    np.testing.assert_array_equal(y, lat)
+    # scalars too: Denver is not moved 4.5 km
+    sx, sy = convert(-104.99, 39.74)
+    assert (float(sx), float(sy)) == (-104.99, 39.74) and np.ndim(sx) == 0
+
+
+def test_outside_china_agrees_with_geotool_cn() -> None:
+    # geotool-cn's WGS-84 <-> GCJ-02 return points outside China unchanged; zzgeo must agree exactly.
+    # (geotool-cn applies Baidu's rotation everywhere; zzgeo leaves BD-09 outside China unchanged too.)
+    for lon, lat in zip(*ABROAD):
+        assert tuple(map(float, crs.wgs84_to_gcj02(lon, lat))) == geotool.wgs84_to_gcj02(lon, lat)
+        assert tuple(map(float, crs.gcj02_to_wgs84(lon, lat))) == geotool.gcj02_to_wgs84(lon, lat)
+
+
+def test_mixed_arrays_shift_only_the_points_in_china() -> None:
+    lon = np.concatenate([IN_CHINA[0], ABROAD[0]])
+    lat = np.concatenate([IN_CHINA[1], ABROAD[1]])
+    gx, gy = crs.wgs84_to_gcj02(lon, lat)
+    n = len(IN_CHINA[0])
+    theirs = np.array([geotool.wgs84_to_gcj02(a, b) for a, b in zip(lon, lat)])
+    assert np.abs(np.column_stack([gx, gy]) - theirs).max() < 1e-9
+    assert (_metres(lon[:n], lat[:n], gx[:n], gy[:n]) > 50).all()
+    back = crs.gcj02_to_wgs84(gx, gy)
+    assert _metres(lon, lat, *back).max() < 1e-3
+    bx, by = crs.wgs84_to_bd09(lon, lat)
+    theirs_b = np.array([geotool.wgs84_to_bd09(a, b) for a, b in zip(lon[:n], lat[:n])])
+    assert np.abs(np.column_stack([bx[:n], by[:n]]) - theirs_b).max() < 1e-9
+    assert (bx[n:] == lon[n:]).all() and (by[n:] == lat[n:]).all()
+    assert _metres(lon, lat, *crs.bd09_to_wgs84(bx, by)).max() < 1e-3
+
+
+def test_to_wgs84_leaves_gcj02_points_abroad_and_records_the_crs() -> None:
+    gdf = gpd.GeoDataFrame(geometry=[Point(-104.99, 39.74), Point(113.6715, 34.7525)], crs=4326)
+    out = crs.to_wgs84(gdf, crs="gcj02")
+    assert (out.geometry.x.iloc[0], out.geometry.y.iloc[0]) == (-104.99, 39.74)
+    assert out.geometry.x.iloc[1] != 113.6715
+    assert crs.input_crs(out) == "gcj02" and crs.input_crs(crs.to_wgs84(gdf)) is None
+
+
+# --- coordinates in messages are shown as the user gave them --------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "digits"), [("gcj02", 5), ("bd09", 5), ("EPSG:4547", 2)])
+def test_format_location_shows_the_coordinates_as_given(name, digits) -> None:
+    gx, gy = (np.atleast_1d(v) for v in crs.from_wgs84_xy([113.6654, -104.99], [34.7536, 39.74], name))
+    lon, lat = crs.to_wgs84_xy(gx, gy, name)
+    assert lon[0] != pytest.approx(gx[0], abs=1e-4)  # really converted
+    shown = crs.format_locations(lon, lat, name)
+    assert shown == [f"({x:.{digits}f}, {y:.{digits}f} {name})" for x, y in zip(gx, gy)]
+    assert crs.format_location(113.6654, 34.7536) == "(113.66540, 34.75360)"
+    assert crs.format_location(113.6654, 34.7536, "cgcs2000") == "(113.66540, 34.75360)"
+
+
+def test_swapped_message_names_the_crs() -> None:
+    with pytest.raises(CRSError, match=r"x\(lon\)=34\.7536, y\(lat\)=113\.6654 \(crs='gcj02'\)"):
+        crs.to_wgs84_xy([34.7536], [113.6654], "gcj02")
+
+
+def test_register_outside_zhengzhou_shows_gcj02_coordinates_as_given(tmp_path, districts) -> None:
+    # registers/checks.py locate: a CSV in GCJ-02 whose row is in Beijing (shifted ~600 m when read)
+    from zzgeo.errors import OutsideAreaError
+    from zzgeo.registers import load_register
+
+    path = tmp_path / "r.csv"
+    path.write_text("name,class,effective_area_m2,lon,lat\na,I,30000,116.4,39.9\n", encoding="utf-8")
+    with pytest.raises(OutsideAreaError, match=r"location \(116\.40000, 39\.90000 gcj02\) is outside Zhengzhou"):
+        load_register(path, "shelters/register.toml", crs="gcj02", districts=districts)
+    far = tmp_path / "far.csv"
+    far.write_text("name,class,effective_area_m2,lon,lat\na,I,30000,-104.99,39.74\n", encoding="utf-8")
+    with pytest.raises(OutsideAreaError, match=r"location \(-104\.99000, 39\.74000 gcj02\) is outside Zhengzhou"):
+        load_register(far, "shelters/register.toml", crs="gcj02", districts=districts)

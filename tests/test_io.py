@@ -90,10 +90,12 @@ def test_missing_or_wrong_columns(tmp_path) -> None:
     with pytest.raises(SchemaError, match=r"no coordinate columns found among \['name', 'address'\]"):
         read_vector(path, crs="wgs84")
     frame = pd.DataFrame({"lon": ["113.6", "东经113度"], "lat": [34.7, 34.8]})
-    with pytest.raises(SchemaError, match=r"non-numeric coordinates in 'lon'/'lat' at rows \[1\]"):
+    with pytest.raises(SchemaError, match=r"non-numeric coordinates in 'lon'/'lat' at row 1: "):
         frame_from_coordinates(frame, crs="wgs84")
+    with pytest.raises(SchemaError, match=r"non-numeric coordinates in 'lon'/'lat' at line 3: "):
+        frame_from_coordinates(frame, crs="wgs84", row_names="line")
     frame = pd.DataFrame({"lon": [113.6, None], "lat": [34.7, 34.8]})
-    with pytest.raises(GeometryError, match=r"1 row\(s\) have no coordinates in .lon./.lat.: rows \[1\]"):
+    with pytest.raises(GeometryError, match=r"1 row\(s\) have no coordinates in .lon./.lat.: row 1"):
         frame_from_coordinates(frame, crs="wgs84")
 
 
@@ -183,3 +185,45 @@ def test_write_shapefile_parts(tmp_path, points) -> None:
     assert {"pts.shp", "pts.shx", "pts.dbf", "pts.prj"} <= set(names)
     assert all(n.startswith("pts.") for n in names)
     assert gpd.read_file(tmp_path / "sub" / "pts.shp")["capacity"].tolist() == [1200, 800]
+
+
+# --- spreadsheets never run a cell -------------------------------------------------------------------
+
+#: Register names a spreadsheet would run as formulas, and harmless ones.
+FORMULAS = ['=HYPERLINK("http://x","y")', "@SUM(A1)", "+SUM(A1)", "-1+1", "=cmd|' /C calc'!A0", "\tTAB"]
+
+
+@pytest.fixture
+def formula_names() -> gpd.GeoDataFrame:
+    names = [*FORMULAS, "-5", "二七广场"]
+    return gpd.GeoDataFrame({"name": names, "capacity": list(range(len(names))), "=SUM(B2)": ["x"] * len(names)},
+                            geometry=[Point(113.6654, 34.7536)] * len(names), crs="EPSG:4326")
+
+
+def test_xlsx_cells_are_text_never_formulas(tmp_path, formula_names) -> None:
+    sheet = openpyxl.load_workbook(write_vector(formula_names, tmp_path / "x.xlsx")).active
+    header = sheet[1]
+    assert header[2].value == "=SUM(B2)" and header[2].data_type == "s"
+    for row, name in zip(sheet.iter_rows(min_row=2), formula_names["name"], strict=True):
+        assert (row[0].value, row[0].data_type) == (name, "s")  # the text intact, as a string cell
+        assert row[1].data_type == "n" and isinstance(row[1].value, int)  # numbers stay numbers
+        assert row[3].data_type == "n" and row[3].value == 113.6654
+
+
+def test_write_excel_many_sheets(tmp_path) -> None:
+    from zzgeo.io import write_excel
+
+    path = write_excel({"a": pd.DataFrame({"x": ["=1+1"], "n": [2.5]}), "指标": pd.DataFrame({"y": ["@A1"]})}, tmp_path / "b.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["a", "指标"]
+    assert [(c.value, c.data_type) for c in book["a"][2]] == [("=1+1", "s"), (2.5, "n")]
+    assert (book["指标"]["A2"].value, book["指标"]["A2"].data_type) == ("@A1", "s")
+
+
+def test_csv_guards_formula_text_with_a_quote(tmp_path, formula_names) -> None:
+    path = write_vector(formula_names, tmp_path / "x.csv")
+    back = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(back.columns) == ["name", "capacity", "'=SUM(B2)", "lon", "lat"]
+    assert back["name"].tolist() == ["'" + n for n in FORMULAS] + ["-5", "二七广场"]  # a negative number is no formula
+    assert back["capacity"].tolist() == [str(i) for i in range(len(formula_names))]
+    assert back["lon"].tolist() == ["113.6654"] * len(formula_names)

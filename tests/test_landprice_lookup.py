@@ -78,13 +78,24 @@ def test_lookup_in_web_map_coordinates(name, forward, square_zones, origin_4547)
 
 
 def test_lookup_outside_zhengzhou() -> None:
-    with pytest.raises(OutsideAreaError, match=r"outside Zhengzhou's 12 county-level units: 0 at \(112\.00000, 30\.00000\)"):
+    with pytest.raises(OutsideAreaError, match=r"^location \(112\.00000, 30\.00000\) lies outside Zhengzhou's 12 county-level units"):
         lookup_point(112.0, 30.0)
 
 
 def test_lookup_in_dengfeng_names_the_scope() -> None:
     with pytest.raises(OutsideAreaError, match=r"lies in 登封市 \(410185\), outside every grade zone in use\. 郑政文〔2022〕42号 covers 郑州市本级"):
         lookup_point(113.05, 34.45)
+
+
+@pytest.mark.parametrize("name", ["gcj02", "bd09"])
+def test_lookup_messages_show_the_coordinates_as_given(name) -> None:
+    # never the WGS-84 coordinates they were converted to, as if the user had typed those
+    with pytest.raises(OutsideAreaError, match=rf"^location \(116\.40000, 39\.90000 {name}\) lies outside"):
+        lookup_point(116.4, 39.9, crs=name)
+    with pytest.raises(OutsideAreaError, match=rf"^\(113\.05000, 34\.45000 {name}\) lies in 登封市"):
+        lookup_point(113.05, 34.45, crs=name)
+    with pytest.raises(OutsideAreaError, match=r"^location \(-104\.99000, 39\.74000 gcj02\) lies outside"):
+        lookup_point(-104.99, 39.74, crs="gcj02")  # Denver: not shifted (outside China), then outside Zhengzhou
 
 
 def test_lookup_straddling_polygon(origin_4547, square_zones) -> None:

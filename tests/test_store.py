@@ -93,8 +93,12 @@ def test_cli_out_to_postgis(schema, tmp_path):
     assert run(app, ["land-price", "value", "layers/demo_parcels.geojson", "--out", f"{DSN}#{schema}.valued"]) == 0
     valued = store.read_table(DSN, f"{schema}.valued")
     assert len(valued) == 6 and valued.crs.to_epsg() == 4326 and valued["unit_price_yuan_m2"].notna().all()
+    assert run(app, ["--store", f"{DSN}#{schema}_typo", "districts", "--json"]) == 2  # a store named is never built silently
+    assert "zzgeo_provenance" not in store.table_names(DSN, f"{schema}_typo")
+    assert run(app, ["layers", "build", "--store", f"{DSN}#{schema}"]) == 0
     assert run(app, ["--store", f"{DSN}#{schema}", "districts", "--json"]) == 0
-    assert "zzgeo_provenance" in store.table_names(DSN, schema)  # the store was built there on first use
+    assert "zzgeo_provenance" in store.table_names(DSN, schema)
+    assert os.environ.get("ZZGEO_STORE") != f"{DSN}#{schema}"  # --store holds for that run only
 
 
 def test_bad_targets():
@@ -126,3 +130,66 @@ def test_report_tables_go_to_postgis_in_one_transaction(schema):
     back = store.read_table(DSN, f"{schema}.groundwater_screening_list")
     assert back.crs.to_epsg() == 4326 and back["reasons"].tolist() == ['["in zone 1", "upgradient"]']  # lists as JSON text
     assert store.read_table(DSN, f"{schema}.scorecard")["score"].tolist() == [82.3]
+
+
+# --- names: written and read back exactly, never cut at PostgreSQL's 63 bytes --------------------------
+
+#: Column names psycopg's parameter style, SQLAlchemy's bind syntax or quoting could trip on.
+ODD_COLUMNS = ["share %", "a%b", "%(x)s", "%s", "it's", 'say "hi"', "名称 (中文)", "Mixed Case", "时间:开始", "zzgeo_c0", "x" * 63]
+
+
+@pytest.mark.parametrize("spatial", [True, False])
+def test_column_names_round_trip_exactly(schema, spatial):
+    from shapely.geometry import Point
+
+    data = {name: [f"{i}", ""] for i, name in enumerate(ODD_COLUMNS)}  # "" stays "" (not NULL) under every name
+    data["面积 m²"] = [1.5, 2.5]
+    frame = pd.DataFrame(data)
+    if spatial:
+        frame = gpd.GeoDataFrame(frame, geometry=[Point(113.6654, 34.7536), Point(113.70, 34.80)], crs=4326)
+    store.write_table(frame, DSN, f"{schema}.odd")
+    store.write_table(frame, DSN, f"{schema}.odd")  # twice: the scratch table and its index are named afresh
+    back = store.read_table(DSN, f"{schema}.odd")
+    assert list(back.columns) == list(frame.columns)
+    if spatial:
+        _same(frame, back)
+    else:
+        pd.testing.assert_frame_equal(back, frame)
+    assert store.table_names(DSN, schema) == ["odd"]
+
+
+def test_column_name_longer_than_63_bytes_is_refused_before_writing(schema):
+    long = "有效避难面积" * 4  # 24 Chinese characters = 72 bytes: PostgreSQL would cut it to 21
+    with pytest.raises(StoreError, match=r"^t_\w+\.t: column name '有效避难面积.*' is 72 bytes long; PostgreSQL keeps at most 63 bytes"):
+        store.write_table(pd.DataFrame({long: [1]}), DSN, f"{schema}.t")
+    assert store.table_names(DSN, schema) == []
+
+
+def test_long_table_names_and_their_indexes_fit(schema):
+    import sqlalchemy
+    from shapely.geometry import Point
+
+    frame = gpd.GeoDataFrame({"v": [1]}, geometry=[Point(113.6654, 34.7536)], crs=4326)
+    names = ["t" * 63, "t" * 62 + "x"]  # share 62 characters: neither the scratch tables nor the indexes may collide
+    for name in names:
+        store.write_table(frame, DSN, f"{schema}.{name}")
+        store.write_table(frame, DSN, f"{schema}.{name}")
+    assert store.table_names(DSN, schema) == sorted(names)
+    with store.engine_for(DSN).connect() as conn:
+        indexes = conn.execute(sqlalchemy.text("SELECT tablename, indexname FROM pg_indexes WHERE schemaname = :s"), {"s": schema}).fetchall()
+    assert len({i for _, i in indexes}) == 2 and all(len(i.encode()) <= 63 and i.startswith("idx_ttt") for _, i in indexes)
+    for name in names:
+        _same(frame, store.read_table(DSN, f"{schema}.{name}"))
+
+
+def test_output_table_must_leave_room_for_its_side_tables(schema, tmp_path):
+    from zzgeo._cli import run
+    from zzgeo.cli import app
+    from zzgeo.io import check_output_path
+
+    assert store.check_output_target(f"{DSN}#{schema}.{'a' * 54}").table == "a" * 54  # + "_rejected" = 63 bytes
+    with pytest.raises(StoreError, match=rf"^PostGIS output table '{'a' * 55}' is 55 bytes long; an output table may have at most 54 bytes"):
+        check_output_path(f"{DSN}#{schema}.{'a' * 55}")
+    # the command refuses before any work: nothing is written, not even the main table
+    assert run(app, ["land-price", "value", "layers/demo_parcels.geojson", "--out", f"{DSN}#{schema}.{'v' * 60}"]) == 2
+    assert store.table_names(DSN, schema) == []

@@ -485,7 +485,8 @@ def notes_block(notes: Sequence[str], offline: bool, report: OfflineReport | Non
         lines += [f"inlined: {x}" for x in report.inlined] + [f"stripped: {x}" for x in report.stripped]
         versions = ", ".join(f"{k} {v}" for k, v in offline_versions().items())
         lines.append(f"offline copies from xstatic packages: {versions}")
-    comment = "\n".join(lines).replace("--", "\u2013")  # "--" may not appear in a comment
+    # escaped like the rest of the page (a source note is user text), and "--" may not appear in a comment
+    comment = html.escape("\n".join(lines), quote=False).replace("--", "\u2013")
     return "\n".join(metas) + f"\n<!--\n{comment}\n-->\n"
 
 

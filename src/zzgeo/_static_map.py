@@ -3,7 +3,8 @@
 Draws the layers a :class:`zzgeo.maps.MapState` recorded (polygons with their
 class colours, points, district outlines and names), the title, the demo
 banner, the legend and the caption: what the offline HTML shows, without tiles
-or interactivity. Layers hidden in a combined map are left out.
+or interactivity. Layers hidden in a combined map are left out. Every text is
+drawn as written (matplotlib's mathtext is off: a ``$`` in a name is a dollar sign).
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ def render_static(state: MapState, path: str | os.PathLike[str], *, width: int =
     import matplotlib.pyplot as plt
 
     font = _cjk_font()
-    rc = {"font.sans-serif": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}
+    # text.parse_math off: names and notes are user text, drawn as written ("$x_1$" is not mathtext)
+    rc = {"font.sans-serif": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False, "text.parse_math": False}
     out = Path(path)
     with plt.rc_context(rc):
         fig, ax = plt.subplots(figsize=(width / 100, height / 100), dpi=100)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from zzgeo.crs import METRIC_CRS, STORAGE_CRS
+from zzgeo.crs import METRIC_CRS, STORAGE_CRS, format_location, input_crs
 from zzgeo.errors import OutsideAreaError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -178,20 +178,23 @@ def check_in_zhengzhou(
     Raises
     ------
     OutsideAreaError
-        Naming up to five offending rows with their coordinates.
+        Naming up to five offending rows with their coordinates, as the user
+        gave them (in the CRS of ``attrs["input_crs"]``, see :func:`zzgeo.crs.format_location`).
     """
     reps = gdf.geometry.representative_point()
     adcodes = locate_districts(reps, districts)
     outside = adcodes.isna()
     if outside.any():
         bad = reps[outside].to_crs(STORAGE_CRS)
-        labels = gdf.loc[outside, id_column] if id_column else bad.index.to_series()
-        shown = ", ".join(
-            f"{label!r} at ({pt.x:.5f}, {pt.y:.5f})" for label, pt in list(zip(labels, bad))[:5]
-        )
-        msg = (
-            f"{int(outside.sum())} feature(s) of {name} lie outside Zhengzhou's 12 county-level units: "
-            f"{shown}. Check the coordinates and the CRS (GCJ-02/BD-09 points need crs='gcj02'/'bd09')"
-        )
+        positions = np.flatnonzero(outside.to_numpy())
+        labels = ([repr(str(v)) for v in gdf.loc[outside, id_column]] if id_column
+                  else [f"feature {p + 1}" for p in positions])  # never a 0-based position
+        given = input_crs(gdf)  # shown as the user gave them, not as converted
+        hint = "Check the coordinates and the CRS (GCJ-02/BD-09 points need crs='gcj02'/'bd09')"
+        if len(gdf) == 1:
+            pt = bad.iloc[0]
+            raise OutsideAreaError(f"{name} {format_location(pt.x, pt.y, given)} lies outside Zhengzhou's 12 county-level units. {hint}")
+        shown = ", ".join(f"{label} at {format_location(pt.x, pt.y, given)}" for label, pt in list(zip(labels, bad))[:5])
+        msg = f"{int(outside.sum())} feature(s) of {name} lie outside Zhengzhou's 12 county-level units: {shown}. {hint}"
         raise OutsideAreaError(msg)
     return adcodes

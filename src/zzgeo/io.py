@@ -11,7 +11,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ from zzgeo._problems import plain
 from zzgeo.crs import (
     INPUT_CRS_NAMES,
     STORAGE_CRS,
+    mark_input_crs,
     normalize_crs_name,
     to_wgs84,
     to_wgs84_xy,
@@ -44,6 +45,8 @@ __all__ = [
     "read_table",
     "frame_from_coordinates",
     "write_vector",
+    "write_csv",
+    "write_excel",
     "check_output_path",
     "check_geometries",
 ]
@@ -142,11 +145,14 @@ def _coordinate(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_numeric(values, errors="coerce").astype("float64").where(lambda v: np.isfinite(v))
 
 
-def _labels(index: pd.Index, limit: int = 5) -> str:
-    """``rows [0, 3, 7]`` (plain numbers) or ``rows ['a', 'b']``, then ``and N more``."""
-    shown = [plain(v) for v in index[:limit]]
-    more = f" and {len(index) - limit} more" if len(index) > limit else ""
-    return f"rows {shown!r}{more}"
+def _labels(frame: pd.DataFrame, mask: pd.Series, row_names: str, limit: int = 5) -> str:
+    """``line 2, line 5`` (CSV/Excel), ``feature 3`` (vector files) or ``row 'a'`` (frames), then ``and N more``."""
+    from zzgeo._problems import RowNames
+
+    rows = RowNames(frame.index, row_names)
+    positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+    more = f" and {len(positions) - limit} more" if len(positions) > limit else ""
+    return ", ".join(rows.place(int(p)) for p in positions[:limit]) + more
 
 
 def _find_column(columns: Iterable[str], names: tuple[str, ...]) -> str | None:
@@ -173,6 +179,7 @@ def frame_from_coordinates(
     x: str | None = None,
     y: str | None = None,
     name: str = "input",
+    row_names: str = "index",
 ) -> gpd.GeoDataFrame:
     """Make points (or WKT geometries) from a table's coordinate columns, in WGS-84.
 
@@ -186,6 +193,8 @@ def frame_from_coordinates(
         ``bd09`` or an EPSG code). Required: a table carries no CRS.
     x, y : str, optional
         Coordinate column names, when not one of the usual ones.
+    row_names : {"index", "line", "feature"}
+        How messages name rows (``"line"`` for a CSV/Excel file: its line numbers).
 
     Raises
     ------
@@ -216,24 +225,24 @@ def frame_from_coordinates(
         xs, ys = _coordinate(frame, x), _coordinate(frame, y)
         bad = (xs.isna() & frame[x].notna()) | (ys.isna() & frame[y].notna())
         if bad.any():
-            rows = _labels(frame.index[bad])
+            rows = _labels(frame, bad, row_names)
             shown = [[plain(v) for v in pair] for pair in frame.loc[bad, [x, y]].head(5).to_numpy().tolist()]
             msg = f"{name}: non-numeric coordinates in {x!r}/{y!r} at {rows}: {shown!r}"
             raise SchemaError(msg)
         missing = xs.isna() | ys.isna()
         if missing.any():
-            msg = f"{name}: {int(missing.sum())} row(s) have no coordinates in {x!r}/{y!r}: {_labels(frame.index[missing])}"
+            msg = f"{name}: {int(missing.sum())} row(s) have no coordinates in {x!r}/{y!r}: {_labels(frame, missing, row_names)}"
             raise GeometryError(msg)
         lon, lat = to_wgs84_xy(xs.to_numpy(), ys.to_numpy(), crs)
         geometry = shapely.points(np.column_stack([lon, lat]))
-        return gpd.GeoDataFrame(frame.copy(), geometry=geometry, crs=STORAGE_CRS)
+        return mark_input_crs(gpd.GeoDataFrame(frame.copy(), geometry=geometry, crs=STORAGE_CRS), crs)  # messages show them as given
     if wkt_col:
         text = frame[wkt_col].astype("string").str.strip().fillna("")
         geoms = shapely.from_wkt(text.to_numpy(dtype=object), on_invalid="ignore")
         unparsed = (text != "").to_numpy() & shapely.is_missing(geoms)
         if unparsed.any():
             shown = [str(v)[:40] for v in text[unparsed].head(3)]
-            raise SchemaError(f"{name}: column {wkt_col!r} holds text that is not WKT at {_labels(frame.index[unparsed])}: {shown!r}")
+            raise SchemaError(f"{name}: column {wkt_col!r} holds text that is not WKT at {_labels(frame, unparsed, row_names)}: {shown!r}")
         out = gpd.GeoDataFrame(frame.drop(columns=[wkt_col]), geometry=geoms)
         return to_wgs84(out, crs=crs, name=name)
     msg = (
@@ -286,19 +295,22 @@ def read_vector(
     """
     label = name or str(source)
     if _is_postgis(source):
-        from zzgeo.store import clean_url
+        from zzgeo.store import clean_url, redact
 
-        return _read_postgis(clean_url(source), layer=layer, crs=crs, name=label)
-    path = Path(source)
-    _require_file(path, label)
-    suffix = path.suffix.lower()
-    if suffix in TABLE_SUFFIXES + (".xlsm",):
-        return frame_from_coordinates(read_table(path, sheet=sheet, name=label), crs=crs, x=x, y=y, name=label)
-    gdf = _read_vector_file(path, layer, label)
-    note = _crs_note(path, gdf, crs)
-    out = to_wgs84(gdf, crs=crs, name=label)
-    if note:
-        out.attrs["crs_note"] = note
+        label = redact(label)  # messages never show a password
+        out = _read_postgis(clean_url(source), layer=layer, crs=crs, name=label)
+    else:
+        path = Path(source)
+        _require_file(path, label)
+        if path.suffix.lower() in TABLE_SUFFIXES + (".xlsm",):
+            out = frame_from_coordinates(read_table(path, sheet=sheet, name=label), crs=crs, x=x, y=y, name=label, row_names="line")
+        else:
+            gdf = _read_vector_file(path, layer, label)
+            note = _crs_note(path, gdf, crs)
+            out = to_wgs84(gdf, crs=crs, name=label)
+            if note:
+                out.attrs["crs_note"] = note
+    out.attrs["source"] = label  # how later messages name it
     return out
 
 
@@ -368,25 +380,66 @@ def _crs_note(path: Path, gdf: gpd.GeoDataFrame, crs: object) -> str:
 
 
 def _read_postgis(dsn: str, *, layer: str | None, crs: object, name: str) -> gpd.GeoDataFrame:
+    """A PostGIS table (``schema.table``) or ``SELECT`` as a GeoDataFrame in WGS-84.
+
+    A table that does not exist is a :class:`StoreError` naming it (and the
+    tables of its schema with a similar name); a query the database refuses is
+    a :class:`StoreError` with the database's first line; no rows is an
+    :class:`EmptyInputError`. The query is sent as written: ``%`` and ``:word``
+    inside it are not taken for parameters.
+    """
+    import re
+
     try:
         import sqlalchemy
     except ImportError as exc:  # pragma: no cover - depends on extras
         raise ZzgeoError("reading PostGIS needs the postgis extra: pip install 'zzgeo[postgis]'") from exc
     import geopandas as gpd
 
+    from zzgeo.errors import StoreError
+
     if not layer:
         raise SchemaError(f"{name}: name the PostGIS table (schema.table) or a SELECT with layer= / --layer")
     from zzgeo.store import engine_for, in_written_order
 
-    query = layer if layer.lstrip().lower().startswith("select") else f"SELECT * FROM {_quote_table(layer)}"
+    is_query = re.match(r"\s*(select|with)\b(?!_)", layer, re.IGNORECASE) is not None  # not a table called select_sites
+    query = layer if is_query else f"SELECT * FROM {_quote_table(layer)}"
+    what = "query" if is_query else "table"
+    # text() would take ":word" for a bind parameter: escape exactly what its pattern matches ("::" casts are left alone)
+    text = re.sub(r"(?<![:\w\\]):(\w+)(?![:\w])", r"\\:\1", query)
     with engine_for(dsn).connect() as conn:
-        cols = conn.execute(sqlalchemy.text(f"SELECT * FROM ({query}) AS q LIMIT 0")).keys()
-        geom_col = next((c for c in cols if c in ("geom", "geometry", "the_geom", "wkb_geometry", "shape")), None)
-        if geom_col is None:
-            raise SchemaError(f"{name}: {layer!r} has no geometry column (geom/geometry/the_geom); columns: {list(cols)}")
-        gdf = gpd.read_postgis(sqlalchemy.text(query), conn, geom_col=geom_col)
-
+        if not is_query and conn.execute(sqlalchemy.text("SELECT to_regclass(:t)"), {"t": _quote_table(layer)}).scalar() is None:
+            raise StoreError(f"{name}: PostGIS has no table {layer!r}{_similar_tables(dsn, layer)}")
+        try:
+            cols = conn.execute(sqlalchemy.text(f"SELECT * FROM ({text}) AS q LIMIT 0")).keys()
+            geom_col = next((c for c in cols if c in ("geom", "geometry", "the_geom", "wkb_geometry", "shape")), None)
+            if geom_col is None:
+                raise SchemaError(f"{name}: {layer!r} has no geometry column (geom/geometry/the_geom); columns: {list(cols)}")
+            gdf = gpd.read_postgis(sqlalchemy.text(text), conn, geom_col=geom_col)
+        except sqlalchemy.exc.DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()
+            raise StoreError(f"{name}: PostGIS cannot read the {what} {layer!r}: {reason[0] if reason else type(exc.orig).__name__}") from exc
+    if len(gdf) == 0:
+        raise EmptyInputError(f"{name}: the PostGIS {what} {layer!r} {'returned' if is_query else 'holds'} no rows; nothing to analyse")
     return to_wgs84(in_written_order(gdf), crs=crs, name=name)
+
+
+def _similar_tables(dsn: str, layer: str) -> str:
+    """``"; tables in public with a similar name: 'shelters'"`` (or the first tables of the schema), for a mistyped name."""
+    import difflib
+
+    from zzgeo.store import table_names
+
+    schema, _, table = layer.rpartition(".")
+    schema = schema or "public"
+    names = table_names(dsn, schema)
+    if not names:
+        return f"; schema {schema!r} holds no tables"
+    close = difflib.get_close_matches(table, names, n=3, cutoff=0.6)
+    if close:
+        return f"; tables in {schema} with a similar name: {', '.join(map(repr, close))}"
+    more = f" and {len(names) - 8} more" if len(names) > 8 else ""
+    return f"; tables in {schema}: {', '.join(map(repr, names[:8]))}{more}"
 
 
 def _quote_table(table: str) -> str:
@@ -408,11 +461,15 @@ def open_raster(path: str | Path, *, what: str = "raster", example_crs: str = "E
         The CRS suggested in the message for ``gdal_edit.py -a_srs``.
     """
     import rasterio
+    from rasterio.errors import RasterioError
 
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no such file: {str(path)!r}")
-    with rasterio.open(path) as src:
+    _require_file(path, str(path))
+    try:
+        src = rasterio.open(path)
+    except RasterioError as exc:
+        raise SchemaError(f"cannot read {what} {str(path)!r} as a raster (GeoTIFF): {str(exc).splitlines()[0]}") from exc
+    with src:
         if src.crs is None:
             raise CRSError(f"{what} {str(path)!r} has no CRS; set one (gdal_edit.py -a_srs {example_crs} FILE)")
         yield src
@@ -448,23 +505,32 @@ def _same_file(a: Path, b: Path) -> bool:
 _OUTPUT_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".fgb", ".csv", ".xlsx")
 
 
-def check_output_path(path: str | Path, *, protect: Iterable[str | Path] = ()) -> Path:
+def check_output_path(path: str | Path, *, protect: Iterable[str | Path] = (), option: str = "--out") -> Path:
     """Refuse an output that is one of the inputs or has a format zzgeo cannot write (before any work is done).
+
+    *option* names the output in messages (``--out``, ``--gaps``).
 
     Raises
     ------
     ZzgeoError
         *path* is a protected input, or its suffix is unknown.
+    StoreError
+        A PostGIS target names no table, or one too long for the side tables
+        written beside it (:func:`zzgeo.store.check_output_target`).
     """
-    from zzgeo.store import is_postgis, parse_target
+    from zzgeo.store import check_output_target, is_postgis
 
     if is_postgis(path):
-        parse_target(path)  # a table must be named
+        check_output_target(path)  # a table must be named, short enough for its side tables
         return path
+    if str(path).strip() in ("", "."):
+        raise ZzgeoError(f"{option} {str(path)!r} names no file; give one, e.g. {option} result.gpkg")
     path = Path(path)
     for p in protect:
         if _same_file(path, Path(p)):
-            raise ZzgeoError(f"refusing to overwrite the input {str(p)!r}; choose another --out")
+            raise ZzgeoError(f"refusing to overwrite the input {str(p)!r}; choose another {option}")
+    if path.is_dir():
+        raise ZzgeoError(f"{option} {str(path)!r} is a folder; give a file in it, e.g. {str(path / 'result.gpkg')!r}")
     if path.suffix.lower() not in _OUTPUT_SUFFIXES:
         raise ZzgeoError(f"unknown output format {path.suffix!r} for {str(path)!r}; use .gpkg, .geojson, .shp, .fgb, .csv or .xlsx")
     return path
@@ -481,8 +547,9 @@ def write_vector(
 
     ``.gpkg``, ``.geojson``, ``.shp``, ``.fgb`` write vector files; ``.csv``
     and ``.xlsx`` write a table with ``lon``/``lat`` (points) or ``wkt``
-    columns. The output goes to a temporary file in the same folder and is
-    moved into place, so a failure leaves any old file untouched.
+    columns, through :func:`write_csv` and :func:`write_excel`, so no cell
+    becomes a formula. The output goes to a temporary file in the same folder
+    and is moved into place, so a failure leaves any old file untouched.
 
     Parameters
     ----------
@@ -515,9 +582,9 @@ def write_vector(
         if suffix in (".csv", ".xlsx"):
             table = _as_table(gdf)
             if suffix == ".csv":
-                table.to_csv(tmp, index=False, encoding="utf-8-sig")
+                write_csv(table, tmp)
             else:
-                table.to_excel(tmp, index=False)
+                write_excel({"Sheet1": table}, tmp)
         elif suffix in (".gpkg", ".geojson", ".json", ".shp", ".fgb"):
             gdf = _without_rings(gdf)
             driver = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "ESRI Shapefile", ".fgb": "FlatGeobuf"}[suffix]
@@ -528,6 +595,103 @@ def write_vector(
             os.replace(produced, path.with_suffix(produced.suffix) if produced.stem == path.stem else path.parent / produced.name)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
+    return path
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"): = + - @ tab CR.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would take *text* for a formula: it starts with = + @ tab CR, or with - and is no number."""
+    if not text.startswith(_FORMULA_START):
+        return False
+    if text.startswith("-"):
+        try:
+            float(text)
+        except ValueError:
+            return True
+        return False
+    return True
+
+
+def _guarded(value: object) -> object:
+    return "'" + value if isinstance(value, str) and _looks_like_formula(value) else value
+
+
+def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """*frame* with every text cell (and header) a spreadsheet would run as a formula prefixed with ``'``.
+
+    The OWASP guard against CSV injection: a text cell starting with ``=``,
+    ``+``, ``@``, a tab or a carriage return, or with ``-`` when it is not a
+    number (``-5`` stays ``-5``, ``-1+1`` becomes ``'-1+1``), gets a leading
+    single quote, which Excel, LibreOffice and WPS show as text. Numbers are
+    untouched. The quote stays in the file: a program reading the CSV back
+    sees ``'=SUM(A1)``; read the GeoPackage/Excel output when the exact text
+    matters. Returns a copy; *frame* is not changed.
+    """
+    out = frame.copy()
+    out.columns = [_guarded(c) for c in out.columns]
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        if column.dtype == object or pd.api.types.is_string_dtype(column) or isinstance(column.dtype, pd.CategoricalDtype):
+            out.isetitem(i, column.astype(object).map(_guarded))
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table for people as UTF-8 CSV (with BOM, so Excel reads Chinese), guarded by :func:`_csv_safe`.
+
+    Every CSV zzgeo writes for people to open (``--out x.csv``, the
+    rejected rows and notes beside an output, the report's tables and
+    scorecard) goes through here: text that a spreadsheet would run as a
+    formula is written with a leading ``'`` (see :func:`_csv_safe`).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    path = Path(path)
+    _csv_safe(pd.DataFrame(frame)).to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write tables as the sheets of one ``.xlsx`` workbook in which no cell is a formula.
+
+    openpyxl stores any text starting with ``=`` as a formula, which Excel
+    would run when the file is opened (``=HYPERLINK(...)``, ``=cmd|...``). Here
+    every text cell, headers included, is stored as text (``data_type "s"``)
+    with its characters unchanged; numbers stay numbers. Every workbook zzgeo
+    writes (``--out x.xlsx``, the report's ``scorecard.xlsx``) goes through here.
+
+    Parameters
+    ----------
+    sheets : mapping of str to pandas.DataFrame
+        Sheet name -> table, written without the index, in order.
+    path : str or Path
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    path = Path(path)
+    with pd.ExcelWriter(path, engine="openpyxl") as book:
+        for name, frame in sheets.items():
+            frame = pd.DataFrame(frame)
+            for column in frame.columns:  # control characters (\x0b ...) cannot be stored in .xlsx: shown as U+FFFD
+                values = frame[column]
+                if values.dtype == object or pd.api.types.is_string_dtype(values):
+                    text = values.map(lambda v: ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v)
+                    if not text.equals(values):
+                        frame = frame.assign(**{column: text})
+            frame.to_excel(book, sheet_name=name, index=False)
+            for row in book.sheets[name].iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        cell.data_type = "s"  # text, never a formula
     return path
 
 

@@ -6,6 +6,13 @@ bar, north arrow, a red banner for demo data, and the district outlines with
 their Chinese names. Numeric columns are classed with mapclassify; palettes
 are ColorBrewer schemes that read in grey print and for colour-blind readers.
 
+No text from data reaches the page as markup: every name, id, title, note,
+label and cell value a map shows (tooltips, popups, legends, captions, layer
+names, the title and banner) is HTML-escaped in this module's shared
+builders (:func:`_properties`, :func:`_detail`, :func:`_layer_name`, the
+legend and caption builders), so ``<img src=x onerror=...>`` in a register
+shows as text and never runs.
+
 Each map carries a :class:`MapState`: what it draws (so a static PNG can be
 drawn without a browser), its legend sections and source notes (filled in at
 render time, so layers added later appear), and the basemap. With the Amap
@@ -169,6 +176,11 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _layer_name(text: object) -> str:
+    """A layer name for folium: escaped, because Leaflet's layer control shows it through ``innerHTML``."""
+    return _esc(text)
+
+
 # --- helpers ---------------------------------------------------------------------------
 
 
@@ -252,23 +264,43 @@ def _classify(
     return fill, legend
 
 
-def _properties(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """Columns ready for GeoJSON: numbers stay numbers, the rest becomes escaped text."""
+def _properties(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The GeoJSON properties of *columns*: the one place where cell values enter a map's features.
+
+    Folium's tooltips and popups put property values into ``innerHTML``, so
+    every value that is not a number becomes HTML-escaped text here; numbers
+    stay numbers. Each column gets a neutral key (``p0``, ``p1``, ...), so no
+    column name (user text too) is written into the page; :func:`_detail`
+    shows the columns under their escaped labels.
+
+    Returns
+    -------
+    (properties, keys) : pandas.DataFrame, dict
+        The properties on *gdf*'s index, and column -> property key.
+    """
     out = pd.DataFrame(index=gdf.index)
-    for c in columns:
+    keys = {}
+    for i, c in enumerate(dict.fromkeys(columns)):
         s = gdf[c]
         numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
         if numeric and pd.api.types.is_float_dtype(s):
             s = s.round(6)
         vals = [None if miss else (x if numeric else _esc(x))
                 for x, miss in zip(s.astype(object).tolist(), s.isna(), strict=True)]
-        out[str(c)] = pd.Series(vals, index=gdf.index, dtype=object)
-    return out
+        keys[c] = f"p{i}"
+        out[keys[c]] = pd.Series(vals, index=gdf.index, dtype=object)
+    return out, keys
 
 
 def _aliases(fields: Sequence[str], labels: Mapping[str, str] | None) -> list[str]:
+    """Escaped labels of *fields* (``data/map_labels.toml`` over *labels* over the column name): folium puts them into ``innerHTML``."""
     names = field_labels() | dict(labels or {})
-    return [names.get(f, f) for f in fields]
+    return [_esc(names.get(f, f)) for f in fields]
+
+
+def _detail(kind: type, columns: Sequence[str], keys: Mapping[str, str], names: Mapping[str, str] | None, **kwargs: object):
+    """A ``folium.GeoJsonTooltip`` or ``GeoJsonPopup`` showing *columns* (properties from :func:`_properties`) under escaped labels."""
+    return kind(fields=[keys[c] for c in columns], aliases=_aliases(columns, names), **kwargs)
 
 
 def _add_legend(state: MapState, section: str, entries: list[tuple[str, str, str]]) -> None:
@@ -286,7 +318,8 @@ def _grouped(state: MapState, key: str, inner: str) -> str:
     if group is None:
         return inner
     hide = ' style="display:none"' if group in state.hidden else ""
-    return f'<div data-zzgeo-group="{_esc(group)}"{hide}>{inner}</div>'
+    # the layer control reports the group by its (escaped) layer name; the attribute is decoded once when read
+    return f'<div data-zzgeo-group="{_esc(_layer_name(group))}"{hide}>{inner}</div>'
 
 
 def _legend_html(state: MapState) -> str:
@@ -352,7 +385,7 @@ def base_map(
     chosen = BASEMAPS[basemap]
     m = folium.Map(tiles=None, zoom_snap=0.25, control_scale=False)
     if chosen.url:
-        folium.TileLayer(chosen.url, attr=chosen.attribution, name=f"basemap: {chosen.name}", subdomains=chosen.subdomains,
+        folium.TileLayer(chosen.url, attr=chosen.attribution, name=_layer_name(f"basemap: {chosen.name}"), subdomains=chosen.subdomains,
                          max_zoom=18).add_to(m)
     state = map_state(m)
     state.title, state.basemap, state.fill_opacity = title, chosen, fill_opacity
@@ -416,17 +449,17 @@ def choropleth_layer(
     fill, legend = _classify(data[column], bins, colors, scheme)
     fields = list(dict.fromkeys([column, *tooltip_columns]))
     popup = list(dict.fromkeys([column, *(popup_columns if popup_columns is not None else tooltip_columns)]))
-    props = _properties(data, list(dict.fromkeys([*fields, *popup])))
+    props, keys = _properties(data, [*fields, *popup])
     props["__zzgeo_fill"] = fill
     layer = gpd.GeoDataFrame(props, geometry=data.geometry.values, crs=4326).reset_index(drop=True)
     style = {"color": line_color, "weight": 1, "fillOpacity": state.fill_opacity}
     gj = folium.GeoJson(
         layer.to_json(drop_id=True),
-        name=str(name or legend_title or column),
+        name=_layer_name(name or legend_title or column),
         style_function=lambda f: {**style, "fillColor": f["properties"]["__zzgeo_fill"]},
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=_aliases(fields, labels), sticky=True),
-        popup=folium.GeoJsonPopup(fields=popup, aliases=_aliases(popup, labels)),
+        tooltip=_detail(folium.GeoJsonTooltip, fields, keys, labels, sticky=True),
+        popup=_detail(folium.GeoJsonPopup, popup, keys, labels),
     )
     gj.add_to(m)
     state.legends.append((str(legend_title or column), legend))
@@ -538,16 +571,16 @@ def add_points(
     if bad:
         raise GeometryError(f"add_points: gdf holds {bad!r} geometries; only Point/MultiPoint allowed")
     popup = list(popup_columns or ())
-    props = _properties(data, list(dict.fromkeys([*([label_column] if label_column else []), *popup])))
+    props, keys = _properties(data, [*([label_column] if label_column else []), *popup])
     layer = gpd.GeoDataFrame(props, geometry=data.geometry.values, crs=4326).reset_index(drop=True)
     style = {"color": "#ffffff", "weight": 1, "fillColor": color, "fillOpacity": fill_opacity}
     gj = folium.GeoJson(
         layer.to_json(drop_id=True),
-        name=name,
+        name=None if name is None else _layer_name(name),
         marker=folium.CircleMarker(radius=radius, **style),
         style_function=lambda f: style,
-        tooltip=folium.GeoJsonTooltip(fields=[str(label_column)], labels=False) if label_column else None,
-        popup=folium.GeoJsonPopup(fields=popup, aliases=_aliases(popup, labels)) if popup else None,
+        tooltip=_detail(folium.GeoJsonTooltip, [label_column], keys, labels, labels=False) if label_column else None,
+        popup=_detail(folium.GeoJsonPopup, popup, keys, labels) if popup else None,
     )
     gj.add_to(m)
     state = map_state(m)
@@ -604,7 +637,7 @@ def add_outlines(
     data = _display(gdf[[gdf.geometry.name]], m, f"add_outlines: {name}")
     layer = gpd.GeoDataFrame(geometry=data.geometry.values, crs=4326)
     style = {"color": color, "weight": weight, "fill": False, **({"dashArray": dash} if dash else {})}
-    gj = folium.GeoJson(layer.to_json(drop_id=True), name=name, style_function=lambda f: style, interactive=False)
+    gj = folium.GeoJson(layer.to_json(drop_id=True), name=_layer_name(name), style_function=lambda f: style, interactive=False)
     gj.add_to(parent if parent is not None else m)
     state = map_state(m)
     state.layers.append(LayerRecord("outlines", name, layer, style, gj))
@@ -634,7 +667,7 @@ def add_districts(m: folium.Map, districts: gpd.GeoDataFrame | None = None, *, l
 
         districts = read_layer("districts")
     _check_columns(districts, ["name"], "add_districts")
-    group = folium.FeatureGroup(name="行政区 districts", control=True)
+    group = folium.FeatureGroup(name=_layer_name("行政区 districts"), control=True)
     state = map_state(m)
     add_outlines(m, districts, name=_DISTRICTS, parent=group)
     if labels:
@@ -695,7 +728,7 @@ def combine_maps(maps: Mapping[str, folium.Map], *, title: str, basemap: str | N
                  banner_text=f"DEMO data in: {', '.join(demo)} — illustrative, not the official data")
     state = map_state(m)
     for i, (label, sub) in enumerate(states.items()):
-        group = folium.FeatureGroup(name=label, show=i == 0)
+        group = folium.FeatureGroup(name=_layer_name(label), show=i == 0)
         for rec in sub.layers:
             if rec.name == _DISTRICTS:
                 continue

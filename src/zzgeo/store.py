@@ -14,12 +14,34 @@ become plain tables. A column ``zzgeo_row`` records each row's position, so
 the table reads back in the order it was written; empty strings stay empty
 strings (not NULL). Reading goes through :func:`zzgeo.io.read_vector` (the
 one register path) or :func:`read_table` for plain tables.
+
+Names
+-----
+PostgreSQL cuts every name at 63 **bytes** without an error, so zzgeo checks
+them before anything is written:
+
+* Column names are written and read back exactly, whatever they hold (``%``,
+  spaces, quotes, Chinese): the rows go in under neutral names (``zzgeo_c0``
+  ...) and the columns are renamed with properly quoted identifiers. A column
+  name longer than 63 bytes (21 Chinese characters) is refused (:class:`StoreError`).
+* Table and schema names are letters, digits and ``_``, at most 63 characters.
+  An output table (``--out postgresql://...#schema.table``,
+  :func:`check_output_target`) must leave room for the side tables zzgeo may
+  write beside it, ``<table>_rejected`` and ``<table>_notes``: at most
+  54 bytes. The choice is to refuse, before any work, rather than derive
+  shortened side-table names that a user would have to look for.
+* The scratch table of a write is ``zzgeo_new_<12 hex digits of a hash of
+  schema.table>`` (22 characters, whatever the table's length), and its spatial
+  index is renamed after the table (``idx_<table>_<geometry column>``, cut to
+  52 bytes plus ``_`` and a 10-digit hash when longer): no name is ever cut
+  by PostgreSQL and no two tables share a scratch or index name.
 """
 
 from __future__ import annotations
 
 import atexit
 import functools
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,8 +50,8 @@ import pandas as pd
 
 from zzgeo.errors import StoreError
 
-__all__ = ["ROW_COLUMN", "in_written_order", "PostgisTarget", "clean_url", "split_url", "is_postgis", "parse_target", "engine_for", "write_table", "write_tables", "read_table",
-           "table_names", "drop_table"]
+__all__ = ["redact", "ROW_COLUMN", "IDENTIFIER_BYTES", "SIDE_TABLE_SUFFIXES", "in_written_order", "PostgisTarget", "clean_url", "split_url", "is_postgis",
+           "parse_target", "check_output_target", "engine_for", "write_table", "write_tables", "read_table", "table_names", "drop_table"]
 
 _PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://", "postgresql+psycopg2://")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -69,8 +91,8 @@ class PostgisTarget:
     def qualified(self) -> str:
         return f'"{self.schema}"."{self.table}"'
 
-    def __str__(self) -> str:
-        return f"{self.dsn}#{self.schema}.{self.table}"
+    def __str__(self) -> str:  # for messages: the password never shows
+        return f"{_redact(self.dsn)}#{self.schema}.{self.table}"
 
 
 def parse_target(target: object, table: str | None = None, *, default_table: str | None = None) -> PostgisTarget:
@@ -85,6 +107,40 @@ def parse_target(target: object, table: str | None = None, *, default_table: str
         if not _NAME.match(part):
             raise StoreError(f"PostGIS table name {name!r}: use letters, digits and _ (schema.table, at most 63 characters each)")
     return PostgisTarget(dsn, schema, tab)
+
+
+#: PostgreSQL's limit on names (NAMEDATALEN - 1); longer names are cut without an error.
+IDENTIFIER_BYTES = 63
+#: Tables zzgeo may write beside an output table ``<table>``: the rows left out and the notes of a run.
+SIDE_TABLE_SUFFIXES = ("_rejected", "_notes")
+
+
+def check_output_target(target: object, table: str | None = None) -> PostgisTarget:
+    """:func:`parse_target` for an output table, refusing a name its side tables would not fit beside.
+
+    zzgeo may write ``<table>_rejected`` and ``<table>_notes`` beside an output
+    table; PostgreSQL would cut those names at 63 bytes (silently, and two
+    outputs could then share one), so the output table's name may be at most
+    63 - 9 = 54 bytes. Called before any work is done.
+
+    Raises
+    ------
+    StoreError
+        No table named, a name that is not letters/digits/_, or a name too long for its side tables.
+    """
+    parsed = parse_target(target, table)
+    limit = IDENTIFIER_BYTES - max(len(suffix) for suffix in SIDE_TABLE_SUFFIXES)
+    size = len(parsed.table.encode("utf-8"))
+    if size > limit:
+        raise StoreError(f"PostGIS output table {parsed.table!r} is {size} bytes long; an output table may have at most {limit} bytes, "
+                         f"so that {parsed.table + SIDE_TABLE_SUFFIXES[0]!r} beside it fits PostgreSQL's {IDENTIFIER_BYTES}-byte names; "
+                         "choose a shorter name")
+    return parsed
+
+
+def redact(dsn: str) -> str:
+    """*dsn* with its password replaced by ``***`` (for messages)."""
+    return _redact(str(dsn))
 
 
 def _redact(dsn: str) -> str:
@@ -131,34 +187,95 @@ def _mark_empty_strings(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return out, columns
 
 
+def _fit_name(name: str) -> str:
+    """*name* when it fits in 63 bytes, else its first 52 bytes (whole characters), ``_`` and 10 hex digits of its hash."""
+    raw = name.encode("utf-8")
+    if len(raw) <= IDENTIFIER_BYTES:
+        return name
+    head = raw[: IDENTIFIER_BYTES - 11].decode("utf-8", errors="ignore")
+    return f"{head}_{hashlib.sha1(raw).hexdigest()[:10]}"
+
+
+def _scratch_name(target: PostgisTarget) -> str:
+    """The scratch table of a write: short and fixed-length, so neither it nor its index name is ever cut."""
+    return f"zzgeo_new_{hashlib.sha1(f'{target.schema}.{target.table}'.encode()).hexdigest()[:12]}"
+
+
+def _check_column_names(frame: pd.DataFrame, target: PostgisTarget) -> list[str]:
+    """The column names as PostgreSQL will hold them (``str``), refusing any it would cut, reject or merge."""
+    names = [str(c) for c in frame.columns]
+    where = f"{target.schema}.{target.table}"
+    seen: set[str] = set()
+    for name in names:
+        size = len(name.encode("utf-8"))
+        if size == 0 or "\x00" in name:
+            raise StoreError(f"{where}: column name {name!r} cannot be a PostgreSQL column (empty or holding NUL); rename it")
+        if size > IDENTIFIER_BYTES:
+            raise StoreError(f"{where}: column name {name!r} is {size} bytes long; PostgreSQL keeps at most "
+                             f"{IDENTIFIER_BYTES} bytes (21 Chinese characters) and would cut it; rename it")
+        if name in seen:
+            raise StoreError(f"{where}: column name {name!r} appears twice; rename one")
+        seen.add(name)
+    if ROW_COLUMN in seen:
+        raise StoreError(f"{where}: the column name {ROW_COLUMN!r} is zzgeo's own (row order); rename it")
+    return names
+
+
+def _ddl(conn, template: str, *names: str) -> None:
+    """Run *template* with each ``{}`` replaced by a quoted identifier (psycopg quotes them; no ``%`` or ``:`` is parsed)."""
+    from psycopg import sql
+
+    with conn.connection.driver_connection.cursor() as cur:
+        cur.execute(sql.SQL(template).format(*(sql.Identifier(n) for n in names)))
+
+
 def _write_one(conn, frame: pd.DataFrame, target: PostgisTarget) -> None:
-    """Write *frame* to a scratch table, drop the old table and rename; the caller's transaction commits."""
+    """Write *frame* to a scratch table, drop the old table and rename; the caller's transaction commits.
+
+    The rows are written under neutral column names (``zzgeo_c0`` ...): the
+    COPY that geopandas issues doubles any ``%`` in a column name, and
+    SQLAlchemy refuses names it cannot quote; the real names are then set with
+    psycopg-quoted identifiers, so every name comes back exactly as given.
+    """
     import geopandas as gpd
     import sqlalchemy
 
-    scratch = f"{target.table[:48]}__zzgeo_new"
+    names = _check_column_names(frame, target)
+    scratch = _scratch_name(target)
+    spatial = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns
+    if spatial and frame.crs is None:
+        raise StoreError(f"{target.table}: the frame has no CRS; set one before writing to PostGIS")
     frame, empties = _mark_empty_strings(frame)
-    if ROW_COLUMN in frame.columns:
-        raise StoreError(f"{target.table}: the column name {ROW_COLUMN!r} is zzgeo's own (row order); rename it")
+    keys = [f"zzgeo_c{i}" for i in range(len(names))]
+    while set(keys) & set(names):  # a user column called zzgeo_c0 would clash with a neutral name while renaming
+        keys = [f"{k}_" for k in keys]
+    real = dict(zip(keys, names, strict=True))
+    neutral = {name: key for key, name in real.items()}
+    if spatial:
+        geometry = str(frame.geometry.name)
+        frame = gpd.GeoDataFrame(pd.DataFrame(frame).set_axis(list(real), axis=1), geometry=neutral[geometry], crs=frame.crs)
+    else:
+        frame = pd.DataFrame(frame).set_axis(list(real), axis=1)
     frame = frame.assign(**{ROW_COLUMN: range(len(frame))})
-    conn.execute(sqlalchemy.text(f'CREATE SCHEMA IF NOT EXISTS "{target.schema}"'))
-    conn.execute(sqlalchemy.text(f'DROP TABLE IF EXISTS "{target.schema}"."{scratch}"'))
-    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
-        if frame.crs is None:
-            raise StoreError(f"{target.table}: the frame has no CRS; set one before writing to PostGIS")
+    _ddl(conn, "CREATE SCHEMA IF NOT EXISTS {}", target.schema)
+    _ddl(conn, "DROP TABLE IF EXISTS {}.{}", target.schema, scratch)
+    if spatial:
         frame.to_postgis(scratch, conn, schema=target.schema, index=False)
     else:
-        pd.DataFrame(frame).to_sql(scratch, conn, schema=target.schema, index=False)
+        frame.to_sql(scratch, conn, schema=target.schema, index=False)
     for column in empties:
-        quoted = column.replace('"', '""')
-        conn.execute(sqlalchemy.text(f'UPDATE "{target.schema}"."{scratch}" SET "{quoted}" = \'\' WHERE "{quoted}" = :mark'),
-                     {"mark": _EMPTY})
-    conn.execute(sqlalchemy.text(f"DROP TABLE IF EXISTS {target.qualified}"))
-    conn.execute(sqlalchemy.text(f'ALTER TABLE "{target.schema}"."{scratch}" RENAME TO "{target.table}"'))
-    for (index,) in conn.execute(sqlalchemy.text("SELECT indexname FROM pg_indexes WHERE schemaname = :s AND tablename = :t"),
-                                 {"s": target.schema, "t": target.table}).fetchall():
-        if scratch in index:  # geopandas names the spatial index after the scratch table: give it the table's name
-            conn.execute(sqlalchemy.text(f'ALTER INDEX "{target.schema}"."{index}" RENAME TO "{index.replace(scratch, target.table)[:63]}"'))
+        conn.execute(sqlalchemy.text(f'UPDATE "{target.schema}"."{scratch}" SET "{neutral[str(column)]}" = \'\' '
+                                     f'WHERE "{neutral[str(column)]}" = :mark'), {"mark": _EMPTY})
+    for key, name in real.items():
+        _ddl(conn, "ALTER TABLE {}.{} RENAME COLUMN {} TO {}", target.schema, scratch, key, name)
+    _ddl(conn, "DROP TABLE IF EXISTS {}.{}", target.schema, target.table)
+    _ddl(conn, "ALTER TABLE {}.{} RENAME TO {}", target.schema, scratch, target.table)
+    indexes = conn.execute(sqlalchemy.text("SELECT indexname FROM pg_indexes WHERE schemaname = :s AND tablename = :t ORDER BY indexname"),
+                           {"s": target.schema, "t": target.table}).scalars().all()
+    for index in indexes:  # geopandas names the spatial index idx_<scratch>_<column>: name it after the table and the real column
+        if index.startswith(f"idx_{scratch}_"):
+            column = real.get(index[len(f"idx_{scratch}_"):], index[len(f"idx_{scratch}_"):])
+            _ddl(conn, "ALTER INDEX {}.{} RENAME TO {}", target.schema, index, _fit_name(f"idx_{target.table}_{column}"))
 
 
 def _failed(what: str, exc: Exception) -> StoreError:

@@ -99,7 +99,7 @@ def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataF
     """
     import geopandas as gpd
 
-    from zzgeo.crs import to_wgs84
+    from zzgeo.crs import format_location, input_crs, to_wgs84
     from zzgeo.districts import check_in_zhengzhou
     from zzgeo.landprice.zones import default_zones
     from zzgeo.layers import read_layer
@@ -115,7 +115,7 @@ def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataF
     rep = frame.geometry.iloc[0].representative_point()
     if prices.empty:
         msg = (
-            f"({rep.x:.5f}, {rep.y:.5f}) lies in {district['name']} ({adcode}), outside every grade zone in use. "
+            f"{format_location(rep.x, rep.y, input_crs(frame))} lies in {district['name']} ({adcode}), outside every grade zone in use. "
             f"{DOC_NUMBER} covers 郑州市本级 and its entrusted areas (白沙园区, 物流园区)"
             + ("; the demo zones cover the six urban districts only" if demo else "")
         )
