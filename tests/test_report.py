@@ -141,10 +141,10 @@ def test_config_errors_and_relative_paths(tmp_path):
     assert loaded.inputs["shelters"]["register"] == str(tmp_path / "data/s.csv")
     assert loaded.basemap == "amap" and loaded.inputs["children"] == {}
     cfg.write_text('[shelter]\nregister = "s.csv"\n', encoding="utf-8")
-    with pytest.raises(ParameterError, match=r"unknown table\(s\) \['shelter'\]"):
+    with pytest.raises(ParameterError, match=r"r\.toml': unknown table 'shelter'; allowed: report, score, land-price, shelters, groundwater, children$"):
         report.load_report_config(cfg)
     cfg.write_text('[children]\nregistre = "f.csv"\n', encoding="utf-8")
-    with pytest.raises(ParameterError, match=r"\[children\]: unknown key\(s\) \['registre'\]"):
+    with pytest.raises(ParameterError, match=r"r\.toml': children: unknown key 'registre'; allowed: register, zones, communities, children, targets, crs$"):
         report.load_report_config(cfg)
     with pytest.raises(FileNotFoundError):
         report.load_report_config(tmp_path / "none.toml")
@@ -179,3 +179,26 @@ def test_cli_map_and_report_errors(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "error: theme 'roads'" in err and "error: basemap 'google'" in err and "error: basemap 'baidu'" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_scorecard_and_tables_never_run_a_cell(tmp_path):
+    # names and titles that a spreadsheet would run: text cells in scorecard.xlsx, quoted in the CSVs
+    from types import SimpleNamespace
+
+    import openpyxl
+
+    name, title = '=HYPERLINK("http://x","y")', "@SUM(A1)"
+    scores = pd.DataFrame({"district": ["410102"], "name": [name], "score": [50.0], "rank": [1], "indicators_used": [1]})
+    parts = pd.DataFrame({"district": ["410102"], "name": [name], "theme": ["shelters"], "indicator": ["shelter_per_capita"],
+                          "raw": [1.0], "normalised": [0.5], "weight": [1.0], "weight_used": [1.0], "contribution": [50.0], "demo": [False]})
+    config = SimpleNamespace(indicators=pd.DataFrame({"id": ["shelter_per_capita"], "title": [title], "weight": [1.0]}))
+    report._write_scorecard(SimpleNamespace(scores=scores, parts=parts), config, tmp_path)
+    book = openpyxl.load_workbook(tmp_path / "scorecard.xlsx")
+    assert (book["scores"]["C2"].value, book["scores"]["C2"].data_type) == (name, "s")
+    assert (book["scores"]["D2"].value, book["scores"]["D2"].data_type) == (50, "n")
+    assert (book["indicators"]["B2"].value, book["indicators"]["B2"].data_type) == (title, "s")
+    assert pd.read_csv(tmp_path / "scorecard.csv", dtype=str)["name"].tolist() == ["'" + name]
+    assert pd.read_csv(tmp_path / "score_parts.csv", dtype=str)["title"].tolist() == ["'" + title]
+    run = SimpleNamespace(tables={"list": pd.DataFrame({"name": ["-1+1", "-5"], "n": [1, 2]})})
+    assert report._write_tables({"shelters": run}, tmp_path) == ["tables/shelters_list.csv"]
+    assert pd.read_csv(tmp_path / "tables/shelters_list.csv", dtype=str)["name"].tolist() == ["'-1+1", "-5"]

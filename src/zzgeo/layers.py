@@ -7,7 +7,11 @@ build date. Readers build the store on first use when it is missing.
 
 The store path is, in order: the ``ZZGEO_STORE`` environment variable; the
 ``layers/`` folder of a source checkout (an editable install); a per-user data
-folder (``~/.local/share/zzgeo``).
+folder (``~/.local/share/zzgeo``). Only the default store is built on first
+use: a store named explicitly (``--store``, ``ZZGEO_STORE``, a *path*) must
+exist, so a mistyped name is an error, never a new store in the wrong place;
+and a GeoPackage that is not a zzgeo store (it has no ``zzgeo_provenance``
+table) is never written into or replaced.
 
 The store may also be a PostGIS database, ``postgresql://user@host:port/db``
 with an optional ``#schema`` (default ``zzgeo``), given as *path* or in
@@ -28,12 +32,12 @@ from typing import TYPE_CHECKING, Callable
 
 import pandas as pd
 
-from zzgeo.errors import UnknownCodeError
+from zzgeo.errors import StoreError, UnknownCodeError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["LayerSpec", "layer_specs", "default_store", "build_store", "list_layers", "read_layer", "PROVENANCE_TABLE"]
+__all__ = ["LayerSpec", "layer_specs", "default_store", "is_store", "build_store", "list_layers", "read_layer", "PROVENANCE_TABLE"]
 
 PROVENANCE_TABLE = "zzgeo_provenance"
 
@@ -122,6 +126,28 @@ def default_store() -> Path | str:
     return Path.home() / ".local" / "share" / "zzgeo" / "zzgeo.gpkg"
 
 
+def _explicit(path: Path | str | None) -> bool:
+    """Whether the store was named by the user (a path, ``--store`` or ``ZZGEO_STORE``) rather than defaulted."""
+    return path is not None or bool(os.environ.get("ZZGEO_STORE"))
+
+
+def is_store(path: Path | str) -> bool:
+    """Whether *path* is a zzgeo GeoPackage store (it holds the ``zzgeo_provenance`` table)."""
+    import pyogrio
+
+    try:
+        return PROVENANCE_TABLE in pyogrio.list_layers(path)[:, 0]
+    except Exception:  # not a GeoPackage at all  # noqa: BLE001
+        return False
+
+
+def _refuse_foreign(path: Path) -> None:
+    """A file at *path* that is not a zzgeo store is the user's own: never replace or add to it."""
+    if path.exists() and (path.is_dir() or not is_store(path)):
+        raise StoreError(f"{str(path)!r} is not a zzgeo layer store (it has no {PROVENANCE_TABLE} table) and would be "
+                         "replaced; choose a new file for --store, or remove it yourself if it is an old store")
+
+
 def _build_districts_layer() -> gpd.GeoDataFrame:
     from zzgeo.districts import build_districts
     from zzgeo.population import district_population
@@ -159,6 +185,9 @@ def build_store(path: str | Path | None = None, *, only: list[str] | None = None
     if _pg(path):
         return _build_postgis(*_pg(path), names)
     path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        raise StoreError(f"layer store {str(path)!r}: give a GeoPackage file (.gpkg) or a PostGIS URL postgresql://...")
+    _refuse_foreign(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
     if tmp.exists():
@@ -216,17 +245,27 @@ def _pg_table(dsn: str, schema: str, name: str) -> pd.DataFrame:
 
 
 def _ensure(path: Path | str | None) -> Path | str:
+    """The store to read, built on first use only when it is the default one (see module notes)."""
+    explicit = _explicit(path)
     path = path or default_store()
     pg = _pg(path)
     if pg:
         from zzgeo.store import table_names
 
         if PROVENANCE_TABLE not in table_names(*pg):
+            if explicit:
+                raise StoreError(f"no zzgeo layer store in {pg[0]} schema {pg[1]!r} (mistyped?); build one with "
+                                 f"zzgeo layers build --store '{pg[0]}#{pg[1]}'")
             build_store(path)
         return path
     path = Path(path)
     if not path.exists():
+        if explicit:
+            raise StoreError(f"no layer store at {str(path)!r} (mistyped?); build one with zzgeo layers build --store {str(path)!r}")
         build_store(path)
+    elif not is_store(path):
+        raise StoreError(f"{str(path)!r} is not a zzgeo layer store (it has no {PROVENANCE_TABLE} table); "
+                         f"give a store built by zzgeo layers build")
     return path
 
 

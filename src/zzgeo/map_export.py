@@ -223,10 +223,25 @@ def export_map(
     """
     if renderer not in ("auto", "chromium", "matplotlib"):
         raise MapExportError(f"renderer {renderer!r}: use auto, chromium or matplotlib")
-    html = save_html(m, html_path)
     if png is False:
-        return MapExport(html)
-    target = html.with_suffix(".png") if png is True else Path(png)
+        return MapExport(save_html(m, html_path))
+    final_html = Path(html_path)
+    final_png = final_html.with_suffix(".png") if png is True else Path(png)
+    final_html.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{final_html.stem}.", dir=final_html.parent))
+    try:  # both files are made beside the targets and moved in together: a failed PNG leaves no new HTML
+        html = save_html(m, folder / final_html.name)
+        made = _png(m, html, folder / f"png-{final_png.name}", renderer=renderer, width=width, height=height, chromium=chromium)
+        final_png.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(made.png, final_png)
+        os.replace(html, final_html)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return MapExport(final_html, final_png, made.renderer, made.note)
+
+
+def _png(m: folium.Map, html: Path, target: Path, *, renderer: str, width: int, height: int, chromium) -> MapExport:
+    """The PNG of a saved page: headless Chromium, else (``auto``) a matplotlib drawing of the map's layers."""
     note = ""
     if renderer != "matplotlib":
         try:
@@ -237,7 +252,6 @@ def export_map(
                 raise
             note = f"{str(exc).splitlines()[0]}; "
     from zzgeo._static_map import render_static
-
     from zzgeo.maps import map_state
 
     render_static(map_state(m), target, width=width, height=height)

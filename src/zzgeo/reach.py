@@ -242,11 +242,12 @@ def network_pairs(
     from scipy.sparse.csgraph import dijkstra
     from scipy.spatial import cKDTree
 
-    lines = metric_points(network, name="network")
+    name = network.attrs.get("source", "network") if hasattr(network, "attrs") else "network"
+    lines = metric_points(network, name=name)
     lines = lines[np.isin(shapely.get_type_id(lines), (1, 5))]
     lines = shapely.get_parts(lines)
     if len(lines) == 0:
-        raise GeometryError("network holds no LineString geometries; give the road centre lines")
+        raise GeometryError(f"{name} holds no LineString geometries; give the road centre lines (--network)")
     nodes, graph = _graph(lines, max_segment_m)
     tree = cKDTree(nodes)
     cxy = shapely.get_coordinates(cells)

@@ -14,6 +14,7 @@ or not at all.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import html
 import importlib
 import json
@@ -24,14 +25,17 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 import pandas as pd
+from pydantic import Field, create_model, field_validator
 
-from zzgeo._theme_run import ThemeRun, check_inputs
+from zzgeo._theme_run import ThemeRun
+from zzgeo.config import ConfigModel, ConfigProblem, Text, load_config
 from zzgeo.errors import ParameterError, StoreError
 
-__all__ = ["THEMES", "MAP_THEMES", "ReportConfig", "load_report_config", "run_themes", "theme_maps", "theme_map",
-           "postgis_tables", "build_report", "ReportResult"]
+__all__ = ["THEMES", "MAP_THEMES", "ReportConfig", "ReportSection", "ScoreSection", "report_file_model", "load_report_config", "run_themes", "theme_maps", "theme_map",
+           "postgis_tables", "build_report", "recover_report_folder", "ReportResult"]
 
 #: Theme key -> module with ``INPUTS`` and ``run(inputs) -> ThemeRun``, in report order.
 THEMES = {
@@ -76,35 +80,82 @@ def _resolve(value: object, base: Path) -> object:
     return value
 
 
+def _resolve_input(theme: str, key: str, value: str, base: Path) -> str:
+    """A theme input as given (crs), a packaged rule-set id kept as is, or a file name from the config's folder."""
+    if key == "crs":
+        return value
+    if theme == "shelters" and key == "rules":
+        from zzgeo.shelters.rules import PACKAGED_RULE_SETS
+
+        if value in PACKAGED_RULE_SETS and not (base / value).exists():
+            return value
+    return _resolve(value, base)
+
+
+class ReportSection(ConfigModel):
+    """``[report]``: the basemap of every map and whether maps are also written as PNG."""
+
+    basemap: str = "none"
+    png: bool = True
+
+    @field_validator("basemap")
+    @classmethod
+    def _known_basemap(cls, value: str) -> str:
+        from zzgeo.maps import BASEMAPS
+
+        if value not in BASEMAPS:
+            raise ConfigProblem(f"not a basemap; allowed: {', '.join(BASEMAPS)}")
+        return value
+
+
+class ScoreSection(ConfigModel):
+    """``[score]``: the score config (a copy of ``data/scores.toml``), relative to the report config's folder."""
+
+    config: Optional[Text] = None
+
+
+@functools.cache
+def report_file_model() -> type[ConfigModel]:
+    """The schema of a report config: ``[report]``, ``[score]`` and one table per theme of :data:`THEMES`.
+
+    A theme's table takes the keys of that theme's ``INPUTS``, each a non-empty string.
+    """
+    fields: dict[str, object] = {"report": (ReportSection, ReportSection()), "score": (ScoreSection, ScoreSection())}
+    for key in THEMES:
+        section = create_model("".join(part.title() for part in key.split("-")) + "Section", __base__=ConfigModel,
+                               __doc__=f"[{key}]: the theme's input files (field in_<key>, alias <key>)",
+                               **{f"in_{k}": (Optional[Text], Field(None, alias=k)) for k in _theme(key).INPUTS})
+        fields[key.replace("-", "_")] = (section, Field(default=section(), alias=key))
+    return create_model("ReportFile", __base__=ConfigModel, __doc__="A report config (data/report.toml).", **fields)
+
+
 def load_report_config(path: str | os.PathLike[str] | None = None) -> ReportConfig:
     """Read a report config (TOML): ``[report] basemap/png``, ``[score] config``, and one table per theme.
 
-    Relative file names are taken from the config file's folder. A theme left
-    out runs on its default (demo) layers; an unknown table or key is an error.
+    Relative file names are taken from the config file's folder (a packaged
+    shelter rule-set id stays an id). A theme left out runs on its default
+    (demo) layers.
+
+    Raises
+    ------
+    FileNotFoundError
+        *path* does not exist.
+    ParameterError
+        Not UTF-8, not TOML, empty, an unknown table or key, a basemap not in
+        :data:`zzgeo.maps.BASEMAPS`, ``png`` not a TOML boolean, or a value not a
+        non-empty string (one line: file, key path, value, what is allowed).
     """
     if path is None:
         return ReportConfig()
-    import tomllib
-
     file = Path(path)
-    if not file.is_file():
-        raise FileNotFoundError(f"report config {str(file)!r}: no such file")
-    try:
-        doc = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ParameterError(f"report config {str(file)!r} is not valid TOML: {exc}") from exc
-    unknown = sorted(set(doc) - {"report", "score", *THEMES})
-    if unknown:
-        raise ParameterError(f"report config {str(file)!r}: unknown table(s) {unknown}; known: report, score, {', '.join(THEMES)}")
+    spec = load_config(file, report_file_model(), what="report config")
     base = file.resolve().parent
     inputs = {}
     for key in THEMES:
-        given = check_inputs(key, doc.get(key), _theme(key).INPUTS)
-        inputs[key] = {k: (v if k == "crs" else _resolve(v, base)) for k, v in given.items()}
-    report = doc.get("report", {})
-    score = doc.get("score", {}).get("config")
-    return ReportConfig(inputs, _resolve(score, base) if score else None, str(report.get("basemap", "none")),
-                        bool(report.get("png", True)), str(file))
+        given = getattr(spec, key.replace("-", "_")).model_dump(exclude_none=True, by_alias=True)
+        inputs[key] = {k: _resolve_input(key, k, v, base) for k, v in given.items()}
+    score = spec.score.config
+    return ReportConfig(inputs, _resolve(score, base) if score else None, spec.report.basemap, spec.report.png, str(file))
 
 
 def _theme(key: str):
@@ -202,7 +253,10 @@ def _portable(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_tables(runs: Mapping[str, ThemeRun], folder: Path) -> list[str]:
+    """Each run's tables as CSV (:func:`zzgeo.io.write_csv`: no cell runs as a formula) and, when spatial, GeoPackage."""
     import geopandas as gpd
+
+    from zzgeo.io import write_csv
 
     written = []
     for key, run in runs.items():
@@ -211,8 +265,7 @@ def _write_tables(runs: Mapping[str, ThemeRun], folder: Path) -> list[str]:
             table = _portable(frame)
             spatial = isinstance(table, gpd.GeoDataFrame)
             rel = f"tables/{key}_{name}.csv"
-            (pd.DataFrame(table.drop(columns=table.geometry.name)) if spatial else table).to_csv(
-                folder / rel, index=False, encoding="utf-8-sig")
+            write_csv(pd.DataFrame(table.drop(columns=table.geometry.name)) if spatial else table, folder / rel)
             written.append(rel)
             if spatial:
                 table.to_file(folder / f"tables/{key}.gpkg", layer=name, driver="GPKG")
@@ -222,19 +275,18 @@ def _write_tables(runs: Mapping[str, ThemeRun], folder: Path) -> list[str]:
 
 
 def _write_scorecard(result, config, folder: Path) -> list[str]:
+    """The scorecard as CSV and Excel (:func:`zzgeo.io.write_csv` / :func:`zzgeo.io.write_excel`: no cell runs as a formula)."""
+    from zzgeo.io import write_csv, write_excel
+
     titles = config.indicators.set_index("id")["title"]
     parts = result.parts.assign(title=result.parts["indicator"].map(titles))
     parts = parts[["district", "name", "theme", "indicator", "title", "raw", "normalised", "weight", "weight_used", "contribution", "demo"]]
     scores = result.scores[["rank", "district", "name", "score", "indicators_used"]]
-    scores.to_csv(folder / "scorecard.csv", index=False, encoding="utf-8-sig")
-    scores.rename(columns=SCORE_HEADINGS_ZH).to_csv(folder / "scorecard_zh.csv", index=False, encoding="utf-8-sig")
-    parts.to_csv(folder / "score_parts.csv", index=False, encoding="utf-8-sig")
-    with pd.ExcelWriter(folder / "scorecard.xlsx", engine="openpyxl") as xl:
-        scores.to_excel(xl, sheet_name="scores", index=False)
-        scores.rename(columns=SCORE_HEADINGS_ZH).to_excel(xl, sheet_name="得分", index=False)
-        parts.to_excel(xl, sheet_name="parts", index=False)
-        parts.rename(columns=SCORE_HEADINGS_ZH).to_excel(xl, sheet_name="指标明细", index=False)
-        config.indicators.to_excel(xl, sheet_name="indicators", index=False)
+    write_csv(scores, folder / "scorecard.csv")
+    write_csv(scores.rename(columns=SCORE_HEADINGS_ZH), folder / "scorecard_zh.csv")
+    write_csv(parts, folder / "score_parts.csv")
+    write_excel({"scores": scores, "得分": scores.rename(columns=SCORE_HEADINGS_ZH), "parts": parts,
+                 "指标明细": parts.rename(columns=SCORE_HEADINGS_ZH), "indicators": config.indicators}, folder / "scorecard.xlsx")
     return ["scorecard.csv", "scorecard_zh.csv", "score_parts.csv", "scorecard.xlsx"]
 
 
@@ -267,6 +319,13 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _href(path: object) -> str:
+    """A relative link for an ``href``/``src`` attribute: URL-quoted, then HTML-escaped."""
+    from urllib.parse import quote
+
+    return _esc(quote(str(path)))
+
+
 _INDEX_CSS = """body{font:14px/1.5 "Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",Arial,sans-serif;margin:24px auto;
 max-width:1100px;color:#222;padding:0 16px}h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:28px}
 .demo{background:#b00020;color:#fff;padding:10px 14px;border-radius:4px;font-weight:bold}table{border-collapse:collapse;margin:8px 0}
@@ -275,17 +334,20 @@ img{max-width:520px;border:1px solid #ccc;margin:4px 8px 4px 0}.maps{display:fle
 
 
 def _index_html(runs, scores, exports, tables, timings, config, created) -> str:
+    """The bundle's ``index.html``. Every text from configs, registers and results is HTML-escaped
+    (``_esc``) and every link URL-quoted (``_href``): a district, title or note reading
+    ``<img src=x onerror=...>`` shows as text and never runs."""
     demo = {run.title: run.demo for run in runs.values() if run.demo}
-    out = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>zzgeo report {created}</title>",
+    out = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>zzgeo report {_esc(created)}</title>",
            f"<style>{_INDEX_CSS}</style></head><body><h1>郑州 zzgeo report — 规划与选址分析报告</h1>",
-           f"<p class='small'>created {created} by {_GENERATOR}; inputs: {_esc(config.path or 'the shipped default layers')}</p>"]
+           f"<p class='small'>created {_esc(created)} by {_GENERATOR}; inputs: {_esc(config.path or 'the shipped default layers')}</p>"]
     if demo:
         items = "".join(f"<li>{_esc(t)}: {_esc(', '.join(d))}</li>" for t, d in demo.items())
         out.append(f"<div class='demo'>DEMO DATA — these inputs are synthetic demonstration layers, not official data; "
                    f"every figure resting on them is illustrative:<ul>{items}</ul></div>")
     out.append("<h2>District scorecard 区县综合得分</h2><table><tr><th>排名 rank</th><th>区县 district</th><th>得分 score</th>"
                "<th>指标数 indicators</th></tr>")
-    out += [f"<tr><td class='n'>{r.rank}</td><td>{_esc(r.name)}</td><td class='n'>{r.score:.1f}</td><td class='n'>{r.indicators_used}</td></tr>"
+    out += [f"<tr><td class='n'>{_esc(r.rank)}</td><td>{_esc(r.name)}</td><td class='n'>{r.score:.1f}</td><td class='n'>{_esc(r.indicators_used)}</td></tr>"
             for r in scores.scores.itertuples()]
     out.append("</table><p>Each indicator's raw value, normalised value and points: <a href='scorecard.xlsx'>scorecard.xlsx</a>, "
                "<a href='score_parts.csv'>score_parts.csv</a>; <a href='scorecard.csv'>scorecard.csv</a> "
@@ -297,9 +359,9 @@ def _index_html(runs, scores, exports, tables, timings, config, created) -> str:
         out.append("</ul><div class='maps'>")
         for name in run.maps:
             e = next(x for x in exports if x.html.stem == f"{key}_{name}")
-            img = f"<img src='maps/{e.png.name}' alt='{_esc(name)}'>" if e.png else _esc(name)
-            out.append(f"<a href='maps/{e.html.name}'>{img}</a>")
-        links = ", ".join(f"<a href='{t}'>{_esc(Path(t).name)}</a>" for t in tables
+            img = f"<img src='{_href('maps/' + e.png.name)}' alt='{_esc(name)}'>" if e.png else _esc(name)
+            out.append(f"<a href='{_href('maps/' + e.html.name)}'>{img}</a>")
+        links = ", ".join(f"<a href='{_href(t)}'>{_esc(Path(t).name)}</a>" for t in tables
                           if t.startswith("tables/") and (Path(t).name.startswith(f"{key}_") or Path(t).stem == key))
         out.append(f"</div><p class='small'>tables: {links}</p>")
         if run.notes:
@@ -312,17 +374,69 @@ def _index_html(runs, scores, exports, tables, timings, config, created) -> str:
 
 
 def _check_target(out: Path, config: ReportConfig) -> None:
+    if str(out).strip() in ("", ".") or out.name in ("", ".", ".."):
+        raise StoreError(f"--out {str(out)!r} names no folder; give one, e.g. --out out/report")
     resolved = out.resolve()
-    for f in config.input_paths():
+    inputs = [*config.input_paths(), *([Path(config.path)] if config.path else [])]
+    for f in inputs:
         if f.resolve() == resolved or resolved in f.resolve().parents:
-            raise StoreError(f"report folder {str(out)!r} holds the input {str(f)!r}; choose another --out")
+            raise StoreError(f"report folder {str(out)!r} holds the input {str(f)!r}, which the new bundle would replace; "
+                             "choose another --out or move the input")
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / _MARKER).is_file())):
         raise StoreError(f"{str(out)!r} exists and is not a zzgeo report folder; choose a new or empty folder for --out "
                          "(a previous report there is replaced whole)")
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _leftovers(out: Path) -> list[tuple[Path, str, int]]:
+    """Temporary folders of earlier runs beside *out*: ``(path, "tmp" | "old", pid)``."""
+    found = []
+    for kind in ("tmp", "old"):
+        for path in out.parent.glob(f".{out.name}.{kind}-*"):
+            pid = path.name.rsplit("-", 1)[-1]
+            if pid.isdigit():
+                found.append((path, kind, int(pid)))
+    return found
+
+
+def recover_report_folder(out: str | os.PathLike[str]) -> list[str]:
+    """Repair what an interrupted run left beside *out*; returns what was done (one line each).
+
+    A run builds the bundle in ``.NAME.tmp-PID`` and swaps it in with two renames
+    (the old bundle to ``.NAME.old-PID``, the new one to ``NAME``). A run killed
+    between the renames leaves ``NAME`` missing: the old bundle is put back.
+    Temporary folders of runs that are no longer alive are removed.
+    """
+    out = Path(out)
+    done = []
+    if not out.parent.is_dir():
+        return done
+    for path, kind, pid in sorted(_leftovers(out), key=lambda t: t[1] == "tmp"):
+        if _pid_alive(pid) and pid != os.getpid():
+            continue  # another run is at work
+        if kind == "old" and not out.exists() and (path / _MARKER).is_file():
+            os.replace(path, out)
+            done.append(f"restored the previous report {str(out)!r} from an interrupted run ({path.name})")
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+            done.append(f"removed {path.name}, left by an interrupted run")
+    return done
+
+
 def _swap_in(tmp: Path, out: Path) -> None:
-    """Replace *out* by *tmp* with two renames; the old bundle is removed only after the new one is in place."""
+    """Replace *out* by *tmp* with two renames; the old bundle is removed only after the new one is in place.
+
+    Interrupted between the renames, the next run (or :func:`recover_report_folder`) puts the old bundle back.
+    """
     old = None
     if out.exists():
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
@@ -346,6 +460,7 @@ class ReportResult:
     timings: list[tuple[str, float]]
     demo: dict[str, list[str]]
     renderers: list[str]
+    notes: list[str] = field(default_factory=list)
 
 
 def postgis_tables(runs: Mapping[str, ThemeRun], scores) -> dict[str, pd.DataFrame]:
@@ -393,6 +508,7 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     if basemap not in BASEMAPS:
         raise ParameterError(f"basemap {basemap!r}: use one of {', '.join(BASEMAPS)}")
     target = Path(out)
+    recovered = recover_report_folder(target)
     _check_target(target, config)
     score_config = load_score_config(config.score_config)
     timings: list[tuple[str, float]] = []
@@ -419,6 +535,7 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     result.out = target
+    result.notes = recovered
     return result
 
 

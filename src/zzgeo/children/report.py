@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from zzgeo._theme_run import ThemeRun, check_inputs
+from zzgeo._theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "run"]
 
@@ -62,6 +62,7 @@ def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025) -> Them
     result = attainment(facilities, year=year, targets=load_targets(given["targets"]) if given.get("targets") else None,
                         population=unit_population(figures=given.get("children")), zones=zones,
                         communities=read_communities(given["communities"], crs=crs) if given.get("communities") else None)
+    notes_table, register_lines = register_notes({str(given.get("register") or "DEMO facility register"): facilities})
     types = [t for t in _ACCESS_TYPES if t in set(facilities["type"])]
     access = walking_access(facilities, year=year, types=types, zones=zones)
     share = access.shares[access.shares["circle"] == "15min"].set_index("unit")
@@ -69,11 +70,11 @@ def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025) -> Them
     return ThemeRun(
         key="children", title="儿童友好城市 Child-friendly city", document=result.meta["document"],
         tables={"attainment": result.records, "inventory": result.inventory, "access_shares": access.shares,
-                "childcare_2sfca": access.childcare, "access_gaps": access.gaps},
+                "childcare_2sfca": access.childcare, "access_gaps": access.gaps, "register_notes": notes_table},
         maps={"overview": lambda basemap="none": overview_map(result, basemap=basemap),
               **({"childcare_access": lambda basemap="none": access_map(access, "childcare", "15min", basemap=basemap)} if "childcare" in types else {})},
         findings=_findings(result, access),
         demo=[] if given.get("register") else ["facility register"],
         indicators=pd.DataFrame({"children_targets": district_attainment(result)["mean_attainment"], "childcare_access": childcare}),
-        notes=[result.meta["unit_rule"], result.meta["children_rule"], f"walking distance: {access.meta['metric']}"],
+        notes=[result.meta["unit_rule"], result.meta["children_rule"], f"walking distance: {access.meta['metric']}", *register_lines],
     )

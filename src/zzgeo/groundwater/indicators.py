@@ -21,6 +21,12 @@ counts operating firms (在产) that have polluted groundwater, and says so.
 Indicators that no register measures keep their row with the status
 "not measurable from registers". Status against an ``as_of`` year: ``met``,
 ``not met`` (after the deadline), ``on track`` / ``behind`` (before it).
+
+A screening counts as done by ``as_of`` when the register says it is done and
+its completion date (``leak_screened_on``) is on or before 31 December of
+that year; a screening completed later does not count yet, and one without a
+date counts (the result says how many). The other status fields carry no
+date in the register: they are taken as the register states them.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ import pandas as pd
 
 from zzgeo.groundwater.rules import DOC_NUMBER, indicator_table, spot_check_rule
 
-__all__ = ["IndicatorResult", "rate", "spot_check_table", "pilot_indicators", "indicator_records"]
+__all__ = ["IndicatorResult", "rate", "screened_by", "spot_check_table", "pilot_indicators", "indicator_records"]
 
 CITY = "410100"
 
@@ -58,16 +64,30 @@ def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[column].map(lambda v: v is True).astype(bool)
 
 
-def _counts(frame: pd.DataFrame) -> dict[str, int]:
+def screened_by(frame: pd.DataFrame, as_of: int | None) -> pd.Series:
+    """Sources whose leak screening was done by the end of *as_of* (a later completion date does not count yet).
+
+    Without a ``leak_screened`` column, a completion date on or before the
+    end of *as_of* says the screening was done.
+    """
+    dated = pd.to_datetime(frame["leak_screened_on"]) if "leak_screened_on" in frame else pd.Series(pd.NaT, index=frame.index)
+    done = _flag(frame, "leak_screened") if "leak_screened" in frame else dated.notna()
+    if as_of is None:
+        return done
+    return done & (dated.isna() | (dated <= pd.Timestamp(int(as_of), 12, 31)))
+
+
+def _counts(frame: pd.DataFrame, as_of: int | None = None) -> dict[str, int]:
     listed = _flag(frame, "listed")
     key = _flag(frame, "key_supervised")
     needs_plan = _flag(frame, "operating") & _flag(frame, "polluted")
+    screened = screened_by(frame, as_of)
     return {
         "sources": len(frame),
         "listed": int(listed.sum()),
-        "screened": int((listed & _flag(frame, "leak_screened")).sum()),
-        "screened_any": int(_flag(frame, "leak_screened").sum()),
-        "spot_checked": int((_flag(frame, "leak_screened") & _flag(frame, "spot_checked")).sum()),
+        "screened": int((listed & screened).sum()),
+        "screened_any": int(screened.sum()),
+        "spot_checked": int((screened & _flag(frame, "spot_checked")).sum()),
         "key_supervised": int(key.sum()),
         "self_monitoring": int((key & _flag(frame, "self_monitoring")).sum()),
         "needs_risk_plan": int(needs_plan.sum()),
@@ -84,8 +104,9 @@ def _rates(c: dict[str, int]) -> dict[str, float]:
     }
 
 
-def spot_check_table(screened: pd.DataFrame) -> pd.DataFrame:
+def spot_check_table(screened: pd.DataFrame, as_of: int | None = None) -> pd.DataFrame:
     """Per source type on the list: listed, screened, spot-checked, covered (>= 1 check), share of its screened (>= 5 %?)."""
+    screened = screened.assign(leak_screened=screened_by(screened, as_of).to_numpy(), leak_screened_on=pd.NaT)
     listed = screened[_flag(screened, "listed")]
     rows = []
     for kind, group in listed.groupby("type"):
@@ -167,23 +188,33 @@ def pilot_indicators(screened: pd.DataFrame, zones, *, as_of: int = 2024, distri
     rows = []
     for adcode, name in zip(districts["adcode"], districts["name"]):
         part = screened[screened["adcode"] == adcode]
-        c = _counts(part)
+        c = _counts(part, as_of)
         rows.append({"adcode": adcode, "name": name, **c, **_rates(c)})
-    city_counts = _counts(screened)
+    city_counts = _counts(screened, as_of)
     city_rates = _rates(city_counts)
     rows.append({"adcode": CITY, "name": "郑州市 (city-wide)", **city_counts, **city_rates})
     done, due = _delineation(zones)
     values = {**{k: v for k, v in city_rates.items() if k != "spot_check_share"}, "recharge_delineation_rate": rate(done, due)}
-    spot = spot_check_table(screened)
+    spot = spot_check_table(screened, as_of)
     rule = spot_check_rule()
     spot_ok = bool(spot["covered"].all()) and city_rates["spot_check_share"] + 1e-12 >= rule["share"] if len(spot) else False
     meta = {"document": DOC_NUMBER, "as_of": as_of,
             "spot_check": {**rule, "share_measured": city_rates["spot_check_share"],
                            "types_not_covered": spot.loc[~spot["covered"], "type"].tolist(), "met": spot_ok},
             "risk_plan_denominator": "operating firms (在产) with polluted groundwater: zzgeo's reading of 三(二)7",
+            "screening_dates": _dates_note(screened, as_of),
             "demo": bool(screened["demo"].astype(bool).any()) if "demo" in screened else False}
     return IndicatorResult(by_district=pd.DataFrame(rows), indicators=_indicator_rows(values, city_counts, (done, due), as_of),
                            spot_checks=spot, meta=meta)
+
+
+def _dates_note(frame: pd.DataFrame, as_of: int) -> str:
+    done = _flag(frame, "leak_screened") if "leak_screened" in frame else screened_by(frame, None)
+    dated = pd.to_datetime(frame["leak_screened_on"]) if "leak_screened_on" in frame else pd.Series(pd.NaT, index=frame.index)
+    later = int((done & (dated > pd.Timestamp(int(as_of), 12, 31))).sum())
+    undated = int((done & dated.isna()).sum())
+    return (f"screenings count when completed by {as_of}-12-31: {later} completed later are not counted; "
+            f"{undated} without a completion date are counted")
 
 
 def indicator_records(result: IndicatorResult) -> dict:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from zzgeo._theme_run import ThemeRun, check_inputs
+from zzgeo._theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "load_zones", "load_pollution", "run"]
 
@@ -36,12 +36,13 @@ def load_zones(sources=None, wells=None, rivers=None, study=None, rules=None, me
 
     if (sources is None) != (wells is None):
         raise SchemaError("--sources and --wells go together: the DEMO wells belong to the DEMO sources; give both registers (or neither for the demo)")
+    rule_set = load_rules(rules)  # a bad rule file fails before any register is read
     demo = demo_layers() if sources is None or wells is None or rivers is None else {}
     src = read_sources(sources or demo["sources"], crs=crs, on_error=on_error)
     wel = read_wells(wells or demo["wells"], crs=crs, on_error=on_error)
     riv = read_rivers(rivers or demo["rivers"], crs=crs)
     stz = read_study_zones(study, crs=crs) if study else None
-    result = source_zones(src, wel, rivers=riv, study_zones=stz, rules=load_rules(rules), method=method, on_error=on_error)
+    result = source_zones(src, wel, rivers=riv, study_zones=stz, rules=rule_set, method=method, on_error=on_error)
     if rivers is None:
         result.meta["notes"].append("rivers: the DEMO Yellow River line (the municipality's northern boundary, approximate); pass --rivers FILE")
     return result, (src, wel)
@@ -74,8 +75,12 @@ def run(inputs: Mapping[str, object] | None = None, *, as_of: int = 2024) -> The
 
     given = check_inputs("groundwater", inputs, INPUTS)
     crs, rules = given.get("crs"), given.get("rules")
-    zones, _ = load_zones(given.get("sources"), given.get("wells"), given.get("rivers"), given.get("study_zones"), rules, crs=crs)
-    screened = screen_sources(load_pollution(given.get("pollution"), crs=crs), zones, rules=load_rules(rules))
+    zones, (src, wel) = load_zones(given.get("sources"), given.get("wells"), given.get("rivers"), given.get("study_zones"), rules, crs=crs)
+    pollution = load_pollution(given.get("pollution"), crs=crs)
+    screened = screen_sources(pollution, zones, rules=load_rules(rules))
+    notes_table, register_lines = register_notes({str(given.get("sources") or "DEMO sources"): src,
+                                                  str(given.get("wells") or "DEMO wells"): wel,
+                                                  str(given.get("pollution") or "DEMO pollution sources"): pollution})
     districts = read_layer("districts")
     pilot = pilot_indicators(screened.sources, zones, as_of=as_of, districts=districts)
     sources = screened.sources
@@ -85,7 +90,8 @@ def run(inputs: Mapping[str, object] | None = None, *, as_of: int = 2024) -> The
     status = pilot.indicators["status"].value_counts()
     return ThemeRun(
         key="groundwater", title="地下水 Groundwater", document=zones.meta["document"],
-        tables={"zones": zones.zones, "screening_list": listed, "indicators": pilot.indicators, "rates_by_district": pilot.by_district},
+        tables={"zones": zones.zones, "screening_list": listed, "indicators": pilot.indicators, "rates_by_district": pilot.by_district,
+                "register_notes": notes_table},
         maps={"zones": lambda basemap="none": zone_map(zones, screened, basemap=basemap)},
         findings=[
             f"{len(zones.sources)} drinking-water sources; zone 1 + zone 2 + recharge zones cover "
@@ -98,5 +104,5 @@ def run(inputs: Mapping[str, object] | None = None, *, as_of: int = 2024) -> The
         indicators=pd.DataFrame({"sources_in_zones": inside.reindex(districts["adcode"], fill_value=0).to_numpy(),
                                  "leak_screening": pilot.by_district.set_index("adcode")["leak_screening_rate"].reindex(districts["adcode"]).to_numpy()},
                                 index=districts["adcode"].to_numpy()),
-        notes=list(zones.meta["notes"]),
+        notes=[*zones.meta["notes"], pilot.meta["screening_dates"], *register_lines],
     )

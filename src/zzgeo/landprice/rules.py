@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pandas as pd
 
@@ -262,7 +263,7 @@ class ValuationRules:
 
 def valuation_rules(path: str | None = None) -> ValuationRules:
     """Read the valuation rules (default: the packaged ``data/landprice/valuation.toml``)."""
-    doc = load_toml(path or RULES_FILE)
+    doc = load_toml(Path(path) if path else RULES_FILE)
     rates = {t: {u: float(r) for u, r in uses.items()} for t, uses in doc["reduction_rate"].items() if isinstance(uses, dict)}
     return ValuationRules(
         step_order=tuple(doc["steps"]["order"]),

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from zzgeo._theme_run import ThemeRun, check_inputs
+from zzgeo._theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "run"]
 
@@ -70,13 +70,17 @@ def run(inputs: Mapping[str, object] | None = None) -> ThemeRun:
     plan = site_shelters(register, candidates, demand, year=2029, rules=rules, districts=districts)
     demo = [*([] if given.get("register") else ["shelter register"]), *([] if given.get("candidates") else ["candidate sites"])]
     table = cov.table.set_index("adcode")
+    notes_table, register_lines = register_notes({str(given.get("register") or "DEMO shelter register"): register,
+                                                  str(given.get("candidates") or "DEMO candidate sites"): candidates})
     return ThemeRun(
         key="shelters", title="应急避难场所 Emergency shelters", document="郑政文〔2022〕40号",
-        tables={"coverage_by_district": cov.table, "siting_plan": plan.chosen, "siting_by_district": plan.districts},
+        tables={"coverage_by_district": cov.table, "siting_plan": plan.chosen, "siting_by_district": plan.districts,
+                "register_notes": notes_table},
         maps={"coverage": lambda basemap="none": coverage_map(cov, districts, basemap=basemap),
               "siting_2029": lambda basemap="none": siting_map(plan, districts, basemap=basemap)},
         findings=_findings(cov, plan),
         demo=demo,
         indicators=pd.DataFrame({"shelter_per_capita": table["per_capita_m2"], "shelter_coverage": table["covered_share"]}),
-        notes=[*cov.meta["notes"], f"rule set: {rules.id} ({rules.status})", f"population: {cov.meta['population_method']}"],
+        notes=[*cov.meta["notes"], f"rule set: {rules.id} ({rules.status})", f"population: {cov.meta['population_method']}",
+               *register_lines],
     )
