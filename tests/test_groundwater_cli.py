@@ -26,7 +26,7 @@ def test_zones_json_and_out(tmp_path):
     assert {s["source_id"]: s["status"] for s in data["sources"]}["GW-JWT"] == "delineated (computed)"
     assert data["rules"]["hj338"]["status"] == "unverified" and data["rules"]["recharge"]["status"] == "assumption"
     written = gpd.read_file(out)
-    assert set(written["zone"]) == {"zone1", "zone2", "recharge"} and len(written) == 6
+    assert set(written["zone"]) == {"zone1", "zone2", "recharge", "recharge_tot"} and len(written) == 8
 
 
 def test_screen_lists_in_priority_order(tmp_path):

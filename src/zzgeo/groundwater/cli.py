@@ -61,7 +61,9 @@ def zones_cmd(
         outcome.json(zone_records(result))
     else:
         print_frame(result.sources, title=f"Sources — {result.meta['document']} 三(三)9",
-                    columns=[c for c in ("source_id", "name", "wells", "abstraction_m3_d", "scale", "river", "river_min_travel_days", "status") if c in result.sources])
+                    columns=[c for c in ("source_id", "name", "wells", "abstraction_m3_d", "scale", "stagnation_m", "recharge_upgradient_m",
+                                         "zone2_downgradient_m", "river", "river_min_travel_days", "critical_rate_m3_d", "status")
+                             if c in result.sources])
         print_frame(result.zones.drop(columns="geometry"), columns=["source_id", "zone_zh", "area_km2", "method"])
     outcome.console()
     _demo(result.meta["demo"], "the wells and aquifer parameters")

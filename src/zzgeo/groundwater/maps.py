@@ -1,7 +1,7 @@
 """Map layers of the groundwater theme: source zones, wells, and the pollution sources on the screening list.
 
 Drawn by :mod:`zzgeo.maps` (offline HTML, PNG). Zones are coloured by kind
-(zone 1 dark, zone 2, recharge zone light), wells in blue, listed pollution
+(zone 1 dark, zone 2, the recharge zone's travel-time zone, its capture envelope lightest), wells in blue, listed pollution
 sources in red with their priority; captions cite 郑政文〔2022〕49号 and the
 methods, and a DEMO banner appears when the registers are the demo layers.
 """
@@ -18,8 +18,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["ZONE_COLOURS", "zone_map"]
 
-#: Colour-blind-safe sequential blues, darkest for the most protected zone.
-ZONE_COLOURS = {"一级保护区": "#08519c", "二级保护区": "#6baed6", "补给区": "#c6dbef"}
+#: Colour-blind-safe sequential blues, darkest for the most protected zone; the travel-time zone a shade darker
+#: than the capture envelope around it.
+ZONE_COLOURS = {"一级保护区": "#08519c", "二级保护区": "#6baed6", "补给区·迁移时间区": "#9ecae1", "补给区·捕获区包络": "#deebf7"}
 
 
 def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top: int = 50, basemap: str = "none") -> folium.Map:
@@ -27,7 +28,7 @@ def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top
     from zzgeo.maps import add_points, choropleth_map
 
     layer = zones.zones.copy()
-    order = {"补给区": 0, "二级保护区": 1, "一级保护区": 2}  # draw the recharge zone first, zone 1 on top
+    order = {"补给区·捕获区包络": 0, "补给区·迁移时间区": 1, "二级保护区": 2, "一级保护区": 3}  # the envelope first, zone 1 on top
     layer = layer.sort_values("zone_zh", key=lambda s: s.map(order))
     layer["label"] = layer["zone_zh"]
     demo = bool(zones.meta.get("demo"))
@@ -39,7 +40,10 @@ def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top
         tooltip_columns=["name", "method", "area_km2"],
         caption_lines=[
             f"{zones.meta['document']} 三(三)9: recharge zones of county-level-and-above sources",
-            "zones 1/2: HJ 338-2018 R = α·K·I·T/n (unverified α); recharge: capture zone, travel-time bounded (assumption)",
+            "zones 1/2: HJ 338-2018 R = α·K·I·T/n (unverified α)",
+            "补给区·迁移时间区: water reaches a well within the travel time (10 years, an assumption), by backward particle "
+            "tracking; 补给区·捕获区包络: the capture zone cut at that zone's upgradient end (a conservative superset); "
+            "wells superposed (they interfere), image wells for a river",
             "DEMO wells and aquifer parameters (pilot names real)" if demo else "user registers",
         ],
         demo=demo,

@@ -58,6 +58,10 @@ def load_pollution(pollution=None, crs=None, columns=None, layer=None, on_error=
     return read_pollution_sources(source, crs=crs, columns=parse_columns_option(columns), layer=layer, on_error=on_error)
 
 
+def _area(zones, kind: str) -> float:
+    return float(zones.zones.loc[zones.zones["zone"] == kind, "area_km2"].sum())
+
+
 def run(inputs: Mapping[str, object] | None = None, *, as_of: int = 2024) -> ThemeRun:
     """Zones, screening and indicators on the given (or DEMO) registers.
 
@@ -94,8 +98,9 @@ def run(inputs: Mapping[str, object] | None = None, *, as_of: int = 2024) -> The
                 "register_notes": notes_table},
         maps={"zones": lambda basemap="none": zone_map(zones, screened, basemap=basemap)},
         findings=[
-            f"{len(zones.sources)} drinking-water sources; zone 1 + zone 2 + recharge zones cover "
-            f"{zones.zones['area_km2'].sum():,.1f} km² (zones overlap between kinds)",
+            f"{len(zones.sources)} drinking-water sources; recharge zones: {_area(zones, 'recharge_tot'):,.1f} km² within the "
+            f"travel time, {_area(zones, 'recharge'):,.1f} km² in the capture envelopes (wells superposed); zones 1 and 2 "
+            f"{_area(zones, 'zone1') + _area(zones, 'zone2'):,.1f} km² (HJ 338-2018 circles)",
             f"{len(sources) - int((sources['zone'] == 'outside').sum())} of {len(sources)} pollution sources lie inside a zone",
             f"leak-screening list ({screened.meta['clause']}): {len(listed)} sources",
             f"pilot indicators (表2—1) as of {as_of}: " + ", ".join(f"{n} {s}" for s, n in status.items()),

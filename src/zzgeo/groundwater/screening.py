@@ -45,7 +45,7 @@ BRANCHES = {
     "polluted": (0, "has polluted groundwater (已造成地下水污染)"),
     "zone1": (1, "inside zone 1 (一级保护区) of {source}"),
     "zone2": (2, "inside zone 2 (二级保护区) of {source}"),
-    "recharge": (3, "inside the recharge zone (补给区) of {source}"),
+    "recharge": (3, "inside the recharge zone (补给区, capture envelope) of {source}"),
     "key_source": (4, "outside the recharge zones; a key source by 环办土壤函〔2020〕72号 (register says so)"),
     "key_source_unknown": (4, "outside the recharge zones; a key-source type: to be checked against 环办土壤函〔2020〕72号 (the register does not say)"),
 }
@@ -67,6 +67,7 @@ def _zones_of(points: np.ndarray, zones: gpd.GeoDataFrame) -> tuple[np.ndarray, 
 
     zone = np.full(len(points), "outside", dtype=object)
     source = np.full(len(points), "", dtype=object)
+    zones = zones[zones["zone"].isin(list(_ZONE_RANK))]  # the capture envelope, not the travel-time zone inside it
     if len(zones) == 0:
         return zone, source
     ordered = zones.assign(rank=zones["zone"].map(_ZONE_RANK)).sort_values("rank")

@@ -4,10 +4,19 @@ For every source (wellfield) with wells and aquifer parameters:
 
 * **zone 1 / zone 2** (一级 / 二级保护区): HJ 338-2018's travel-time circles around each
   well, R = α·K·I·T/n with T = 100 / 1000 days, merged over the wellfield;
-* **recharge zone** (补给区): the capture zone of each well in uniform regional flow
-  (:func:`~zzgeo.groundwater.hydro.capture_envelope`), cut upgradient where the travel
-  time reaches the rule file's ``travel_days``, merged over the wellfield (well
-  interference is ignored: ``method="timml"`` models it);
+* **recharge zone** (补给区), two kinds, both from the wellfield as one system — the regional
+  flow plus every well superposed, and for a riverside field an image well across the river
+  for every well (:class:`~zzgeo.groundwater.wellfield.Wellfield`; wells interfere):
+
+  - ``recharge_tot``, the **time-of-travel zone** (补给区·迁移时间区): every point whose water
+    reaches a well within the rule file's ``travel_days``, by backward particle tracking
+    with the seepage velocity (discharge / (n·b));
+  - ``recharge``, the **capture envelope** (补给区·捕获区包络): the capture zone cut by a line
+    across the flow at the upgradient end of that travel-time zone. A conservative
+    superset of it (about twice its area for a pilot-like field): the leak-screening rule
+    uses it, erring on inclusion;
+
+  with one well both reduce to the single-well formulas of :mod:`zzgeo.groundwater.hydro`;
 * **riverside wellfields** (傍河型): for a losing river (the Yellow River at Zhengzhou is
   perched) the recharge zone stops at the river, which feeds every flow line; zzgeo
   reports the shortest river-to-well travel time of each well (image-well solution).
@@ -39,7 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["ZONE_LABELS", "METHODS", "ZoneResult", "Aquifer", "source_zones", "zone_records"]
 
-ZONE_LABELS = {"zone1": "一级保护区", "zone2": "二级保护区", "recharge": "补给区"}
+ZONE_LABELS = {"zone1": "一级保护区", "zone2": "二级保护区", "recharge": "补给区·捕获区包络", "recharge_tot": "补给区·迁移时间区"}
 METHODS = ("analytic", "timml")
 _PARAMS = {"conductivity_m_d": "K", "gradient": "i", "porosity": "n", "thickness_m": "b", "flow_azimuth_deg": "flow direction"}
 
@@ -110,26 +119,82 @@ def _hj338(xy: np.ndarray, aq: Aquifer, rules: GroundwaterRules) -> dict[str, tu
     return out
 
 
-def _capture(xy: np.ndarray, q: np.ndarray, aq: Aquifer, rules: GroundwaterRules) -> tuple[object, str, dict]:
+def _straight_river(river, xy: np.ndarray):
+    """The river near a wellfield as a straight line (its tangent at the point nearest the wells), or None
+    when a well lies on the far side of that line (a bend: no image wells then)."""
     import shapely
 
-    parts, reach = [], []
-    for well, Q in zip(xy, q):
-        if Q <= 0:
-            continue
-        L = hydro.upgradient_distance_m(rules.recharge_days, Q, aq.K, aq.b, aq.i, aq.n)
-        ring = hydro.capture_envelope(Q, aq.K, aq.b, aq.i, upgradient_m=L, points=rules.envelope_points)
-        parts.append(shapely.Polygon(_place(ring, well, aq.flow)))
-        reach.append(L)
-    if not parts:
+    from zzgeo.groundwater.wellfield import River
+
+    centre = shapely.Point(xy.mean(axis=0))
+    at = shapely.line_locate_point(river, centre)
+    span = max(500.0, float(np.ptp(xy, axis=0).max()))
+    a, b = (shapely.get_coordinates(shapely.line_interpolate_point(river, at + d))[0] for d in (-span, span))
+    if np.allclose(a, b):
+        return None
+    line = River.through(a, b, toward=xy.mean(axis=0))
+    return line if (line.side(xy) > 1.0).all() else None
+
+
+def _field(xy: np.ndarray, q: np.ndarray, aq: Aquifer, river=None):
+    from zzgeo.groundwater.wellfield import Wellfield
+
+    line = _straight_river(river, xy) if river is not None else None
+    return Wellfield(xy=xy, Q=q, K=aq.K, b=aq.b, i=aq.i, n=aq.n, flow=aq.flow, river=line)
+
+
+def _downgradient_reach(wf, days: float) -> float:
+    """How far downgradient of the most downgradient well water reaches a well within *days* (m):
+    particles leave every well straight downgradient, backward in time, toward its stagnation point."""
+    starts = wf.xy[wf.Q > 0] + wf.flow
+    traces = wf.trace(starts, t_max=days, step_max=max(1.0, min(50.0, wf.K * wf.i * days / wf.n / 20.0)))
+    return wf.downgradient_extent_m(__import__("shapely").multipoints(traces.endpoints()))
+
+
+def _lonlat(points: np.ndarray) -> list[list[float]]:
+    """Metric points as ``[[lon, lat], ...]`` (WGS-84, 6 decimals)."""
+    from pyproj import Transformer
+
+    if len(points) == 0:
+        return []
+    lon, lat = Transformer.from_crs(METRIC_CRS, STORAGE_CRS, always_xy=True).transform(points[:, 0], points[:, 1])
+    return [[round(float(a), 6), round(float(b), 6)] for a, b in zip(lon, lat)]
+
+
+_AREA_FIGURES = {"recharge_tot": "tot_area_km2", "recharge": "envelope_area_km2"}
+
+
+def _capture(xy: np.ndarray, q: np.ndarray, aq: Aquifer, rules: GroundwaterRules, river=None) -> tuple[dict, dict, object]:
+    """The two recharge zones of a wellfield (see module notes), their figures, and the field."""
+    import shapely
+
+    if not (q > 0).any():
         raise ParameterError("no well pumps (all pumping rates are 0): no capture zone")
-    total = float(q.sum())
-    figures = {"stagnation_m": hydro.stagnation_distance_m(float(q.max()), aq.K, aq.b, aq.i),
-               "ultimate_half_width_m": hydro.capture_half_width_m(total, aq.K, aq.b, aq.i),
-               "recharge_upgradient_m": float(max(reach))}
-    method = (f"capture zone in uniform flow, bounded by {rules.recharge_days:g} days of travel ({rules.recharge_status}); "
-              f"K {aq.K:g} m/d, b {aq.b:g} m, i {aq.i:g}, n {aq.n:g}, flow toward {aq.azimuth_deg:g}°")
-    return shapely.union_all(parts), method, figures
+    wf = _field(xy, q, aq, river)
+    days = rules.recharge_days
+    tot, _ = wf.travel_time_zone(days)
+    L = wf.upgradient_extent_m(tot)
+    envelope, fans = wf.capture_envelope(L)
+    params = f"K {aq.K:g} m/d, b {aq.b:g} m, i {aq.i:g}, n {aq.n:g}, flow toward {aq.azimuth_deg:g}°"
+    field_text = (f"{int((q > 0).sum())} wells superposed in uniform flow" +
+                  (" with image wells across the river (a head boundary)" if wf.river is not None else ""))
+    zones = {
+        "recharge_tot": (tot, f"time-of-travel zone: water reaches a well within {days:g} days ({rules.recharge_status}); "
+                              f"backward particle tracking, {field_text}; {params}"),
+        "recharge": (envelope, f"capture envelope: the capture zone cut {L:,.0f} m upgradient (the end of the {days:g}-day "
+                               f"zone), a conservative superset of it; {field_text}; {params}"),
+    }
+    stagnation = _lonlat(wf.stagnation_points())
+    figures = {
+        "stagnation_m": wf.downgradient_stagnation_m(),
+        "stagnation_points": stagnation,
+        "ultimate_width_m": wf.ultimate_width_m(),
+        "ultimate_half_width_m": wf.ultimate_width_m() / 2.0,
+        "recharge_upgradient_m": L,
+        "zone1_downgradient_m": _downgradient_reach(wf, rules.zone1_days),
+        "zone2_downgradient_m": _downgradient_reach(wf, rules.zone2_days),
+    }
+    return zones, figures, (wf, fans)
 
 
 def _river_figures(xy: np.ndarray, q: np.ndarray, aq: Aquifer, river, losing: bool, rules: GroundwaterRules) -> dict:
@@ -212,21 +277,55 @@ def _one_source(src: pd.Series, wells: gpd.GeoDataFrame, rivers, rules: Groundwa
     zones = [{"zone": z, "geometry": g, "method": m} for z, (g, m) in _hj338(xy, aq, rules).items()]
     river, losing = _nearest_river(xy, rivers, rules)
     near = river is not None and float(shapely.distance(river, shapely.multipoints(xy))) <= rules.river_max_distance_m
-    if method == "timml" and near:
+    if method == "timml":
         from zzgeo.groundwater.riverside import timml_zone
 
-        recharge, m, figures, per_well = timml_zone(xy, q, aq, river, rules)
+        recharge, m, figures, per_well = timml_zone(xy, q, aq, river if near else None, rules)
+        zones.append({"zone": "recharge", "geometry": recharge, "method": m})
+        row.update(_river_summary(per_well, q, near, losing, rules))
     else:
-        recharge, m, figures = _capture(xy, q, aq, rules)
+        recharge, figures, (wf, fans) = _capture(xy, q, aq, rules, river if near else None)
+        for kind, (shape, m) in recharge.items():
+            if near and losing:
+                shape = _clip_at_river(shape, river, xy)
+                m += "; stops at the losing river, which feeds every flow line"
+            zones.append({"zone": kind, "geometry": shape, "method": m})
+            figures[_AREA_FIGURES[kind]] = float(shape.area) / 1e6  # the zone as drawn, after any cut at the river
         per_well = _river_figures(xy, q, aq, river, losing, rules) if near else {}
-        if near and losing:
-            recharge = _clip_at_river(recharge, river, xy)
-            m += "; stops at the losing river, which feeds every flow line"
-    zones.append({"zone": "recharge", "geometry": recharge, "method": m})
+        row.update(_river_summary(per_well, q, near, losing, rules))
+        if near:
+            row.update(_field_river_figures(wf, q))
     row.update(figures)
-    row.update(_river_summary(per_well, q, near, losing, rules))
     row["status"] = "delineated (computed)"
     return zones, row, per_well
+
+
+def _field_river_figures(wf, q: np.ndarray, particles: int = 180) -> dict:
+    """River figures of the field as one system: the critical rate, the river's share of the pumped water and the
+    shortest river-to-well travel time.
+
+    Particles leave every well evenly (each carries the same share of its water) and are traced back without a
+    time limit: the share that starts at the river is the river's share of that well's water. One more particle
+    per well leaves straight toward the river, the quickest way there.
+    """
+    if wf.river is None:
+        return {}
+    wells = np.flatnonzero(q > 0)
+    angles = np.linspace(0.0, 2 * math.pi, particles, endpoint=False)
+    toward = math.atan2(-wf.river.normal[1], -wf.river.normal[0])
+    starts = np.vstack([wf.xy[k] + np.column_stack([np.cos(np.append(angles, toward)), np.sin(np.append(angles, toward))])
+                        for k in wells])
+    reach = 50.0 * float(np.max(wf.river.side(wf.xy)))
+    traces = wf.trace(starts, far_m=reach + 1e4, step_max=max(5.0, reach / 500.0))
+    river = (traces.ends == "river").reshape(len(wells), particles + 1)
+    times = traces.times.reshape(len(wells), particles + 1)
+    share = river[:, :particles].mean(axis=1)
+    fastest = np.where(river, times, np.inf).min(axis=1)
+    return {"critical_rate_m3_d": wf.critical_rate(),
+            "river_share": float((share * q[wells]).sum() / q[wells].sum()),
+            "river_share_basis": "the field superposed with image wells across the river: share of the back-traced water "
+                                 "that starts at the river",
+            "river_min_travel_days": float(fastest.min()) if np.isfinite(fastest).any() else np.nan}
 
 
 def _river_summary(per_well: dict, q: np.ndarray, near: bool, losing: bool, rules: GroundwaterRules) -> dict:
