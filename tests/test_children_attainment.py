@@ -9,12 +9,14 @@ import pytest
 from shapely.geometry import box
 
 from zzgeo.children.attainment import attainment
+from zzgeo.children.demo import build_demo_facilities
 from zzgeo.children.register import (
     assign_units,
     read_communities,
     read_facilities,
     read_zones,
 )
+from zzgeo.children.rules import load_targets
 from zzgeo.errors import OutsideAreaError, UnknownCodeError
 
 ZHONGYUAN, JINSHUI, ERQI = "410102", "410105", "410103"
@@ -69,7 +71,10 @@ def test_per_unit_counts_with_the_zone_rule_and_years(register):
     assert _rec(r22, "street_cf_2022", ZHONGYUAN)["actual"] == 2  # S1, S2 (S3 is 2024; S4 is 高新区's)
     assert _rec(r22, "street_cf_2022", "410172")["actual"] == 1 and _rec(r22, "street_cf_2022", JINSHUI)["actual"] == 1
     city = _rec(r22, "street_cf_2022")
-    assert (city["actual"], city["target"], city["shortfall"], city["status"]) == (4, 16, 13, "3 of 16 units met")
+    # 4 streets, but 中原区's second one meets no other unit's target: 3 of the 16 needed count, 13 are missing
+    assert (city["actual"], city["target"], city["shortfall"], city["status"]) == (3, 16, 13, "3 of 16 units met")
+    assert city["ratio"] == 3 / 16 and not city["met"]
+    assert (city["city_pooled_actual"], city["city_pooled_ratio"], city["city_pooled_shortfall"]) == (4, 4 / 16, 12)
     r25 = attainment(register, year=2025)
     zy = _rec(r25, "street_cf_2025", ZHONGYUAN)
     assert (zy["actual"], zy["ratio"], zy["shortfall"], bool(zy["met"])) == (3, 0.6, 2, False)
@@ -79,7 +84,7 @@ def test_per_unit_counts_with_the_zone_rule_and_years(register):
 def test_never_counted_twice(register):
     result = attainment(register, year=2025)
     per_unit = result.records[(result.records["target_id"] == "street_cf_2025") & (result.records["unit"] != "city")]
-    assert per_unit["actual"].sum() == 5 == _rec(result, "street_cf_2025")["actual"]
+    assert per_unit["actual"].sum() == 5 == _rec(result, "street_cf_2025")["city_pooled_actual"]
     assert result.inventory.drop(columns=["unit", "unit_name"]).to_numpy().sum() == len(register)
 
 
@@ -92,7 +97,9 @@ def test_childcare_places_per_1000_residents(register):
     assert js["actual"] == pytest.approx(500 / RESIDENTS[JINSHUI] * 1000)
     zd = _rec(result, "childcare_places_2025", "zdxq")
     assert np.isnan(zd["actual"]) and "counted with 金水区" in zd["status"]
-    assert _rec(result, "childcare_places_2025")["actual"] == pytest.approx(5500 / CITY * 1000)
+    city = _rec(result, "childcare_places_2025")  # no unit has a surplus: the rule and the pool agree
+    assert city["actual"] == pytest.approx(5500 / CITY * 1000) == city["city_pooled_actual"]
+    assert city["shortfall"] == pytest.approx(6 * CITY / 1000 - 5500) == city["city_pooled_shortfall"]
     # 2022: C2 (2023) is not open yet
     assert _rec(attainment(register, year=2022), "childcare_demo_2022", ZHONGYUAN)["actual"] == 0
 
@@ -166,3 +173,111 @@ def test_a_named_district_that_disagrees_with_the_location_is_noted(centre):
     reg = read_facilities(_register(centre, [("X1", "street_cf", "二七区", ZHONGYUAN, 2022, None)]))
     assert "the location counts" in reg.loc[0, "notes"]
     assert assign_units(reg).loc[0, "unit_key"] == ZHONGYUAN
+
+
+# ----------------------------------------------------------------------------- issue 18: city totals, what counts, kindergartens
+
+#: Residents of the 15 census rows (NBS 2020 county tabulation, as in data/census2020.toml); 郑东新区 has none.
+CENSUS = {"410102": 962642, "410103": 1061263, "410104": 965618, "410105": 2145588, "410106": 197399, "410108": 555002,
+          "410122": 973665, "410171": 328812, "410172": 546226, "410173": 621382, "410181": 785242, "410182": 730135,
+          "410183": 826031, "410184": 1172237, "410185": 729332}
+#: Development zones as the DEMO register names them, and the census row they count to (郑东新区: 金水区's).
+ZONE_ROWS = {"郑州经济技术开发区": "410171", "郑州高新技术产业开发区": "410172", "郑州航空港经济综合实验区": "410173", "郑东新区": JINSHUI}
+
+
+def test_a_surplus_never_offsets_another_units_gap_per_1000(centre):
+    """Hand-worked: 中原区 has a surplus of places, 金水区 (with 郑东新区) a gap; the city sums the units' gaps."""
+    reg = read_facilities(_register(centre, [
+        ("C1", "childcare", "", ZHONGYUAN, 2020, 3000),
+        ("D1", "示范托育服务机构", "", ZHONGYUAN, 2022, 3200),   # a 示范 institution: its places are 托位 too
+        ("C3", "childcare", "郑东新区", JINSHUI, 2021, 500),
+    ]))
+    result = attainment(reg, year=2025)
+    zy = _rec(result, "childcare_places_2025", ZHONGYUAN)
+    assert zy["actual"] == pytest.approx(6200 / 962.642) and zy["shortfall"] == 0 and zy["met"]  # needs 5,775.852
+    js = _rec(result, "childcare_places_2025", JINSHUI)
+    assert js["shortfall"] == pytest.approx(12873.528 - 500)
+    city = _rec(result, "childcare_places_2025")
+    need = 6 * 12600.574  # 75,603.444 places for the 12,600,574 residents
+    assert need == pytest.approx(75603.444)
+    # the rule: 中原区 counts only its 5,775.852 needed places, so 69,327.592 are missing, not 68,903.444
+    assert city["shortfall"] == pytest.approx(75603.444 - 5775.852 - 500) == pytest.approx(69327.592)
+    assert city["actual"] == pytest.approx((5775.852 + 500) / 12600.574) and city["ratio"] == pytest.approx(6275.852 / 75603.444)
+    assert not city["met"] and city["status"].startswith("1 of 15 units met; pooled over the city 0.53 per 1,000 residents")
+    assert city["city_pooled_actual"] == pytest.approx(6700 / 12600.574)
+    assert city["city_pooled_ratio"] == pytest.approx(6700 / 12600.574 / 6)
+    assert city["city_pooled_shortfall"] == pytest.approx(68903.444)
+    # the pooled columns are only on the city records of targets set for every unit
+    others = result.records[(result.records["unit"] != "city") | ~result.records["scope"].isin(["per_unit", "per_1000_residents", "per_10000_residents"])]
+    assert others[["city_pooled_actual", "city_pooled_ratio", "city_pooled_shortfall"]].isna().all().all()
+
+
+def test_the_range_target_sums_both_ends(register):
+    result = attainment(register, year=2025)
+    rows = result.records[(result.records["target_id"] == "football_per_10000_2025") & result.records["shortfall"].notna()]
+    city, units = rows[rows["unit"] == "city"].iloc[0], rows[rows["unit"] != "city"]
+    # F1 + F2 in 中原区 only: every other unit misses 0.8 (1.0) pitches per 10,000 of its residents
+    low = sum(0.8 * r / 10000 for r in CENSUS.values()) - 2  # 中原区 needs 77.01, has 2: no surplus anywhere
+    assert city["shortfall"] == pytest.approx(low) == pytest.approx(units["shortfall"].sum())
+    assert city["shortfall_max"] == pytest.approx(sum(1.0 * r / 10000 for r in CENSUS.values()) - 2)
+    assert city["ratio_max"] == pytest.approx(2 / (CITY / 10000))
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return read_facilities(build_demo_facilities())
+
+
+def _by_hand(demo: pd.DataFrame, types: tuple[str, ...], per: float = 6.0) -> tuple[pd.Series, pd.Series, float, float]:
+    """Places of *types* open by 2025 per census row, each row's gap, the sum of the gaps and the pooled gap."""
+    rows = demo[demo["type"].isin(types) & (demo["year"] <= 2025)]
+    row_of = rows["unit"].map(ZONE_ROWS).fillna(rows["adcode"])  # a zone the register names, else where it lies
+    residents = pd.Series(CENSUS, dtype=float)
+    places = rows.groupby(row_of)["places"].sum().reindex(residents.index, fill_value=0.0)
+    need = per * residents / 1000
+    gaps = (need - places).clip(lower=0.0)
+    return places, gaps, float(gaps.sum()), max(float(need.sum() - places.sum()), 0.0)
+
+
+def test_issue_18_city_totals_on_the_demo_register(demo):
+    """The issue's figures: 4,391 places missing unit by unit, 1,047 if the city were one pool (托育机构 places only)."""
+    places, gaps, summed, pooled = _by_hand(demo, ("childcare",))
+    assert (round(summed), round(pooled)) == (4391, 1047)
+    targets = load_targets()
+    targets.at[targets.index[targets["id"] == "childcare_places_2025"][0], "facilities"] = ("childcare",)  # the old counting
+    city = _rec(attainment(demo, year=2025, targets=targets), "childcare_places_2025")
+    assert city["shortfall"] == pytest.approx(summed) and city["city_pooled_shortfall"] == pytest.approx(pooled)
+    assert city["city_pooled_actual"] == pytest.approx(places.sum() / CITY * 1000) and city["city_pooled_ratio"] < 1
+    assert not city["met"] and city["status"].startswith("5 of 15 units met")
+
+
+def test_issue_18_demonstration_childcare_places_count(demo):
+    """With the 示范托育服务机构's places (托位) the city pool and 中牟县 reach 6 per 1,000; 9 units still do not."""
+    old_places, old_gaps, _, old_pooled = _by_hand(demo, ("childcare",))
+    places, gaps, summed, pooled = _by_hand(demo, ("childcare", "childcare_demo"))
+    assert old_gaps["410122"] > 0 and old_pooled > 0  # without them: 中牟县 and the pooled city fall short
+    assert gaps["410122"] == 0 and pooled == 0
+    assert round(summed) == 3271 and int((gaps > 0).sum()) == 9
+    result = attainment(demo, year=2025)
+    zm = _rec(result, "childcare_places_2025", "410122")
+    assert zm["met"] and zm["actual"] == pytest.approx(places["410122"] / CENSUS["410122"] * 1000)
+    city = _rec(result, "childcare_places_2025")
+    assert city["shortfall"] == pytest.approx(summed) and city["city_pooled_shortfall"] == 0
+    assert city["city_pooled_ratio"] == pytest.approx(places.sum() / CITY * 1000 / 6) and city["city_pooled_ratio"] >= 1
+    assert not city["met"] and city["status"].startswith("6 of 15 units met")
+
+
+def test_new_inclusive_kindergarten_places(centre, demo):
+    """2022年，新增幼儿园普惠学位1万个: places of inclusive kindergartens opened (or recognised) in 2022 only."""
+    reg = read_facilities(_register(centre, [
+        ("K1", "普惠性幼儿园", "", ZHONGYUAN, 2021, 300),      # before the plan: not new in 2022
+        ("K2", "kindergarten_inclusive", "", ZHONGYUAN, 2022, 240),
+        ("K3", "公办幼儿园", "高新区", ZHONGYUAN, 2022, 180),
+        ("K4", "kindergarten_inclusive", "", ERQI, 2023, 360),  # after the milestone
+    ]))
+    kg = _rec(attainment(reg, year=2022), "kindergarten_places_2022")
+    assert (kg["actual"], kg["target"], kg["shortfall"], kg["ratio"], bool(kg["met"])) == (420, 10000, 9580, 0.042, False)
+    # the DEMO register: summed by hand from its rows of 2022
+    new_2022 = demo.loc[(demo["type"] == "kindergarten_inclusive") & (demo["year"] == 2022), "places"].sum()
+    demo_kg = _rec(attainment(demo, year=2022), "kindergarten_places_2022")
+    assert demo_kg["actual"] == new_2022 == 8467 and demo_kg["shortfall"] == 10000 - 8467

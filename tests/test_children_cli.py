@@ -26,9 +26,14 @@ def test_targets_of_2022_on_the_demo_register(tmp_path):
     assert "street_cf_2022" in ids and "street_cf_2025" not in ids and "caries_12" in ids
     streets = [r for r in data["records"] if r["target_id"] == "street_cf_2022"]
     assert len(streets) == 17 and streets[-1]["unit"] == "city"
-    assert sum(r["actual"] for r in streets[:-1]) == streets[-1]["actual"]
+    assert sum(r["actual"] for r in streets[:-1]) == streets[-1]["city_pooled_actual"]  # every street, pooled
+    assert sum(min(r["actual"], 1) for r in streets[:-1]) == streets[-1]["actual"]   # those that meet a unit's target
+    assert sum(r["shortfall"] for r in streets[:-1]) == streets[-1]["shortfall"]
+    kg = next(r for r in data["records"] if r["target_id"] == "kindergarten_places_2022")
+    assert kg["measure"] == "places" and kg["facility"] == "普惠性幼儿园" and kg["actual"] > 0
     written = pd.read_csv(out)
     assert len(written) == len(data["records"]) and "shortfall" in written
+    assert {"city_pooled_actual", "city_pooled_ratio", "city_pooled_shortfall"} <= set(written.columns)
     assert len(data["inventory"]) == 16
 
 
@@ -52,6 +57,11 @@ def test_access_json_and_gap_layer(tmp_path):
     assert ((city["share"] > 0) & (city["share"] < 1)).all() and city["children"].iloc[0] == 2889000
     care = pd.DataFrame(data["childcare"]).set_index("unit")
     assert abs(care.loc["city", "places_per_1000_within_reach"] - care.loc["city", "places_per_1000_in_unit"]) < 0.01
+    from zzgeo.children.demo import demo_facilities
+
+    register = demo_facilities()  # 托位 of 托育服务机构 and 示范托育服务机构 alike, as the per-1,000 target counts them
+    assert care.loc["city", "places"] == register.loc[register["type"].isin(["childcare", "childcare_demo"]), "places"].sum()
+    assert data["meta"]["childcare_places_of"] == ["childcare", "childcare_demo"]
     assert data["meta"]["rules"]["detour_factor"] == 1.3 and data["meta"]["demo"] is True
     import geopandas as gpd
 

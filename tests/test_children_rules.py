@@ -31,11 +31,17 @@ def _line(n: int) -> str:
     return _seed_lines()[n - OFFSET - 1]
 
 
+#: Figures the plan writes in Chinese numerals (四级儿童议事会, 八大领域, 百万家庭).
+CHINESE = {4: "四", 8: "八", 1_000_000: "百万"}
+
+
 def _figures(value: float) -> set[str]:
-    """How the plan writes a number: 28, 4.9万, 1万, 0.8, 2.5 ..."""
+    """How the plan writes a number: 28, 4.9万, 1万, 0.8, 2.5, 四 ..."""
     out = {f"{value:g}", f"{abs(value):g}"}
     if value >= 10000:
         out.add(f"{value / 10000:g}万")
+    if value in CHINESE:
+        out.add(CHINESE[value])
     return out
 
 
@@ -62,7 +68,9 @@ def test_every_figure_and_year_is_in_the_quoted_text(targets):
             window = "".join(_seed_lines()[row.line - OFFSET - 1: row.line - OFFSET + 3])
             before = window[: window.index(row.wording) + len(row.wording)]
             five_year_plan = row.year == 2025 and "十四五" in row.wording  # the 14th five-year plan ends in 2025
-            assert re.search(rf"{row.year}\s*年", before) or five_year_plan, f"{row.id}: {row.year} not stated before the wording"
+            # a row of an annex table states its deadline in a later column of the same line (附件2: "2025年12月31日前")
+            deadline = row.task.startswith("附件") and re.search(rf"{row.year}\s*年", _line(row.line))
+            assert re.search(rf"{row.year}\s*年", before) or five_year_plan or deadline, f"{row.id}: {row.year} not stated before the wording"
 
 
 def test_the_figures_of_the_issue(targets):
@@ -92,7 +100,7 @@ def test_non_spatial_rates_are_kept_and_marked(targets):
     rates = targets[targets["measure"] == "rate"]
     assert {"inclusive_kindergarten_2025", "neonatal_mortality_2025", "vaccination_2025", "safe_campus"} <= set(rates["id"])
     assert not rates["measurable"].any() and targets.loc[targets["measure"] == "count", "measurable"].all()
-    assert len(targets) == 101 and targets["id"].is_unique
+    assert len(targets) == 109 and targets["id"].is_unique  # 101 + the 8 figures of issue 18
 
 
 def test_groups_follow_section_four(targets):
@@ -147,3 +155,62 @@ def test_access_rules_and_overrides():
     assert access_rules(circles={"near": 200}, detour=1.0).circles == {"near": 200.0}
     with pytest.raises(ParameterError):
         access_rules(detour=0.5)
+
+
+# ----------------------------------------------------------------------------- issue 18: the rest of the plan's figures
+
+
+def test_the_figures_added_on_a_second_reading(targets):
+    """Quantified statements of the plan first left out, each at its line (read off the text by hand)."""
+    t = targets.set_index("id")
+    added = {  # id: (year, line, cmp, value, value_max, clause)
+        "participation_stages": (0, 2069, "=", 4, None, "四(一)2"),           # 需求表达、方案制定、决策公示、评估反馈四个关键环节
+        "children_council_2022": (2022, 2087, "=", 4, None, "四(一)4"),       # 2022年, 探索成立四级儿童议事会
+        "children_council_2025": (2025, 2087, "=", 4, None, "四(一)4"),       # 到2025年, 四级儿童议事会体系基本形成
+        "smart_platform_network_2025": (2025, 2101, "=", 4, None, "四(一)5"),  # 到2025年 ... 四级网络
+        "newborn_screening": (0, 2165, ">=", 35, None, "四(二)12"),           # 35 种遗传代谢病 ... 筛查
+        "hpv_pilot_2022": (2022, 2183, "range", 9, 14, "四(二)14"),           # 2022 年，开展 9—14 岁 ... HPV 疫苗试点
+        "families_engaged": (0, 2417, "~", 1_000_000, None, "四(五)40"),      # 带动百万家庭
+        "guidelines_2025": (2025, 2834, ">=", 8, None, "附件2 19"),           # 八大领域建设指引, 2025年12月31日前
+    }
+    for key, (year, line, cmp, value, value_max, task) in added.items():
+        row = t.loc[key]
+        assert (row["year"], row["line"], row["cmp"], row["value"], row["task"]) == (year, line, cmp, value, task), key
+        assert (np.isnan(row["value_max"]) if value_max is None else row["value_max"] == value_max), key
+        assert not row["measurable"], key
+    assert t.loc["children_council_2025", "annex"] == "附件1 社会政策友好 4"
+
+
+def test_below_includes_the_figure(targets):
+    """以下 / 以内 are at most (<=), never below (<): 2.5‰ itself meets "控制在 2.5‰ ... 以下"."""
+    for row in targets.itertuples():
+        if re.search(r"以下|以内", row.wording):
+            assert row.cmp == "<=", row.id
+    assert not (targets["cmp"] == "<").any()
+    t = targets.set_index("id")
+    assert {t.loc[k, "cmp"] for k in ("neonatal_mortality_2025", "under5_mortality_2025", "stunting_2025", "caries_12")} == {"<="}
+
+
+def test_counts_from_follows_the_wording(targets):
+    """Only what the plan calls new (新增/新建/改建/开工/创建/增加) counts from a year; what it calls built (建成/达到/建立) is the stock."""
+    measurable = targets[targets["measurable"]]
+    new = measurable["wording"].str.contains("新增|新建|改建|开工|创建|增加")
+    assert set(measurable.loc[new, "id"]) == set(measurable.loc[measurable["counts_from"] > 0, "id"])
+    t = targets.set_index("id")
+    assert t.loc["schools_started_2025", "counts_from"] == 2021  # “十四五” = 2021-2025
+    assert (t.loc[["law_base_2022", "enterprise_cf_2022", "enterprise_cf_2025", "kindergarten_places_2022"], "counts_from"] == 2022).all()
+    assert t.loc["family_base_2022", "counts_from"] == 0 and "二(二)5" in t.loc["family_base_2022", "note"]
+
+
+def test_what_counts_as_what(targets):
+    """示范托育服务机构 places are 托位; the 1万 new inclusive kindergarten places are measured; every type counts somewhere."""
+    from zzgeo.children.register import facility_labels
+
+    t = targets.set_index("id")
+    for key in ("childcare_places_2025", "childcare_community_2025"):
+        assert set(t.loc[key, "facilities"]) == {"childcare", "childcare_demo"}, key
+    assert t.loc["childcare_demo_2022", "facilities"] == ("childcare_demo",)  # an ordinary 托育机构 is no 示范 one
+    kg = t.loc["kindergarten_places_2022"]
+    assert (kg["facilities"], kg["measure"], kg["scope"], kg["value"], kg["measurable"]) == (("kindergarten_inclusive",), "places", "city", 10000, True)
+    used = {f for facilities in targets["facilities"] for f in facilities}
+    assert used == set(facility_labels())

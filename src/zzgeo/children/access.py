@@ -13,7 +13,9 @@
 * **Supply-aware access** (:func:`childcare_2sfca`): the two-step floating
   catchment (Luo & Wang 2003) of PySAL ``access`` for childcare places:
   places per 1,000 residents *within reach* of each cell, so that a unit with
-  enough places in the wrong place shows it.
+  enough places in the wrong place shows it. The places are those the plan's
+  per-1,000 target counts (its facility types in ``data/children/targets.toml``:
+  托育服务机构 and 示范托育服务机构 alike), whatever ``types`` is analysed.
 * **Gap cells** (:func:`gap_cells`): the grid cells with most children
   outside each life circle, as polygons a planner can map.
 
@@ -46,6 +48,7 @@ __all__ = [
     "AccessResult",
     "access_records",
     "childcare_2sfca",
+    "childcare_types",
     "children_surface",
     "coverage_shares",
     "gap_cells",
@@ -55,6 +58,16 @@ __all__ = [
 
 #: Target of 四(二)9 the supply-aware measure is judged against: 6 childcare places per 1,000 residents.
 PLACES_PER_1000 = 6.0
+#: The row of ``data/children/targets.toml`` whose facility types hold the childcare places (托位).
+_CHILDCARE_TARGET = "childcare_places_2025"
+
+
+def childcare_types() -> tuple[str, ...]:
+    """Facility types whose places are childcare places (托位): those of the plan's per-1,000 target (四(二)9)."""
+    from zzgeo.children.rules import load_targets
+
+    targets = load_targets()
+    return tuple(targets.loc[targets["id"] == _CHILDCARE_TARGET, "facilities"].iloc[0])
 
 
 @dataclass
@@ -274,12 +287,12 @@ def walking_access(
                          for k in kinds}, index=surface.index)
     units = load_units()
     names = dict(zip(units["unit"], units["name"], strict=True))
-    childcare = fac[fac["type"] == "childcare"]
+    childcare = fac[fac["type"].isin(childcare_types())]
     fca = childcare_2sfca(surface, childcare, catchment_m=rules.catchment_m, detour=rules.detour, network=network)
     surface = surface.assign(**{f"walk_{k}": walk[k].to_numpy() for k in kinds}, childcare_places_per_1000=fca["places_per_1000"].to_numpy())
     meta = {"document": DOC_NUMBER, "year": year, "rules": rules.describe(), "metric": "network" if network is not None else "straight line × detour",
             "surface": surface.attrs.get("method", ""), "children_rule": surface.attrs.get("children_rule", ""),
-            "facilities": len(fac), "demo": bool(facilities.get("demo", pd.Series(False)).astype(bool).any()),
+            "facilities": len(fac), "childcare_places_of": list(childcare_types()), "demo": bool(facilities.get("demo", pd.Series(False)).astype(bool).any()),
             "units": "12 districts (development-zone residents in their hosts)" if zones is None else "districts and development-zone polygons"}
     return AccessResult(coverage_shares(surface, walk, rules.circles, names), _childcare_by_unit(surface, fca, childcare, names),
                         gap_cells(surface, walk, rules.circles, top=top), surface, meta)

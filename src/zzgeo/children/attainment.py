@@ -9,12 +9,23 @@ One record per target and unit (and a city-wide record for every target):
   facilities or places are missing (never offset by another unit's surplus);
   for a range target (0.8-1 pitches per 10,000) both ends: ``target_max``,
   ``ratio_max``, ``shortfall_max``;
+* the city record of a target set for every unit (``per_unit``, per 1,000 or
+  10,000 residents) follows the same rule: each unit counts only up to its
+  own target, so ``shortfall`` is the sum of the units' shortfalls, ``ratio``
+  = 1 - shortfall / the units' total need, ``actual`` = ratio x target (for a
+  count: the facilities that count toward some unit's target; ``ratio_max``
+  likewise against the upper end of a range) and ``met`` means every unit met
+  it; units without residents (郑东新区) are counted with their host. What the city has if it were one pool is reported
+  beside it, labelled as such: ``city_pooled_actual`` (every facility, place,
+  or the city-wide per-head ratio), ``city_pooled_ratio`` (= that / target)
+  and ``city_pooled_shortfall`` (a surplus in one unit offsetting another's
+  gap); these three are empty on every other record;
 * ``status``: met / not met, or why the row cannot be measured (a rate or a
   quantity no facility register holds, no community layer, no residents figure).
 
 Counting rules (``data/children/targets.toml``): a facility counts to a target
 when its type is one of the target's types and its year is at most the
-milestone (and at least ``counts_from`` where the plan says 新增/新建/开工); a
+milestone (and at least ``counts_from`` where the plan says 新增/新建/开工/创建); a
 facility without a year counts and is reported in ``meta["undated"]``. Each
 facility counts to one unit (:func:`zzgeo.children.register.assign_units`).
 For per-head targets a unit without a census row (郑东新区) is folded into its
@@ -47,7 +58,7 @@ _PER = {"per_1000_residents": 1000.0, "per_10000_residents": 10000.0}
 RECORD_COLUMNS = [
     "target_id", "year", "group", "task", "annex", "scope", "unit", "unit_name", "facility", "measure", "cmp",
     "target", "target_max", "actual", "ratio", "ratio_max", "shortfall", "shortfall_max", "met", "status",
-    "unit_of_measure", "wording", "note",
+    "unit_of_measure", "wording", "note", "city_pooled_actual", "city_pooled_ratio", "city_pooled_shortfall",
 ]
 
 
@@ -87,7 +98,7 @@ def _amount(selected: pd.DataFrame, measure: str) -> pd.Series:
 
 
 def _record(row, ctx: _Context, *, unit: str, unit_name: str, actual: float, target: float, shortfall: float,
-            status: str | None = None, target_max: float = np.nan, shortfall_max: float = np.nan) -> dict:
+            status: str | None = None, target_max: float = np.nan, shortfall_max: float = np.nan, pooled: tuple = (np.nan,) * 3) -> dict:
     ratio = actual / target if target else np.nan
     ratio_max = actual / target_max if pd.notna(target_max) and target_max else np.nan
     met = bool(actual >= target) if pd.notna(actual) else None
@@ -97,12 +108,28 @@ def _record(row, ctx: _Context, *, unit: str, unit_name: str, actual: float, tar
         "measure": row.measure, "cmp": row.cmp, "target": target, "target_max": target_max, "actual": actual,
         "ratio": ratio, "ratio_max": ratio_max, "shortfall": shortfall, "shortfall_max": shortfall_max, "met": met,
         "status": status or ("met" if met else "not met"), "unit_of_measure": row.unit, "wording": row.wording, "note": row.note,
+        "city_pooled_actual": pooled[0], "city_pooled_ratio": pooled[1], "city_pooled_shortfall": pooled[2],
     }
 
 
 def _city_total(row, ctx: _Context) -> list[dict]:
     total = float(_amount(_selected(ctx, row), row.measure).sum())
     return [_record(row, ctx, unit="city", unit_name="全市", actual=total, target=row.value, shortfall=max(row.value - total, 0.0))]
+
+
+def _units_rule(row, ctx: _Context, units: list[dict], *, need: float, need_max: float, pooled: tuple, per: str) -> dict:
+    """The city record of a target set for every unit: no unit's surplus offsets another's gap (module notes)."""
+    short = sum(r["shortfall"] for r in units)
+    ratio = 1.0 - short / need if need else np.nan
+    short_max = sum(r["shortfall_max"] for r in units) if pd.notna(need_max) else np.nan
+    met = sum(bool(r["met"]) for r in units)
+    status = f"{met} of {len(units)} units met" + (f"; pooled over the city {pooled[0]:.2f}{per} (city_pooled_actual)" if per else "")
+    rec = _record(row, ctx, unit="city", unit_name="全市", actual=row.value * ratio if per else need * ratio, target=row.value if per else need,
+                  shortfall=short, target_max=row.value_max if per else np.nan, shortfall_max=short_max, status=status, pooled=pooled)
+    rec["ratio"] = ratio
+    rec["ratio_max"] = 1.0 - short_max / need_max if pd.notna(need_max) and need_max else np.nan
+    rec["met"] = met == len(units)
+    return rec
 
 
 def _per_unit(row, ctx: _Context) -> list[dict]:
@@ -113,11 +140,9 @@ def _per_unit(row, ctx: _Context) -> list[dict]:
         actual = float(by_unit.get(unit.unit, 0.0))
         out.append(_record(row, ctx, unit=unit.unit, unit_name=unit.name, actual=actual, target=row.value,
                            shortfall=max(row.value - actual, 0.0)))
-    met = sum(r["met"] for r in out)
-    city = _record(row, ctx, unit="city", unit_name="全市", actual=float(by_unit.sum()), target=row.value * len(out),
-                   shortfall=sum(r["shortfall"] for r in out), status=f"{met} of {len(out)} units met")
-    city["met"] = met == len(out)
-    return [*out, city]
+    need, total = row.value * len(out), float(by_unit.sum())
+    pooled = (total, total / need, max(need - total, 0.0))
+    return [*out, _units_rule(row, ctx, out, need=need, need_max=np.nan, pooled=pooled, per="")]
 
 
 def _per_head(row, ctx: _Context) -> list[dict]:
@@ -129,8 +154,16 @@ def _per_head(row, ctx: _Context) -> list[dict]:
     for unit in ctx.units.itertuples():
         total = float(by_unit.get(unit.unit, 0.0))
         out.append(_head_record(row, ctx, unit.unit, unit.name, total, unit.head_residents, per, unit.head_note))
-    out.append(_head_record(row, ctx, "city", "全市", float(amount.sum()), float(ctx.units["residents"].sum()), per, ""))
-    return out
+    residents = float(ctx.units["residents"].sum())
+    counted = [r for r in out if pd.notna(r["shortfall"])]  # a unit without residents is counted with its host
+    if not counted or residents <= 0:
+        return [*out, _head_record(row, ctx, "city", "全市", float(amount.sum()), np.nan, per, "")]
+    total = float(amount.sum())
+    pooled_actual = total / residents * per
+    pooled = (pooled_actual, pooled_actual / row.value, max(row.value * residents / per - total, 0.0))
+    need_max = row.value_max * residents / per if pd.notna(row.value_max) else np.nan
+    label = f" per {per:,.0f} residents"
+    return [*out, _units_rule(row, ctx, counted, need=row.value * residents / per, need_max=need_max, pooled=pooled, per=label)]
 
 
 def _head_record(row, ctx: _Context, unit: str, name: str, total: float, residents: float, per: float, note: str) -> dict:

@@ -60,18 +60,10 @@ def _draw(spec: dict, units: pd.DataFrame, rng: np.random.Generator) -> np.ndarr
     return rng.choice(len(units), size=int(spec["count"]), p=units["weight"].to_numpy())
 
 
-def build_demo_facilities() -> gpd.GeoDataFrame:
-    """The DEMO register: every facility type, in all 16 units, reproducible."""
-    import geopandas as gpd
-
-    from zzgeo.districts import build_districts
-
-    doc = load_toml(_FILE)
-    rng = np.random.default_rng(doc["demo"]["seed"])
-    units = _units_with_weights(doc["demo"]["zdxq_share"])
-    polygons = build_districts().set_index("adcode").geometry
+def _block(types: dict, units: pd.DataFrame, polygons, rng: np.random.Generator, blank_share: float) -> pd.DataFrame:
+    """The rows of *types* drawn from *rng*: units, years, places, blank ``unit`` cells, then the locations."""
     frames = []
-    for kind, spec in doc["types"].items():
+    for kind, spec in types.items():
         at = _draw(spec, units, rng)
         chosen = units.iloc[at].reset_index(drop=True)
         frame = pd.DataFrame({"type": kind, "unit": chosen["name"], "district": chosen["district"], "is_zone": chosen["kind"] == "development_zone"})
@@ -79,17 +71,43 @@ def build_demo_facilities() -> gpd.GeoDataFrame:
         frame["places"] = rng.integers(spec["places"][0], spec["places"][1] + 1, len(frame)) if "places" in spec else np.nan
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
-    blank = ~table["is_zone"] & (rng.random(len(table)) < doc["demo"]["blank_unit_share"])
+    blank = ~table["is_zone"] & (rng.random(len(table)) < blank_share)
     table.loc[blank, "unit"] = ""
     xy = np.empty((len(table), 2))
     for district, rows in table.groupby("district").groups.items():
         xy[np.asarray(rows)] = _points_in(polygons[district], len(rows), rng)
+    table["x"], table["y"] = xy[:, 0], xy[:, 1]
+    return table
+
+
+def build_demo_facilities() -> gpd.GeoDataFrame:
+    """The DEMO register: every facility type, in all 16 units, reproducible.
+
+    Types without a ``stream`` draw from one generator seeded with ``seed``, in
+    the order of the file; a type with ``stream = n`` draws from its own
+    generator seeded with ``[seed, n]`` and its rows come after the others, so
+    adding a type leaves every earlier row (and its id) as it was.
+    """
+    import geopandas as gpd
+
+    from zzgeo.districts import build_districts
+
+    doc = load_toml(_FILE)
+    seed, blank_share = doc["demo"]["seed"], doc["demo"]["blank_unit_share"]
+    units = _units_with_weights(doc["demo"]["zdxq_share"])
+    polygons = build_districts().set_index("adcode").geometry
+    main = {k: v for k, v in doc["types"].items() if "stream" not in v}
+    blocks = [_block(main, units, polygons, np.random.default_rng(seed), blank_share)]
+    for stream in sorted({v["stream"] for v in doc["types"].values() if "stream" in v}):
+        own = {k: v for k, v in doc["types"].items() if v.get("stream") == stream}
+        blocks.append(_block(own, units, polygons, np.random.default_rng([seed, stream]), blank_share))
+    table = pd.concat(blocks, ignore_index=True)
     table["facility_id"] = [f"CF{i:05d}" for i in range(len(table))]
     table["name"] = [f"DEMO {t} {i}" for i, t in zip(range(len(table)), table["type"], strict=True)]
     table["source"] = "DEMO (zzgeo/data/children/demo.toml)"
     table["demo"] = True
     columns = ["facility_id", "name", "type", "unit", "places", "year", "source", "demo"]
-    return gpd.GeoDataFrame(table[columns], geometry=gpd.points_from_xy(xy[:, 0].round(6), xy[:, 1].round(6)), crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(table[columns], geometry=gpd.points_from_xy(table["x"].round(6), table["y"].round(6)), crs=STORAGE_CRS)
 
 
 def demo_facilities() -> gpd.GeoDataFrame:
