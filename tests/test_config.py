@@ -114,8 +114,8 @@ def test_both_packaged_shelter_rule_sets_load_by_id_and_by_path():
 
 def test_score_unknown_key(tmp_path):
     message = _fails("score", tmp_path, _edit("score", "weight = 0.2\n", "wieght = 0.2\n"))
-    assert message.endswith("bad.toml': indicators[0]: unknown key 'wieght'; allowed: id, title, theme, source, direction, "
-                            "normalise, target, weight; indicators[0].weight is missing (required)")
+    assert message.endswith("bad.toml': indicators[0]: unknown key 'wieght'; allowed: id, title, theme, source, role, why, "
+                            "direction, normalise, target, weight")
 
 
 def test_score_unknown_indicator_id_lists_the_known_ids(tmp_path):
@@ -146,14 +146,14 @@ def test_score_cross_checks(tmp_path):
         "indicators[0].theme = 'shelter': indicator 'shelter_per_capita' belongs to theme 'shelters'")
     assert _fails("score", tmp_path, _edit("score", 'missing = "reweight"', 'missing = "drop"')).endswith(
         "score.missing = 'drop': must be 'reweight' or 'zero'")
-    only = '[[indicators]]\nid = "shelter_coverage"\ntitle = "t"\ndirection = "higher"\nnormalise = "share"\nweight = 0\n'
+    only = '[[indicators]]\nid = "shelter_coverage"\ntitle = "t"\nwhy = "w"\ndirection = "higher"\nnormalise = "share"\nweight = 0\n'
     assert _fails("score", tmp_path, only).endswith("indicators[*].weight = [0.0]: every weight is 0; at least one must be > 0")
     assert _fails("score", tmp_path, '[score]\ntitle = "t"\n').endswith("bad.toml': indicators is missing (required)")
 
 
 def test_an_edited_score_config_may_drop_and_reweight(tmp_path):
     path = tmp_path / "mine.toml"
-    path.write_text('[[indicators]]\nid = "childcare_access"\ntitle = "t"\ndirection = "higher"\nnormalise = "share"\nweight = 2\n',
+    path.write_text('[[indicators]]\nid = "childcare_access"\ntitle = "t"\nwhy = "w"\ndirection = "higher"\nnormalise = "share"\nweight = 2\n',
                     encoding="utf-8")
     config = load_score_config(path)
     assert config.indicators[["id", "theme", "weight"]].to_dict("records") == [{"id": "childcare_access", "theme": "children", "weight": 2.0}]

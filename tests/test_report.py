@@ -96,7 +96,17 @@ def test_scorecard_adds_up_and_matches_the_analyses(bundle):
     assert (shelter["raw"] - coverage["per_capita_m2"].reindex(shelter.index)).abs().max() < 1e-9
     assert (shelter["normalised"] - (shelter["raw"] / 2.0).clip(upper=1.0)).abs().max() < 1e-12
     zh = pd.read_excel(bundle.out / "scorecard.xlsx", sheet_name="得分")
-    assert list(zh.columns) == ["排名", "区划代码", "区县", "综合得分", "参与指标数"]
+    assert list(zh.columns) == ["排名", "区划代码", "区县", "综合得分", "参与指标", "缺值指标"]
+    assert set(zh["参与指标"]) == {"6 of 6"}
+    # land price is context: no points; the county-level cities have no price: an empty CSV cell, "—" for people
+    land = parts[parts["indicator"] == "land_price_level"].set_index("district")
+    assert (land["role"] == "context").all() and land["contribution"].isna().all() and land["weight"].eq(0).all()
+    assert land["raw"].isna().sum() == 6
+    sheet = pd.read_excel(bundle.out / "scorecard.xlsx", sheet_name="parts", dtype={"district": str})
+    shown = sheet[sheet["indicator"] == "land_price_level"].set_index("district")
+    assert (shown.loc[land.index[land["raw"].isna()], "raw"] == "—").all() and (shown["contribution"] == "context").all()
+    page = (bundle.out / "index.html").read_text(encoding="utf-8")
+    assert "背景 land_price_level" in page and page.count("<td class='n'>—</td>") == 6
 
 
 def test_rerun_replaces_the_bundle_whole(runs, bundle, tmp_path, monkeypatch):
@@ -188,8 +198,9 @@ def test_scorecard_and_tables_never_run_a_cell(tmp_path):
     import openpyxl
 
     name, title = '=HYPERLINK("http://x","y")', "@SUM(A1)"
-    scores = pd.DataFrame({"district": ["410102"], "name": [name], "score": [50.0], "rank": [1], "indicators_used": [1]})
-    parts = pd.DataFrame({"district": ["410102"], "name": [name], "theme": ["shelters"], "indicator": ["shelter_per_capita"],
+    scores = pd.DataFrame({"district": ["410102"], "name": [name], "score": [50.0], "rank": [1], "indicators_used": [1],
+                           "indicators_total": [1], "missing_indicators": [""]})
+    parts = pd.DataFrame({"district": ["410102"], "name": [name], "theme": ["shelters"], "indicator": ["shelter_per_capita"], "role": ["merit"],
                           "raw": [1.0], "normalised": [0.5], "weight": [1.0], "weight_used": [1.0], "contribution": [50.0], "demo": [False]})
     config = SimpleNamespace(indicators=pd.DataFrame({"id": ["shelter_per_capita"], "title": [title], "weight": [1.0]}))
     report._write_scorecard(SimpleNamespace(scores=scores, parts=parts), config, tmp_path)
@@ -202,3 +213,49 @@ def test_scorecard_and_tables_never_run_a_cell(tmp_path):
     run = SimpleNamespace(tables={"list": pd.DataFrame({"name": ["-1+1", "-5"], "n": [1, 2]})})
     assert report._write_tables({"shelters": run}, tmp_path) == ["tables/shelters_list.csv"]
     assert pd.read_csv(tmp_path / "tables/shelters_list.csv", dtype=str)["name"].tolist() == ["'-1+1", "-5"]
+
+
+def test_scorecard_files_and_index_show_missing_values_context_and_marks(tmp_path):
+    # the hand-worked scorecard of test_scoring: 丙 (C) has no coverage value, 乙 (B) no price; price is context
+    #   A: 0.6 x 0.5 + 0.4 x 1 -> 70.0    B: 0.6 x 0.9 + 0.4 x 0 -> 54.0    C: sources alone, 0.5 -> 50.0 ("1 of 2 *")
+    from types import SimpleNamespace
+
+    import numpy as np
+    import openpyxl
+
+    from zzgeo.scoring import ScoreConfig, district_scores
+
+    config = ScoreConfig(pd.DataFrame([
+        {"id": "cover", "title": "covered share", "role": "merit", "direction": "higher", "normalise": "share", "target": np.nan, "weight": 0.6},
+        {"id": "sources", "title": "sources", "role": "merit", "direction": "lower", "normalise": "minmax", "target": np.nan, "weight": 0.4},
+        {"id": "price", "title": "price", "role": "context", "direction": "none", "normalise": None, "target": np.nan, "weight": 0.0}]),
+        "reweight", "test", "inline")
+    raw = pd.DataFrame({"name": ["甲", "乙", "丙"], "cover": [0.5, 0.9, np.nan], "sources": [2.0, 6.0, 4.0], "price": [800.0, np.nan, 500.0]},
+                       index=["410102", "410103", "410104"])
+    result = district_scores(config, raw=raw)
+    report._write_scorecard(result, config, tmp_path)
+    # CSV, for machines: numbers, empty cells where there is no value
+    scores = pd.read_csv(tmp_path / "scorecard.csv", dtype={"district": str}, keep_default_na=False)
+    assert scores[["name", "score", "indicators_used", "indicators_total", "missing_indicators"]].values.tolist() == [
+        ["甲", 70.0, 2, 2, ""], ["乙", 54.0, 2, 2, ""], ["丙", 50.0, 1, 2, "cover"]]
+    parts = pd.read_csv(tmp_path / "score_parts.csv", dtype={"district": str}, keep_default_na=False).set_index(["name", "indicator"])
+    assert parts.loc[("丙", "cover"), ["raw", "normalised", "contribution"]].tolist() == ["", "", ""]
+    assert parts.loc[("乙", "sources"), "contribution"] == "0.0"  # a real 0 points stays 0
+    # the workbook, for people: "—", "context" and the mark
+    book = openpyxl.load_workbook(tmp_path / "scorecard.xlsx")
+    rows = [[c.value for c in row] for row in book["scores"].iter_rows()]
+    assert rows[0] == ["rank", "district", "name", "score", "scored_on", "missing_indicators"]
+    assert rows[3][2:5] == ["丙", 50, "1 of 2 *"] and rows[3][5] == "cover"
+    detail = {(r[1], r[3]): r for r in book["parts"].iter_rows(values_only=True)}
+    head = next(book["parts"].iter_rows(values_only=True))
+    at = {k: head.index(k) for k in ("raw", "normalised", "contribution")}
+    assert [detail[("丙", "cover")][i] for i in at.values()] == ["—", "—", "—"]
+    assert [detail[("乙", "price")][i] for i in at.values()] == ["—", "context", "context"]
+    assert [detail[("甲", "price")][i] for i in at.values()] == [800, "context", "context"]
+    zh = pd.read_excel(tmp_path / "scorecard.xlsx", sheet_name="指标明细").set_index(["区县", "指标"])
+    assert zh.loc[("丙", "cover"), ["原始值", "标准化值", "得分贡献"]].tolist() == ["—", "—", "—"]
+    # index.html: the mark, the shaded row, the context column, "—"
+    page = report._index_html({}, result, [], [], [], SimpleNamespace(path=None), "now")
+    assert "<tr class=fewer><td class='n'>3</td><td>丙</td><td class='n'>50.0</td><td>1 of 2 * (no value: cover)</td><td class='n'>500</td></tr>" in page
+    assert "<tr><td class='n'>2</td><td>乙</td><td class='n'>54.0</td><td>2 of 2</td><td class='n'>—</td></tr>" in page
+    assert "背景 price" in page and "* scored on fewer than the 2 weighted indicators" in page

@@ -86,19 +86,26 @@ def score_cmd(
     """Composite score per district across the themes, with each indicator's raw value, normalised value and contribution."""
     from zzgeo._cli import Outcome, demo_notice, inputs_of
     from zzgeo._records import json_safe
-    from zzgeo.scoring import district_scores
+    from zzgeo.scoring import CONTEXT, NO_VALUE, district_scores, fewer_note, points_table, scores_for_people
 
     outcome = Outcome(out, inputs_of(config))  # checked before any analysis runs
     result = district_scores(config)
-    table = result.parts.pivot(index="district", columns="indicator", values="contribution").add_suffix(" (points)")
-    wide = result.scores.merge(table, left_on="district", right_index=True)
+    wide = result.scores.merge(points_table(result), left_on="district", right_index=True)
     outcome.write(wide)
     if as_json:
-        outcome.json(json_safe({"meta": result.meta, "scores": result.scores.to_dict("records"), "parts": result.parts.to_dict("records")}))
+        scores = result.scores.astype(object).where(result.scores.notna(), None)  # no rank (pd.NA) -> null, like NaN
+        outcome.json(json_safe({"meta": result.meta, "scores": scores.to_dict("records"), "parts": result.parts.to_dict("records")}))
     else:
-        print_frame(result.scores, title=result.meta["title"], columns=["rank", "name", "score", "indicators_used"])
-        print_frame(result.parts.pivot(index="name", columns="indicator", values="contribution").reset_index(),
-                    title="Points per indicator (weight used x normalised x 100)")
+        people = scores_for_people(result.scores).rename(columns={"scored_on": "scored on", "missing_indicators": "no value for"})
+        print_frame(people, title=result.meta["title"], columns=["rank", "name", "score", "scored on", "no value for"])
+        points = points_table(result, for_people=True)
+        points.insert(0, "name", result.scores.set_index("district")["name"].reindex(points.index))
+        print_frame(points, title="Points per indicator (weight used x normalised x 100)"
+                    + ("; context: raw value, no points" if result.meta.get("context") else ""))
+        for line in (fewer_note(result), f"{NO_VALUE} = no value, never counted as 0",
+                     *([f"{CONTEXT}: shown, never scored: {', '.join(result.meta['context'])}"] if result.meta.get("context") else [])):
+            if line:
+                typer.echo(line)
     outcome.console()
     if result.meta["demo_themes"]:
         demo_notice(f"the inputs of {', '.join(result.meta['demo_themes'])}")

@@ -51,7 +51,8 @@ Progress = Callable[[str, int, int], None]
 #: Chinese headings of the scorecard tables.
 SCORE_HEADINGS_ZH = {
     "district": "区划代码", "name": "区县", "score": "综合得分", "rank": "排名", "indicators_used": "参与指标数",
-    "indicator": "指标", "title": "指标名称", "theme": "专题", "raw": "原始值", "normalised": "标准化值", "weight": "权重",
+    "indicators_total": "应计指标数", "missing_indicators": "缺值指标", "scored_on": "参与指标",
+    "indicator": "指标", "title": "指标名称", "theme": "专题", "role": "性质", "raw": "原始值", "normalised": "标准化值", "weight": "权重",
     "weight_used": "实际权重", "contribution": "得分贡献", "demo": "演示数据",
 }
 
@@ -275,18 +276,27 @@ def _write_tables(runs: Mapping[str, ThemeRun], folder: Path) -> list[str]:
 
 
 def _write_scorecard(result, config, folder: Path) -> list[str]:
-    """The scorecard as CSV and Excel (:func:`zzgeo.io.write_csv` / :func:`zzgeo.io.write_excel`: no cell runs as a formula)."""
+    """The scorecard as CSV and Excel (:func:`zzgeo.io.write_csv` / :func:`zzgeo.io.write_excel`: no cell runs as a formula).
+
+    The CSVs are for machines: numbers, an empty cell where a district has no
+    value. The workbook is for people (:func:`zzgeo.scoring.scores_for_people`,
+    :func:`zzgeo.scoring.parts_for_people`): ``—`` where there is no value,
+    ``context`` for the points of a context indicator, ``5 of 6 *`` for a
+    district scored on fewer indicators.
+    """
     from zzgeo.io import write_csv, write_excel
+    from zzgeo.scoring import parts_for_people, scores_for_people
 
     titles = config.indicators.set_index("id")["title"]
     parts = result.parts.assign(title=result.parts["indicator"].map(titles))
-    parts = parts[["district", "name", "theme", "indicator", "title", "raw", "normalised", "weight", "weight_used", "contribution", "demo"]]
-    scores = result.scores[["rank", "district", "name", "score", "indicators_used"]]
+    parts = parts[["district", "name", "theme", "indicator", "title", "role", "raw", "normalised", "weight", "weight_used", "contribution", "demo"]]
+    scores = result.scores[["rank", "district", "name", "score", "indicators_used", "indicators_total", "missing_indicators"]]
     write_csv(scores, folder / "scorecard.csv")
     write_csv(scores.rename(columns=SCORE_HEADINGS_ZH), folder / "scorecard_zh.csv")
     write_csv(parts, folder / "score_parts.csv")
-    write_excel({"scores": scores, "得分": scores.rename(columns=SCORE_HEADINGS_ZH), "parts": parts,
-                 "指标明细": parts.rename(columns=SCORE_HEADINGS_ZH), "indicators": config.indicators}, folder / "scorecard.xlsx")
+    people, people_parts = scores_for_people(scores), parts_for_people(parts)
+    write_excel({"scores": people, "得分": people.rename(columns=SCORE_HEADINGS_ZH), "parts": people_parts,
+                 "指标明细": people_parts.rename(columns=SCORE_HEADINGS_ZH), "indicators": config.indicators}, folder / "scorecard.xlsx")
     return ["scorecard.csv", "scorecard_zh.csv", "score_parts.csv", "scorecard.xlsx"]
 
 
@@ -330,7 +340,41 @@ _INDEX_CSS = """body{font:14px/1.5 "Noto Sans CJK SC","WenQuanYi Micro Hei","Mic
 max-width:1100px;color:#222;padding:0 16px}h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:28px}
 .demo{background:#b00020;color:#fff;padding:10px 14px;border-radius:4px;font-weight:bold}table{border-collapse:collapse;margin:8px 0}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#f0f0f0}td.n{text-align:right}
-img{max-width:520px;border:1px solid #ccc;margin:4px 8px 4px 0}.maps{display:flex;flex-wrap:wrap}.small{font-size:12px;color:#555}"""
+tr.fewer td{background:#fdecea}img{max-width:520px;border:1px solid #ccc;margin:4px 8px 4px 0}.maps{display:flex;flex-wrap:wrap}.small{font-size:12px;color:#555}"""
+
+
+def _scorecard_html(scores) -> list[str]:
+    """The scorecard table of ``index.html``: rank, district, score, indicators scored on (``5 of 6 *`` and a
+    shaded row for a district scored on fewer) and each context indicator's raw value; ``—`` where there is no value."""
+    from zzgeo.scoring import NO_VALUE, fewer_note, points_table, scores_for_people
+
+    def cell(value: object, digits: int = 1) -> str:
+        return _esc(value) if isinstance(value, str) else f"{value:,.{digits}f}"
+
+    people = scores_for_people(scores.scores)
+    parts = getattr(scores, "parts", None)
+    context = pd.DataFrame(index=people.index)
+    if parts is not None and "district" in people:
+        wide = points_table(scores, for_people=True)
+        context = wide[[c for c in wide.columns if c.endswith(" (context, raw)")]].reindex(people["district"]).set_axis(people.index)
+    heads = "".join(f"<th>背景 {_esc(c.removesuffix(' (context, raw)'))}<br><span class='small'>context, not scored</span></th>"
+                    for c in context.columns)
+    table = scores.scores
+    fewer = (table["indicators_used"] < table["indicators_total"]) if "indicators_total" in table else pd.Series(False, index=table.index)
+    out = ["<h2>District scorecard 区县综合得分</h2><table><tr><th>排名 rank</th><th>区县 district</th><th>得分 score</th>"
+           f"<th>参与指标 scored on</th>{heads}</tr>"]
+    for i, row in people.iterrows():
+        scored_on = str(row.get("scored_on", NO_VALUE)) + (f" (no value: {row['missing_indicators']})" if fewer[i] else "")
+        extra = "".join(f"<td class='n'>{cell(v, 0)}</td>" for v in context.loc[i])
+        out.append(f"<tr{' class=fewer' if fewer[i] else ''}><td class='n'>{cell(row['rank'], 0)}</td><td>{_esc(row['name'])}</td>"
+                   f"<td class='n'>{cell(row['score'])}</td><td>{_esc(scored_on)}</td>{extra}</tr>")
+    out.append("</table>")
+    notes = [n for n in [fewer_note(scores) if hasattr(scores, "meta") else ""] if n]
+    if len(context.columns):
+        notes.append("context indicators are shown for reading the scores and earn no points")
+    notes.append(f"{NO_VALUE} = no value (never counted as 0)")
+    out.append("<p class='small'>" + "<br>".join(_esc(n) for n in notes) + "</p>")
+    return out
 
 
 def _index_html(runs, scores, exports, tables, timings, config, created) -> str:
@@ -345,11 +389,8 @@ def _index_html(runs, scores, exports, tables, timings, config, created) -> str:
         items = "".join(f"<li>{_esc(t)}: {_esc(', '.join(d))}</li>" for t, d in demo.items())
         out.append(f"<div class='demo'>DEMO DATA — these inputs are synthetic demonstration layers, not official data; "
                    f"every figure resting on them is illustrative:<ul>{items}</ul></div>")
-    out.append("<h2>District scorecard 区县综合得分</h2><table><tr><th>排名 rank</th><th>区县 district</th><th>得分 score</th>"
-               "<th>指标数 indicators</th></tr>")
-    out += [f"<tr><td class='n'>{_esc(r.rank)}</td><td>{_esc(r.name)}</td><td class='n'>{r.score:.1f}</td><td class='n'>{_esc(r.indicators_used)}</td></tr>"
-            for r in scores.scores.itertuples()]
-    out.append("</table><p>Each indicator's raw value, normalised value and points: <a href='scorecard.xlsx'>scorecard.xlsx</a>, "
+    out += _scorecard_html(scores)
+    out.append("<p>Each indicator's raw value, normalised value and points: <a href='scorecard.xlsx'>scorecard.xlsx</a>, "
                "<a href='score_parts.csv'>score_parts.csv</a>; <a href='scorecard.csv'>scorecard.csv</a> "
                "(<a href='scorecard_zh.csv'>中文表头</a>). <a href='maps/scores.html'>score map</a>, "
                "<a href='maps/combined.html'>all themes on one map</a>.</p>")

@@ -1,12 +1,21 @@
 """An explainable composite score per district across the themes (``zzgeo score``).
 
-The indicators, their direction, normalisation, weights and missing-data
-handling are a data file (``data/scores.toml``; the user may pass an edited
-copy). :func:`score_table` is the arithmetic alone, on any table of raw values;
-:func:`collect_indicators` runs each theme on the default layers (or the
-frames given) to fill that table; :func:`district_scores` does both. Every
-output lists each indicator's raw value, normalised value and contribution, so
-a reader can see why a district ranks where it does.
+The indicators, their role, direction (and why), normalisation, weights and
+missing-data handling are a data file (``data/scores.toml``; the user may pass
+an edited copy). A *merit* indicator earns points in its direction; a
+*context* indicator (the land-price level) is shown beside the score with its
+raw value and earns none. :func:`score_table` is the arithmetic alone, on any
+table of raw values; :func:`collect_indicators` runs each theme on the default
+layers (or the frames given) to fill that table; :func:`district_scores` does
+both. Every output lists each indicator's raw value, normalised value and
+contribution, so a reader can see why a district ranks where it does.
+
+Tables for people (:func:`scores_for_people`, :func:`parts_for_people`,
+:func:`points_table`) show a value a district does not have as ``—``
+(:data:`NO_VALUE`), never as 0.00, a context indicator's points as
+``context``, and mark a district scored on fewer indicators than the full set
+(``5 of 6 *``); the tables for machines (CSV, JSON) keep numbers and leave
+such cells empty.
 """
 
 from __future__ import annotations
@@ -23,7 +32,9 @@ from pydantic import Field, field_validator, model_validator
 from zzgeo._data import data_path, load_toml
 from zzgeo.config import MISSING, ConfigModel, ConfigProblem, NonNegative, Positive, Text, load_config
 
-__all__ = ["ScoreConfig", "ScoreFile", "ScoreSettings", "IndicatorSpec", "known_indicators", "load_score_config", "normalise", "score_table", "collect_indicators", "district_scores", "ScoreResult", "score_map"]
+__all__ = ["ScoreConfig", "ScoreFile", "ScoreSettings", "IndicatorSpec", "known_indicators", "load_score_config", "normalise", "score_table",
+           "collect_indicators", "district_scores", "ScoreResult", "NO_VALUE", "CONTEXT", "FEWER", "scores_for_people", "parts_for_people",
+           "points_table", "fewer_note", "score_map"]
 
 _PACKAGED = "scores.toml"
 
@@ -55,16 +66,28 @@ class ScoreSettings(ConfigModel):
 
 
 class IndicatorSpec(ConfigModel):
-    """One ``[[indicators]]`` row: a known id, its direction, normalisation and weight."""
+    """One ``[[indicators]]`` row: a known id, its role, why, direction, normalisation and weight.
+
+    ``role = "merit"`` (the default) earns points: it needs a direction
+    (``higher`` or ``lower`` is better), a normalisation and a weight.
+    ``role = "context"`` is shown with its raw value and earns no points: it
+    takes no weight (0 or left out), no direction (``none`` or left out) and
+    no normalisation; a context indicator with a weight > 0 is an error, not a
+    silent override: to score it, make it ``merit`` and say in ``why`` which
+    direction the policy wants. ``why`` (required) says why the direction is
+    better, or why the indicator is context.
+    """
 
     id: str
     title: Text
     theme: Optional[Text] = None
     source: str = ""
-    direction: Literal["higher", "lower"]
-    normalise: Literal["target", "share", "minmax"]
+    role: Literal["merit", "context"] = "merit"
+    why: Text
+    direction: Optional[Literal["higher", "lower", "none"]] = None
+    normalise: Optional[Literal["target", "share", "minmax"]] = None
     target: Optional[Positive] = None
-    weight: NonNegative
+    weight: Optional[NonNegative] = None
 
     @field_validator("id")
     @classmethod
@@ -76,6 +99,22 @@ class IndicatorSpec(ConfigModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> IndicatorSpec:
+        if self.role == "context":
+            scored = [*([f"weight = {self.weight:g}"] if self.weight else []),
+                      *([f"direction = {self.direction!r}"] if self.direction not in (None, "none") else []),
+                      *([f"normalise = {self.normalise!r}"] if self.normalise is not None else []),
+                      *([f"target = {self.target:g}"] if self.target is not None else [])]
+            if scored:
+                raise ConfigProblem(f"a context indicator is shown, never scored: remove {', '.join(scored)}; to score it, "
+                                    "make it role = 'merit' and say in why which direction is better", at=("role",), value=self.role)
+        else:
+            if self.direction in (None, "none"):
+                raise ConfigProblem("a merit indicator needs a direction, 'higher' or 'lower' (say in why which is better); "
+                                    "'none' is for role = 'context'", at=("direction",), value=MISSING if self.direction is None else self.direction)
+            if self.normalise is None:
+                raise ConfigProblem("a merit indicator needs a normalisation: 'target', 'share' or 'minmax'", at=("normalise",), value=MISSING)
+            if self.weight is None:
+                raise ConfigProblem("a merit indicator needs a weight, a finite number >= 0", at=("weight",), value=MISSING)
         if self.normalise == "target" and self.target is None:
             raise ConfigProblem("normalise = 'target' needs a target, a finite number > 0", at=("target",), value=MISSING)
         theme = known_indicators()[self.id]
@@ -98,8 +137,8 @@ class ScoreFile(ConfigModel):
                 raise ConfigProblem(f"repeats indicators[{first[ind.id]}].id; give each indicator once",
                                     at=("indicators", i, "id"), value=ind.id)
             first[ind.id] = i
-        weights = [ind.weight for ind in self.indicators]
-        if not sum(weights) > 0:
+        weights = [ind.weight or 0.0 for ind in self.indicators]
+        if not sum(weights) > 0:  # only a merit indicator has a weight > 0
             raise ConfigProblem("every weight is 0; at least one must be > 0", at=("indicators", "*", "weight"), value=weights)
         return self
 
@@ -112,16 +151,20 @@ def load_score_config(path: str | Path | None = None) -> ScoreConfig:
     FileNotFoundError
         *path* does not exist.
     ParameterError
-        Not UTF-8, not TOML, empty, an unknown key or indicator id, a weight
-        that is not a finite number >= 0, a target normalisation without a
-        target > 0, a repeated id, or every weight 0 (one line: file, key path, value, what is allowed).
+        Not UTF-8, not TOML, empty, an unknown key or indicator id, no ``why``,
+        a weight that is not a finite number >= 0, a merit indicator without
+        direction, normalisation or weight, a context indicator with any of
+        them (a weight > 0 included), a target normalisation without a target
+        > 0, a repeated id, or every weight 0 (one line: file, key path, value,
+        what is allowed).
     """
     label = str(path or _PACKAGED)
     spec = load_config(path if path is not None else data_path(_PACKAGED), ScoreFile, what="score config")
     frame = pd.DataFrame([ind.model_dump() for ind in spec.indicators])
     frame["theme"] = [t if t is not None else known_indicators()[i] for i, t in zip(frame["id"], frame["theme"], strict=True)]
+    frame["direction"] = frame["direction"].fillna("none")  # only a context indicator has none
     frame["target"] = frame["target"].astype("float64")
-    frame["weight"] = frame["weight"].astype("float64")
+    frame["weight"] = frame["weight"].astype("float64").fillna(0.0)  # a context indicator weighs 0
     return ScoreConfig(frame, spec.score.missing, spec.score.title, label)
 
 
@@ -146,29 +189,55 @@ def normalise(raw: pd.Series, *, method: str, direction: str, target: float = np
 def score_table(raw: pd.DataFrame, config: ScoreConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scores from a table of raw values (rows: districts; columns: indicator ids).
 
+    Only merit indicators earn points; a context indicator is carried with its
+    raw value, weight 0 and no normalised value or contribution. A district
+    without a value for a weighted merit indicator is scored on fewer
+    indicators: with ``missing = "reweight"`` the weights of its other
+    indicators are scaled to sum to 1 and the missing one has no
+    contribution (NaN); with ``missing = "zero"`` it keeps its weight and
+    scores 0 (normalised 0, raw still NaN). A district with no value at all
+    under ``reweight`` has no score (NaN) and no rank.
+
     Returns
     -------
     (scores, parts) : pandas.DataFrame, pandas.DataFrame
-        ``scores``: per district ``score`` (0-100), ``rank``, ``indicators_used``.
-        ``parts``: per district and indicator ``raw``, ``normalised``,
-        ``weight``, ``weight_used`` and ``contribution`` (points of the 100).
+        ``scores``: per district ``score`` (0-100), ``indicators_used`` (the
+        weighted merit indicators it has a value for), ``indicators_total``
+        (the weighted merit indicators of the config), ``missing_indicators``
+        (their ids without a value, comma-separated; ``""`` when none) and
+        ``rank`` (nullable integer).
+        ``parts``: per district and indicator ``role``, ``raw``,
+        ``normalised``, ``weight``, ``weight_used`` and ``contribution``
+        (points of the 100; NaN where the indicator did not enter the score).
     """
     parts = []
     for ind in config.indicators.itertuples():
+        role = getattr(ind, "role", "merit")
         values = raw[ind.id].astype("float64") if ind.id in raw else pd.Series(np.nan, index=raw.index)
-        norm = normalise(values, method=ind.normalise, direction=ind.direction, target=ind.target)
-        if config.missing == "zero":
-            norm = norm.fillna(0.0)
-        parts.append(pd.DataFrame({"district": raw.index, "indicator": ind.id, "raw": values.to_numpy(), "normalised": norm.to_numpy(),
-                                   "weight": float(ind.weight)}))
+        if role == "context":
+            norm, weight = pd.Series(np.nan, index=raw.index), 0.0
+        else:
+            norm, weight = normalise(values, method=ind.normalise, direction=ind.direction, target=ind.target), float(ind.weight)
+            if config.missing == "zero":
+                norm = norm.fillna(0.0)
+        parts.append(pd.DataFrame({"district": raw.index, "indicator": ind.id, "role": role, "raw": values.to_numpy(),
+                                   "normalised": norm.to_numpy(), "weight": weight}))
     long = pd.concat(parts, ignore_index=True)
-    used = long["normalised"].notna() & (long["weight"] > 0)
-    total = long["weight"].where(used, 0.0).groupby(long["district"]).transform("sum")
-    long["weight_used"] = (long["weight"] / total).where(used, 0.0)
-    long["contribution"] = 100.0 * long["weight_used"] * long["normalised"].fillna(0.0)
-    scores = long.groupby("district", sort=False).agg(score=("contribution", "sum"), indicators_used=("weight_used", lambda w: int((w > 0).sum())))
-    scores["rank"] = scores["score"].rank(ascending=False, method="min").astype(int)
-    return scores.reset_index(), long
+    merit = long["role"].eq("merit")
+    weighted = merit & (long["weight"] > 0)
+    entered = merit & long["normalised"].notna()
+    total = long["weight"].where(entered, 0.0).groupby(long["district"]).transform("sum")
+    long["weight_used"] = (long["weight"] / total.where(total > 0)).where(entered, 0.0).fillna(0.0)
+    long["contribution"] = (100.0 * long["weight_used"] * long["normalised"]).where(entered & (total > 0))
+    flags = long.assign(_has=weighted & long["raw"].notna(), _weighted=weighted, _gap=weighted & long["raw"].isna())
+    grouped = flags.groupby("district", sort=False)
+    scores = pd.DataFrame({"score": grouped["contribution"].sum(min_count=1),
+                           "indicators_used": grouped["_has"].sum().astype(int),
+                           "indicators_total": grouped["_weighted"].sum().astype(int)})
+    gaps = flags[flags["_gap"]].groupby("district", sort=False)["indicator"].agg(", ".join)
+    scores["missing_indicators"] = gaps.reindex(scores.index).fillna("")
+    scores["rank"] = scores["score"].rank(ascending=False, method="min").astype("Int64")
+    return scores.rename_axis("district").reset_index(), long
 
 
 # ----------------------------------------------------------------------------- the raw values, from every theme
@@ -226,36 +295,167 @@ def district_scores(config: str | Path | ScoreConfig | None = None, *, raw: pd.D
     parts.insert(1, "name", names.reindex(parts["district"]).to_numpy())
     themes = config.indicators.set_index("id")["theme"] if "theme" in config.indicators else pd.Series(dtype=object)
     parts["theme"] = parts["indicator"].map(themes)
-    parts["demo"] = parts["theme"].map(demo).fillna(False).astype(bool)
+    parts["demo"] = parts["theme"].map(lambda theme: bool(demo.get(theme, False)))
     meta = {"config": config.path, "title": config.title, "missing": config.missing, "demo_themes": sorted(t for t, d in demo.items() if d),
-            "indicators": config.indicators.to_dict("records")}
+            "indicators": config.indicators.to_dict("records"),
+            "context": [i for i, r in zip(config.indicators["id"], _roles(config.indicators), strict=True) if r == "context"]}
     return ScoreResult(scores.sort_values("rank").reset_index(drop=True), parts, meta)
 
 
+# ----------------------------------------------------------------------------- tables for people
+
+#: A value a district does not have, as people see it: never 0.00.
+NO_VALUE = "—"
+#: The normalised value and points of a context indicator, as people see them: shown, never scored.
+CONTEXT = "context"
+#: After "5 of 6": the district is scored on fewer indicators than the full set.
+FEWER = "*"
+_RULES = {"reweight": "the weights of its other indicators are scaled to sum to 1", "zero": "a missing value scores 0 points"}
+
+
+def _roles(frame: pd.DataFrame) -> pd.Series:
+    """The ``role`` column, or every row ``merit`` (tables and configs made before roles)."""
+    return frame["role"] if "role" in frame else pd.Series("merit", index=frame.index)
+
+
+def _shown(values: pd.Series) -> pd.Series:
+    """Numbers as they are, a missing one as :data:`NO_VALUE`."""
+    return values.astype(object).where(values.notna(), NO_VALUE)
+
+
+def _scored_on(scores: pd.DataFrame) -> pd.Series:
+    """``"6 of 6"``, or ``"5 of 6 *"`` for a district scored on fewer indicators than the full set."""
+    if "indicators_total" not in scores:
+        return scores["indicators_used"].astype(str)
+    return pd.Series([f"{used} of {total}" + (f" {FEWER}" if used < total else "")
+                      for used, total in zip(scores["indicators_used"], scores["indicators_total"], strict=True)], index=scores.index)
+
+
+def scores_for_people(scores: pd.DataFrame) -> pd.DataFrame:
+    """The ``scores`` of :func:`score_table` as people read them (console, Excel, index.html, the map).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank``, ``district``, ``name``, ``score`` (numbers; :data:`NO_VALUE`
+        where there is none), ``scored_on`` (``"6 of 6"``; ``"5 of 6 *"``
+        marks a district scored on fewer indicators) and
+        ``missing_indicators`` (the ids without a value), of those *scores* has.
+    """
+    out = pd.DataFrame(index=scores.index)
+    for column in ("rank", "district", "name", "score"):
+        if column in scores:
+            out[column] = _shown(scores[column]) if column in ("rank", "score") else scores[column]
+    if "indicators_used" in scores:
+        out["scored_on"] = _scored_on(scores)
+    if "missing_indicators" in scores:
+        out["missing_indicators"] = scores["missing_indicators"].fillna("")
+    return out
+
+
+def parts_for_people(parts: pd.DataFrame) -> pd.DataFrame:
+    """The ``parts`` of :func:`score_table` as people read them: a missing ``raw``, ``normalised`` or
+    ``contribution`` is :data:`NO_VALUE`; a context indicator's normalised value and points are :data:`CONTEXT`.
+
+    With ``missing = "zero"`` a missing value keeps ``raw`` = :data:`NO_VALUE`
+    beside its normalised value 0 and its 0 points.
+    """
+    context = _roles(parts).eq("context")
+    out = parts.copy()
+    for column in ("raw", "normalised", "contribution"):
+        if column in parts:
+            out[column] = _shown(parts[column]) if column == "raw" else _shown(parts[column]).where(~context, CONTEXT)
+    return out
+
+
+def points_table(result: ScoreResult, *, for_people: bool = False) -> pd.DataFrame:
+    """One row per district (index: adcode), one column per indicator, in config order.
+
+    A merit indicator's column ``"ID (points)"`` holds its points; a context
+    indicator's column ``"ID (context, raw)"`` its raw value (it earns none).
+    For machines (default) a missing value is NaN; *for_people* shows it as
+    :data:`NO_VALUE`, or ``"— (scored 0)"`` where ``missing = "zero"`` gave it 0 points.
+    """
+    parts = result.parts
+    context = _roles(parts).eq("context")
+    raw = parts["raw"] if "raw" in parts else parts["contribution"]
+    value = raw.where(context, parts["contribution"])
+    if for_people:
+        zeroed = ~context & raw.isna() & parts["contribution"].notna()
+        value = _shown(value).where(~zeroed, f"{NO_VALUE} (scored 0)")
+    label = parts["indicator"].astype(str) + np.where(context, " (context, raw)", " (points)")
+    wide = pd.DataFrame({"district": parts["district"], "label": label, "value": value}).pivot(index="district", columns="label", values="value")
+    wide = wide[list(dict.fromkeys(label))]
+    wide.columns.name = None
+    return wide.reindex(pd.unique(result.scores["district"]))
+
+
+def fewer_note(result: ScoreResult) -> str:
+    """The footnote of :data:`FEWER` when a district is scored on fewer indicators than the full set, else ``""``."""
+    scores = result.scores
+    if "indicators_total" not in scores or not (scores["indicators_used"] < scores["indicators_total"]).any():
+        return ""
+    rule = _RULES.get(result.meta.get("missing", ""), "")
+    return (f"{FEWER} scored on fewer than the {int(scores['indicators_total'].max())} weighted indicators "
+            f"(no value for those named){'; ' + rule if rule else ''}")
+
+
+# ----------------------------------------------------------------------------- the map
+
+
 def score_map(result: ScoreResult, *, basemap: str = "none"):
-    """Districts coloured by composite score, each indicator's points in the popup.
+    """Districts coloured by composite score, each indicator's points (and each context indicator's raw value) in the popup.
+
+    A value a district does not have reads :data:`NO_VALUE` in the popup; a
+    district scored on fewer indicators than the full set has a red dashed
+    outline (in the legend), ``(5/6)`` after its name and ``5 of 6 *`` in its
+    tooltip and popup.
 
     Returns
     -------
     folium.Map
     """
     from zzgeo.layers import read_layer
-    from zzgeo.maps import choropleth_map
+    from zzgeo.maps import add_outlines, choropleth_map
 
-    points = result.parts.pivot(index="district", columns="indicator", values="contribution").round(1)
-    layer = read_layer("districts")[["adcode", "geometry"]].merge(result.scores, left_on="adcode", right_on="district")
-    layer = layer.merge(points, left_on="adcode", right_index=True)
-    layer["score"] = layer["score"].round(1)
-    ids = list(points.columns)
+    wide = points_table(result, for_people=True)
+    shown = wide.apply(lambda col: col.map(lambda v: v if isinstance(v, str) else f"{v:,.1f}"))
+    people = scores_for_people(result.scores).assign(district=result.scores["district"])
+    people["score"] = result.scores["score"].round(1)
+    people["rank"] = people["rank"].astype(str)
+    if "missing_indicators" in people:
+        gaps = people["missing_indicators"].ne("")
+        people.loc[gaps, "scored_on"] = people["scored_on"] + " (no value: " + people["missing_indicators"] + ")"
+    districts = read_layer("districts")
+    layer = districts[["adcode", "geometry"]].merge(people, left_on="adcode", right_on="district")
+    layer = layer.merge(shown, left_on="adcode", right_index=True)
+    ids = list(shown.columns)
     demo = result.meta.get("demo_themes", [])
-    return choropleth_map(
+    legend_title = "综合得分 score, 0-100 (higher is better)"
+    scores = result.scores
+    totals = scores["indicators_total"] if "indicators_total" in scores else scores["indicators_used"]
+    fewer = scores[scores["indicators_used"] < totals]
+    total = int(totals.max()) if len(scores) else 0
+    marks = {d: f" ({u}/{t})" for d, u, t in zip(fewer["district"], fewer["indicators_used"], totals[fewer.index], strict=True)}
+    labelled = districts[["name", "geometry"]].assign(name=districts["name"].astype(str) + districts["adcode"].map(lambda a: marks.get(a, "")))
+    context = result.meta.get("context", [])
+    notes = [f"indicators, weights and normalisation: {result.meta['config']}; missing data: {result.meta['missing']}",
+             f"each indicator's points = 100 x weight used x normalised value (popup); {NO_VALUE} = no value, never 0"]
+    if context:
+        notes.append(f"context, shown with its raw value and never scored: {', '.join(context)}")
+    notes.append(f"red dashed outline and (k/{total}) after the name: scored on fewer of the {total} weighted indicators; "
+                 f"{_RULES.get(result.meta['missing'], '')}" if len(fewer) else f"every district has a value for all {total} weighted indicators")
+    m = choropleth_map(
         layer, "score", basemap=basemap, scheme="quantiles", bins=5,
         colors=("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
         title=f"{result.meta['title']}: composite score by district (0-100)" + (" — rests on DEMO data" if demo else ""),
-        legend_title="综合得分 score, 0-100 (higher is better)",
-        tooltip_columns=["name", "rank"], popup_columns=["name", "rank", "indicators_used", *ids],
-        labels={i: f"{i} (points)" for i in ids},
-        caption_lines=[f"indicators, weights and normalisation: {result.meta['config']}; missing data: {result.meta['missing']}",
-                       "each indicator's points = 100 x weight used x normalised value (popup)"],
-        demo=bool(demo), banner_text=f"DEMO data in: {', '.join(demo)} — scores are illustrative",
+        legend_title=legend_title,
+        tooltip_columns=["name", "rank", "scored_on"], popup_columns=["name", "rank", "scored_on", *ids],
+        labels={"scored_on": "指标 scored on (of the weighted)", **{i: i for i in ids}},
+        caption_lines=notes, demo=bool(demo), banner_text=f"DEMO data in: {', '.join(demo)} — scores are illustrative",
+        districts=labelled,
     )
+    if len(fewer):
+        add_outlines(m, layer[layer["adcode"].isin(fewer["district"])], name="scored on fewer indicators", color="#d7191c", weight=3.5,
+                     dash="8 5", legend_label=f"scored on fewer of the {total} indicators ({FEWER})", legend_section=legend_title)
+    return m
