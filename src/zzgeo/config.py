@@ -53,6 +53,7 @@ __all__ = [
     "PositiveInt",
     "Text",
     "key_path",
+    "each_once",
     "read_toml",
     "validate",
     "load_config",
@@ -114,6 +115,25 @@ class ConfigProblem(ValueError):
     def __init__(self, rule: str, *, at: tuple = (), value: object = _INPUT) -> None:
         super().__init__(rule)
         self.rule, self.at, self.value = rule, tuple(at), value
+
+
+def each_once(rows: Sequence[object], *, key: str, at: str, what: str) -> None:
+    """Raise :class:`ConfigProblem` at the first row of *rows* (the list under *at*) whose *key* repeats an earlier one.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Row
+    >>> each_once([Row(id="a"), Row(id="b"), Row(id="a")], key="id", at="targets", what="target")
+    Traceback (most recent call last):
+    ...
+    zzgeo.config.ConfigProblem: repeats targets[0].id; give each target once
+    """
+    first: dict[object, int] = {}
+    for i, row in enumerate(rows):
+        value = getattr(row, key)
+        if value in first:
+            raise ConfigProblem(f"repeats {at}[{first[value]}].{key}; give each {what} once", at=(at, i, key), value=value)
+        first[value] = i
 
 
 def key_path(loc: Sequence[object]) -> str:

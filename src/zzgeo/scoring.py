@@ -30,7 +30,7 @@ import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
 from zzgeo._data import data_path, load_toml
-from zzgeo.config import MISSING, ConfigModel, ConfigProblem, NonNegative, Positive, Text, load_config
+from zzgeo.config import MISSING, ConfigModel, ConfigProblem, NonNegative, Positive, Text, each_once, load_config
 
 __all__ = ["ScoreConfig", "ScoreFile", "ScoreSettings", "IndicatorSpec", "known_indicators", "load_score_config", "normalise", "score_table",
            "collect_indicators", "district_scores", "ScoreResult", "NO_VALUE", "CONTEXT", "FEWER", "scores_for_people", "parts_for_people",
@@ -131,12 +131,7 @@ class ScoreFile(ConfigModel):
 
     @model_validator(mode="after")
     def _whole(self) -> ScoreFile:
-        first: dict[str, int] = {}
-        for i, ind in enumerate(self.indicators):
-            if ind.id in first:
-                raise ConfigProblem(f"repeats indicators[{first[ind.id]}].id; give each indicator once",
-                                    at=("indicators", i, "id"), value=ind.id)
-            first[ind.id] = i
+        each_once(self.indicators, key="id", at="indicators", what="indicator")
         weights = [ind.weight or 0.0 for ind in self.indicators]
         if not sum(weights) > 0:  # only a merit indicator has a weight > 0
             raise ConfigProblem("every weight is 0; at least one must be > 0", at=("indicators", "*", "weight"), value=weights)

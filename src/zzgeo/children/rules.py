@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
 from zzgeo._data import data_path, load_toml
-from zzgeo.config import MISSING, ConfigModel, ConfigProblem, Finite, Positive, PositiveInt, Text, load_config, validate
+from zzgeo.config import MISSING, ConfigModel, ConfigProblem, Finite, Positive, PositiveInt, Text, each_once, load_config, validate
 from zzgeo.errors import ParameterError, SchemaError, UnknownCodeError
 
 __all__ = [
@@ -132,11 +132,7 @@ class TargetTable(ConfigModel):
 
     @model_validator(mode="after")
     def _ids_once(self) -> TargetTable:
-        first: dict[str, int] = {}
-        for i, row in enumerate(self.targets):
-            if row.id in first:
-                raise ConfigProblem(f"repeats targets[{first[row.id]}].id; give each target once", at=("targets", i, "id"), value=row.id)
-            first[row.id] = i
+        each_once(self.targets, key="id", at="targets", what="target")
         return self
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import Field, model_validator
 
 from zzgeo._data import data_path
-from zzgeo.config import ConfigModel, ConfigProblem, Positive, Text, load_config
+from zzgeo.config import ConfigModel, ConfigProblem, Positive, Text, each_once, load_config
 from zzgeo.errors import SchemaError, UnknownCodeError
 
 __all__ = [
@@ -254,11 +254,7 @@ class TargetFile(ConfigModel):
 
     @model_validator(mode="after")
     def _years_once(self) -> TargetFile:
-        first: dict[int, int] = {}
-        for i, row in enumerate(self.targets):
-            if row.year in first:
-                raise ConfigProblem(f"repeats targets[{first[row.year]}].year; give each year once", at=("targets", i, "year"), value=row.year)
-            first[row.year] = i
+        each_once(self.targets, key="year", at="targets", what="year")
         return self
 
 
