@@ -124,6 +124,9 @@ def test_partial_or_missing_parameters(origin):
     assert flagged.sources.iloc[0]["status"] == "partly delineated (zones 1/2): missing flow direction"
     none = _sources(origin, **{k: None for k in AQ})
     assert source_zones(none, _wells(origin)).sources.iloc[0]["status"] == "cannot be delineated: no aquifer parameters"
+    # a field where no well pumps has no capture zone: the error names the source, its wells and the value
+    with pytest.raises(ParameterError, match=r"^source 'S1' \(测试水源\): no well pumps \(pumping_m3_d = 0 for 'W1', 'W2'\)"):
+        source_zones(_sources(origin), _wells(origin, q=0.0))
 
 
 def test_bad_registers(origin, districts):

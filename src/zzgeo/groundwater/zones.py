@@ -168,8 +168,6 @@ def _capture(xy: np.ndarray, q: np.ndarray, aq: Aquifer, rules: GroundwaterRules
     """The two recharge zones of a wellfield (see module notes), their figures, and the field."""
     import shapely
 
-    if not (q > 0).any():
-        raise ParameterError("no well pumps (all pumping rates are 0): no capture zone")
     wf = _field(xy, q, aq, river)
     days = rules.recharge_days
     tot, _ = wf.travel_time_zone(days)
@@ -244,11 +242,16 @@ def _nearest_river(xy: np.ndarray, rivers: gpd.GeoDataFrame | None, rules: Groun
     return lines[k], bool(losing) if losing is not None and not pd.isna(losing) else True
 
 
+def _ids(wells: pd.DataFrame, shown: int = 5) -> str:
+    """The wells' ids for a message: ``'W1', 'W2' (+3 more)``."""
+    ids = [repr(str(i)) for i in wells["well_id"]] if "well_id" in wells else [f"well {k + 1}" for k in range(len(wells))]
+    return ", ".join(ids[:shown]) + (f" (+{len(ids) - shown} more)" if len(ids) > shown else "")
+
+
 def _partial(src: pd.Series, row: dict, missing: list[str], xy: np.ndarray, rules: GroundwaterRules, strict: bool):
     """Some parameters but not all: an error (a data-entry gap), or with ``strict=False`` zones 1/2 where K, i, n allow."""
-    text = f"source {src['source_id']!r} ({src['name']}): missing {', '.join(missing)}"
     if strict:
-        raise ParameterError(f"{text}; the recharge zone (capture zone) needs K, i, n, b and the flow direction. "
+        raise ParameterError(f"missing {', '.join(missing)}; the recharge zone (capture zone) needs K, i, n, b and the flow direction. "
                              "Complete the register, or pass on_error='flag' to delineate what the parameters allow")
     zones = []
     if not {"K", "i", "n"} & set(missing):
@@ -284,6 +287,8 @@ def _one_source(src: pd.Series, wells: gpd.GeoDataFrame, rivers, rules: Groundwa
         zones.append({"zone": "recharge", "geometry": recharge, "method": m})
         row.update(_river_summary(per_well, q, near, losing, rules))
     else:
+        if not (q > 0).any():
+            raise ParameterError(f"no well pumps (pumping_m3_d = 0 for {_ids(wells)}): no capture zone")
         recharge, figures, (wf, fans) = _capture(xy, q, aq, rules, river if near else None)
         for kind, (shape, m) in recharge.items():
             if near and losing:
@@ -414,7 +419,7 @@ def source_zones(
             zones, row, per_well = _one_source(src, mine, rivers, rules, method, on_error == "raise")
         except ParameterError as exc:
             if on_error == "raise":
-                raise
+                raise ParameterError(f"source {src['source_id']!r} ({src['name']}): {exc}") from None
             zones, row, per_well = [], {"source_id": src["source_id"], "name": src["name"], "status": f"cannot be delineated: {exc}"}, {}
         zone_rows += [{**z, "source_id": src["source_id"]} for z in zones]
         source_rows.append(row)
