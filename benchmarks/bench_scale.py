@@ -52,7 +52,7 @@ from bench_land_price import (  # noqa: E402
 from zzgeo.landprice.valuation import value_parcels  # noqa: E402
 from zzgeo.landprice.zones import default_zones  # noqa: E402
 from zzgeo.layers import read_layer  # noqa: E402
-from zzgeo.scale import value_parcels_dask  # noqa: E402
+from zzgeo.landprice.valuation.scale import value_parcels_dask  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 APPLY_SAMPLE = 200_000

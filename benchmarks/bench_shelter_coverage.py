@@ -2,7 +2,7 @@
 
 Compares, in the same run and on the same inputs:
 
-* **zzgeo** - :func:`zzgeo.reach.reach_pairs` followed by the
+* **zzgeo** - :func:`zzgeo.spatial.reach.reach_pairs` followed by the
   per-class and any-class coverage sums by district, exactly what
   :func:`zzgeo.shelters.coverage.shelter_coverage` does for coverage. On a
   regular grid it looks the cells up around each shelter; the same call on
@@ -64,7 +64,7 @@ def _sums(pop, adcode, covered_by_class, covered_any) -> pd.DataFrame:
 
 
 def zzgeo_coverage(demand, shelters, radius):
-    from zzgeo.reach import reach_pairs
+    from zzgeo.spatial.reach import reach_pairs
 
     pairs = reach_pairs(demand, shelters, radius, with_distance=False)
     classes = shelters["shelter_class"].to_numpy()
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
 
     from zzgeo.layers import read_layer
-    from zzgeo.surface import district_surface
+    from zzgeo.spatial.surface import district_surface
     from zzgeo.shelters.rules import load_rules
 
     districts = read_layer("districts")

@@ -116,10 +116,10 @@ CASES = [
     ("unknown output format", "p.csv", _parcels(), VALUE + ["INPUT", "--crs", "wgs84", "--out", "result.txt"], ["result.txt", "unknown output format '.txt'"]),
     ("zones with a grade the table lacks", "zones.gpkg",
      gpd.GeoDataFrame({"table": ["collective_construction"], "use": ["industrial"], "grade": [6]}, geometry=[box(113.6, 34.7, 113.7, 34.8)], crs=4326),
-     VALUE + [str(Path(__file__).resolve().parents[1] / "layers" / "demo_parcels.geojson"), "--zones", "INPUT"], ["zones.gpkg", "has no grade 6"]),
+     VALUE + [str(Path(__file__).resolve().parents[1] / "src" / "zzgeo" / "data" / "landprice" / "demo_parcels.geojson"), "--zones", "INPUT"], ["zones.gpkg", "has no grade 6"]),
     ("zones with an unknown grade", "zones.gpkg",
      gpd.GeoDataFrame({"table": ["collective_construction"], "use": ["commercial"], "grade": [9]}, geometry=[box(113.6, 34.7, 113.7, 34.8)], crs=4326),
-     VALUE + [str(Path(__file__).resolve().parents[1] / "layers" / "demo_parcels.geojson"), "--zones", "INPUT"], ["zones.gpkg", "feature 1", "unknown grade '9'"]),
+     VALUE + [str(Path(__file__).resolve().parents[1] / "src" / "zzgeo" / "data" / "landprice" / "demo_parcels.geojson"), "--zones", "INPUT"], ["zones.gpkg", "feature 1", "unknown grade '9'"]),
     # shelters
     ("zero-byte register", "r.csv", b"", COVER + ["--register", "INPUT", "--crs", "wgs84"], ["r.csv", "is empty (0 bytes)"]),
     ("header-only register", "r.csv", "名称,类别,有效面积,lon,lat\n", COVER + ["--register", "INPUT", "--crs", "wgs84"], ["r.csv", "has no rows"]),

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from zzgeo.children.attainment import attainment
+from zzgeo.children.attainment import target_attainment
 from zzgeo.children.demo import build_demo_facilities
 from zzgeo.children.register import (
     assign_units,
@@ -67,7 +67,7 @@ def _rec(result, target, unit="city"):
 
 
 def test_per_unit_counts_with_the_zone_rule_and_years(register):
-    r22 = attainment(register, year=2022)
+    r22 = target_attainment(register, year=2022)
     assert _rec(r22, "street_cf_2022", ZHONGYUAN)["actual"] == 2  # S1, S2 (S3 is 2024; S4 is 高新区's)
     assert _rec(r22, "street_cf_2022", "410172")["actual"] == 1 and _rec(r22, "street_cf_2022", JINSHUI)["actual"] == 1
     city = _rec(r22, "street_cf_2022")
@@ -75,21 +75,21 @@ def test_per_unit_counts_with_the_zone_rule_and_years(register):
     assert (city["actual"], city["target"], city["shortfall"], city["status"]) == (3, 16, 13, "3 of 16 units met")
     assert city["ratio"] == 3 / 16 and not city["met"]
     assert (city["city_pooled_actual"], city["city_pooled_ratio"], city["city_pooled_shortfall"]) == (4, 4 / 16, 12)
-    r25 = attainment(register, year=2025)
+    r25 = target_attainment(register, year=2025)
     zy = _rec(r25, "street_cf_2025", ZHONGYUAN)
     assert (zy["actual"], zy["ratio"], zy["shortfall"], bool(zy["met"])) == (3, 0.6, 2, False)
     assert r25.meta["undated"] == 1
 
 
 def test_never_counted_twice(register):
-    result = attainment(register, year=2025)
+    result = target_attainment(register, year=2025)
     per_unit = result.records[(result.records["target_id"] == "street_cf_2025") & (result.records["unit"] != "city")]
     assert per_unit["actual"].sum() == 5 == _rec(result, "street_cf_2025")["city_pooled_actual"]
     assert result.inventory.drop(columns=["unit", "unit_name"]).to_numpy().sum() == len(register)
 
 
 def test_childcare_places_per_1000_residents(register):
-    result = attainment(register, year=2025)
+    result = target_attainment(register, year=2025)
     zy = _rec(result, "childcare_places_2025", ZHONGYUAN)
     assert zy["actual"] == pytest.approx(5000 / RESIDENTS[ZHONGYUAN] * 1000)
     assert zy["shortfall"] == pytest.approx(6 * RESIDENTS[ZHONGYUAN] / 1000 - 5000)
@@ -101,11 +101,11 @@ def test_childcare_places_per_1000_residents(register):
     assert city["actual"] == pytest.approx(5500 / CITY * 1000) == city["city_pooled_actual"]
     assert city["shortfall"] == pytest.approx(6 * CITY / 1000 - 5500) == city["city_pooled_shortfall"]
     # 2022: C2 (2023) is not open yet
-    assert _rec(attainment(register, year=2022), "childcare_demo_2022", ZHONGYUAN)["actual"] == 0
+    assert _rec(target_attainment(register, year=2022), "childcare_demo_2022", ZHONGYUAN)["actual"] == 0
 
 
 def test_football_pitches_per_10000_against_both_ends(register):
-    zy = _rec(attainment(register, year=2025), "football_per_10000_2025", ZHONGYUAN)
+    zy = _rec(target_attainment(register, year=2025), "football_per_10000_2025", ZHONGYUAN)
     per_10k = RESIDENTS[ZHONGYUAN] / 10000
     assert zy["actual"] == pytest.approx(2 / per_10k)
     assert zy["shortfall"] == pytest.approx(0.8 * per_10k - 2) and zy["shortfall_max"] == pytest.approx(1.0 * per_10k - 2)
@@ -113,18 +113,18 @@ def test_football_pitches_per_10000_against_both_ends(register):
 
 
 def test_counts_from_and_places_of_new_schools(register):
-    result = attainment(register, year=2025)
+    result = target_attainment(register, year=2025)
     assert _rec(result, "schools_started_2025")["actual"] == 1  # N2 only: 十四五 starts 2021
-    assert _rec(attainment(register, year=2022), "school_places_2022")["actual"] == 0  # neither was built in 2022
+    assert _rec(target_attainment(register, year=2022), "school_places_2022")["actual"] == 0  # neither was built in 2022
 
 
 def test_unit_share(register):
-    law = _rec(attainment(register, year=2025), "law_base_2025")
+    law = _rec(target_attainment(register, year=2025), "law_base_2025")
     assert (law["actual"], law["shortfall"]) == (pytest.approx(100 * 2 / 16), 14)
 
 
 def test_rows_that_cannot_be_measured_say_so(register):
-    result = attainment(register, year=2025)
+    result = target_attainment(register, year=2025)
     assert _rec(result, "hpv_2025")["status"] == "not measurable: rate"
     assert _rec(result, "social_workers_2025")["status"] == "not measurable: quantity"
     assert "needs a community" in _rec(result, "childrens_home_2025")["status"]
@@ -137,7 +137,7 @@ def test_community_shares(register, centre):
         {"community_id": ["A", "B", "V"], "kind": ["城市社区", "城市社区", "村"]},
         geometry=[box(x - 0.01, y - 0.01, x + 0.01, y + 0.01), box(x + 0.02, y + 0.02, x + 0.03, y + 0.03),
                   box(x - 0.03, y - 0.03, x - 0.02, y - 0.02)], crs=4326)
-    result = attainment(register, year=2025, communities=read_communities(communities))
+    result = target_attainment(register, year=2025, communities=read_communities(communities))
     urban = _rec(result, "parent_school_urban_2025", ZHONGYUAN)
     assert (urban["actual"], urban["shortfall"]) == (50.0, 1)  # 1 of 2 urban communities; 95 % of 2 needs 2
     rural = _rec(result, "parent_school_rural_2025", ZHONGYUAN)
@@ -166,7 +166,7 @@ def test_bad_registers(centre):
         read_facilities(base.set_geometry(gpd.points_from_xy([116.4], [39.9]), crs=4326))
     flagged = read_facilities(pd.concat([base, base.assign(facility_id=["X2"], unit=["海淀区"])], ignore_index=True), on_error="flag")
     assert flagged["valid"].tolist() == [True, False]
-    assert attainment(flagged, year=2022).meta["left_out"] == 1
+    assert target_attainment(flagged, year=2022).meta["left_out"] == 1
 
 
 def test_a_named_district_that_disagrees_with_the_location_is_noted(centre):
@@ -192,7 +192,7 @@ def test_a_surplus_never_offsets_another_units_gap_per_1000(centre):
         ("D1", "示范托育服务机构", "", ZHONGYUAN, 2022, 3200),   # a 示范 institution: its places are 托位 too
         ("C3", "childcare", "郑东新区", JINSHUI, 2021, 500),
     ]))
-    result = attainment(reg, year=2025)
+    result = target_attainment(reg, year=2025)
     zy = _rec(result, "childcare_places_2025", ZHONGYUAN)
     assert zy["actual"] == pytest.approx(6200 / 962.642) and zy["shortfall"] == 0 and zy["met"]  # needs 5,775.852
     js = _rec(result, "childcare_places_2025", JINSHUI)
@@ -213,7 +213,7 @@ def test_a_surplus_never_offsets_another_units_gap_per_1000(centre):
 
 
 def test_the_range_target_sums_both_ends(register):
-    result = attainment(register, year=2025)
+    result = target_attainment(register, year=2025)
     rows = result.records[(result.records["target_id"] == "football_per_10000_2025") & result.records["shortfall"].notna()]
     city, units = rows[rows["unit"] == "city"].iloc[0], rows[rows["unit"] != "city"]
     # F1 + F2 in 中原区 only: every other unit misses 0.8 (1.0) pitches per 10,000 of its residents
@@ -245,7 +245,7 @@ def test_issue_18_city_totals_on_the_demo_register(demo):
     assert (round(summed), round(pooled)) == (4391, 1047)
     targets = load_targets()
     targets.at[targets.index[targets["id"] == "childcare_places_2025"][0], "facilities"] = ("childcare",)  # the old counting
-    city = _rec(attainment(demo, year=2025, targets=targets), "childcare_places_2025")
+    city = _rec(target_attainment(demo, year=2025, targets=targets), "childcare_places_2025")
     assert city["shortfall"] == pytest.approx(summed) and city["city_pooled_shortfall"] == pytest.approx(pooled)
     assert city["city_pooled_actual"] == pytest.approx(places.sum() / CITY * 1000) and city["city_pooled_ratio"] < 1
     assert not city["met"] and city["status"].startswith("5 of 15 units met")
@@ -258,7 +258,7 @@ def test_issue_18_demonstration_childcare_places_count(demo):
     assert old_gaps["410122"] > 0 and old_pooled > 0  # without them: 中牟县 and the pooled city fall short
     assert gaps["410122"] == 0 and pooled == 0
     assert round(summed) == 3271 and int((gaps > 0).sum()) == 9
-    result = attainment(demo, year=2025)
+    result = target_attainment(demo, year=2025)
     zm = _rec(result, "childcare_places_2025", "410122")
     assert zm["met"] and zm["actual"] == pytest.approx(places["410122"] / CENSUS["410122"] * 1000)
     city = _rec(result, "childcare_places_2025")
@@ -275,9 +275,9 @@ def test_new_inclusive_kindergarten_places(centre, demo):
         ("K3", "公办幼儿园", "高新区", ZHONGYUAN, 2022, 180),
         ("K4", "kindergarten_inclusive", "", ERQI, 2023, 360),  # after the milestone
     ]))
-    kg = _rec(attainment(reg, year=2022), "kindergarten_places_2022")
+    kg = _rec(target_attainment(reg, year=2022), "kindergarten_places_2022")
     assert (kg["actual"], kg["target"], kg["shortfall"], kg["ratio"], bool(kg["met"])) == (420, 10000, 9580, 0.042, False)
     # the DEMO register: summed by hand from its rows of 2022
     new_2022 = demo.loc[(demo["type"] == "kindergarten_inclusive") & (demo["year"] == 2022), "places"].sum()
-    demo_kg = _rec(attainment(demo, year=2022), "kindergarten_places_2022")
+    demo_kg = _rec(target_attainment(demo, year=2022), "kindergarten_places_2022")
     assert demo_kg["actual"] == new_2022 == 8467 and demo_kg["shortfall"] == 10000 - 8467

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from zzgeo.children.access import walking_access
-from zzgeo.children.attainment import attainment
+from zzgeo.children.attainment import target_attainment
 from zzgeo.children.demo import build_demo_facilities
 from zzgeo.children.maps import RATIO_COLOURS, access_map, attainment_map
 from zzgeo.children.register import read_facilities
@@ -21,7 +21,7 @@ def facilities():
 
 
 def test_attainment_map_colours_each_district_by_its_ratio(facilities, tmp_path):
-    result = attainment(facilities, year=2022)
+    result = target_attainment(facilities, year=2022)
     path = save_html(attainment_map(result, "street_cf_2022"), tmp_path / "streets.html")
     text = path.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src=[\"']https?://", text) and "DEMO facility register" in text

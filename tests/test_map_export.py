@@ -1,4 +1,4 @@
-"""Tests of zzgeo.map_export: HTML + PNG in one call, the Chromium renderer and the matplotlib fallback."""
+"""Tests of zzgeo.maps.export: HTML + PNG in one call, the Chromium renderer and the matplotlib fallback."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from shapely.geometry import box
 
 from zzgeo import maps
 from zzgeo.errors import ChromiumError, MapExportError
-from zzgeo.map_export import export_map
+from zzgeo.maps.export import export_map
 
 RED_CLASS, YELLOW_CLASS = "#b10026", "#ffffb2"
 

@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from zzgeo import maps
-from zzgeo._offline_assets import find_external_references
+from zzgeo.maps.assets import find_external_references
 from zzgeo.crs import wgs84_to_gcj02
 from zzgeo.errors import ParameterError
 

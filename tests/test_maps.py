@@ -13,7 +13,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from zzgeo import maps
+from zzgeo import errors, maps
 from zzgeo.errors import CRSError, GeometryError, SchemaError, ZzgeoError
 
 LEAFLET_MARK = "Leaflet 1.9.3, a JS library for interactive maps"  # leaflet.js header
@@ -121,7 +121,7 @@ def test_failed_export_leaves_target_untouched(tmp_path):
     m = folium.Map(location=[34.75, 113.65], zoom_start=12)  # OpenStreetMap tiles
     target = tmp_path / "map.html"
     target.write_text("old", encoding="utf-8")
-    with pytest.raises(maps.MapExportError, match=r"tile\.openstreetmap\.org") as exc:
+    with pytest.raises(errors.MapExportError, match=r"tile\.openstreetmap\.org") as exc:
         maps.save_html(m, target)
     assert isinstance(exc.value, ZzgeoError) and isinstance(exc.value, ValueError)
     assert target.read_text(encoding="utf-8") == "old"
@@ -131,7 +131,7 @@ def test_failed_export_leaves_target_untouched(tmp_path):
 def test_icon_markers_cannot_go_offline(tmp_path):
     m = folium.Map(tiles=None)
     folium.Marker([34.75, 113.65], icon=folium.Icon(icon="info-sign")).add_to(m)
-    with pytest.raises(maps.MapExportError, match="awesome-markers"):
+    with pytest.raises(errors.MapExportError, match="awesome-markers"):
         maps.save_html(m, tmp_path / "x.html")
     assert list(tmp_path.iterdir()) == []
 
@@ -160,7 +160,7 @@ def test_jquery_only_when_used_and_extra_assets(tmp_path):
     assert "jQuery" in text  # used: inlined from xstatic-jquery
 
     Fullscreen().add_to(m)  # a plugin whose files no rule knows
-    with pytest.raises(maps.MapExportError, match=r"Control\.FullScreen\.min\.js"):
+    with pytest.raises(errors.MapExportError, match=r"Control\.FullScreen\.min\.js"):
         maps.save_html(m, tmp_path / "c.html")
     js, css = tmp_path / "fs.js", tmp_path / "fs.css"
     js.write_text("window.FS_PLUGIN = 1;", encoding="utf-8")
@@ -285,5 +285,5 @@ def test_png_errors(tmp_path):
         maps.save_png(tmp_path / "missing.html", tmp_path / "x.png")
     page = tmp_path / "p.html"
     page.write_text("<html></html>", encoding="utf-8")
-    with pytest.raises(maps.ChromiumError, match="apt-get install -y chromium"):
+    with pytest.raises(errors.ChromiumError, match="apt-get install -y chromium"):
         maps.save_png(page, tmp_path / "x.png", chromium=tmp_path / "no-such-chromium")

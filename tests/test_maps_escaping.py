@@ -64,7 +64,7 @@ def test_combined_map_escapes_group_names_and_still_switches_them(squares, tmp_p
 
 
 def test_static_png_draws_text_as_written(squares, tmp_path):
-    from zzgeo._static_map import render_static
+    from zzgeo.maps.static import render_static
 
     m = maps.choropleth_map(squares, "name", title=r"cost $\frac{1}$ per m²", caption_lines=["$5 and $6", X], districts=False)
     path = render_static(maps.map_state(m), tmp_path / "s.png", width=400, height=300)  # mathtext would fail on the title
@@ -111,18 +111,18 @@ def test_groundwater_zone_map(tmp_path):
 
 
 def test_children_maps(tmp_path):
-    from zzgeo.children.attainment import attainment
+    from zzgeo.children.attainment import target_attainment
     from zzgeo.children.demo import build_demo_facilities
     from zzgeo.children.maps import attainment_map, overview_map
     from zzgeo.children.register import read_facilities
 
-    result = attainment(read_facilities(build_demo_facilities().assign(name=X)), year=2022)
+    result = target_attainment(read_facilities(build_demo_facilities().assign(name=X)), year=2022)
     _assert_inert(_saved(overview_map(result), tmp_path, "children"))
     _assert_inert(_saved(attainment_map(result, "street_cf_2022"), tmp_path, "streets"))
 
 
 def test_score_map_with_html_in_the_indicator_and_its_title(tmp_path, districts):
-    from zzgeo.scoring import ScoreResult, score_map
+    from zzgeo.report.scoring import ScoreResult, score_map
 
     adcodes = districts["adcode"].tolist()
     scores = pd.DataFrame({"district": adcodes, "name": [X] * len(adcodes), "score": range(len(adcodes)),
@@ -133,7 +133,7 @@ def test_score_map_with_html_in_the_indicator_and_its_title(tmp_path, districts)
 
 
 def test_report_index_page():
-    from zzgeo.report import _index_html
+    from zzgeo.report.bundle import _index_html
 
     run = SimpleNamespace(title=X, document=X, findings=[X], maps={X: None}, notes=[X], demo=[X])
     export = SimpleNamespace(html=Path(f"maps/shelters_{X}.html"), png=Path(f"maps/shelters_{X}.png"), renderer=X, note=X)

@@ -184,7 +184,7 @@ def test_unit_headers_equal_the_register_converted_by_hand(districts, rows):
 
 def test_coverage_is_the_same_with_unit_headers(districts, tmp_path):
     from zzgeo.shelters.coverage import shelter_coverage
-    from zzgeo.surface import district_surface
+    from zzgeo.spatial.surface import district_surface
 
     lon = [113.68, 113.64, 113.62]
     lat = [34.79, 34.725, 34.76]

@@ -1,4 +1,4 @@
-"""Tests of the report bundle (zzgeo.report, `zzgeo report`, `zzgeo map`): contents, figures, atomic replacement."""
+"""Tests of the report bundle (zzgeo.report.bundle, `zzgeo report`, `zzgeo map`): contents, figures, atomic replacement."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from zzgeo import report
+from zzgeo.report import bundle as report
 from zzgeo.cli import app
 from zzgeo._cli import run as run_cli
 from zzgeo.errors import ParameterError, StoreError
@@ -223,7 +223,7 @@ def test_scorecard_files_and_index_show_missing_values_context_and_marks(tmp_pat
     import numpy as np
     import openpyxl
 
-    from zzgeo.scoring import ScoreConfig, district_scores
+    from zzgeo.report.scoring import ScoreConfig, district_scores
 
     config = ScoreConfig(pd.DataFrame([
         {"id": "cover", "title": "covered share", "role": "merit", "direction": "higher", "normalise": "share", "target": np.nan, "weight": 0.6},

@@ -11,7 +11,9 @@ dask_geopandas = pytest.importorskip("dask_geopandas", reason="needs the scale e
 import geopandas as gpd  # noqa: E402
 
 from zzgeo.errors import ParameterError  # noqa: E402
-from zzgeo.scale import reach_pairs_dask, shelter_coverage_dask, value_parcels_dask  # noqa: E402
+from zzgeo.landprice.valuation.scale import value_parcels_dask  # noqa: E402
+from zzgeo.scale import reach_pairs_dask  # noqa: E402
+from zzgeo.shelters.scale import shelter_coverage_dask  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -50,11 +52,11 @@ def test_valuation_on_a_local_cluster_equals_single(parcels):
 
 
 def test_coverage_on_partitions_equals_single(districts):
-    from zzgeo.reach import reach_pairs
+    from zzgeo.spatial.reach import reach_pairs
     from zzgeo.shelters.coverage import shelter_coverage
     from zzgeo.shelters.demo import demo_register
     from zzgeo.shelters.register import read_register
-    from zzgeo.surface import district_surface
+    from zzgeo.spatial.surface import district_surface
 
     register = read_register(demo_register())
     demand = district_surface(districts, cell_m=500)
@@ -87,7 +89,7 @@ def test_cluster_by_address_and_the_command_line(parcels, tmp_path):
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
         _equal(value_parcels(parcels.head(500), **kwargs),
                value_parcels_dask(parcels.head(500), npartitions=3, scheduler=cluster.scheduler_address, **kwargs))
-    assert run(app, ["land-price", "value", "layers/demo_parcels.geojson", "--out", str(tmp_path / "one.gpkg")]) == 0
-    assert run(app, ["land-price", "value", "layers/demo_parcels.geojson", "--out", str(tmp_path / "parts.gpkg"),
+    assert run(app, ["land-price", "value", "src/zzgeo/data/landprice/demo_parcels.geojson", "--out", str(tmp_path / "one.gpkg")]) == 0
+    assert run(app, ["land-price", "value", "src/zzgeo/data/landprice/demo_parcels.geojson", "--out", str(tmp_path / "parts.gpkg"),
                      "--scheduler", "threads", "--partitions", "3"]) == 0
     _equal(read_vector(tmp_path / "one.gpkg"), read_vector(tmp_path / "parts.gpkg"))

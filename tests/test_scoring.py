@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from zzgeo.errors import ParameterError
-from zzgeo.scoring import (NO_VALUE, ScoreConfig, district_scores, load_score_config, normalise, parts_for_people, points_table,
+from zzgeo.report.scoring import (NO_VALUE, ScoreConfig, district_scores, load_score_config, normalise, parts_for_people, points_table,
                            score_table, scores_for_people)
 
 
@@ -124,11 +124,11 @@ def test_a_district_without_any_value_has_no_score_not_zero():
 def test_the_console_table_shows_dashes_marks_and_context(monkeypatch):
     from typer.testing import CliRunner
 
-    import zzgeo.scoring
+    import zzgeo.report.scoring
     from zzgeo.cli import app
 
     result = district_scores(_config(HAND), raw=HAND_RAW)
-    monkeypatch.setattr(zzgeo.scoring, "district_scores", lambda config=None: result)
+    monkeypatch.setattr(zzgeo.report.scoring, "district_scores", lambda config=None: result)
     out = CliRunner().invoke(app, ["score"], env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output
     rows = {line.split("│")[2].strip(): line for line in out.stdout.splitlines() if line.count("│") > 3}
@@ -241,7 +241,7 @@ def test_the_score_map_marks_a_district_scored_on_fewer_indicators(tmp_path):
 
     from zzgeo.layers import read_layer
     from zzgeo.maps import map_state, save_html
-    from zzgeo.scoring import score_map
+    from zzgeo.report.scoring import score_map
 
     adcodes = read_layer("districts")["adcode"].tolist()[:3]
     result = district_scores(_config(HAND), raw=HAND_RAW.set_axis(adcodes))
@@ -266,12 +266,12 @@ def test_json_says_null_for_no_score_and_no_rank(monkeypatch):
 
     from typer.testing import CliRunner
 
-    import zzgeo.scoring
+    import zzgeo.report.scoring
     from zzgeo.cli import app
 
     raw = HAND_RAW.assign(sources=[2.0, 6.0, np.nan])  # C has no merit value at all
     result = district_scores(_config(HAND), raw=raw)
-    monkeypatch.setattr(zzgeo.scoring, "district_scores", lambda config=None: result)
+    monkeypatch.setattr(zzgeo.report.scoring, "district_scores", lambda config=None: result)
     out = CliRunner().invoke(app, ["score", "--json"])
     assert out.exit_code == 0, out.output
     c = next(s for s in json.loads(out.stdout)["scores"] if s["district"] == "C")

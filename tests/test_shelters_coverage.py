@@ -20,8 +20,8 @@ from zzgeo.crs import METRIC_CRS
 from zzgeo.errors import SchemaError, UnknownCodeError
 from zzgeo.shelters.assignment import assign_capacity
 from zzgeo.shelters.coverage import coverage_records, shelter_coverage
-from zzgeo.surface import district_surface
-from zzgeo.reach import Pairs, reach_pairs
+from zzgeo.spatial.surface import district_surface
+from zzgeo.spatial.reach import Pairs, reach_pairs
 from zzgeo.shelters.register import validate_register
 from zzgeo.shelters.rules import load_rules
 

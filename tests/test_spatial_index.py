@@ -9,7 +9,7 @@ import shapely
 from shapely.geometry import Polygon, box
 
 from zzgeo.errors import GeometryError, SchemaError
-from zzgeo.spatial_index import PolygonIndex, polygon_index
+from zzgeo.spatial.index import PolygonIndex, polygon_index
 
 
 def _plain(geoms: np.ndarray, x: np.ndarray, y: np.ndarray, predicate: str) -> np.ndarray:

@@ -90,7 +90,7 @@ def test_cli_out_to_postgis(schema, tmp_path):
     from zzgeo._cli import run
     from zzgeo.cli import app
 
-    assert run(app, ["land-price", "value", "layers/demo_parcels.geojson", "--out", f"{DSN}#{schema}.valued"]) == 0
+    assert run(app, ["land-price", "value", "src/zzgeo/data/landprice/demo_parcels.geojson", "--out", f"{DSN}#{schema}.valued"]) == 0
     valued = store.read_table(DSN, f"{schema}.valued")
     assert len(valued) == 6 and valued.crs.to_epsg() == 4326 and valued["unit_price_yuan_m2"].notna().all()
     assert run(app, ["--store", f"{DSN}#{schema}_typo", "districts", "--json"]) == 2  # a store named is never built silently
@@ -116,7 +116,7 @@ def test_report_tables_go_to_postgis_in_one_transaction(schema):
 
     from shapely.geometry import Point
 
-    from zzgeo._theme_run import ThemeRun
+    from zzgeo.theme_run import ThemeRun
     from zzgeo.report import postgis_tables
 
     points = gpd.GeoDataFrame({"name": ["a"], "reasons": [["in zone 1", "upgradient"]]}, geometry=[Point(113.6, 34.7)], crs=4326)
@@ -191,5 +191,5 @@ def test_output_table_must_leave_room_for_its_side_tables(schema, tmp_path):
     with pytest.raises(StoreError, match=rf"^PostGIS output table '{'a' * 55}' is 55 bytes long; an output table may have at most 54 bytes"):
         check_output_path(f"{DSN}#{schema}.{'a' * 55}")
     # the command refuses before any work: nothing is written, not even the main table
-    assert run(app, ["land-price", "value", "layers/demo_parcels.geojson", "--out", f"{DSN}#{schema}.{'v' * 60}"]) == 2
+    assert run(app, ["land-price", "value", "src/zzgeo/data/landprice/demo_parcels.geojson", "--out", f"{DSN}#{schema}.{'v' * 60}"]) == 2
     assert store.table_names(DSN, schema) == []

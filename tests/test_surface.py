@@ -9,7 +9,7 @@ from shapely.geometry import Point, Polygon, box
 
 from zzgeo.crs import METRIC_CRS
 from zzgeo.errors import CRSError, SchemaError
-from zzgeo.surface import district_surface, grid_centres, population_from_polygons, population_from_raster, read_population
+from zzgeo.spatial.surface import district_surface, grid_centres, population_from_polygons, population_from_raster, read_population
 
 
 def town():

@@ -20,12 +20,12 @@ policy_app = typer.Typer(help="Status of municipal normative documents (郑政�
 
 @layers_app.command("build")
 def layers_build(
-    store: Annotated[Optional[str], typer.Option(help="GeoPackage to write (default: layers/zzgeo.gpkg), or a PostGIS database postgresql://user@host:port/db, optionally #schema (default zzgeo); one transaction.")] = None,
+    store: Annotated[Optional[str], typer.Option(help="GeoPackage to write (default: layers/zzgeo.gpkg in a checkout, else the per-user data folder; see zzgeo layers path), or a PostGIS database postgresql://user@host:port/db, optionally #schema (default zzgeo); one transaction.")] = None,
 ) -> None:
     """Build every default layer from the installed packages and data files."""
     from zzgeo.layers import build_store, list_layers
 
-    path = build_store(store)
+    path = build_store(store, progress=lambda step: typer.echo(f"  {step}", err=True))
     typer.echo(f"built {path}")
     print_frame(list_layers(path), columns=["layer", "kind", "features", "built", "title"])
 
@@ -43,6 +43,14 @@ def layers_list(
         echo_json(frame.to_dict("records"))
     else:
         print_frame(frame, columns=["layer", "kind", "features", "built", "title", "source", "licence"])
+
+
+@layers_app.command("path")
+def layers_path() -> None:
+    """Print where the layer store is: ZZGEO_STORE, a checkout's layers/zzgeo.gpkg, or the per-user data folder."""
+    from zzgeo.layers import default_store
+
+    typer.echo(str(default_store()))
 
 
 @policy_app.command("status")
@@ -86,7 +94,7 @@ def score_cmd(
     """Composite score per district across the themes, with each indicator's raw value, normalised value and contribution."""
     from zzgeo._cli import Outcome, demo_notice, inputs_of
     from zzgeo._records import json_safe
-    from zzgeo.scoring import CONTEXT, NO_VALUE, district_scores, fewer_note, points_table, scores_for_people
+    from zzgeo.report.scoring import CONTEXT, NO_VALUE, district_scores, fewer_note, points_table, scores_for_people
 
     outcome = Outcome(out, inputs_of(config))  # checked before any analysis runs
     result = district_scores(config)
@@ -130,7 +138,7 @@ def map_cmd(
     """Draw one theme's map as a self-contained HTML page (works offline), and optionally a PNG."""
     from zzgeo._cli import demo_notice
     from zzgeo.errors import ParameterError, StoreError
-    from zzgeo.map_export import export_map
+    from zzgeo.maps.export import export_map
     from zzgeo.maps import BASEMAPS, default_maps_dir
     from zzgeo.report import load_report_config, theme_map
 

@@ -29,8 +29,17 @@ app = typer.Typer(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from zzgeo import __version__
+
+        typer.echo(f"zzgeo {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def root(
+    version: Annotated[bool, typer.Option("--version", help="Print zzgeo's version and exit.", callback=_show_version, is_eager=True)] = False,
     store: Annotated[Optional[str], typer.Option("--store", help="Layer store for this run: a GeoPackage or a PostGIS database postgresql://user@host:port/db, optionally #schema (same as ZZGEO_STORE).")] = None,
 ) -> None:
     """zzgeo: planning and siting toolkit for Zhengzhou."""

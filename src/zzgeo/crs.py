@@ -137,10 +137,32 @@ def normalize_crs_name(crs: object) -> str:
         aliases such as ``amap`` and ``baidu`` accepted), an EPSG code or any
         CRS pyproj understands.
 
+    Returns
+    -------
+    str
+        The canonical name: one of :data:`INPUT_CRS_NAMES`, else ``"EPSG:nnnn"``
+        (or the WKT of a CRS without an EPSG code).
+
     Raises
     ------
     CRSError
         If *crs* is ``None`` or not understood.
+
+    Examples
+    --------
+    Aliases, EPSG codes and pyproj names all come out as one canonical name;
+    EPSG:4326 is WGS-84 and EPSG:4490 is CGCS2000:
+
+    >>> normalize_crs_name("高德"), normalize_crs_name("Baidu"), normalize_crs_name("GCJ-02")
+    ('gcj02', 'bd09', 'gcj02')
+    >>> normalize_crs_name(4326), normalize_crs_name("OGC:CRS84"), normalize_crs_name("EPSG:4490")
+    ('wgs84', 'wgs84', 'cgcs2000')
+    >>> normalize_crs_name(4547)
+    'EPSG:4547'
+    >>> normalize_crs_name(None)
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.CRSError: no coordinate system given (crs=None); pass one of wgs84, cgcs2000, gcj02, bd09 or an EPSG code such as 'EPSG:4547'
     """
     if crs is None:
         msg = (
@@ -236,6 +258,34 @@ def wgs84_to_gcj02(lon, lat) -> tuple[np.ndarray, np.ndarray]:
 
     Points outside China's bounding box (see the module notes) are returned
     unchanged, as geotool-cn, coordtransform and eviltransform do.
+
+    Parameters
+    ----------
+    lon, lat : float or array-like
+        WGS-84 degrees.
+
+    Returns
+    -------
+    lon, lat : numpy.ndarray or numpy.float64
+        GCJ-02 degrees, scalars for scalar input.
+
+    Examples
+    --------
+    二七广场 (Erqi Square) at WGS-84 (113.6654, 34.7536) lies about 0.0061° east
+    and 0.0011° south in GCJ-02: at 34.75°N one degree is 111,320 × cos 34.75°
+    = 91,470 m of longitude and about 110,900 m of latitude, so the offset is
+    some 558 m east and 123 m south (the module notes' 300-600 m):
+
+    >>> lon, lat = wgs84_to_gcj02(113.6654, 34.7536)
+    >>> round(float(lon), 5), round(float(lat), 5)
+    (113.6715, 34.75249)
+    >>> round((float(lon) - 113.6654) * 91470), round((float(lat) - 34.7536) * 110900)
+    (558, -123)
+
+    Paris lies outside China's box and is left as it is:
+
+    >>> [float(v) for v in wgs84_to_gcj02(2.3522, 48.8566)]
+    [2.3522, 48.8566]
     """
     lon, lat = _arrays(lon, lat)
     return _in_china_only(_gcj02_offset, lon, lat)
@@ -259,30 +309,133 @@ def gcj02_to_wgs84(lon, lat) -> tuple[np.ndarray, np.ndarray]:
 
     Points outside China's bounding box (tested on the GCJ-02 coordinates given)
     are returned unchanged.
+
+    Parameters
+    ----------
+    lon, lat : float or array-like
+        GCJ-02 degrees (e.g. read off Amap).
+
+    Returns
+    -------
+    lon, lat : numpy.ndarray
+        WGS-84 degrees.
+
+    Examples
+    --------
+    Erqi Square as Amap shows it (GCJ-02, see :func:`wgs84_to_gcj02`) goes back
+    to its WGS-84 position; the round trip closes to under 1e-8° (about 1 mm):
+
+    >>> lon, lat = gcj02_to_wgs84(113.67150391, 34.75248822)
+    >>> round(float(lon), 6), round(float(lat), 6)
+    (113.6654, 34.7536)
+    >>> x, y = gcj02_to_wgs84(*wgs84_to_gcj02([113.6654, 113.0], [34.7536, 34.5]))
+    >>> bool(abs(x - [113.6654, 113.0]).max() < 1e-8 and abs(y - [34.7536, 34.5]).max() < 1e-8)
+    True
     """
     lon, lat = _arrays(lon, lat)
     return _in_china_only(lambda x, y: _invert(_gcj02_offset, x, y), lon, lat)
 
 
 def gcj02_to_bd09(lon, lat) -> tuple[np.ndarray, np.ndarray]:
-    """Baidu's published GCJ-02 -> BD-09 transform; points outside China are returned unchanged."""
+    """Baidu's published GCJ-02 -> BD-09 transform; points outside China are returned unchanged.
+
+    Parameters
+    ----------
+    lon, lat : float or array-like
+        GCJ-02 degrees.
+
+    Returns
+    -------
+    lon, lat : numpy.ndarray or numpy.float64
+        BD-09 degrees.
+
+    Examples
+    --------
+    BD-09 is GCJ-02 turned by a tiny angle and shifted by (+0.0065°, +0.006°):
+    Erqi Square at GCJ-02 (113.67150, 34.75249) goes to about
+    (113.67150 + 0.0065, 34.75249 + 0.006) = (113.67800, 34.75849), and the
+    rotation takes 0.00003° off the latitude:
+
+    >>> lon, lat = gcj02_to_bd09(113.67150391, 34.75248822)
+    >>> round(float(lon), 5), round(float(lat), 5)
+    (113.678, 34.75846)
+    """
     lon, lat = _arrays(lon, lat)
     return _in_china_only(_bd09_rotation, lon, lat)
 
 
 def bd09_to_gcj02(lon, lat) -> tuple[np.ndarray, np.ndarray]:
-    """Invert :func:`gcj02_to_bd09` by iteration (exact to < 1 mm); points outside China are returned unchanged."""
+    """Invert :func:`gcj02_to_bd09` by iteration (exact to < 1 mm); points outside China are returned unchanged.
+
+    Parameters
+    ----------
+    lon, lat : float or array-like
+        BD-09 degrees (e.g. read off Baidu Maps).
+
+    Returns
+    -------
+    lon, lat : numpy.ndarray
+        GCJ-02 degrees.
+
+    Examples
+    --------
+    Erqi Square at BD-09 (113.67800, 34.75846), see :func:`gcj02_to_bd09`:
+
+    >>> lon, lat = bd09_to_gcj02(113.67800048, 34.75845784)
+    >>> round(float(lon), 6), round(float(lat), 6)
+    (113.671504, 34.752488)
+    """
     lon, lat = _arrays(lon, lat)
     return _in_china_only(lambda x, y: _invert(_bd09_rotation, x, y), lon, lat)
 
 
 def wgs84_to_bd09(lon, lat) -> tuple[np.ndarray, np.ndarray]:
-    """WGS-84 -> GCJ-02 -> BD-09; points outside China are returned unchanged."""
+    """WGS-84 -> GCJ-02 -> BD-09; points outside China are returned unchanged.
+
+    Parameters
+    ----------
+    lon, lat : float or array-like
+        WGS-84 degrees.
+
+    Returns
+    -------
+    lon, lat : numpy.ndarray or numpy.float64
+        BD-09 degrees.
+
+    Examples
+    --------
+    Erqi Square: the GCJ-02 offset (+0.0061°, -0.0011°, :func:`wgs84_to_gcj02`)
+    plus Baidu's (+0.0065°, +0.006°) puts it about 1.15 km east and 0.54 km
+    north of its WGS-84 position:
+
+    >>> lon, lat = wgs84_to_bd09(113.6654, 34.7536)
+    >>> round(float(lon), 5), round(float(lat), 5)
+    (113.678, 34.75846)
+    """
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
 def bd09_to_wgs84(lon, lat) -> tuple[np.ndarray, np.ndarray]:
-    """BD-09 -> GCJ-02 -> WGS-84; points outside China are returned unchanged."""
+    """BD-09 -> GCJ-02 -> WGS-84; points outside China are returned unchanged.
+
+    Parameters
+    ----------
+    lon, lat : float or array-like
+        BD-09 degrees.
+
+    Returns
+    -------
+    lon, lat : numpy.ndarray
+        WGS-84 degrees.
+
+    Examples
+    --------
+    Erqi Square from Baidu's coordinates (see :func:`wgs84_to_bd09`) back to WGS-84:
+
+    >>> lon, lat = bd09_to_wgs84(113.67800048, 34.75845784)
+    >>> round(float(lon), 6), round(float(lat), 6)
+    (113.6654, 34.7536)
+    """
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
 
 
@@ -338,6 +491,29 @@ def to_wgs84_xy(x, y, crs: object = "wgs84") -> tuple[np.ndarray, np.ndarray]:
     CRSError
         Unknown CRS, or degrees out of range / swapped for a geographic CRS
         (the message shows the coordinates as given, before any conversion).
+
+    Examples
+    --------
+    Erqi Square in EPSG:4547 (CGCS2000 / GK zone of 114°E, false easting
+    500 km): 0.3346° west of the central meridian is about 30.6 km, so its
+    easting is about 469.4 km:
+
+    >>> lon, lat = to_wgs84_xy([469363.64], [3847308.69], "EPSG:4547")
+    >>> round(float(lon[0]), 5), round(float(lat[0]), 5)
+    (113.6654, 34.7536)
+
+    Amap (GCJ-02) coordinates are shifted back (see :func:`wgs84_to_gcj02`):
+
+    >>> lon, lat = to_wgs84_xy(113.67150391, 34.75248822, "amap")
+    >>> round(float(lon), 5), round(float(lat), 5)
+    (113.6654, 34.7536)
+
+    Latitude and longitude the wrong way round are caught:
+
+    >>> to_wgs84_xy(34.7536, 113.6654)
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.CRSError: longitude and latitude look swapped: x(lon)=34.7536, y(lat)=113.6654 (crs='wgs84'); ...
     """
     name = normalize_crs_name(crs)
     x, y = _arrays(x, y)
@@ -378,6 +554,19 @@ def from_wgs84_xy(lon, lat, crs: object = "wgs84") -> tuple[np.ndarray, np.ndarr
     Returns
     -------
     x, y : numpy.ndarray
+        Coordinates in *crs*.
+
+    Examples
+    --------
+    Erqi Square in EPSG:4547 metres (about 30.6 km west of the 500 km false
+    easting, see :func:`to_wgs84_xy`) and in GCJ-02:
+
+    >>> x, y = from_wgs84_xy(113.6654, 34.7536, "EPSG:4547")
+    >>> round(float(x), 2), round(float(y), 2)
+    (469363.64, 3847308.69)
+    >>> x, y = from_wgs84_xy(113.6654, 34.7536, "gcj02")
+    >>> round(float(x), 5), round(float(y), 5)
+    (113.6715, 34.75249)
     """
     name = normalize_crs_name(crs)
     lon, lat = _arrays(lon, lat)
@@ -391,7 +580,35 @@ def from_wgs84_xy(lon, lat, crs: object = "wgs84") -> tuple[np.ndarray, np.ndarr
 
 
 def mark_input_crs(frame: gpd.GeoDataFrame, crs: object) -> gpd.GeoDataFrame:
-    """Record in ``frame.attrs["input_crs"]`` the CRS its WGS-84 coordinates were converted from (none for WGS-84/CGCS2000); returns *frame*."""
+    """Record in ``frame.attrs["input_crs"]`` the CRS its WGS-84 coordinates were converted from (none for WGS-84/CGCS2000); returns *frame*.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        A frame already in WGS-84; changed in place.
+    crs : str, int or pyproj.CRS
+        The CRS the user gave the coordinates in (see :func:`normalize_crs_name`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        *frame* itself.
+
+    Raises
+    ------
+    CRSError
+        *crs* is not understood.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> frame = gpd.GeoDataFrame(geometry=[Point(113.6654, 34.7536)], crs="EPSG:4326")
+    >>> mark_input_crs(frame, "cgcs2000").attrs  # degrees as given: nothing to record
+    {}
+    >>> mark_input_crs(frame, "高德").attrs
+    {'input_crs': 'gcj02'}
+    """
     name = normalize_crs_name(crs)
     if name not in ("wgs84", "cgcs2000"):
         frame.attrs[INPUT_CRS_ATTR] = name
@@ -399,7 +616,27 @@ def mark_input_crs(frame: gpd.GeoDataFrame, crs: object) -> gpd.GeoDataFrame:
 
 
 def input_crs(frame: object) -> str | None:
-    """The CRS a frame's coordinates were given in, when zzgeo converted them to WGS-84 (``attrs["input_crs"]``), else None."""
+    """The CRS a frame's coordinates were given in, when zzgeo converted them to WGS-84 (``attrs["input_crs"]``), else None.
+
+    Parameters
+    ----------
+    frame : object
+        Usually a GeoDataFrame; anything without ``attrs`` gives None.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> amap = gpd.GeoDataFrame(geometry=[Point(113.67150391, 34.75248822)], crs="EPSG:4326")
+    >>> print(input_crs(amap))
+    None
+    >>> input_crs(to_wgs84(amap, crs="gcj02"))
+    'gcj02'
+    """
     attrs = getattr(frame, "attrs", None) or {}
     value = attrs.get(INPUT_CRS_ATTR)
     return str(value) if value else None
@@ -416,12 +653,25 @@ def format_locations(lon, lat, crs: object = None) -> list[str]:
         The CRS the user gave the coordinates in (e.g. :func:`input_crs` of the
         frame). ``None``, ``wgs84`` and ``cgcs2000`` show the degrees as they
         are; any other CRS converts them back (:func:`from_wgs84_xy`) and adds
-        its name, e.g. ``"(113.67140, 34.75240 gcj02)"`` or
-        ``"(469363.60, 3847308.70 EPSG:4547)"``.
+        its name, e.g. ``"(113.67150, 34.75249 gcj02)"`` or
+        ``"(469363.64, 3847308.69 EPSG:4547)"`` for Erqi Square.
 
     Returns
     -------
     list of str
+
+    Examples
+    --------
+    Erqi Square and a point 0.01° further east, stored in WGS-84, shown as a
+    user who gave them in GCJ-02 (offset about +0.0061°, -0.0011°) or in
+    EPSG:4547 metres would recognise them:
+
+    >>> format_locations([113.6654, 113.6754], [34.7536, 34.7536])
+    ['(113.66540, 34.75360)', '(113.67540, 34.75360)']
+    >>> format_locations([113.6654, 113.6754], [34.7536, 34.7536], "gcj02")
+    ['(113.67150, 34.75249 gcj02)', '(113.68152, 34.75251 gcj02)']
+    >>> format_locations([113.6654], [34.7536], "EPSG:4547")
+    ['(469363.64, 3847308.69 EPSG:4547)']
     """
     name = normalize_crs_name(crs) if crs is not None else "wgs84"
     lon, lat = np.atleast_1d(*_arrays(lon, lat))
@@ -434,12 +684,56 @@ def format_locations(lon, lat, crs: object = None) -> list[str]:
 
 
 def format_location(lon: float, lat: float, crs: object = None) -> str:
-    """``"(113.66540, 34.75360)"``: one WGS-84 location as the user gave it (see :func:`format_locations`)."""
+    """``"(113.66540, 34.75360)"``: one WGS-84 location as the user gave it (see :func:`format_locations`).
+
+    Parameters
+    ----------
+    lon, lat : float
+        WGS-84 degrees.
+    crs : str, optional
+        The CRS the user gave the coordinates in.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    Erqi Square, and as a Baidu (BD-09) user gave it, about 0.0126° east and
+    0.0049° north of WGS-84 (see :func:`wgs84_to_bd09`):
+
+    >>> format_location(113.6654, 34.7536)
+    '(113.66540, 34.75360)'
+    >>> format_location(113.6654, 34.7536, "bd09")
+    '(113.67800, 34.75846 bd09)'
+    """
     return format_locations([lon], [lat], crs)[0]
 
 
 def require_crs(gdf: gpd.GeoDataFrame, *, name: str = "input") -> None:
-    """Raise :class:`CRSError` when *gdf* has no CRS."""
+    """Raise :class:`CRSError` when *gdf* has no CRS.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+    name : str
+        How to name the layer in the message.
+
+    Raises
+    ------
+    CRSError
+        ``gdf.crs`` is None.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> require_crs(gpd.GeoDataFrame(geometry=[Point(113.6654, 34.7536)], crs="EPSG:4326"))
+    >>> require_crs(gpd.GeoDataFrame(geometry=[Point(113.6654, 34.7536)]), name="parcels.csv")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.CRSError: parcels.csv has no coordinate reference system (crs=None); set one with crs= / --crs (wgs84, cgcs2000, gcj02, bd09 or an EPSG code)
+    """
     if gdf.crs is None:
         msg = (
             f"{name} has no coordinate reference system (crs=None); set one with "
@@ -477,6 +771,30 @@ def to_wgs84(gdf: gpd.GeoDataFrame, *, crs: object = None, name: str = "input") 
     CRSError
         No CRS anywhere, an unknown CRS, a conflict between the declared and
         the given CRS, or coordinates that cannot be what the CRS says.
+
+    Examples
+    --------
+    A GeoJSON that claims WGS-84 but holds Erqi Square copied from Amap
+    (GCJ-02, about 558 m east and 123 m south of the true place, see
+    :func:`wgs84_to_gcj02`):
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> amap = gpd.GeoDataFrame(geometry=[Point(113.67150391, 34.75248822)], crs="EPSG:4326")
+    >>> fixed = to_wgs84(amap, crs="gcj02")
+    >>> pt = fixed.geometry.iloc[0]
+    >>> round(pt.x, 5), round(pt.y, 5), fixed.crs.to_epsg(), fixed.attrs
+    (113.6654, 34.7536, 4326, {'input_crs': 'gcj02'})
+
+    A projected file cannot be declared to be something else:
+
+    >>> metric = gpd.GeoDataFrame(geometry=[Point(469363.64, 3847308.69)], crs="EPSG:4547")
+    >>> round(to_wgs84(metric).geometry.iloc[0].x, 5)
+    113.6654
+    >>> to_wgs84(metric, crs="gcj02", name="wells.shp")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.CRSError: wells.shp declares crs='EPSG:4547' but crs='gcj02' was given; fix the file's CRS or drop the crs argument
     """
     import shapely
 
@@ -509,6 +827,34 @@ def to_wgs84(gdf: gpd.GeoDataFrame, *, crs: object = None, name: str = "input") 
 
 
 def to_metric(gdf: gpd.GeoDataFrame, *, name: str = "input") -> gpd.GeoDataFrame:
-    """Return a copy of *gdf* projected to :data:`METRIC_CRS` (EPSG:4547, metres)."""
+    """Return a copy of *gdf* projected to :data:`METRIC_CRS` (EPSG:4547, metres).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Any CRS.
+    name : str
+        How to name the layer in error messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+
+    Raises
+    ------
+    CRSError
+        ``gdf.crs`` is None.
+
+    Examples
+    --------
+    Erqi Square and a point 0.01° north of it: one degree of latitude is about
+    110.9 km at 34.75°N, so they lie about 1,109 m apart:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> pts = to_metric(gpd.GeoDataFrame(geometry=[Point(113.6654, 34.7536), Point(113.6654, 34.7636)], crs="EPSG:4326"))
+    >>> pts.crs.to_epsg(), round(pts.geometry.iloc[0].distance(pts.geometry.iloc[1]))
+    (4547, 1109)
+    """
     require_crs(gdf, name=name)
     return gdf.to_crs(METRIC_CRS)

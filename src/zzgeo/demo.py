@@ -2,7 +2,7 @@
 
 Builds the layer store, looks up benchmark prices at two points (one given in
 GCJ-02, as copied from Amap), values the demo parcels in
-``layers/demo_parcels.geojson``, runs the shelter coverage when the shelters
+the packaged ``data/landprice/demo_parcels.geojson``, runs the shelter coverage when the shelters
 package is present, and writes a map that works offline. Every output that
 rests on demo data says so.
 """

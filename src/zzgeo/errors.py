@@ -21,6 +21,7 @@ __all__ = [
     "MapExportError",
     "ChromiumError",
     "StoreError",
+    "MissingExtraError",
 ]
 
 
@@ -70,3 +71,7 @@ class ChromiumError(ZzgeoError, RuntimeError):
 
 class StoreError(ZzgeoError):
     """A layer store (GeoPackage or PostGIS) cannot be read or written."""
+
+
+class MissingExtraError(ZzgeoError, ImportError):
+    """An optional path needs a package of an extra that is not installed (the message names the extra)."""

@@ -6,9 +6,12 @@ in the ``zzgeo_provenance`` table: title, real or demo, source, licence note,
 build date. Readers build the store on first use when it is missing.
 
 The store path is, in order: the ``ZZGEO_STORE`` environment variable; the
-``layers/`` folder of a source checkout (an editable install); a per-user data
-folder (``~/.local/share/zzgeo``). Only the default store is built on first
-use: a store named explicitly (``--store``, ``ZZGEO_STORE``, a *path*) must
+``layers/`` folder of a source checkout (an editable install); the per-user
+data folder of platformdirs (``~/.local/share/zzgeo`` on Linux,
+``%LOCALAPPDATA%\\zzgeo`` on Windows), never the installed package. The store
+is not shipped in the wheel: the district boundaries it is built from are for
+"learning and exchange only" and are not ours to redistribute (``NOTICE.md``).
+Only the default store is built on first use, with a progress line on stderr: a store named explicitly (``--store``, ``ZZGEO_STORE``, a *path*) must
 exist, so a mistyped name is an error, never a new store in the wrong place;
 and a GeoPackage that is not a zzgeo store (it has no ``zzgeo_provenance``
 table) is never written into or replaced.
@@ -37,7 +40,7 @@ from zzgeo.errors import StoreError, UnknownCodeError
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["LayerSpec", "layer_specs", "default_store", "is_store", "build_store", "list_layers", "read_layer", "PROVENANCE_TABLE"]
+__all__ = ["LayerSpec", "default_districts", "layer_specs", "default_store", "is_store", "build_store", "list_layers", "read_layer", "PROVENANCE_TABLE"]
 
 PROVENANCE_TABLE = "zzgeo_provenance"
 
@@ -123,7 +126,9 @@ def default_store() -> Path | str:
     checkout = Path(__file__).resolve().parents[2] / "layers"
     if checkout.is_dir() and (checkout.parent / "pyproject.toml").exists():
         return checkout / "zzgeo.gpkg"
-    return Path.home() / ".local" / "share" / "zzgeo" / "zzgeo.gpkg"
+    from platformdirs import user_data_path
+
+    return user_data_path("zzgeo", appauthor=False) / "zzgeo.gpkg"
 
 
 def _explicit(path: Path | str | None) -> bool:
@@ -163,11 +168,13 @@ def _call(builder: str) -> pd.DataFrame:
     return fn()
 
 
-def build_store(path: str | Path | None = None, *, only: list[str] | None = None) -> Path:
+def build_store(path: str | Path | None = None, *, only: list[str] | None = None,
+                progress: Callable[[str], None] | None = None) -> Path:
     """Build every layer (or those in *only*) into the GeoPackage at *path*, atomically.
 
     The new store is written beside the old one and moved into place, so a
-    failed build leaves the previous store untouched.
+    failed build leaves the previous store untouched. *progress* is called
+    with ``"[i/n] layer"`` before each layer is built.
 
     Returns
     -------
@@ -183,7 +190,7 @@ def build_store(path: str | Path | None = None, *, only: list[str] | None = None
         if name not in specs:
             raise UnknownCodeError(f"unknown layer {name!r}; known layers: {sorted(specs)}")
     if _pg(path):
-        return _build_postgis(*_pg(path), names)
+        return _build_postgis(*_pg(path), names, progress)
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
         raise StoreError(f"layer store {str(path)!r}: give a GeoPackage file (.gpkg) or a PostGIS URL postgresql://...")
@@ -201,7 +208,9 @@ def build_store(path: str | Path | None = None, *, only: list[str] | None = None
                     pyogrio.write_dataframe(pyogrio.read_dataframe(path, layer=existing), tmp, layer=existing, driver="GPKG")
             old = pyogrio.read_dataframe(path, layer=PROVENANCE_TABLE)
             prov_rows.extend(old[~old["layer"].isin(names)].to_dict("records"))
-        for name in names:
+        for i, name in enumerate(names, 1):
+            if progress:
+                progress(f"[{i}/{len(names)}] {name}")
             frame = _call(specs[name].builder)
             pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
             prov_rows.append(_provenance(specs[name], frame, today))
@@ -221,13 +230,17 @@ def _provenance(spec: LayerSpec, frame: pd.DataFrame, today: str) -> dict:
             "built": today, "zzgeo_version": __version__, "features": len(frame)}
 
 
-def _build_postgis(dsn: str, schema: str, names: list[str]) -> str:
+def _build_postgis(dsn: str, schema: str, names: list[str], progress: Callable[[str], None] | None = None) -> str:
     """Build *names* into a PostGIS schema, with the provenance table, in one transaction."""
     from zzgeo.store import table_names, write_tables
 
     specs = layer_specs()
     today = _dt.date.today().isoformat()
-    frames = {name: _call(specs[name].builder) for name in names}
+    frames = {}
+    for i, name in enumerate(names, 1):
+        if progress:
+            progress(f"[{i}/{len(names)}] {name}")
+        frames[name] = _call(specs[name].builder)
     rows = [_provenance(specs[name], frame, today) for name, frame in frames.items()]
     if PROVENANCE_TABLE in table_names(dsn, schema):
         old = _pg_table(dsn, schema, PROVENANCE_TABLE)
@@ -244,6 +257,18 @@ def _pg_table(dsn: str, schema: str, name: str) -> pd.DataFrame:
     return read_table(dsn, f"{schema}.{name}")
 
 
+def _first_use(where: str) -> Callable[[str], None]:
+    """A progress printer for a store built on first use: one line to say so, then one per layer (stderr)."""
+    import sys
+
+    print(f"zzgeo: building the layer store at {where} (first use, once; about 30 s)", file=sys.stderr, flush=True)
+
+    def show(step: str) -> None:
+        print(f"zzgeo:   {step}", file=sys.stderr, flush=True)
+
+    return show
+
+
 def _ensure(path: Path | str | None) -> Path | str:
     """The store to read, built on first use only when it is the default one (see module notes)."""
     explicit = _explicit(path)
@@ -256,13 +281,13 @@ def _ensure(path: Path | str | None) -> Path | str:
             if explicit:
                 raise StoreError(f"no zzgeo layer store in {pg[0]} schema {pg[1]!r} (mistyped?); build one with "
                                  f"zzgeo layers build --store '{pg[0]}#{pg[1]}'")
-            build_store(path)
+            build_store(path, progress=_first_use(f"{pg[0]}#{pg[1]}"))
         return path
     path = Path(path)
     if not path.exists():
         if explicit:
             raise StoreError(f"no layer store at {str(path)!r} (mistyped?); build one with zzgeo layers build --store {str(path)!r}")
-        build_store(path)
+        build_store(path, progress=_first_use(str(path)))
     elif not is_store(path):
         raise StoreError(f"{str(path)!r} is not a zzgeo layer store (it has no {PROVENANCE_TABLE} table); "
                          f"give a store built by zzgeo layers build")
@@ -311,3 +336,14 @@ def read_layer(name: str, path: str | Path | None = None) -> gpd.GeoDataFrame:
         else:
             raise UnknownCodeError(f"the store {str(store)!r} has no layer {name!r}; layers: {sorted(present)}")
     return _read_cached(str(store), store.stat().st_mtime, name).copy()
+
+
+def default_districts() -> "gpd.GeoDataFrame":
+    """The ``districts`` layer of the layer store (built on first use).
+
+    Examples
+    --------
+    >>> len(default_districts())
+    12
+    """
+    return read_layer("districts")

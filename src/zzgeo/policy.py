@@ -348,6 +348,16 @@ def status(doc_number: str) -> PolicyStatus:
     annex/sequence order is used and ``note`` says so — see
     :func:`register_entries` for all rows.
 
+    The stages, in order::
+
+        read       the canonical number (normalize_doc_number)
+        look up    its register rows, later-document rows and event rows
+        unknown    none of them: UnknownCodeError with close matches
+        events     the later acts naming it, oldest first
+        baseline   the first register entry, else the issue date (valid), else nothing
+        decide     the latest dated fact; on the same day an event beats the baseline
+        output     the PolicyStatus, with the notes joined
+
     Parameters
     ----------
     doc_number : str
@@ -368,20 +378,68 @@ def status(doc_number: str) -> PolicyStatus:
         suggests close matches when there are any.
     """
     canon = normalize_doc_number(doc_number)
+    rows, later, ev = _facts_about(canon)
+    if rows.empty and later.empty and ev.empty:
+        raise _unknown(doc_number, canon)
+    events = _event_list(ev)
+    baseline, notes = _baseline(canon, rows, later)
+    facts = [] if baseline.fact is None else [baseline.fact]
+    facts += [(e.date, 1, _EVENT_STATUS.get(e.event, "abolished")) for e in events]
+    as_of, current = _latest(facts)
+    if current == "to_be_revised":
+        notes.append(_NOTE_REVISE)
+    return PolicyStatus(
+        doc_number=canon,
+        title=baseline.title,
+        status=current,
+        register_status=baseline.status,
+        register_annex=baseline.annex,
+        register_seq=baseline.seq,
+        events=events,
+        as_of=as_of,
+        note="; ".join(notes) or None,
+    )
+
+
+# ----------------------------------------------------------------------------- stages of status()
+
+#: A dated fact: (date, rank, status). On equal dates an event (rank 1) beats the baseline (rank 0).
+_Fact = tuple[_dt.date, int, str]
+
+
+@dataclass(frozen=True)
+class _Baseline:
+    """What the register (or the later document itself) says of a number, before any later act."""
+
+    title: str = ""
+    status: str | None = None  #: the register's status; None when it does not list the number
+    annex: int | None = None
+    seq: int | None = None
+    fact: _Fact | None = None  #: the register entry or the issue date; None for a number known from events only
+
+
+def _facts_about(canon: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Look up: the register rows, later-document rows and event rows naming *canon*."""
     reg = _register()
     rows = reg.loc[reg["doc_number"] == canon]
     later = _later().loc[lambda d: d["doc_number"] == canon]
     ev = _events().loc[lambda d: d["doc_number"] == canon]
+    return rows, later, ev
 
-    if rows.empty and later.empty and ev.empty:
-        close = difflib.get_close_matches(canon, _known_numbers(), n=3, cutoff=0.8)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        raise UnknownCodeError(
-            f"unknown document number {doc_number!r} (read as {canon!r}): not in the "
-            f"register of 郑政〔2022〕6号 nor among the later documents of the seeds{hint}"
-        )
 
-    events = tuple(
+def _unknown(doc_number: str, canon: str) -> UnknownCodeError:
+    """The error for a number no table knows, with close matches when there are any."""
+    close = difflib.get_close_matches(canon, _known_numbers(), n=3, cutoff=0.8)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return UnknownCodeError(
+        f"unknown document number {doc_number!r} (read as {canon!r}): not in the "
+        f"register of 郑政〔2022〕6号 nor among the later documents of the seeds{hint}"
+    )
+
+
+def _event_list(ev: pd.DataFrame) -> tuple[PolicyEvent, ...]:
+    """Events: every later act naming the number, oldest first (ties by the acting document)."""
+    return tuple(
         sorted(
             (
                 PolicyEvent(
@@ -398,42 +456,29 @@ def status(doc_number: str) -> PolicyStatus:
         )
     )
 
+
+def _baseline(canon: str, rows: pd.DataFrame, later: pd.DataFrame) -> tuple[_Baseline, list[str]]:
+    """Baseline: the first register entry, else the later document's issue date (``valid``), else nothing; notes."""
     notes: list[str] = []
-    # (date, rank, status): on equal dates an event (rank 1) beats the baseline.
-    facts: list[tuple[_dt.date, int, str]] = []
-    register_status = register_annex = register_seq = None
-    title = ""
     if not rows.empty:
         first = rows.iloc[0]
         register_status = str(first["status"])
-        register_annex = int(first["annex"])
-        register_seq = int(first["seq"])
-        title = str(first["title"])
-        facts.append((_date(first["source_date"]), 0, register_status))
+        baseline = _Baseline(title=str(first["title"]), status=register_status, annex=int(first["annex"]),
+                             seq=int(first["seq"]), fact=(_date(first["source_date"]), 0, register_status))
         if len(rows) > 1:
             where = ", ".join(f"附件{a} seq {s}" for a, s in zip(rows["annex"], rows["seq"]))
             notes.append(f"listed {len(rows)} times in the register ({where}); the first is used")
     elif not later.empty:
         first = later.iloc[0]
-        title = str(first["title"])
-        facts.append((_date(first["date"]), 0, "valid"))
+        baseline = _Baseline(title=str(first["title"]), fact=(_date(first["date"]), 0, "valid"))
         notes.append(_NOTE_SELF if canon == REGISTER_DOC_NUMBER else _NOTE_LATER)
     else:
+        baseline = _Baseline()
         notes.append(_NOTE_EVENTS_ONLY)
-    for e in events:
-        facts.append((e.date, 1, _EVENT_STATUS.get(e.event, "abolished")))
+    return baseline, notes
 
+
+def _latest(facts: list[_Fact]) -> tuple[_dt.date, str]:
+    """Decide: the latest fact wins; on the same day an event wins over the baseline."""
     as_of, _, current = max(facts, key=lambda f: (f[0], f[1]))
-    if current == "to_be_revised":
-        notes.append(_NOTE_REVISE)
-    return PolicyStatus(
-        doc_number=canon,
-        title=title,
-        status=current,
-        register_status=register_status,
-        register_annex=register_annex,
-        register_seq=register_seq,
-        events=events,
-        as_of=as_of,
-        note="; ".join(notes) or None,
-    )
+    return as_of, current

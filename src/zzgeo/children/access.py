@@ -1,7 +1,7 @@
 """How near children live to each kind of child-friendly facility.
 
 * **Children surface** (:func:`children_surface`): the population surface of
-  :mod:`zzgeo.surface` (census residents spread over a 250 m grid, or the
+  :mod:`zzgeo.spatial.surface` (census residents spread over a 250 m grid, or the
   user's raster/polygons) times each district's children per resident
   (:func:`zzgeo.children.rules.unit_population`: the plan's 2.889 million
   by census share unless the user gives figures).
@@ -88,7 +88,7 @@ def children_surface(source=None, *, population: pd.DataFrame | None = None, cel
     Parameters
     ----------
     source : optional
-        Population source of :func:`zzgeo.surface.read_population` (default: census by district).
+        Population source of :func:`zzgeo.spatial.surface.read_population` (default: census by district).
     population : pandas.DataFrame, optional
         :func:`~zzgeo.children.rules.unit_population` (default: census shares).
     cell_m : float
@@ -101,7 +101,7 @@ def children_surface(source=None, *, population: pd.DataFrame | None = None, cel
     geopandas.GeoDataFrame
         Points in EPSG:4547: ``residents``, ``children``, ``unit``.
     """
-    from zzgeo.surface import read_population
+    from zzgeo.spatial.surface import read_population
 
     population = unit_population() if population is None else population
     surface = read_population(source, cell_m=cell_m)
@@ -126,7 +126,7 @@ def nearest_walk(surface: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, limit_m:
 
     Straight-line distance times *detour*; along *network* when given (no detour then).
     """
-    from zzgeo.reach import reach_pairs
+    from zzgeo.spatial.reach import reach_pairs
 
     walk = np.full(len(surface), np.inf)
     if len(sites) == 0 or len(surface) == 0:
@@ -171,7 +171,7 @@ def childcare_2sfca(surface: pd.DataFrame, sites: gpd.GeoDataFrame, *, catchment
     """
     from access import Access
 
-    from zzgeo.reach import reach_pairs
+    from zzgeo.spatial.reach import reach_pairs
 
     per_cell = np.zeros(len(surface))
     places = sites["places"].fillna(0.0).to_numpy(dtype="float64")

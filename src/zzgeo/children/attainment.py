@@ -52,7 +52,7 @@ from zzgeo.children.rules import (
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["Attainment", "attainment", "attainment_records", "inventory"]
+__all__ = ["Attainment", "target_attainment", "attainment_records", "inventory"]
 
 _PER = {"per_1000_residents": 1000.0, "per_10000_residents": 10000.0}
 RECORD_COLUMNS = [
@@ -64,7 +64,7 @@ RECORD_COLUMNS = [
 
 @dataclass
 class Attainment:
-    """Result of :func:`attainment`: records, the inventory per unit and type, and what was assumed."""
+    """Result of :func:`target_attainment`: records, the inventory per unit and type, and what was assumed."""
 
     records: pd.DataFrame
     inventory: pd.DataFrame
@@ -253,7 +253,7 @@ def _units_for_heads(population: pd.DataFrame) -> pd.DataFrame:
     return units
 
 
-def attainment(
+def target_attainment(
     facilities: gpd.GeoDataFrame,
     *,
     year: int = 2025,

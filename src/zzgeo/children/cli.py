@@ -59,13 +59,13 @@ def targets_cmd(
         return
     import pandas as pd
 
-    from zzgeo.children.attainment import attainment, attainment_records
+    from zzgeo.children.attainment import target_attainment, attainment_records
     from zzgeo.children.register import read_communities
     from zzgeo.children.rules import load_targets, unit_population
 
     outcome = Outcome(out, inputs_of(register, zones, communities, children, targets))
     facilities, zone_polygons = _load(register, zones, crs, columns, layer, on_error)
-    result = attainment(facilities, year=year, targets=load_targets(targets) if targets else None,
+    result = target_attainment(facilities, year=year, targets=load_targets(targets) if targets else None,
                         population=unit_population(figures=children), zones=zone_polygons,
                         communities=read_communities(communities, crs=crs) if communities else None)
     outcome.register(facilities, input_name=register or "DEMO facilities")

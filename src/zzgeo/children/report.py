@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from zzgeo._theme_run import ThemeRun, check_inputs, register_notes
+from zzgeo.theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "run"]
 
@@ -49,7 +49,7 @@ def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025) -> Them
         ``overview``, ``childcare_access``; indicators ``children_targets`` and ``childcare_access``.
     """
     from zzgeo.children.access import walking_access
-    from zzgeo.children.attainment import attainment
+    from zzgeo.children.attainment import target_attainment
     from zzgeo.children.demo import demo_facilities
     from zzgeo.children.maps import access_map, district_attainment, overview_map
     from zzgeo.children.register import read_communities, read_facilities, read_zones
@@ -59,7 +59,7 @@ def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025) -> Them
     crs = given.get("crs")
     facilities = read_facilities(given.get("register") or demo_facilities(), crs=crs)
     zones = read_zones(given["zones"], crs=crs) if given.get("zones") else None
-    result = attainment(facilities, year=year, targets=load_targets(given["targets"]) if given.get("targets") else None,
+    result = target_attainment(facilities, year=year, targets=load_targets(given["targets"]) if given.get("targets") else None,
                         population=unit_population(figures=given.get("children")), zones=zones,
                         communities=read_communities(given["communities"], crs=crs) if given.get("communities") else None)
     notes_table, register_lines = register_notes({str(given.get("register") or "DEMO facility register"): facilities})

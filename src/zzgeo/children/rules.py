@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator, mo
 
 from zzgeo._data import data_path, load_toml
 from zzgeo.config import MISSING, ConfigModel, ConfigProblem, Finite, Positive, PositiveInt, Text, each_once, load_config, validate
-from zzgeo.errors import ParameterError, SchemaError, UnknownCodeError
+from zzgeo.errors import ParameterError, SchemaError
 
 __all__ = [
     "DOC_NUMBER",

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from zzgeo._theme_run import ThemeRun, check_inputs, register_notes
+from zzgeo.theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "load_zones", "load_pollution", "run"]
 

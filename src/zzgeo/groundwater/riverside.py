@@ -28,18 +28,15 @@ import warnings
 
 import numpy as np
 
-from zzgeo.errors import ParameterError
 
 __all__ = ["timml_available", "trace_capture", "timml_zone"]
 
 
 def timml_available() -> bool:
-    """Whether timml can be imported."""
-    try:
-        import timml  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether timml (the ``riverside`` extra) can be imported."""
+    from zzgeo.extras import available
+
+    return available("timml")
 
 
 def _segments(river_xy: np.ndarray, wells_xy: np.ndarray, longest_m: float) -> np.ndarray:
@@ -91,10 +88,9 @@ def trace_capture(
         Each trace as an ``(m, 5)`` array: x, y, z, t (days), and 1.0 in the last
         column where the trace ended on the river (0.0 otherwise).
     """
-    try:
-        import timml
-    except ImportError as exc:  # pragma: no cover - a dependency
-        raise ParameterError("method='timml' needs timml: pip install timml") from exc
+    from zzgeo.extras import require
+
+    timml = require("timml", extra="riverside", purpose="method='timml' (riverside wellfields)")
     from zzgeo.groundwater.hydro import check_aquifer
 
     check_aquifer(K=K, b=b, n=n, i=i)

@@ -166,7 +166,6 @@ _AREA_FIGURES = {"recharge_tot": "tot_area_km2", "recharge": "envelope_area_km2"
 
 def _capture(xy: np.ndarray, q: np.ndarray, aq: Aquifer, rules: GroundwaterRules, river=None) -> tuple[dict, dict, object]:
     """The two recharge zones of a wellfield (see module notes), their figures, and the field."""
-    import shapely
 
     wf = _field(xy, q, aq, river)
     days = rules.recharge_days

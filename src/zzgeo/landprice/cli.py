@@ -109,6 +109,14 @@ def _options(date, reduction_rate, term_years, plot_ratio, plot_ratio_table, use
     )
 
 
+@app.command("demo-parcels")
+def demo_parcels_cmd() -> None:
+    """Print the path of the packaged DEMO parcels (six invented parcels), e.g. for land-price value "$(...)"."""
+    from zzgeo.landprice.demo import demo_parcels_path
+
+    typer.echo(str(demo_parcels_path()))
+
+
 @app.command("value")
 def value_cmd(
     parcels: Annotated[Path, typer.Argument(help="Parcels: GeoPackage, GeoJSON, Shapefile, FlatGeobuf, or CSV/Excel with lon/lat columns.")],
@@ -153,7 +161,7 @@ def value_cmd(
               "zones": load_grade_zones(zones) if zones else None, "columns": parse_columns_option(columns),
               "name": parcels.name, "row_names": row_names_of(parcels)}
     if scheduler:
-        from zzgeo.scale import value_parcels_dask
+        from zzgeo.landprice.valuation.scale import value_parcels_dask
 
         result = value_parcels_dask(frame, npartitions=partitions, scheduler=scheduler, **kwargs)
     else:

@@ -5,7 +5,7 @@ default run uses synthetic zones built from ``data/landprice/grade_zones_demo.to
 concentric, wavy bands around the centre, one band per grade each table prints,
 clipped to the urban districts. They are deterministic (the same file gives
 the same zones), carry ``demo=True``, and every output built on them says DEMO.
-The demo parcels (``layers/demo_parcels.geojson``) are invented for the tutorial.
+The demo parcels (``zzgeo/data/landprice/demo_parcels.geojson``) are invented for the tutorial.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from zzgeo._data import load_toml
+from zzgeo._data import data_path, load_toml
 from zzgeo.crs import METRIC_CRS, STORAGE_CRS
 from zzgeo.errors import SchemaError
 
@@ -25,15 +25,25 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["DEMO_FILE", "DEMO_PARCELS", "build_demo_zones", "demo_parcels_path"]
 
 DEMO_FILE = "landprice/grade_zones_demo.toml"
-#: Demo parcels (invented) shipped with the project.
-DEMO_PARCELS = Path(__file__).resolve().parents[3] / "layers" / "demo_parcels.geojson"
+#: Demo parcels (invented), packaged with zzgeo (``zzgeo/data/landprice/demo_parcels.geojson``).
+DEMO_PARCELS = data_path("landprice/demo_parcels.geojson")
 
 
 def demo_parcels_path() -> Path:
-    """Path of the shipped demo parcels (a source checkout is needed)."""
-    if not DEMO_PARCELS.exists():
-        msg = f"demo parcels not found at {str(DEMO_PARCELS)!r}: run from a source checkout (pip install -e .)"
-        raise FileNotFoundError(msg)
+    """Path of the packaged DEMO parcels: six invented parcels for the tutorial, the report and the tests.
+
+    Returns
+    -------
+    pathlib.Path
+        Inside the installed package; read it, never write to it.
+
+    Examples
+    --------
+    >>> from zzgeo.io import read_vector
+    >>> parcels = read_vector(demo_parcels_path())
+    >>> len(parcels), demo_parcels_path().name
+    (6, 'demo_parcels.geojson')
+    """
     return DEMO_PARCELS
 
 

@@ -1,7 +1,7 @@
 """The land-price theme in the report: the benchmark tables, the grade map and the demo parcels valued.
 
 Uses the user's grade zones and parcels where the report config names them,
-else the DEMO zones and ``layers/demo_parcels.geojson``.
+else the DEMO zones and the packaged ``data/landprice/demo_parcels.geojson``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from zzgeo._problems import row_names_of
-from zzgeo._theme_run import ThemeRun, check_inputs, register_notes
+from zzgeo.theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "run", "district_price_level"]
 

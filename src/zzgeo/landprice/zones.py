@@ -15,7 +15,7 @@ geometry  polygon, any CRS (stored in WGS-84)
 
 Zones of the same table and use must not overlap, and no zone may carry a
 grade that the table prints as a dash. The grade of many points or polygons is
-found with :mod:`zzgeo.spatial_index` (exact, near array-lookup speed); polygons
+found with :mod:`zzgeo.spatial.index` (exact, near array-lookup speed); polygons
 that straddle zones are split and area-weighted in EPSG:4547.
 """
 
@@ -187,7 +187,7 @@ def grade_weights(
     """
     import shapely
 
-    from zzgeo.spatial_index import polygon_index
+    from zzgeo.spatial.index import polygon_index
 
     empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0))
     if len(sub) == 0 or len(geoms) == 0:

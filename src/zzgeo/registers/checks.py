@@ -416,7 +416,8 @@ def locate(ctx: CheckContext, districts: gpd.GeoDataFrame | None, empty: np.ndar
     WGS-84 ones they were converted to.
     """
     from zzgeo.crs import format_locations, input_crs
-    from zzgeo.districts import default_districts, locate_districts_xy
+    from zzgeo.districts import locate_districts_xy
+    from zzgeo.layers import default_districts
 
     districts = default_districts() if districts is None else districts
     if districts.crs is not None and ctx.frame.crs is not None and districts.crs != ctx.frame.crs:

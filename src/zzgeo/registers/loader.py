@@ -421,7 +421,7 @@ def whole_register_problems(
     """The checks across rows of a whole register (repeated ids, records repeated whole), without the rest.
 
     For a caller that checks a large register in partitions
-    (:func:`zzgeo.scale.value_parcels_dask`): it runs this once on the whole
+    (:func:`zzgeo.landprice.valuation.scale.value_parcels_dask`): it runs this once on the whole
     register and the row checks per partition (``check_register(..., whole=False)``).
     Returns the context: ``issues`` holds the repeats, ``label`` names rows.
     """

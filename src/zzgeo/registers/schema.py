@@ -88,6 +88,27 @@ class Vocabulary:
         Canonical value -> Chinese label for outputs.
     strip : tuple of str
         Noise removed from a cell before matching (``"类"``, ``"class"``).
+
+    Examples
+    --------
+    The shelter classes of the packaged shelter register: full-width Roman
+    numerals, Chinese numerals and noise words all read as the canonical
+    class; an unknown word and an empty cell read as ``None``.
+
+    >>> from zzgeo.registers import load_schema
+    >>> classes = load_schema("shelters/register.toml").vocabularies["shelter_class"]
+    >>> [classes.parse(cell) for cell in ["Ⅱ类", "三", "class 1", "IV", ""]]
+    ['II', 'III', 'I', None, None]
+    >>> classes.values, classes.labels["II"]
+    (['I', 'II', 'III'], 'Ⅱ类')
+
+    Built by hand; case, spaces, ``_`` and ``-`` are ignored:
+
+    >>> import pandas as pd
+    >>> from zzgeo.registers import Vocabulary
+    >>> setting = Vocabulary("setting", "indoor/outdoor value", "室内/室外", {"indoor": ("室内",), "outdoor": ("室外", "露天")})
+    >>> setting.parse_series(pd.Series(["露天", "In door", "半室内", None])).tolist()
+    ['outdoor', 'indoor', None, None]
     """
 
     name: str
@@ -146,7 +167,21 @@ class Vocabulary:
 
 @dataclass(frozen=True)
 class ColumnSpec:
-    """One column of a register schema (see module notes)."""
+    """One column of a register schema (see :mod:`zzgeo.registers`).
+
+    Examples
+    --------
+    The effective area of the shelter register: a required number in m²
+    (header units convert to it), an error outside (0, 7.6e9] and a note
+    outside [100, 3,000,000]:
+
+    >>> from zzgeo.registers import load_schema
+    >>> area = load_schema("shelters/register.toml").columns["effective_area_m2"]
+    >>> area.type, area.required, area.unit_label
+    ('number', True, 'm²')
+    >>> area.ranges(), area.plausible
+    ([('gt', 0.0), ('le', 7600000000.0)], (100.0, 3000000.0))
+    """
 
     name: str
     type: str
@@ -184,7 +219,21 @@ class ColumnSpec:
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: schemas are loaded once and cached
 class RegisterSchema:
-    """A register's columns, vocabularies, geometry rule and provenance, read from a TOML file."""
+    """A register's columns, vocabularies, geometry rule and provenance, read from a TOML file.
+
+    Made by :func:`load_schema`.
+
+    Examples
+    --------
+    >>> from zzgeo.registers import load_schema
+    >>> schema = load_schema("shelters/register.toml")
+    >>> schema.id, schema.id_column, schema.geometry, schema.locate
+    ('shelters.register', 'shelter_id', ('point', 'polygon'), True)
+    >>> schema.aliases()["effective_area_m2"][:4], schema.headings()["effective_area_m2"]
+    (('effective_area_m2', 'effective_area', 'usable_area', 'usable_area_m2'), '有效面积(㎡)')
+    >>> schema.vocabulary("shelter_class").hint
+    'I/II/III, Ⅰ/Ⅱ/Ⅲ, 1/2/3 or 一类/二类/三类'
+    """
 
     id: str
     title: str
@@ -328,7 +377,66 @@ def _load_schema_cached(path: str) -> RegisterSchema:
 
 
 def load_schema(schema: str | Path | RegisterSchema) -> RegisterSchema:
-    """A register schema from a packaged data file (``"shelters/register.toml"``) or any TOML path."""
+    """A register schema from a packaged data file (``"shelters/register.toml"``) or any TOML path.
+
+    Parameters
+    ----------
+    schema : str, Path or RegisterSchema
+        A packaged name (never looked up in the working folder), a TOML path,
+        or a schema (returned as it is). Files are read once and cached.
+
+    Returns
+    -------
+    RegisterSchema
+
+    Raises
+    ------
+    FileNotFoundError
+        No such packaged schema or file.
+    SchemaError
+        No ``[register]`` id or no ``[columns.*]``; an unknown column key,
+        type, quantity, vocabulary, geometry kind or limit; keys naming no column.
+
+    Examples
+    --------
+    A schema of one's own, written to a temporary folder: a tree register
+    whose girth is a length in metres, so a header ``胸围(cm)`` converts
+    320 cm to 3.2 m; a girth of 0 breaks the hard range ``gt = 0``.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from zzgeo.registers import load_schema, validate_register
+    >>> text = '''
+    ... [register]
+    ... id = "trees.register"
+    ... title = "古树名木 (old trees)"
+    ... geometry = ["point"]
+    ... id_column = "tree_id"
+    ... locate = false
+    ... [columns.tree_id]
+    ... title = "编号"
+    ... type = "text"
+    ... [columns.girth_m]
+    ... title = "胸围"
+    ... type = "number"
+    ... quantity = "length"
+    ... required = true
+    ... gt = 0
+    ... '''
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "trees.toml"
+    ...     _ = path.write_text(text, encoding="utf-8")
+    ...     schema = load_schema(path)
+    >>> schema.id, list(schema.columns), schema.columns["girth_m"].unit_label
+    ('trees.register', ['tree_id', 'girth_m'], 'm')
+    >>> trees = pd.DataFrame({"编号": ["T1", "T2"], "胸围(cm)": [320, 0], "lon": [113.66, 113.67], "lat": [34.75, 34.76]})
+    >>> checked = validate_register(trees, schema, crs="wgs84", on_error="flag")
+    >>> checked[["tree_id", "girth_m", "valid"]].values.tolist()
+    [['T1', 3.2, True], ['T2', 0.0, False]]
+    >>> checked["issues"].iloc[1]
+    'girth_m must be positive, got 0.0'
+    """
     if isinstance(schema, RegisterSchema):
         return schema
     path = packaged(schema) or Path(schema)  # a packaged name is never looked up in the working folder

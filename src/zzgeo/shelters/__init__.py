@@ -17,7 +17,7 @@ module                       what it does
 :mod:`.cli`                  ``zzgeo shelters coverage`` / ``site``
 ============================ ====================================================
 
-Population surfaces (:mod:`zzgeo.surface`) and reach pairs (:mod:`zzgeo.reach`)
+Population surfaces (:mod:`zzgeo.spatial.surface`) and reach pairs (:mod:`zzgeo.spatial.reach`)
 are shared with the child-friendly theme and live in the base package.
 
 Names are imported lazily so that ``zzgeo --help`` (which imports :mod:`.cli`)
@@ -26,48 +26,18 @@ does not load numpy, pandas or geopandas.
 
 from __future__ import annotations
 
-import importlib
+from zzgeo._lazy import lazy_names
 
-__all__ = [
-    "load_rules",
-    "load_targets",
-    "read_register",
-    "validate_register",
-    "assign_capacity",
-    "shelter_coverage",
-    "coverage_records",
-    "read_candidates",
-    "validate_candidates",
-    "site_shelters",
-    "siting_records",
-    "with_chosen_sites",
-    "demo_register",
-    "demo_candidates",
-]
-
+#: module -> the names it holds
 _WHERE = {
-    "load_rules": "rules",
-    "load_targets": "rules",
-    "read_register": "register",
-    "validate_register": "register",
-    "assign_capacity": "assignment",
-    "shelter_coverage": "coverage",
-    "coverage_records": "coverage",
-    "read_candidates": "candidates",
-    "validate_candidates": "candidates",
-    "site_shelters": "siting",
-    "siting_records": "siting",
-    "with_chosen_sites": "siting",
-    "demo_register": "demo",
-    "demo_candidates": "demo",
+    "rules": ["load_rules", "load_targets"],
+    "register": ["read_register", "validate_register"],
+    "assignment": ["assign_capacity"],
+    "coverage": ["shelter_coverage", "coverage_records"],
+    "candidates": ["read_candidates", "validate_candidates"],
+    "siting": ["site_shelters", "siting_records", "with_chosen_sites"],
+    "maps": ["coverage_map", "siting_map"],
+    "demo": ["demo_register", "demo_candidates"],
 }
-
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"zzgeo.shelters.{_WHERE[name]}"), name)
-    raise AttributeError(f"module 'zzgeo.shelters' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__all__ = [name for names in _WHERE.values() for name in names]
+__getattr__, __dir__ = lazy_names(__name__, _WHERE, __all__)

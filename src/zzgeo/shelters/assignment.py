@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zzgeo.errors import SchemaError
-from zzgeo.reach import Pairs
+from zzgeo.spatial.reach import Pairs
 
 __all__ = ["Assignment", "ASSIGNMENT_METHODS", "assign_capacity"]
 
@@ -81,7 +81,7 @@ def assign_capacity(
     Parameters
     ----------
     pairs : Pairs
-        Cell-site pairs within reach (see :func:`zzgeo.reach.reach_pairs`).
+        Cell-site pairs within reach (see :func:`zzgeo.spatial.reach.reach_pairs`).
         ``distance_m`` is needed by ``"greedy"``.
     population : array-like
         Residents of each cell.

@@ -44,7 +44,7 @@ def _common(register, population, population_column, rules, crs, columns, layer,
     """Load what both commands need: rules, districts, register, demand, network."""
     from zzgeo.layers import read_layer
     from zzgeo.registers import parse_columns_option
-    from zzgeo.surface import read_population
+    from zzgeo.spatial.surface import read_population
     from zzgeo.shelters.register import read_register
     from zzgeo.shelters.rules import load_rules
 
@@ -112,7 +112,7 @@ def coverage(
                                                     columns, layer, cell_m, network, on_error)
     kwargs = {"year": year, "rules": rule_set, "districts": districts, "network": net, "assignment": assignment}
     if scheduler:
-        from zzgeo.scale import shelter_coverage_dask
+        from zzgeo.shelters.scale import shelter_coverage_dask
 
         result = shelter_coverage_dask(reg, demand, npartitions=partitions, scheduler=scheduler, **kwargs)
     else:

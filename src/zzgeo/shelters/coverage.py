@@ -26,9 +26,9 @@ import pandas as pd
 
 from zzgeo.errors import SchemaError
 from zzgeo.shelters.assignment import Assignment, assign_capacity
-from zzgeo.reach import Pairs, reach_pairs
 from zzgeo.shelters.register import usable_rows
 from zzgeo.shelters.rules import CLASSES, RuleSet, Targets, load_rules, load_targets
+from zzgeo.spatial.reach import Pairs, reach_pairs
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -178,6 +178,18 @@ def shelter_coverage(
 ) -> CoverageResult:
     """Per-capita area, gaps to the targets, service-radius and capacity-aware coverage by district.
 
+    The stages, in order::
+
+        settings       rules, targets, districts (packaged unless given); the year must have a target
+        register       the valid rows (a raw frame is validated first)
+        demand         the points given or the district surface; residents by district
+        area table     effective area by district and class, per-capita m², gaps (area_table)
+        reach          cell-shelter pairs within each shelter's class radius; covered cells
+        assignment     residents placed without exceeding capacity (assign_capacity)
+        district sums  residents covered (by class and any) and assured, places, shares
+        city row       the city-wide row, then demo and rule_set on every row
+        output         the shelters with places used, meta
+
     Parameters
     ----------
     register : geopandas.GeoDataFrame
@@ -186,7 +198,7 @@ def shelter_coverage(
         frame, which is validated with ``on_error="raise"``.
     demand : geopandas.GeoDataFrame, optional
         Points with ``population`` and ``adcode`` (see
-        :mod:`zzgeo.surface`); default the uniform district surface.
+        :mod:`zzgeo.spatial.surface`); default the uniform district surface.
     year : {2025, 2029}
         Target year for ``target_m2``, ``meets_target`` and ``gap_m2``; both
         years' figures are always in the table.
@@ -206,14 +218,46 @@ def shelter_coverage(
     cell_m : float, optional
         Grid spacing of the default demand (250 m when omitted).
     reach : callable, optional
-        Finds the cell-shelter pairs, with :func:`zzgeo.reach.reach_pairs`'s
-        signature (default); :func:`zzgeo.scale.shelter_coverage_dask` passes
+        Finds the cell-shelter pairs, with :func:`zzgeo.spatial.reach.reach_pairs`'s
+        signature (default); :func:`zzgeo.shelters.scale.shelter_coverage_dask` passes
         one that works on Dask partitions.
 
     Returns
     -------
     CoverageResult
     """
+    rules, targets, districts = _settings(rules, targets, districts, year)
+    shelters, excluded = usable_rows(register, rules=rules, districts=districts)
+    demand = _checked_demand(_default_demand(demand, districts, cell_m))
+    residents = _residents(demand, districts)
+    table = area_table(shelters, residents.population, targets=targets, year=year, names=residents.names)
+    pairs = (reach or reach_pairs)(demand, shelters, _radii(shelters, rules), network=network,
+                                   with_distance=assignment != "maxflow")
+    cells = _covered_cells(demand, shelters, pairs)
+    capacity = shelter_capacity(shelters, rules, capacity_from=capacity_from)
+    result = assign_capacity(pairs, residents.pop, capacity, method=assignment)
+    cells["placed"] = result.placed
+    _district_sums(table, cells, residents, shelters, capacity, result)
+    table = _with_city_row(table, register, rules)
+    meta = _meta(rules, targets, year, is_demo(register), demand, pairs, result, excluded, register)
+    return CoverageResult(table=table, cells=cells, shelters=_shelters_used(shelters, capacity, result), meta=meta)
+
+
+# ----------------------------------------------------------------------------- stages
+
+
+@dataclass(frozen=True)
+class _Residents:
+    """Residents of each demand cell and of each district."""
+
+    pop: np.ndarray  #: residents of each cell
+    cell_adcode: np.ndarray  #: adcode of each cell (str)
+    names: pd.Series  #: district name by adcode: the rows of every table
+    population: pd.Series  #: residents by adcode, 0 for a district without cells
+
+
+def _settings(rules: RuleSet | None, targets: Targets | None, districts, year: int):
+    """Settings: the packaged rule set, targets and districts unless given; *year* must have a target."""
     rules = rules or load_rules()
     targets = targets or load_targets()
     targets.for_year(year)
@@ -221,22 +265,41 @@ def shelter_coverage(
         from zzgeo.layers import read_layer
 
         districts = read_layer("districts")
-    shelters, excluded = usable_rows(register, rules=rules, districts=districts)
+    return rules, targets, districts
+
+
+def _default_demand(demand, districts, cell_m: float | None):
+    """Demand: the points given, else the uniform district surface (250 m cells unless *cell_m*)."""
     if demand is None:
-        from zzgeo.surface import DEFAULT_CELL_M, district_surface
+        from zzgeo.spatial.surface import DEFAULT_CELL_M, district_surface
 
         demand = district_surface(districts, cell_m=cell_m or DEFAULT_CELL_M)
+    return demand
+
+
+def _checked_demand(demand):
     for col in ("population", "adcode"):
         if col not in demand:
-            raise SchemaError(f"demand has no {col!r} column; build it with zzgeo.surface")
+            raise SchemaError(f"demand has no {col!r} column; build it with zzgeo.spatial.surface")
+    return demand
+
+
+def _residents(demand, districts) -> _Residents:
+    """Residents of each cell and their sum by district (the districts layer gives the rows)."""
     pop = demand["population"].to_numpy(dtype="float64")
     cell_adcode = demand["adcode"].astype(str).to_numpy()
     names = pd.Series(districts["name"].to_numpy(), index=districts["adcode"].astype(str).to_numpy())
     population = pd.Series(pop).groupby(cell_adcode).sum().reindex(names.index, fill_value=0.0)
-    table = area_table(shelters, population, targets=targets, year=year, names=names)
+    return _Residents(pop, cell_adcode, names, population)
 
-    radius = shelters["shelter_class"].map({c: rules.radius_m(c) for c in CLASSES}).to_numpy(dtype="float64")
-    pairs = (reach or reach_pairs)(demand, shelters, radius, network=network, with_distance=assignment != "maxflow")
+
+def _radii(sites: pd.DataFrame, rules: RuleSet) -> np.ndarray:
+    """Service radius of each site, from its class."""
+    return sites["shelter_class"].map({c: rules.radius_m(c) for c in CLASSES}).to_numpy(dtype="float64")
+
+
+def _covered_cells(demand, shelters, pairs: Pairs):
+    """Reach: a copy of the cells with ``covered_I``... (within reach of a shelter of that class) and ``covered``."""
     cells = demand.copy()
     site_class = shelters["shelter_class"].to_numpy()
     for c in CLASSES:
@@ -246,13 +309,16 @@ def shelter_coverage(
     covered = np.zeros(len(cells), dtype=bool)
     covered[pairs.cell] = True
     cells["covered"] = covered
-    capacity = shelter_capacity(shelters, rules, capacity_from=capacity_from)
-    result = assign_capacity(pairs, pop, capacity, method=assignment)
-    cells["placed"] = result.placed
-    by_district = pd.DataFrame({"adcode": cell_adcode, "pop": pop})
+    return cells
+
+
+def _district_sums(table, cells, residents: _Residents, shelters, capacity, result: Assignment) -> None:
+    """Per-district sums: residents covered (by class and any), places, residents assured, and their shares."""
+    pop = residents.pop
+    by_district = pd.DataFrame({"adcode": residents.cell_adcode, "pop": pop})
     for c in CLASSES:
         by_district[f"covered_{c}"] = pop * cells[f"covered_{c}"].to_numpy()
-    by_district["covered"] = pop * covered
+    by_district["covered"] = pop * cells["covered"].to_numpy()
     by_district["assured"] = result.placed
     sums = by_district.groupby("adcode").sum().reindex(table["adcode"], fill_value=0.0)
     for c in CLASSES:
@@ -263,15 +329,22 @@ def shelter_coverage(
     with np.errstate(divide="ignore", invalid="ignore"):
         for col in (*[f"covered_{c}" for c in CLASSES], "covered", "assured"):
             table[f"{col}_share"] = np.where(table["population"] > 0, table[col] / table["population"], np.nan)
+
+
+def _shelters_used(shelters, capacity: np.ndarray, result: Assignment):
+    """A copy of the shelters with ``capacity_places`` and ``places_used``."""
+    out = shelters.copy()
+    out["capacity_places"] = capacity
+    out["places_used"] = result.used
+    return out
+
+
+def _with_city_row(table, register, rules: RuleSet):
+    """The city-wide row appended, then ``demo`` and ``rule_set`` on every row."""
     table = pd.concat([table, pd.DataFrame([_city_row(table)])], ignore_index=True)
-    demo = is_demo(register)
-    table["demo"] = demo
+    table["demo"] = is_demo(register)
     table["rule_set"] = rules.id
-    out_shelters = shelters.copy()
-    out_shelters["capacity_places"] = capacity
-    out_shelters["places_used"] = result.used
-    meta = _meta(rules, targets, year, demo, demand, pairs, result, excluded, register)
-    return CoverageResult(table=table, cells=cells, shelters=out_shelters, meta=meta)
+    return table
 
 
 def _meta(rules, targets, year, demo, demand, pairs: Pairs, result: Assignment, excluded: int, register) -> dict:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from zzgeo._theme_run import ThemeRun, check_inputs, register_notes
+from zzgeo.theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "run"]
 
@@ -58,7 +58,7 @@ def run(inputs: Mapping[str, object] | None = None) -> ThemeRun:
     from zzgeo.shelters.register import read_register
     from zzgeo.shelters.rules import load_rules
     from zzgeo.shelters.siting import site_shelters
-    from zzgeo.surface import read_population
+    from zzgeo.spatial.surface import read_population
 
     given = check_inputs("shelters", inputs, INPUTS)
     rules, crs = load_rules(given.get("rules")), given.get("crs")

@@ -55,10 +55,19 @@ from zzgeo.shelters._solvers import (
     _solve_exact,
     _solve_greedy,
 )
-from zzgeo.shelters.coverage import CITY_ADCODE, _plain, is_demo
-from zzgeo.reach import reach_pairs
+from zzgeo.shelters.coverage import (
+    CITY_ADCODE,
+    _default_demand,
+    _plain,
+    _radii,
+    _Residents,
+    _residents,
+    _settings,
+    is_demo,
+)
 from zzgeo.shelters.register import usable_rows
-from zzgeo.shelters.rules import CLASSES, RuleSet, Targets, load_rules, load_targets
+from zzgeo.shelters.rules import RuleSet, Targets
+from zzgeo.spatial.reach import Pairs, reach_pairs
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -114,6 +123,18 @@ def site_shelters(
 ) -> SitingResult:
     """Choose candidate sites to reach *year*'s per-capita target in every district (see module notes).
 
+    The stages, in order::
+
+        settings     the method; rules, targets, districts (packaged unless given); the year's target
+        register     the valid existing shelters (a raw frame is validated first)
+        candidates   validated with the 2000 m² rule unless they carry ``eligible``
+        demand       residents by district, existing area, gap; the cells existing shelters reach
+        model        usable candidates in districts with a gap, required area, what each newly reaches
+        solve        exact two-stage MILP or greedy, by *method* and size (greedy when exact fails)
+        build order  the chosen sites in order, with their gains and their districts after each
+        districts    the district table before and after, residents assured before and after
+        output       demo and rule set, ``selected`` candidates, notes, meta
+
     Parameters
     ----------
     register : geopandas.GeoDataFrame
@@ -139,87 +160,169 @@ def site_shelters(
     -------
     SitingResult
     """
-    from zzgeo.shelters.candidates import validate_candidates
-
     if method not in SITING_METHODS:
         raise SchemaError(f"siting method={method!r}; use one of {SITING_METHODS!r}")
-    rules = rules or load_rules()
-    targets = targets or load_targets()
-    target = targets.for_year(year)
-    if districts is None:
-        from zzgeo.layers import read_layer
-
-        districts = read_layer("districts")
+    rules, targets, districts = _settings(rules, targets, districts, year)
+    s = _Settings(rules, targets, year, targets.for_year(year), network)
     shelters, excluded = usable_rows(register, rules=rules, districts=districts)
+    candidates = _checked_candidates(candidates, rules, targets, districts)
+    cands = candidates.copy()
+    need = _need(_default_demand(demand, districts, cell_m), districts, shelters, s)
+    model = _model(cands, need, s)
+    solution = _solve(model, method, max_exact_candidates, max_exact_groups, time_limit_s)
+    chosen, order = _chosen_in_order(model, solution, need, s)
+    table = _districts_after(need, model, chosen, order, cands, s)
+    assured = _assured_before_after(shelters, chosen, need.demand, need.pairs, rules, network, assignment)
+    _add_assured(table, assured, need.residents.cell_adcode)
+    demo = _mark_demo(table, register, candidates, rules)
+    cands["selected"] = cands["candidate_id"].isin(chosen["candidate_id"])
+    meta = _siting_meta(s, demo, solution, model, cands, need, assured, excluded, _notes(register, candidates, table))
+    return SitingResult(chosen=chosen, districts=table, candidates=cands, meta=meta)
+
+
+# ----------------------------------------------------------------------------- stages
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What every stage may read: the rule set, the targets, the year and its target, the road network."""
+
+    rules: RuleSet
+    targets: Targets
+    year: int
+    target: float  #: m² per person due in *year*
+    network: gpd.GeoDataFrame | None
+
+
+@dataclass(frozen=True)
+class _Need:
+    """The districts before the plan: residents, existing area, gap, and the reach of the existing shelters."""
+
+    demand: gpd.GeoDataFrame
+    residents: _Residents
+    existing: pd.Series  #: existing effective area by adcode
+    gap: pd.Series  #: area to add to reach the target, by adcode (>= 0)
+    pairs: Pairs  #: cell-shelter pairs of the existing shelters
+    covered: np.ndarray  #: per cell: within reach of an existing shelter
+
+
+@dataclass(frozen=True)
+class _Model:
+    """The candidates the solvers see and what they need to know of them."""
+
+    usable: np.ndarray  #: per candidate: valid and eligible (the 2000 m² rule)
+    sites: gpd.GeoDataFrame  #: the usable candidates in districts with a gap
+    area: np.ndarray  #: usable area of each site
+    cost: np.ndarray  #: cost of each site (1 each when the layer has no cost)
+    district: np.ndarray  #: adcode of each site
+    required: dict  #: area each district with a gap must add: its gap, or all its sites can give
+    pairs: Pairs  #: cell-site pairs within each site's class radius (no distances)
+    reach: object  #: sparse sites x cells matrix limited to cells no existing shelter covers
+    weights: np.ndarray  #: residents of each cell not covered by an existing shelter
+    unit_cost: bool  #: no cost column: least cost means fewest sites
+
+
+@dataclass(frozen=True)
+class _Solution:
+    """Which sites of the model the solver chose, and how."""
+
+    chosen: np.ndarray  #: per site of the model
+    status: str
+    ran: str  #: "exact" or "greedy"
+    seconds: float
+
+
+def _checked_candidates(candidates, rules, targets, districts):
+    """Candidates: validated (with the 2000 m² rule) unless they already carry ``eligible``."""
+    from zzgeo.shelters.candidates import validate_candidates
+
     if "eligible" not in candidates:
         candidates = validate_candidates(candidates, rules=rules, targets=targets, districts=districts)
-    cands = candidates.copy()
-    if demand is None:
-        from zzgeo.surface import DEFAULT_CELL_M, district_surface
+    return candidates
 
-        demand = district_surface(districts, cell_m=cell_m or DEFAULT_CELL_M)
-    pop = demand["population"].to_numpy(dtype="float64")
-    cell_ad = demand["adcode"].astype(str).to_numpy()
-    names = pd.Series(districts["name"].to_numpy(), index=districts["adcode"].astype(str).to_numpy())
-    population = pd.Series(pop).groupby(cell_ad).sum().reindex(names.index, fill_value=0.0)
-    existing = shelters.groupby("adcode")["effective_area_m2"].sum().reindex(names.index, fill_value=0.0)
-    gap = np.maximum(0.0, target * population - existing)
 
-    radius = shelters["shelter_class"].map({c: rules.radius_m(c) for c in CLASSES}).to_numpy(dtype="float64")
-    pairs0 = reach_pairs(demand, shelters, radius, network=network)
+def _need(demand, districts, shelters, s: _Settings) -> _Need:
+    """Demand and reach: residents by district, existing area, the gap ``target x population - existing``,
+    then the cells the existing shelters reach."""
+    residents = _residents(demand, districts)
+    existing = shelters.groupby("adcode")["effective_area_m2"].sum().reindex(residents.names.index, fill_value=0.0)
+    gap = np.maximum(0.0, s.target * residents.population - existing)
+    pairs0 = reach_pairs(demand, shelters, _radii(shelters, s.rules), network=s.network)
     covered0 = np.zeros(len(demand), dtype=bool)
     covered0[pairs0.cell] = True
+    return _Need(demand, residents, existing, gap, pairs0, covered0)
 
+
+def _model(cands, need: _Need, s: _Settings) -> _Model:
+    """Model: usable candidates in districts with a gap, the area each district must add, what each newly reaches."""
     usable = (cands["valid"] & cands["eligible"]).to_numpy(dtype=bool)
-    in_gap = cands["adcode"].astype(str).map(gap).fillna(0.0).to_numpy() > 0
+    in_gap = cands["adcode"].astype(str).map(need.gap).fillna(0.0).to_numpy() > 0
     model = cands[usable & in_gap]
     area = model["usable_area_m2"].to_numpy(dtype="float64")
     cost = model["cost"].to_numpy(dtype="float64")
     district = model["adcode"].astype(str).to_numpy()
     available = pd.Series(area).groupby(district).sum()
-    required = {d: float(min(gap[d], available.get(d, 0.0))) for d in names.index if gap[d] > 0}
-    c_radius = model["shelter_class"].map({c: rules.radius_m(c) for c in CLASSES}).to_numpy(dtype="float64")
-    pairs = reach_pairs(demand, model, c_radius, network=network, with_distance=False)
-    reach = _gain_matrix(pairs, len(model), len(demand), ~covered0)
-    weights = pop * ~covered0
+    gap = need.gap
+    required = {d: float(min(gap[d], available.get(d, 0.0))) for d in need.residents.names.index if gap[d] > 0}
+    pairs = reach_pairs(need.demand, model, _radii(model, s.rules), network=s.network, with_distance=False)
+    reach = _gain_matrix(pairs, len(model), len(need.demand), ~need.covered)
+    weights = need.residents.pop * ~need.covered
     unit_cost = not bool(model["cost_given"].any()) if "cost_given" in model else True
+    return _Model(usable, model, area, cost, district, required, pairs, reach, weights, unit_cost)
 
+
+def _solve(m: _Model, method: str, max_exact_candidates: int, max_exact_groups: int, time_limit_s: float) -> _Solution:
+    """Solve: the exact two-stage MILP when asked or small enough, else (or when it fails) the greedy."""
     started = time.perf_counter()
-    groups = _demand_groups(reach, weights) if method != "greedy" and len(model) else (np.empty(0), [])
-    use_exact = method == "exact" or (method == "auto" and len(model) <= max_exact_candidates and len(groups[0]) <= max_exact_groups)
+    groups = _demand_groups(m.reach, m.weights) if method != "greedy" and len(m.sites) else (np.empty(0), [])
+    use_exact = method == "exact" or (method == "auto" and len(m.sites) <= max_exact_candidates and len(groups[0]) <= max_exact_groups)
     chosen, status, ran = None, "", "greedy"
-    if use_exact and len(model):
-        chosen, status = _solve_exact(area, cost, district, required, groups, time_limit_s=time_limit_s)
+    if use_exact and len(m.sites):
+        chosen, status = _solve_exact(m.area, m.cost, m.district, m.required, groups, time_limit_s=time_limit_s)
         ran = "exact" if chosen is not None else "greedy"
     if chosen is None:
-        fallback = f" (exact failed: {status})" if use_exact and len(model) else ""
-        chosen, status = _solve_greedy(area, cost, district, required, reach, weights, unit_cost=unit_cost)
+        fallback = f" (exact failed: {status})" if use_exact and len(m.sites) else ""
+        chosen, status = _solve_greedy(m.area, m.cost, m.district, m.required, m.reach, m.weights, unit_cost=m.unit_cost)
         status += fallback
-    elapsed = time.perf_counter() - started
+    return _Solution(chosen, status, ran, time.perf_counter() - started)
 
-    order, gains = _build_order(list(np.flatnonzero(chosen)), area, reach, weights)
-    chosen_frame = model.iloc[order].copy()
-    chosen_frame.insert(0, "order", np.arange(1, len(order) + 1))
-    chosen_frame["newly_covered"] = gains
-    chosen_frame["cumulative_newly_covered"] = np.cumsum(gains)
-    added_so_far = chosen_frame.groupby("adcode")["usable_area_m2"].cumsum().to_numpy()
-    base = existing.reindex(chosen_frame["adcode"].astype(str)).to_numpy() + added_so_far
-    popd = population.reindex(chosen_frame["adcode"].astype(str)).to_numpy()
-    chosen_frame["district_area_after_m2"] = base
-    chosen_frame["district_per_capita_after_m2"] = base / popd
-    chosen_frame["district_gap_after_m2"] = np.maximum(0.0, target * popd - base)
 
-    covered1 = covered0.copy()
+def _chosen_in_order(m: _Model, solution: _Solution, need: _Need, s: _Settings):
+    """Build order: the chosen sites, each with its gain and its district's area, per capita and gap after it."""
+    order, gains = _build_order(list(np.flatnonzero(solution.chosen)), m.area, m.reach, m.weights)
+    chosen = m.sites.iloc[order].copy()
+    chosen.insert(0, "order", np.arange(1, len(order) + 1))
+    chosen["newly_covered"] = gains
+    chosen["cumulative_newly_covered"] = np.cumsum(gains)
+    added_so_far = chosen.groupby("adcode")["usable_area_m2"].cumsum().to_numpy()
+    base = need.existing.reindex(chosen["adcode"].astype(str)).to_numpy() + added_so_far
+    popd = need.residents.population.reindex(chosen["adcode"].astype(str)).to_numpy()
+    chosen["district_area_after_m2"] = base
+    chosen["district_per_capita_after_m2"] = base / popd
+    chosen["district_gap_after_m2"] = np.maximum(0.0, s.target * popd - base)
+    return chosen, order
+
+
+def _districts_after(need: _Need, m: _Model, chosen, order, cands, s: _Settings) -> pd.DataFrame:
+    """District table: before and after the plan, one row per district and the city-wide row."""
+    covered1 = need.covered.copy()
     if len(order):
-        covered1[np.unique(reach[order].nonzero()[1])] = True
-    table = _district_table(names, population, existing, gap, chosen_frame, pop, cell_ad, covered0, covered1,
-                            target, year, cands, usable)
-    assured = _assured_before_after(shelters, chosen_frame, demand, pairs0, rules, network, assignment)
-    _add_assured(table, assured, cell_ad)
+        covered1[np.unique(m.reach[order].nonzero()[1])] = True
+    r = need.residents
+    return _district_table(r.names, r.population, need.existing, need.gap, chosen, r.pop, r.cell_adcode, need.covered,
+                           covered1, s.target, s.year, cands, m.usable)
+
+
+def _mark_demo(table, register, candidates, rules) -> bool:
+    """``demo`` and ``rule_set`` on every row of the table; whether either input is DEMO."""
     demo = is_demo(register) or is_demo(candidates)
     table["demo"] = demo
     table["rule_set"] = rules.id
-    cands["selected"] = cands["candidate_id"].isin(chosen_frame["candidate_id"])
+    return demo
+
+
+def _notes(register, candidates, table) -> list[str]:
+    """Notes: DEMO inputs, districts where the candidates run out."""
     notes = []
     if is_demo(register):
         notes.append("DEMO DATA: the shelter register is zzgeo's synthetic demo register")
@@ -228,26 +331,33 @@ def site_shelters(
     short = table[(table["adcode"] != CITY_ADCODE) & (table["residual_gap_m2"] > 0)]
     if len(short):
         notes.append("candidates run out in: " + ", ".join(f"{r['name']} ({r['residual_gap_m2']:,.0f} m² left)" for _, r in short.iterrows()))
-    meta = {
-        "year": int(year), "target_m2": target, "target_source": targets.source(year), "rule_set": rules.describe(),
+    return notes
+
+
+def _siting_meta(s: _Settings, demo: bool, solution: _Solution, m: _Model, cands, need: _Need, assured, excluded: int,
+                 notes: list[str]) -> dict:
+    """Meta: year, target, rule set, method and solver, candidate counts, population and distance, notes."""
+    year, targets, ran, status = s.year, s.targets, solution.ran, solution.status
+    return {
+        "year": int(year), "target_m2": s.target, "target_source": targets.source(year), "rule_set": s.rules.describe(),
         "demo": demo, "method": ran,
         "solver": "PuLP + CBC, two-stage lexicographic MILP (least cost, then most newly covered residents)" if ran == "exact" else status,
-        "status": status, "seconds": round(elapsed, 3), "objective": "least cost" + (" (cost column)" if not unit_cost else " (fewest sites)"),
+        "status": status, "seconds": round(solution.seconds, 3),
+        "objective": "least cost" + (" (cost column)" if not m.unit_cost else " (fewest sites)"),
         "candidate_rule": f"usable area >= {targets.candidate_min_area_m2:,.0f} m² ({targets.candidate_clause})",
-        "candidates_total": int(len(cands)), "candidates_eligible": int(usable.sum()),
-        "candidates_rejected": int((~usable).sum()), "candidates_in_model": int(len(model)),
-        "population_method": demand.attrs.get("method", "user-supplied demand points"), "distance": pairs.metric,
+        "candidates_total": int(len(cands)), "candidates_eligible": int(m.usable.sum()),
+        "candidates_rejected": int((~m.usable).sum()), "candidates_in_model": int(len(m.sites)),
+        "population_method": need.demand.attrs.get("method", "user-supplied demand points"), "distance": m.pairs.metric,
         "assignment": assured[1].description, "assignment_method": assured[1].method,
         "excluded_register_rows": int(excluded), "notes": notes,
     }
-    return SitingResult(chosen=chosen_frame, districts=table, candidates=cands, meta=meta)
 
 
 def _assured_before_after(shelters, chosen, demand, pairs0, rules, network, method):
     """Residents with an assured place (max flow) with the existing shelters, then with the chosen sites too."""
     from zzgeo.shelters.assignment import assign_capacity
     from zzgeo.shelters.coverage import shelter_capacity
-    from zzgeo.reach import Pairs
+    from zzgeo.spatial.reach import Pairs
 
     pop = demand["population"].to_numpy(dtype="float64")
     cap0 = shelter_capacity(shelters, rules)
@@ -255,8 +365,7 @@ def _assured_before_after(shelters, chosen, demand, pairs0, rules, network, meth
     if len(chosen) == 0:
         return before, before
     planned = chosen.rename(columns={"usable_area_m2": "effective_area_m2"})
-    radius = planned["shelter_class"].map({c: rules.radius_m(c) for c in CLASSES}).to_numpy(dtype="float64")
-    pairs1 = reach_pairs(demand, planned, radius, network=network)
+    pairs1 = reach_pairs(demand, planned, _radii(planned, rules), network=network)
     both = Pairs(np.concatenate([pairs0.cell, pairs1.cell]), np.concatenate([pairs0.site, pairs1.site + len(shelters)]),
                  np.concatenate([pairs0.distance_m, pairs1.distance_m]), pairs0.metric)
     after = assign_capacity(both, pop, np.concatenate([cap0, shelter_capacity(planned, rules)]), method=method)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from zzgeo.errors import ParameterError, SchemaError
+from zzgeo.landprice.valuation.order import check_order
 from zzgeo.limits import check as check_limit
 
 __all__ = ["PLOT_RATIO_SCHEMA", "PlotRatioTable", "PriceIndex", "ValuationOptions"]
@@ -244,8 +245,6 @@ class ValuationOptions:
         if self.plot_ratio_table is not None and not isinstance(self.plot_ratio_table, (PlotRatioTable, Mapping)):
             raise ParameterError(f"plot_ratio_table: a PlotRatioTable or a dict of them by use, got {type(self.plot_ratio_table).__name__}")
         if self.step_order is not None:
-            from zzgeo.landprice.valuation.steps import check_order
-
             object.__setattr__(self, "step_order", check_order(self.step_order))
         object.__setattr__(self, "_notes", {k: n for k, n in notes.items() if n})
 

@@ -3,7 +3,7 @@
 ::
 
     read and check   the common register loader, schema data/landprice/parcels.toml
-    district         from the loader's location check (exact index, see zzgeo.spatial_index)
+    district         from the loader's location check (exact index, see zzgeo.spatial.index)
     table/use/right  per row, else the options
     grade            the parcel's own grade, else the grade map (area-weighted across zones)
     benchmark        the printed price of 郑政文〔2022〕42号 for that table, use, right and grade
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from zzgeo._problems import RowProblems, check_on_error, objects, plain
+from zzgeo._problems import RowProblems, check_on_error, objects
 from zzgeo.errors import (
     NoSuchGradeError,
     OutsideAreaError,
@@ -432,7 +432,7 @@ def value_parcels(
         or feature number (vector files); see :class:`zzgeo._problems.RowNames`.
     first : int, optional
         The line or feature number of the first row, for a partition of a
-        larger register (see :func:`zzgeo.scale.value_parcels_dask`).
+        larger register (see :func:`zzgeo.landprice.valuation.scale.value_parcels_dask`).
     whole : bool
         Whether *parcels* is the whole register: repeated parcel ids are
         checked only then (a partition's caller checks the whole first).

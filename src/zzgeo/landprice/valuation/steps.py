@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from zzgeo.errors import ParameterError
+from zzgeo.landprice.valuation.order import STEP_NAMES, STEPS, Step, check_order
 
 if TYPE_CHECKING:  # pragma: no cover
     from zzgeo.landprice.rules import ValuationRules
@@ -45,55 +44,6 @@ __all__ = [
     "date_correction",
     "apply_steps",
 ]
-
-
-@dataclass(frozen=True)
-class Step:
-    """One correction step: its name, whether it multiplies or adds, its output column and formula."""
-
-    name: str
-    kind: str  # "multiply" or "add"
-    column: str
-    formula: str
-    label_zh: str
-
-
-STEPS: dict[str, Step] = {
-    s.name: s
-    for s in (
-        Step("individual", "multiply", "k_individual", "1 + ΣK", "区域及个别因素修正"),
-        Step("term", "multiply", "k_term", "[1-1/(1+r)^m] / [1-1/(1+r)^n]", "年期修正"),
-        Step("plot_ratio", "multiply", "k_plot", "c(FAR) / c(FAR_benchmark)", "容积率修正"),
-        Step("floor_to_ground", "multiply", "floor_to_ground", "FAR (楼面价 -> 地面价)", "楼面地价换算地面地价"),
-        Step("date", "multiply", "k_date", "index(date) / index(base date)", "期日修正"),
-        Step("development", "add", "development_adj_yuan_m2", "+ D", "开发程度修正"),
-    )
-}
-#: The step names, in the default order of the rule file.
-STEP_NAMES = tuple(STEPS)
-
-
-def check_order(order: Sequence[str] | str) -> tuple[str, ...]:
-    """Return *order* as a tuple after checking it names every step exactly once.
-
-    Accepts a sequence or ``"date,individual,..."`` / ``"date > individual > ..."`` text.
-
-    Raises
-    ------
-    ParameterError
-        An unknown step, a step twice, or a step missing.
-    """
-    if isinstance(order, str):
-        order = [p.strip() for p in order.replace(">", ",").split(",") if p.strip()]
-    order = tuple(order)
-    unknown = [s for s in order if s not in STEPS]
-    twice = sorted({s for s in order if order.count(s) > 1})
-    missing = [s for s in STEPS if s not in order]
-    if unknown or twice or missing:
-        parts = [f"unknown {unknown!r}" if unknown else "", f"repeated {twice!r}" if twice else "",
-                 f"missing {missing!r}" if missing else ""]
-        raise ParameterError(f"step order {list(order)!r}: {', '.join(p for p in parts if p)}; name each of {list(STEPS)} once")
-    return order
 
 
 def individual_correction(sum_k: np.ndarray | float) -> np.ndarray:

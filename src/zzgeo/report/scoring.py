@@ -239,12 +239,12 @@ def score_table(raw: pd.DataFrame, config: ScoreConfig) -> tuple[pd.DataFrame, p
 
 
 def collect_indicators(runs=None, districts=None) -> tuple[pd.DataFrame, dict]:
-    """Raw values of the indicators per district, from each theme's :class:`zzgeo._theme_run.ThemeRun`.
+    """Raw values of the indicators per district, from each theme's :class:`zzgeo.theme_run.ThemeRun`.
 
     Parameters
     ----------
     runs : mapping of str to ThemeRun, optional
-        Theme key -> run; default: every theme on the default layers (:func:`zzgeo.report.run_themes`).
+        Theme key -> run; default: every theme on the default layers (:func:`zzgeo.report.runs.run_themes`).
     districts : GeoDataFrame, optional
         Default: the layer store's districts.
 
@@ -256,7 +256,7 @@ def collect_indicators(runs=None, districts=None) -> tuple[pd.DataFrame, dict]:
     from zzgeo.layers import read_layer
 
     if runs is None:
-        from zzgeo.report import run_themes
+        from zzgeo.report.runs import run_themes
 
         runs = run_themes()
     districts = read_layer("districts") if districts is None else districts

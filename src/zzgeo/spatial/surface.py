@@ -72,7 +72,30 @@ def grid_centres(polygons: gpd.GeoSeries, *, cell_m: float) -> tuple[np.ndarray,
     -------
     x, y, owner : numpy.ndarray
         Centre coordinates and the position of the polygon holding each.
-        A polygon holding no centre contributes its representative point.
+        A polygon holding no centre contributes its representative point;
+        a missing or empty one contributes nothing.
+
+    Raises
+    ------
+    SchemaError
+        *cell_m* is not a positive number.
+    ParameterError
+        The grid over the polygons' bounding boxes would exceed
+        50 million cells (the message gives the coarsest grid that fits).
+
+    Examples
+    --------
+    A 500 m x 250 m rectangle on the 250 m grid holds two centres, (125, 125)
+    and (375, 125); a 10 m square holds none and gives its representative
+    point (1005, 1005):
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from zzgeo.spatial import grid_centres
+    >>> polygons = gpd.GeoSeries([box(0, 0, 500, 250), box(1000, 1000, 1010, 1010)], crs="EPSG:4547")
+    >>> x, y, owner = grid_centres(polygons, cell_m=250)
+    >>> x.tolist(), y.tolist(), owner.tolist()
+    ([125.0, 375.0, 1005.0], [125.0, 125.0, 1005.0], [0, 0, 1])
     """
     import shapely
 
@@ -158,12 +181,43 @@ def district_surface(
     cell_m : float, default 250
         Grid spacing in metres.
     column : str, default "population"
+        The population column of *districts*.
 
     Returns
     -------
     geopandas.GeoDataFrame
         Points in EPSG:4547 with ``population`` and ``adcode``; the population
-        of every district is preserved exactly.
+        of every district is preserved exactly. ``attrs`` holds ``method``,
+        ``cell_m`` and ``outside_population`` (0).
+
+    Raises
+    ------
+    SchemaError
+        *districts* has no *column*.
+    CRSError
+        *districts* has no CRS.
+
+    Examples
+    --------
+    A 1000 m x 500 m district of 8,000 residents, on cell boundaries of the
+    250 m grid, holds 4 x 2 = 8 cell centres: 8,000 / 8 = 1,000 residents each.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from zzgeo.spatial import district_surface
+    >>> x0, y0 = 469_250, 3_847_250  # near 二七广场, EPSG:4547 metres
+    >>> district = gpd.GeoDataFrame({"adcode": ["410104"], "population": [8000]},
+    ...                             geometry=[box(x0, y0, x0 + 1000, y0 + 500)], crs="EPSG:4547")
+    >>> surface = district_surface(district, cell_m=250)
+    >>> len(surface), surface["population"].unique().tolist(), surface.crs.to_epsg()
+    (8, [1000.0], 4547)
+
+    By default, the 12 districts of the layer store: the city's 12,600,574
+    residents (census 2020) over about 121,000 cells of 250 m.
+
+    >>> surface = district_surface()
+    >>> round(surface["population"].sum()), len(surface)
+    (12600574, 120882)
     """
     districts = _districts(districts)
     if column not in districts:
@@ -342,6 +396,36 @@ def read_population(
         reads (or a GeoDataFrame) for :func:`population_from_polygons`.
     column, cell_m, crs, layer, districts
         Passed on as they apply.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Points in EPSG:4547 with ``population`` and ``adcode`` (see module
+        notes); ``attrs["outside_population"]`` totals what lies outside the districts.
+
+    Raises
+    ------
+    SchemaError
+        No population column, or negative / non-numeric populations.
+    CRSError
+        The source has no CRS (pass *crs* for a file).
+
+    Examples
+    --------
+    A 500 m x 250 m block holding ``人口(万人)`` = 0.12, i.e. 1,200 residents
+    (the header unit is converted), spread over its two 250 m cells: 600 each.
+    A point of 0.005 万人 = 50 residents far outside Zhengzhou is left out
+    and counted in ``outside_population``.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> from zzgeo.spatial import read_population
+    >>> x0, y0 = 469_250, 3_847_250  # near 二七广场, EPSG:4547 metres
+    >>> layer = gpd.GeoDataFrame({"name": ["示例社区", "外地"], "人口(万人)": [0.12, 0.005]},
+    ...                          geometry=[box(x0, y0, x0 + 500, y0 + 250), Point(0, 0)], crs="EPSG:4547")
+    >>> surface = read_population(layer, cell_m=250)
+    >>> surface["population"].tolist(), surface["adcode"].tolist(), surface.attrs["outside_population"]
+    ([600.0, 600.0], ['410104', '410104'], 50.0)
     """
     if source is None:
         return district_surface(districts, cell_m=cell_m)

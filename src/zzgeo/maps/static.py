@@ -14,10 +14,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zzgeo._offline_assets import temp_beside
+from zzgeo.maps.assets import temp_beside
 
 if TYPE_CHECKING:  # pragma: no cover
-    from zzgeo.maps import MapState
+    from zzgeo.maps.state import MapState
 
 __all__ = ["render_static"]
 

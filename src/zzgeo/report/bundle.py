@@ -1,8 +1,6 @@
 """The report bundle (``zzgeo report``): every analysis, the scorecard, the maps and an index page.
 
-:func:`run_themes` runs each theme's ``report.run`` on the shipped default
-layers or on the user's files named in a report config (TOML, see
-``data/report.toml``); :func:`build_report` scores the districts, writes each
+The themes run through :func:`zzgeo.report.runs.run_themes`; :func:`build_report` scores the districts, writes each
 analysis's tables, the scorecard (CSV and Excel, with Chinese headings), every
 map as offline HTML and PNG, a combined map, ``index.html`` with the findings
 and a notice of which inputs are demo data, and ``report.log`` with the time
@@ -14,9 +12,7 @@ or not at all.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import html
-import importlib
 import json
 import os
 import shutil
@@ -25,28 +21,17 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 import pandas as pd
-from pydantic import Field, create_model, field_validator
 
-from zzgeo._theme_run import ThemeRun
-from zzgeo.config import ConfigModel, ConfigProblem, Text, load_config
+from zzgeo.theme_run import ThemeRun
 from zzgeo.errors import ParameterError, StoreError
+from zzgeo.report.runs import THEMES, Progress, ReportConfig, load_report_config, run_themes
 
-__all__ = ["THEMES", "MAP_THEMES", "ReportConfig", "ReportSection", "ScoreSection", "report_file_model", "load_report_config", "run_themes", "theme_maps", "theme_map",
-           "postgis_tables", "build_report", "recover_report_folder", "ReportResult"]
+__all__ = ["MAP_THEMES", "theme_maps", "theme_map", "postgis_tables", "build_report", "recover_report_folder", "ReportResult"]
 
-#: Theme key -> module with ``INPUTS`` and ``run(inputs) -> ThemeRun``, in report order.
-THEMES = {
-    "land-price": "zzgeo.landprice.report",
-    "shelters": "zzgeo.shelters.report",
-    "groundwater": "zzgeo.groundwater.report",
-    "children": "zzgeo.children.report",
-}
 _MARKER = "report.json"
 _GENERATOR = "zzgeo report"
-Progress = Callable[[str, int, int], None]
 
 #: Chinese headings of the scorecard tables.
 SCORE_HEADINGS_ZH = {
@@ -57,130 +42,6 @@ SCORE_HEADINGS_ZH = {
 }
 
 
-@dataclass(frozen=True)
-class ReportConfig:
-    """Inputs per theme (file keys of each theme's ``INPUTS``), the score config, basemap and PNG choice."""
-
-    inputs: dict[str, dict] = field(default_factory=dict)
-    score_config: str | None = None
-    basemap: str = "none"
-    png: bool = True
-    path: str | None = None
-
-    def input_paths(self) -> list[Path]:
-        """Every file the config names (never to be written over)."""
-        files = [v for theme in self.inputs.values() for k, v in theme.items() if k != "crs" and isinstance(v, str)]
-        return [Path(f) for f in [*files, *([self.score_config] if self.score_config else [])]]
-
-
-def _resolve(value: object, base: Path) -> object:
-    from zzgeo.store import is_postgis
-
-    if isinstance(value, str) and not is_postgis(value) and not Path(value).is_absolute():
-        return str(base / value)
-    return value
-
-
-def _resolve_input(theme: str, key: str, value: str, base: Path) -> str:
-    """A theme input as given (crs), a packaged rule-set id kept as is, or a file name from the config's folder."""
-    if key == "crs":
-        return value
-    if theme == "shelters" and key == "rules":
-        from zzgeo.shelters.rules import PACKAGED_RULE_SETS
-
-        if value in PACKAGED_RULE_SETS and not (base / value).exists():
-            return value
-    return _resolve(value, base)
-
-
-class ReportSection(ConfigModel):
-    """``[report]``: the basemap of every map and whether maps are also written as PNG."""
-
-    basemap: str = "none"
-    png: bool = True
-
-    @field_validator("basemap")
-    @classmethod
-    def _known_basemap(cls, value: str) -> str:
-        from zzgeo.maps import BASEMAPS
-
-        if value not in BASEMAPS:
-            raise ConfigProblem(f"not a basemap; allowed: {', '.join(BASEMAPS)}")
-        return value
-
-
-class ScoreSection(ConfigModel):
-    """``[score]``: the score config (a copy of ``data/scores.toml``), relative to the report config's folder."""
-
-    config: Optional[Text] = None
-
-
-@functools.cache
-def report_file_model() -> type[ConfigModel]:
-    """The schema of a report config: ``[report]``, ``[score]`` and one table per theme of :data:`THEMES`.
-
-    A theme's table takes the keys of that theme's ``INPUTS``, each a non-empty string.
-    """
-    fields: dict[str, object] = {"report": (ReportSection, ReportSection()), "score": (ScoreSection, ScoreSection())}
-    for key in THEMES:
-        section = create_model("".join(part.title() for part in key.split("-")) + "Section", __base__=ConfigModel,
-                               __doc__=f"[{key}]: the theme's input files (field in_<key>, alias <key>)",
-                               **{f"in_{k}": (Optional[Text], Field(None, alias=k)) for k in _theme(key).INPUTS})
-        fields[key.replace("-", "_")] = (section, Field(default=section(), alias=key))
-    return create_model("ReportFile", __base__=ConfigModel, __doc__="A report config (data/report.toml).", **fields)
-
-
-def load_report_config(path: str | os.PathLike[str] | None = None) -> ReportConfig:
-    """Read a report config (TOML): ``[report] basemap/png``, ``[score] config``, and one table per theme.
-
-    Relative file names are taken from the config file's folder (a packaged
-    shelter rule-set id stays an id). A theme left out runs on its default
-    (demo) layers.
-
-    Raises
-    ------
-    FileNotFoundError
-        *path* does not exist.
-    ParameterError
-        Not UTF-8, not TOML, empty, an unknown table or key, a basemap not in
-        :data:`zzgeo.maps.BASEMAPS`, ``png`` not a TOML boolean, or a value not a
-        non-empty string (one line: file, key path, value, what is allowed).
-    """
-    if path is None:
-        return ReportConfig()
-    file = Path(path)
-    spec = load_config(file, report_file_model(), what="report config")
-    base = file.resolve().parent
-    inputs = {}
-    for key in THEMES:
-        given = getattr(spec, key.replace("-", "_")).model_dump(exclude_none=True, by_alias=True)
-        inputs[key] = {k: _resolve_input(key, k, v, base) for k, v in given.items()}
-    score = spec.score.config
-    return ReportConfig(inputs, _resolve(score, base) if score else None, spec.report.basemap, spec.report.png, str(file))
-
-
-def _theme(key: str):
-    if key not in THEMES:
-        raise ParameterError(f"theme {key!r}: use one of {', '.join(THEMES)}")
-    return importlib.import_module(THEMES[key])
-
-
-def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progress | None = None,
-               timings: list | None = None) -> dict[str, ThemeRun]:
-    """Run the themes (*keys*, default all) on the config's inputs; record ``(stage, seconds)`` in *timings*."""
-    config = config or ReportConfig()
-    keys = list(keys or THEMES)
-    runs = {}
-    for i, key in enumerate(keys):
-        if progress:
-            progress(f"analysis: {key}", i, len(keys))
-        start = time.perf_counter()
-        runs[key] = _theme(key).run(config.inputs.get(key))
-        if timings is not None:
-            timings.append((f"analysis: {key}", time.perf_counter() - start))
-    return runs
-
-
 def theme_maps(runs: Mapping[str, ThemeRun], scores=None) -> dict[str, Callable[[str], object]]:
     """Map name -> builder(basemap): every theme's maps, the score map, and the combined map."""
     builders: dict[str, Callable[[str], object]] = {}
@@ -188,7 +49,7 @@ def theme_maps(runs: Mapping[str, ThemeRun], scores=None) -> dict[str, Callable[
         for name, build in run.maps.items():
             builders[f"{key}_{name}"] = build
     if scores is not None:
-        from zzgeo.scoring import score_map
+        from zzgeo.report.scoring import score_map
 
         builders["scores"] = lambda basemap="none": score_map(scores, basemap=basemap)
 
@@ -225,7 +86,7 @@ def theme_map(theme: str, config: ReportConfig | None = None, *, which: str | No
     runs = run_themes(config, keys=[theme] if theme in THEMES else None)
     scores = None
     if theme in ("scores", "all"):
-        from zzgeo.scoring import district_scores
+        from zzgeo.report.scoring import district_scores
 
         scores = district_scores(config.score_config, runs=runs)
     builders = theme_maps(runs, scores)
@@ -279,13 +140,13 @@ def _write_scorecard(result, config, folder: Path) -> list[str]:
     """The scorecard as CSV and Excel (:func:`zzgeo.io.write_csv` / :func:`zzgeo.io.write_excel`: no cell runs as a formula).
 
     The CSVs are for machines: numbers, an empty cell where a district has no
-    value. The workbook is for people (:func:`zzgeo.scoring.scores_for_people`,
-    :func:`zzgeo.scoring.parts_for_people`): ``—`` where there is no value,
+    value. The workbook is for people (:func:`zzgeo.report.scoring.scores_for_people`,
+    :func:`zzgeo.report.scoring.parts_for_people`): ``—`` where there is no value,
     ``context`` for the points of a context indicator, ``5 of 6 *`` for a
     district scored on fewer indicators.
     """
     from zzgeo.io import write_csv, write_excel
-    from zzgeo.scoring import parts_for_people, scores_for_people
+    from zzgeo.report.scoring import parts_for_people, scores_for_people
 
     titles = config.indicators.set_index("id")["title"]
     parts = result.parts.assign(title=result.parts["indicator"].map(titles))
@@ -301,7 +162,7 @@ def _write_scorecard(result, config, folder: Path) -> list[str]:
 
 
 def _export_maps(builders, folder: Path, *, basemap: str, png: bool, progress: Progress | None, timings: list) -> list:
-    from zzgeo.map_export import export_map
+    from zzgeo.maps.export import export_map
 
     (folder / "maps").mkdir(parents=True, exist_ok=True)
     pages = {}
@@ -346,7 +207,7 @@ tr.fewer td{background:#fdecea}img{max-width:520px;border:1px solid #ccc;margin:
 def _scorecard_html(scores) -> list[str]:
     """The scorecard table of ``index.html``: rank, district, score, indicators scored on (``5 of 6 *`` and a
     shaded row for a district scored on fewer) and each context indicator's raw value; ``—`` where there is no value."""
-    from zzgeo.scoring import NO_VALUE, fewer_note, points_table, scores_for_people
+    from zzgeo.report.scoring import NO_VALUE, fewer_note, points_table, scores_for_people
 
     def cell(value: object, digits: int = 1) -> str:
         return _esc(value) if isinstance(value, str) else f"{value:,.{digits}f}"
@@ -539,7 +400,7 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     -------
     ReportResult
     """
-    from zzgeo.scoring import district_scores, load_score_config
+    from zzgeo.report.scoring import district_scores, load_score_config
 
     config = config if isinstance(config, ReportConfig) else load_report_config(config)
     from zzgeo.maps import BASEMAPS

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import folium
 
-from zzgeo._offline_assets import chromium_command, inline_assets, notes_block, temp_beside, write_atomic
+from zzgeo.maps.assets import chromium_command, inline_assets, notes_block, temp_beside, write_atomic
 from zzgeo.errors import ChromiumError, MapExportError
 
 __all__ = ["MapExport", "save_html", "save_png", "export_map", "find_chromium"]
@@ -85,7 +85,7 @@ def save_html(
         other than the chosen basemap's, a library with no offline copy (e.g. awesome-markers icons), an image
         URL. The message lists the URLs.
     """
-    from zzgeo.maps import map_state
+    from zzgeo.maps.state import map_state
 
     path = Path(path)
     state = map_state(m)
@@ -251,8 +251,8 @@ def _png(m: folium.Map, html: Path, target: Path, *, renderer: str, width: int, 
             if renderer == "chromium":
                 raise
             note = f"{str(exc).splitlines()[0]}; "
-    from zzgeo._static_map import render_static
-    from zzgeo.maps import map_state
+    from zzgeo.maps.static import render_static
+    from zzgeo.maps.state import map_state
 
     render_static(map_state(m), target, width=width, height=height)
     return MapExport(html, target, "matplotlib", note + "static matplotlib drawing of the map's layers (no browser)")

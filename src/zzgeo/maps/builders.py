@@ -18,8 +18,7 @@ drawn without a browser), its legend sections and source notes (filled in at
 render time, so layers added later appear), and the basemap. With the Amap
 (高德) basemap, whose tiles are in GCJ-02, every vector layer is shifted to
 GCJ-02 so it lines up. :func:`combine_maps` puts several theme maps on one
-page with a layer control. Export lives in :mod:`zzgeo.map_export` and is
-re-exported here (:func:`save_html`, :func:`save_png`, :func:`export_map`).
+page with a layer control. Export lives in :mod:`zzgeo.maps.export`.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ import math
 import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -39,17 +37,13 @@ import numpy as np
 import pandas as pd
 from jinja2 import Template
 
-from zzgeo._offline_assets import add_furniture
-from zzgeo.errors import ChromiumError, CRSError, GeometryError, MapExportError, ParameterError, SchemaError
+from zzgeo.maps.assets import add_furniture
+from zzgeo.maps.state import BASEMAPS, LayerRecord, MapState, map_state
+from zzgeo.errors import CRSError, GeometryError, ParameterError, SchemaError
 
 __all__ = [
     "default_maps_dir",
     "DEFAULT_DEMO_BANNER",
-    "BASEMAPS",
-    "MapExportError",
-    "ChromiumError",
-    "MapState",
-    "map_state",
     "base_map",
     "choropleth_layer",
     "choropleth_map",
@@ -58,9 +52,6 @@ __all__ = [
     "add_outlines",
     "combine_maps",
     "field_labels",
-    "save_html",
-    "save_png",
-    "export_map",
 ]
 
 DEFAULT_DEMO_BANNER = "DEMO DATA \u2014 not the official data; for illustration only"
@@ -76,89 +67,12 @@ _DISTRICTS = "districts"
 _DISTRICT_LEGEND = "行政区界 district boundary"
 
 
-@dataclass(frozen=True)
-class Basemap:
-    """A tile basemap: online only; ``crs`` is the datum its tiles are drawn in."""
-
-    name: str
-    url: str | None
-    crs: str
-    attribution: str = ""
-    subdomains: str = "abc"
-
-
-#: ``none`` (default, works offline), OpenStreetMap (WGS-84) and Amap/高德 (GCJ-02: vector layers are shifted).
-BASEMAPS = {
-    "none": Basemap("none", None, "wgs84"),
-    "osm": Basemap("osm", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "wgs84", "© OpenStreetMap contributors"),
-    "amap": Basemap("amap", "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
-                    "gcj02", "© 高德地图 AutoNavi (GCJ-02)", "1234"),
-}
-
-
-@dataclass
-class LayerRecord:
-    """One drawn layer, in display coordinates, kept for the static (matplotlib) rendering."""
-
-    kind: str  # polygons | points | outlines | labels
-    name: str
-    frame: gpd.GeoDataFrame
-    style: dict
-    element: object = None
-    show: bool = True
-
-
-@dataclass
-class MapState:
-    """What a zzgeo map holds besides folium's elements."""
-
-    title: str = ""
-    basemap: Basemap = BASEMAPS["none"]
-    banner: str | None = None
-    layers: list[LayerRecord] = field(default_factory=list)
-    legends: list[tuple[str, list[tuple[str, str, str]]]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    bounds: tuple[float, float, float, float] | None = None
-    fill_opacity: float = 0.75
-    #: Legend section / caption note -> the switchable group (layer-control name) it belongs to.
-    groups: dict[str, str] = field(default_factory=dict)
-    #: Groups hidden when the page opens (their legend sections and notes too).
-    hidden: set[str] = field(default_factory=set)
-
-    def shown(self, key: str) -> bool:
-        """Whether a legend section or note belongs to a group that is shown when the page opens."""
-        return self.groups.get(key) not in self.hidden
-
-    @property
-    def crs(self) -> str:
-        return self.basemap.crs
-
-    def extend_bounds(self, frame: gpd.GeoDataFrame) -> None:
-        minx, miny, maxx, maxy = frame.total_bounds
-        if self.bounds is not None:
-            minx, miny = min(minx, self.bounds[0]), min(miny, self.bounds[1])
-            maxx, maxy = max(maxx, self.bounds[2]), max(maxy, self.bounds[3])
-        self.bounds = (float(minx), float(miny), float(maxx), float(maxy))
-
-
-_STATE_ATTR = "_zzgeo_state"
-
-
-def map_state(m: folium.Map) -> MapState:
-    """The :class:`MapState` of a map (a plain ``folium.Map`` gets an empty one)."""
-    state = getattr(m, _STATE_ATTR, None)
-    if state is None:
-        state = MapState()
-        setattr(m, _STATE_ATTR, state)
-    return state
-
-
 def default_maps_dir() -> Path:
     """Where exported maps go by default: ``$ZZGEO_MAPS_DIR``, else the checkout's ``maps/``, else ``./maps``."""
     env = os.environ.get("ZZGEO_MAPS_DIR")
     if env:
         return Path(env)
-    checkout = Path(__file__).resolve().parents[2]
+    checkout = Path(__file__).resolve().parents[3]
     if (checkout / "pyproject.toml").exists() and (checkout / "maps").is_dir():
         return checkout / "maps"
     return Path.cwd() / "maps"
@@ -754,5 +668,3 @@ def combine_maps(maps: Mapping[str, folium.Map], *, title: str, basemap: str | N
     m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20))
     return m
 
-
-from zzgeo.map_export import export_map, save_html, save_png  # noqa: E402  (re-exported)

@@ -55,6 +55,35 @@ class PolygonIndex:
     ------
     GeometryError
         No polygons, or missing/empty/non-polygon geometries.
+
+    See Also
+    --------
+    polygon_index : The same index, cached for polygons asked for again.
+
+    Examples
+    --------
+    Two unit squares sharing the edge x = 1. A point on that edge belongs to
+    both under ``"intersects"`` (the first listed wins: 0) and to neither
+    under ``"within"`` (-1); a point far away lies in none (-1):
+
+    >>> from shapely.geometry import Point, box
+    >>> from zzgeo.spatial import PolygonIndex
+    >>> index = PolygonIndex([box(0, 0, 1, 1), box(1, 0, 2, 1)])
+    >>> x, y = [0.5, 1.0, 1.5, 5.0], [0.5, 0.5, 0.5, 0.5]
+    >>> index.query_xy(x, y).tolist()
+    [0, 0, 1, -1]
+    >>> index.query_xy(x, y, predicate="within").tolist()
+    [0, -1, 1, -1]
+
+    Shapely points work too; a missing or empty point lies in none:
+
+    >>> index.query([Point(1.5, 0.2), None, Point()]).tolist()
+    [1, -1, -1]
+
+    >>> PolygonIndex([])
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.GeometryError: PolygonIndex needs at least one polygon
     """
 
     def __init__(self, polygons, *, max_cells: int = _DEFAULT_CELLS) -> None:
@@ -204,6 +233,19 @@ class PolygonIndex:
             polygons, or leaves the grid: those need an exact intersection.
             Fewer than a few hundred boxes are tested exactly instead (building
             the summed-area tables costs more than that).
+
+        Examples
+        --------
+        With the squares ``[0, 1] x [0, 1]`` and ``[1, 2] x [0, 1]``: a box
+        inside the first, a box across their shared edge (unsure: -2), and a
+        box away from both (-1):
+
+        >>> import numpy as np
+        >>> from shapely.geometry import box
+        >>> from zzgeo.spatial import polygon_index
+        >>> index = polygon_index([box(0, 0, 1, 1), box(1, 0, 2, 1)])
+        >>> index.uniform(np.array([[0.2, 0.2, 0.4, 0.4], [0.9, 0.2, 1.1, 0.4], [3, 3, 4, 4]])).tolist()
+        [0, -2, -1]
         """
         bounds = np.asarray(bounds, dtype="float64").reshape(-1, 4)
         if len(bounds) < _EXACT_BELOW:
@@ -250,7 +292,40 @@ _CACHE_SIZE = 16
 
 
 def polygon_index(polygons, *, max_cells: int = _DEFAULT_CELLS) -> PolygonIndex:
-    """A :class:`PolygonIndex` of *polygons*, reused while the same polygons are asked for again."""
+    """A :class:`PolygonIndex` of *polygons*, reused while the same polygons are asked for again.
+
+    The last 16 indexes are kept, keyed by the polygons' WKB and *max_cells*.
+
+    Parameters
+    ----------
+    polygons : array-like of shapely geometries
+        Polygons or multipolygons, all in one CRS.
+    max_cells : int, default 4,000,000
+        Size of the grid (see :class:`PolygonIndex`).
+
+    Returns
+    -------
+    PolygonIndex
+
+    Raises
+    ------
+    GeometryError
+        No polygons, or missing/empty/non-polygon geometries.
+
+    Examples
+    --------
+    The same polygons give the same index object, built once; another grid
+    size is another index:
+
+    >>> from shapely.geometry import box
+    >>> from zzgeo.spatial import polygon_index
+    >>> squares = [box(0, 0, 1, 1), box(1, 0, 2, 1)]
+    >>> index = polygon_index(squares)
+    >>> polygon_index(squares) is index, polygon_index(squares, max_cells=10_000) is index
+    (True, False)
+    >>> index.query_xy([0.5, 1.5, 5.0], [0.5, 0.5, 0.5]).tolist()  # -1 = in no polygon
+    [0, 1, -1]
+    """
     geoms = np.asarray(polygons, dtype=object)
     key = (_fingerprint(geoms), int(max_cells))
     if key in _CACHE:

@@ -1,0 +1,166 @@
+"""The report's inputs and the theme runs: the report config and :func:`run_themes`.
+
+:func:`run_themes` runs each theme's ``report.run`` (the :class:`~zzgeo.theme_run.ThemeRun`
+contract) on the shipped default layers or on the user's files named in a
+report config (TOML, see ``data/report.toml``). The scoring (:mod:`.scoring`)
+and the bundle (:mod:`.bundle`) both start from here.
+
+Examples
+--------
+>>> cfg = load_report_config(None)
+>>> cfg.basemap, cfg.png, list(THEMES)
+('none', True, ['land-price', 'shelters', 'groundwater', 'children'])
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from pydantic import Field, create_model, field_validator
+
+from zzgeo.theme_run import ThemeRun
+from zzgeo.config import ConfigModel, ConfigProblem, Text, load_config
+from zzgeo.errors import ParameterError
+
+__all__ = ["THEMES", "Progress", "ReportConfig", "ReportSection", "ScoreSection", "report_file_model", "load_report_config",
+           "run_themes"]
+
+
+#: Theme key -> module with ``INPUTS`` and ``run(inputs) -> ThemeRun``, in report order.
+THEMES = {
+    "land-price": "zzgeo.landprice.report",
+    "shelters": "zzgeo.shelters.report",
+    "groundwater": "zzgeo.groundwater.report",
+    "children": "zzgeo.children.report",
+}
+Progress = Callable[[str, int, int], None]
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Inputs per theme (file keys of each theme's ``INPUTS``), the score config, basemap and PNG choice."""
+
+    inputs: dict[str, dict] = field(default_factory=dict)
+    score_config: str | None = None
+    basemap: str = "none"
+    png: bool = True
+    path: str | None = None
+
+    def input_paths(self) -> list[Path]:
+        """Every file the config names (never to be written over)."""
+        files = [v for theme in self.inputs.values() for k, v in theme.items() if k != "crs" and isinstance(v, str)]
+        return [Path(f) for f in [*files, *([self.score_config] if self.score_config else [])]]
+
+
+def _resolve(value: object, base: Path) -> object:
+    from zzgeo.store import is_postgis
+
+    if isinstance(value, str) and not is_postgis(value) and not Path(value).is_absolute():
+        return str(base / value)
+    return value
+
+
+def _resolve_input(theme: str, key: str, value: str, base: Path) -> str:
+    """A theme input as given (crs), a packaged rule-set id kept as is, or a file name from the config's folder."""
+    if key == "crs":
+        return value
+    if theme == "shelters" and key == "rules":
+        from zzgeo.shelters.rules import PACKAGED_RULE_SETS
+
+        if value in PACKAGED_RULE_SETS and not (base / value).exists():
+            return value
+    return _resolve(value, base)
+
+
+class ReportSection(ConfigModel):
+    """``[report]``: the basemap of every map and whether maps are also written as PNG."""
+
+    basemap: str = "none"
+    png: bool = True
+
+    @field_validator("basemap")
+    @classmethod
+    def _known_basemap(cls, value: str) -> str:
+        from zzgeo.maps import BASEMAPS
+
+        if value not in BASEMAPS:
+            raise ConfigProblem(f"not a basemap; allowed: {', '.join(BASEMAPS)}")
+        return value
+
+
+class ScoreSection(ConfigModel):
+    """``[score]``: the score config (a copy of ``data/scores.toml``), relative to the report config's folder."""
+
+    config: Optional[Text] = None
+
+
+@functools.cache
+def report_file_model() -> type[ConfigModel]:
+    """The schema of a report config: ``[report]``, ``[score]`` and one table per theme of :data:`THEMES`.
+
+    A theme's table takes the keys of that theme's ``INPUTS``, each a non-empty string.
+    """
+    fields: dict[str, object] = {"report": (ReportSection, ReportSection()), "score": (ScoreSection, ScoreSection())}
+    for key in THEMES:
+        section = create_model("".join(part.title() for part in key.split("-")) + "Section", __base__=ConfigModel,
+                               __doc__=f"[{key}]: the theme's input files (field in_<key>, alias <key>)",
+                               **{f"in_{k}": (Optional[Text], Field(None, alias=k)) for k in _theme(key).INPUTS})
+        fields[key.replace("-", "_")] = (section, Field(default=section(), alias=key))
+    return create_model("ReportFile", __base__=ConfigModel, __doc__="A report config (data/report.toml).", **fields)
+
+
+def load_report_config(path: str | os.PathLike[str] | None = None) -> ReportConfig:
+    """Read a report config (TOML): ``[report] basemap/png``, ``[score] config``, and one table per theme.
+
+    Relative file names are taken from the config file's folder (a packaged
+    shelter rule-set id stays an id). A theme left out runs on its default
+    (demo) layers.
+
+    Raises
+    ------
+    FileNotFoundError
+        *path* does not exist.
+    ParameterError
+        Not UTF-8, not TOML, empty, an unknown table or key, a basemap not in
+        :data:`zzgeo.maps.BASEMAPS`, ``png`` not a TOML boolean, or a value not a
+        non-empty string (one line: file, key path, value, what is allowed).
+    """
+    if path is None:
+        return ReportConfig()
+    file = Path(path)
+    spec = load_config(file, report_file_model(), what="report config")
+    base = file.resolve().parent
+    inputs = {}
+    for key in THEMES:
+        given = getattr(spec, key.replace("-", "_")).model_dump(exclude_none=True, by_alias=True)
+        inputs[key] = {k: _resolve_input(key, k, v, base) for k, v in given.items()}
+    score = spec.score.config
+    return ReportConfig(inputs, _resolve(score, base) if score else None, spec.report.basemap, spec.report.png, str(file))
+
+
+def _theme(key: str):
+    if key not in THEMES:
+        raise ParameterError(f"theme {key!r}: use one of {', '.join(THEMES)}")
+    return importlib.import_module(THEMES[key])
+
+
+def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progress | None = None,
+               timings: list | None = None) -> dict[str, ThemeRun]:
+    """Run the themes (*keys*, default all) on the config's inputs; record ``(stage, seconds)`` in *timings*."""
+    config = config or ReportConfig()
+    keys = list(keys or THEMES)
+    runs = {}
+    for i, key in enumerate(keys):
+        if progress:
+            progress(f"analysis: {key}", i, len(keys))
+        start = time.perf_counter()
+        runs[key] = _theme(key).run(config.inputs.get(key))
+        if timings is not None:
+            timings.append((f"analysis: {key}", time.perf_counter() - start))
+    return runs
