@@ -4,9 +4,8 @@
 # (installed here when running as root), else a matplotlib drawing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY="${PYTHON:-python3}"
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e .
+. scripts/_venv.sh
+ensure_venv ""
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; } >/dev/null 2>&1 \
     || echo "chromium not installed: PNG maps will be drawn with matplotlib instead" >&2

@@ -5,9 +5,8 @@
 # (see scripts/start-postgis.sh, which .ci/run calls first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY="${PYTHON:-python3}"
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,postgis,scale]'
+. scripts/_venv.sh
+ensure_venv "test,docs,postgis,scale,riverside,crosscheck"
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; } \
     || echo "chromium not installed: PNG export tests will skip" >&2
