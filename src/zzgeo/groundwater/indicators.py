@@ -9,8 +9,8 @@ leak_screening_rate (6)     screened / sources on the screening list  >= 40 % by
 self_monitoring_rate (4)    self-monitoring / key supervised units     100 % by 2024
 risk_plan_rate (7)          plan made / operating firms that have      >= 60 % by 2024
                             polluted groundwater
-recharge_delineation (9)    county-level-and-above sources with a      100 % by end-2022
-                            recharge zone / those sources
+recharge_delineation_rate   (9) county-level-and-above sources with   100 % by end-2022
+                            a recharge zone / those sources
 spot checks (三(二)6(1))    spot-checked / screened, >= 5 %, and at    every type on the list
                             least one per type on the list
 ==========================  ========================================  =====================================
@@ -45,7 +45,20 @@ CITY = "410100"
 
 @dataclass(frozen=True)
 class IndicatorResult:
-    """Output of :func:`pilot_indicators`."""
+    """Output of :func:`pilot_indicators`.
+
+    Attributes
+    ----------
+    by_district : pandas.DataFrame
+        Counts and rates per district, the city-wide row (adcode 410100) last.
+    indicators : pandas.DataFrame
+        The rows of :func:`~zzgeo.groundwater.rules.indicator_table` with
+        ``value_measured``, ``status`` and ``basis``.
+    spot_checks : pandas.DataFrame
+        The spot-check rule by source type (:func:`spot_check_table`).
+    meta : dict
+        Year judged, the spot-check verdict, notes on dates and denominators.
+    """
 
     by_district: pd.DataFrame
     indicators: pd.DataFrame
@@ -54,7 +67,13 @@ class IndicatorResult:
 
 
 def rate(numerator: int, denominator: int) -> float:
-    """numerator / denominator, NaN when nothing is due."""
+    """numerator / denominator, NaN when nothing is due.
+
+    Examples
+    --------
+    >>> rate(2, 5), rate(0, 0)
+    (0.4, nan)
+    """
     return float(numerator) / float(denominator) if denominator else float("nan")
 
 
@@ -69,6 +88,14 @@ def screened_by(frame: pd.DataFrame, as_of: int | None) -> pd.Series:
 
     Without a ``leak_screened`` column, a completion date on or before the
     end of *as_of* says the screening was done.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"leak_screened": [True, True, True, False],
+    ...                       "leak_screened_on": pd.to_datetime(["2023-05-01", "2024-03-01", None, None])})
+    >>> screened_by(frame, 2023).tolist(), screened_by(frame, 2024).tolist()
+    ([True, False, True, False], [True, True, True, False])
     """
     dated = pd.to_datetime(frame["leak_screened_on"]) if "leak_screened_on" in frame else pd.Series(pd.NaT, index=frame.index)
     done = _flag(frame, "leak_screened") if "leak_screened" in frame else dated.notna()
@@ -105,7 +132,19 @@ def _rates(c: dict[str, int]) -> dict[str, float]:
 
 
 def spot_check_table(screened: pd.DataFrame, as_of: int | None = None) -> pd.DataFrame:
-    """Per source type on the list: listed, screened, spot-checked, covered (>= 1 check), share of its screened (>= 5 %?)."""
+    """Per source type on the list: listed, screened, spot-checked, covered (>= 1 check), share of its screened (>= 5 %?).
+
+    Examples
+    --------
+    Two landfills screened, one spot-checked (1/2 = 50 % >= 5 %); no tailings
+    pond screened yet:
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"type": ["landfill", "landfill", "tailings_pond"], "listed": [True] * 3,
+    ...                       "leak_screened": [True, True, False], "spot_checked": [True, False, False]})
+    >>> spot_check_table(frame)[["type", "screened", "spot_checked", "share_of_screened", "meets_share"]].values.tolist()
+    [['landfill', 2, 1, 0.5, True], ['tailings_pond', 0, 0, nan, False]]
+    """
     screened = screened.assign(leak_screened=screened_by(screened, as_of).to_numpy(), leak_screened_on=pd.NaT)
     listed = screened[_flag(screened, "listed")]
     rows = []
@@ -168,7 +207,7 @@ def _delineation(zones) -> tuple[int, int]:
 
 
 def pilot_indicators(screened: pd.DataFrame, zones, *, as_of: int = 2024, districts: pd.DataFrame | None = None) -> IndicatorResult:
-    """Indicators per district and city-wide, the 19-row table with status, and the spot-check rule by type.
+    """Indicators per district and city-wide, the table of 表2—1 with status, and the spot-check rule by type.
 
     Parameters
     ----------
@@ -180,6 +219,43 @@ def pilot_indicators(screened: pd.DataFrame, zones, *, as_of: int = 2024, distri
         The year the status is judged at (targets fall due 2022-2024).
     districts : pandas.DataFrame, optional
         ``adcode`` and ``name`` (default: the districts layer).
+
+    Returns
+    -------
+    IndicatorResult
+
+    Examples
+    --------
+    Five landfills on the leak-screening list in 惠济区; two screenings are
+    done, completed on 2023-05-01 and 2024-03-01, one of them spot-checked;
+    one county-level source with its recharge zone. Indicator 6 asks for
+    40 % by 2023: judged at 2023 one screening counts, 1/5 = 20 %, not met;
+    at 2024 both count, 2/5 = 40 %, met. The spot check covers the one type
+    on the list and 1 of 2 screened firms, 50 % >= 5 %:
+
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.groundwater import ZoneResult, pilot_indicators
+    >>> screened = pd.DataFrame({"adcode": ["410108"] * 5, "type": ["landfill"] * 5, "listed": [True] * 5,
+    ...                          "leak_screened": [True, True, False, False, False],
+    ...                          "leak_screened_on": pd.to_datetime(["2023-05-01", "2024-03-01", None, None, None]),
+    ...                          "spot_checked": [True, False, False, False, False]})
+    >>> zones = ZoneResult(zones=gpd.GeoDataFrame({"source_id": ["S1"], "zone": ["recharge"]},
+    ...                                           geometry=[Point(465000, 3858000).buffer(1000)], crs="EPSG:4547"),
+    ...                    sources=pd.DataFrame({"source_id": ["S1"], "name": ["示例水源"]}), wells=None,
+    ...                    meta={"levels": {"S1": "county"}})
+    >>> for year in (2023, 2024):
+    ...     result = pilot_indicators(screened, zones, as_of=year)
+    ...     row = result.indicators.set_index("measure").loc["leak_screening_rate"]
+    ...     print(year, float(row["value_measured"]), row["status"], "|", row["basis"])
+    2023 0.2 not met (due 2023) | 1 screened of 5 on the leak-screening list
+    2024 0.4 met | 2 screened of 5 on the leak-screening list
+    >>> result.indicators.set_index("measure").loc["recharge_delineation_rate", "status"], result.meta["spot_check"]["met"]
+    ('met', True)
+    >>> city = result.by_district.iloc[-1]
+    >>> city["name"], int(city["listed"]), int(city["screened"]), float(city["spot_check_share"])
+    ('郑州市 (city-wide)', 5, 2, 0.5)
     """
     if districts is None:
         from zzgeo.layers import read_layer
@@ -218,7 +294,42 @@ def _dates_note(frame: pd.DataFrame, as_of: int) -> str:
 
 
 def indicator_records(result: IndicatorResult) -> dict:
-    """JSON-ready: meta, the 19-row table, the district rows, the spot checks by type."""
+    """JSON-ready: meta, the table of 表2—1 (19 indicators, 20 rows), the district rows, the spot checks by type.
+
+    Parameters
+    ----------
+    result : IndicatorResult
+
+    Returns
+    -------
+    dict
+        ``result.meta`` plus ``indicators``, ``records`` (one per district),
+        ``city`` and ``spot_checks``; NaN becomes None.
+
+    Examples
+    --------
+    The case of :func:`pilot_indicators` judged at 2024: 2 of 5 screened,
+    40 %; no key supervised unit is marked, so the self-monitoring rate has no
+    denominator (None):
+
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.groundwater import ZoneResult, pilot_indicators
+    >>> screened = pd.DataFrame({"adcode": ["410108"] * 5, "type": ["landfill"] * 5, "listed": [True] * 5,
+    ...                          "leak_screened": [True, True, False, False, False],
+    ...                          "leak_screened_on": pd.to_datetime(["2023-05-01", "2024-03-01", None, None, None]),
+    ...                          "spot_checked": [True, False, False, False, False]})
+    >>> zones = ZoneResult(zones=gpd.GeoDataFrame({"source_id": ["S1"], "zone": ["recharge"]},
+    ...                                           geometry=[Point(465000, 3858000).buffer(1000)], crs="EPSG:4547"),
+    ...                    sources=pd.DataFrame({"source_id": ["S1"], "name": ["示例水源"]}), wells=None,
+    ...                    meta={"levels": {"S1": "county"}})
+    >>> records = indicator_records(pilot_indicators(screened, zones, as_of=2024))
+    >>> records["as_of"], len(records["records"]), len(records["indicators"])
+    (2024, 12, 20)
+    >>> {k: records["city"][k] for k in ("listed", "screened", "leak_screening_rate", "self_monitoring_rate")}
+    {'listed': 5, 'screened': 2, 'leak_screening_rate': 0.4, 'self_monitoring_rate': None}
+    """
     from zzgeo._records import json_safe
 
     return json_safe({**result.meta, "indicators": result.indicators.to_dict("records"),

@@ -24,7 +24,49 @@ ZONE_COLOURS = {"一级保护区": "#08519c", "二级保护区": "#6baed6", "补
 
 
 def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top: int = 50, basemap: str = "none") -> folium.Map:
-    """Zones of every source with its wells, and the first *top* sources of the leak-screening list."""
+    """Zones of every source with its wells, and the first *top* sources of the leak-screening list.
+
+    Parameters
+    ----------
+    zones : ZoneResult
+        From :func:`zzgeo.groundwater.source_zones`.
+    screening : ScreeningResult, optional
+        From :func:`zzgeo.groundwater.screen_sources`; its listed sources are
+        drawn in red with their priority and reasons.
+    top : int
+        How many listed sources to draw, by priority.
+    basemap : str
+        ``"none"`` (offline), ``"osm"`` or ``"amap"``.
+
+    Returns
+    -------
+    folium.Map
+        With its title, legend, captions and (for DEMO registers) banner in
+        :func:`zzgeo.maps.map_state`.
+
+    Examples
+    --------
+    The four zones of one well (see :func:`~zzgeo.groundwater.source_zones`),
+    from the lightest, the capture envelope, to zone 1 on top; the registers
+    are the user's, so there is no DEMO banner:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.groundwater import source_zones
+    >>> from zzgeo.maps import map_state
+    >>> sources = gpd.GeoDataFrame({"source_id": ["S1"], "name": ["示例水源"], "conductivity_m_d": [30.0], "gradient": [0.001],
+    ...                             "porosity": [0.2], "thickness_m": [40.0], "flow_azimuth_deg": [90.0]},
+    ...                            geometry=[Point(113.62, 34.85)], crs="EPSG:4326")
+    >>> wells = gpd.GeoDataFrame({"well_id": ["S1-W1"], "source_id": ["S1"], "pumping_m3_d": [5000.0]},
+    ...                          geometry=[Point(113.62, 34.85)], crs="EPSG:4326")
+    >>> state = map_state(zone_map(source_zones(sources, wells)))
+    >>> state.title, state.banner
+    ('地下水型饮用水水源 保护区与补给区', None)
+    >>> [label for _, label, _ in state.legends[0][1]]
+    ['补给区·捕获区包络', '补给区·迁移时间区', '二级保护区', '一级保护区']
+    >>> state.notes[0]
+    '郑政文〔2022〕49号 三(三)9: recharge zones of county-level-and-above sources'
+    """
     from zzgeo.maps import add_points, choropleth_map
 
     layer = zones.zones.copy()

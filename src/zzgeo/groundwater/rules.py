@@ -57,7 +57,13 @@ class GroundwaterRules:
     path: str = ""
 
     def describe(self) -> dict[str, object]:
-        """JSON-ready summary for outputs: the parameters used and their status."""
+        """JSON-ready summary for outputs: the parameters used and their status.
+
+        Examples
+        --------
+        >>> load_rules().describe()["recharge"]["travel_days"]
+        3650.0
+        """
         return {
             "id": self.id,
             "hj338": {"zone1_days": self.zone1_days, "zone2_days": self.zone2_days, "safety_factor": self.safety_factor,
@@ -178,6 +184,42 @@ def load_rules(path: str | Path | None = None) -> GroundwaterRules:
         key; a figure not a finite number > 0; α below 1; zone 2 not beyond
         zone 1; a source type or industry not in the register's vocabulary
         (one line: file, key path, value, what is allowed).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        A rule file of the same form (``--rules FILE``).
+
+    Returns
+    -------
+    GroundwaterRules
+
+    Examples
+    --------
+    HJ 338's zones at 100 and 1000 days with α = 1.5 (unverified: quoted by
+    secondary sources), and the recharge zone at 10 years (zzgeo's own
+    assumption, 49号 gives no travel time):
+
+    >>> rules = load_rules()
+    >>> rules.zone1_days, rules.zone2_days, rules.safety_factor, rules.hj338_status
+    (100.0, 1000.0, 1.5, 'unverified')
+    >>> rules.recharge_days, rules.recharge_status
+    (3650.0, 'assumption')
+
+    A rule file whose zone 2 does not reach beyond zone 1 is refused:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zzgeo._data import data_path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> mine = Path(tmp.name) / "rules.toml"
+    >>> _ = mine.write_text(Path(data_path("groundwater/rules.toml")).read_text(encoding="utf-8")
+    ...                     .replace("zone2_days = 1000", "zone2_days = 50"), encoding="utf-8")
+    >>> load_rules(mine)
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ParameterError: groundwater rule file '...rules.toml': hj338.zone2_days = 50.0: must be > zone1_days = 100 (zone 2 encloses zone 1)
+    >>> tmp.cleanup()
     """
     file = path if path is not None else data_path(_RULES)
     spec = load_config(file, RuleFile, what="groundwater rule file")
@@ -211,7 +253,21 @@ def load_rules(path: str | Path | None = None) -> GroundwaterRules:
 
 
 def document() -> dict:
-    """The document's metadata (number, title, date, period)."""
+    """The document's metadata (number, title, date, period).
+
+    Returns
+    -------
+    dict
+        ``number``, ``title``, ``date``, ``period``, ``structure``.
+
+    Examples
+    --------
+    >>> doc = document()
+    >>> doc["number"], doc["date"], doc["period"]
+    ('郑政文〔2022〕49号', '2022-04-25', '2022年1月至2024年12月')
+    >>> doc["structure"]
+    '一级指标6个、二级指标14个、三级指标19个'
+    """
     return load_toml(_INDICATORS)["document"]
 
 
@@ -220,8 +276,25 @@ def indicator_table() -> pd.DataFrame:
 
     Columns: ``seq``, ``level1_seq``, ``level1``, ``level2``, ``name``, ``mark``
     (★ / ▲ / ""), ``category`` (mandatory / optional / local), ``target`` (as
-    printed), ``year``, ``measure`` (what zzgeo computes, or ""), ``value``,
+    printed), ``year``, ``target_from``, ``measure`` (what zzgeo computes, or ""), ``value``,
     ``comparator``, ``by_year``, ``clause``, ``note``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        20 rows: indicator 3 has two targets.
+
+    Examples
+    --------
+    19 indicators: 7 mandatory (★), 6 optional and 6 local ones (▲);
+    indicator 6, the leak-screening rate, is 40 % by 2023:
+
+    >>> table = indicator_table()
+    >>> len(table), table["seq"].nunique(), table.drop_duplicates("seq")["category"].value_counts().to_dict()
+    (20, 19, {'mandatory': 7, 'optional': 6, 'local': 6})
+    >>> row = table[table["measure"] == "leak_screening_rate"].iloc[0]
+    >>> int(row["seq"]), row["mark"], row["target"], float(row["value"]), int(row["by_year"])
+    (6, '★', '地下水污染源渗漏排查率达到 40%', 0.4, 2023)
     """
     doc = load_toml(_INDICATORS)
     level1 = {row["seq"]: row["name"] for row in doc["level1"]}
@@ -240,10 +313,31 @@ def indicator_table() -> pd.DataFrame:
 
 
 def task_schedule() -> pd.DataFrame:
-    """The 19 tasks of section 四 with their years as printed and as a range (``start``, ``end``)."""
+    """The 19 tasks of section 四 with their years as printed and as a range (``start``, ``end``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``seq``, ``group``, ``text``, ``printed``, ``start``, ``end``.
+
+    Examples
+    --------
+    Task 4 runs over two years, printed "2023 年—2024 年":
+
+    >>> tasks = task_schedule()
+    >>> len(tasks), tasks.loc[3, "text"], tasks.loc[3, "printed"], int(tasks.loc[3, "start"]), int(tasks.loc[3, "end"])
+    (19, '地下水污染重点监管单位自行监测完成率达到 100%', '2023 年—2024 年', 2023, 2024)
+    """
     return pd.DataFrame(load_toml(_INDICATORS)["tasks"])
 
 
 def spot_check_rule() -> dict:
-    """三(二)6(1): spot checks cover every type on the list and at least 5 % of the screened firms."""
+    """三(二)6(1): spot checks cover every type on the list and at least 5 % of the screened firms.
+
+    Examples
+    --------
+    >>> rule = spot_check_rule()
+    >>> rule["share"], rule["every_type"], rule["clause"]
+    (0.05, True, '三(二)6(1)')
+    """
     return load_toml(_INDICATORS)["spot_check"]

@@ -54,7 +54,51 @@ _ZONE_RANK = {"zone1": 0, "zone2": 1, "recharge": 2}
 
 @dataclass(frozen=True)
 class ScreeningResult:
-    """Output of :func:`screen_sources`: every source with its zone and list status; meta."""
+    """Output of :func:`screen_sources`: every source with its zone and list status; meta.
+
+    Attributes
+    ----------
+    sources : geopandas.GeoDataFrame
+        Every valid pollution source with its zone, nearest well, branch of
+        the rule, ``listed``, ``priority`` and ``reasons``.
+    raster_by_zone : pandas.DataFrame or None
+        Count, mean, min and max of the sampled raster per zone, when a raster was given.
+    meta : dict
+        Document, clause, DEMO flags, rows left out.
+
+    Examples
+    --------
+    Hand-drawn zones of one well with the flow toward the east: zone 1 and
+    zone 2 circles of HJ 338's 22.5 m and 225 m, and a box standing in for
+    the recharge zone, 1250 m upgradient to 663 m downgradient. A landfill
+    100 m east of the well lies in zone 2; a chemical producer 1 km west, in
+    the recharge zone and upgradient; a petrol station 3 km south is no
+    key-source type and stays off the list; a tailings pond 3 km north is
+    one, and the register does not say whether it meets 72号's conditions, so
+    it is listed to be checked. The two first-in-line kinds of 三(二)6(1)
+    (the landfill, the chemical firm) say so:
+
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import Point, box
+    >>> from zzgeo.groundwater import ZoneResult, read_pollution_sources, screen_sources
+    >>> x0, y0 = 465000, 3858000  # a well in 惠济区, EPSG:4547 metres
+    >>> zones = ZoneResult(
+    ...     zones=gpd.GeoDataFrame({"source_id": ["S1"] * 3, "zone": ["zone1", "zone2", "recharge"]},
+    ...                            geometry=[Point(x0, y0).buffer(22.5), Point(x0, y0).buffer(225.0),
+    ...                                      box(x0 - 1250, y0 - 1500, x0 + 663, y0 + 1500)], crs="EPSG:4547"),
+    ...     sources=pd.DataFrame({"source_id": ["S1"], "name": ["示例水源"], "flow_azimuth_deg": [90.0]}),
+    ...     wells=gpd.GeoDataFrame({"well_id": ["S1-W1"], "source_id": ["S1"]}, geometry=[Point(x0, y0)], crs="EPSG:4547"))
+    >>> pollution = read_pollution_sources(gpd.GeoDataFrame(
+    ...     {"名称": ["某填埋场", "某化工厂", "某加油站", "某尾矿库"], "类型": ["垃圾填埋场", "化工企业", "加油站", "尾矿库"],
+    ...      "行业": [None, "化工", None, None]},
+    ...     geometry=[Point(x0 + 100, y0), Point(x0 - 1000, y0), Point(x0, y0 - 3000), Point(x0, y0 + 3000)], crs="EPSG:4547"))
+    >>> result = screen_sources(pollution, zones)
+    >>> result.sources[["name", "zone", "branch", "listed", "priority"]].values.tolist()
+    [['某填埋场', 'zone2', 'zone2', True, 1.0], ['某化工厂', 'recharge', 'recharge', True, 2.0], ['某加油站', 'outside', '', False, nan], ['某尾矿库', 'outside', 'key_source_unknown', True, 3.0]]
+    >>> result.meta["clause"], result.raster_by_zone is None
+    ('郑政文〔2022〕49号 三(二)5(2)', True)
+    """
 
     sources: gpd.GeoDataFrame
     raster_by_zone: pd.DataFrame | None = None
@@ -163,6 +207,43 @@ def screen_sources(
         ``sources`` adds ``zone``, ``water_source``, ``nearest_well``,
         ``distance_to_well_m``, ``upgradient``, ``branch``, ``listed``,
         ``first_in_line``, ``priority`` (1 = first; listed sources only) and ``reasons``.
+
+    Examples
+    --------
+    Hand-drawn zones of one well with the flow toward the east: zone 1 and
+    zone 2 circles of HJ 338's 22.5 m and 225 m, and a box standing in for
+    the recharge zone, 1250 m upgradient to 663 m downgradient. A landfill
+    100 m east of the well lies in zone 2; a chemical producer 1 km west, in
+    the recharge zone and upgradient; a petrol station 3 km south is no
+    key-source type and stays off the list; a tailings pond 3 km north is
+    one, and the register does not say whether it meets 72号's conditions, so
+    it is listed to be checked. The two first-in-line kinds of 三(二)6(1)
+    (the landfill, the chemical firm) say so:
+
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import Point, box
+    >>> from zzgeo.groundwater import ZoneResult, read_pollution_sources, screen_sources
+    >>> x0, y0 = 465000, 3858000  # a well in 惠济区, EPSG:4547 metres
+    >>> zones = ZoneResult(
+    ...     zones=gpd.GeoDataFrame({"source_id": ["S1"] * 3, "zone": ["zone1", "zone2", "recharge"]},
+    ...                            geometry=[Point(x0, y0).buffer(22.5), Point(x0, y0).buffer(225.0),
+    ...                                      box(x0 - 1250, y0 - 1500, x0 + 663, y0 + 1500)], crs="EPSG:4547"),
+    ...     sources=pd.DataFrame({"source_id": ["S1"], "name": ["示例水源"], "flow_azimuth_deg": [90.0]}),
+    ...     wells=gpd.GeoDataFrame({"well_id": ["S1-W1"], "source_id": ["S1"]}, geometry=[Point(x0, y0)], crs="EPSG:4547"))
+    >>> pollution = read_pollution_sources(gpd.GeoDataFrame(
+    ...     {"名称": ["某填埋场", "某化工厂", "某加油站", "某尾矿库"], "类型": ["垃圾填埋场", "化工企业", "加油站", "尾矿库"],
+    ...      "行业": [None, "化工", None, None]},
+    ...     geometry=[Point(x0 + 100, y0), Point(x0 - 1000, y0), Point(x0, y0 - 3000), Point(x0, y0 + 3000)], crs="EPSG:4547"))
+    >>> result = screen_sources(pollution, zones)
+    >>> result.sources[["name", "zone", "upgradient", "listed", "priority"]].values.tolist()
+    [['某填埋场', 'zone2', False, True, 1.0], ['某化工厂', 'recharge', True, True, 2.0], ['某加油站', 'outside', False, False, nan], ['某尾矿库', 'outside', False, True, 3.0]]
+    >>> result.sources["distance_to_well_m"].round(1).tolist()
+    [100.0, 1000.0, 3000.0, 3000.0]
+    >>> print(result.sources.loc[1, "reasons"])
+    inside the recharge zone (补给区, capture envelope) of 示例水源; first in line (三(二)6(1): chemical/electroplating firms, hazardous-waste sites, landfills); upgradient of well S1-W1 (1,000 m)
+    >>> print(result.sources.loc[3, "reasons"])
+    outside the recharge zones; a key-source type: to be checked against 环办土壤函〔2020〕72号 (the register does not say); nearest well S1-W1 at 3,000 m
     """
     rules = rules or load_rules()
     valid = pollution[pollution["valid"].astype(bool)] if "valid" in pollution else pollution
@@ -223,7 +304,46 @@ def sample_raster(path: str | Path, frame: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def screening_records(result: ScreeningResult, *, listed_only: bool = True) -> dict:
-    """JSON-ready: meta, counts by branch and type, and the (listed) sources in priority order."""
+    """JSON-ready: meta, counts by branch and type, and the (listed) sources in priority order.
+
+    Parameters
+    ----------
+    result : ScreeningResult
+    listed_only : bool
+        Only the sources on the leak-screening list (default), or all.
+
+    Returns
+    -------
+    dict
+        ``result.meta`` plus ``counts`` (sources, listed, by branch, by zone),
+        ``sources`` (records by priority) and ``raster_by_zone``.
+
+    Examples
+    --------
+    The four sources of :func:`screen_sources`'s example, three of them listed:
+
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import Point, box
+    >>> from zzgeo.groundwater import ZoneResult, read_pollution_sources, screen_sources
+    >>> x0, y0 = 465000, 3858000  # a well in 惠济区, EPSG:4547 metres
+    >>> zones = ZoneResult(
+    ...     zones=gpd.GeoDataFrame({"source_id": ["S1"] * 3, "zone": ["zone1", "zone2", "recharge"]},
+    ...                            geometry=[Point(x0, y0).buffer(22.5), Point(x0, y0).buffer(225.0),
+    ...                                      box(x0 - 1250, y0 - 1500, x0 + 663, y0 + 1500)], crs="EPSG:4547"),
+    ...     sources=pd.DataFrame({"source_id": ["S1"], "name": ["示例水源"], "flow_azimuth_deg": [90.0]}),
+    ...     wells=gpd.GeoDataFrame({"well_id": ["S1-W1"], "source_id": ["S1"]}, geometry=[Point(x0, y0)], crs="EPSG:4547"))
+    >>> pollution = read_pollution_sources(gpd.GeoDataFrame(
+    ...     {"名称": ["某填埋场", "某化工厂", "某加油站", "某尾矿库"], "类型": ["垃圾填埋场", "化工企业", "加油站", "尾矿库"],
+    ...      "行业": [None, "化工", None, None]},
+    ...     geometry=[Point(x0 + 100, y0), Point(x0 - 1000, y0), Point(x0, y0 - 3000), Point(x0, y0 + 3000)], crs="EPSG:4547"))
+    >>> result = screen_sources(pollution, zones)
+    >>> records = screening_records(result)
+    >>> records["counts"]
+    {'sources': 4, 'listed': 3, 'by_branch': {'zone2': 1, 'recharge': 1, 'key_source_unknown': 1}, 'by_zone': {'outside': 2, 'zone2': 1, 'recharge': 1}}
+    >>> [(r["priority"], r["name"], r["branch"]) for r in records["sources"]]
+    [(1.0, '某填埋场', 'zone2'), (2.0, '某化工厂', 'recharge'), (3.0, '某尾矿库', 'key_source_unknown')]
+    """
     from zzgeo._records import json_safe
 
     src = result.sources

@@ -63,6 +63,20 @@ class River:
         A point of the line (m).
     normal : numpy.ndarray
         Unit normal pointing from the river into the aquifer, toward the wells.
+
+    Examples
+    --------
+    A river along the x axis with a well 300 m north of it: the image well
+    lies 300 m south. With the regional flow (q = K·b·i = 1.2 m²/d) toward
+    the river, the river starts to feed the well above π·q·d = π × 1.2 × 300
+    = 1131.0 m³/d:
+
+    >>> river = River.through([0, 0], [1000, 0], toward=[0, 300])
+    >>> river.side([[0, 300], [300, -200]]), river.mirror([[0, 300]])
+    (array([ 300., -200.]), array([[   0., -300.]]))
+    >>> field = Wellfield(xy=[[0, 300]], Q=[5000], K=30, b=40, i=0.001, n=0.2, flow=[0, -1], river=river)
+    >>> round(field.critical_rate(), 1)
+    1131.0
     """
 
     point: np.ndarray

@@ -55,7 +55,29 @@ _PARAMS = {"conductivity_m_d": "K", "gradient": "i", "porosity": "n", "thickness
 
 @dataclass(frozen=True)
 class Aquifer:
-    """Aquifer parameters of one source (see ``data/groundwater/sources.toml``)."""
+    """Aquifer parameters of one source (see ``data/groundwater/sources.toml``).
+
+    Parameters
+    ----------
+    K : float
+        Hydraulic conductivity (m/d).
+    i : float
+        Regional hydraulic gradient (–).
+    n : float
+        Effective porosity (–).
+    b : float
+        Saturated thickness (m).
+    azimuth_deg : float
+        Direction the groundwater flows toward, degrees clockwise from north.
+
+    Examples
+    --------
+    Flow toward 165° (south-south-east, as in the DEMO sources by the Yellow
+    River): (sin 165°, cos 165°) = (0.259, −0.966):
+
+    >>> Aquifer(K=40.0, i=0.0008, n=0.2, b=50.0, azimuth_deg=165.0).flow.round(3)
+    array([ 0.259, -0.966])
+    """
 
     K: float
     i: float
@@ -78,13 +100,28 @@ class ZoneResult:
     ----------
     zones : geopandas.GeoDataFrame
         One polygon per source and zone (WGS-84): ``source_id``, ``name``, ``zone``,
-        ``zone_zh``, ``method``, ``parameters``, ``area_km2``, ``demo``.
+        ``zone_zh``, ``method`` (naming the parameters used), ``area_km2``, ``demo``.
     sources : pandas.DataFrame
         One row per source: wells, abstraction, scale, status, capture figures, river figures.
     wells : geopandas.GeoDataFrame
         The wells with ``distance_to_river_m`` and ``river_travel_days`` where riverside.
     meta : dict
         Rules used, DEMO flag, notes.
+
+    Examples
+    --------
+    Usually made by :func:`source_zones`; built by hand it holds zones drawn
+    elsewhere, e.g. a zone 1 of HJ 338's R = 22.5 m around one well,
+    π × 22.5² = 1590 m²:
+
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import Point
+    >>> well = gpd.GeoDataFrame({"well_id": ["S1-W1"], "source_id": ["S1"]}, geometry=[Point(465000, 3858000)], crs="EPSG:4547")
+    >>> result = ZoneResult(zones=gpd.GeoDataFrame({"source_id": ["S1"], "zone": ["zone1"]}, geometry=well.buffer(22.5, quad_segs=64)),
+    ...                     sources=pd.DataFrame({"source_id": ["S1"], "name": ["示例水源"]}), wells=well)
+    >>> round(float(result.zones.area.iloc[0]))
+    1590
     """
 
     zones: gpd.GeoDataFrame
@@ -397,6 +434,44 @@ def source_zones(
     Returns
     -------
     ZoneResult
+
+    Examples
+    --------
+    One well of 5000 m³/d in 惠济区; K = 30 m/d, I = 0.001, n = 0.2, b = 40 m,
+    flow toward the east. By hand: zone 1 R = 1.5 × 30 × 0.001 × 100 / 0.2 =
+    22.5 m (π × 22.5² = 0.0016 km²), zone 2 R = 225 m (0.159 km²); the
+    stagnation point lies 5000 / (2π × 1.2) = 663.1 m downgradient, the capture
+    zone is 5000 / (2 × 1.2) = 2083.3 m wide on each side far upgradient, and
+    the 10-year point lies 1250.2 m upgradient
+    (:func:`~zzgeo.groundwater.hydro.upgradient_distance_m`):
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.groundwater import read_sources, read_wells, source_zones
+    >>> sources = read_sources(gpd.GeoDataFrame(
+    ...     {"source_id": ["S1"], "name": ["示例水源"], "level": ["county"], "conductivity_m_d": [30.0], "gradient": [0.001],
+    ...      "porosity": [0.2], "thickness_m": [40.0], "flow_azimuth_deg": [90.0]},
+    ...     geometry=[Point(113.62, 34.85)], crs="EPSG:4326"))
+    >>> wells = read_wells(gpd.GeoDataFrame({"well_id": ["S1-W1"], "source_id": ["S1"], "pumping_m3_d": [5000.0]},
+    ...                                     geometry=[Point(113.62, 34.85)], crs="EPSG:4326"))
+    >>> result = source_zones(sources, wells)
+    >>> result.zones[["zone", "zone_zh", "area_km2"]].round(4).values.tolist()
+    [['recharge', '补给区·捕获区包络', 4.2395], ['recharge_tot', '补给区·迁移时间区', 2.2809], ['zone1', '一级保护区', 0.0016], ['zone2', '二级保护区', 0.159]]
+    >>> result.sources[["stagnation_m", "ultimate_half_width_m", "recharge_upgradient_m"]].round(1).values.tolist()
+    [[663.1, 2083.3, 1250.2]]
+    >>> result.zones.loc[result.zones["zone"] == "zone1", "method"].item()
+    'HJ 338-2018 R = α·K·I·T/n = 22.5 m (α 1.5, K 30 m/d, I 0.001, T 100 d, n 0.2; unverified)'
+
+    A source with some parameters but not all is an error naming it; with
+    ``on_error="flag"`` it is listed with what is missing:
+
+    >>> partial = sources.assign(porosity=[None])
+    >>> source_zones(partial, wells)
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ParameterError: source 'S1' (示例水源): missing n; the recharge zone (capture zone) needs K, i, n, b and the flow direction. ...
+    >>> source_zones(partial, wells, on_error="flag").sources["status"].tolist()
+    ['cannot be delineated: missing n']
     """
     import geopandas as gpd
 
@@ -465,7 +540,32 @@ def _notes(table: pd.DataFrame, demo: bool) -> list[str]:
 
 
 def zone_records(result: ZoneResult) -> dict:
-    """JSON-ready: meta, one record per source, one per zone (without geometry)."""
+    """JSON-ready: meta, one record per source, one per zone (without geometry).
+
+    Parameters
+    ----------
+    result : ZoneResult
+
+    Returns
+    -------
+    dict
+        The keys of ``result.meta`` plus ``sources`` and ``zones`` (lists of
+        records); NaN becomes None.
+
+    Examples
+    --------
+    A zone 1 of R = 22.5 m drawn by hand (π × 22.5² m² = 0.00159 km²):
+
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import Point
+    >>> well = gpd.GeoDataFrame({"well_id": ["S1-W1"], "source_id": ["S1"]}, geometry=[Point(465000, 3858000)], crs="EPSG:4547")
+    >>> zone1 = gpd.GeoDataFrame({"source_id": ["S1"], "zone": ["zone1"], "area_km2": [0.00159]}, geometry=well.buffer(22.5))
+    >>> result = ZoneResult(zones=zone1, sources=pd.DataFrame({"source_id": ["S1"], "name": ["示例水源"], "river_share": [float("nan")]}),
+    ...                     wells=well, meta={"document": "郑政文〔2022〕49号", "demo": False})
+    >>> zone_records(result)
+    {'document': '郑政文〔2022〕49号', 'demo': False, 'sources': [{'source_id': 'S1', 'name': '示例水源', 'river_share': None}], 'zones': [{'source_id': 'S1', 'zone': 'zone1', 'area_km2': 0.00159}]}
+    """
     from zzgeo._records import json_safe
 
     zones = result.zones.drop(columns="geometry").to_dict("records")

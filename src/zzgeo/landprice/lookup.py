@@ -49,6 +49,33 @@ def lookup_prices(parcels: gpd.GeoDataFrame, *, zones: gpd.GeoDataFrame | None =
         ``price_yuan_m2`` (area-weighted; NaN where any touched grade is a
         dash), ``price_yuan_mu``, ``price_form``. Parcels outside a use's grade
         map have no rows for it.
+
+    Raises
+    ------
+    CRSError
+        *parcels* has no CRS.
+
+    Examples
+    --------
+    Grade zones of 商业服务业用地 on two squares beside Erqi Square, grade 1
+    (1020 元/m²) west of x0 and grade 2 (895 元/m²) east of it. A parcel
+    lying half in each is priced (1020 + 895) / 2 = 957.5 元/m²; a parcel 5 km
+    east is on no grade map and has no row:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> from zzgeo.landprice.zones import validate_grade_zones
+    >>> x0, y0 = 469364, 3847309  # 二七广场 (Erqi Square) in EPSG:4547 metres
+    >>> zones = validate_grade_zones(gpd.GeoDataFrame(
+    ...     {"table": ["collective_construction"] * 2, "use": ["commercial"] * 2, "grade": [1, 2]},
+    ...     geometry=[box(x0 - 1000, y0 - 500, x0, y0 + 500), box(x0, y0 - 500, x0 + 1000, y0 + 500)], crs="EPSG:4547"))
+    >>> parcels = gpd.GeoDataFrame(geometry=[Point(x0 - 500, y0), box(x0 - 100, y0 - 50, x0 + 100, y0 + 50), Point(x0 + 5000, y0)],
+    ...                            crs="EPSG:4547")
+    >>> prices = lookup_prices(parcels, zones=zones)
+    >>> prices[["parcel", "use", "grade", "cover"]].round(2).values.tolist()
+    [[0, 'commercial', '1', 1.0], [1, 'commercial', '1:50%, 2:50%', 1.0]]
+    >>> prices["price_yuan_m2"].round(1).tolist()
+    [1020.0, 957.5]
     """
     from zzgeo.crs import to_wgs84
     from zzgeo.landprice.zones import assign_grades, default_zones
@@ -91,11 +118,49 @@ def lookup_prices(parcels: gpd.GeoDataFrame, *, zones: gpd.GeoDataFrame | None =
 def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataFrame | None = None) -> dict[str, Any]:
     """Lookup for one point or polygon, as a JSON-ready dict.
 
+    Parameters
+    ----------
+    geometry : shapely geometry
+        A point or polygon, in the coordinates of *crs*.
+    crs : str, int or pyproj.CRS
+        See :func:`zzgeo.crs.normalize_crs_name` (``"gcj02"`` for Amap
+        coordinates, ``"EPSG:4547"`` for metres, ...).
+    zones : geopandas.GeoDataFrame, optional
+        Grade zones (default: the layer store's, DEMO unless replaced).
+
+    Returns
+    -------
+    dict
+        ``location`` (WGS-84), ``district``, ``doc_number``, ``base_date``,
+        ``unit``, ``zones_demo`` and its note, and ``tables``: for every table
+        and use on a grade map, the grade(s), price form, term, plot ratio and
+        the price of each right in 元/m² and 元/亩.
+
     Raises
     ------
     OutsideAreaError
         Outside Zhengzhou, or inside it but outside every grade map (the
         notice covers 郑州市本级 and its entrusted areas, not the county-level cities).
+
+    Examples
+    --------
+    A 200 m × 100 m parcel in EPSG:4547 metres, centred on the border between
+    two grade zones of 商业服务业用地 beside Erqi Square: half grade 1
+    (1020 元/m²), half grade 2 (895 元/m²), (1020 + 895) / 2 = 957.5 元/m²:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from zzgeo.landprice.zones import validate_grade_zones
+    >>> x0, y0 = 469364, 3847309  # 二七广场 (Erqi Square) in EPSG:4547 metres
+    >>> zones = validate_grade_zones(gpd.GeoDataFrame(
+    ...     {"table": ["collective_construction"] * 2, "use": ["commercial"] * 2, "grade": [1, 2]},
+    ...     geometry=[box(x0 - 1000, y0 - 500, x0, y0 + 500), box(x0, y0 - 500, x0 + 1000, y0 + 500)], crs="EPSG:4547"))
+    >>> result = lookup_geometry(box(x0 - 100, y0 - 50, x0 + 100, y0 + 50), crs="EPSG:4547", zones=zones)
+    >>> result["district"], result["zones_demo"]
+    ({'adcode': '410104', 'name': '管城回族区'}, False)
+    >>> use = result["tables"][0]["uses"][0]
+    >>> use["use_zh"], use["grade"], round(use["prices"][0]["price_yuan_m2"], 1)
+    ('商业服务业用地', '1:50%, 2:50%', 957.5)
     """
     import geopandas as gpd
 
@@ -163,7 +228,54 @@ def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataF
 
 
 def lookup_point(lon: float, lat: float, *, crs: object = "wgs84", zones: gpd.GeoDataFrame | None = None) -> dict[str, Any]:
-    """:func:`lookup_geometry` for a point given as coordinates in *crs*."""
+    """:func:`lookup_geometry` for a point given as coordinates in *crs*.
+
+    Parameters
+    ----------
+    lon, lat : float
+        Longitude and latitude (or easting and northing for a projected *crs*).
+    crs : str, int or pyproj.CRS
+        What the coordinates are (default WGS-84).
+    zones : geopandas.GeoDataFrame, optional
+        Grade zones (default: the layer store's, DEMO unless replaced).
+
+    Returns
+    -------
+    dict
+        See :func:`lookup_geometry`.
+
+    Raises
+    ------
+    SchemaError
+        *lon* or *lat* is not a finite number.
+    OutsideAreaError
+        Outside Zhengzhou, or outside every grade map.
+
+    Examples
+    --------
+    Erqi Square lies in 管城回族区, in grade 1 of the DEMO zones; the price is
+    the real one of 附件1, 商业服务业用地 一级: 1020 元/m² = 680,000 元/亩
+    (× 10000/15). The grade is not (the zones are DEMO, and the output says so):
+
+    >>> result = lookup_point(113.6654, 34.7536)
+    >>> result["district"]["name"], result["zones_demo"]
+    ('管城回族区', True)
+    >>> result["zones_note"]
+    'DEMO grade zones (synthetic, not the official grade map): prices are real, grades are not'
+    >>> commercial = result["tables"][0]["uses"][0]
+    >>> commercial["use_zh"], commercial["grade"], commercial["prices"][0]["price_yuan_m2"], commercial["prices"][0]["price_yuan_mu"]
+    ('商业服务业用地', '1', 1020.0, 680000.0)
+
+    The same place as Amap shows it (GCJ-02), and a place in 登封市, which the
+    DEMO zones do not cover:
+
+    >>> lookup_point(113.67150391, 34.75248822, crs="gcj02")["location"]
+    {'lon': 113.6654, 'lat': 34.7536, 'crs_in': 'gcj02', 'stored_as': 'EPSG:4326'}
+    >>> lookup_point(113.05, 34.45)
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.OutsideAreaError: (113.05000, 34.45000) lies in 登封市 (410185), outside every grade zone in use. ...; the demo zones cover the six urban districts only
+    """
     import math
 
     from shapely.geometry import Point

@@ -17,7 +17,17 @@ __all__ = ["grade_price_layer", "grade_map"]
 
 
 def grade_price_layer(zones: gpd.GeoDataFrame, *, table: str, use: str, right: str | None = None) -> gpd.GeoDataFrame:
-    """Zones of one table and use with their printed price (元/m²) and a label ``"1级 · 1020 元/m²"``."""
+    """Zones of one table and use with their printed price (元/m²) and a label ``"1级 · 1020 元/m²"``.
+
+    Examples
+    --------
+    附件1, 工业用地 (出让) prints 345, 315, 290 and 270 元/m² for grades 1-4:
+
+    >>> from zzgeo.landprice import default_zones
+    >>> layer = grade_price_layer(default_zones(), table="collective_construction", use="industrial")
+    >>> layer["grade_label"].tolist()
+    ['1级 · 345 元/m²', '2级 · 315 元/m²', '3级 · 290 元/m²', '4级 · 270 元/m²']
+    """
     from zzgeo.landprice.rules import benchmark_price, use_info
     from zzgeo.landprice.zones import zone_subset
 
@@ -38,7 +48,42 @@ def grade_map(
     label_column: str | None = None,
     basemap: str = "none",
 ) -> folium.Map:
-    """An offline-ready map of one grade map with prices, and optionally parcels as points."""
+    """An offline-ready map of one grade map with prices, and optionally parcels as points.
+
+    Parameters
+    ----------
+    zones : geopandas.GeoDataFrame
+        Validated grade zones (e.g. :func:`zzgeo.landprice.default_zones`).
+    table, use : str
+        Which grade map to draw (default: 商业服务业用地 of 附件1).
+    parcels : geopandas.GeoDataFrame, optional
+        Drawn on top at their representative points.
+    label_column : str, optional
+        Column of *parcels* shown as their labels.
+    basemap : str
+        ``"none"`` (offline), ``"osm"`` or ``"amap"``.
+
+    Returns
+    -------
+    folium.Map
+        With its title, legend, captions and (for DEMO zones) banner in
+        :func:`zzgeo.maps.map_state`.
+
+    Examples
+    --------
+    The DEMO zones of 商业服务业用地: the legend carries the printed prices of
+    附件1 (1020, 895, 800, 730, 670, 615 元/m²), the title and banner say DEMO:
+
+    >>> from zzgeo.landprice import default_zones
+    >>> from zzgeo.maps import map_state
+    >>> state = map_state(grade_map(default_zones()))
+    >>> state.title
+    'collective_construction · 商业服务业用地 基准地价级别 (DEMO zones)'
+    >>> state.banner
+    'DEMO grade zones — not the official 郑政文〔2022〕42号 grade map'
+    >>> [label for _, label, _ in state.legends[0][1]]
+    ['1级 · 1020 元/m²', '2级 · 895 元/m²', '3级 · 800 元/m²', '4级 · 730 元/m²', '5级 · 670 元/m²', '6级 · 615 元/m²']
+    """
     from zzgeo.landprice.rules import DOC_NUMBER, document, use_info
     from zzgeo.maps import add_points, choropleth_map
 

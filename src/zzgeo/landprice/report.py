@@ -21,7 +21,12 @@ INPUTS = {"zones": "grade-zone polygons (table, use, grade)", "parcels": "parcel
 
 
 def district_price_level(districts, zones=None) -> pd.Series:
-    """Commercial benchmark price (collective construction land, transfer, 元/m²) at a point inside each district."""
+    """Commercial benchmark price (collective construction land, transfer, 元/m²) of each district.
+
+    The price is area-weighted over the part of the district's polygon that
+    lies on the grade map (see :func:`zzgeo.landprice.lookup_prices`); NaN for a
+    district outside every zone (the county-level units under the DEMO zones).
+    """
     from zzgeo.landprice.lookup import lookup_prices
 
     prices = lookup_prices(districts[["adcode", "geometry"]].reset_index(drop=True), zones=zones)

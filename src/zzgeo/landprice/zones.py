@@ -54,7 +54,15 @@ DEMO_LABEL = "DEMO grade zones (synthetic, not the official 郑政文〔2022〕4
 
 
 def existing_grades(table: str, use: str) -> list[int]:
-    """Grades the table prints a price for (any right)."""
+    """Grades the table prints a price for (any right).
+
+    Examples
+    --------
+    工业用地 prints no 五级 or 六级; 附件2's 园地 no 四级:
+
+    >>> existing_grades("collective_construction", "industrial"), existing_grades("collective_agricultural", "garden")
+    ([1, 2, 3, 4], [1, 2, 3])
+    """
     info = use_info(table, use)
     grades = set()
     for right in info.rights:
@@ -63,7 +71,30 @@ def existing_grades(table: str, use: str) -> list[int]:
 
 
 def default_zones(path: str | Path | None = None) -> gpd.GeoDataFrame:
-    """The grade zones of the layer store (the demo layer unless replaced)."""
+    """The grade zones of the layer store (the demo layer unless replaced).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        The layer store (default: :func:`zzgeo.layers.default_store`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``table``, ``use`` (``""`` where a zone serves every use), ``grade``,
+        ``demo``, geometry, in EPSG:4326.
+
+    Examples
+    --------
+    The DEMO layer has one band per grade each table prints: 6 + 6 + 4 + 4
+    for 附件1, 4 + 3 + 3 + 4 for 附件2 and again for 附件3, 48 zones:
+
+    >>> zones = default_zones()
+    >>> len(zones), bool(zones["demo"].all())
+    (48, True)
+    >>> sorted(zones.loc[(zones["table"] == "collective_construction") & (zones["use"] == "industrial"), "grade"])
+    [1, 2, 3, 4]
+    """
     from zzgeo.layers import read_layer
 
     zones = read_layer("land_grade_zones", path)
@@ -121,6 +152,28 @@ def validate_grade_zones(zones: gpd.GeoDataFrame, *, crs: object = None, name: s
         Empty, missing, invalid or non-polygon geometries.
     CRSError
         No CRS.
+
+    Examples
+    --------
+    Two 1 km × 1 km squares beside Erqi Square, grade 1 to the west and 2 to
+    the east, come back in WGS-84; moved 100 m into each other they overlap by
+    100 m × 1000 m = 100,000 m²:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> x0, y0 = 469364, 3847309  # 二七广场 (Erqi Square) in EPSG:4547 metres
+    >>> squares = gpd.GeoDataFrame({"table": ["collective_construction"] * 2, "use": ["commercial"] * 2, "grade": [1, 2]},
+    ...                            geometry=[box(x0 - 1000, y0 - 500, x0, y0 + 500), box(x0, y0 - 500, x0 + 1000, y0 + 500)],
+    ...                            crs="EPSG:4547")
+    >>> zones = validate_grade_zones(squares)
+    >>> zones[["table", "use", "grade"]].values.tolist(), zones.crs.to_epsg()
+    ([['collective_construction', 'commercial', 1], ['collective_construction', 'commercial', 2]], 4326)
+    >>> wider = squares.copy()
+    >>> wider.loc[0, "geometry"] = box(x0 - 1000, y0 - 500, x0 + 100, y0 + 500)  # 100 m into grade 2
+    >>> validate_grade_zones(wider, name="zones.gpkg")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.SchemaError: zones.gpkg: zones of collective_construction/commercial overlap by 100000 m²; each place needs one grade
     """
     out = validate_register(zones, SCHEMA, crs=crs, name=name, checks=[_use_check, _grade_check], hint=_HINT)
     return _finish(out, name)
@@ -147,6 +200,44 @@ def load_grade_zones(path: str | Path, *, layer: str | None = None, crs: object 
     crs : str, optional
         The coordinates' real CRS when the file declares none or the wrong one
         (e.g. ``gcj02``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``table``, ``use``, ``grade``, ``demo`` (False), geometry, in EPSG:4326.
+
+    Raises
+    ------
+    SchemaError, UnknownCodeError, NoSuchGradeError, GeometryError, CRSError
+        As :func:`validate_grade_zones`; every bad feature is named.
+
+    Examples
+    --------
+    A GeoPackage with Chinese headers and terms (地价表 集体建设用地, 用途 商业,
+    级别 一级/二级):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> x0, y0 = 469364, 3847309  # 二七广场 (Erqi Square) in EPSG:4547 metres
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> drawn = gpd.GeoDataFrame({"地价表": ["集体建设用地"] * 2, "用途": ["商业"] * 2, "级别": ["一级", "二级"]},
+    ...                          geometry=[box(x0 - 1000, y0 - 500, x0, y0 + 500), box(x0, y0 - 500, x0 + 1000, y0 + 500)],
+    ...                          crs="EPSG:4547")
+    >>> drawn.to_file(Path(tmp.name) / "grades.gpkg")
+    >>> zones = load_grade_zones(Path(tmp.name) / "grades.gpkg")
+    >>> zones[["table", "use", "grade", "demo"]].values.tolist()
+    [['collective_construction', 'commercial', 1, False], ['collective_construction', 'commercial', 2, False]]
+
+    工业用地 has no 五级 (the table prints "—"), so a zone for it is refused:
+
+    >>> drawn.assign(用途="工业", 级别=["四级", "五级"]).to_file(Path(tmp.name) / "bad.gpkg")
+    >>> load_grade_zones(Path(tmp.name) / "bad.gpkg")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.NoSuchGradeError: ...bad.gpkg: 1 of 2 row(s) fail validation: feature 2: collective_construction/industrial has no grade 5 (the table prints '—'). ...
+    >>> tmp.cleanup()
     """
     out = load_register(path, SCHEMA, layer=layer, crs=crs, checks=[_use_check, _grade_check], hint=_HINT)
     zones = _finish(out, str(path))
@@ -155,7 +246,14 @@ def load_grade_zones(path: str | Path, *, layer: str | None = None, crs: object 
 
 
 def zone_subset(zones: gpd.GeoDataFrame, table: str, use: str) -> gpd.GeoDataFrame:
-    """The zones that grade *table*/*use*: its own, else the table-wide ones (use ``""``)."""
+    """The zones that grade *table*/*use*: its own, else the table-wide ones (use ``""``).
+
+    Examples
+    --------
+    >>> zones = default_zones()
+    >>> zone_subset(zones, "collective_construction", "industrial")["grade"].tolist()
+    [1, 2, 3, 4]
+    """
     sub = zones[(zones["table"] == table) & (zones["use"] == use)]
     if sub.empty:
         sub = zones[(zones["table"] == table) & (zones["use"] == "")]
@@ -173,7 +271,8 @@ def grade_weights(
         Points or polygons in the zones' CRS.
     sub : geopandas.GeoDataFrame
         Zones of one table and use (see :func:`zone_subset`).
-    crs : CRS of both, for measuring areas in EPSG:4547.
+    crs : object
+        CRS of both, for measuring areas in EPSG:4547.
     xy : (x, y) arrays, optional
         Coordinates of *geoms* when they are all points (saves reading them again).
 
@@ -258,6 +357,27 @@ def assign_grades(parcels: gpd.GeoSeries, zones: gpd.GeoDataFrame, *, table: str
         grade; 1.0 for points). Parcels outside every zone have no row;
         ``weight`` of a polygon sums to less than 1 where part of it lies
         outside the grade map.
+
+    Examples
+    --------
+    On two squares beside Erqi Square (grade 1 west of x0, grade 2 east of it):
+    a point 500 m west is grade 1; a 200 m × 100 m parcel centred on the border
+    lies half in each; a point 5 km east is on no grade map:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> x0, y0 = 469364, 3847309  # 二七广场 (Erqi Square) in EPSG:4547 metres
+    >>> squares = gpd.GeoDataFrame({"table": ["collective_construction"] * 2, "use": ["commercial"] * 2, "grade": [1, 2]},
+    ...                            geometry=[box(x0 - 1000, y0 - 500, x0, y0 + 500), box(x0, y0 - 500, x0 + 1000, y0 + 500)],
+    ...                            crs="EPSG:4547")
+    >>> zones = validate_grade_zones(squares)
+    >>> parcels = gpd.GeoSeries([Point(x0 - 500, y0), box(x0 - 100, y0 - 50, x0 + 100, y0 + 50), Point(x0 + 5000, y0)],
+    ...                         crs="EPSG:4547")
+    >>> assign_grades(parcels, zones, table="collective_construction", use="commercial").round(3)
+       parcel  grade  weight
+    0       0      1     1.0
+    1       1      1     0.5
+    2       1      2     0.5
     """
     sub = zone_subset(zones, table, use)
     if sub.crs is not None and parcels.crs is not None and sub.crs != parcels.crs:

@@ -48,6 +48,29 @@ class PlotRatioTable:
         The coefficient at each plot ratio (positive).
     source : str
         Where the table comes from; every output names it.
+    use : str, optional
+        The use the table serves (tables read per use by :meth:`from_csv`).
+
+    Raises
+    ------
+    SchemaError
+        Fewer than two rows, or plot ratios not strictly increasing.
+    ParameterError
+        A plot ratio or coefficient that is not a positive finite number.
+
+    Examples
+    --------
+    An (invented) table: 0.8 at FAR 1, 1.0 at FAR 2, 1.15 at FAR 3. FAR 2.5
+    lies halfway between the last two: (1.0 + 1.15) / 2 = 1.075; FAR 4 is
+    outside the table, which is never extrapolated:
+
+    >>> table = PlotRatioTable((1.0, 2.0, 3.0), (0.8, 1.0, 1.15), source="example table")
+    >>> table.at([2.5]), table.range
+    (array([1.075]), (1.0, 3.0))
+    >>> table.at([4.0])
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.SchemaError: plot ratio 4.0 is outside the coefficient table's range 1.0..3.0
     """
 
     plot_ratio: tuple[float, ...]
@@ -120,10 +143,34 @@ class PlotRatioTable:
 class PriceIndex:
     """A land price index by date (地价指数); the date coefficient is index(date) / index(base date).
 
+    Parameters
+    ----------
+    dates : tuple of datetime.date
+        The index dates (sorted on creation).
+    values : tuple of float
+        The index value at each date.
+    source : str
+        Where the index comes from; every output names it.
+
     Raises
     ------
     ParameterError
         An index value that is zero, negative or not finite, or two values for one date.
+
+    Examples
+    --------
+    An (invented) index of 100 at the base date 2020-01-01 and 110 two years
+    later. On 2021-01-01, 366 of the 731 days on, it stands at
+    100 + 10 × 366/731 = 105.007, so K_date = 1.05007:
+
+    >>> import datetime as dt
+    >>> index = PriceIndex((dt.date(2020, 1, 1), dt.date(2022, 1, 1)), (100.0, 110.0), source="example index")
+    >>> index.ratio(dt.date(2022, 1, 1), dt.date(2020, 1, 1)), round(index.ratio(dt.date(2021, 1, 1), dt.date(2020, 1, 1)), 5)
+    (1.1, 1.05007)
+    >>> index.ratio(dt.date(2023, 1, 1), dt.date(2020, 1, 1))
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.SchemaError: price index covers 2020-01-01..2022-01-01; 2023-01-01 is outside it
     """
 
     dates: tuple[dt.date, ...]
@@ -157,7 +204,15 @@ class PriceIndex:
 
     @classmethod
     def parse(cls, text: str, *, source: str = "command line") -> PriceIndex:
-        """Parse ``"2020-01-01=100,2023-06-30=92.4"``."""
+        """Parse ``"2020-01-01=100,2023-06-30=92.4"``.
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> index = PriceIndex.parse("2020-01-01=100,2023-06-30=92.4")
+        >>> round(index.ratio(dt.date(2023, 6, 30), dt.date(2020, 1, 1)), 3)
+        0.924
+        """
         try:
             pairs = [(dt.date.fromisoformat(k.strip()), float(v)) for k, v in (p.split("=") for p in text.split(","))]
         except ValueError as exc:
@@ -182,11 +237,12 @@ class ValuationOptions:
     valuation_date : datetime.date, optional
         Defaults to the benchmark's base date 2020-01-01.
     reduction_rate : float, optional
-        Land capitalisation rate r, 0 < r < 1 (default per use from ``data/landprice/valuation.toml``).
+        Land capitalisation rate r, 0 < r <= 0.5 (the hard range of ``data/limits.toml``; default per use
+        from ``data/landprice/valuation.toml``).
     term_years : float, optional
-        Years to value, m > 0 (default: the benchmark's term n, so K_term = 1).
+        Years to value, 0 < m <= 70 (default: the benchmark's term n, so K_term = 1).
     plot_ratio : float, optional
-        The parcel's plot ratio, > 0 (default: the benchmark's).
+        The parcel's plot ratio, 0.01..30 (default: the benchmark's).
     plot_ratio_table : PlotRatioTable or dict of str to PlotRatioTable, optional
         One table for every use, or one per use (``PlotRatioTable.from_csv`` of a
         table with a ``use`` column); without one K_plot = 1.
@@ -206,6 +262,27 @@ class ValuationOptions:
     ------
     ParameterError
         A rate, term, plot ratio, coefficient or growth rate out of range, or a bad step order.
+
+    Examples
+    --------
+    30 years to value instead of the benchmark's 40, and two individual factors
+    (+5 % 交通条件, −2 % 环境条件), ΣK = 0.03:
+
+    >>> opts = ValuationOptions(term_years=30, individual_factors={"交通条件": 0.05, "环境条件": -0.02})
+    >>> round(opts.sum_k, 2), opts.notes
+    (0.03, [])
+
+    A rate inside the hard range but outside the plausible one is kept with a
+    note; one outside the hard range is refused:
+
+    >>> ValuationOptions(reduction_rate=0.15).notes
+    ['reduction_rate 0.15 is outside the plausible range 0.02..0.12 (Chinese land valuation uses 4-8 % (textbook ranges, data/landprice/valuation.toml))']
+    >>> ValuationOptions(reduction_rate=0.8)
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ParameterError: reduction_rate = 0.8: must be > 0 and <= 0.5 (land capitalisation (reduction) rate r): ...
+    >>> ValuationOptions(step_order="date > individual > term > plot_ratio > floor_to_ground > development").step_order[:2]
+    ('date', 'individual')
     """
 
     valuation_date: dt.date | None = None

@@ -23,7 +23,14 @@ __all__ = ["Step", "STEPS", "STEP_NAMES", "check_order"]
 
 @dataclass(frozen=True)
 class Step:
-    """One correction step: its name, whether it multiplies or adds, its output column and formula."""
+    """One correction step: its name, whether it multiplies or adds, its output column and formula.
+
+    Examples
+    --------
+    >>> step = STEPS["term"]
+    >>> step.kind, step.column, step.formula, step.label_zh
+    ('multiply', 'k_term', '[1-1/(1+r)^m] / [1-1/(1+r)^n]', '年期修正')
+    """
 
     name: str
     kind: str  # "multiply" or "add"
@@ -56,6 +63,15 @@ def check_order(order: Sequence[str] | str) -> tuple[str, ...]:
     ------
     ParameterError
         An unknown step, a step twice, or a step missing.
+
+    Examples
+    --------
+    >>> check_order("individual, term, plot_ratio, floor_to_ground, development, date")[-2:]
+    ('development', 'date')
+    >>> check_order(["date", "term"])
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ParameterError: step order ['date', 'term']: missing ['individual', 'plot_ratio', 'floor_to_ground', 'development']; ...
     """
     if isinstance(order, str):
         order = [p.strip() for p in order.replace(">", ",").split(",") if p.strip()]

@@ -445,6 +445,57 @@ def value_parcels(
         coefficient, unit price (元/m², 元/亩), area (m², 亩), value (元),
         departure from the benchmark, warnings, ``steps`` (the order applied),
         ``zones_demo`` and ``doc_number``. Same index as *parcels*, in EPSG:4326.
+
+    Raises
+    ------
+    ZzgeoError
+        With ``on_error="raise"``: one error naming every parcel that cannot
+        be valued (outside Zhengzhou or the grade map, a grade the table prints
+        as "—", an unknown use, ...), of the kind of the first problem
+        (:class:`~zzgeo.errors.OutsideAreaError`, :class:`~zzgeo.errors.SchemaError`, ...).
+
+    Examples
+    --------
+    Grade zones of 商业服务业用地 on two squares beside Erqi Square: grade 1
+    (1020 元/m², a floor price at FAR 2.0 for 40 years) west of x0, grade 2
+    (895 元/m²) east of it. Both parcels are valued for 30 years at the
+    default r = 7 %: K_term = (1 − 1.07^−30) / (1 − 1.07^−40) = 0.93079.
+
+    * A: a point with 1000 m², grade 1 at the benchmark FAR 2.0:
+      1020 × 0.93079 × 2.0 = 1898.81 元/m² of land, 1,898,815 元.
+    * B: 200 m × 100 m across the border (half in each grade) at FAR 2.5:
+      (1020 + 895) / 2 × 0.93079 × 2.5 = 2228.08 元/m², × 20,000 m²; with no
+      plot-ratio table K_plot = 1, and the result says so.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> from zzgeo.landprice import ValuationOptions, value_parcels
+    >>> from zzgeo.landprice.zones import validate_grade_zones
+    >>> x0, y0 = 469364, 3847309  # 二七广场 (Erqi Square) in EPSG:4547 metres
+    >>> zones = validate_grade_zones(gpd.GeoDataFrame(
+    ...     {"table": ["collective_construction"] * 2, "use": ["commercial"] * 2, "grade": [1, 2]},
+    ...     geometry=[box(x0 - 1000, y0 - 500, x0, y0 + 500), box(x0, y0 - 500, x0 + 1000, y0 + 500)], crs="EPSG:4547"))
+    >>> parcels = gpd.GeoDataFrame({"parcel_id": ["A", "B"], "用途": ["商业", "商业"], "area_m2": [1000.0, None], "容积率": [None, 2.5]},
+    ...                            geometry=[Point(x0 - 500, y0), box(x0 - 100, y0 - 50, x0 + 100, y0 + 50)], crs="EPSG:4547")
+    >>> valued = value_parcels(parcels, zones=zones, options=ValuationOptions(term_years=30))
+    >>> valued[["grade", "benchmark_yuan_m2", "k_term", "floor_to_ground", "unit_price_yuan_m2"]].round(2).values.tolist()
+    [['1', 1020.0, 0.93, 2.0, 1898.81], ['1:50%, 2:50%', 957.5, 0.93, 2.5, 2228.08]]
+    >>> valued["area_m2"].round().tolist(), valued["value_yuan"].round(-2).tolist()
+    ([1000.0, 20000.0], [1898800.0, 44561600.0])
+    >>> valued["warnings"].tolist(), valued["steps"].iloc[0]
+    (['', 'no plot-ratio coefficient table given: K_plot = 1'], 'individual > term > plot_ratio > floor_to_ground > date > development')
+
+    A parcel off the grade map is an error naming it; ``on_error="flag"``
+    keeps it with the problem in the ``error`` column and no price:
+
+    >>> parcels.loc[1, "geometry"] = Point(x0 + 5000, y0)
+    >>> value_parcels(parcels, zones=zones)
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.OutsideAreaError: parcels: 1 of 2 parcel(s) cannot be valued: 'B': outside the collective_construction grade map for commercial ...
+    >>> flagged = value_parcels(parcels, zones=zones, on_error="flag")
+    >>> flagged["unit_price_yuan_m2"].isna().tolist()
+    [False, True]
     """
     check_on_error(on_error)
     opts = options or ValuationOptions()

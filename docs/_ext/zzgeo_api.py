@@ -1,0 +1,195 @@
+"""Write the API reference pages of zzgeo from the packages' ``__all__`` (run by ``conf.py`` at build time).
+
+One page per package or module in ``zzgeo._PACKAGES``, ``api/<package>.rst``: the package docstring
+(``automodule``), an ``autosummary`` table of its functions and classes, then an explicit entry for every
+name of its ``__all__`` (``autofunction`` / ``autoclass`` / ``autoexception`` / ``py:data``), grouped by the
+module that holds it. The packages export their names lazily (PEP 562, ``zzgeo._lazy``), so nothing is
+left to autodoc's member discovery: each name gets its own directive.
+
+Constants are written as ``py:data`` with the ``#:`` comment (or attribute docstring) of their home module:
+``autodata`` on a lazily exported string would show ``str``'s own docstring.
+
+Imports only the standard library and zzgeo, so ``tests/test_docs.py`` can check the pages without Sphinx.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import os
+import pkgutil
+from pathlib import Path
+from types import ModuleType
+
+#: Values whose ``repr`` is longer than this are not shown on the page (their type is).
+MAX_VALUE_REPR = 100
+
+
+def packages() -> tuple[str, ...]:
+    """The public packages and modules of zzgeo, in the order of ``zzgeo._PACKAGES``."""
+    import zzgeo
+
+    return tuple(zzgeo._PACKAGES)
+
+
+def kind(obj: object) -> str:
+    """``exception``, ``class``, ``function`` or ``data``: the directive a public name gets."""
+    if inspect.isclass(obj):
+        return "exception" if issubclass(obj, BaseException) else "class"
+    if callable(obj):  # functions, functools.lru_cache wrappers, partials
+        return "function"
+    return "data"
+
+
+def _submodules(module: ModuleType) -> list[str]:
+    if not hasattr(module, "__path__"):
+        return []
+    return sorted(m.name for m in pkgutil.walk_packages(module.__path__, module.__name__ + "."))
+
+
+def _assignment_doc(module_name: str, name: str) -> str | None:
+    """The ``#:`` comment above, or the string literal below, ``name = ...`` at module level; None if not assigned there."""
+    try:
+        module = importlib.import_module(module_name)
+        source = inspect.getsource(module)
+    except (ImportError, OSError, TypeError):
+        return None
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    body = tree.body
+    for i, node in enumerate(body):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if not any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            continue
+        comment = []
+        row = node.lineno - 2
+        while row >= 0 and lines[row].lstrip().startswith("#:"):
+            comment.insert(0, lines[row].lstrip()[2:].strip())
+            row -= 1
+        if comment:
+            return " ".join(comment)
+        nxt = body[i + 1] if i + 1 < len(body) else None
+        if isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant) and isinstance(nxt.value.value, str):
+            return inspect.cleandoc(nxt.value.value)
+        return ""
+    return None
+
+
+def home(package: str, name: str) -> str:
+    """The module a public name of ``zzgeo.<package>`` lives in (as the package's ``_WHERE`` says, else found)."""
+    module = importlib.import_module(f"zzgeo.{package}")
+    for sub, names in getattr(module, "_WHERE", {}).items():
+        if name in names:
+            return f"{module.__name__}.{sub}"
+    obj = getattr(module, name)
+    if kind(obj) != "data" and getattr(obj, "__module__", None):
+        return obj.__module__
+    for candidate in (module.__name__, *_submodules(module)):
+        if _assignment_doc(candidate, name) is not None:
+            return candidate
+    return module.__name__
+
+
+def _data_entry(package: str, name: str, obj: object, where: str) -> list[str]:
+    doc = _assignment_doc(where, name) or ""
+    value = repr(obj)
+    out = [f".. py:data:: {name}"]
+    if len(value) <= MAX_VALUE_REPR and "\n" not in value:
+        out.append(f"   :value: {value}")
+    else:
+        out.append(f"   :type: {type(obj).__name__}")
+    out.append("")
+    if doc:
+        out += [f"   {line}" if line else "" for line in doc.splitlines()]
+        out.append("")
+    if where != f"zzgeo.{package}":
+        out += [f"   Defined in :mod:`{where}`.", ""]
+    return out
+
+
+def _heading(text: str, char: str) -> list[str]:
+    return [text, char * len(text), ""]
+
+
+def render(package: str) -> str:
+    """The reStructuredText of the API page of ``zzgeo.<package>``."""
+    qual = f"zzgeo.{package}"
+    module = importlib.import_module(qual)
+    names = list(module.__all__)
+    objects = {name: getattr(module, name) for name in names}
+    kinds = {name: kind(obj) for name, obj in objects.items()}
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(home(package, name), []).append(name)
+
+    out = [f".. Generated by docs/_ext/zzgeo_api.py from {qual}.__all__ at build time; do not edit.", ""]
+    out += _heading(f"``{qual}``", "=")
+    out += [f".. automodule:: {qual}", "   :no-members:", "", f".. currentmodule:: {qual}", ""]
+    listed = [n for n in names if kinds[n] != "data"]
+    if listed:
+        out += _heading("Summary", "-")
+        out += [".. autosummary::", "   :nosignatures:", ""] + [f"   {n}" for n in listed] + [""]
+    constants = [n for n in names if kinds[n] == "data"]
+    if constants:
+        out += [f"Constants: {', '.join(f':data:`{n}`' for n in constants)}.", ""]
+    for where, members in groups.items():
+        if len(groups) > 1:
+            out += _heading(f"From ``{where}``" if where != qual else f"In ``{qual}``", "-")
+        for name in members:
+            obj, k, full = objects[name], kinds[name], f"{qual}.{name}"
+            if k == "data":
+                out += _data_entry(package, name, obj, where)
+            elif k == "function":
+                out += [f".. autofunction:: {full}", ""]
+            elif k == "class":
+                out += [f".. autoclass:: {full}", "   :members:", ""]
+            else:
+                out += [f".. autoexception:: {full}", "   :show-inheritance:", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_index() -> str:
+    """The API reference's own page: one row per package, its docstring's first line."""
+    out = [".. Generated by docs/_ext/zzgeo_api.py at build time; do not edit.", ""]
+    out += _heading("API reference", "=")
+    out += ["Every package and module that ``import zzgeo`` offers (``zzgeo._PACKAGES``), with exactly the",
+            "names of its ``__all__``. Packages import their modules on first use, so ``import zzgeo`` stays fast.",
+            "", ".. list-table::", "   :header-rows: 1", "   :widths: 25 75", "",
+            "   * - package", "     - what it answers"]
+    for package in packages():
+        first = (inspect.getdoc(importlib.import_module(f"zzgeo.{package}")) or "").strip().splitlines()[0:1]
+        out += [f"   * - :mod:`zzgeo.{package}`", f"     - {first[0] if first else ''}"]
+    out += ["", ".. toctree::", "   :hidden:", "", *[f"   {p}" for p in packages()]]
+    return "\n".join(out) + "\n"
+
+
+def pages() -> dict[str, str]:
+    """File name (relative to the API folder) -> text, for every API page."""
+    return {"index.rst": render_index(), **{f"{p}.rst": render(p) for p in packages()}}
+
+
+def write(folder: Path) -> list[Path]:
+    """Write the API pages into *folder*: only files whose text changed, and remove pages of packages that went.
+
+    Unchanged pages keep their modification time, so Sphinx does not re-read them.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = pages()
+    written = []
+    for name, text in wanted.items():
+        path = folder / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            tmp = path.with_name(f".{name}.{os.getpid()}.tmp")  # atomic: a build reading alongside sees old or new
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+            written.append(path)
+    for stale in folder.glob("*.rst"):
+        if stale.name not in wanted:
+            stale.unlink()
+    return written
+
+
+if __name__ == "__main__":  # python docs/_ext/zzgeo_api.py: write the pages without building
+    for path in write(Path(__file__).resolve().parents[1] / "api"):
+        print(path)
