@@ -102,6 +102,17 @@ class PolicyEvent:
         Seed text the quote comes from.
     seed_line : int
         Line of the status-changing word in that file (1-based).
+
+    Examples
+    --------
+    郑政文〔2022〕40号 of 2022-04-08 abolishes the 2011 shelter scheme
+    郑政文〔2011〕244号 in its final paragraph:
+
+    >>> event = status("郑政文〔2011〕244号").events[0]
+    >>> event.event, event.by_doc_number, event.date.isoformat()
+    ('abolished', '郑政文〔2022〕40号', '2022-04-08')
+    >>> event.to_dict()["quote"]
+    '原《郑州市应急避难场所建设实施方案》(郑政文〔2011〕244号文件)同时废止。'
     """
 
     event: str
@@ -150,6 +161,18 @@ class PolicyStatus:
     note : str or None
         Caveat in plain words, e.g. that the document was issued after the
         register.
+
+    Examples
+    --------
+    郑政〔2022〕6号 lists 郑政文〔2011〕244号 as no. 8 of annex 2 (to be revised);
+    郑政文〔2022〕40号 abolishes it eight days later, so it is abolished as of
+    2022-04-08:
+
+    >>> s = status("郑政文〔2011〕244号")
+    >>> s.register_annex, s.register_seq, s.register_status, s.status
+    (2, 8, 'to_be_revised', 'abolished')
+    >>> s.to_dict()["as_of"], s.to_dict()["events"][0]["by_doc_number"]
+    ('2022-04-08', '郑政文〔2022〕40号')
     """
 
     doc_number: str
@@ -226,6 +249,19 @@ def load_register() -> pd.DataFrame:
         ``title_printed`` and ``doc_number_printed`` (as extracted, with the
         PDF's stray spaces), ``seed_file``, ``seed_line``.  A fresh copy each
         call; the file is read once.
+
+    Examples
+    --------
+    722 documents stay valid (附件1), 19 are to be revised (附件2), 738 are
+    abolished or lapsed (附件3):
+
+    >>> register = load_register()
+    >>> len(register)
+    1479
+    >>> register.groupby("annex")["status"].unique().map(list).to_dict()
+    {1: ['valid'], 2: ['to_be_revised'], 3: ['abolished']}
+    >>> register["annex"].value_counts().sort_index().tolist()
+    [722, 19, 738]
     """
     return _register().copy()
 
@@ -239,6 +275,12 @@ def load_events() -> pd.DataFrame:
         Columns ``doc_number``, ``event`` (``abolished``, ``replaced``,
         ``revised``), ``by_doc_number``, ``date`` (ISO string),
         ``seed_file``, ``seed_line``, ``quote``.  A fresh copy each call.
+
+    Examples
+    --------
+    >>> events = load_events()
+    >>> events.loc[events["doc_number"] == "郑政文〔2011〕244号", ["event", "by_doc_number", "date"]].values.tolist()
+    [['abolished', '郑政文〔2022〕40号', '2022-04-08']]
     """
     return _events().copy()
 
@@ -252,6 +294,14 @@ def load_later_docs() -> pd.DataFrame:
         Columns ``doc_number``, ``title``, ``date`` (ISO string),
         ``seed_file``, ``seed_line``, ``title_printed``.  Includes the
         register decision 郑政〔2022〕6号 itself.  A fresh copy each call.
+
+    Examples
+    --------
+    >>> later = load_later_docs().set_index("doc_number")
+    >>> later.loc["郑政〔2022〕6号", "date"], later.loc["郑政文〔2022〕40号", "date"]
+    ('2022-03-31', '2022-04-08')
+    >>> later.loc["郑政文〔2022〕40号", "title"]
+    '郑州市人民政府关于进一步加强应急避难场所工作的实施意见'
     """
     return _later().copy()
 
@@ -316,6 +366,16 @@ def register_entries(doc_number: str) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Rows of :func:`load_register` with that number (possibly empty).
+
+    Examples
+    --------
+    The 2011 shelter scheme is no. 8 of annex 2; 郑政文〔2022〕40号, issued
+    after the register, is not in it:
+
+    >>> register_entries("郑政文(2011)244")[["annex", "seq", "status"]].values.tolist()
+    [[2, 8, 'to_be_revised']]
+    >>> len(register_entries("郑政文〔2022〕40号"))
+    0
     """
     canon = normalize_doc_number(doc_number)
     reg = _register()
@@ -376,6 +436,25 @@ def status(doc_number: str) -> PolicyStatus:
         If the number cannot be read, or is neither in the register, nor a
         later document of the seeds, nor named by a later act.  The message
         suggests close matches when there are any.
+
+    Examples
+    --------
+    The 2011 shelter scheme, to be revised by the register, abolished eight
+    days later by 郑政文〔2022〕40号:
+
+    >>> s = status("郑政文〔2011〕244号")
+    >>> s.register_status, s.status, s.as_of.isoformat(), s.events[0].by_doc_number
+    ('to_be_revised', 'abolished', '2022-04-08', '郑政文〔2022〕40号')
+
+    The land-price notice 郑政文〔2019〕49号 stays valid (annex 1, no. 338);
+    郑政文〔2022〕40号 itself is valid from its issue date, after the register:
+
+    >>> s = status("郑政文〔2019〕49号")
+    >>> s.status, s.register_annex, s.register_seq, s.as_of.isoformat()
+    ('valid', 1, 338, '2022-03-31')
+    >>> s = status("郑政文〔2022〕40号")
+    >>> s.status, s.register_status, s.as_of.isoformat(), s.note
+    ('valid', None, '2022-04-08', 'issued after 郑政〔2022〕6号 (2022-03-31); not in its register')
     """
     canon = normalize_doc_number(doc_number)
     rows, later, ev = _facts_about(canon)

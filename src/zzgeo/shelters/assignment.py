@@ -100,6 +100,24 @@ def assign_capacity(
     ------
     SchemaError
         Unknown method, negative populations or capacities, or greedy without distances.
+
+    Examples
+    --------
+    Two cells and two shelters of 600 and 400 places. Cell 0 (600 residents)
+    reaches only shelter 0, 300 m away; cell 1 (400 residents) reaches shelter 0
+    at 100 m and shelter 1 at 200 m. The maximum flow sends cell 0 to shelter 0
+    and cell 1 to shelter 1: all 1,000 placed. Nearest first, cell 1 fills
+    400 of shelter 0's places, leaving 200 for cell 0: 600 placed.
+
+    >>> import numpy as np
+    >>> from zzgeo.spatial.reach import Pairs
+    >>> pairs = Pairs(np.array([0, 1, 1]), np.array([0, 0, 1]), np.array([300.0, 100.0, 200.0]), "euclidean")
+    >>> best = assign_capacity(pairs, [600.0, 400.0], [600.0, 400.0], method="maxflow")
+    >>> best.placed.tolist(), best.used.tolist(), best.total
+    ([600.0, 400.0], [600.0, 400.0], 1000.0)
+    >>> near = assign_capacity(pairs, [600.0, 400.0], [600.0, 400.0], method="greedy")
+    >>> near.placed.tolist(), near.used.tolist(), near.total
+    ([200.0, 400.0], [600.0, 0.0], 600.0)
     """
     if method not in ASSIGNMENT_METHODS:
         raise SchemaError(f"assignment method={method!r}; use one of {ASSIGNMENT_METHODS!r}")

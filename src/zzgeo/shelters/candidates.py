@@ -89,6 +89,29 @@ def validate_candidates(
     -------
     geopandas.GeoDataFrame
         EPSG:4326, on the input's index (see module notes).
+
+    Examples
+    --------
+    Four sites in a hand-built district (a 4 km square around 二七广场, EPSG:4547
+    metres). A, B and C meet the 2000 m² rule of 郑政文〔2022〕40号 五(一) and
+    their areas (at least 4,000 m², under 20,000 m²) make them class II; D, with
+    1,500 m², is refused with the reason but kept:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> x, y = gpd.GeoSeries.from_xy([113.6654], [34.7536], crs=4326).to_crs(4547).iloc[0].coords[0]
+    >>> districts = gpd.GeoDataFrame({"adcode": ["410104"], "name": ["管城回族区"]},
+    ...                              geometry=[box(x - 2000, y - 2000, x + 2000, y + 2000)], crs=4547)
+    >>> raw = gpd.GeoDataFrame({"candidate_id": list("ABCD"), "kind": ["park", "school", "square", "park"],
+    ...                         "usable_area_m2": [6000.0, 5000.0, 4500.0, 1500.0]}, crs=4547,
+    ...                        geometry=[Point(x, y + 1500), Point(x, y - 1500), Point(x + 1500, y), Point(x - 1500, y)])
+    >>> candidates = validate_candidates(raw, districts=districts)
+    >>> candidates["eligible"].tolist(), candidates["shelter_class"].tolist()[:3]
+    ([True, True, True, False], ['II', 'II', 'II'])
+    >>> candidates.loc[3, "reject_reason"]
+    'usable area below 2,000 m² (郑政文〔2022〕40号 五、(一) 严格建设标准)'
+    >>> candidates["cost"].tolist()  # no cost column: one per site
+    [1.0, 1.0, 1.0, 1.0]
     """
     rules = rules or load_rules()
     out = _validate(candidates, SCHEMA, columns=columns, districts=districts, on_error=on_error, name=name,
@@ -125,6 +148,29 @@ def read_candidates(
 
     Parameters are those of :func:`zzgeo.shelters.register.read_register` and
     :func:`validate_candidates`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The validated candidates (see :func:`validate_candidates`).
+
+    Examples
+    --------
+    A CSV with Chinese headers near 二七广场, its cost in 万元 (converted to 元).
+    The school yard of 2,500 m² is eligible, as class III (at least 2,000 m²);
+    the garden of 1,800 m² is below the 2000 m² rule. Ids name the CSV lines:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> path = Path(tempfile.mkdtemp()) / "candidates.csv"
+    >>> pd.DataFrame({"名称": ["某小学操场", "某游园"], "有效利用面积": [2500, 1800], "估算投资(万元)": [300, 50],
+    ...               "经度": [113.6654, 113.6700], "纬度": [34.7536, 34.7560]}).to_csv(path, index=False)
+    >>> candidates = read_candidates(path, crs="wgs84")
+    >>> candidates[["candidate_id", "usable_area_m2", "cost", "eligible"]].values.tolist()
+    [['cand-2', 2500.0, 3000000.0, True], ['cand-3', 1800.0, 500000.0, False]]
+    >>> candidates.loc[0, "shelter_class"], candidates.loc[0, "district_name"]
+    ('III', '管城回族区')
     """
     out = load_register(source, SCHEMA, crs=crs, columns=columns, layer=layer, sheet=sheet, districts=districts,
                         on_error=on_error, checks=[_class_check(rules or load_rules()), district_name_check("district")],

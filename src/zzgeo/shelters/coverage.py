@@ -225,6 +225,43 @@ def shelter_coverage(
     Returns
     -------
     CoverageResult
+
+    Examples
+    --------
+    A hand-built district, a 4 km square around 二七广场 (EPSG:4547 metres), with
+    20,000 residents in four demand points and two class I shelters of
+    30,000 m² effective area each: 60,000 m² / 20,000 = 3 m² per person, above
+    the 2 m² due by end-2025 and just at the 3 m² due by end-2029
+    (郑政文〔2022〕40号 三). At 1.5 m² a person the shelters hold 40,000, and
+    every resident is within the 5 km radius of class I:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> x, y = gpd.GeoSeries.from_xy([113.6654], [34.7536], crs=4326).to_crs(4547).iloc[0].coords[0]
+    >>> districts = gpd.GeoDataFrame({"adcode": ["410104"], "name": ["管城回族区"]},
+    ...                              geometry=[box(x - 2000, y - 2000, x + 2000, y + 2000)], crs=4547)
+    >>> demand = gpd.GeoDataFrame({"population": [5000.0] * 4, "adcode": "410104"}, crs=4547,
+    ...                           geometry=[Point(x + dx, y + dy) for dx in (-500, 500) for dy in (-500, 500)])
+    >>> register = gpd.GeoDataFrame({"name": ["东广场", "西广场"], "shelter_class": "I", "effective_area_m2": 30000.0},
+    ...                             geometry=[Point(x + 1000, y), Point(x - 1000, y)], crs=4547)
+    >>> result = shelter_coverage(register, demand, districts=districts)
+    >>> table = result.table.set_index("name")
+    >>> table.loc["管城回族区", ["population", "effective_area_m2", "per_capita_m2"]].tolist()
+    [20000.0, 60000.0, 3.0]
+    >>> table.loc["管城回族区", ["meets_2025", "meets_2029"]].tolist()
+    [True, True]
+    >>> table.loc["管城回族区", ["capacity_places", "assured", "covered_share"]].tolist()
+    [40000.0, 20000.0, 1.0]
+
+    With the east shelter alone the district has 30,000 / 20,000 = 1.5 m² per
+    person; it lacks 2 x 20,000 - 30,000 = 10,000 m² for 2025 and
+    3 x 20,000 - 30,000 = 30,000 m² for 2029, the year asked for:
+
+    >>> one = shelter_coverage(register.head(1), demand, districts=districts, year=2029)
+    >>> one.table.loc[0, ["per_capita_m2", "gap_2025_m2", "gap_2029_m2", "gap_m2"]].tolist()
+    [1.5, 10000.0, 30000.0, 30000.0]
+    >>> one.table["adcode"].tolist()  # the district, then the city-wide row
+    ['410104', '410100']
     """
     rules, targets, districts = _settings(rules, targets, districts, year)
     shelters, excluded = usable_rows(register, rules=rules, districts=districts)
@@ -400,6 +437,38 @@ def coverage_records(result: CoverageResult) -> dict:
     Each record carries at least ``adcode``, ``name``, ``population``,
     ``effective_area_m2``, ``per_capita_m2``, ``target_m2``, ``meets_target``,
     ``gap_m2``, ``covered_share``, plus ``demo`` and ``rule_set``.
+
+    Parameters
+    ----------
+    result : CoverageResult
+        From :func:`shelter_coverage`.
+
+    Returns
+    -------
+    dict
+        The meta keys, ``records`` (one dict per district) and ``city``; numbers
+        are plain Python numbers rounded to 6 decimals, NaN is ``None``.
+
+    Examples
+    --------
+    Two class I shelters of 30,000 m² for 20,000 residents (a hand-built 4 km
+    square around 二七广场): 3 m² per person against the 2 m² of 2025.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> x, y = gpd.GeoSeries.from_xy([113.6654], [34.7536], crs=4326).to_crs(4547).iloc[0].coords[0]
+    >>> districts = gpd.GeoDataFrame({"adcode": ["410104"], "name": ["管城回族区"]},
+    ...                              geometry=[box(x - 2000, y - 2000, x + 2000, y + 2000)], crs=4547)
+    >>> demand = gpd.GeoDataFrame({"population": [5000.0] * 4, "adcode": "410104"}, crs=4547,
+    ...                           geometry=[Point(x + dx, y + dy) for dx in (-500, 500) for dy in (-500, 500)])
+    >>> register = gpd.GeoDataFrame({"name": ["东广场", "西广场"], "shelter_class": "I", "effective_area_m2": 30000.0},
+    ...                             geometry=[Point(x + 1000, y), Point(x - 1000, y)], crs=4547)
+    >>> records = coverage_records(shelter_coverage(register, demand, districts=districts))
+    >>> district = records["records"][0]
+    >>> district["name"], district["per_capita_m2"], district["target_m2"], district["meets_target"], district["gap_m2"]
+    ('管城回族区', 3.0, 2.0, True, 0.0)
+    >>> records["year"], records["city"]["adcode"], records["city"]["name"], records["demo"]
+    (2025, '410100', '郑州市 (city-wide)', False)
     """
     rows = []
     for _, row in result.table.iterrows():

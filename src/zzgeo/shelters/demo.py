@@ -192,14 +192,51 @@ def build_demo_candidates() -> gpd.GeoDataFrame:
 
 
 def demo_register() -> gpd.GeoDataFrame:
-    """The DEMO register from the layer store (built on first use)."""
+    """The DEMO register from the layer store (built on first use).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The columns of :func:`build_demo_register`, ``demo`` as booleans, EPSG:4326.
+
+    Examples
+    --------
+    Every row is marked DEMO and comes from the zzgeo generator; the classes
+    are the register's I, II and III, and class I sites have at least the
+    20,000 m² that class needs:
+
+    >>> register = demo_register()
+    >>> bool(register["demo"].all()), register["source"].unique().tolist(), register.crs.to_epsg()
+    (True, ['zzgeo demo'], 4326)
+    >>> sorted(register["shelter_class"].unique())
+    ['I', 'II', 'III']
+    >>> bool((register.loc[register["shelter_class"] == "I", "effective_area_m2"] >= 20000).all())
+    True
+    """
     from zzgeo.layers import read_layer
 
     return _restore(read_layer("shelters_demo"))
 
 
 def demo_candidates() -> gpd.GeoDataFrame:
-    """The DEMO candidate sites from the layer store (built on first use)."""
+    """The DEMO candidate sites from the layer store (built on first use).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The columns of :func:`build_demo_candidates`, ``demo`` as booleans, EPSG:4326.
+
+    Examples
+    --------
+    Synthetic parks, green space, squares, stadiums and schools, all marked
+    DEMO; some fall below the 2000 m² rule of 郑政文〔2022〕40号 五(一) on purpose:
+
+    >>> candidates = demo_candidates()
+    >>> bool(candidates["demo"].all()), candidates["source"].unique().tolist()
+    (True, ['zzgeo demo'])
+    >>> bool((candidates["usable_area_m2"] < 2000).any())
+    True
+    """
     from zzgeo.layers import read_layer
 
     return _restore(read_layer("shelter_candidates_demo"))

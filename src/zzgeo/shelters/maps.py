@@ -54,6 +54,35 @@ def coverage_map(result: CoverageResult, districts: gpd.GeoDataFrame, *, show_cl
     basemap : str
     radii_m : dict, optional
         Class -> service radius (m); default the radii of the result's rule set.
+
+    Returns
+    -------
+    folium.Map
+        Its :class:`~zzgeo.maps.MapState` carries the title, legends and notes.
+
+    Examples
+    --------
+    A hand-built district (a 4 km square around 二七广场) with 20,000 residents
+    and two class I shelters of 30,000 m²: 3 m² per person, drawn with the
+    5 km service radius of class I.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> from zzgeo.maps import map_state
+    >>> x, y = gpd.GeoSeries.from_xy([113.6654], [34.7536], crs=4326).to_crs(4547).iloc[0].coords[0]
+    >>> districts = gpd.GeoDataFrame({"adcode": ["410104"], "name": ["管城回族区"]},
+    ...                              geometry=[box(x - 2000, y - 2000, x + 2000, y + 2000)], crs=4547)
+    >>> demand = gpd.GeoDataFrame({"population": [5000.0] * 4, "adcode": "410104"}, crs=4547,
+    ...                           geometry=[Point(x + dx, y + dy) for dx in (-500, 500) for dy in (-500, 500)])
+    >>> from zzgeo.shelters.coverage import shelter_coverage
+    >>> register = gpd.GeoDataFrame({"name": ["东广场", "西广场"], "shelter_class": "I", "effective_area_m2": 30000.0},
+    ...                             geometry=[Point(x + 1000, y), Point(x - 1000, y)], crs=4547)
+    >>> m = coverage_map(shelter_coverage(register, demand, districts=districts), districts)
+    >>> map_state(m).title
+    '人均有效避难面积 Shelter area per resident, by district (2025 target 2 m²)'
+    >>> legends = dict(map_state(m).legends)
+    >>> legends["服务半径 service radius (straight line)"], legends["避难场所 shelters (register)"]
+    ([('#1b9e77', 'class I: 5,000 m', 'line')], [('#1b9e77', 'class I (2)', 'dot')])
     """
     import geopandas as gpd
 
@@ -94,7 +123,48 @@ def coverage_map(result: CoverageResult, districts: gpd.GeoDataFrame, *, show_cl
 
 
 def siting_map(plan: SitingResult, districts: gpd.GeoDataFrame, *, top: int = 30, basemap: str = "none") -> folium.Map:
-    """Per-capita area after the plan, with the first *top* chosen sites in build order."""
+    """Per-capita area after the plan, with the first *top* chosen sites in build order.
+
+    Parameters
+    ----------
+    plan : SitingResult
+        From :func:`~zzgeo.shelters.siting.site_shelters`.
+    districts : geopandas.GeoDataFrame
+    top : int, default 30
+        How many chosen sites to draw, in build order.
+    basemap : str
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    A hand-built district (a 4 km square around 二七广场) with 20,000 residents
+    and a class I shelter of 30,000 m² lacks 10,000 m² for 2025; of three
+    candidates, A (6,000 m²) and B (5,000 m²) close it at least cost:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> from zzgeo.maps import map_state
+    >>> x, y = gpd.GeoSeries.from_xy([113.6654], [34.7536], crs=4326).to_crs(4547).iloc[0].coords[0]
+    >>> districts = gpd.GeoDataFrame({"adcode": ["410104"], "name": ["管城回族区"]},
+    ...                              geometry=[box(x - 2000, y - 2000, x + 2000, y + 2000)], crs=4547)
+    >>> demand = gpd.GeoDataFrame({"population": [5000.0] * 4, "adcode": "410104"}, crs=4547,
+    ...                           geometry=[Point(x + dx, y + dy) for dx in (-500, 500) for dy in (-500, 500)])
+    >>> from zzgeo.shelters.siting import site_shelters
+    >>> register = gpd.GeoDataFrame({"name": ["东广场"], "shelter_class": "I", "effective_area_m2": 30000.0},
+    ...                             geometry=[Point(x + 1000, y)], crs=4547)
+    >>> candidates = gpd.GeoDataFrame({"candidate_id": list("ABC"), "name": ["A 公园", "B 学校", "C 广场"],
+    ...                                "usable_area_m2": [6000.0, 5000.0, 4500.0], "cost": [5e6, 3e6, 4e6]},
+    ...                               geometry=[Point(x, y + 1500), Point(x, y - 1500), Point(x - 1500, y)], crs=4547)
+    >>> plan = site_shelters(register, candidates, demand, year=2025, districts=districts)
+    >>> m = siting_map(plan, districts)
+    >>> map_state(m).title
+    'Per-capita area after the 2025 siting plan'
+    >>> plan.chosen["name"].tolist()
+    ['A 公园', 'B 学校']
+    """
     from zzgeo.maps import add_points, choropleth_map
 
     meta = plan.meta

@@ -296,6 +296,22 @@ def load_rules(path_or_id: str | Path | None = None) -> RuleSet:
         unknown key; a figure that is not a finite number > 0; a status not in
         :data:`Status`; class minima that do not fall from I to III (one line:
         file, key path, value, what is allowed).
+
+    Examples
+    --------
+    The default rule set: a class I shelter needs 20,000 m² of effective area
+    and serves residents within 5 km, class III 2,000 m² and 500 m; a sheltered
+    person takes 1.5 m², so 30,000 m² hold 20,000 people.
+
+    >>> rules = load_rules()
+    >>> rules.id, rules.area_per_person_m2
+    ('zhengzhou-2011-defaults', 1.5)
+    >>> [(c.code, c.min_effective_area_m2, c.service_radius_m) for c in rules.classes.values()]
+    [('I', 20000.0, 5000.0), ('II', 4000.0, 1000.0), ('III', 2000.0, 500.0)]
+    >>> rules.class_for_area(4500.0), rules.class_for_area(1500.0)
+    ('II', None)
+    >>> 30000.0 / rules.classes["I"].area_per_person_m2
+    20000.0
     """
     path = _resolve(path_or_id)
     spec = load_config(path, RuleFile, what="shelter rule file", error=SchemaError)
@@ -333,12 +349,34 @@ def load_targets(path: str | Path | None = None) -> Targets:
     path : str or Path, optional
         A TOML file shaped like ``zzgeo/data/shelters/targets.toml``.
 
+    Returns
+    -------
+    Targets
+
     Raises
     ------
     SchemaError
         Not UTF-8, not TOML or empty; no targets, a year given twice or outside
         2000-2100, a target or area that is not a finite number > 0, an unknown
         key (one line: file, key path, value, what is allowed).
+
+    Examples
+    --------
+    郑政文〔2022〕40号 asks for 2 m² of shelter area per person by end-2025 and
+    3 m² by end-2029, and for a shelter on new sites with at least 2,000 m² of
+    usable area. A district of 20,000 residents needs 40,000 m², then 60,000 m²:
+
+    >>> targets = load_targets()
+    >>> targets.document, targets.per_capita_m2
+    ('郑政文〔2022〕40号', {2025: 2.0, 2029: 3.0})
+    >>> targets.for_year(2025) * 20_000, targets.for_year(2029) * 20_000
+    (40000.0, 60000.0)
+    >>> targets.candidate_min_area_m2
+    2000.0
+    >>> targets.for_year(2030)
+    Traceback (most recent call last):
+        ...
+    zzgeo.errors.UnknownCodeError: no shelter target for year=2030; 郑政文〔2022〕40号 sets targets for [2025, 2029]
     """
     spec = load_config(path if path is not None else data_path("shelters/targets.toml"), TargetFile,
                        what="shelter target file", error=SchemaError)

@@ -159,6 +159,48 @@ def site_shelters(
     Returns
     -------
     SitingResult
+
+    Examples
+    --------
+    A hand-built district, a 4 km square around 二七广场 (EPSG:4547 metres): 20,000
+    residents, one class I shelter of 30,000 m² (1.5 m² per person), four
+    candidate sites with their cost in 元. For 2025 (2 m² per person) the
+    district lacks 2 x 20,000 - 30,000 = 10,000 m². D (1,500 m²) fails the
+    2000 m² rule. No single site closes the gap, nor does B + C (9,500 m²);
+    A + B (11,000 m², 8 million 元) and A + C (10,500 m², 9 million 元) do, so
+    the least cost is A + B. Every resident is already within 5 km of the
+    class I shelter: the sites newly cover no one, and the build order goes by
+    area, A first.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> x, y = gpd.GeoSeries.from_xy([113.6654], [34.7536], crs=4326).to_crs(4547).iloc[0].coords[0]
+    >>> districts = gpd.GeoDataFrame({"adcode": ["410104"], "name": ["管城回族区"]},
+    ...                              geometry=[box(x - 2000, y - 2000, x + 2000, y + 2000)], crs=4547)
+    >>> demand = gpd.GeoDataFrame({"population": [5000.0] * 4, "adcode": "410104"}, crs=4547,
+    ...                           geometry=[Point(x + dx, y + dy) for dx in (-500, 500) for dy in (-500, 500)])
+    >>> register = gpd.GeoDataFrame({"shelter_id": ["S1"], "name": ["东广场"], "shelter_class": "I",
+    ...                              "effective_area_m2": 30000.0}, geometry=[Point(x + 1000, y)], crs=4547)
+    >>> candidates = gpd.GeoDataFrame({"candidate_id": list("ABCD"), "name": ["A 公园", "B 学校", "C 广场", "D 游园"],
+    ...                                "usable_area_m2": [6000.0, 5000.0, 4500.0, 1500.0], "cost": [5e6, 3e6, 4e6, 1e6]},
+    ...                               geometry=[Point(x, y + 1500), Point(x, y - 1500), Point(x - 1500, y + 1500),
+    ...                                         Point(x - 1500, y - 1500)], crs=4547)
+    >>> plan = site_shelters(register, candidates, demand, year=2025, districts=districts)
+    >>> plan.meta["method"], plan.meta["objective"], plan.chosen["candidate_id"].tolist()
+    ('exact', 'least cost (cost column)', ['A', 'B'])
+    >>> plan.chosen[["usable_area_m2", "district_per_capita_after_m2", "district_gap_after_m2"]].values.tolist()
+    [[6000.0, 1.8, 4000.0], [5000.0, 2.05, 0.0]]
+    >>> plan.districts.loc[0, ["gap_m2", "added_area_m2", "cost_chosen", "per_capita_after_m2"]].tolist()
+    [10000.0, 11000.0, 8000000.0, 2.05]
+
+    For 2029 (3 m²) the gap is 3 x 20,000 - 30,000 = 30,000 m²; the three
+    eligible sites give 15,500 m², so all are chosen and 14,500 m² remain:
+
+    >>> plan = site_shelters(register, candidates, demand, year=2029, districts=districts)
+    >>> plan.chosen["candidate_id"].tolist(), plan.districts.loc[0, ["residual_gap_m2"]].tolist()
+    (['A', 'B', 'C'], [14500.0])
+    >>> plan.meta["notes"]
+    ['candidates run out in: 管城回族区 (14,500 m² left)']
     """
     if method not in SITING_METHODS:
         raise SchemaError(f"siting method={method!r}; use one of {SITING_METHODS!r}")
@@ -390,6 +432,48 @@ def with_chosen_sites(register: gpd.GeoDataFrame, chosen: gpd.GeoDataFrame) -> g
     The result can go back into :func:`~zzgeo.shelters.coverage.shelter_coverage`
     to see the district table after the plan. A chosen site's effective area is
     its usable area; its class the proposed one.
+
+    Parameters
+    ----------
+    register : geopandas.GeoDataFrame
+        The existing shelters (only ``valid`` rows are kept when the column is there).
+    chosen : geopandas.GeoDataFrame
+        :attr:`SitingResult.chosen`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``shelter_id``, ``name``, ``shelter_class``, ``effective_area_m2``,
+        ``planned``, ``source``, ``demo`` (those present), in EPSG:4326.
+
+    Examples
+    --------
+    The 2025 plan for a hand-built district (a 4 km square around 二七广场) with
+    20,000 residents and a class I shelter of 30,000 m² adds A (6,000 m²) and
+    B (5,000 m²): (30,000 + 11,000) / 20,000 = 2.05 m² per person, which meets
+    the 2 m² due by end-2025.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> x, y = gpd.GeoSeries.from_xy([113.6654], [34.7536], crs=4326).to_crs(4547).iloc[0].coords[0]
+    >>> districts = gpd.GeoDataFrame({"adcode": ["410104"], "name": ["管城回族区"]},
+    ...                              geometry=[box(x - 2000, y - 2000, x + 2000, y + 2000)], crs=4547)
+    >>> demand = gpd.GeoDataFrame({"population": [5000.0] * 4, "adcode": "410104"}, crs=4547,
+    ...                           geometry=[Point(x + dx, y + dy) for dx in (-500, 500) for dy in (-500, 500)])
+    >>> register = gpd.GeoDataFrame({"shelter_id": ["S1"], "name": ["东广场"], "shelter_class": "I",
+    ...                              "effective_area_m2": 30000.0}, geometry=[Point(x + 1000, y)], crs=4547)
+    >>> candidates = gpd.GeoDataFrame({"candidate_id": list("ABCD"), "name": ["A 公园", "B 学校", "C 广场", "D 游园"],
+    ...                                "usable_area_m2": [6000.0, 5000.0, 4500.0, 1500.0], "cost": [5e6, 3e6, 4e6, 1e6]},
+    ...                               geometry=[Point(x, y + 1500), Point(x, y - 1500), Point(x - 1500, y + 1500),
+    ...                                         Point(x - 1500, y - 1500)], crs=4547)
+    >>> from zzgeo.shelters.coverage import shelter_coverage
+    >>> plan = site_shelters(register, candidates, demand, year=2025, districts=districts)
+    >>> after = with_chosen_sites(register, plan.chosen)
+    >>> after[["shelter_id", "shelter_class", "effective_area_m2", "planned"]].values.tolist()
+    [['S1', 'I', 30000.0, False], ['A', 'II', 6000.0, True], ['B', 'II', 5000.0, True]]
+    >>> table = shelter_coverage(after, demand, districts=districts).table
+    >>> float(table.loc[0, "per_capita_m2"]), bool(table.loc[0, "meets_2025"])
+    (2.05, True)
     """
     existing = register[register["valid"]] if "valid" in register else register
     existing = existing.to_crs("EPSG:4326").assign(planned=False)
@@ -442,7 +526,46 @@ _SITE_COLUMNS = ("order", "candidate_id", "name", "kind", "shelter_class", "adco
 
 def siting_records(result: SitingResult) -> dict:
     """JSON-ready dict: meta, ``chosen`` sites in order, one record per district, ``city``, ``candidates_not_used``
-    (below 2,000 m² or invalid, with the reason)."""
+    (below 2,000 m² or invalid, with the reason).
+
+    Parameters
+    ----------
+    result : SitingResult
+        From :func:`site_shelters`.
+
+    Returns
+    -------
+    dict
+        The meta keys, ``chosen`` (with ``lon``/``lat``), ``records``, ``city``
+        and ``candidates_not_used``; numbers are plain Python numbers.
+
+    Examples
+    --------
+    The 2025 plan for a hand-built district (a 4 km square around 二七广场, 20,000
+    residents, a class I shelter of 30,000 m², gap 10,000 m²): A and B chosen,
+    D (1,500 m²) not used because of the 2000 m² rule.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> x, y = gpd.GeoSeries.from_xy([113.6654], [34.7536], crs=4326).to_crs(4547).iloc[0].coords[0]
+    >>> districts = gpd.GeoDataFrame({"adcode": ["410104"], "name": ["管城回族区"]},
+    ...                              geometry=[box(x - 2000, y - 2000, x + 2000, y + 2000)], crs=4547)
+    >>> demand = gpd.GeoDataFrame({"population": [5000.0] * 4, "adcode": "410104"}, crs=4547,
+    ...                           geometry=[Point(x + dx, y + dy) for dx in (-500, 500) for dy in (-500, 500)])
+    >>> register = gpd.GeoDataFrame({"shelter_id": ["S1"], "name": ["东广场"], "shelter_class": "I",
+    ...                              "effective_area_m2": 30000.0}, geometry=[Point(x + 1000, y)], crs=4547)
+    >>> candidates = gpd.GeoDataFrame({"candidate_id": list("ABCD"), "name": ["A 公园", "B 学校", "C 广场", "D 游园"],
+    ...                                "usable_area_m2": [6000.0, 5000.0, 4500.0, 1500.0], "cost": [5e6, 3e6, 4e6, 1e6]},
+    ...                               geometry=[Point(x, y + 1500), Point(x, y - 1500), Point(x - 1500, y + 1500),
+    ...                                         Point(x - 1500, y - 1500)], crs=4547)
+    >>> records = siting_records(site_shelters(register, candidates, demand, year=2025, districts=districts))
+    >>> [(site["order"], site["candidate_id"], site["usable_area_m2"]) for site in records["chosen"]]
+    [(1, 'A', 6000.0), (2, 'B', 5000.0)]
+    >>> records["candidates_not_used"]
+    [{'candidate_id': 'D', 'name': 'D 游园', 'usable_area_m2': 1500.0, 'reason': 'usable area below 2,000 m² (郑政文〔2022〕40号 五、(一) 严格建设标准)'}]
+    >>> records["city"]["per_capita_after_m2"], records["city"]["meets_target_after"]
+    (2.05, True)
+    """
     import shapely
 
     chosen = []
