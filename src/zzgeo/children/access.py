@@ -72,7 +72,42 @@ def childcare_types() -> tuple[str, ...]:
 
 @dataclass
 class AccessResult:
-    """Result of :func:`walking_access`."""
+    """Result of :func:`walking_access`.
+
+    Attributes
+    ----------
+    shares : pandas.DataFrame
+        Per unit (and ``city``), type and circle: ``children``,
+        ``children_within`` and ``share``.
+    childcare : pandas.DataFrame
+        Per unit (and ``city``): childcare places per 1,000 residents in the
+        unit and within reach (2SFCA), children in cells short of 6.
+    gaps : geopandas.GeoDataFrame
+        :func:`gap_cells`.
+    surface : geopandas.GeoDataFrame
+        The surface with ``walk_<type>`` and ``childcare_places_per_1000`` per cell.
+    meta : dict
+        Rules, metric, surface, children rule, ``demo``.
+
+    Examples
+    --------
+    One childcare centre at the first of three cells (see :func:`walking_access`):
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.children import read_facilities, walking_access
+    >>> x0, y0 = 461_125, 3_838_375  # a 250 m cell centre in 二七区, EPSG:4547 metres
+    >>> surface = gpd.GeoDataFrame({"residents": [1000.0, 2000.0, 3000.0], "children": [100.0, 200.0, 300.0], "unit": "410103"},
+    ...                            geometry=[Point(x0 + 250 * i, y0) for i in range(3)], crs="EPSG:4547")
+    >>> surface.attrs["cell_m"] = 250
+    >>> centre = gpd.GeoDataFrame({"名称": ["托育甲"], "设施类型": ["托育服务机构"], "托位": [60], "年份": [2023]},
+    ...                           geometry=[Point(x0, y0)], crs="EPSG:4547")
+    >>> result = walking_access(read_facilities(centre), surface=surface)
+    >>> result.surface[["children", "walk_childcare", "childcare_places_per_1000"]].round(1).values.tolist()
+    [[100.0, 0.0, 10.0], [200.0, 325.0, 10.0], [300.0, 650.0, 10.0]]
+    >>> result.meta["metric"], result.meta["rules"]["detour_factor"], result.meta["demo"]
+    ('straight line × detour', 1.3, False)
+    """
 
     shares: pd.DataFrame
     childcare: pd.DataFrame
@@ -164,10 +199,48 @@ def childcare_2sfca(surface: pd.DataFrame, sites: gpd.GeoDataFrame, *, catchment
                     network: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     """Childcare places per 1,000 residents within reach of each cell (two-step floating catchment, PySAL ``access``).
 
+    Parameters
+    ----------
+    surface : geopandas.GeoDataFrame
+        Cells with ``residents``, any CRS.
+    sites : geopandas.GeoDataFrame
+        Childcare facilities with ``places`` (missing counts as 0).
+    catchment_m : float
+        Walking distance within which a facility's places are shared.
+    detour : float
+        Walking over straight-line distance (unused along a *network*).
+    network : geopandas.GeoDataFrame, optional
+        Road lines: distances along them.
+
     Returns
     -------
     pandas.DataFrame
         Per cell: ``places_per_1000`` (0 where no place is within the catchment).
+
+    Examples
+    --------
+    Two cells and two centres, worked by hand (walking = straight line,
+    catchment 1,000 m). Cell A (1,000 residents) holds centre S1 (60 places);
+    cell B (3,000 residents) lies 800 m east; S2 (20 places) 1,500 m east of A.
+    Step 1, places per resident within each centre's reach: S1 reaches A and
+    B, 60 / 4,000 = 0.015; S2 reaches only B (700 m), 20 / 3,000 = 0.00667.
+    Step 2, sum over the centres within reach of each cell: A 0.015 = 15 per
+    1,000; B 0.015 + 0.00667 = 21.67 per 1,000 (and 15 + 3 x 21.67 = 80, every place).
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.children import childcare_2sfca
+    >>> x0, y0 = 461_125, 3_838_375  # in 二七区, EPSG:4547 metres
+    >>> cells = gpd.GeoDataFrame({"residents": [1000.0, 3000.0]}, geometry=[Point(x0, y0), Point(x0 + 800, y0)], crs="EPSG:4547")
+    >>> centres = gpd.GeoDataFrame({"places": [60, 20]}, geometry=[Point(x0, y0), Point(x0 + 1500, y0)], crs="EPSG:4547")
+    >>> childcare_2sfca(cells, centres, catchment_m=1000, detour=1.0)["places_per_1000"].round(2).tolist()
+    [15.0, 21.67]
+
+    With the detour factor 1.3, B is 800 x 1.3 = 1,040 m from S1 (out of
+    reach): S1 serves A alone, 60 / 1,000; S2 (910 m) serves B, 20 / 3,000.
+
+    >>> childcare_2sfca(cells, centres, catchment_m=1000, detour=1.3)["places_per_1000"].round(2).tolist()
+    [60.0, 6.67]
     """
     from access import Access
 
@@ -218,6 +291,45 @@ def gap_cells(surface: gpd.GeoDataFrame, walk: pd.DataFrame, circles: dict[str, 
 
     With the default surface every cell of a district holds the same children,
     so ties are broken by distance (farthest first).
+
+    Parameters
+    ----------
+    surface : geopandas.GeoDataFrame
+        Cell centres with ``children`` and ``unit`` (``attrs["cell_m"]`` gives
+        the square's side, default 100 m).
+    walk : pandas.DataFrame
+        One column per facility type: walking metres from each cell (``inf`` beyond reach).
+    circles : dict of str to float
+        Circle name -> walking metres.
+    top : int, default 50
+        Cells kept per type and circle.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``type``, ``circle``, ``walk_m_limit``, ``rank``, ``unit``,
+        ``children``, ``nearest_walk_m``; squares in the surface's CRS.
+
+    Examples
+    --------
+    Three 250 m cells 200 m, out of reach and 900 m from the nearest
+    childcare: beyond the 300 m circle lie the 80 children of the third cell
+    (rank 1) and the 50 of the second (rank 2).
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.children import gap_cells
+    >>> x0, y0 = 461_125, 3_838_375  # in 二七区, EPSG:4547 metres
+    >>> surface = gpd.GeoDataFrame({"children": [100.0, 50.0, 80.0], "unit": "410103"},
+    ...                            geometry=[Point(x0 + 250 * i, y0) for i in range(3)], crs="EPSG:4547")
+    >>> surface.attrs["cell_m"] = 250
+    >>> gaps = gap_cells(surface, pd.DataFrame({"childcare": [200.0, np.inf, 900.0]}), {"5min": 300})
+    >>> gaps[["rank", "children", "nearest_walk_m"]].values.tolist()
+    [[1.0, 80.0, 900.0], [2.0, 50.0, inf]]
+    >>> gaps.area.tolist()  # 250 m x 250 m squares
+    [62500.0, 62500.0]
     """
     import geopandas as gpd
     import shapely
@@ -270,6 +382,42 @@ def walking_access(
         Development-zone polygons (for units and the facilities' units).
     top : int
         Gap cells kept per type and circle.
+
+    Returns
+    -------
+    AccessResult
+
+    Raises
+    ------
+    CRSError
+        *surface*, *network* or the facilities carry no CRS.
+
+    Examples
+    --------
+    Three 250 m cells in a row holding 100, 200 and 300 children (1,000,
+    2,000 and 3,000 residents) and a childcare centre of 60 places at the
+    first centre. Walking is the straight line x 1.3: 0, 325 and 650 m. So
+    the 5-minute circle (300 m) holds 100 of 600 children, the 10-minute one
+    (500 m) 300, the 15-minute one (1,000 m) all 600. Every cell is within the
+    1,000 m catchment, so the 60 places serve 6,000 residents: 10 per 1,000.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.children import read_facilities, walking_access
+    >>> x0, y0 = 461_125, 3_838_375  # a 250 m cell centre in 二七区, EPSG:4547 metres
+    >>> surface = gpd.GeoDataFrame({"residents": [1000.0, 2000.0, 3000.0], "children": [100.0, 200.0, 300.0], "unit": "410103"},
+    ...                            geometry=[Point(x0 + 250 * i, y0) for i in range(3)], crs="EPSG:4547")
+    >>> surface.attrs["cell_m"] = 250
+    >>> centre = gpd.GeoDataFrame({"名称": ["托育甲"], "设施类型": ["托育服务机构"], "托位": [60], "年份": [2023]},
+    ...                           geometry=[Point(x0, y0)], crs="EPSG:4547")
+    >>> result = walking_access(read_facilities(centre), surface=surface)
+    >>> shares = result.shares[result.shares["unit"] == "city"]
+    >>> shares[["circle", "walk_m", "children_within", "share"]].round(3).values.tolist()
+    [['5min', 300.0, 100.0, 0.167], ['10min', 500.0, 300.0, 0.5], ['15min', 1000.0, 600.0, 1.0]]
+    >>> result.childcare[["unit_name", "places_per_1000_in_unit", "places_per_1000_within_reach"]].values.tolist()
+    [['二七区', 10.0, 10.0], ['全市', 10.0, 10.0]]
+    >>> result.gaps[result.gaps["circle"] == "5min"][["rank", "children", "nearest_walk_m"]].round(1).values.tolist()
+    [[1.0, 300.0, 650.0], [2.0, 200.0, 325.0]]
     """
     from zzgeo.children.register import assign_units
     from zzgeo.registers import usable_rows
@@ -299,7 +447,37 @@ def walking_access(
 
 
 def access_records(result: AccessResult) -> dict:
-    """JSON-ready output: meta, coverage shares, childcare supply by unit."""
+    """JSON-ready output: meta, coverage shares, childcare supply by unit.
+
+    Parameters
+    ----------
+    result : AccessResult
+
+    Returns
+    -------
+    dict
+        ``meta``, ``shares`` and ``childcare`` as lists of records (no cells, no gaps).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.children import read_facilities, walking_access
+    >>> x0, y0 = 461_125, 3_838_375  # a 250 m cell centre in 二七区, EPSG:4547 metres
+    >>> surface = gpd.GeoDataFrame({"residents": [1000.0, 2000.0, 3000.0], "children": [100.0, 200.0, 300.0], "unit": "410103"},
+    ...                            geometry=[Point(x0 + 250 * i, y0) for i in range(3)], crs="EPSG:4547")
+    >>> surface.attrs["cell_m"] = 250
+    >>> centre = gpd.GeoDataFrame({"名称": ["托育甲"], "设施类型": ["托育服务机构"], "托位": [60], "年份": [2023]},
+    ...                           geometry=[Point(x0, y0)], crs="EPSG:4547")
+    >>> result = walking_access(read_facilities(centre), surface=surface)
+    >>> from zzgeo.children import access_records
+    >>> out = access_records(result)
+    >>> list(out)
+    ['meta', 'shares', 'childcare']
+    >>> first = out["shares"][0]
+    >>> first["unit_name"], first["type"], first["circle"], round(first["share"], 3)
+    ('二七区', 'childcare', '5min', 0.167)
+    """
     from zzgeo._records import json_safe
 
     return json_safe({"meta": result.meta, "shares": result.shares.to_dict("records"), "childcare": result.childcare.to_dict("records")})

@@ -64,7 +64,39 @@ RECORD_COLUMNS = [
 
 @dataclass
 class Attainment:
-    """Result of :func:`target_attainment`: records, the inventory per unit and type, and what was assumed."""
+    """Result of :func:`target_attainment`: records, the inventory per unit and type, and what was assumed.
+
+    Attributes
+    ----------
+    records : pandas.DataFrame
+        One row per target and unit, and a city row per target (see module notes).
+    inventory : pandas.DataFrame
+        Facilities per unit (rows: the 16 units) and type (columns: names in the plan).
+    facilities : pandas.DataFrame
+        The facilities counted, with ``unit_key``, ``unit_rule`` and ``head_key``.
+    meta : dict
+        ``document``, ``year``, ``targets``, ``measurable``, ``facilities``,
+        ``left_out``, ``undated``, ``demo``, ``children_rule``, ``zones``, ``unit_rule``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.children import read_facilities, target_attainment
+    >>> register = gpd.GeoDataFrame(
+    ...     {"编号": ["P1", "P2", "P3", "S1", "S2"], "名称": ["公园甲", "公园乙", "公园丙", "街区甲", "街区乙"],
+    ...      "设施类型": ["儿童友好公园", "儿童友好公园", "儿童友好公园", "儿童友好街区", "街区"],
+    ...      "所属单位": ["", "", "", "二七区", "郑东新区"], "年份": [2021, 2023, 2024, 2022, 2023]},
+    ...     geometry=[Point(113.5472, 34.7807), Point(113.7477, 34.6935), Point(113.6408, 34.8810),
+    ...               Point(113.5826, 34.6850), Point(113.7302, 34.8117)], crs="EPSG:4326")
+    >>> result = target_attainment(read_facilities(register), year=2025)
+    >>> result.meta["document"], result.meta["targets"], result.meta["facilities"], result.meta["demo"]
+    ('郑政〔2022〕8号', 70, 5, False)
+    >>> result.inventory.set_index("unit_name").loc[["中原区", "二七区", "郑东新区"]].values.tolist()
+    [['410102', 1, 0], ['410103', 0, 1], ['zdxq', 0, 1]]
+    >>> result.inventory.columns.tolist()
+    ['unit', 'unit_name', '儿童友好公园', '儿童友好街区']
+    """
 
     records: pd.DataFrame
     inventory: pd.DataFrame
@@ -282,6 +314,51 @@ def target_attainment(
     Returns
     -------
     Attainment
+
+    Raises
+    ------
+    ParameterError
+        *year* is not a milestone of the plan.
+
+    Examples
+    --------
+    Three child-friendly parks opened 2021, 2023 and 2024, and two
+    child-friendly blocks (街区), one in 二七区 and one named to 郑东新区.
+
+    City-wide target 四(四)34, 20 parks built or rebuilt by 2025, counts from
+    2022: the 2021 park does not count, so 2 of 20, ratio 0.1, 18 short.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.children import read_facilities, target_attainment
+    >>> register = gpd.GeoDataFrame(
+    ...     {"编号": ["P1", "P2", "P3", "S1", "S2"], "名称": ["公园甲", "公园乙", "公园丙", "街区甲", "街区乙"],
+    ...      "设施类型": ["儿童友好公园", "儿童友好公园", "儿童友好公园", "儿童友好街区", "街区"],
+    ...      "所属单位": ["", "", "", "二七区", "郑东新区"], "年份": [2021, 2023, 2024, 2022, 2023]},
+    ...     geometry=[Point(113.5472, 34.7807), Point(113.7477, 34.6935), Point(113.6408, 34.8810),
+    ...               Point(113.5826, 34.6850), Point(113.7302, 34.8117)], crs="EPSG:4326")
+    >>> result = target_attainment(read_facilities(register), year=2025)
+    >>> records = result.records.set_index(["target_id", "unit"])
+    >>> park = records.loc[("park_cf_2025", "city")]
+    >>> float(park["actual"]), float(park["target"]), float(park["ratio"]), float(park["shortfall"]), park["status"]
+    (2.0, 20.0, 0.1, 18.0, 'not met')
+
+    Per-unit target 四(四)28, 5 blocks in each of the 16 units: 二七区 and
+    郑东新区 have 1 each (4 short each), the other 14 units none (5 short
+    each). City-wide the need is 5 x 16 = 80 and the shortfall 4 + 4 + 14 x 5
+    = 78, so the ratio is 1 - 78 / 80 = 0.025 (2 blocks that count).
+
+    >>> street = records.loc["street_cf_2025"]
+    >>> street.loc[["410103", "zdxq", "410102"], ["unit_name", "actual", "shortfall"]].values.tolist()
+    [['二七区', 1.0, 4.0], ['郑东新区', 1.0, 4.0], ['中原区', 0.0, 5.0]]
+    >>> city = street.loc["city"]
+    >>> [round(float(city[c]), 3) for c in ("target", "actual", "shortfall", "ratio")], city["status"]
+    ([80.0, 2.0, 78.0, 0.025], '0 of 16 units met')
+
+    A target no register can measure says so:
+
+    >>> records.loc[("social_workers_2025", "city"), "status"]
+    'not measurable: quantity'
     """
     from zzgeo.children.register import assign_units
     from zzgeo.registers import usable_rows
@@ -311,7 +388,30 @@ def target_attainment(
 
 
 def inventory(facilities: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
-    """Facilities per unit (rows, the 16 units) and type (columns, Chinese names)."""
+    """Facilities per unit (rows, the 16 units) and type (columns, Chinese names).
+
+    Parameters
+    ----------
+    facilities : pandas.DataFrame
+        With ``unit_key`` (:func:`~zzgeo.children.register.assign_units`) and ``type``.
+    labels : dict, optional
+        Facility type -> name in the plan (default from the register schema).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit``, ``unit_name``, then one count column per type present.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from zzgeo.children.attainment import inventory
+    >>> table = inventory(pd.DataFrame({"unit_key": ["410103", "410103", "zdxq"], "type": ["childcare", "park_cf", "childcare"]}))
+    >>> table.set_index("unit_name").loc[["二七区", "郑东新区", "中原区"]].values.tolist()
+    [['410103', 1, 1], ['zdxq', 1, 0], ['410102', 0, 0]]
+    >>> table.columns.tolist()
+    ['unit', 'unit_name', '托育服务机构', '儿童友好公园']
+    """
     labels = labels or facility_labels()
     units = load_units()
     table = pd.crosstab(facilities["unit_key"], facilities["type"]).reindex(units["unit"], fill_value=0)
@@ -321,7 +421,40 @@ def inventory(facilities: pd.DataFrame, labels: dict[str, str] | None = None) ->
 
 
 def attainment_records(result: Attainment) -> dict:
-    """JSON-ready output: meta, one record per target and unit, the inventory."""
+    """JSON-ready output: meta, one record per target and unit, the inventory.
+
+    Parameters
+    ----------
+    result : Attainment
+
+    Returns
+    -------
+    dict
+        ``meta``, ``records`` and ``inventory``; NaN as None, numpy scalars as Python numbers.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.children import read_facilities, target_attainment
+    >>> register = gpd.GeoDataFrame(
+    ...     {"编号": ["P1", "P2", "P3", "S1", "S2"], "名称": ["公园甲", "公园乙", "公园丙", "街区甲", "街区乙"],
+    ...      "设施类型": ["儿童友好公园", "儿童友好公园", "儿童友好公园", "儿童友好街区", "街区"],
+    ...      "所属单位": ["", "", "", "二七区", "郑东新区"], "年份": [2021, 2023, 2024, 2022, 2023]},
+    ...     geometry=[Point(113.5472, 34.7807), Point(113.7477, 34.6935), Point(113.6408, 34.8810),
+    ...               Point(113.5826, 34.6850), Point(113.7302, 34.8117)], crs="EPSG:4326")
+    >>> result = target_attainment(read_facilities(register), year=2025)
+    >>> import json
+    >>> from zzgeo.children import attainment_records
+    >>> out = attainment_records(result)
+    >>> list(out), len(out["records"]) == len(result.records), len(out["inventory"])
+    (['meta', 'records', 'inventory'], True, 16)
+    >>> park = next(r for r in out["records"] if r["target_id"] == "park_cf_2025")
+    >>> park["actual"], park["target"], park["ratio_max"]  # NaN becomes None
+    (2.0, 20.0, None)
+    >>> json.loads(json.dumps(out, ensure_ascii=False))["meta"]["document"]
+    '郑政〔2022〕8号'
+    """
     from zzgeo._records import json_safe
 
     return json_safe({"meta": result.meta, "records": result.records.to_dict("records"),

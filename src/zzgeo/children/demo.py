@@ -111,7 +111,31 @@ def build_demo_facilities() -> gpd.GeoDataFrame:
 
 
 def demo_facilities() -> gpd.GeoDataFrame:
-    """The DEMO register from the layer store (built on first use)."""
+    """The DEMO register from the layer store (built on first use).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``facility_id``, ``name``, ``type``, ``unit``, ``places``, ``year``,
+        ``source``, ``demo`` (always True); points in EPSG:4326. Synthetic,
+        not official data.
+
+    Examples
+    --------
+    7,051 synthetic facilities of all 28 types, every one marked DEMO:
+
+    >>> from zzgeo.children import demo_facilities, target_attainment
+    >>> demo = demo_facilities()
+    >>> len(demo), demo["type"].nunique(), bool(demo["demo"].all())
+    (7051, 28, True)
+    >>> demo.iloc[0][["facility_id", "name", "type", "source"]].tolist()
+    ['CF00000', 'DEMO childcare 0', 'childcare', 'DEMO (zzgeo/data/children/demo.toml)']
+
+    An analysis on it says it rests on DEMO data:
+
+    >>> target_attainment(demo).meta["demo"]
+    True
+    """
     from zzgeo.layers import read_layer
 
     return read_layer("children_facilities_demo")

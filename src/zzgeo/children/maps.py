@@ -35,7 +35,48 @@ def _ratio_class(ratio) -> str:
 
 
 def attainment_map(result: Attainment, target_id: str, *, basemap: str = "none") -> folium.Map:
-    """Districts coloured by their attainment of one per-unit or per-head target; facilities of its types as points."""
+    """Districts coloured by their attainment of one per-unit or per-head target; facilities of its types as points.
+
+    Parameters
+    ----------
+    result : Attainment
+        :func:`~zzgeo.children.attainment.target_attainment`.
+    target_id : str
+        A target with per-unit records (scope ``per_unit`` or per 1,000 / 10,000 residents).
+    basemap : {"none", "osm", "amap"}
+
+    Returns
+    -------
+    folium.Map
+        Development zones, which have no public boundary, are listed in the caption.
+
+    Raises
+    ------
+    UnknownCodeError
+        *target_id* has no per-unit records in the result's year.
+
+    Examples
+    --------
+    Two child-friendly blocks against 四(四)28's 5 per unit: 二七区 and
+    郑东新区 each have 1 of 5 (20 %), the other units none.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.children import attainment_map, read_facilities, target_attainment
+    >>> from zzgeo.maps import map_state
+    >>> register = gpd.GeoDataFrame({"设施类型": ["儿童友好街区", "街区"], "所属单位": ["二七区", "郑东新区"], "年份": [2022, 2023]},
+    ...                             geometry=[Point(113.5826, 34.6850), Point(113.7302, 34.8117)], crs="EPSG:4326")
+    >>> result = target_attainment(read_facilities(register))
+    >>> state = map_state(attainment_map(result, "street_cf_2025"))
+    >>> state.title, state.legends[0]
+    ('儿童友好街区 — 四(四)28 (2025)', ('attainment of 5 个', [('#d73027', '< 25 %', 'box')]))
+    >>> state.notes[1]
+    'development zones (no public boundary): 郑东新区 1/5; 郑州经济技术开发区 0/5; 郑州高新技术产业开发区 0/5; 郑州航空港经济综合实验区 0/5'
+    >>> attainment_map(result, "park_cf_2025")  # a city-wide target
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.UnknownCodeError: target 'park_cf_2025' has no per-unit records in 2025; use one of ['activity_centre_2025', ...]
+    """
     from zzgeo.errors import UnknownCodeError
     from zzgeo.layers import read_layer
     from zzgeo.maps import add_points, choropleth_map
@@ -79,7 +120,52 @@ def _label(result: Attainment, kind: str) -> str:
 
 
 def access_map(result: AccessResult, kind: str, circle: str = "15min", *, basemap: str = "none") -> folium.Map:
-    """The cells with most children beyond *circle* of the nearest *kind*, over the districts, with the facilities."""
+    """The cells with most children beyond *circle* of the nearest *kind*, over the districts, with the facilities.
+
+    Districts are coloured by the share of their children within the circle;
+    the gap cells are red dots.
+
+    Parameters
+    ----------
+    result : AccessResult
+        :func:`~zzgeo.children.access.walking_access`.
+    kind : str
+        A facility type analysed.
+    circle : str, default "15min"
+        A life circle of the rules.
+    basemap : {"none", "osm", "amap"}
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    UnknownCodeError
+        No result for *kind* and *circle*.
+
+    Examples
+    --------
+    The three cells of :func:`~zzgeo.children.access.walking_access`: 300 of
+    the 600 children live within 500 m (10 minutes) of the childcare centre,
+    and the cell 650 m away is the one gap cell.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.children import access_map, read_facilities, walking_access
+    >>> from zzgeo.maps import map_state
+    >>> x0, y0 = 461_125, 3_838_375  # a 250 m cell centre in 二七区, EPSG:4547 metres
+    >>> surface = gpd.GeoDataFrame({"residents": [1000.0, 2000.0, 3000.0], "children": [100.0, 200.0, 300.0], "unit": "410103"},
+    ...                            geometry=[Point(x0 + 250 * i, y0) for i in range(3)], crs="EPSG:4547")
+    >>> surface.attrs["cell_m"] = 250
+    >>> centre = gpd.GeoDataFrame({"设施类型": ["托育服务机构"], "托位": [60], "年份": [2023]}, geometry=[Point(x0, y0)], crs="EPSG:4547")
+    >>> result = walking_access(read_facilities(centre), surface=surface)
+    >>> state = map_state(access_map(result, "childcare", "10min"))
+    >>> state.title
+    'children within 500 m walk of childcare (10min) — city 50%'
+    >>> state.legends[0], state.legends[-1]
+    (('% of children within 500 m', [('#f0f9e8', '50', 'box'), ('#cccccc', 'no data', 'box')]), ('gap cells', [('#d73027', '1 points', 'dot')]))
+    """
     from zzgeo.errors import UnknownCodeError
     from zzgeo.layers import read_layer
     from zzgeo.maps import add_points, choropleth_map
@@ -119,7 +205,25 @@ _NOT_DRAWN = ("parent_school", "childrens_home", "football_pitch_other")
 
 
 def district_attainment(result: Attainment) -> pd.DataFrame:
-    """Per district: measurable per-unit targets, how many are met, and the mean attainment (each capped at 100 %)."""
+    """Per district: measurable per-unit targets, how many are met, and the mean attainment (each capped at 100 %).
+
+    Rows are the units with an adcode (districts, cities, the county and the
+    three development zones with a census row); 郑东新区 is left out.
+
+    Examples
+    --------
+    Against 四(四)28 (5 blocks per unit) 二七区 has 1 block, 20 %; the other
+    measured per-unit and per-head targets it meets not at all:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.children import read_facilities, target_attainment
+    >>> from zzgeo.children.maps import district_attainment
+    >>> register = gpd.GeoDataFrame({"设施类型": ["儿童友好街区"], "年份": [2022]}, geometry=[Point(113.5826, 34.6850)], crs="EPSG:4326")
+    >>> table = district_attainment(target_attainment(read_facilities(register)))
+    >>> table.loc["410103"].round(3).tolist()  # targets measured, met, mean attainment: 0.2 / 5
+    [5.0, 0.0, 0.04]
+    """
     rec = result.records
     rows = rec[rec["unit"].str.fullmatch(r"\d{6}") & rec["ratio"].notna() & rec["scope"].isin(_PER_UNIT)]
     capped = rows.assign(capped=rows["ratio"].clip(upper=1.0), met_=rows["met"].astype(bool))
@@ -128,7 +232,34 @@ def district_attainment(result: Attainment) -> pd.DataFrame:
 
 
 def overview_map(result: Attainment, *, basemap: str = "none") -> folium.Map:
-    """Districts coloured by mean attainment of the measurable per-unit targets; every facility as a point."""
+    """Districts coloured by mean attainment of the measurable per-unit targets; every facility as a point.
+
+    Community-level types with thousands of points are left off and named in the caption.
+
+    Parameters
+    ----------
+    result : Attainment
+    basemap : {"none", "osm", "amap"}
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    On the DEMO register (the default run) the map says so in its title,
+    banner and caption:
+
+    >>> from zzgeo.children import demo_facilities, overview_map, target_attainment
+    >>> from zzgeo.maps import map_state
+    >>> state = map_state(overview_map(target_attainment(demo_facilities())))
+    >>> state.title
+    '儿童友好城市 targets due 2025: mean attainment by district DEMO'
+    >>> state.banner
+    'DEMO facility register — attainment is illustrative'
+    >>> state.notes[-2:]
+    ['DEMO facility register', 'not drawn (community-level, 4,800 points): 家长学校/家庭教育指导服务站点、儿童之家、足球场(非儿童友好)']
+    """
     from zzgeo.layers import read_layer
     from zzgeo.maps import add_points, choropleth_map, map_state
 

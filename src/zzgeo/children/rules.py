@@ -164,6 +164,25 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
         scope or comparator; a year that is not a milestone; a count without a
         facility type; a range without value_max > value; a repeated id (one
         line: file, key path, value, what is allowed).
+
+    Examples
+    --------
+    The packaged table holds 109 quantified targets. Task 四(四)34: 20
+    child-friendly parks built or rebuilt city-wide by 2025, counted from 2022:
+
+    >>> from zzgeo.children import load_targets
+    >>> targets = load_targets()
+    >>> len(targets), int(targets["measurable"].sum())  # 49 name a facility type a register can count
+    (109, 49)
+    >>> park = targets.set_index("id").loc["park_cf_2025"]
+    >>> park["task"], park["facilities"], park["scope"], park["cmp"]
+    ('四(四)34', ('park_cf',), 'city', '>=')
+    >>> float(park["value"]), int(park["counts_from"])
+    (20.0, 2022)
+    >>> park["wording"]
+    '到2025年，全市新建或改建儿童友好公园20个，利用城市公园广场、社区公园、街角游园场地增加游玩设施150处。'
+    >>> targets.attrs["source"]
+    '郑政〔2022〕8号 郑州市人民政府关于印发郑州市儿童友好城市建设方案的通知 (2022-04-12)'
     """
     spec = load_config(path if path is not None else data_path(_TARGETS), TargetTable, what="children target file")
     groups = spec.source.groups
@@ -182,7 +201,37 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
 
 
 def targets_for(targets: pd.DataFrame, year: int) -> pd.DataFrame:
-    """The targets due in *year* (2022 or 2025) and the standing ones (year 0)."""
+    """The targets due in *year* (2022 or 2025) and the standing ones (year 0).
+
+    Parameters
+    ----------
+    targets : pandas.DataFrame
+        :func:`load_targets`.
+    year : {2022, 2025}
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows due, renumbered; ``attrs`` kept.
+
+    Raises
+    ------
+    ParameterError
+        *year* is not a milestone of the plan.
+
+    Examples
+    --------
+    Of the 109 targets, 55 fall due in 2025, 39 in 2022 and 15 stand throughout:
+
+    >>> from zzgeo.children import load_targets, targets_for
+    >>> targets = load_targets()
+    >>> len(targets_for(targets, 2025)), len(targets_for(targets, 2022))
+    (70, 54)
+    >>> targets_for(targets, 2030)
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ParameterError: year 2030: the plan's milestones are 2022 and 2025
+    """
     if year not in YEARS:
         raise ParameterError(f"year {year!r}: the plan's milestones are {YEARS[0]} and {YEARS[1]}")
     out = targets[(targets["year"] == year) | (targets["year"] == 0)].reset_index(drop=True)
@@ -196,6 +245,11 @@ def targets_for(targets: pd.DataFrame, year: int) -> pd.DataFrame:
 def load_units(path: str | Path | None = None) -> pd.DataFrame:
     """The plan's 16 units: 6 districts, 5 cities, 1 county and 4 development zones.
 
+    Parameters
+    ----------
+    path : str or Path, optional
+        A TOML file shaped like ``data/children/units.toml`` (default: the packaged one).
+
     Returns
     -------
     pandas.DataFrame
@@ -203,6 +257,15 @@ def load_units(path: str | Path | None = None) -> pd.DataFrame:
         ``kind`` (district / city / county / development_zone), ``host``
         (the district a development zone lies in), ``census`` (its census
         row, ``""`` when it has none) and ``aliases``.
+
+    Examples
+    --------
+    >>> from zzgeo.children import load_units
+    >>> units = load_units()
+    >>> len(units), units["kind"].value_counts().to_dict()
+    (16, {'district': 6, 'city': 5, 'development_zone': 4, 'county': 1})
+    >>> units.set_index("unit").loc["zdxq", ["name", "host", "census", "aliases"]].tolist()
+    ['郑东新区', '410105', '', ('郑州郑东新区', '郑东')]
     """
     doc = load_toml(Path(path) if path else _UNITS)
     frame = pd.DataFrame(doc["units"]).rename(columns={"key": "unit"})

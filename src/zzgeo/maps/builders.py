@@ -68,7 +68,26 @@ _DISTRICT_LEGEND = "行政区界 district boundary"
 
 
 def default_maps_dir() -> Path:
-    """Where exported maps go by default: ``$ZZGEO_MAPS_DIR``, else the checkout's ``maps/``, else ``./maps``."""
+    """Where exported maps go by default: ``$ZZGEO_MAPS_DIR``, else the checkout's ``maps/``, else ``./maps``.
+
+    Returns
+    -------
+    pathlib.Path
+        Not created here.
+
+    Examples
+    --------
+    >>> import os
+    >>> from unittest import mock
+    >>> from zzgeo.maps import default_maps_dir
+    >>> with mock.patch.dict(os.environ, {"ZZGEO_MAPS_DIR": "/srv/zzgeo/maps"}):
+    ...     str(default_maps_dir())
+    '/srv/zzgeo/maps'
+    >>> with mock.patch.dict(os.environ):
+    ...     _ = os.environ.pop("ZZGEO_MAPS_DIR", None)
+    ...     default_maps_dir().name  # the checkout's maps/ or ./maps
+    'maps'
+    """
     env = os.environ.get("ZZGEO_MAPS_DIR")
     if env:
         return Path(env)
@@ -80,7 +99,14 @@ def default_maps_dir() -> Path:
 
 @cache
 def field_labels() -> dict[str, str]:
-    """Chinese (English) labels of common columns, from ``data/map_labels.toml``."""
+    """Chinese (English) labels of common columns, from ``data/map_labels.toml``.
+
+    Examples
+    --------
+    >>> from zzgeo.maps import field_labels
+    >>> field_labels()["population"], field_labels()["shelter_class"]
+    ('常住人口 residents (2020 census)', '类别 class')
+    """
     from zzgeo._data import load_toml
 
     return dict(load_toml("map_labels.toml")["labels"])
@@ -293,6 +319,26 @@ def base_map(
     Returns
     -------
     folium.Map
+        With its :class:`~zzgeo.maps.MapState` (:func:`~zzgeo.maps.map_state`).
+
+    Raises
+    ------
+    ParameterError
+        *basemap* is not a key of :data:`~zzgeo.maps.BASEMAPS`.
+
+    Examples
+    --------
+    >>> from zzgeo.maps import base_map, map_state
+    >>> m = base_map(title="郑州 shelters", caption_lines=["来源: DEMO 台账"], demo=True)
+    >>> state = map_state(m)
+    >>> state.title, state.notes, state.banner
+    ('郑州 shelters', ['来源: DEMO 台账'], 'DEMO DATA — not the official data; for illustration only')
+    >>> state.basemap.url is None, state.legends  # no tiles: works offline; nothing drawn yet
+    (True, [])
+    >>> base_map(title="x", basemap="google")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ParameterError: basemap 'google': use one of ['amap', 'none', 'osm']
     """
     if basemap not in BASEMAPS:
         raise ParameterError(f"basemap {basemap!r}: use one of {sorted(BASEMAPS)}")
@@ -356,6 +402,33 @@ def choropleth_layer(
     Returns
     -------
     folium.GeoJson
+        The layer, already added to *m*.
+
+    Raises
+    ------
+    CRSError, SchemaError, GeometryError
+        No CRS; a column missing (or too few *colors*); no non-empty geometry.
+    ParameterError
+        An unknown *scheme*.
+
+    Examples
+    --------
+    A text column gets one colour per value in order of first appearance;
+    six numbers in three ``equal_interval`` classes split 1-6 at
+    1 + 5/3 = 2.67 and 1 + 10/3 = 4.33:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from zzgeo.maps import base_map, choropleth_layer, map_state
+    >>> blocks = gpd.GeoDataFrame({"class": ["II", "III", "II", "I", "I", "II"], "v": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]},
+    ...                           geometry=[box(113.60 + i / 20, 34.74, 113.64 + i / 20, 34.78) for i in range(6)], crs=4326)
+    >>> m = base_map(title="示例 example")
+    >>> _ = choropleth_layer(m, blocks, "class", legend_title="类别 class")
+    >>> _ = choropleth_layer(m, blocks, "v", legend_title="值 value (2025)", scheme="equal_interval", bins=3)
+    >>> for title, entries in map_state(m).legends:
+    ...     print(title, [label for _, label, _ in entries])
+    类别 class ['II', 'III', 'I']
+    值 value (2025) ['1 – 2.67', '2.67 – 4.33', '4.33 – 6']
     """
     _check_columns(gdf, [column, *tooltip_columns, *(popup_columns or ())], "choropleth_layer")
     state = map_state(m)
@@ -412,6 +485,10 @@ def choropleth_map(
     GeoDataFrame (columns ``name``, geometry) draws those instead of the 12
     districts of the layer store.
 
+    Returns
+    -------
+    folium.Map
+
     Raises
     ------
     CRSError
@@ -420,6 +497,27 @@ def choropleth_map(
         ``column`` or a tooltip column is missing.
     GeometryError
         There is no non-empty geometry.
+
+    Examples
+    --------
+    Three values and ``bins=3``: one class per value, coloured from the
+    sequential palette; the 12 district outlines of the layer store on top.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from zzgeo.maps import choropleth_map, map_state
+    >>> blocks = gpd.GeoDataFrame({"v": [1.0, 2.0, 3.0]},
+    ...                           geometry=[box(113.60 + i / 20, 34.74, 113.64 + i / 20, 34.78) for i in range(3)], crs=4326)
+    >>> m = choropleth_map(blocks, "v", title="示例 example", legend_title="值 value (2025)", bins=3)
+    >>> map_state(m).title
+    '示例 example'
+    >>> map_state(m).legends
+    [('值 value (2025)', [('#ffffb2', '1', 'box'), ('#fd8d3c', '2', 'box'), ('#b10026', '3', 'box')]),
+     ('行政区界 district boundary', [('#3a3a3a', '区县级单元 (12)', 'line')])]
+    >>> choropleth_map(blocks.set_crs(None, allow_override=True), "v", title="no CRS")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.CRSError: choropleth: gdf has crs=None; set it first, ...
     """
     m = base_map(title=title, caption_lines=caption_lines, demo=demo, banner_text=banner_text, basemap=basemap,
                  north_arrow=north_arrow, background=background, fill_opacity=fill_opacity)
@@ -478,6 +576,26 @@ def add_points(
     ------
     CRSError, SchemaError, GeometryError
         No CRS; a column missing; a geometry that is not a point.
+
+    Examples
+    --------
+    Two childcare centres as green dots with their own legend section; a
+    MultiPoint of two sites is split into two dots:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import MultiPoint, Point, box
+    >>> from zzgeo.maps import add_points, base_map, map_state
+    >>> m = base_map(title="托育 childcare")
+    >>> centres = gpd.GeoDataFrame({"name": ["托育甲", "托育乙"]}, geometry=[Point(113.62, 34.76), Point(113.67, 34.75)], crs=4326)
+    >>> _ = add_points(m, centres, label_column="name", name="托育 childcare", color="#1b7837")
+    >>> pair = gpd.GeoDataFrame(geometry=[MultiPoint([(113.62, 34.76), (113.63, 34.77)])], crs=4326)
+    >>> _ = add_points(m, pair, name="候选 candidates", legend_section="托育 childcare")
+    >>> map_state(m).legends
+    [('托育 childcare', [('#1b7837', '2 points', 'dot'), ('#1f4e9c', '候选 candidates (2)', 'dot')])]
+    >>> add_points(m, gpd.GeoDataFrame(geometry=[box(113.6, 34.7, 113.7, 34.8)], crs=4326))
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.GeometryError: add_points: gdf holds ['Polygon'] geometries; only Point/MultiPoint allowed
     """
     _check_columns(gdf, [c for c in [label_column, *(popup_columns or ())] if c is not None], "add_points")
     data = _display(gdf, m, "add_points: gdf").explode(index_parts=False)
@@ -547,6 +665,28 @@ def add_outlines(
     Returns
     -------
     folium.GeoJson
+
+    Raises
+    ------
+    CRSError, GeometryError
+        No CRS; no non-empty geometry.
+
+    Examples
+    --------
+    The 500 m service areas of two sites (buffers in EPSG:4547 metres), as
+    dashed outlines with a line in the legend:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.maps import add_outlines, base_map, map_state
+    >>> m = base_map(title="服务半径 service areas")
+    >>> sites = gpd.GeoSeries([Point(113.62, 34.76), Point(113.67, 34.75)], crs=4326)
+    >>> areas = sites.to_crs(4547).buffer(500).to_frame("geometry")
+    >>> _ = add_outlines(m, areas, name="服务半径 500 m", legend_label="500 m 服务半径")
+    >>> map_state(m).legends
+    [('服务半径 500 m', [('#3a3a3a', '500 m 服务半径', 'line')])]
+    >>> map_state(m).layers[0].style
+    {'color': '#3a3a3a', 'weight': 1.6, 'fill': False, 'dashArray': '5 3'}
     """
     data = _display(gdf[[gdf.geometry.name]], m, f"add_outlines: {name}")
     layer = gpd.GeoDataFrame(geometry=data.geometry.values, crs=4326)
@@ -575,6 +715,26 @@ def add_districts(m: folium.Map, districts: gpd.GeoDataFrame | None = None, *, l
     -------
     folium.FeatureGroup
         The group ``行政区 districts`` holding outlines and names.
+
+    Raises
+    ------
+    SchemaError
+        *districts* has no ``name`` column.
+
+    Examples
+    --------
+    The 12 districts of the layer store: outlines, name labels and one
+    legend line.
+
+    >>> from zzgeo.maps import add_districts, base_map, map_state
+    >>> m = base_map(title="郑州 districts")
+    >>> _ = add_districts(m)
+    >>> [(layer.kind, len(layer.frame)) for layer in map_state(m).layers]
+    [('outlines', 12), ('labels', 12)]
+    >>> map_state(m).layers[1].frame["name"].tolist()[:3]
+    ['中原区', '二七区', '管城回族区']
+    >>> map_state(m).legends
+    [('行政区界 district boundary', [('#3a3a3a', '区县级单元 (12)', 'line')])]
     """
     if districts is None:
         from zzgeo.layers import read_layer
@@ -629,6 +789,30 @@ def combine_maps(maps: Mapping[str, folium.Map], *, title: str, basemap: str | N
         With the district outlines and names on top, every map's legend
         section (headed by its label) and source notes, and the demo banner
         when any of them rests on demo data.
+
+    Raises
+    ------
+    ParameterError
+        No maps, or maps on basemaps of different datums.
+
+    Examples
+    --------
+    Two maps, the second on DEMO data: the page says so, and starts with
+    the second group hidden.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from zzgeo.maps import choropleth_map, combine_maps, map_state
+    >>> blocks = gpd.GeoDataFrame({"class": ["II", "III"]},
+    ...                           geometry=[box(113.60 + i / 20, 34.74, 113.64 + i / 20, 34.78) for i in range(2)], crs=4326)
+    >>> first = choropleth_map(blocks, "class", title="甲", legend_title="类别 class")
+    >>> second = choropleth_map(blocks, "class", title="乙", legend_title="类别 class", demo=True)
+    >>> m = combine_maps({"甲 A": first, "乙 B (DEMO)": second}, title="合并 combined")
+    >>> state = map_state(m)
+    >>> state.banner
+    'DEMO data in: 乙 B (DEMO) — illustrative, not the official data'
+    >>> [title for title, _ in state.legends], state.hidden
+    (['甲 A · 类别 class', '乙 B (DEMO) · 类别 class', '行政区界 district boundary'], {'乙 B (DEMO)'})
     """
     if not maps:
         raise ParameterError("combine_maps: no maps given")

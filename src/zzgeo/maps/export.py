@@ -32,7 +32,29 @@ _CHROMIUM_INSTALL = "apt-get update && apt-get install -y chromium"
 
 @dataclass(frozen=True)
 class MapExport:
-    """Files written by :func:`export_map` and which renderer drew the PNG."""
+    """Files written by :func:`export_map` and which renderer drew the PNG.
+
+    Attributes
+    ----------
+    html : pathlib.Path
+    png : pathlib.Path or None
+        None when no PNG was asked for.
+    renderer : {"chromium", "matplotlib", None}
+    note : str
+        How the PNG was made (and why Chromium was not used, when it was not).
+
+    Examples
+    --------
+    Without a PNG only the page is written:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zzgeo.maps import base_map, export_map
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     result = export_map(base_map(title="示例"), Path(folder) / "example.html")
+    ...     result.html.name, result.html.is_file(), result.png, result.renderer
+    ('example.html', True, None, None)
+    """
 
     html: Path
     png: Path | None = None
@@ -41,7 +63,30 @@ class MapExport:
 
 
 def find_chromium(chromium: str | os.PathLike[str] | None = None) -> str | None:
-    """The Chromium executable to use: *chromium* if it exists, else the first on ``PATH``."""
+    """The Chromium executable to use: *chromium* when given, else the first browser found on ``PATH``.
+
+    Parameters
+    ----------
+    chromium : str or path-like, optional
+        A browser name or path. When given it is the only one looked for:
+        if it does not exist the answer is None, with no fallback to ``PATH``.
+        Default: ``chromium``, ``chromium-browser`` or ``google-chrome``, the first on ``PATH``.
+
+    Returns
+    -------
+    str or None
+        The executable's path, or None when there is none.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from zzgeo.maps import find_chromium
+    >>> find_chromium("/no/such/chromium") is None
+    True
+    >>> found = find_chromium()
+    >>> found is None or Path(found).name in ("chromium", "chromium-browser", "google-chrome")
+    True
+    """
     if chromium is not None:
         return shutil.which(str(chromium))
     return next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
@@ -84,6 +129,35 @@ def save_html(
         ``offline`` and the page still needs something outside: a tile layer,
         other than the chosen basemap's, a library with no offline copy (e.g. awesome-markers icons), an image
         URL. The message lists the URLs.
+
+    Examples
+    --------
+    The offline page loads no script or stylesheet from the network and
+    records the map's source notes; an icon marker (awesome-markers, which has
+    no offline copy) makes the offline save fail and write nothing.
+
+    >>> import re
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import folium
+    >>> from zzgeo.errors import MapExportError
+    >>> from zzgeo.maps import base_map, save_html
+    >>> m = base_map(title="示例", caption_lines=["来源: 示例数据"])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     page = save_html(m, Path(folder) / "example.html").read_text(encoding="utf-8")
+    ...     online = save_html(m, Path(folder) / "online.html", offline=False).read_text(encoding="utf-8")
+    ...     _ = folium.Marker([34.75, 113.66], icon=folium.Icon(icon="star")).add_to(m)
+    ...     try:
+    ...         save_html(m, Path(folder) / "icons.html")
+    ...     except MapExportError as exc:
+    ...         print(str(exc).splitlines()[0])
+    ...     sorted(p.name for p in Path(folder).iterdir())
+    save_html('...icons.html', offline=True): the page still needs the network:
+    ['example.html', 'online.html']
+    >>> page.startswith("<!DOCTYPE html>"), '<meta name="zzgeo:source" content="来源: 示例数据">' in page
+    (True, True)
+    >>> re.findall(r'<(?:script|link)[^>]+(?:src|href)="https?://', page), len(re.findall(r'<script src="https?://', online)) > 0
+    ([], True)
     """
     from zzgeo.maps.state import map_state
 
@@ -155,6 +229,30 @@ def save_png(
     ChromiumError
         No Chromium found (install: ``apt-get update && apt-get install -y chromium``),
         or it failed or wrote no image.
+
+    See Also
+    --------
+    export_map : Writes the page and its PNG, with a matplotlib drawing when there is no browser.
+
+    Examples
+    --------
+    Where the browser is installed, ``save_png(html, png)`` writes the
+    screenshot and returns its path. A browser that does not exist, or a page
+    that does not, is an error naming what to do:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zzgeo.maps import base_map, save_html, save_png
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     page = save_html(base_map(title="示例"), Path(folder) / "example.html")
+    ...     save_png(page, Path(folder) / "example.png", chromium="/no/such/chromium")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ChromiumError: save_png: headless Chromium not found (chromium='/no/such/chromium'); install it with `apt-get update && apt-get install -y chromium` or pass chromium='/path/to/chromium'
+    >>> save_png("/no/such/page.html", "/no/such/page.png")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: save_png: no HTML file '/no/such/page.html'
     """
     src = Path(html_path).resolve()
     if not src.is_file():
@@ -220,6 +318,34 @@ def export_map(
     Returns
     -------
     MapExport
+
+    Raises
+    ------
+    MapExportError
+        An unknown *renderer*, or a page that needs the network (see :func:`save_html`).
+    ChromiumError
+        ``renderer="chromium"`` and Chromium is missing or fails.
+
+    Examples
+    --------
+    The PNG drawn with matplotlib (no browser needed), beside the page:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from zzgeo.maps import choropleth_map, export_map
+    >>> blocks = gpd.GeoDataFrame({"class": ["II", "III"]},
+    ...                           geometry=[box(113.60 + i / 20, 34.74, 113.64 + i / 20, 34.78) for i in range(2)], crs=4326)
+    >>> m = choropleth_map(blocks, "class", title="示例 example", districts=False)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     result = export_map(m, Path(folder) / "example.html", png=True, renderer="matplotlib")
+    ...     result.png.name, result.png.stat().st_size > 0, result.renderer
+    ...     sorted(p.name for p in Path(folder).iterdir())  # no temporary files left
+    ('example.png', True, 'matplotlib')
+    ['example.html', 'example.png']
+    >>> result.note
+    "static matplotlib drawing of the map's layers (no browser)"
     """
     if renderer not in ("auto", "chromium", "matplotlib"):
         raise MapExportError(f"renderer {renderer!r}: use auto, chromium or matplotlib")

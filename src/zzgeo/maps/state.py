@@ -26,7 +26,30 @@ __all__ = ["Basemap", "BASEMAPS", "LayerRecord", "MapState", "map_state"]
 
 @dataclass(frozen=True)
 class Basemap:
-    """A tile basemap: online only; ``crs`` is the datum its tiles are drawn in."""
+    """A tile basemap: online only; ``crs`` is the datum its tiles are drawn in.
+
+    Attributes
+    ----------
+    name : str
+        ``"none"``, ``"osm"`` or ``"amap"`` (the keys of :data:`BASEMAPS`).
+    url : str or None
+        Tile URL template; None for no tiles.
+    crs : str
+        ``"wgs84"`` or ``"gcj02"`` (vector layers are shifted to it).
+    attribution : str
+    subdomains : str
+
+    Examples
+    --------
+    Amap (高德) tiles are drawn in GCJ-02, so a map on them shifts its layers:
+
+    >>> from zzgeo.maps import BASEMAPS, base_map, map_state
+    >>> BASEMAPS["amap"].crs, BASEMAPS["osm"].crs, BASEMAPS["none"].url
+    ('gcj02', 'wgs84', None)
+    >>> m = base_map(title="高德底图 Amap", basemap="amap")
+    >>> map_state(m).basemap.name, map_state(m).notes
+    ('amap', ['vector layers shifted to GCJ-02 to match the Amap tiles'])
+    """
 
     name: str
     url: str | None
@@ -58,7 +81,46 @@ class LayerRecord:
 
 @dataclass
 class MapState:
-    """What a zzgeo map holds besides folium's elements."""
+    """What a zzgeo map holds besides folium's elements.
+
+    Attributes
+    ----------
+    title : str
+    basemap : Basemap
+    banner : str or None
+        The red demo banner, when the map rests on demonstration data.
+    layers : list of LayerRecord
+        What was drawn, in display coordinates (for the static PNG).
+    legends : list of (str, list of (colour, label, shape))
+        Legend sections in order; shape is ``"box"``, ``"dot"`` or ``"line"``.
+    notes : list of str
+        Source notes of the caption (and of the page's ``<meta>`` tags).
+    bounds : tuple of float or None
+        ``(minx, miny, maxx, maxy)`` of the fitted layers.
+    fill_opacity : float
+    groups, hidden
+        Legend section / note -> switchable group, and the groups hidden at
+        first (:func:`zzgeo.maps.combine_maps`).
+
+    Examples
+    --------
+    A builder fills the state in; read the title, legend and notes back:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from zzgeo.maps import choropleth_layer, base_map, map_state
+    >>> m = base_map(title="避难场所类别 shelter classes", caption_lines=["来源: 示例台账"], demo=True)
+    >>> sites = gpd.GeoDataFrame({"class": ["II", "III", "II"]},
+    ...                          geometry=[box(113.60 + i / 20, 34.74, 113.64 + i / 20, 34.78) for i in range(3)], crs=4326)
+    >>> _ = choropleth_layer(m, sites, "class", legend_title="类别 class")
+    >>> state = map_state(m)
+    >>> state.title, state.notes, state.banner
+    ('避难场所类别 shelter classes', ['来源: 示例台账'], 'DEMO DATA — not the official data; for illustration only')
+    >>> state.legends
+    [('类别 class', [('#8dd3c7', 'II', 'box'), ('#ffffb3', 'III', 'box')])]
+    >>> [layer.kind for layer in state.layers], state.bounds
+    (['polygons'], (113.6, 34.74, 113.74, 34.78))
+    """
 
     title: str = ""
     basemap: Basemap = BASEMAPS["none"]
@@ -93,7 +155,26 @@ _STATE_ATTR = "_zzgeo_state"
 
 
 def map_state(m: folium.Map) -> MapState:
-    """The :class:`MapState` of a map (a plain ``folium.Map`` gets an empty one)."""
+    """The :class:`MapState` of a map (a plain ``folium.Map`` gets an empty one).
+
+    Parameters
+    ----------
+    m : folium.Map
+
+    Returns
+    -------
+    MapState
+        The same object on every call, so changes to it stay with the map.
+
+    Examples
+    --------
+    >>> from zzgeo.maps import base_map, map_state
+    >>> m = base_map(title="儿童友好设施 facilities", caption_lines=["郑政〔2022〕8号"])
+    >>> map_state(m) is map_state(m)
+    True
+    >>> map_state(m).title, map_state(m).notes, map_state(m).crs
+    ('儿童友好设施 facilities', ['郑政〔2022〕8号'], 'wgs84')
+    """
     state = getattr(m, _STATE_ATTR, None)
     if state is None:
         state = MapState()

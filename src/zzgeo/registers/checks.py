@@ -52,6 +52,22 @@ class CheckContext:
         CSV/Excel line, else its index label).
     duplicates : numpy.ndarray of bool
         Rows found to repeat an earlier row (set by :func:`duplicate_checks`).
+
+    Examples
+    --------
+    A theme's own check sees the parsed values and adds a note (or an issue)
+    to some rows: here every shelter under 5,000 m² (0.35 公顷 = 3,500 m²).
+
+    >>> import pandas as pd
+    >>> from zzgeo.registers import validate_register
+    >>> def small(ctx):
+    ...     area = ctx.value("effective_area_m2")
+    ...     ctx.notes.add((area < 5000).to_numpy(), "below 5,000 m²: at most a class III shelter")
+    >>> frame = pd.DataFrame({"名称": ["公园甲", "广场乙"], "类别": ["II", "III"], "有效面积(公顷)": [1.2, 0.35],
+    ...                       "lon": [113.7302, 113.5826], "lat": [34.8117, 34.6850]})
+    >>> checked = validate_register(frame, "shelters/register.toml", crs="wgs84", checks=[small])
+    >>> checked["notes"].tolist()
+    ['', 'below 5,000 m²: at most a class III shelter']
     """
 
     frame: Any
@@ -456,6 +472,31 @@ def district_name_check(column: str = "district") -> Callable[[CheckContext], No
     """A check noting rows whose *column* names another district than the one their location is in.
 
     Accepts the full name (``管城回族区``), its stem (``管城``) or the adcode.
+    An empty cell, or a row without a location, gets no note.
+
+    Parameters
+    ----------
+    column : str, default "district"
+        The schema column naming the district.
+
+    Returns
+    -------
+    callable
+        ``check(ctx: CheckContext) -> None``, for ``checks=`` of :func:`validate_register`.
+
+    Examples
+    --------
+    The adcode ``410105`` and the stem ``二七`` match the districts the
+    points lie in (金水区, 二七区); ``金水区`` for a point in 中原区 gets a note.
+
+    >>> import pandas as pd
+    >>> from zzgeo.registers import district_name_check, validate_register
+    >>> frame = pd.DataFrame({"名称": ["公园甲", "广场乙", "公园丙"], "类别": ["II", "III", "III"],
+    ...                       "有效面积": [12000, 3500, 3000], "区县": ["410105", "二七", "金水区"],
+    ...                       "lon": [113.7302, 113.5826, 113.5472], "lat": [34.8117, 34.6850, 34.7807]})
+    >>> checked = validate_register(frame, "shelters/register.toml", crs="wgs84", checks=[district_name_check("district")])
+    >>> checked["notes"].tolist()
+    ['', '', "register says district '金水区' but the location is in 中原区 (410102)"]
     """
 
     def check(ctx: CheckContext) -> None:

@@ -42,7 +42,36 @@ __all__ = ["parse_columns_option", "header_conversions", "conversion_note", "map
 
 
 def parse_columns_option(text: str | None) -> dict[str, str]:
-    """Parse ``--columns`` text ``"源列=name,有效=effective_area_m2"`` (or JSON) into a mapping."""
+    """Parse ``--columns`` text ``"源列=name,有效=effective_area_m2"`` (or JSON) into a mapping.
+
+    Parameters
+    ----------
+    text : str or None
+        ``SOURCE=TARGET`` pairs separated by ``,``, ``，``, ``;`` or ``；``, or
+        a JSON object; empty or None gives ``{}``.
+
+    Returns
+    -------
+    dict of str to str
+        Source header -> schema column.
+
+    Raises
+    ------
+    SchemaError
+        Not valid JSON, a pair without ``=``, or a source header mapped twice.
+
+    Examples
+    --------
+    >>> from zzgeo.registers import parse_columns_option
+    >>> parse_columns_option("源列=name，有效=effective_area_m2")  # a full-width comma separates too
+    {'源列': 'name', '有效': 'effective_area_m2'}
+    >>> parse_columns_option('{"场地": "name"}'), parse_columns_option(None)
+    ({'场地': 'name'}, {})
+    >>> parse_columns_option("a=name,a=shelter_id")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.SchemaError: --columns: 'a' is mapped twice ('name' and 'shelter_id'); map each header once
+    """
     if not text:
         return {}
     text = text.strip()
@@ -160,6 +189,25 @@ def header_conversions(frame: pd.DataFrame, schema: str | RegisterSchema, column
     SchemaError
         A bad mapping (see :func:`map_columns`), or a header unit that does not
         parse or has the wrong dimension (the message names the header).
+
+    Examples
+    --------
+    ``有效面积(公顷)`` names the effective area in hectares: 1 公顷 = 10,000 m².
+    ``类别`` and ``场所名称`` are accepted headers of their columns; ``备注`` is none.
+
+    >>> import pandas as pd
+    >>> from zzgeo.registers import header_conversions
+    >>> frame = pd.DataFrame({"场所名称": ["公园甲"], "类别": ["Ⅱ类"], "有效面积(公顷)": [1.2], "备注": [""]})
+    >>> rename, conversions = header_conversions(frame, "shelters/register.toml")
+    >>> rename
+    {'场所名称': 'name', '类别': 'shelter_class', '有效面积(公顷)': 'effective_area_m2'}
+    >>> header, conversion = conversions["effective_area_m2"]
+    >>> header, conversion.unit, conversion.factor
+    ('有效面积(公顷)', '公顷', 10000.0)
+    >>> header_conversions(frame.rename(columns={"有效面积(公顷)": "有效面积(米)"}), "shelters/register.toml")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.SchemaError: register: header '有效面积(米)': '米' measures a length, not area ...
     """
     from zzgeo.registers.quantities import read_unit
 
@@ -182,7 +230,30 @@ def header_conversions(frame: pd.DataFrame, schema: str | RegisterSchema, column
 
 
 def conversion_note(name: str, header: object, column: str, conversion: Conversion) -> str:
-    """``"r.csv: column '有效面积(公顷)' read in 公顷 (hectare) -> m² x 10,000 (effective_area_m2)"``."""
+    """The file-level note of a header unit conversion, as :func:`map_columns` writes it.
+
+    Parameters
+    ----------
+    name : str
+        How the register is named.
+    header : object
+        The header as written.
+    column : str
+        The schema column it became.
+    conversion : Conversion
+        From :func:`header_conversions` (or :func:`zzgeo.registers.quantities.read_unit`).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from zzgeo.registers.quantities import read_unit
+    >>> from zzgeo.registers import conversion_note
+    >>> conversion_note("r.csv", "有效面积(公顷)", "effective_area_m2", read_unit("公顷", "area"))
+    "r.csv: column '有效面积(公顷)' read in 公顷 (hectare) -> m² x 10,000 (effective_area_m2)"
+    """
     return f"{name}: column {plain(header)!r} read in {conversion.describe()} ({column})"
 
 
@@ -210,6 +281,24 @@ def map_columns(
         A mapping names a header the table lacks or a target the schema does not
         know, two headers would become the same column, or a header's unit does
         not parse or measures something else than its column.
+
+    Examples
+    --------
+    1.2 公顷 = 1.2 x 10,000 = 12,000 m²; ``备注`` is no schema column and stays as it is.
+
+    >>> import pandas as pd
+    >>> from zzgeo.registers import map_columns
+    >>> frame = pd.DataFrame({"场所名称": ["公园甲"], "类别": ["Ⅱ类"], "有效面积(公顷)": [1.2], "备注": ["东门"]})
+    >>> out, notes = map_columns(frame, "shelters/register.toml", name="shelters.csv")
+    >>> list(out.columns), out["effective_area_m2"].tolist()
+    (['name', 'shelter_class', 'effective_area_m2', '备注'], [12000.0])
+    >>> notes
+    ["shelters.csv: column '有效面积(公顷)' read in 公顷 (hectare) -> m² x 10,000 (effective_area_m2)"]
+
+    An explicit mapping wins over the accepted headers:
+
+    >>> map_columns(frame, "shelters/register.toml", {"备注": "name", "场所名称": "source"})[0].columns.tolist()
+    ['source', 'shelter_class', 'effective_area_m2', 'name']
     """
     schema = load_schema(schema)
     rename, conversions = header_conversions(frame, schema, columns, name=name)
@@ -228,7 +317,39 @@ def map_columns(
 
 def row_namer(frame: pd.DataFrame, schema: RegisterSchema, row_names: str = "index", id_column: str | None = None,
               first: int | None = None) -> RowNames:
-    """How messages name a register's rows: its id, else its CSV/Excel line, feature number or index label."""
+    """How messages name a register's rows: its id, else its CSV/Excel line, feature number or index label.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The register with the schema's column names (after :func:`map_columns`).
+    schema : RegisterSchema
+    row_names : {"index", "line", "feature"}
+        How a row without an id is placed.
+    id_column : str, optional
+        Default: the schema's id column.
+    first : int, optional
+        Line or feature number of the first row (default 2 for lines, 1 for features).
+
+    Returns
+    -------
+    zzgeo._problems.RowNames
+        ``names(position)`` is the text messages use; ``names.place(position)``
+        says where the row is, whatever its id.
+
+    Examples
+    --------
+    In a CSV the header is line 1, so the first row is line 2; a row with an
+    id is named by it, one without by its line and name:
+
+    >>> import pandas as pd
+    >>> from zzgeo.registers import load_schema, row_namer
+    >>> schema = load_schema("shelters/register.toml")
+    >>> frame = pd.DataFrame({"shelter_id": ["S1", ""], "name": ["公园甲", "广场乙"]})
+    >>> names = row_namer(frame, schema, "line")
+    >>> names(0), names(1), names.place(0)
+    ("'S1'", "line 3 ('广场乙')", 'line 2')
+    """
     id_column = id_column or schema.id_column
     ids = frame[id_column].to_numpy(dtype=object) if id_column and id_column in frame else None
     names = frame[schema.name_column].to_numpy(dtype=object) if schema.name_column and schema.name_column in frame else None
@@ -323,6 +444,33 @@ def validate_register(
         Required columns missing, a bad column mapping; with ``on_error="raise"`` any row error.
     OutsideAreaError, GeometryError
         With ``on_error="raise"``, when all bad rows are of that one kind.
+
+    Examples
+    --------
+    Three shelters given with lon/lat in WGS-84. ``有效面积(公顷)`` is read in
+    hectares (1.2 公顷 = 12,000 m²); S3's area of 0 breaks the hard range
+    ``gt = 0``, so with ``on_error="flag"`` it comes back with an issue and
+    ``valid = False``; the other two are located in their districts.
+
+    >>> import pandas as pd
+    >>> shelters = pd.DataFrame({"编号": ["S1", "S2", "S3"], "名称": ["公园甲", "广场乙", "公园丙"],
+    ...                          "类别": ["Ⅱ类", "三类", "II"], "有效面积(公顷)": [1.2, 0.35, 0],
+    ...                          "lon": [113.7302, 113.5826, 113.5472], "lat": [34.8117, 34.6850, 34.7807]})
+    >>> from zzgeo.registers import validate_register
+    >>> checked = validate_register(shelters, "shelters/register.toml", crs="wgs84", on_error="flag", name="shelters.csv")
+    >>> checked[["shelter_id", "shelter_class", "effective_area_m2", "district_name", "valid"]].values.tolist()
+    [['S1', 'II', 12000.0, '金水区', True], ['S2', 'III', 3500.0, '二七区', True], ['S3', 'II', 0.0, '中原区', False]]
+    >>> checked["issues"].tolist()
+    ['', '', 'effective_area_m2 must be positive, got 0.0']
+    >>> checked.attrs["notes"]
+    ["shelters.csv: column '有效面积(公顷)' read in 公顷 (hectare) -> m² x 10,000 (effective_area_m2)"]
+
+    By default one error names every bad row:
+
+    >>> validate_register(shelters, "shelters/register.toml", crs="wgs84", name="shelters.csv")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.SchemaError: shelters.csv: 1 of 3 row(s) fail validation: 'S3': effective_area_m2 must be positive, got 0.0. Fix them, ...
     """
     check_on_error(on_error)
     ctx = check_register(frame, schema, columns=columns, crs=crs, districts=districts, checks=checks, name=name,
@@ -373,6 +521,35 @@ def check_register(
         ids and records) run only on a whole register; a caller checking
         partitions runs :func:`zzgeo.registers.checks.duplicate_checks` on the
         whole first.
+
+    Returns
+    -------
+    CheckContext
+        The parsed values, issues, notes, districts and row names.
+
+    Raises
+    ------
+    EmptyInputError
+        The register has no rows.
+    SchemaError
+        Required columns missing, a bad column mapping or header unit, an
+        *id_column* that is not a column.
+
+    Examples
+    --------
+    The parsed areas (1.2 and 0.35 公顷 in m²), the districts found and the
+    problems, with no frame assembled:
+
+    >>> import pandas as pd
+    >>> shelters = pd.DataFrame({"编号": ["S1", "S2", "S3"], "名称": ["公园甲", "广场乙", "公园丙"],
+    ...                          "类别": ["Ⅱ类", "三类", "II"], "有效面积(公顷)": [1.2, 0.35, 0],
+    ...                          "lon": [113.7302, 113.5826, 113.5472], "lat": [34.8117, 34.6850, 34.7807]})
+    >>> from zzgeo.registers import check_register
+    >>> ctx = check_register(shelters, "shelters/register.toml", crs="wgs84")
+    >>> ctx.values["effective_area_m2"].tolist(), ctx.adcodes.tolist()
+    ([12000.0, 3500.0, 0.0], ['410105', '410103', '410102'])
+    >>> ctx.issues.joined().tolist(), ctx.label(2)
+    (['', '', 'effective_area_m2 must be positive, got 0.0'], "'S3'")
     """
     schema = load_schema(schema)
     if len(frame) == 0:
@@ -424,6 +601,25 @@ def whole_register_problems(
     (:func:`zzgeo.landprice.valuation.scale.value_parcels_dask`): it runs this once on the whole
     register and the row checks per partition (``check_register(..., whole=False)``).
     Returns the context: ``issues`` holds the repeats, ``label`` names rows.
+
+    Raises
+    ------
+    EmptyInputError
+        The register has no rows.
+    SchemaError
+        A bad column mapping or header unit, an *id_column* that is not a column.
+
+    Examples
+    --------
+    The second row repeats the id of the first (line 2 of the CSV): an error
+    on the later row only.
+
+    >>> import pandas as pd
+    >>> from zzgeo.registers import whole_register_problems
+    >>> frame = pd.DataFrame({"编号": ["S1", "S1", "S2"], "名称": ["公园甲", "广场乙", "公园丙"]})
+    >>> ctx = whole_register_problems(frame, "shelters/register.toml", row_names="line")
+    >>> ctx.issues.joined().tolist()
+    ['', "shelter_id 'S1' repeats line 2", '']
     """
     schema = load_schema(schema)
     if len(frame) == 0:
@@ -498,6 +694,41 @@ def load_register(
         GeoPackage layer / PostGIS table or query, Excel sheet.
     districts, on_error, checks, name
         See :func:`validate_register`.
+    hint : str, optional
+        What the error tells the user to do.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or pandas.DataFrame
+        As :func:`validate_register`; rows of a CSV/Excel file are named by
+        their line, features by their number.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    EmptyInputError, SchemaError, OutsideAreaError, GeometryError, CRSError
+        As :func:`validate_register`; a CSV/Excel without *crs*.
+
+    Examples
+    --------
+    A CSV written to a temporary folder, with an area in hectares
+    (1.2 公顷 = 12,000 m², 0.35 公顷 = 3,500 m²) and coordinates in ``经度``/``纬度``:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from zzgeo.registers import load_register
+    >>> table = pd.DataFrame({"编号": ["S1", "S2"], "名称": ["公园甲", "广场乙"], "类别": ["Ⅱ类", "三类"],
+    ...                       "有效面积(公顷)": [1.2, 0.35], "经度": [113.7302, 113.5826], "纬度": [34.8117, 34.6850]})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "shelters.csv"
+    ...     table.to_csv(path, index=False)
+    ...     shelters = load_register(path, "shelters/register.toml", crs="wgs84")
+    >>> shelters[["shelter_id", "shelter_class", "effective_area_m2", "district_name"]].values.tolist()
+    [['S1', 'II', 12000.0, '金水区'], ['S2', 'III', 3500.0, '二七区']]
+    >>> shelters.crs.to_epsg(), shelters.attrs["row_names"], bool(shelters["valid"].all())
+    (4326, 'line', True)
     """
     from zzgeo.io import read_vector
 
@@ -547,6 +778,27 @@ def register_reader(schema: str, checks: Sequence[Callable[[CheckContext], None]
         The theme's own row checks (see :func:`validate_register`).
     what : str
         How a register given as a frame is named in messages (``"pollution sources"``).
+
+    Returns
+    -------
+    callable
+        ``read_<what>(source, *, crs=None, columns=None, layer=None, sheet=None,
+        districts=None, on_error="raise")``.
+
+    Examples
+    --------
+    A shelter reader, used on a GeoDataFrame (1.2 公顷 = 12,000 m²):
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from zzgeo.registers import register_reader
+    >>> read_shelters = register_reader("shelters/register.toml", what="shelters")
+    >>> read_shelters.__name__
+    'read_shelters'
+    >>> frame = gpd.GeoDataFrame({"名称": ["公园甲"], "类别": ["Ⅱ类"], "有效面积(公顷)": [1.2]},
+    ...                          geometry=[Point(113.7302, 34.8117)], crs="EPSG:4326")
+    >>> read_shelters(frame)[["shelter_id", "effective_area_m2", "district_name"]].values.tolist()
+    [['row-1', 12000.0, '金水区']]
     """
 
     def reader(
@@ -569,7 +821,35 @@ def register_reader(schema: str, checks: Sequence[Callable[[CheckContext], None]
 
 
 def usable_rows(register: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """The valid rows of a validated register and how many were left out."""
+    """The valid rows of a validated register and how many were left out.
+
+    Parameters
+    ----------
+    register : pandas.DataFrame
+        Validated with ``on_error="flag"`` (it has a ``valid`` column).
+
+    Returns
+    -------
+    (rows, left_out) : pandas.DataFrame, int
+        A copy of the valid rows (attrs kept), and the number of the others.
+
+    Raises
+    ------
+    SchemaError
+        *register* has no ``valid`` column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> shelters = pd.DataFrame({"编号": ["S1", "S2", "S3"], "名称": ["公园甲", "广场乙", "公园丙"],
+    ...                          "类别": ["Ⅱ类", "三类", "II"], "有效面积(公顷)": [1.2, 0.35, 0],
+    ...                          "lon": [113.7302, 113.5826, 113.5472], "lat": [34.8117, 34.6850, 34.7807]})
+    >>> from zzgeo.registers import usable_rows, validate_register
+    >>> checked = validate_register(shelters, "shelters/register.toml", crs="wgs84", on_error="flag")
+    >>> rows, left_out = usable_rows(checked)
+    >>> rows["shelter_id"].tolist(), left_out  # S3 has an area of 0
+    (['S1', 'S2'], 1)
+    """
     if "valid" not in register:
         raise SchemaError("usable_rows needs a validated register (a 'valid' column); load it with load_register")
     valid = register["valid"].astype(bool).to_numpy()
@@ -613,6 +893,30 @@ def rejected_rows(register: pd.DataFrame, *, id_column: str | None = None, name_
     PostGIS, else its index label (``"row 'a'"``); ``id`` only when the
     register carried its own ids. *column* holds the reasons (``"error"`` for
     a valuation result).
+
+    Parameters
+    ----------
+    register : pandas.DataFrame
+        Validated with ``on_error="flag"``.
+    id_column, name_column : str, optional
+        Override the id and name columns recorded in ``register.attrs``.
+    column : str, default "issues"
+
+    Returns
+    -------
+    list of dict
+        ``[]`` when *register* has no *column*.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> shelters = pd.DataFrame({"编号": ["S1", "S2", "S3"], "名称": ["公园甲", "广场乙", "公园丙"],
+    ...                          "类别": ["Ⅱ类", "三类", "II"], "有效面积(公顷)": [1.2, 0.35, 0],
+    ...                          "lon": [113.7302, 113.5826, 113.5472], "lat": [34.8117, 34.6850, 34.7807]})
+    >>> from zzgeo.registers import rejected_rows, validate_register
+    >>> checked = validate_register(shelters, "shelters/register.toml", crs="wgs84", on_error="flag")
+    >>> rejected_rows(checked)
+    [{'row': 'row 2', 'id': 'S3', 'name': '公园丙', 'reason': 'effective_area_m2 must be positive, got 0.0'}]
     """
     if column not in register:
         return []
@@ -626,7 +930,35 @@ def rejected_rows(register: pd.DataFrame, *, id_column: str | None = None, name_
 
 
 def row_notes(register: pd.DataFrame, *, column: str = "notes") -> list[dict[str, Any]]:
-    """Every row with a note (a warning that does not stop the row): ``[{"row": ..., "id": ..., "note": ...}, ...]``."""
+    """Every row with a note (a warning that does not stop the row): ``[{"row": ..., "id": ..., "note": ...}, ...]``.
+
+    Parameters
+    ----------
+    register : pandas.DataFrame
+        Validated (it has a *column* of notes).
+    column : str, default "notes"
+
+    Returns
+    -------
+    list of dict
+        ``row``, ``id`` (when the register has its own), ``name`` and ``note``;
+        ``[]`` when *register* has no *column*.
+
+    Examples
+    --------
+    An effective area of 50 m² lies inside the hard range but below the
+    plausible 100 m²: the row stays valid, with a note.
+
+    >>> import pandas as pd
+    >>> from zzgeo.registers import row_notes, validate_register
+    >>> frame = pd.DataFrame({"编号": ["S1", "S2"], "名称": ["公园甲", "广场乙"], "类别": ["II", "III"],
+    ...                       "有效面积": [12000, 50], "lon": [113.7302, 113.5826], "lat": [34.8117, 34.6850]})
+    >>> checked = validate_register(frame, "shelters/register.toml", crs="wgs84")
+    >>> checked["valid"].tolist()
+    [True, True]
+    >>> row_notes(checked)
+    [{'row': 'row 1', 'id': 'S2', 'name': '广场乙', 'note': 'effective_area_m2 50 m² is outside the plausible range 100..3e+06 m²: ...'}]
+    """
     if column not in register:
         return []
     texts = register[column].fillna("").astype(str).to_numpy(dtype=object)

@@ -43,7 +43,43 @@ SCORE_HEADINGS_ZH = {
 
 
 def theme_maps(runs: Mapping[str, ThemeRun], scores=None) -> dict[str, Callable[[str], object]]:
-    """Map name -> builder(basemap): every theme's maps, the score map, and the combined map."""
+    """Map name -> builder(basemap): every theme's maps, the score map, and the combined map.
+
+    Parameters
+    ----------
+    runs : mapping of str to ThemeRun
+    scores : ScoreResult, optional
+        Adds the score map, which also heads the combined map.
+
+    Returns
+    -------
+    dict of str to callable
+        ``"<theme>_<map>"``, ``"scores"`` and ``"combined"`` -> ``builder(basemap) -> folium.Map``.
+
+    Examples
+    --------
+    One theme run made by hand, with one map that rests on a DEMO register;
+    the combined map carries its banner.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from zzgeo.maps import choropleth_map
+    >>> from zzgeo.theme_run import ThemeRun
+    >>> blocks = gpd.GeoDataFrame({"adcode": ["410102", "410103"], "share": [0.9, 0.5]},
+    ...                           geometry=[box(113.60 + i / 20, 34.74, 113.64 + i / 20, 34.78) for i in range(2)], crs=4326)
+    >>> run = ThemeRun("shelters", "避难场所 Shelters", "郑政文〔2022〕40号", tables={"coverage-by-district": blocks},
+    ...                maps={"coverage": lambda basemap="none": choropleth_map(blocks, "share", title="coverage", basemap=basemap)},
+    ...                demo=["register"])
+    >>> from zzgeo.maps import map_state
+    >>> from zzgeo.report import theme_maps
+    >>> builders = theme_maps({"shelters": run})
+    >>> list(builders)
+    ['shelters_coverage', 'combined']
+    >>> map_state(builders["shelters_coverage"]("none")).title
+    'coverage'
+    >>> [title for title, _ in map_state(builders["combined"]("none")).legends]
+    ['避难场所 Shelters · share', '行政区界 district boundary']
+    """
     builders: dict[str, Callable[[str], object]] = {}
     for key, run in runs.items():
         for name, build in run.maps.items():
@@ -75,10 +111,43 @@ MAP_THEMES = (*THEMES, "scores", "all")
 def theme_map(theme: str, config: ReportConfig | None = None, *, which: str | None = None):
     """The builder of one map and the DEMO inputs it rests on, running only the themes it needs.
 
+    Parameters
+    ----------
+    theme : str
+        One of :data:`MAP_THEMES`: a theme key, ``"scores"`` (runs every theme)
+        or ``"all"`` (every theme on one page).
+    config : ReportConfig, optional
+        Default: every theme on its default layers.
+    which : str, optional
+        Which of the theme's maps (default its first).
+
     Returns
     -------
     (builder, demo) : callable, list of str
         ``builder(basemap) -> folium.Map``; the demo inputs, sorted.
+
+    Raises
+    ------
+    ParameterError
+        An unknown theme or map.
+
+    Examples
+    --------
+    The land-price map runs the land-price theme alone; its inputs are DEMO
+    layers, and the map says so.
+
+    >>> from zzgeo.maps import map_state
+    >>> from zzgeo.report import theme_map
+    >>> build, demo = theme_map("land-price")
+    >>> demo
+    ['grade zones', 'parcels']
+    >>> state = map_state(build("none"))
+    >>> state.title, state.banner
+    ('collective_construction · 商业服务业用地 基准地价级别 (DEMO zones)', 'DEMO grade zones — not the official 郑政文〔2022〕42号 grade map')
+    >>> theme_map("roads")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ParameterError: theme 'roads': use one of land-price, shelters, groundwater, children, scores, all
     """
     if theme not in MAP_THEMES:
         raise ParameterError(f"theme {theme!r}: use one of {', '.join(MAP_THEMES)}")
@@ -317,6 +386,38 @@ def recover_report_folder(out: str | os.PathLike[str]) -> list[str]:
     (the old bundle to ``.NAME.old-PID``, the new one to ``NAME``). A run killed
     between the renames leaves ``NAME`` missing: the old bundle is put back.
     Temporary folders of runs that are no longer alive are removed.
+
+    Parameters
+    ----------
+    out : path-like
+        The report folder.
+
+    Returns
+    -------
+    list of str
+        One line per repair; ``[]`` when there was nothing to do.
+
+    Examples
+    --------
+    A run (process 999999999, long gone) killed between its two renames: the
+    old bundle waits in ``.report.old-999999999`` and the new one in
+    ``.report.tmp-999999999``, with no ``report``. The old bundle is put back
+    and the half-made one removed; a second call finds nothing to do.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zzgeo.report import recover_report_folder
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     old = Path(folder) / ".report.old-999999999"
+    ...     old.mkdir()
+    ...     _ = (old / "report.json").write_text("{}", encoding="utf-8")
+    ...     (Path(folder) / ".report.tmp-999999999").mkdir()
+    ...     for line in recover_report_folder(Path(folder) / "report"):
+    ...         print(line)
+    ...     sorted(p.name for p in Path(folder).iterdir()), recover_report_folder(Path(folder) / "report")
+    restored the previous report '...report' from an interrupted run (.report.old-999999999)
+    removed .report.tmp-999999999, left by an interrupted run
+    (['report'], [])
     """
     out = Path(out)
     done = []
@@ -355,7 +456,37 @@ def _swap_in(tmp: Path, out: Path) -> None:
 
 @dataclass
 class ReportResult:
-    """Where the bundle went, what it holds, how long each stage took, and what rests on demo data."""
+    """Where the bundle went, what it holds, how long each stage took, and what rests on demo data.
+
+    Attributes
+    ----------
+    out : pathlib.Path
+        The bundle folder.
+    files : list of str
+        Every file written, relative to *out* (``index.html``, ``report.log``,
+        ``report.json``, tables, scorecard, maps).
+    timings : list of (str, float)
+        Seconds per stage, ``"total"`` among them.
+    demo : dict of str to list of str
+        Theme key -> its inputs that are DEMO layers.
+    renderers : list of str
+        How the PNG maps were drawn.
+    notes : list of str
+        Repairs of an interrupted earlier run (:func:`recover_report_folder`).
+
+    Examples
+    --------
+    What :func:`build_report` returns, and how to read it (a bundle on the
+    default layers rests on DEMO data in every theme):
+
+    >>> from pathlib import Path
+    >>> from zzgeo.report import ReportResult
+    >>> result = ReportResult(Path("out/report"), ["index.html", "report.log", "report.json", "scorecard.csv"],
+    ...                       [("analysis: land-price", 4.2), ("scores", 0.3), ("total", 61.5)],
+    ...                       {"land-price": ["grade zones", "parcels"]}, ["matplotlib: static matplotlib drawing"])
+    >>> dict(result.timings)["total"], sorted(result.demo), result.notes
+    (61.5, ['land-price'], [])
+    """
 
     out: Path
     files: list[str]
@@ -366,7 +497,37 @@ class ReportResult:
 
 
 def postgis_tables(runs: Mapping[str, ThemeRun], scores) -> dict[str, pd.DataFrame]:
-    """Every table of the bundle under a PostGIS-safe name (``shelters_coverage_by_district``, ``scorecard``, ...)."""
+    """Every table of the bundle under a PostGIS-safe name (``shelters_coverage_by_district``, ``scorecard``, ...).
+
+    Parameters
+    ----------
+    runs : mapping of str to ThemeRun
+    scores : ScoreResult
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``scorecard``, ``score_parts`` and ``<theme>_<table>`` (``-`` as ``_``);
+        lists and dicts in cells become JSON text, geometry is kept.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from zzgeo.maps import choropleth_map
+    >>> from zzgeo.theme_run import ThemeRun
+    >>> blocks = gpd.GeoDataFrame({"adcode": ["410102", "410103"], "share": [0.9, 0.5]},
+    ...                           geometry=[box(113.60 + i / 20, 34.74, 113.64 + i / 20, 34.78) for i in range(2)], crs=4326)
+    >>> run = ThemeRun("shelters", "避难场所 Shelters", "郑政文〔2022〕40号", tables={"coverage-by-district": blocks},
+    ...                maps={"coverage": lambda basemap="none": choropleth_map(blocks, "share", title="coverage", basemap=basemap)},
+    ...                demo=["register"])
+    >>> import pandas as pd
+    >>> from zzgeo.report import district_scores, postgis_tables
+    >>> scores = district_scores(raw=pd.DataFrame({"shelter_coverage": [0.9, 0.5]}, index=["410102", "410103"]))
+    >>> tables = postgis_tables({"shelters": run}, scores)
+    >>> list(tables), type(tables["shelters_coverage_by_district"]).__name__
+    (['scorecard', 'score_parts', 'shelters_coverage_by_district'], 'GeoDataFrame')
+    """
     tables = {"scorecard": scores.scores, "score_parts": scores.parts}
     for key, run in runs.items():
         for name, frame in run.tables.items():
@@ -399,6 +560,38 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     Returns
     -------
     ReportResult
+
+    Raises
+    ------
+    ParameterError
+        An unknown basemap, or a config, score config or input that is wrong.
+    StoreError
+        *out* names no folder, holds an input of the config, or exists and is
+        not a report folder (checked before anything runs).
+
+    Examples
+    --------
+    A full bundle runs every theme and takes tens of seconds or more:
+    ``build_report("out/report")``. The folder is checked first, so a folder
+    that holds other files is refused before anything runs, and left as it was:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zzgeo.errors import StoreError
+    >>> from zzgeo.report import build_report
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = (Path(folder) / "notes.txt").write_text("mine", encoding="utf-8")
+    ...     try:
+    ...         build_report(folder)
+    ...     except StoreError as exc:
+    ...         print(str(exc).split("' ", 1)[1])
+    ...     sorted(p.name for p in Path(folder).iterdir())
+    exists and is not a zzgeo report folder; choose a new or empty folder for --out (a previous report there is replaced whole)
+    ['notes.txt']
+    >>> build_report("out/report", basemap="google")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ParameterError: basemap 'google': use one of none, osm, amap
     """
     from zzgeo.report.scoring import district_scores, load_score_config
 

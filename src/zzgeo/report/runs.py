@@ -44,7 +44,32 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class ReportConfig:
-    """Inputs per theme (file keys of each theme's ``INPUTS``), the score config, basemap and PNG choice."""
+    """Inputs per theme (file keys of each theme's ``INPUTS``), the score config, basemap and PNG choice.
+
+    Attributes
+    ----------
+    inputs : dict of str to dict
+        Theme key -> ``{input key: file or value}``; a theme left out runs on its default layers.
+    score_config : str or None
+        A score config file (default: the packaged ``data/scores.toml``).
+    basemap : str
+        ``none``, ``osm`` or ``amap``.
+    png : bool
+        Also write every map as PNG.
+    path : str or None
+        The report config file it was read from.
+
+    Examples
+    --------
+    The defaults: every theme on its default layers, offline maps with PNGs.
+
+    >>> from zzgeo.report import ReportConfig
+    >>> ReportConfig()
+    ReportConfig(inputs={}, score_config=None, basemap='none', png=True, path=None)
+    >>> config = ReportConfig({"shelters": {"register": "/data/shelters.xlsx", "crs": "gcj02"}}, score_config="/data/scores.toml")
+    >>> [str(p) for p in config.input_paths()]  # never written over by a report (the CRS is no file)
+    ['/data/shelters.xlsx', '/data/scores.toml']
+    """
 
     inputs: dict[str, dict] = field(default_factory=dict)
     score_config: str | None = None
@@ -130,6 +155,36 @@ def load_report_config(path: str | os.PathLike[str] | None = None) -> ReportConf
         Not UTF-8, not TOML, empty, an unknown table or key, a basemap not in
         :data:`zzgeo.maps.BASEMAPS`, ``png`` not a TOML boolean, or a value not a
         non-empty string (one line: file, key path, value, what is allowed).
+
+    Examples
+    --------
+    A config in a temporary folder: relative names are read from that folder,
+    the CRS stays as written, a theme left out (here land price) gets no inputs.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zzgeo.report import ReportConfig, load_report_config
+    >>> text = '''
+    ... [report]
+    ... basemap = "osm"
+    ... png = false
+    ... [score]
+    ... config = "my_scores.toml"
+    ... [shelters]
+    ... register = "shelters.xlsx"
+    ... crs = "gcj02"
+    ... '''
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "report.toml"
+    ...     _ = path.write_text(text, encoding="utf-8")
+    ...     config = load_report_config(path)
+    ...     here = Path(folder).resolve()
+    ...     Path(config.inputs["shelters"]["register"]) == here / "shelters.xlsx", Path(config.score_config) == here / "my_scores.toml"
+    (True, True)
+    >>> config.basemap, config.png, config.inputs["shelters"]["crs"], config.inputs["land-price"]
+    ('osm', False, 'gcj02', {})
+    >>> load_report_config(None) == ReportConfig()  # no file: the defaults
+    True
     """
     if path is None:
         return ReportConfig()
@@ -152,7 +207,50 @@ def _theme(key: str):
 
 def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progress | None = None,
                timings: list | None = None) -> dict[str, ThemeRun]:
-    """Run the themes (*keys*, default all) on the config's inputs; record ``(stage, seconds)`` in *timings*."""
+    """Run the themes (*keys*, default all) on the config's inputs; record ``(stage, seconds)`` in *timings*.
+
+    Parameters
+    ----------
+    config : ReportConfig, optional
+        Default: every theme on its default (demo) layers.
+    keys : sequence of str, optional
+        Theme keys of :data:`THEMES`, in the order to run (default all, which
+        takes tens of seconds).
+    progress : callable, optional
+        Called as ``progress(stage, done, total)`` before each theme.
+    timings : list, optional
+        Appended ``(stage, seconds)`` per theme.
+
+    Returns
+    -------
+    dict of str to ThemeRun
+
+    Raises
+    ------
+    ParameterError
+        An unknown theme key. A theme's own errors on its inputs (a missing
+        file, a register that fails validation) pass through.
+
+    Examples
+    --------
+    Only the land-price theme, on its default layers. Its grade zones and
+    parcels are DEMO layers, and the run says so.
+
+    >>> from zzgeo.report import run_themes
+    >>> timings = []
+    >>> runs = run_themes(keys=["land-price"], timings=timings)
+    >>> run = runs["land-price"]
+    >>> run.document, run.demo
+    ('郑政文〔2022〕42号', ['grade zones', 'parcels'])
+    >>> list(run.maps), [stage for stage, _ in timings]
+    (['grades'], ['analysis: land-price'])
+    >>> run.indicators.columns.tolist(), len(run.indicators)  # the context indicator of the scorecard, per district
+    (['land_price_level'], 12)
+    >>> run_themes(keys=["roads"])
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ParameterError: theme 'roads': use one of land-price, shelters, groundwater, children
+    """
     config = config or ReportConfig()
     keys = list(keys or THEMES)
     runs = {}

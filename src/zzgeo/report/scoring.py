@@ -41,7 +41,31 @@ _PACKAGED = "scores.toml"
 
 @dataclass(frozen=True)
 class ScoreConfig:
-    """The indicators (one row each) and the missing-data rule."""
+    """The indicators (one row each) and the missing-data rule.
+
+    Attributes
+    ----------
+    indicators : pandas.DataFrame
+        ``id``, ``title``, ``theme``, ``source``, ``role``, ``why``,
+        ``direction``, ``normalise``, ``target``, ``weight``.
+    missing : {"reweight", "zero"}
+    title : str
+    path : str
+        Where the config came from.
+
+    Examples
+    --------
+    The packaged config: six merit indicators and the land price as context.
+
+    >>> from zzgeo.report import load_score_config
+    >>> config = load_score_config()
+    >>> config.title, config.missing, config.path
+    ('郑州 district scorecard (zzgeo)', 'reweight', 'scores.toml')
+    >>> config.indicators[["id", "role", "weight"]].values.tolist()
+    [['shelter_per_capita', 'merit', 0.2], ['shelter_coverage', 'merit', 0.15], ['children_targets', 'merit', 0.2],
+     ['childcare_access', 'merit', 0.15], ['sources_in_zones', 'merit', 0.1], ['leak_screening', 'merit', 0.1],
+     ['land_price_level', 'context', 0.0]]
+    """
 
     indicators: pd.DataFrame
     missing: str
@@ -152,6 +176,56 @@ def load_score_config(path: str | Path | None = None) -> ScoreConfig:
         them (a weight > 0 included), a target normalisation without a target
         > 0, a repeated id, or every weight 0 (one line: file, key path, value,
         what is allowed).
+
+    Examples
+    --------
+    A config of one's own in a temporary folder: weights need not sum to 1
+    (3 and 1 score as 0.75 and 0.25); a context indicator takes no weight,
+    direction or normalisation.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zzgeo.errors import ParameterError
+    >>> from zzgeo.report import load_score_config
+    >>> text = '''
+    ... [score]
+    ... title = "示例 scorecard"
+    ... [[indicators]]
+    ... id = "shelter_per_capita"
+    ... title = "人均避难面积 vs 2 m²"
+    ... why = "郑政文〔2022〕40号 asks for 2 m² per person by 2025"
+    ... direction = "higher"
+    ... normalise = "target"
+    ... target = 2.0
+    ... weight = 3
+    ... [[indicators]]
+    ... id = "shelter_coverage"
+    ... title = "share of residents covered"
+    ... why = "every resident should reach a shelter in time"
+    ... direction = "higher"
+    ... normalise = "share"
+    ... weight = 1
+    ... [[indicators]]
+    ... id = "land_price_level"
+    ... title = "benchmark price"
+    ... role = "context"
+    ... why = "dearer land is not better planning"
+    ... '''
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "scores.toml"
+    ...     _ = path.write_text(text, encoding="utf-8")
+    ...     config = load_score_config(path)
+    ...     _ = path.write_text(text + "weight = 0.5", encoding="utf-8")  # a weight on the context indicator
+    ...     try:
+    ...         load_score_config(path)
+    ...     except ParameterError as exc:
+    ...         print(str(exc).split(": ", 1)[1])
+    indicators[2].role = 'context': a context indicator is shown, never scored: remove weight = 0.5; to score it, make it role = 'merit' and say in why which direction is better
+    >>> config.title, config.missing
+    ('示例 scorecard', 'reweight')
+    >>> config.indicators[["id", "role", "direction", "weight", "theme"]].values.tolist()
+    [['shelter_per_capita', 'merit', 'higher', 3.0, 'shelters'], ['shelter_coverage', 'merit', 'higher', 1.0, 'shelters'],
+     ['land_price_level', 'context', 'none', 0.0, 'land-price']]
     """
     label = str(path or _PACKAGED)
     spec = load_config(path if path is not None else data_path(_PACKAGED), ScoreFile, what="score config")
@@ -164,7 +238,46 @@ def load_score_config(path: str | Path | None = None) -> ScoreConfig:
 
 
 def normalise(raw: pd.Series, *, method: str, direction: str, target: float = np.nan) -> pd.Series:
-    """Raw values of one indicator on [0, 1], 1 = best (see ``data/scores.toml``); NaN stays NaN."""
+    """Raw values of one indicator on [0, 1], 1 = best (see ``data/scores.toml``); NaN stays NaN.
+
+    Parameters
+    ----------
+    raw : pandas.Series
+    method : {"target", "share", "minmax"}
+        ``target``: raw / target capped at 1 (lower is better: target / raw,
+        and a raw value of 0 or less scores 1); ``share``: raw clipped to
+        [0, 1]; ``minmax``: (raw - min) / (max - min) over the values present
+        (all 1 when they are equal).
+    direction : {"higher", "lower"}
+        Which raw value is better; ``lower`` reverses ``share`` and ``minmax``.
+    target : float, optional
+        For ``method="target"``.
+
+    Returns
+    -------
+    pandas.Series
+
+    Examples
+    --------
+    Min-max of 2, 5 and 8: (5 - 2) / (8 - 2) = 0.5 in the middle; reversed
+    when lower is better. Against a target of 2 (higher is better): 1 / 2 =
+    0.5, then capped at 1; lower is better: 2 / 4 = 0.5, and 0 scores 1.
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from zzgeo.report import normalise
+    >>> values = pd.Series([2.0, 5.0, 8.0])
+    >>> normalise(values, method="minmax", direction="higher").tolist()
+    [0.0, 0.5, 1.0]
+    >>> normalise(values, method="minmax", direction="lower").tolist()
+    [1.0, 0.5, 0.0]
+    >>> normalise(pd.Series([1.0, 2.0, 3.0, np.nan]), method="target", direction="higher", target=2.0).tolist()
+    [0.5, 1.0, 1.0, nan]
+    >>> normalise(pd.Series([0.0, 2.0, 4.0]), method="target", direction="lower", target=2.0).tolist()
+    [1.0, 1.0, 0.5]
+    >>> normalise(pd.Series([0.2, 1.3]), method="share", direction="lower").tolist()  # 1.3 is clipped to 1
+    [0.8, 0.0]
+    """
     if method == "target":
         ratio = raw / target if direction == "higher" else target / raw.where(raw > 0)
         out = ratio.clip(upper=1.0)
@@ -204,6 +317,35 @@ def score_table(raw: pd.DataFrame, config: ScoreConfig) -> tuple[pd.DataFrame, p
         ``parts``: per district and indicator ``role``, ``raw``,
         ``normalised``, ``weight``, ``weight_used`` and ``contribution``
         (points of the 100; NaN where the indicator did not enter the score).
+
+    Examples
+    --------
+    Three districts, two merit indicators weighted 0.6 and 0.4 and the land
+    price as context. 中原区 (410102): 1.0 of the 2 m² target = 0.5, so
+    100 x (0.6 x 0.5 + 0.4 x 0.9) = 66. 二七区 (410103): 2.5 m² caps at 1,
+    100 x (0.6 x 1 + 0.4 x 0.5) = 80. 管城回族区 (410104) has no per-capita
+    value: its coverage takes the whole weight, 100 x 0.7 = 70, scored on 1 of 2.
+    The land price earns no points.
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from zzgeo.report import ScoreConfig, load_score_config
+    >>> rows = load_score_config().indicators.set_index("id").loc[["shelter_per_capita", "shelter_coverage", "land_price_level"]]
+    >>> config = ScoreConfig(rows.assign(weight=[0.6, 0.4, 0.0]).reset_index(), "reweight", "示例 scorecard", "example")
+    >>> raw = pd.DataFrame({"shelter_per_capita": [1.0, 2.5, np.nan], "shelter_coverage": [0.9, 0.5, 0.7],
+    ...                     "land_price_level": [722.5, 747.7, 743.4]}, index=["410102", "410103", "410104"])
+    >>> from zzgeo.report import score_table
+    >>> scores, parts = score_table(raw, config)
+    >>> scores[["district", "score", "indicators_used", "missing_indicators", "rank"]].values.tolist()
+    [['410102', 66.0, 2, '', 3], ['410103', 80.0, 2, '', 1], ['410104', 70.0, 1, 'shelter_per_capita', 2]]
+    >>> parts[parts["district"] == "410104"][["indicator", "raw", "weight_used", "contribution"]].values.tolist()
+    [['shelter_per_capita', nan, 0.0, nan], ['shelter_coverage', 0.7, 1.0, 70.0], ['land_price_level', 743.4, 0.0, nan]]
+
+    With ``missing = "zero"`` the missing value scores 0 and keeps its weight: 100 x 0.4 x 0.7 = 28.
+
+    >>> from dataclasses import replace
+    >>> score_table(raw, replace(config, missing="zero"))[0]["score"].round(1).tolist()
+    [66.0, 80.0, 28.0]
     """
     parts = []
     for ind in config.indicators.itertuples():
@@ -270,7 +412,29 @@ def collect_indicators(runs=None, districts=None) -> tuple[pd.DataFrame, dict]:
 
 @dataclass
 class ScoreResult:
-    """Scores per district, each indicator's part, and what rests on demo data."""
+    """Scores per district, each indicator's part, and what rests on demo data.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        :func:`score_table`'s scores with ``name``, sorted by rank.
+    parts : pandas.DataFrame
+        :func:`score_table`'s parts with ``name``, ``theme`` and ``demo``.
+    meta : dict
+        ``config``, ``title``, ``missing``, ``demo_themes`` (the themes
+        resting on DEMO data), ``indicators`` and ``context``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from zzgeo.report import district_scores
+    >>> raw = pd.DataFrame({"name": ["中原区", "二七区"], "shelter_coverage": [0.9, 0.5]}, index=["410102", "410103"])
+    >>> result = district_scores(raw=raw)  # the packaged config; only one indicator has values
+    >>> result.scores[["name", "score", "indicators_used", "indicators_total"]].values.tolist()
+    [['中原区', 90.0, 1, 6], ['二七区', 50.0, 1, 6]]
+    >>> result.meta["demo_themes"], result.meta["context"]
+    ([], ['land_price_level'])
+    """
 
     scores: pd.DataFrame
     parts: pd.DataFrame
@@ -279,7 +443,51 @@ class ScoreResult:
 
 def district_scores(config: str | Path | ScoreConfig | None = None, *, raw: pd.DataFrame | None = None,
                     runs=None) -> ScoreResult:
-    """Score the districts on *raw* values, or on the indicators of the theme *runs* (default: run every theme)."""
+    """Score the districts on *raw* values, or on the indicators of the theme *runs* (default: run every theme).
+
+    Parameters
+    ----------
+    config : str, Path or ScoreConfig, optional
+        Default: the packaged ``data/scores.toml``.
+    raw : pandas.DataFrame, optional
+        Raw values (index: adcode; columns: indicator ids, optionally ``name``),
+        as :func:`collect_indicators` makes them.
+    runs : mapping of str to ThemeRun, optional
+        Used when *raw* is not given (default: every theme on its default
+        layers, which takes a while).
+
+    Returns
+    -------
+    ScoreResult
+
+    Raises
+    ------
+    FileNotFoundError, ParameterError
+        A score config that is missing or wrong (see :func:`load_score_config`).
+
+    Examples
+    --------
+    Three districts, two merit indicators weighted 0.6 and 0.4 and the land
+    price as context. 中原区 (410102): 1.0 of the 2 m² target = 0.5, so
+    100 x (0.6 x 0.5 + 0.4 x 0.9) = 66. 二七区 (410103): 2.5 m² caps at 1,
+    100 x (0.6 x 1 + 0.4 x 0.5) = 80. 管城回族区 (410104) has no per-capita
+    value: its coverage takes the whole weight, 100 x 0.7 = 70, scored on 1 of 2.
+    The land price earns no points.
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from zzgeo.report import ScoreConfig, load_score_config
+    >>> rows = load_score_config().indicators.set_index("id").loc[["shelter_per_capita", "shelter_coverage", "land_price_level"]]
+    >>> config = ScoreConfig(rows.assign(weight=[0.6, 0.4, 0.0]).reset_index(), "reweight", "示例 scorecard", "example")
+    >>> raw = pd.DataFrame({"shelter_per_capita": [1.0, 2.5, np.nan], "shelter_coverage": [0.9, 0.5, 0.7],
+    ...                     "land_price_level": [722.5, 747.7, 743.4]}, index=["410102", "410103", "410104"])
+    >>> from zzgeo.report import district_scores
+    >>> result = district_scores(config, raw=raw.assign(name=["中原区", "二七区", "管城回族区"]))
+    >>> result.scores[["rank", "name", "score"]].values.tolist()
+    [[1, '二七区', 80.0], [2, '管城回族区', 70.0], [3, '中原区', 66.0]]
+    >>> result.meta["title"], result.meta["context"]
+    ('示例 scorecard', ['land_price_level'])
+    """
     config = config if isinstance(config, ScoreConfig) else load_score_config(config)
     demo = {}
     if raw is None:
@@ -336,6 +544,28 @@ def scores_for_people(scores: pd.DataFrame) -> pd.DataFrame:
         where there is none), ``scored_on`` (``"6 of 6"``; ``"5 of 6 *"``
         marks a district scored on fewer indicators) and
         ``missing_indicators`` (the ids without a value), of those *scores* has.
+
+    Examples
+    --------
+    管城回族区 has no value for one of the two weighted indicators: ``1 of 2 *``.
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from zzgeo.report import ScoreConfig, load_score_config
+    >>> rows = load_score_config().indicators.set_index("id").loc[["shelter_per_capita", "shelter_coverage", "land_price_level"]]
+    >>> config = ScoreConfig(rows.assign(weight=[0.6, 0.4, 0.0]).reset_index(), "reweight", "示例 scorecard", "example")
+    >>> raw = pd.DataFrame({"shelter_per_capita": [1.0, 2.5, np.nan], "shelter_coverage": [0.9, 0.5, 0.7],
+    ...                     "land_price_level": [722.5, 747.7, 743.4]}, index=["410102", "410103", "410104"])
+    >>> from zzgeo.report import district_scores, scores_for_people
+    >>> result = district_scores(config, raw=raw.assign(name=["中原区", "二七区", "管城回族区"]))
+    >>> scores_for_people(result.scores)[["rank", "name", "score", "scored_on"]].values.tolist()
+    [[1, '二七区', 80.0, '2 of 2'], [2, '管城回族区', 70.0, '1 of 2 *'], [3, '中原区', 66.0, '2 of 2']]
+
+    A district with no value at all has no score and no rank, shown as ``—``:
+
+    >>> scores_for_people(pd.DataFrame({"rank": [pd.NA], "name": ["上街区"], "score": [np.nan], "indicators_used": [0],
+    ...                                 "indicators_total": [2]})).values.tolist()
+    [['—', '上街区', '—', '0 of 2 *']]
     """
     out = pd.DataFrame(index=scores.index)
     for column in ("rank", "district", "name", "score"):
@@ -354,6 +584,22 @@ def parts_for_people(parts: pd.DataFrame) -> pd.DataFrame:
 
     With ``missing = "zero"`` a missing value keeps ``raw`` = :data:`NO_VALUE`
     beside its normalised value 0 and its 0 points.
+
+    Examples
+    --------
+    管城回族区's missing per-capita value, and the land price (context):
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from zzgeo.report import ScoreConfig, load_score_config
+    >>> rows = load_score_config().indicators.set_index("id").loc[["shelter_per_capita", "shelter_coverage", "land_price_level"]]
+    >>> config = ScoreConfig(rows.assign(weight=[0.6, 0.4, 0.0]).reset_index(), "reweight", "示例 scorecard", "example")
+    >>> raw = pd.DataFrame({"shelter_per_capita": [1.0, 2.5, np.nan], "shelter_coverage": [0.9, 0.5, 0.7],
+    ...                     "land_price_level": [722.5, 747.7, 743.4]}, index=["410102", "410103", "410104"])
+    >>> from zzgeo.report import parts_for_people, score_table
+    >>> parts = parts_for_people(score_table(raw, config)[1])
+    >>> parts[parts["district"] == "410104"][["indicator", "raw", "normalised", "contribution"]].values.tolist()
+    [['shelter_per_capita', '—', '—', '—'], ['shelter_coverage', 0.7, 0.7, 70.0], ['land_price_level', 743.4, 'context', 'context']]
     """
     context = _roles(parts).eq("context")
     out = parts.copy()
@@ -370,6 +616,38 @@ def points_table(result: ScoreResult, *, for_people: bool = False) -> pd.DataFra
     indicator's column ``"ID (context, raw)"`` its raw value (it earns none).
     For machines (default) a missing value is NaN; *for_people* shows it as
     :data:`NO_VALUE`, or ``"— (scored 0)"`` where ``missing = "zero"`` gave it 0 points.
+
+    Parameters
+    ----------
+    result : ScoreResult
+    for_people : bool, default False
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows in rank order.
+
+    Examples
+    --------
+    Each district's points add up to its score (60 + 20 = 80; 70; 30 + 36 = 66):
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from zzgeo.report import ScoreConfig, load_score_config
+    >>> rows = load_score_config().indicators.set_index("id").loc[["shelter_per_capita", "shelter_coverage", "land_price_level"]]
+    >>> config = ScoreConfig(rows.assign(weight=[0.6, 0.4, 0.0]).reset_index(), "reweight", "示例 scorecard", "example")
+    >>> raw = pd.DataFrame({"shelter_per_capita": [1.0, 2.5, np.nan], "shelter_coverage": [0.9, 0.5, 0.7],
+    ...                     "land_price_level": [722.5, 747.7, 743.4]}, index=["410102", "410103", "410104"])
+    >>> from dataclasses import replace
+    >>> from zzgeo.report import district_scores, points_table
+    >>> result = district_scores(config, raw=raw)
+    >>> table = points_table(result)
+    >>> list(table.columns)
+    ['shelter_per_capita (points)', 'shelter_coverage (points)', 'land_price_level (context, raw)']
+    >>> table.index.tolist(), table.values.tolist()
+    (['410103', '410104', '410102'], [[60.0, 20.0, 747.7], [nan, 70.0, 743.4], [30.0, 36.0, 722.5]])
+    >>> points_table(district_scores(replace(config, missing="zero"), raw=raw), for_people=True).loc["410104"].tolist()
+    ['— (scored 0)', 28.0, 743.4]
     """
     parts = result.parts
     context = _roles(parts).eq("context")
@@ -409,6 +687,29 @@ def score_map(result: ScoreResult, *, basemap: str = "none"):
     Returns
     -------
     folium.Map
+
+    Examples
+    --------
+    The three districts scored above: one class per score, and the red
+    dashed outline for 管城回族区 in the same legend section.
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from zzgeo.report import ScoreConfig, load_score_config
+    >>> rows = load_score_config().indicators.set_index("id").loc[["shelter_per_capita", "shelter_coverage", "land_price_level"]]
+    >>> config = ScoreConfig(rows.assign(weight=[0.6, 0.4, 0.0]).reset_index(), "reweight", "示例 scorecard", "example")
+    >>> raw = pd.DataFrame({"shelter_per_capita": [1.0, 2.5, np.nan], "shelter_coverage": [0.9, 0.5, 0.7],
+    ...                     "land_price_level": [722.5, 747.7, 743.4]}, index=["410102", "410103", "410104"])
+    >>> from zzgeo.maps import map_state
+    >>> from zzgeo.report import district_scores, score_map
+    >>> state = map_state(score_map(district_scores(config, raw=raw)))
+    >>> state.title
+    '示例 scorecard: composite score by district (0-100)'
+    >>> state.legends[0]
+    ('综合得分 score, 0-100 (higher is better)', [('#ffffcc', '66', 'box'), ('#a1dab4', '70', 'box'), ('#41b6c4', '80', 'box'),
+     ('#d7191c', 'scored on fewer of the 2 indicators (*)', 'line')])
+    >>> state.notes[2]
+    'context, shown with its raw value and never scored: land_price_level'
     """
     from zzgeo.layers import read_layer
     from zzgeo.maps import add_outlines, choropleth_map
