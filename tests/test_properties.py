@@ -92,7 +92,7 @@ TABLE = PlotRatioTable((0.5, 1.0, 2.0, 3.0, 5.0), (0.7, 0.85, 1.0, 1.12, 1.3), s
     far=st.floats(0.5, 5.0),
     sum_k=st.floats(-0.99, 0.99),  # one factor; data/limits.toml: -1 < K_i < 1
     d=st.floats(-200.0, 200.0),
-    index=st.lists(st.floats(1.0, 500.0), min_size=2, max_size=2),
+    index=st.lists(st.floats(10.0, 500.0), min_size=2, max_size=2),  # ratios 0.02-50, inside K_date's hard range (data/limits.toml)
     days=st.integers(0, 1460),
     order=st.permutations(list(STEP_NAMES)),
 )
