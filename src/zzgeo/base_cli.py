@@ -14,7 +14,7 @@ from zzgeo._cli import JsonOption, OutOption, echo_json, print_frame
 
 __all__ = ["layers_app", "policy_app", "districts_cmd", "score_cmd", "map_cmd", "report_cmd"]
 
-layers_app = typer.Typer(help="The layer store (layers/zzgeo.gpkg) and the provenance of every layer.", no_args_is_help=True)
+layers_app = typer.Typer(help="The layer store (a checkout's layers/zzgeo.gpkg, else the per-user data folder: zzgeo layers path) and the provenance of every layer.", no_args_is_help=True)
 policy_app = typer.Typer(help="Status of municipal normative documents (郑政〔2022〕6号 register and later acts).", no_args_is_help=True)
 
 
@@ -32,7 +32,7 @@ def layers_build(
 
 @layers_app.command("list")
 def layers_list(
-    store: Annotated[Optional[str], typer.Option(help="GeoPackage store or PostGIS URL (default: the --store of zzgeo, ZZGEO_STORE, or layers/zzgeo.gpkg).")] = None,
+    store: Annotated[Optional[str], typer.Option(help="GeoPackage store or PostGIS URL (default: the --store of zzgeo, ZZGEO_STORE, or the default store: zzgeo layers path).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the layers with their provenance (source, licence, real or demo, date)."""
