@@ -12,4 +12,5 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     || echo "chromium not installed: PNG export tests will skip" >&2
 fi
 .venv/bin/python -m ipykernel install --user --name python3 >/dev/null 2>&1 || true
-exec .venv/bin/python -m pytest "$@"
+# two workers by default (ZZGEO_TEST_WORKERS=0 runs in one process)
+exec .venv/bin/python -m pytest -n "${ZZGEO_TEST_WORKERS:-2}" "$@"

@@ -187,9 +187,9 @@ def default_store() -> Path | str:
     env = os.environ.get("ZZGEO_STORE")
     if env:
         return env if _pg(env) else Path(env)
-    checkout = Path(__file__).resolve().parents[2] / "layers"
-    if checkout.is_dir() and (checkout.parent / "pyproject.toml").exists():
-        return checkout / "zzgeo.gpkg"
+    root = Path(__file__).resolve().parents[2]  # src/zzgeo/layers.py -> the checkout, in a source tree
+    if (root / "pyproject.toml").exists() and (root / "src" / "zzgeo").is_dir():
+        return root / "layers" / "zzgeo.gpkg"
     from platformdirs import user_data_path
 
     return user_data_path("zzgeo", appauthor=False) / "zzgeo.gpkg"
