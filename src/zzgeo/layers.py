@@ -11,7 +11,8 @@ data folder of platformdirs (``~/.local/share/zzgeo`` on Linux,
 ``%LOCALAPPDATA%\\zzgeo`` on Windows), never the installed package. The store
 is not shipped in the wheel: the district boundaries it is built from are for
 "learning and exchange only" and are not ours to redistribute (``NOTICE.md``).
-Only the default store is built on first use, with a progress line on stderr: a store named explicitly (``--store``, ``ZZGEO_STORE``, a *path*) must
+Only the default store is built on first use, with a progress line on
+stderr: a store named explicitly (``--store``, ``ZZGEO_STORE``, a *path*) must
 exist, so a mistyped name is an error, never a new store in the wrong place;
 and a GeoPackage that is not a zzgeo store (it has no ``zzgeo_provenance``
 table) is never written into or replaced.
