@@ -61,8 +61,26 @@ def test_shared_edges_overlaps_and_misses():
     # on the shared edge x=1: intersects gives the first square, within gives none of the two
     # (but (1, 0.5) is not inside square 3); (0.75, 0.75) is in squares 0 and 2: the first wins;
     # (1.25, 0.75) is in 1 and 2; (1, 1.5) is on square 2's top edge
-    assert index.query_xy(x, y).tolist() == [0, 0, 1, 0, 1, -1, -1, 2]
-    assert index.query_xy(x, y, predicate="within").tolist() == [0, -1, 1, 0, 1, -1, -1, -1]
+    for built in (False, True):  # a handful of points: the exact predicate; once the grid exists: the grid
+        if built:
+            index.labels  # builds the grid
+        assert index.rasterised is built
+        assert index.query_xy(x, y).tolist() == [0, 0, 1, 0, 1, -1, -1, 2]
+        assert index.query_xy(x, y, predicate="within").tolist() == [0, -1, 1, 0, 1, -1, -1, -1]
+
+
+def test_few_points_do_not_build_the_grid(districts):
+    """One lookup must not rasterise millions of cells; from 512 points on, the grid pays and is built."""
+    geoms = np.asarray(districts.geometry.values)
+    index = PolygonIndex(geoms)
+    rng = np.random.default_rng(3)
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    x, y = rng.uniform(minx, maxx, 600), rng.uniform(miny, maxy, 600)
+    few = index.query_xy(x[:511], y[:511])
+    assert not index.rasterised
+    many = index.query_xy(x, y)
+    assert index.rasterised
+    assert np.array_equal(few, many[:511]) and np.array_equal(many, _plain(geoms, x, y, "intersects"))
 
 
 def test_uniform_boxes():

@@ -17,6 +17,11 @@ plain predicate on every point, including points on a boundary:
 The one-cell margin around dirty cells absorbs the rounding of a coordinate
 to its cell, so no point is answered from the wrong side of an edge.
 
+The grid is built on the first query that is large enough to pay for it
+(:data:`_EXACT_BELOW` points or boxes): a handful of points, as in a one-parcel
+lookup, is answered by the exact predicate through a plain STRtree, with the
+same answers, without rasterising millions of cells.
+
 For polygons, :meth:`PolygonIndex.uniform` tells from summed-area tables
 whether a bounding box lies wholly inside one polygon (no dirty cell, one
 label); only the other polygons need an exact intersection.
@@ -97,9 +102,24 @@ class PolygonIndex:
         self.geoms = geoms.copy()
         shapely.prepare(self.geoms)
         self._grid(shapely.total_bounds(geoms), max_cells)
-        self._rasterise()
+        self._raster: tuple[np.ndarray, np.ndarray] | None = None
         self._tree: shapely.STRtree | None = None
         self._tables: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Grid of 1-based polygon positions (0: in none), built on first use."""
+        return self._rasterised()[0]
+
+    @property
+    def dirty(self) -> np.ndarray:
+        """Grid of cells a boundary touches, with a one-cell margin, built on first use."""
+        return self._rasterised()[1]
+
+    @property
+    def rasterised(self) -> bool:
+        """Whether the grid has been built (queries of fewer than :data:`_EXACT_BELOW` points do not build it)."""
+        return self._raster is not None
 
     def _grid(self, bounds: np.ndarray, max_cells: int) -> None:
         minx, miny, maxx, maxy = (float(b) for b in bounds)
@@ -112,7 +132,12 @@ class PolygonIndex:
         self.width = int(np.ceil(span_x / size)) + 4
         self.height = int(np.ceil(span_y / size)) + 4
 
-    def _rasterise(self) -> None:
+    def _rasterised(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._raster is None:
+            self._raster = self._rasterise()
+        return self._raster
+
+    def _rasterise(self) -> tuple[np.ndarray, np.ndarray]:
         import shapely
         from affine import Affine
         from rasterio.features import rasterize
@@ -123,10 +148,10 @@ class PolygonIndex:
         dtype = "int16" if len(self.geoms) < 32000 else "int32"
         # burn the last polygon first so that the first listed wins where polygons overlap
         pairs = [(g, i + 1) for i, g in reversed(list(enumerate(self.geoms)))]
-        self.labels = rasterize(pairs, out_shape=shape, transform=transform, fill=0, all_touched=False, dtype=dtype)
+        labels = rasterize(pairs, out_shape=shape, transform=transform, fill=0, all_touched=False, dtype=dtype)
         edges = rasterize(((b, 1) for b in shapely.boundary(self.geoms)), out_shape=shape, transform=transform,
                           fill=0, all_touched=True, dtype="uint8")
-        self.dirty = binary_dilation(edges.astype(bool), structure=np.ones((3, 3), dtype=bool))
+        return labels, binary_dilation(edges.astype(bool), structure=np.ones((3, 3), dtype=bool))
 
     # -- points ------------------------------------------------------------------------------
 
@@ -155,11 +180,14 @@ class PolygonIndex:
             raise SchemaError(f"predicate={predicate!r}; use one of {PREDICATES}")
         x = np.asarray(x, dtype="float64").ravel()
         y = np.asarray(y, dtype="float64").ravel()
+        if self._raster is None and len(x) < _EXACT_BELOW:
+            return self._exact(x, y, predicate)
         out = np.full(len(x), -1, dtype=np.int64)
         row, col, inside = self._cells(x, y)
         idx = np.flatnonzero(inside)
-        out[idx] = self.labels[row, col].astype(np.int64) - 1
-        exact = idx[self.dirty[row, col]]
+        labels, dirty = self._rasterised()
+        out[idx] = labels[row, col].astype(np.int64) - 1
+        exact = idx[dirty[row, col]]
         if len(exact):
             out[exact] = self._exact(x[exact], y[exact], predicate)
         return out
@@ -284,7 +312,7 @@ def _fingerprint(geoms: np.ndarray) -> str:
     return digest.hexdigest()
 
 
-#: Below this many boxes, :meth:`PolygonIndex.uniform` tests the boxes exactly instead of building summed-area tables.
+#: Below this many points or boxes, queries use the exact predicate instead of building the grid or summed-area tables.
 _EXACT_BELOW = 512
 
 _CACHE: OrderedDict[tuple[str, int], PolygonIndex] = OrderedDict()
