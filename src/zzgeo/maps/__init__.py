@@ -5,6 +5,7 @@ module                       what it holds
 ============================ ====================================================
 :mod:`.state`                :class:`MapState`: basemap, drawn layers, legends, notes
 :mod:`.builders`             base map, choropleths, points, outlines, districts, combined map
+:mod:`.classes`              class breaks of numeric columns (mapclassify's, without its import)
 :mod:`.assets`               inlined Leaflet, map furniture (legend, scale, north arrow), atomic writes
 :mod:`.export`               :func:`save_html` (offline page), :func:`save_png` (Chromium), :func:`export_map`
 :mod:`.static`               the matplotlib drawing when no Chromium is present

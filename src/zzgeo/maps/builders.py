@@ -3,7 +3,8 @@
 Every map zzgeo draws needs nothing but Leaflet: no tiles by default, an
 inline legend (units and years in its titles), caption with the sources, scale
 bar, north arrow, a red banner for demo data, and the district outlines with
-their Chinese names. Numeric columns are classed with mapclassify; palettes
+their Chinese names. Numeric columns are classed as mapclassify classes them
+(:mod:`zzgeo.maps.classes`); palettes
 are ColorBrewer schemes that read in grey print and for colour-blind readers.
 
 No text from data reaches the page as markup: every name, id, title, note,
@@ -163,15 +164,16 @@ def _fmt(x: float) -> str:
 
 def _numeric_classes(v: np.ndarray, scheme: str, bins: int) -> tuple[np.ndarray, list[str]]:
     """Upper class limits and legend labels: one class per value when there are at most *bins* values,
-    else mapclassify's *scheme* (limits are inclusive upper bounds, as in mapclassify)."""
-    import mapclassify
+    else mapclassify's *scheme* (limits are inclusive upper bounds, as in mapclassify; computed by
+    :func:`zzgeo.maps.classes.class_bounds`, which imports mapclassify only for natural breaks)."""
+    from zzgeo.maps.classes import class_bounds
 
     unique = np.unique(v)
     if len(unique) <= max(1, bins):
         return unique, [_fmt(x) for x in unique]
     with warnings.catch_warnings():  # ties: mapclassify makes fewer classes and says so; the legend shows them
         warnings.simplefilter("ignore", UserWarning)
-        upper = np.unique(np.asarray(mapclassify.classify(v, scheme=scheme, k=bins).bins, dtype=float))
+        upper = np.unique(np.asarray(class_bounds(v, scheme, bins), dtype=float))
     lower = np.concatenate([[v.min()], upper[:-1]])
     return upper, [f"{_fmt(lo)} \u2013 {_fmt(hi)}" for lo, hi in zip(lower, upper, strict=True)]
 
