@@ -32,19 +32,26 @@ True
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("zzgeo")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0+unknown"
 
 _PACKAGES = ("landprice", "shelters", "groundwater", "children", "report", "maps", "spatial", "registers", "layers",
              "districts", "policy", "crs", "errors")
 __all__ = ["__version__", *_PACKAGES]
 
 
+def _version() -> str:
+    """The installed distribution's version (read on first use: importlib.metadata costs ~50 ms at every start)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("zzgeo")
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "0.0.0+unknown"
+
+
 def __getattr__(name: str):
+    if name == "__version__":
+        globals()["__version__"] = _version()
+        return globals()["__version__"]
     if name in _PACKAGES:
         return importlib.import_module(f"zzgeo.{name}")
     raise AttributeError(f"module 'zzgeo' has no attribute {name!r}")

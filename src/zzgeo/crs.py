@@ -74,6 +74,7 @@ __all__ = [
     "INPUT_CRS_ATTR",
     "input_crs",
     "mark_input_crs",
+    "given_crs",
     "format_location",
     "format_locations",
     "to_wgs84",
@@ -609,10 +610,31 @@ def mark_input_crs(frame: gpd.GeoDataFrame, crs: object) -> gpd.GeoDataFrame:
     >>> mark_input_crs(frame, "高德").attrs
     {'input_crs': 'gcj02'}
     """
-    name = normalize_crs_name(crs)
-    if name not in ("wgs84", "cgcs2000"):
+    name = given_crs(crs)
+    if name:
         frame.attrs[INPUT_CRS_ATTR] = name
     return frame
+
+
+def given_crs(crs: object) -> str | None:
+    """The name under which messages show coordinates given in *crs*: None for WGS-84/CGCS2000 degrees (shown as they are).
+
+    Parameters
+    ----------
+    crs : str, int or pyproj.CRS
+        See :func:`normalize_crs_name`.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> given_crs("cgcs2000") is None, given_crs("高德"), given_crs(4547)
+    (True, 'gcj02', 'EPSG:4547')
+    """
+    name = normalize_crs_name(crs)
+    return None if name in ("wgs84", "cgcs2000") else name
 
 
 def input_crs(frame: object) -> str | None:

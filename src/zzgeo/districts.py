@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from zzgeo.crs import METRIC_CRS, STORAGE_CRS, format_location, input_crs
 from zzgeo.errors import OutsideAreaError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
+    import pandas as pd
 
 __all__ = [
     "ZHENGZHOU_ADCODES",
@@ -31,7 +31,10 @@ __all__ = [
     "locate_districts",
     "locate_districts_xy",
     "check_in_zhengzhou",
+    "district_at",
 ]
+
+_OUTSIDE_HINT = "Check the coordinates and the CRS (GCJ-02/BD-09 points need crs='gcj02'/'bd09')"
 
 #: adcode -> name of the 12 county-level units (DOMAIN.md, geotool-cn).
 ZHENGZHOU_ADCODES = {
@@ -262,6 +265,8 @@ def locate_districts(points: gpd.GeoSeries | gpd.GeoDataFrame, districts: gpd.Ge
     """
     from zzgeo.spatial.index import polygon_index
 
+    import pandas as pd
+
     geoms = points.geometry if hasattr(points, "geometry") else points
     if districts.crs is not None and geoms.crs is not None and districts.crs != geoms.crs:
         districts = districts.to_crs(geoms.crs)
@@ -322,7 +327,7 @@ def check_in_zhengzhou(
         labels = ([repr(str(v)) for v in gdf.loc[outside, id_column]] if id_column
                   else [f"feature {p + 1}" for p in positions])  # never a 0-based position
         given = input_crs(gdf)  # shown as the user gave them, not as converted
-        hint = "Check the coordinates and the CRS (GCJ-02/BD-09 points need crs='gcj02'/'bd09')"
+        hint = _OUTSIDE_HINT
         if len(gdf) == 1:
             pt = bad.iloc[0]
             raise OutsideAreaError(f"{name} {format_location(pt.x, pt.y, given)} lies outside Zhengzhou's 12 county-level units. {hint}")
@@ -330,3 +335,55 @@ def check_in_zhengzhou(
         msg = f"{int(outside.sum())} feature(s) of {name} lie outside Zhengzhou's 12 county-level units: {shown}. {hint}"
         raise OutsideAreaError(msg)
     return adcodes
+
+
+def district_at(lon: float, lat: float, districts: dict[str, np.ndarray], *, given_crs: str | None = None,
+                name: str = "location") -> tuple[str, str]:
+    """adcode and name of the district at one WGS-84 point: :func:`check_in_zhengzhou` for one place, without pandas.
+
+    The same index and the same rule (a point on a shared border goes to the
+    district listed first) as :func:`locate_districts`; the same message when
+    the point lies outside.
+
+    Parameters
+    ----------
+    lon, lat : float
+        WGS-84 degrees.
+    districts : dict of numpy.ndarray
+        ``adcode``, ``name`` and ``geometry`` arrays (e.g. the store's layer,
+        :func:`zzgeo.layers.read_layer_arrays`).
+    given_crs : str, optional
+        The CRS the user gave the point in, to show it so in a message (see
+        :func:`zzgeo.crs.format_location`).
+    name : str
+        How messages name the point.
+
+    Returns
+    -------
+    (str, str)
+        adcode and name.
+
+    Raises
+    ------
+    OutsideAreaError
+        The point lies in none of the 12 county-level units.
+
+    Examples
+    --------
+    Erqi Square; Kaifeng, shown to a user who typed Amap (GCJ-02) coordinates as they gave them:
+
+    >>> from zzgeo.layers import read_layer_arrays
+    >>> districts = read_layer_arrays("districts")
+    >>> district_at(113.6654, 34.7536, districts)
+    ('410104', '管城回族区')
+    >>> district_at(114.31, 34.80, districts, given_crs="gcj02")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.OutsideAreaError: location (114.31585, 34.79911 gcj02) lies outside Zhengzhou's 12 county-level units. Check the coordinates and the CRS (GCJ-02/BD-09 points need crs='gcj02'/'bd09')
+    """
+    from zzgeo.spatial.index import polygon_index
+
+    found = int(polygon_index(districts["geometry"]).query_xy([lon], [lat])[0])
+    if found < 0:
+        raise OutsideAreaError(f"{name} {format_location(lon, lat, given_crs)} lies outside Zhengzhou's 12 county-level units. {_OUTSIDE_HINT}")
+    return str(districts["adcode"][found]), str(districts["name"][found])

@@ -22,10 +22,16 @@ with an optional ``#schema`` (default ``zzgeo``), given as *path* or in
 ``ZZGEO_STORE``: the same layers and provenance table, written in one
 transaction by :func:`zzgeo.store.write_tables` (a failed build leaves the
 previous tables as they were).
+
+One-point questions (a lookup at the counter) read small layers with
+:func:`read_layer_arrays`: straight from the GeoPackage with ``sqlite3`` into
+numpy and shapely arrays, without pandas or geopandas, whose imports alone
+cost more than the whole answer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import importlib
@@ -34,14 +40,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-import pandas as pd
+import numpy as np
 
 from zzgeo.errors import StoreError, UnknownCodeError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
+    import pandas as pd
 
-__all__ = ["LayerSpec", "default_districts", "layer_specs", "default_store", "is_store", "build_store", "list_layers", "read_layer", "PROVENANCE_TABLE"]
+__all__ = ["LayerSpec", "default_districts", "layer_specs", "default_store", "is_store", "build_store", "list_layers", "read_layer",
+           "read_layer_arrays", "PROVENANCE_TABLE"]
 
 PROVENANCE_TABLE = "zzgeo_provenance"
 
@@ -230,12 +238,21 @@ def is_store(path: Path | str) -> bool:
     (True, False, False)
     >>> tmp.cleanup()
     """
-    import pyogrio
+    return PROVENANCE_TABLE in (_gpkg_tables(path) or {})
+
+
+def _gpkg_tables(path: str | Path) -> dict[str, int | None] | None:
+    """Tables of a GeoPackage with their SRS id (``gpkg_contents``), or None when *path* is no readable GeoPackage.
+
+    Read with ``sqlite3``, read-only: pyogrio would import geopandas (~0.9 s) to list a few names.
+    """
+    import sqlite3
 
     try:
-        return PROVENANCE_TABLE in pyogrio.list_layers(path)[:, 0]
-    except Exception:  # not a GeoPackage at all  # noqa: BLE001
-        return False
+        with contextlib.closing(sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)) as con:
+            return dict(con.execute("SELECT table_name, srs_id FROM gpkg_contents").fetchall())
+    except (sqlite3.Error, OSError, ValueError):
+        return None
 
 
 def _refuse_foreign(path: Path) -> None:
@@ -341,12 +358,15 @@ def build_store(path: str | Path | None = None, *, only: list[str] | None = None
             frame = _call(specs[name].builder)
             pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
             prov_rows.append(_provenance(specs[name], frame, today))
+        import pandas as pd
+
         pyogrio.write_dataframe(pd.DataFrame(prov_rows), tmp, layer=PROVENANCE_TABLE, driver="GPKG")
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
     _read_cached.cache_clear()
+    _gpkg_arrays.cache_clear()
     return path
 
 
@@ -372,6 +392,8 @@ def _build_postgis(dsn: str, schema: str, names: list[str], progress: Callable[[
     if PROVENANCE_TABLE in table_names(dsn, schema):
         old = _pg_table(dsn, schema, PROVENANCE_TABLE)
         rows = old[~old["layer"].isin(names)].to_dict("records") + rows
+    import pandas as pd
+
     write_tables({**frames, PROVENANCE_TABLE: pd.DataFrame(rows)}, dsn, schema=schema)
     _pg_table.cache_clear()
     return f"{dsn}#{schema}"
@@ -510,13 +532,97 @@ def read_layer(name: str, path: str | Path | None = None) -> gpd.GeoDataFrame:
                 raise UnknownCodeError(f"the store {dsn}#{schema} has no layer {name!r}")
             build_store(store, only=[name])
         return _pg_table(dsn, schema, name).copy()
-    present = list(pyogrio.list_layers(store)[:, 0])
+    present = list(_gpkg_tables(store) or ())
     if name not in present:
         if name in layer_specs():
             build_store(store, only=[name])
         else:
             raise UnknownCodeError(f"the store {str(store)!r} has no layer {name!r}; layers: {sorted(present)}")
     return _read_cached(str(store), store.stat().st_mtime, name).copy()
+
+
+def read_layer_arrays(name: str, path: str | Path | None = None) -> dict[str, np.ndarray]:
+    """One layer of the store as numpy arrays, without pandas: for questions about one place.
+
+    A GeoPackage layer in WGS-84 is read with ``sqlite3`` and its geometries
+    decoded by shapely (each GeoPackage geometry is a short header and WKB);
+    a PostGIS store, or a layer not yet built, goes through :func:`read_layer`.
+    Rows come in the layer's order (``fid``), as :func:`read_layer` gives them.
+
+    Parameters
+    ----------
+    name : str
+        Layer name (see :func:`list_layers`).
+    path : str or pathlib.Path, optional
+        Store to read (default: :func:`default_store`).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        One array per column (text as objects, ``None`` where empty) and
+        ``geometry``: shapely geometries in EPSG:4326.
+
+    Raises
+    ------
+    UnknownCodeError
+        If the store holds no layer *name*.
+    StoreError
+        A store named explicitly does not exist, or the file is not a zzgeo store.
+
+    Examples
+    --------
+    The same districts, in the same order, as :func:`read_layer` gives:
+
+    >>> arrays = read_layer_arrays("districts")
+    >>> arrays["adcode"][:2].tolist(), arrays["name"][1], arrays["geometry"][1].geom_type
+    (['410102', '410103'], '二七区', 'MultiPolygon')
+    >>> frame = read_layer("districts")
+    >>> frame["adcode"].tolist() == arrays["adcode"].tolist(), frame.geometry.iloc[3].equals_exact(arrays["geometry"][3], 0)
+    (True, True)
+    """
+    store = _ensure(path)
+    if not _pg(store) and (_gpkg_tables(store) or {}).get(name) == 4326:
+        arrays = _gpkg_arrays(str(store), Path(store).stat().st_mtime, name)
+        return {column: values.copy() for column, values in arrays.items()}
+    frame = read_layer(name, store)
+    out = {str(c): frame[c].to_numpy(dtype=object if frame[c].dtype.kind in "OUT" else None)
+           for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)}
+    if hasattr(frame, "geometry"):
+        out["geometry"] = np.asarray(frame.geometry.values)
+    return out
+
+
+_GPKG_ENVELOPE = (0, 32, 48, 48, 64)  # bytes of the envelope by the flags' envelope indicator (GeoPackage 1.3, 2.1.3)
+
+
+@functools.lru_cache(maxsize=32)
+def _gpkg_arrays(path: str, mtime: float, name: str) -> dict[str, np.ndarray]:
+    import sqlite3
+
+    import shapely
+
+    with contextlib.closing(sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)) as con:
+        geom_col = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)).fetchone()[0]
+        info = [(row[1], str(row[2]).upper()) for row in con.execute(f'PRAGMA table_info("{name}")')]
+        columns = [(c, kind) for c, kind in info if c not in ("fid", geom_col)]
+        select = ", ".join(f'"{c}"' for c, _ in [(geom_col, ""), *columns])
+        rows = con.execute(f'SELECT {select} FROM "{name}" ORDER BY fid').fetchall()  # names from the store's own schema
+    blobs = [row[0] for row in rows]
+    wkb = [None if b is None else b[8 + _GPKG_ENVELOPE[(b[3] >> 1) & 7]:] for b in blobs]
+    out = {c: _sqlite_column([row[i] for row in rows], kind) for i, (c, kind) in enumerate(columns, 1)}
+    out["geometry"] = shapely.from_wkb(np.array(wkb, dtype=object))
+    return out
+
+
+def _sqlite_column(values: list, kind: str) -> np.ndarray:
+    """A column read by sqlite3 as numpy: booleans and integers without gaps as such, real as float (NaN where empty), text as objects."""
+    if kind == "BOOLEAN" and None not in values:
+        return np.array(values, dtype=bool)
+    if kind in ("INTEGER", "MEDIUMINT", "SMALLINT", "TINYINT") and None not in values:
+        return np.array(values, dtype=np.int64)
+    if kind in ("REAL", "FLOAT", "DOUBLE"):
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+    return np.array(values, dtype=object)
 
 
 def default_districts() -> "gpd.GeoDataFrame":

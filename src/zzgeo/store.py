@@ -45,10 +45,12 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from zzgeo.errors import StoreError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["redact", "ROW_COLUMN", "IDENTIFIER_BYTES", "SIDE_TABLE_SUFFIXES", "in_written_order", "PostgisTarget", "clean_url", "split_url", "is_postgis",
            "parse_target", "check_output_target", "engine_for", "write_table", "write_tables", "read_table", "table_names", "drop_table"]
@@ -176,6 +178,8 @@ _EMPTY = "\x1e"
 
 def _mark_empty_strings(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """*frame* with "" replaced by :data:`_EMPTY` in text columns, and the names of the columns that had one."""
+    import pandas as pd
+
     columns = [c for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)
                and (pd.api.types.is_string_dtype(frame[c]) or frame[c].dtype == object)
                and any(isinstance(v, str) and v == "" for v in frame[c].astype(object))]
@@ -238,6 +242,7 @@ def _write_one(conn, frame: pd.DataFrame, target: PostgisTarget) -> None:
     psycopg-quoted identifiers, so every name comes back exactly as given.
     """
     import geopandas as gpd
+    import pandas as pd
     import sqlalchemy
 
     names = _check_column_names(frame, target)
@@ -328,6 +333,7 @@ def write_table(frame: pd.DataFrame, target: object, table: str | None = None) -
 def read_table(target: object, table: str | None = None) -> pd.DataFrame:
     """A table as written by :func:`write_table`: a GeoDataFrame when it has a geometry column, else a DataFrame."""
     import geopandas as gpd
+    import pandas as pd
     import sqlalchemy
 
     parsed = parse_target(target, table)
