@@ -128,3 +128,63 @@ def test_lookup_prices_reports_dash_grades_as_missing(origin_4547) -> None:
     price = _use(result, CC, "industrial")["prices"][0]
     assert price["price_yuan_m2"] is None
     assert price["note"] == "no such grade (the table prints —)"
+
+
+def _frame_path(lon: float, lat: float, crs: str = "wgs84") -> dict:
+    """The GeoDataFrame path on the store's zones, to compare the one-point array path with."""
+    from zzgeo.landprice.zones import default_zones
+
+    return lookup_geometry(Point(lon, lat), crs=crs, zones=default_zones())
+
+
+def test_one_point_path_gives_the_frame_paths_answer() -> None:
+    """lookup_point on the store answers from arrays (no pandas); it must agree with the GeoDataFrame path everywhere:
+    inside zones, on zone and district edges and vertices, outside the grade maps and outside Zhengzhou."""
+    import shapely
+
+    from zzgeo.landprice.zones import default_zones
+    from zzgeo.layers import read_layer
+
+    rng = np.random.default_rng(11)
+    zones, districts = default_zones(), read_layer("districts")
+    minx, miny, maxx, maxy = zones.total_bounds
+    points = [(float(x), float(y)) for x, y in zip(rng.uniform(minx - 0.2, maxx + 0.2, 30), rng.uniform(miny - 0.2, maxy + 0.2, 30))]
+    edges = np.vstack([shapely.get_coordinates(zones.geometry.values)[::997], shapely.get_coordinates(districts.boundary.values)[::1001]])
+    points += [(float(x), float(y)) for x, y in edges]
+    outcomes = set()
+    for lon, lat in points:
+        try:
+            expected = _frame_path(lon, lat)
+        except OutsideAreaError as exc:
+            with pytest.raises(OutsideAreaError) as got:
+                lookup_point(lon, lat)
+            assert str(got.value) == str(exc)
+            outcomes.add("outside")
+            continue
+        assert lookup_point(lon, lat) == expected
+        outcomes.add("inside")
+    assert outcomes == {"inside", "outside"} and len(points) > 60
+
+
+@pytest.mark.parametrize("crs", ["gcj02", "bd09", "EPSG:4547"])
+def test_one_point_path_in_other_coordinates(crs) -> None:
+    from zzgeo.crs import from_wgs84_xy
+
+    x, y = (float(v) for v in from_wgs84_xy(ERQI[0] + 0.05, ERQI[1] - 0.03, crs))
+    assert lookup_point(x, y, crs=crs) == _frame_path(x, y, crs)
+    with pytest.raises(OutsideAreaError) as got:
+        lookup_point(113.05, 34.45, crs=crs if crs != "EPSG:4547" else "gcj02")
+    assert "登封市" in str(got.value)
+
+
+def test_one_point_lookup_imports_no_pandas() -> None:
+    """What makes the counter's lookup fast: no pandas, geopandas or rasterised grid on its path."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from zzgeo.landprice.lookup import lookup_point; r = lookup_point(113.6654, 34.7536); "
+            "from zzgeo.spatial import index; "
+            "print(r['district']['name'], sorted(m for m in ('pandas', 'geopandas', 'pyogrio', 'rasterio', 'scipy') if m in sys.modules), "
+            "any(i.rasterised for i in index._CACHE.values()))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "管城回族区 [] False"

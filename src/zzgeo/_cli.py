@@ -131,15 +131,20 @@ def _cell(value: object) -> str:
 
 
 def print_frame(frame: Any, title: str | None = None, *, columns: Sequence[str] | None = None) -> None:
-    """A pandas frame as a rich table on stdout."""
+    """A pandas frame, or a list of dicts (no pandas needed), as a rich table on stdout."""
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title)
-    cols = list(columns) if columns else list(frame.columns)
+    if isinstance(frame, list):
+        cols = list(columns) if columns else list(frame[0]) if frame else []
+        rows: Iterable[Sequence[object]] = ([record.get(c) for c in cols] for record in frame)
+    else:
+        cols = list(columns) if columns else list(frame.columns)
+        rows = frame[cols].itertuples(index=False)
     for col in cols:
-        table.add_column(str(col))
-    for row in frame[cols].itertuples(index=False):
+        table.add_column(str(col), overflow="fold")  # wrap, never cut a figure to "1,5…"
+    for row in rows:
         table.add_row(*(_cell(v) for v in row))
     Console().print(table)
 

@@ -64,12 +64,14 @@ def lookup_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """District, grade and benchmark price of every table, use and right at a point."""
-    import pandas as pd
-
     from zzgeo.landprice.lookup import lookup_point
-    from zzgeo.landprice.zones import load_grade_zones
 
-    result = lookup_point(lon, lat, crs=crs or "wgs84", zones=load_grade_zones(zones) if zones else None)
+    if zones:
+        from zzgeo.landprice.zones import load_grade_zones
+
+        result = lookup_point(lon, lat, crs=crs or "wgs84", zones=load_grade_zones(zones))
+    else:  # the store's zones: the one-point path, without pandas
+        result = lookup_point(lon, lat, crs=crs or "wgs84")
     if as_json:
         echo_json(result)
         return
@@ -82,7 +84,7 @@ def lookup_cmd(
          "元/亩": p["price_yuan_mu"] if p["price_yuan_mu"] is not None else ""}
         for t in result["tables"] for u in t["uses"] for p in u["prices"]
     ]
-    print_frame(pd.DataFrame(rows))
+    print_frame(rows)
     if result["zones_demo"]:
         demo_notice("the grade zones (prices are real, grades are not)")
 

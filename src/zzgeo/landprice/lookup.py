@@ -2,6 +2,14 @@
 
 Polygons that straddle grade zones get area-weighted prices and their grade
 shares; points get the grade of the zone they fall in.
+
+One point on the store's own zones (:func:`lookup_point`, the counter's
+question) is answered from numpy arrays of the store's layers
+(:func:`zzgeo.layers.read_layer_arrays`) with exact predicates on a few
+polygons: no pandas, no geopandas, no rasterised index. Everything else goes
+through GeoDataFrames. Both build their answer with the same functions
+(:func:`_price_records`, :func:`_answer`), and give the same answer for a
+point (tested on points all over the zones and on their edges).
 """
 
 from __future__ import annotations
@@ -9,15 +17,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from zzgeo._data import load_toml
 from zzgeo.errors import OutsideAreaError, SchemaError
 from zzgeo.landprice.rules import (
     DASH,
     DOC_NUMBER,
     MU_M2,
     _cells,
+    _table,
     document,
     table_names,
     use_info,
@@ -26,6 +33,7 @@ from zzgeo.landprice.rules import (
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
+    import pandas as pd
 
 __all__ = ["lookup_prices", "lookup_point", "lookup_geometry"]
 
@@ -77,42 +85,73 @@ def lookup_prices(parcels: gpd.GeoDataFrame, *, zones: gpd.GeoDataFrame | None =
     >>> prices["price_yuan_m2"].round(1).tolist()
     [1020.0, 957.5]
     """
+    import pandas as pd
+
     from zzgeo.crs import to_wgs84
-    from zzgeo.landprice.zones import assign_grades, default_zones
+    from zzgeo.landprice.zones import default_zones
 
     gdf = to_wgs84(parcels, name="parcels")
-    zones = default_zones() if zones is None else zones
-    rows = []
+    return pd.DataFrame(_frame_records(gdf, default_zones() if zones is None else zones))
+
+
+def _uses(table: str) -> list[str]:
+    """The uses of *table*, in the order of the document's table."""
+    return list(_table(table)["uses"])
+
+
+def _frame_records(gdf: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """Rows of :func:`lookup_prices` for parcels already in WGS-84."""
+    from zzgeo.landprice.zones import assign_grades
+
+    rows: list[dict[str, Any]] = []
     for table in table_names():
-        for use in load_toml("landprice/land_price_2022_42.toml")["tables"][table]["uses"]:
-            info = use_info(table, use)
+        for use in _uses(table):
             weights = assign_grades(gdf.geometry, zones, table=table, use=use)
             for parcel, sub in weights.groupby("parcel", sort=False):
                 cover = float(sub["weight"].sum())
                 shares = [(int(g), float(w / cover)) for g, w in zip(sub["grade"], sub["weight"])]
-                text = str(shares[0][0]) if len(shares) == 1 else ", ".join(f"{g}:{100 * s:.0f}%" for g, s in shares)
-                for right, right_zh in info.rights.items():
-                    cells = _cells(table, use, right)
-                    values = [cells[g - 1] for g, _ in shares]
-                    price = np.nan if DASH in values else float(sum(float(v) * s for v, (_, s) in zip(values, shares)))
-                    per_mu = np.nan if DASH in values else (yuan_per_mu(values[0]) if len(values) == 1 else round(price * MU_M2, 2))
-                    rows.append(
-                        {
-                            "parcel": parcel,
-                            "table": table,
-                            "use": use,
-                            "use_zh": info.name_zh,
-                            "right": right,
-                            "right_zh": right_zh,
-                            "grades": shares,
-                            "grade": text,
-                            "cover": cover,
-                            "price_yuan_m2": price,
-                            "price_yuan_mu": per_mu,
-                            "price_form": info.price_form,
-                        }
-                    )
-    return pd.DataFrame(rows)
+                rows.extend(_price_records(parcel, table, use, shares, cover))
+    return rows
+
+
+def _point_records(lon: float, lat: float, zones: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """Rows of :func:`lookup_prices` for one WGS-84 point, on zones given as arrays (see :func:`_frame_records`).
+
+    The zones of a table and use are its own, else the table-wide ones (use
+    ``""``), as :func:`zzgeo.landprice.zones.zone_subset` chooses them.
+    """
+    from zzgeo.spatial.index import polygon_index
+
+    tables = np.asarray(zones["table"], dtype=object)
+    uses = np.array([u if isinstance(u, str) else "" for u in zones["use"]], dtype=object)
+    rows: list[dict[str, Any]] = []
+    for table in table_names():
+        for use in _uses(table):
+            mask = (tables == table) & (uses == use)
+            if not mask.any():
+                mask = (tables == table) & (uses == "")
+            if not mask.any():
+                continue
+            found = int(polygon_index(zones["geometry"][mask]).query_xy([lon], [lat])[0])
+            if found >= 0:
+                rows.extend(_price_records(0, table, use, [(int(zones["grade"][mask][found]), 1.0)], 1.0))
+    return rows
+
+
+def _price_records(parcel: object, table: str, use: str, shares: list[tuple[int, float]], cover: float) -> list[dict[str, Any]]:
+    """One row per right of *table*/*use* for a parcel with grade *shares* (grade, share of the covered part)."""
+    info = use_info(table, use)
+    text = str(shares[0][0]) if len(shares) == 1 else ", ".join(f"{g}:{100 * s:.0f}%" for g, s in shares)
+    rows = []
+    for right, right_zh in info.rights.items():
+        cells = _cells(table, use, right)
+        values = [cells[g - 1] for g, _ in shares]
+        price = np.nan if DASH in values else float(sum(float(v) * s for v, (_, s) in zip(values, shares)))
+        per_mu = np.nan if DASH in values else (yuan_per_mu(values[0]) if len(values) == 1 else round(price * MU_M2, 2))
+        rows.append({"parcel": parcel, "table": table, "use": use, "use_zh": info.name_zh, "right": right, "right_zh": right_zh,
+                     "grades": shares, "grade": text, "cover": cover, "price_yuan_m2": price, "price_yuan_mu": per_mu,
+                     "price_form": info.price_form})
+    return rows
 
 
 def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataFrame | None = None) -> dict[str, Any]:
@@ -164,7 +203,7 @@ def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataF
     """
     import geopandas as gpd
 
-    from zzgeo.crs import format_location, input_crs, to_wgs84
+    from zzgeo.crs import input_crs, to_wgs84
     from zzgeo.districts import check_in_zhengzhou
     from zzgeo.landprice.zones import default_zones
     from zzgeo.layers import read_layer
@@ -175,55 +214,66 @@ def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataF
     adcode = check_in_zhengzhou(frame, districts, name="location").iloc[0]
     district = districts.loc[districts["adcode"] == adcode].iloc[0]
     zones = default_zones() if zones is None else zones
-    prices = lookup_prices(frame, zones=zones)
     demo = bool(zones["demo"].astype(bool).any()) if "demo" in zones.columns else False
     rep = frame.geometry.iloc[0].representative_point()
-    if prices.empty:
+    return _answer((rep.x, rep.y), crs, input_crs(frame), (adcode, district["name"]), _frame_records(frame, zones), demo)
+
+
+def _answer(lonlat: tuple[float, float], crs: object, given: str | None, district: tuple[str, str],
+            rows: list[dict[str, Any]], demo: bool) -> dict[str, Any]:
+    """The JSON-ready answer of :func:`lookup_geometry` from the rows of :func:`_price_records`.
+
+    Raises :class:`OutsideAreaError` when there are no rows: the place lies on no grade map.
+    """
+    from zzgeo.crs import format_location
+
+    (lon, lat), (adcode, name) = lonlat, district
+    if not rows:
         msg = (
-            f"{format_location(rep.x, rep.y, input_crs(frame))} lies in {district['name']} ({adcode}), outside every grade zone in use. "
+            f"{format_location(lon, lat, given)} lies in {name} ({adcode}), outside every grade zone in use. "
             f"{DOC_NUMBER} covers 郑州市本级 and its entrusted areas (白沙园区, 物流园区)"
             + ("; the demo zones cover the six urban districts only" if demo else "")
         )
         raise OutsideAreaError(msg)
+    grouped: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for row in rows:
+        grouped.setdefault(row["table"], {}).setdefault(row["use"], []).append(row)
     doc = document()
-    tables = []
-    for table, tsub in prices.groupby("table", sort=False):
-        uses = []
-        for use, usub in tsub.groupby("use", sort=False):
-            first = usub.iloc[0]
-            info = use_info(table, use)
-            uses.append(
-                {
-                    "use": use,
-                    "use_zh": first["use_zh"],
-                    "grade": first["grade"],
-                    "grades": [{"grade": g, "share": round(s, 4)} for g, s in first["grades"]],
-                    "cover": round(float(first["cover"]), 4),
-                    "price_form": info.price_form,
-                    "term_years": None if np.isinf(info.term_years) else info.term_years,
-                    "plot_ratio": info.plot_ratio,
-                    "prices": [
-                        {
-                            "right": r["right"],
-                            "right_zh": r["right_zh"],
-                            "price_yuan_m2": None if np.isnan(r["price_yuan_m2"]) else round(r["price_yuan_m2"], 4),
-                            "price_yuan_mu": None if np.isnan(r["price_yuan_mu"]) else round(r["price_yuan_mu"], 2),
-                            "note": "no such grade (the table prints —)" if np.isnan(r["price_yuan_m2"]) else "",
-                        }
-                        for _, r in usub.iterrows()
-                    ],
-                }
-            )
-        tables.append({"table": table, "uses": uses})
     return {
-        "location": {"lon": round(rep.x, 7), "lat": round(rep.y, 7), "crs_in": str(crs), "stored_as": "EPSG:4326"},
-        "district": {"adcode": adcode, "name": district["name"]},
+        "location": {"lon": round(float(lon), 7), "lat": round(float(lat), 7), "crs_in": str(crs), "stored_as": "EPSG:4326"},
+        "district": {"adcode": adcode, "name": name},
         "doc_number": DOC_NUMBER,
         "base_date": doc["base_date"],
         "unit": doc["unit"],
         "zones_demo": demo,
         "zones_note": "DEMO grade zones (synthetic, not the official grade map): prices are real, grades are not" if demo else "",
-        "tables": tables,
+        "tables": [{"table": table, "uses": [_use_answer(table, use, use_rows) for use, use_rows in uses.items()]}
+                   for table, uses in grouped.items()],
+    }
+
+
+def _use_answer(table: str, use: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One use of :func:`_answer`: its grade(s), price form, term, plot ratio and a price per right."""
+    first, info = rows[0], use_info(table, use)
+    return {
+        "use": use,
+        "use_zh": first["use_zh"],
+        "grade": first["grade"],
+        "grades": [{"grade": g, "share": round(s, 4)} for g, s in first["grades"]],
+        "cover": round(float(first["cover"]), 4),
+        "price_form": info.price_form,
+        "term_years": None if np.isinf(info.term_years) else info.term_years,
+        "plot_ratio": info.plot_ratio,
+        "prices": [
+            {
+                "right": r["right"],
+                "right_zh": r["right_zh"],
+                "price_yuan_m2": None if np.isnan(r["price_yuan_m2"]) else round(r["price_yuan_m2"], 4),
+                "price_yuan_mu": None if np.isnan(r["price_yuan_mu"]) else round(r["price_yuan_mu"], 2),
+                "note": "no such grade (the table prints —)" if np.isnan(r["price_yuan_m2"]) else "",
+            }
+            for r in rows
+        ],
     }
 
 
@@ -278,7 +328,9 @@ def lookup_point(lon: float, lat: float, *, crs: object = "wgs84", zones: gpd.Ge
     """
     import math
 
-    from shapely.geometry import Point
+    from zzgeo.crs import given_crs, to_wgs84_xy
+    from zzgeo.districts import district_at
+    from zzgeo.layers import read_layer_arrays
 
     for what, value in (("lon", lon), ("lat", lat)):
         try:
@@ -287,4 +339,14 @@ def lookup_point(lon: float, lat: float, *, crs: object = "wgs84", zones: gpd.Ge
             number = math.nan
         if not math.isfinite(number):
             raise SchemaError(f"location: {what}={value!r} is not a finite number; give the coordinates as numbers (e.g. --lon 113.6654 --lat 34.7536)")
-    return lookup_geometry(Point(float(lon), float(lat)), crs=crs, zones=zones)
+    if zones is not None:
+        from shapely.geometry import Point
+
+        return lookup_geometry(Point(float(lon), float(lat)), crs=crs, zones=zones)
+    crs = crs or "wgs84"
+    x, y = to_wgs84_xy([float(lon)], [float(lat)], crs)
+    point, given = (float(x[0]), float(y[0])), given_crs(crs)
+    district = district_at(*point, read_layer_arrays("districts"), given_crs=given)
+    arrays = read_layer_arrays("land_grade_zones")
+    demo = bool(np.asarray(arrays["demo"]).astype(bool).any()) if "demo" in arrays else False
+    return _answer(point, crs, given, district, _point_records(*point, arrays), demo)
