@@ -259,3 +259,39 @@ def test_scorecard_files_and_index_show_missing_values_context_and_marks(tmp_pat
     assert "<tr class=fewer><td class='n'>3</td><td>丙</td><td class='n'>50.0</td><td>1 of 2 * (no value: cover)</td><td class='n'>500</td></tr>" in page
     assert "<tr><td class='n'>2</td><td>乙</td><td class='n'>54.0</td><td>2 of 2</td><td class='n'>—</td></tr>" in page
     assert "背景 price" in page and "* scored on fewer than the 2 weighted indicators" in page
+
+
+def test_rerun_copies_the_pngs_of_unchanged_maps_and_redraws_a_damaged_one(runs, tmp_path, monkeypatch):
+    from zzgeo.maps import export
+
+    monkeypatch.setattr(report, "run_themes", lambda *a, **k: runs)
+    monkeypatch.setattr(export, "find_chromium", lambda chromium=None: None)  # matplotlib: quick, and the same each run
+    out = tmp_path / "r"
+    first = report.build_report(out, png=True)
+    assert first.png_reused == []
+    manifest = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    names = list(manifest["maps"])
+    assert len(names) == 8 and all(manifest["maps"][n]["renderer"] == "matplotlib" for n in names)
+    assert set(manifest["map_build_s"]) == set(names)
+    (out / "maps" / "scores.png").write_bytes(b"\x89PNG\r\n\x1a\n cut short")
+    second = report.build_report(out, png=True)
+    assert sorted(second.png_reused) == sorted(set(names) - {"scores"})
+    again = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert again["png_reused"] == second.png_reused and not again["maps"]["scores"]["png_reused"]
+    import hashlib
+
+    for name, entry in again["maps"].items():  # every PNG is the one the manifest names, and it is whole
+        data = (out / entry["png"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"] and data.endswith(b"IEND\xaeB`\x82"), name
+        assert entry["fingerprint"] == manifest["maps"][name]["fingerprint"], name
+    assert "PNG reused from the previous bundle" in (out / "report.log").read_text(encoding="utf-8")
+    assert not list(tmp_path.glob(".r*"))
+
+
+def test_combined_map_of_the_built_maps_is_the_combined_map_built_afresh(runs, bundle, tmp_path):
+    from zzgeo.maps.export import png_fingerprint, save_html
+    from zzgeo.report.scoring import district_scores
+
+    fresh = report.theme_maps(runs, district_scores(runs=runs))["combined"]("none")
+    page = save_html(fresh, tmp_path / "combined.html")
+    assert png_fingerprint(page, renderer="matplotlib") == png_fingerprint(bundle.out / "maps" / "combined.html", renderer="matplotlib")

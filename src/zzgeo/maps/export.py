@@ -12,7 +12,9 @@ layers, and says which renderer was used.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -25,7 +27,7 @@ import folium
 from zzgeo.maps.assets import chromium_command, inline_assets, notes_block, temp_beside, write_atomic
 from zzgeo.errors import ChromiumError, MapExportError
 
-__all__ = ["MapExport", "save_html", "save_png", "export_map", "find_chromium"]
+__all__ = ["MapExport", "save_html", "save_png", "export_map", "render_png", "png_fingerprint", "find_chromium"]
 
 _CHROMIUM_INSTALL = "apt-get update && apt-get install -y chromium"
 
@@ -364,6 +366,117 @@ def export_map(
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return MapExport(final_html, final_png, made.renderer, made.note)
+
+
+def render_png(
+    m: folium.Map,
+    html_path: str | os.PathLike[str],
+    png_path: str | os.PathLike[str],
+    *,
+    renderer: str = "auto",
+    width: int = 1200,
+    height: int = 900,
+    chromium: str | os.PathLike[str] | None = None,
+) -> MapExport:
+    """The PNG of a page already written by :func:`save_html` from *m*: Chromium, else (``auto``) matplotlib.
+
+    :func:`export_map` writes the page and its PNG together; this draws the PNG of a page on its own,
+    so a caller can write many pages first and draw their PNGs in parallel (the report bundle does).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map the page was written from (the matplotlib drawing reads its layers).
+    html_path, png_path : str or path-like
+        The page, and the PNG to write (atomically).
+    renderer : {"auto", "chromium", "matplotlib"}
+    width, height : int
+    chromium : path-like, optional
+
+    Returns
+    -------
+    MapExport
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zzgeo.maps import base_map, render_png, save_html
+    >>> m = base_map(title="示例")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     page = save_html(m, Path(folder) / "example.html")
+    ...     made = render_png(m, page, Path(folder) / "example.png", renderer="matplotlib", width=300, height=200)
+    ...     made.png.name, made.png.stat().st_size > 0, made.renderer
+    ('example.png', True, 'matplotlib')
+    """
+    if renderer not in ("auto", "chromium", "matplotlib"):
+        raise MapExportError(f"renderer {renderer!r}: use auto, chromium or matplotlib")
+    return _png(m, Path(html_path), Path(png_path), renderer=renderer, width=width, height=height, chromium=chromium)
+
+
+#: folium names every element ``<kind>_<uuid4 hex>``: a new name on every build of the same map.
+_ELEMENT_ID = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
+_STAMP = re.compile(r'<meta name="zzgeo:created" content="[^"]*">|zzgeo\.maps export, \S+')
+
+
+def png_fingerprint(
+    html_path: str | os.PathLike[str],
+    *,
+    renderer: str = "auto",
+    width: int = 1200,
+    height: int = 900,
+    chromium: str | os.PathLike[str] | None = None,
+) -> str:
+    """A hash of everything the PNG of a page depends on: two pages with the same fingerprint draw the same PNG.
+
+    The page as written, with folium's random element names numbered in order of first appearance and
+    the export time stamp left out (neither is drawn); the renderer that :func:`render_png` would use now
+    (Chromium: its executable, size and modification time, and its command-line flags; matplotlib: the
+    drawing code); the size; and the zzgeo version.
+
+    Parameters
+    ----------
+    html_path : str or path-like
+        A page written by :func:`save_html`.
+    renderer, width, height, chromium
+        As for :func:`render_png`.
+
+    Returns
+    -------
+    str
+        Hex SHA-256.
+
+    Examples
+    --------
+    The same map built twice gets new element names but the same fingerprint; another size does not.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from zzgeo.maps import base_map, png_fingerprint, save_html
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     a = save_html(base_map(title="示例"), Path(folder) / "a.html")
+    ...     b = save_html(base_map(title="示例"), Path(folder) / "b.html")
+    ...     a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8"), png_fingerprint(a) == png_fingerprint(b)
+    ...     png_fingerprint(a) == png_fingerprint(a, width=800)
+    (False, True)
+    False
+    """
+    from zzgeo import __version__
+
+    page = _STAMP.sub("", Path(html_path).read_text(encoding="utf-8"))
+    names: dict[str, str] = {}
+    page = _ELEMENT_ID.sub(lambda hit: names.setdefault(hit.group(0), f"zz{len(names)}"), page)
+    exe = find_chromium(chromium) if renderer != "matplotlib" else None
+    if exe:
+        stat = Path(exe).resolve().stat()
+        drawn = [str(Path(exe).resolve()), str(stat.st_size), str(stat.st_mtime_ns),
+                 *chromium_command("EXE", profile="P", shot=Path("S"), width=width, height=height, wait_ms=3000, allow_network=False)]
+    else:
+        drawn = ["matplotlib", (Path(__file__).with_name("static.py")).read_text(encoding="utf-8")]
+    digest = hashlib.sha256()
+    for part in ("zzgeo-png-1", __version__, renderer, str(width), str(height), *drawn, page):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()
 
 
 def _png(m: folium.Map, html: Path, target: Path, *, renderer: str, width: int, height: int, chromium) -> MapExport:

@@ -90,18 +90,26 @@ def theme_maps(runs: Mapping[str, ThemeRun], scores=None) -> dict[str, Callable[
         builders["scores"] = lambda basemap="none": score_map(scores, basemap=basemap)
 
     def combined(basemap: str = "none"):
-        from zzgeo.maps import combine_maps
-
-        parts = {}
-        if scores is not None:
-            parts["综合得分 scores"] = builders["scores"](basemap)
-        for run in runs.values():
-            if run.maps:
-                parts[run.title] = next(iter(run.maps.values()))(basemap)
-        return combine_maps(parts, title="郑州 zzgeo: every theme (switch layers top left)")
+        return _combined_map({label: builders[name](basemap) for label, name in _combined_parts(runs, scores).items()})
 
     builders["combined"] = combined
     return builders
+
+
+def _combined_parts(runs: Mapping[str, ThemeRun], scores) -> dict[str, str]:
+    """Label -> map name of the maps the combined map is made of: the scores, then each theme's first map."""
+    parts = {"综合得分 scores": "scores"} if scores is not None else {}
+    for key, run in runs.items():
+        if run.maps:
+            parts[run.title] = f"{key}_{next(iter(run.maps))}"
+    return parts
+
+
+def _combined_map(parts: Mapping[str, object]):
+    """The combined map of built maps (label -> folium.Map); their layers move into it."""
+    from zzgeo.maps import combine_maps
+
+    return combine_maps(parts, title="郑州 zzgeo: every theme (switch layers top left)")
 
 
 #: What ``zzgeo map THEME`` draws: a theme's first map, the scores, or all themes on one page.
@@ -230,29 +238,118 @@ def _write_scorecard(result, config, folder: Path) -> list[str]:
     return ["scorecard.csv", "scorecard_zh.csv", "score_parts.csv", "scorecard.xlsx"]
 
 
-def _export_maps(builders, folder: Path, *, basemap: str, png: bool, progress: Progress | None, timings: list) -> list:
-    from zzgeo.maps.export import export_map
+def _png_workers() -> int:
+    """Chromium processes at a time: one per core this process may use (each is a browser of its own)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+def _previous_pngs(target: Path | None) -> dict[str, dict]:
+    """Map name -> its PNG entry (``png``, ``fingerprint``, ``sha256``, ``renderer``) in the bundle now at *target*."""
+    if target is None or not (target / _MARKER).is_file():
+        return {}
+    try:
+        manifest = json.loads((target / _MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    maps = manifest.get("maps") if isinstance(manifest, dict) else None
+    return {k: v for k, v in maps.items() if isinstance(v, dict)} if isinstance(maps, dict) else {}
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _reuse_png(old: dict | None, fingerprint: str, renderer: str, previous: Path, target: Path) -> bool:
+    """Copy the previous bundle's PNG of a map to *target* when it is safe: the same fingerprint (page, renderer,
+    size, zzgeo version), drawn by the renderer that would draw it now, and the file there unchanged (its SHA-256 as
+    recorded). Copied to a temporary name and checked again before it is moved in."""
+    if not old or old.get("fingerprint") != fingerprint or old.get("renderer") != renderer or not old.get("sha256"):
+        return False
+    source = previous / str(old.get("png", ""))
+    if not source.is_file() or previous.resolve() not in source.resolve().parents:
+        return False
+    tmp = target.with_name(f".{target.name}.reused")
+    try:
+        shutil.copyfile(source, tmp)
+        if _sha256(tmp) != old["sha256"]:
+            return False
+        os.replace(tmp, target)
+    except OSError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
+
+
+def _export_maps(builders, folder: Path, *, basemap: str, png: bool, progress: Progress | None, timings: list,
+                 combined_parts: Mapping[str, str] | None = None, previous: Path | None = None) -> tuple[list, dict]:
+    """Build each map and write its page, one after the other; draw the PNGs on worker threads meanwhile.
+
+    A map's PNG is copied from the previous bundle at *previous* instead of drawn when :func:`_reuse_png`
+    finds that safe. The combined map is made of the maps already built (*combined_parts*: label -> name),
+    after their pages are written (it takes their layers). Returns the exports, in the order of *builders*,
+    and each map's manifest entry (build seconds, PNG fingerprint, SHA-256, renderer, whether reused).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from zzgeo.maps.export import MapExport, find_chromium, png_fingerprint, render_png, save_html
 
     (folder / "maps").mkdir(parents=True, exist_ok=True)
-    pages = {}
-    start = time.perf_counter()
-    for i, (name, build) in enumerate(builders.items()):
-        if progress:
-            progress(f"map: {name}", i, len(builders))
-        pages[name] = (build(basemap), folder / "maps" / f"{name}.html")
-    timings.append(("maps: build", time.perf_counter() - start))
-    start = time.perf_counter()
-    if progress:
-        progress("maps: HTML" + (" and PNG" if png else ""), 0, 1)
-
-    def one(item):
-        m, path = item
-        return export_map(m, path, png=png)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:  # Chromium runs in its own process: two at a time on 2 cores
-        exports = list(pool.map(one, pages.values()))
-    timings.append(("maps: HTML" + (" + PNG" if png else ""), time.perf_counter() - start))
-    return exports
+    old = _previous_pngs(previous) if png else {}
+    renderer_now = "chromium" if find_chromium() else "matplotlib"
+    built: dict[str, object] = {}
+    entries: dict[str, dict] = {}
+    exports: dict[str, object] = {}
+    pending = {}
+    build_s = html_s = 0.0
+    with ThreadPoolExecutor(max_workers=_png_workers()) as pool:  # Chromium runs in processes of its own
+        for i, (name, build) in enumerate(builders.items()):
+            if progress:
+                progress(f"map: {name}", i, len(builders))
+            t0 = time.perf_counter()
+            if name == "combined" and combined_parts is not None and all(p in built for p in combined_parts.values()):
+                m = _combined_map({label: built.pop(part) for label, part in combined_parts.items()})
+            else:
+                m = build(basemap)
+            t1 = time.perf_counter()
+            html_path = save_html(m, folder / "maps" / f"{name}.html")
+            build_s += t1 - t0
+            entries[name] = {"build_s": round(t1 - t0, 3), "html": f"maps/{name}.html"}
+            if combined_parts is not None and name in combined_parts.values():
+                built[name] = m  # saved: the combined map may take its layers now
+            if not png:
+                html_s += time.perf_counter() - t1
+                exports[name] = MapExport(html_path)
+                continue
+            png_path = html_path.with_suffix(".png")
+            fingerprint = png_fingerprint(html_path)
+            html_s += time.perf_counter() - t1
+            entries[name].update(png=f"maps/{png_path.name}", fingerprint=fingerprint)
+            if previous is not None and _reuse_png(old.get(name), fingerprint, renderer_now, previous, png_path):
+                kept = old[name]
+                entries[name].update(sha256=kept["sha256"], renderer=kept["renderer"], note=str(kept.get("note", "")),
+                                     png_reused=True)
+                exports[name] = MapExport(html_path, png_path, kept["renderer"], str(kept.get("note", "")))
+                continue
+            pending[name] = pool.submit(render_png, m, html_path, png_path)
+        timings.append(("maps: build", build_s))
+        timings.append(("maps: HTML", html_s))
+        if progress and png:
+            progress("maps: PNG", 0, 1)
+        wait = time.perf_counter()
+        for name, job in pending.items():
+            made = job.result()
+            exports[name] = made
+            entries[name].update(sha256=_sha256(made.png), renderer=made.renderer, note=made.note, png_reused=False)
+    if png:
+        timings.append(("maps: PNG (wait after the last map)", time.perf_counter() - wait))
+    return [exports[name] for name in builders], entries
 
 
 def _esc(text: object) -> str:
@@ -307,7 +404,7 @@ def _scorecard_html(scores) -> list[str]:
     return out
 
 
-def _index_html(runs, scores, exports, tables, timings, config, created) -> str:
+def _index_html(runs, scores, exports, tables, timings, config, created, reused=()) -> str:
     """The bundle's ``index.html``. Every text from configs, registers and results is HTML-escaped
     (``_esc``) and every link URL-quoted (``_href``): a district, title or note reading
     ``<img src=x onerror=...>`` shows as text and never runs."""
@@ -340,7 +437,9 @@ def _index_html(runs, scores, exports, tables, timings, config, created) -> str:
     renderers = sorted({f"{e.renderer}: {e.note}" for e in exports if e.renderer})
     out.append("<h2>How long each stage took 各阶段用时</h2><table><tr><th>stage</th><th>seconds</th></tr>")
     out += [f"<tr><td>{_esc(s)}</td><td class='n'>{t:.1f}</td></tr>" for s, t in timings]
-    out.append("</table><p class='small'>PNG maps: " + (_esc("; ".join(renderers)) or "not made (png = false)") + "</p></body></html>")
+    out.append("</table><p class='small'>PNG maps: " + (_esc("; ".join(renderers)) or "not made (png = false)")
+               + (f"; copied from the previous bundle, their page, renderer and size unchanged: {_esc(', '.join(reused))}" if reused else "")
+               + "</p></body></html>")
     return "\n".join(out)
 
 
@@ -473,6 +572,8 @@ class ReportResult:
         How the PNG maps were drawn.
     notes : list of str
         Repairs of an interrupted earlier run (:func:`recover_report_folder`).
+    png_reused : list of str
+        Maps whose PNG was copied from the previous bundle in the folder, their page, renderer and size unchanged.
 
     Examples
     --------
@@ -494,6 +595,7 @@ class ReportResult:
     demo: dict[str, list[str]]
     renderers: list[str]
     notes: list[str] = field(default_factory=list)
+    png_reused: list[str] = field(default_factory=list)
 
 
 def postgis_tables(runs: Mapping[str, ThemeRun], scores) -> dict[str, pd.DataFrame]:
@@ -617,10 +719,10 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        files, exports = _write_bundle(tmp, runs, scores, score_config, basemap=basemap, png=png, progress=progress,
-                                       timings=timings)
+        files, exports, maps = _write_bundle(tmp, runs, scores, score_config, basemap=basemap, png=png, progress=progress,
+                                             timings=timings, previous=target if target.is_dir() else None)
         timings.append(("total", time.perf_counter() - total_start))
-        result = _write_front(tmp, runs, scores, exports, files, timings, config)
+        result = _write_front(tmp, runs, scores, exports, files, timings, config, maps)
         if postgis:
             from zzgeo.store import split_url, write_tables
 
@@ -634,29 +736,38 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     return result
 
 
-def _write_bundle(tmp: Path, runs, scores, score_config, *, basemap: str, png: bool, progress, timings) -> tuple[list[str], list]:
-    """Tables, scorecard and maps into *tmp*; the files written (relative) and the map exports."""
+def _write_bundle(tmp: Path, runs, scores, score_config, *, basemap: str, png: bool, progress, timings,
+                  previous: Path | None = None) -> tuple[list[str], list, dict]:
+    """Tables, scorecard and maps into *tmp*; the files written (relative), the map exports and the maps' manifest
+    entries (PNGs of unchanged maps are copied from the bundle at *previous*)."""
     start = time.perf_counter()
     if progress:
         progress("tables", 0, 1)
     files = _write_tables(runs, tmp) + _write_scorecard(scores, score_config, tmp)
     timings.append(("tables and scorecard", time.perf_counter() - start))
-    exports = _export_maps(theme_maps(runs, scores), tmp, basemap=basemap, png=png, progress=progress, timings=timings)
+    exports, maps = _export_maps(theme_maps(runs, scores), tmp, basemap=basemap, png=png, progress=progress, timings=timings,
+                                 combined_parts=_combined_parts(runs, scores), previous=previous)
     files += [f"maps/{e.html.name}" for e in exports] + [f"maps/{e.png.name}" for e in exports if e.png]
-    return files, exports
+    return files, exports, maps
 
 
-def _write_front(tmp: Path, runs, scores, exports, files, timings, config) -> ReportResult:
+def _write_front(tmp: Path, runs, scores, exports, files, timings, config, maps: dict | None = None) -> ReportResult:
     """index.html, report.log and the report.json manifest (which marks the folder as a zzgeo report)."""
     created = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    (tmp / "index.html").write_text(_index_html(runs, scores, exports, files, timings, config, created), encoding="utf-8")
+    maps = maps or {}
+    reused = [name for name, entry in maps.items() if entry.get("png_reused")]
+    (tmp / "index.html").write_text(_index_html(runs, scores, exports, files, timings, config, created, reused), encoding="utf-8")
     demo = {k: r.demo for k, r in runs.items() if r.demo}
     renderers = sorted({f"{e.renderer}: {e.note}" for e in exports if e.renderer})
     log = [f"{_GENERATOR} {created}", f"config: {config.path or 'defaults'}", *[f"{s:<28} {t:8.2f} s" for s, t in timings],
-           *[f"DEMO: {k}: {', '.join(v)}" for k, v in demo.items()], *[f"PNG renderer {r}" for r in renderers]]
+           *[f"  map {name:<24} {entry['build_s']:8.2f} s to build" for name, entry in maps.items()],
+           *[f"DEMO: {k}: {', '.join(v)}" for k, v in demo.items()], *[f"PNG renderer {r}" for r in renderers],
+           *([f"PNG reused from the previous bundle (page, renderer and size unchanged): {', '.join(reused)}"] if reused else [])]
     (tmp / "report.log").write_text("\n".join(log) + "\n", encoding="utf-8")
     files = ["index.html", "report.log", _MARKER, *files]
     manifest = {"generator": _GENERATOR, "created": created, "config": config.path, "files": files, "demo": demo,
-                "timings_s": {s: round(t, 3) for s, t in timings}, "renderers": renderers}
+                "timings_s": {s: round(t, 3) for s, t in timings},
+                "map_build_s": {name: entry["build_s"] for name, entry in maps.items()}, "renderers": renderers,
+                "png_reused": reused, "maps": maps}
     (tmp / _MARKER).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    return ReportResult(tmp, files, timings, demo, renderers)
+    return ReportResult(tmp, files, timings, demo, renderers, png_reused=reused)
