@@ -86,6 +86,20 @@ def test_layer_store_in_postgis(schema):
     assert pg["population"].sum() == gpkg["population"].sum()
 
 
+def test_one_point_lookup_on_a_postgis_store(schema, monkeypatch):
+    """The one-point lookup reads its layers as arrays; from PostGIS it gives the GeoPackage store's answer."""
+    from zzgeo.landprice.lookup import lookup_point
+    from zzgeo.layers import build_store, read_layer_arrays
+
+    url = f"{DSN}#{schema}"
+    build_store(url, only=["districts", "land_grade_zones"])
+    on_gpkg = lookup_point(113.70, 34.78)
+    arrays = read_layer_arrays("land_grade_zones", url)
+    assert len(arrays["geometry"]) == 48 and arrays["grade"][:3].tolist() == [1, 2, 3]
+    monkeypatch.setenv("ZZGEO_STORE", url)
+    assert lookup_point(113.70, 34.78) == on_gpkg
+
+
 def test_cli_out_to_postgis(schema, tmp_path):
     from zzgeo._cli import run
     from zzgeo.cli import app
