@@ -230,17 +230,15 @@ def numeric_parameters(fn: Callable) -> dict[str, str]:
 def _checked(fn: Callable) -> Callable:
     if getattr(fn, "__zzgeo_checked__", False):
         return fn
-    from zzgeo.limits import limit
-
-    numeric = numeric_parameters(fn)
-    for name in numeric:
-        limit(name)  # every numeric option has limits (a missing entry is a bug, found at import)
+    # the numeric options are found when the command runs, not at import (type hints of ~40 commands cost every start);
+    # that every numeric option has limits is a test (tests/test_registers_quantities.py)
+    numeric = functools.cache(lambda: numeric_parameters(fn))
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from zzgeo.limits import check
 
-        for name, label in numeric.items():
+        for name, label in numeric().items():
             value = kwargs.get(name)
             if value is not None and not isinstance(value, bool):
                 run_note(check(name, float(value), label=label) or "")
