@@ -36,13 +36,19 @@ def layers_list(
     as_json: JsonOption = False,
 ) -> None:
     """List the layers with their provenance (source, licence, real or demo, date)."""
-    from zzgeo.layers import list_layers
+    from zzgeo.layers import PROVENANCE_TABLE, read_layer_arrays
 
-    frame = list_layers(store)
+    rows = _records(read_layer_arrays(PROVENANCE_TABLE, store))  # no pandas or geopandas to list a table
     if as_json:
-        echo_json(frame.to_dict("records"))
+        echo_json(rows)
     else:
-        print_frame(frame, columns=["layer", "kind", "features", "built", "title", "source", "licence"])
+        print_frame(rows, columns=["layer", "kind", "features", "built", "title", "source", "licence"])
+
+
+def _records(arrays: dict) -> list[dict]:
+    """Rows of a layer read by :func:`zzgeo.layers.read_layer_arrays`, without its geometry, as plain Python values."""
+    columns = {name: values.tolist() for name, values in arrays.items() if name != "geometry"}
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 @layers_app.command("path")
@@ -77,13 +83,13 @@ def policy_status(
 
 def districts_cmd(as_json: JsonOption = False) -> None:
     """The 12 county-level units with area (EPSG:4547) and 2020 census population."""
-    from zzgeo.layers import read_layer
+    from zzgeo.layers import read_layer_arrays
 
-    frame = read_layer("districts").drop(columns="geometry")
+    rows = _records(read_layer_arrays("districts"))
     if as_json:
-        echo_json(frame.to_dict("records"))
+        echo_json(rows)
     else:
-        print_frame(frame)
+        print_frame(rows)
 
 
 def score_cmd(

@@ -552,7 +552,7 @@ def read_layer_arrays(name: str, path: str | Path | None = None) -> dict[str, np
     Parameters
     ----------
     name : str
-        Layer name (see :func:`list_layers`).
+        Layer name (see :func:`list_layers`), or :data:`PROVENANCE_TABLE`.
     path : str or pathlib.Path, optional
         Store to read (default: :func:`default_store`).
 
@@ -560,7 +560,8 @@ def read_layer_arrays(name: str, path: str | Path | None = None) -> dict[str, np
     -------
     dict of str to numpy.ndarray
         One array per column (text as objects, ``None`` where empty) and
-        ``geometry``: shapely geometries in EPSG:4326.
+        ``geometry``: shapely geometries in EPSG:4326 (none for a table
+        without geometry, such as the provenance table).
 
     Raises
     ------
@@ -579,12 +580,15 @@ def read_layer_arrays(name: str, path: str | Path | None = None) -> dict[str, np
     >>> frame = read_layer("districts")
     >>> frame["adcode"].tolist() == arrays["adcode"].tolist(), frame.geometry.iloc[3].equals_exact(arrays["geometry"][3], 0)
     (True, True)
+    >>> provenance = read_layer_arrays(PROVENANCE_TABLE)
+    >>> provenance["layer"].tolist() == list_layers()["layer"].tolist(), "geometry" in provenance
+    (True, False)
     """
     store = _ensure(path)
-    if not _pg(store) and (_gpkg_tables(store) or {}).get(name) == 4326:
+    if not _pg(store) and (_gpkg_tables(store) or {}).get(name, -1) in (4326, 0, None):  # WGS-84 features, or a table
         arrays = _gpkg_arrays(str(store), Path(store).stat().st_mtime, name)
         return {column: values.copy() for column, values in arrays.items()}
-    frame = read_layer(name, store)
+    frame = list_layers(store) if name == PROVENANCE_TABLE else read_layer(name, store)
     out = {str(c): frame[c].to_numpy(dtype=object if frame[c].dtype.kind in "OUT" else None)
            for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)}
     if hasattr(frame, "geometry"):
@@ -602,15 +606,16 @@ def _gpkg_arrays(path: str, mtime: float, name: str) -> dict[str, np.ndarray]:
     import shapely
 
     with contextlib.closing(sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)) as con:
-        geom_col = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)).fetchone()[0]
+        found = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)).fetchone()
+        geom_col = found[0] if found else None
         info = [(row[1], str(row[2]).upper()) for row in con.execute(f'PRAGMA table_info("{name}")')]
         columns = [(c, kind) for c, kind in info if c not in ("fid", geom_col)]
-        select = ", ".join(f'"{c}"' for c, _ in [(geom_col, ""), *columns])
+        select = ", ".join(f'"{c}"' for c, _ in [(geom_col or "fid", ""), *columns])
         rows = con.execute(f'SELECT {select} FROM "{name}" ORDER BY fid').fetchall()  # names from the store's own schema
-    blobs = [row[0] for row in rows]
-    wkb = [None if b is None else b[8 + _GPKG_ENVELOPE[(b[3] >> 1) & 7]:] for b in blobs]
     out = {c: _sqlite_column([row[i] for row in rows], kind) for i, (c, kind) in enumerate(columns, 1)}
-    out["geometry"] = shapely.from_wkb(np.array(wkb, dtype=object))
+    if geom_col:
+        wkb = [None if b is None else b[8 + _GPKG_ENVELOPE[(b[3] >> 1) & 7]:] for b in (row[0] for row in rows)]
+        out["geometry"] = shapely.from_wkb(np.array(wkb, dtype=object))
     return out
 
 
