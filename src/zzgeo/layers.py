@@ -245,11 +245,23 @@ def _gpkg_tables(path: str | Path) -> dict[str, int | None] | None:
     """Tables of a GeoPackage with their SRS id (``gpkg_contents``), or None when *path* is no readable GeoPackage.
 
     Read with ``sqlite3``, read-only: pyogrio would import geopandas (~0.9 s) to list a few names.
+    Kept while the file's modification time and size stay the same.
     """
+    try:
+        resolved = Path(path).resolve()
+        stat = resolved.stat()
+    except (OSError, ValueError):
+        return None
+    found = _gpkg_tables_cached(str(resolved), stat.st_mtime_ns, stat.st_size)
+    return None if found is None else dict(found)
+
+
+@functools.lru_cache(maxsize=8)
+def _gpkg_tables_cached(path: str, mtime_ns: int, size: int) -> dict[str, int | None] | None:
     import sqlite3
 
     try:
-        with contextlib.closing(sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)) as con:
+        with contextlib.closing(sqlite3.connect(Path(path).as_uri() + "?mode=ro", uri=True)) as con:
             return dict(con.execute("SELECT table_name, srs_id FROM gpkg_contents").fetchall())
     except (sqlite3.Error, OSError, ValueError):
         return None
@@ -367,6 +379,7 @@ def build_store(path: str | Path | None = None, *, only: list[str] | None = None
             tmp.unlink()
     _read_cached.cache_clear()
     _gpkg_arrays.cache_clear()
+    _gpkg_tables_cached.cache_clear()
     return path
 
 
