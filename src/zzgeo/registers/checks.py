@@ -52,6 +52,14 @@ class CheckContext:
         CSV/Excel line, else its index label).
     duplicates : numpy.ndarray of bool
         Rows found to repeat an earlier row (set by :func:`duplicate_checks`).
+    adcodes : pandas.Series
+        adcode of every row's district (NaN outside Zhengzhou), set by :func:`locate`.
+    district_rows : numpy.ndarray of int
+        Position of every row's district in the districts layer, -1 outside
+        (set by :func:`locate`; index :attr:`district_table` with it).
+    district_table : (numpy.ndarray, numpy.ndarray)
+        adcodes and names of the districts layer, each with NaN appended for
+        "outside", so ``district_table[0][district_rows]`` are the adcodes.
 
     Examples
     --------
@@ -78,7 +86,9 @@ class CheckContext:
     name: str
     parse_failed: dict[str, np.ndarray] = field(default_factory=dict)
     adcodes: pd.Series | None = None
-    district_names: pd.Series | None = None
+    district_rows: np.ndarray | None = None
+    district_table: tuple[np.ndarray, np.ndarray] | None = None
+    _district_names: Any = None
     _metric: Any = None
     _reps: Any = None
     file_notes: list[str] = field(default_factory=list)
@@ -95,6 +105,14 @@ class CheckContext:
         if column in self.values:
             return self.values[column]
         return pd.Series(np.nan, index=self.frame.index, dtype="float64")
+
+    @property
+    def district_names(self) -> pd.Series | None:
+        """District name of every row (NaN outside), as the districts layer spells it; made on first use."""
+        if self._district_names is None and self.adcodes is not None:
+            adcodes, names = self.district_table
+            self._district_names = self.adcodes.map(dict(zip(adcodes[:-1], names[:-1], strict=True)))
+        return self._district_names
 
     def has(self, column: str) -> bool:
         """Whether the register has *column*."""
@@ -292,19 +310,57 @@ def _date_notes(ctx: CheckContext, spec: ColumnSpec) -> None:
     ctx.notes.add(outside, lambda p: [f"{spec.name} {bound_text(values.iloc[i])} is outside the plausible range {span}{why}" for i in p])
 
 
-def _row_keys(ctx: CheckContext, columns: list[str], *, geometry: bool = True) -> np.ndarray:
-    """One 64-bit hash per row of the parsed *columns* and the geometry (rows equal in all of them hash equal)."""
-    table = pd.DataFrame({c: ctx.values[c].to_numpy() for c in columns}, index=pd.RangeIndex(ctx.issues.n))
-    if geometry and ctx.schema.geometry and hasattr(ctx.frame, "geometry"):
-        import shapely
+def _row_keys(ctx: CheckContext, columns: list[str], *, geometry: bool = True, rows: np.ndarray | None = None) -> np.ndarray:
+    """One 64-bit hash per row (of *rows*, default all) of the parsed *columns* and the geometry.
 
-        geoms, empty, _ = ctx.geometry_facts()
-        wkb = np.full(len(geoms), b"", dtype=object)
-        wkb[~empty] = shapely.to_wkb(geoms[~empty])
-        table["__geometry__"] = wkb
+    Rows equal in all of them hash equal; the geometry enters as :func:`_geometry_keys`.
+    """
+    index = pd.RangeIndex(ctx.issues.n if rows is None else len(rows))
+    table = pd.DataFrame({c: _taken(ctx.values[c], rows).set_axis(index) for c in columns}, index=index)
+    if geometry and ctx.schema.geometry and hasattr(ctx.frame, "geometry"):
+        for name, keys in _geometry_keys(ctx, rows).items():
+            table[name] = keys
     if table.shape[1] == 0:
-        return np.zeros(ctx.issues.n, dtype=np.uint64)
+        return np.zeros(len(index), dtype=np.uint64)
     return pd.util.hash_pandas_object(table, index=False).to_numpy()
+
+
+def _taken(values: pd.Series, rows: np.ndarray | None) -> pd.Series:
+    return values if rows is None else values.iloc[rows]
+
+
+def _geometry_keys(ctx: CheckContext, rows: np.ndarray | None) -> dict[str, np.ndarray]:
+    """Three integer columns that two rows share exactly when their geometries have the same WKB.
+
+    A 2-D point's WKB is its two coordinates, so points enter by the bits of
+    their coordinates (read once for the whole register, see
+    :meth:`CheckContext.xy`) and no WKB is written for them; any other geometry
+    by a hash of its WKB; a missing or empty one by the hash of ``b""``.
+    """
+    import shapely
+
+    geoms, empty, types = (_taken_array(a, rows) for a in ctx.geometry_facts())
+    point = (types == 0) & ~empty
+    if point.any():
+        point[point] = ~shapely.has_z(geoms[point])
+    if rows is None and point.all():  # the common case: the coordinates the location check reads anyway
+        x, y = ctx.xy()
+    else:
+        x, y = np.zeros(len(geoms)), np.zeros(len(geoms))
+        coords = shapely.get_coordinates(geoms[point])
+        x[point], y[point] = coords[:, 0], coords[:, 1]
+    other = np.zeros(len(geoms), dtype=np.uint64)
+    if not point.all():
+        wkb = np.full(int((~point).sum()), b"", dtype=object)
+        solid = ~empty[~point]
+        wkb[solid] = shapely.to_wkb(geoms[~point][solid])
+        other[~point] = pd.util.hash_array(wkb)
+    bits = [np.ascontiguousarray(c, dtype=np.float64).view(np.uint64) for c in (x, y)]
+    return {"__x__": bits[0], "__y__": bits[1], "__geometry__": other}
+
+
+def _taken_array(values: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+    return values if rows is None else values[rows]
 
 
 def _first_of(keys: np.ndarray | pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -335,7 +391,7 @@ def _whole_repeats(ctx: CheckContext, columns: list[str]) -> tuple[np.ndarray, n
     if not involved.any():
         return np.zeros(n, dtype=bool), np.arange(n)
     rows = np.flatnonzero(involved)
-    full = _row_keys(ctx, columns)[rows]
+    full = _row_keys(ctx, columns, rows=rows)
     again_sub, first_sub = _first_of(full)
     again, first = np.zeros(n, dtype=bool), np.arange(n)
     again[rows] = again_sub
@@ -424,23 +480,31 @@ def geometry_checks(ctx: CheckContext) -> np.ndarray:
     return empty
 
 
-def locate(ctx: CheckContext, districts: gpd.GeoDataFrame | None, empty: np.ndarray) -> tuple[pd.Series, pd.Series]:
+def locate(ctx: CheckContext, districts: gpd.GeoDataFrame | None, empty: np.ndarray) -> None:
     """District of every row's location; rows outside Zhengzhou are issues showing the coordinates as given.
 
-    The coordinates in the message are the user's, in their CRS
-    (``attrs["input_crs"]``, see :func:`zzgeo.crs.format_locations`), not the
-    WGS-84 ones they were converted to.
+    Sets :attr:`CheckContext.adcodes`, :attr:`~CheckContext.district_rows` and
+    :attr:`~CheckContext.district_table`. The lookup is that of
+    :func:`zzgeo.districts.locate_districts_xy` (the same index: a point on a
+    shared border goes to the district listed first), kept as positions so that
+    no per-row text is made here. The coordinates in the message are the
+    user's, in their CRS (``attrs["input_crs"]``, see
+    :func:`zzgeo.crs.format_locations`), not the WGS-84 ones they were converted to.
     """
     from zzgeo.crs import format_locations, input_crs
-    from zzgeo.districts import locate_districts_xy
     from zzgeo.layers import default_districts
+    from zzgeo.spatial.index import polygon_index
 
     districts = default_districts() if districts is None else districts
     if districts.crs is not None and ctx.frame.crs is not None and districts.crs != ctx.frame.crs:
         districts = districts.to_crs(ctx.frame.crs)
     x, y = ctx.xy()
-    adcodes = pd.Series(locate_districts_xy(x, y, districts), index=ctx.frame.index, dtype=object)
-    outside = ~empty & adcodes.isna().to_numpy()
+    found = polygon_index(np.asarray(districts.geometry.values)).query_xy(x, y)
+    adcodes = np.append(districts["adcode"].astype(str).to_numpy(dtype=object), np.nan)
+    names = np.append(districts["name"].to_numpy(dtype=object), np.nan)
+    ctx.district_rows, ctx.district_table = found, (adcodes, names)
+    ctx.adcodes = pd.Series(adcodes[found], index=ctx.frame.index, dtype=object)
+    outside = ~empty & (found < 0)
     given = input_crs(ctx.frame)
 
     def where(p: np.ndarray) -> list[str]:
@@ -448,9 +512,6 @@ def locate(ctx: CheckContext, districts: gpd.GeoDataFrame | None, empty: np.ndar
                 for shown in format_locations(x[p], y[p], given)]
 
     ctx.issues.add(outside, where, kind=OutsideAreaError)
-    names = dict(zip(districts["adcode"].astype(str), districts["name"], strict=True))
-    ctx.adcodes, ctx.district_names = adcodes, adcodes.map(names)
-    return ctx.adcodes, ctx.district_names
 
 
 # ----------------------------------------------------------------------------- the loader

@@ -68,6 +68,18 @@ def is_empty(value: object) -> bool:
         isinstance(value, str) and value.strip() == "")
 
 
+def _cells_to_factorise(values: pd.Series) -> object:
+    """The cells of *values* as :func:`pandas.factorize` reads them fastest with the same distinct cells.
+
+    A string column (pyarrow or python storage) is factorised as it is, in C, with no
+    Python string made per row; any other column as objects, so that the distinct
+    cells are those of the cells as written (``1`` and ``"1"`` stay two).
+    """
+    if values.dtype != object and pd.api.types.is_string_dtype(values):
+        return values.array
+    return values.to_numpy(dtype=object)
+
+
 # ----------------------------------------------------------------------------- schema objects
 
 
@@ -149,7 +161,7 @@ class Vocabulary:
         (as written: ``None``; canonical: ``None``). Unknown words have a
         canonical value of ``None`` too.
         """
-        codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+        codes, uniques = pd.factorize(_cells_to_factorise(values), use_na_sentinel=True)
         written = np.append(np.asarray(uniques, dtype=object), None)
         parsed = np.array([self.parse(u) for u in uniques] + [None], dtype=object)
         return np.where(codes < 0, len(written) - 1, codes), written, parsed
