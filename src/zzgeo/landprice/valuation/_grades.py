@@ -1,0 +1,140 @@
+"""The grade and benchmark stage of :func:`~zzgeo.landprice.valuation.value_parcels`.
+
+Each parcel takes its own grade where it has one, else the grade map's
+(area-weighted across zones for polygons); the benchmark is the printed
+price of that grade. Grades are kept as codes (:class:`._job.GradeCodes`)
+and written as text only for messages and the output.
+
+Examples
+--------
+Printed prices of 商业服务业用地 (集体建设用地, 出让), grade 1 first:
+
+>>> group = Group("collective_construction", "commercial", "transfer", None, None)
+>>> price_by_grade(group)[:2].tolist()
+[1020.0, 895.0]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from zzgeo.errors import NoSuchGradeError, OutsideAreaError, UnknownCodeError
+from zzgeo.landprice.rules import DASH, DOC_NUMBER, UseInfo, _cells
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+    from zzgeo.landprice.valuation._job import Job
+
+__all__ = ["Group", "grade_and_benchmark", "price_by_grade"]
+
+
+@dataclass
+class Group:
+    """Parcels of one table, use and right (``rows``: their positions, ascending; ``key``: see :class:`._job.KeyTexts`)."""
+
+    table: str
+    use: str
+    right: str
+    info: UseInfo
+    rows: np.ndarray
+    key: int = 0
+
+
+def price_by_grade(group: Group) -> np.ndarray:
+    """Printed price of each grade (index grade - 1), NaN for a dash."""
+    return np.array([np.nan if c == DASH else float(c) for c in _cells(group.table, group.use, group.right)])
+
+
+def grade_and_benchmark(job: Job, group: Group, zones: gpd.GeoDataFrame) -> None:
+    """Grade, cover and benchmark of the group's parcels, and the problems of grades (see module notes)."""
+    from zzgeo.landprice.zones import grade_weights, zone_subset
+
+    prices = price_by_grade(group)
+    xy = (job.xy[0][group.rows], job.xy[1][group.rows]) if job.xy is not None else None
+    pos, grade, weight = grade_weights(job.geoms[group.rows], zone_subset(zones, group.table, group.use), xy=xy)
+    pos = group.rows[pos]
+    single = np.ones(len(pos), dtype=bool)
+    if len(pos) > 1:
+        dup = np.zeros(len(pos), dtype=bool)
+        dup[1:] = pos[1:] == pos[:-1]
+        dup[:-1] |= pos[:-1] == pos[1:]
+        single = ~dup
+    one = pos[single]
+    job.cols["benchmark"][one] = prices[grade[single] - 1]
+    job.cols["cover"][one] = weight[single]
+    job.grades.code[one] = grade[single]
+    _straddling(job, pos[~single], grade[~single], weight[~single], prices)
+    _given_grades(job, group, prices)
+    _grade_problems(job, group)
+
+
+def _straddling(job: Job, pos: np.ndarray, grade: np.ndarray, weight: np.ndarray, prices: np.ndarray) -> None:
+    """Parcels across zones (*pos* ascending, one entry per grade): cover, area-weighted benchmark, shares."""
+    if len(pos) == 0:
+        return
+    starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+    ends = np.r_[starts[1:], len(pos)]
+    price = prices[grade - 1]
+    for a, b in zip(starts, ends):
+        p, w = int(pos[a]), weight[a:b]
+        cover = float(w.sum())
+        job.cols["cover"][p] = cover
+        job.cols["benchmark"][p] = float(np.dot(w, price[a:b]) / cover)
+        job.grades.code[p] = -1
+        job.grades.shares[p] = ", ".join(f"{g}:{100 * x / cover:.0f}%" for g, x in zip(grade[a:b], w))
+
+
+def _given_numbers(job: Job) -> np.ndarray:
+    """The parcels' own grades as numbers (NaN where none), from the loader's codes of the ``grade`` column."""
+    codes, _, parsed = job.ctx.codes["grade"]
+    return pd.to_numeric(pd.Series(parsed, dtype=object), errors="coerce").to_numpy(dtype=float)[codes]
+
+
+def _given_grades(job: Job, group: Group, prices: np.ndarray) -> None:
+    """Use the parcel's own grade where it has one; say so, and say when the grade map disagrees."""
+    if not job.has("grade"):
+        return
+    given = _given_numbers(job)[group.rows]
+    rows = group.rows[np.isfinite(given)]
+    if len(rows) == 0:
+        return
+    grades = given[np.isfinite(given)].astype(np.int64)
+    mapped = job.grades.code[rows]
+    valid = grades <= len(prices)
+    differs = valid & (mapped != 0) & (mapped != grades)
+    job.warnings.add(rows[differs], [f"given grade {g} is used; the grade map says {m}"
+                                     for g, m in zip(grades[differs], job.grades.texts(rows[differs]))])
+    job.cols["benchmark"][rows[valid]] = prices[grades[valid] - 1]
+    job.cols["cover"][rows[valid]] = 1.0
+    job.grades.code[rows[valid]] = grades[valid]
+    job.grades.given[rows[valid]] = True
+    job.errors.add(rows[~valid], [f"grade {g} does not exist for {group.table}/{group.use} (grades 1..{len(prices)})"
+                                  for g in grades[~valid]], kind=UnknownCodeError)
+
+
+def _dash_message(group: Group, grade: int) -> str:
+    return (f"{DOC_NUMBER} prints '—' for {group.table}/{group.use} ({group.info.name_zh}) grade {grade}: "
+            "that grade does not exist for this use")
+
+
+def _grade_problems(job: Job, group: Group) -> None:
+    """Errors: a grade printed as a dash, a parcel off the grade map or partly off it."""
+    rows = group.rows
+    graded = job.grades.code[rows] != 0
+    dash = graded & np.isnan(job.cols["benchmark"][rows])
+    if dash.any():
+        texts = job.grades.texts(rows[dash])
+        for text in sorted(set(texts)):
+            message = (_dash_message(group, int(text)) if ":" not in text
+                       else f"{DOC_NUMBER} prints '—' for one of the grades {text} of {group.table}/{group.use}")
+            job.errors.add(rows[dash][texts == text], message, kind=NoSuchGradeError)
+    inside = job.ctx.district_rows[rows] >= 0
+    job.errors.add(rows[~graded & inside], f"outside the {group.table} grade map for {group.use} "
+                   f"({DOC_NUMBER} covers 郑州市本级 and its entrusted areas)", kind=OutsideAreaError)
+    partial = graded & (job.cols["cover"][rows] < 0.999)
+    job.errors.add(rows[partial], f"part of the parcel lies outside the {group.table}/{group.use} grade map", kind=OutsideAreaError)

@@ -1,0 +1,125 @@
+"""The output stage of :func:`~zzgeo.landprice.valuation.value_parcels`: one frame, built once from arrays.
+
+The input columns come first (parsed schema columns under their canonical
+names, every other column as given), then ~38 result columns. Every column
+is placed as it is, without a copy, without pandas' block consolidation and
+without string-dtype inference: text columns are object arrays (taken from
+short per-key tables, see :mod:`._job`), a text repeated on every row is a
+one-category column (it writes as text).
+
+Examples
+--------
+>>> column("one text", 3)
+['one text', 'one text', 'one text']
+Categories (1, str): ['one text']
+>>> column(2.5, 2), column(np.array([1.0, 2.0]), 2)
+(array([2.5, 2.5]), array([1., 2.]))
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from zzgeo.landprice.rules import DOC_NUMBER, MU_M2
+from zzgeo.landprice.valuation.steps import individual_correction
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+    from zzgeo.landprice.valuation._job import Job
+
+__all__ = ["build_output", "column"]
+
+
+def build_output(job: Job, index: pd.Index, unit: np.ndarray, area: np.ndarray, departure: np.ndarray,
+                 ctx: dict) -> gpd.GeoDataFrame:
+    """The valued parcels: input columns, then the result columns of :func:`_results`, on *index*."""
+    result = _results(job, unit, area, departure, ctx)
+    inputs = _input_columns(job, result)
+    columns = {}
+    for key, value in result.items():
+        values = column(value, job.n)
+        columns[key] = pd.Series(values, index=inputs.index, dtype=values.dtype, copy=False)
+    out = pd.concat([inputs, pd.DataFrame(columns, index=inputs.index, copy=False)], axis=1)
+    out.index = index
+    rows = job.label
+    out.attrs = {**job.ctx.frame.attrs, "row_names": rows.kind, "first_row": rows.first, "id_column": job.ctx.id_column,
+                 "name_column": "name", "generated_ids": False, "notes": [*job.ctx.file_notes, *ctx["date_warnings"]]}
+    return out
+
+
+def _results(job: Job, unit: np.ndarray, area: np.ndarray, departure: np.ndarray, ctx: dict) -> dict[str, object]:
+    """The result columns, in output order: district, grade, every coefficient and its source, prices, problems."""
+    c, keys, opts, rules = job.cols, job.keys, ctx["opts"], ctx["rules"]
+    unit = np.where(job.errors.bad(), np.nan, unit)
+    district, district_name = _districts(job)
+    return {
+        "district": district, "district_name": district_name,
+        "table": keys.column("table"), "use": keys.column("use"), "right": keys.column("right"),
+        "use_zh": keys.column("use_zh"), "grade": job.grades.texts(), "grade_source": _grade_sources(job, ctx["zones_demo"]),
+        "price_form": keys.column("price_form"),
+        "benchmark_yuan_m2": c["benchmark"], "benchmark_plot_ratio": c["far_b"], "plot_ratio": c["far"],
+        "sum_k": c["sum_k"], "k_individual": individual_correction(c["sum_k"]),
+        "reduction_rate": c["r"], "term_benchmark_years": c["n"], "term_years": c["m"], "k_term": c["k_term"],
+        "k_plot": c["k_plot"], "floor_to_ground": c["to_ground"],
+        "valuation_date": ctx["when"].isoformat(), "k_date": ctx["k_date"], "k_date_source": ctx["date_source"],
+        "development_adj_yuan_m2": c["dev"],
+        "unit_price_yuan_m2": unit, "unit_price_yuan_mu": np.round(unit * 10000.0 / 15.0, 2),
+        "area_m2": area, "area_mu": area / MU_M2, "value_yuan": unit * area,
+        "departure_pct": 100.0 * departure,
+        "warnings": job.warnings.joined(),  # warnings of every parcel alike (K_date = 1) are in attrs["notes"]
+        "error": job.errors.joined(),
+        "steps": " > ".join(ctx["order"]),
+        "reduction_rate_source": rules.reduction_rate_source if opts.reduction_rate is None else "given",
+        "plot_ratio_source": _table_source(opts.plot_ratio_table) or rules.plot_ratio_source,
+        "zones_demo": ctx["zones_demo"],
+        "doc_number": DOC_NUMBER,
+    }
+
+
+def _districts(job: Job) -> tuple[np.ndarray, np.ndarray]:
+    """adcode (the loader's) and name (:data:`zzgeo.districts.ZHENGZHOU_ADCODES`) of every row; NaN outside."""
+    from zzgeo.districts import ZHENGZHOU_ADCODES
+
+    adcodes, _ = job.ctx.district_table
+    names = np.array([ZHENGZHOU_ADCODES.get(code, np.nan) for code in adcodes], dtype=object)
+    return job.ctx.adcodes.to_numpy(dtype=object), names[job.ctx.district_rows]
+
+
+def _grade_sources(job: Job, demo: bool) -> np.ndarray:
+    """``""`` without a grade, ``"given"`` for the parcel's own grade, else ``"map"`` (``"map (DEMO)"``)."""
+    labels = np.array(["", "map (DEMO)" if demo else "map", "given"], dtype=object)
+    return labels[(job.grades.code != 0) * (1 + job.grades.given)]
+
+
+def _table_source(table) -> str:
+    from collections.abc import Mapping
+
+    if table is None:
+        return ""
+    if isinstance(table, Mapping):
+        return "; ".join(f"{t.source} ({use})" for use, t in table.items())
+    return table.source
+
+
+def _input_columns(job: Job, result: dict) -> gpd.GeoDataFrame:
+    """The parcels as given: parsed schema columns (canonical names) and every other column, minus what the output replaces."""
+    frame = job.ctx.frame
+    out = frame[[c for c in frame.columns if c not in result]]
+    for name in job.ctx.values:
+        if name in out.columns:
+            values = job.ctx.values[name].to_numpy()
+            out[name] = pd.Series(values, index=out.index, dtype=values.dtype, copy=False)
+    return out
+
+
+def column(value: object, n: int) -> np.ndarray | pd.Categorical:
+    """An output column: arrays as they are; a repeated text as a one-category column (writes as text)."""
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, str):
+        return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+    return np.full(n, value)
