@@ -391,6 +391,18 @@ def inline_assets(
         pos = m.end()
     own.append(document[pos:])
     own_text = "".join(own)
+    seen: dict[str, bool] = {}
+
+    def used(pattern: re.Pattern[str]) -> bool:
+        """Whether the page's own text matches *pattern*; each pattern searched once (a page holds megabytes of
+        GeoJSON, and the awesome-markers rules share one pattern), ``(?!)`` never, and ``\\bd3\\.`` only where
+        ``d3.`` is written in either case."""
+        if pattern.pattern not in seen:
+            if pattern.pattern == "(?!)" or (pattern.pattern == r"\bd3\." and "d3." not in own_text and "D3." not in own_text):
+                seen[pattern.pattern] = False
+            else:
+                seen[pattern.pattern] = pattern.search(own_text) is not None
+        return seen[pattern.pattern]
 
     pieces: list[str] = []  # alternating page text and placeholders
     payloads: dict[str, str] = {}
@@ -408,7 +420,7 @@ def inline_assets(
         elif rule is None:
             report.missing.append(f"{url} (no offline copy known; pass extra_assets)")
             continue
-        elif rule.used is not None and not rule.used.search(own_text):
+        elif rule.used is not None and not used(rule.used):
             report.stripped.append(rule.label)
             continue
         else:

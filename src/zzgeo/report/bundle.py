@@ -710,7 +710,7 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     score_config = load_score_config(config.score_config)
     timings: list[tuple[str, float]] = []
     total_start = time.perf_counter()
-    runs = run_themes(config, progress=progress, timings=timings)
+    runs = run_themes(config, progress=progress, timings=timings, parallel=True)
     start = time.perf_counter()
     scores = district_scores(score_config, runs=runs)
     timings.append(("scores", time.perf_counter() - start))

@@ -206,7 +206,7 @@ def _theme(key: str):
 
 
 def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progress | None = None,
-               timings: list | None = None) -> dict[str, ThemeRun]:
+               timings: list | None = None, parallel: bool = False) -> dict[str, ThemeRun]:
     """Run the themes (*keys*, default all) on the config's inputs; record ``(stage, seconds)`` in *timings*.
 
     Parameters
@@ -220,6 +220,9 @@ def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progr
         Called as ``progress(stage, done, total)`` before each theme.
     timings : list, optional
         Appended ``(stage, seconds)`` per theme.
+    parallel : bool, default False
+        Run the groundwater theme (the longest) in a forked second process while the others run here, where
+        there are two cores or more, ``fork`` and cloudpickle (:func:`build_report` does; the results are the same).
 
     Returns
     -------
@@ -253,12 +256,76 @@ def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progr
     """
     config = config or ReportConfig()
     keys = list(keys or THEMES)
-    runs = {}
+    for key in keys:
+        _theme(key)  # an unknown key fails before anything runs
+    runs, seconds = {}, {}
+    aside = _run_aside(keys, config) if parallel else {}
     for i, key in enumerate(keys):
         if progress:
             progress(f"analysis: {key}", i, len(keys))
+        if key in aside:
+            runs[key], seconds[key] = _collect(aside[key], key, config)
+            continue
         start = time.perf_counter()
         runs[key] = _theme(key).run(config.inputs.get(key))
-        if timings is not None:
-            timings.append((f"analysis: {key}", time.perf_counter() - start))
+        seconds[key] = time.perf_counter() - start
+    if timings is not None:
+        timings += [(f"analysis: {key}" + (" (in a second process)" if key in aside else ""), seconds[key]) for key in keys]
     return runs
+
+
+#: The theme run in a second process while the others run in this one: the longest (particle tracking).
+_ASIDE = ("groundwater",)
+
+
+def _run_pickled(key: str, inputs) -> tuple[bytes, float]:
+    """In the forked process: run one theme; its ThemeRun (map builders are closures) pickled by cloudpickle."""
+    import cloudpickle
+
+    start = time.perf_counter()
+    run = _theme(key).run(inputs)
+    return cloudpickle.dumps(run), time.perf_counter() - start
+
+
+def _run_aside(keys: list[str], config: ReportConfig) -> dict:
+    """Futures of the themes of :data:`_ASIDE` among *keys*, each in a forked process, when that can help: more
+    than one theme, two or more cores, ``fork`` available, cloudpickle installed, and the layer store already
+    built (two processes must not build it at once). Otherwise nothing runs aside."""
+    import multiprocessing
+
+    aside = [k for k in keys if k in _ASIDE]
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    if not aside or len(keys) < 2 or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return {}
+    try:
+        import cloudpickle  # noqa: F401
+    except ImportError:
+        return {}
+    from zzgeo.layers import default_store
+
+    store = default_store()
+    if isinstance(store, Path) and not store.is_file():
+        return {}
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=len(aside), mp_context=multiprocessing.get_context("fork"))
+    futures = {k: pool.submit(_run_pickled, k, config.inputs.get(k)) for k in aside}
+    pool.shutdown(wait=False)
+    return futures
+
+
+def _collect(future, key: str, config: ReportConfig) -> tuple[ThemeRun, float]:
+    """The ThemeRun of a theme run aside; if that failed in any way, the theme runs here (so its own error, if
+    any, is raised as it would be without the second process)."""
+    import pickle
+
+    try:
+        data, seconds = future.result()
+        return pickle.loads(data), seconds
+    except Exception:  # noqa: BLE001 - a failed process or an unpicklable result: run it here, errors and all
+        start = time.perf_counter()
+        run = _theme(key).run(config.inputs.get(key))
+        return run, time.perf_counter() - start
