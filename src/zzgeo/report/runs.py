@@ -260,7 +260,8 @@ def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progr
         _theme(key)  # an unknown key fails before anything runs
     runs, seconds = {}, {}
     aside = _run_aside(keys, config) if parallel else {}
-    for i, key in enumerate(keys):
+    here = [k for k in keys if k not in aside]
+    for i, key in enumerate(here + list(aside)):  # the themes run aside are collected last, when they are likely done
         if progress:
             progress(f"analysis: {key}", i, len(keys))
         if key in aside:
@@ -269,6 +270,7 @@ def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progr
         start = time.perf_counter()
         runs[key] = _theme(key).run(config.inputs.get(key))
         seconds[key] = time.perf_counter() - start
+    runs = {key: runs[key] for key in keys}
     if timings is not None:
         timings += [(f"analysis: {key}" + (" (in a second process)" if key in aside else ""), seconds[key]) for key in keys]
     return runs
