@@ -53,7 +53,19 @@ def term_inputs(job: Job, groups: list[Group], opts: ValuationOptions, rules: Va
                          fill=None, dtype=object)
     job.errors.add(too_long, texts[too_long], kind=SchemaError)
     job.cols["r"], job.cols["n"], job.cols["m"] = r, n, m
-    job.cols["k_term"] = np.where(valued, opts.k_term, np.nan) if opts.k_term is not None else term_correction(r, m, n)
+    job.cols["k_term"] = np.where(valued, opts.k_term, np.nan) if opts.k_term is not None else _k_term(job, groups, r, m)
+
+
+def _k_term(job: Job, groups: list[Group], r: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """K_term = [1 - 1/(1+r)^m] / [1 - 1/(1+r)^n]: the numerator per row, the denominator once per key.
+
+    The same figures as :func:`~zzgeo.landprice.valuation.steps.term_correction`
+    of each row: with n = inf it returns its numerator unchanged (divided by 1),
+    so ``term_correction(r, n, inf)`` is its denominator.
+    """
+    den = job.keys.per_row({g.key: float(term_correction(r[g.rows[0]], g.info.term_years, np.inf)) for g in groups})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return term_correction(r, m, np.inf) / den
 
 
 def plot_ratio_inputs(job: Job, groups: list[Group], opts: ValuationOptions) -> None:
