@@ -13,6 +13,15 @@ grade zones, six urban districts), and reports ratios measured here:
 3. **Polygon parcels** (default 100,000 squares of 20-300 m, some straddling zones): zzgeo's
    area-weighted grades against ``geopandas.overlay`` + areas in EPSG:4547; weights must agree to 1e-9.
 4. **Scaling** (``--scaling``): seconds and peak-memory increase per parcel from 10^4 to 3·10^6.
+5. **Sizes** (``--sizes``, default 10^4, 10^5, 3·10^5, 10^6): full valuation against the bare sjoin
+   on the same points at each size, both run ``--repeat`` times in turn; the ratio of the best times.
+6. **One parcel** (``--one-parcel``): a warm one-parcel valuation through the Python API (default
+   zones and districts, as a caller would), after a first call; the best and the median of 30 calls.
+7. **Both string storages** (``--strings both``, the default): this process runs with pandas'
+   default storage (pyarrow strings when pyarrow is installed), then the same benchmark runs in a
+   child process with pyarrow hidden (``--strings python``: ``import pyarrow`` fails there, as
+   on a machine without it, so pandas 3 stores text as python strings). Each prints the storage
+   it really had (``pd.Series(["a"]).dtype.storage``).
 
 Usage::
 
@@ -20,11 +29,19 @@ Usage::
     python benchmarks/bench_land_price.py                  # the full run, a few minutes
     python benchmarks/bench_land_price.py --scaling        # + 10^4 .. 3x10^6 (several more minutes)
     python benchmarks/bench_land_price.py --profile        # + cProfile of value_parcels, by stage
+    python benchmarks/bench_land_price.py --sizes 10000,1000000 --one-parcel --no-points  # ratios by size only
+
+Run it with ``PYTHONPATH`` pointing at another checkout's ``src`` to measure that checkout.
 
 Results go to stdout and ``benchmarks/results/land_price_<n>.json`` (git-ignored).
 """
 
 from __future__ import annotations
+
+import sys
+
+if "--strings" in sys.argv and sys.argv[sys.argv.index("--strings") + 1:][:1] == ["python"]:
+    sys.modules["pyarrow"] = None  # as if pyarrow were not installed: pandas 3 then stores text as python strings
 
 import argparse
 import cProfile
@@ -36,7 +53,7 @@ import os
 import platform
 import pstats
 import resource
-import sys
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -358,18 +375,119 @@ def bench_scaling(sizes: list[int], zones, districts, seed: int) -> list[dict]:
     return rows
 
 
+def bench_sizes(sizes: list[int], zones, districts, seed: int) -> list[dict]:
+    """5: full valuation against the bare sjoin on the same points at each size; runs alternate, best of each."""
+    rows = []
+    print(f"{'points':>10}  {'value_parcels':>13}  {'bare sjoin':>10}  {'ratio':>6}  memory (first run)")
+    for n in sizes:
+        parcels = random_parcels(n, zones, districts, seed=seed)
+        z_best, s_best, z_mem = math.inf, math.inf, None
+        for _ in range(REPEAT):
+            _, z_s, mem = _timed(run_zzgeo, parcels, zones, districts, repeat=1)
+            _, s_s, _ = _timed(bare_sjoin, parcels, zones, repeat=1)
+            z_best, s_best, z_mem = min(z_best, z_s), min(s_best, s_s), z_mem or mem
+        per_point = (z_mem.peak - z_mem.start) / n
+        rows.append({"n": n, "zzgeo_s": round(z_best, 4), "bare_sjoin_s": round(s_best, 4), "ratio": round(s_best / z_best, 2),
+                     "bytes_per_point": round(per_point)})
+        print(f"{n:>10,}  {z_best:>11.3f} s  {s_best:>8.3f} s  {s_best / z_best:>5.2f}x  "
+              f"+{_mb(z_mem.peak - z_mem.start):,.0f} MB ({per_point:,.0f} B/point)")
+        del parcels
+    return rows
+
+
+def bench_peak(n: int, zones, districts, seed: int) -> dict:
+    """Peak resident memory of one valuation of *n* points (4: the 3·10^6 figure), in bytes per point."""
+    parcels = random_parcels(n, zones, districts, seed=seed)
+    _, seconds, mem = _timed(run_zzgeo, parcels, zones, districts, repeat=1)
+    out = {"n": n, "seconds": round(seconds, 3), "peak_increase_mb": _mb(mem.peak - mem.start),
+           "bytes_per_point": round((mem.peak - mem.start) / n), "rss_peak_mb": _mb(mem.peak)}
+    print(f"{n:,} points: {seconds:.2f} s, peak +{out['peak_increase_mb']:,.0f} MB over the {_mb(mem.start):,.0f} MB "
+          f"before the call ({out['bytes_per_point']} B/point; resident peak {out['rss_peak_mb']:,.0f} MB)")
+    return out
+
+
+def bench_one_parcel(zones, districts, seed: int, calls: int = 30) -> dict:
+    """6: one parcel valued through the Python API, as a caller would (default zones and districts), warm."""
+    parcels = random_parcels(calls, zones, districts, seed=seed)
+    t = time.perf_counter()
+    value_parcels(parcels.iloc[[0]], table=TABLE, options=OPTIONS)
+    first = time.perf_counter() - t
+    times = []
+    for i in range(calls):
+        t = time.perf_counter()
+        value_parcels(parcels.iloc[[i]], table=TABLE, options=OPTIONS)
+        times.append(time.perf_counter() - t)
+    out = {"first_ms": round(1000 * first, 1), "warm_best_ms": round(1000 * min(times), 1),
+           "warm_median_ms": round(1000 * float(np.median(times)), 1), "calls": calls}
+    print(f"one parcel through value_parcels: first call {out['first_ms']:.0f} ms, then best {out['warm_best_ms']:.1f} ms, "
+          f"median {out['warm_median_ms']:.1f} ms of {calls} (target < 50 ms)")
+    return out
+
+
+#: Stages of value_parcels by the functions that run them (absent ones are skipped: older checkouts).
+STAGES = (
+    ("read and check: map headers, geometry to WGS-84", ("map_columns", "_with_geometry", "row_namer")),
+    ("read and check: parse values", ("parse_values",)),
+    ("read and check: pandera (ranges, vocabularies, empties)", ("pandera_checks",)),
+    ("read and check: plausibility and empty notes", ("plausibility_notes", "empty_notes")),
+    ("read and check: repeated ids and records", ("duplicate_checks",)),
+    ("read and check: geometry", ("geometry_checks",)),
+    ("read and check: district lookup", ("locate",)),
+    ("table/use/right keys", ("_groups",)),
+    ("grade lookup (zones.grade_weights: index queries)", ("grade_weights",)),
+    ("grade and benchmark, the rest (dashes, off-map, given grades)", ("grade_and_benchmark", "_grade_and_benchmark")),
+    ("term and plot-ratio inputs", ("term_inputs", "plot_ratio_inputs", "_term", "_plot_ratio")),
+    ("steps, impossible prices, area, departures", ("apply_steps", "_coefficients", "_impossible_prices", "_area", "_departures")),
+    ("output frame (~38 columns, errors and warnings joined)", ("build_output", "_output")),
+)
+
+
+def _stage_table(stats: pstats.Stats, total: float) -> list[tuple[str, float]]:
+    """Seconds per stage from cumulative times (a stage nested in another is subtracted from it)."""
+    cumulative: dict[str, float] = {}
+    for (path, _, func), (_, _, _, ct, _) in stats.stats.items():
+        if "zzgeo" in path:
+            cumulative[func] = cumulative.get(func, 0.0) + ct
+    rows = [(label, sum(cumulative.get(f, 0.0) for f in funcs)) for label, funcs in STAGES]
+    lookup = dict(rows)
+    grade = "grade and benchmark, the rest (dashes, off-map, given grades)"
+    lookup[grade] -= lookup["grade lookup (zones.grade_weights: index queries)"]
+    rows = [(label, lookup[label]) for label, _ in rows]
+    rows.append(("the rest (value_parcels itself, rules, options)", total - sum(v for _, v in rows)))
+    return rows
+
+
 def _profile(parcels, zones, districts) -> str:
     prof = cProfile.Profile()
     prof.enable()
+    t = time.perf_counter()
     run_zzgeo(parcels, zones, districts)
+    total = time.perf_counter() - t
     prof.disable()
+    stats = pstats.Stats(prof)
+    lines = [f"cProfile of one warm value_parcels call on {len(parcels):,} points: {total:.2f} s under the profiler",
+             f"{'stage':<64} {'seconds':>8} {'share':>6}"]
+    lines += [f"{label:<64} {sec:8.3f} {100 * sec / total:5.0f}%" for label, sec in _stage_table(stats, total)]
     text = io.StringIO()
-    stats = pstats.Stats(prof, stream=text).sort_stats("cumulative")
-    stats.print_stats(r"zzgeo/(registers|landprice|spatial_index|_problems)")
-    return text.getvalue()
+    pstats.Stats(prof, stream=text).sort_stats("tottime").print_stats(25)
+    return "\n".join(lines) + "\n\nslowest functions (own time):\n" + text.getvalue()
 
 
-def main(argv: list[str] | None = None) -> int:
+def string_storage() -> str:
+    """How this process's pandas stores text: ``pyarrow`` or ``python``."""
+    return str(pd.Series(["a"]).dtype.storage) if pd.api.types.is_string_dtype(pd.Series(["a"]).dtype) else "object"
+
+
+def _other_storage(argv: list[str]) -> int:
+    """Run this benchmark again in a child process with pyarrow hidden (``--strings python``)."""
+    args = [a for a in argv if a != "--strings"]
+    if "--strings" in argv:
+        del args[argv.index("--strings")]  # its value
+    print("\n" + "=" * 100 + "\nthe same benchmark with pyarrow hidden (python strings), in a child process:\n", flush=True)
+    return subprocess.call([sys.executable, __file__, *args, "--strings", "python"])
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="points (default 1,000,000)")
     parser.add_argument("--baseline-n", type=int, default=200_000, help="points the sjoin + apply baseline values (default 200,000)")
@@ -379,8 +497,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scaling", action="store_true", help="also 10^4, 10^5, 10^6, 3x10^6 parcels")
     parser.add_argument("--profile", action="store_true", help="also cProfile value_parcels")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing, the best is reported (default 3; baselines run once)")
+    parser.add_argument("--sizes", default="10000,100000,300000,1000000",
+                        help="point counts for the valuation/sjoin ratios (default 10^4, 10^5, 3x10^5, 10^6; '' for none)")
+    parser.add_argument("--peak-n", type=int, default=3_000_000, help="points of the peak-memory run (default 3x10^6; 0: none)")
+    parser.add_argument("--one-parcel", action="store_true", help="also a warm one-parcel valuation")
+    parser.add_argument("--no-points", action="store_true", help="skip the full comparison at --n and the polygons")
+    parser.add_argument("--strings", choices=("both", "auto", "python"), default="both",
+                        help="text storage: auto (pyarrow when installed), python (pyarrow hidden), both (auto here, then python in a child)")
     parser.add_argument("--json", type=Path, default=None)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser().parse_args(argv)
     global REPEAT
     REPEAT = max(1, args.repeat)
     n = 20_000 if args.quick else args.n
@@ -389,30 +519,46 @@ def main(argv: list[str] | None = None) -> int:
     parcels = random_parcels(n, zones, districts, seed=args.seed)
     print(f"zzgeo {__version__}, python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
           f"geopandas {gpd.__version__}, shapely {shapely.__version__}, GEOS {shapely.geos_version_string}")
-    print(f"{platform.machine()}, {os.cpu_count()} CPU(s); {platform.platform()}")
+    print(f"{platform.machine()}, {os.cpu_count()} CPU(s); {platform.platform()}; load average {os.getloadavg()}")
+    print(f"text stored as {string_storage()} strings (pyarrow {'hidden' if args.strings == 'python' else 'importable'}); "
+          f"zzgeo from {Path(sys.modules['zzgeo'].__file__).parent}")
     print(f"{n:,} random points in the {TABLE} DEMO grade zones, seed {args.seed}; uses {parcels['use'].value_counts().to_dict()}\n")
-    run_zzgeo(parcels.iloc[:500], zones, districts)  # warm-up: imports, zone and district indexes, TOML caches
+    run_zzgeo(parcels.iloc[:1000], zones, districts)  # warm-up: imports, zone and district indexes, TOML caches
     run_baseline(parcels.iloc[:500], zones)
-    result = {"points": bench_points(parcels, zones, districts, min(n, args.baseline_n)), "seed": args.seed, "repeat": REPEAT}
-    print()
-    result["polygons"] = bench_polygons(n_poly, zones, districts, args.seed)
+    result = {"seed": args.seed, "repeat": REPEAT, "strings": string_storage()}
+    if not args.no_points:
+        result["points"] = bench_points(parcels, zones, districts, min(n, args.baseline_n))
+        print()
+        result["polygons"] = bench_polygons(n_poly, zones, districts, args.seed)
+    sizes = [int(float(v)) for v in args.sizes.split(",") if v.strip()]
+    if sizes:
+        print(f"\nfull valuation against the bare sjoin(within), same points, best of {REPEAT} alternating runs:")
+        result["sizes"] = bench_sizes(sizes, zones, districts, args.seed)
+    if args.one_parcel:
+        print()
+        result["one_parcel"] = bench_one_parcel(zones, districts, args.seed)
     if args.scaling:
         print("\nscaling of value_parcels:")
         result["scaling"] = bench_scaling([10_000, 100_000, 1_000_000, 3_000_000], zones, districts, args.seed)
     if args.profile:
-        print("\ncProfile of value_parcels (zzgeo functions, cumulative):\n" + _profile(parcels, zones, districts))
+        print("\n" + _profile(parcels, zones, districts))
+    if args.peak_n:
+        print("\npeak memory:")
+        del parcels
+        result["peak"] = bench_peak(args.peak_n, zones, districts, args.seed)
     result.update({
         "versions": {"zzgeo": __version__, "python": platform.python_version(), "numpy": np.__version__,
                      "pandas": pd.__version__, "geopandas": gpd.__version__, "shapely": shapely.__version__,
                      "geos": shapely.geos_version_string},
-        "machine": {"arch": platform.machine(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": {"arch": platform.machine(), "cpus": os.cpu_count(), "platform": platform.platform(),
+                    "load_average_at_end": os.getloadavg()},
         "date": dt.datetime.now().isoformat(timespec="seconds"),
     })
-    path = args.json or RESULTS / f"land_price_{n}.json"
+    path = args.json or RESULTS / f"land_price_{n}_{string_storage()}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nresults: {path}")
-    return 0
+    return _other_storage(argv) if args.strings == "both" else 0
 
 
 if __name__ == "__main__":
