@@ -239,12 +239,38 @@ def _write_scorecard(result, config, folder: Path) -> list[str]:
 
 
 def _png_workers() -> int:
-    """Chromium processes at a time: one per core this process may use (each is a browser of its own)."""
+    """Chromium processes at a time once every map is built: one per core this process may use (at most 8)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
     return max(1, min(cores, 8))
+
+
+class _Slots:
+    """How many PNGs are drawn at once; the number can change while the pool works (one core is left to the
+    map building while it lasts, and given back to Chromium after)."""
+
+    def __init__(self, n: int) -> None:
+        import threading
+
+        self.n, self.busy, self._cv = n, 0, threading.Condition()
+
+    def resize(self, n: int) -> None:
+        with self._cv:
+            self.n = n
+            self._cv.notify_all()
+
+    def run(self, job, *args):
+        with self._cv:
+            self._cv.wait_for(lambda: self.busy < self.n)
+            self.busy += 1
+        try:
+            return job(*args)
+        finally:
+            with self._cv:
+                self.busy -= 1
+                self._cv.notify_all()
 
 
 def _previous_pngs(target: Path | None) -> dict[str, dict]:
@@ -308,7 +334,9 @@ def _export_maps(builders, folder: Path, *, basemap: str, png: bool, progress: P
     exports: dict[str, object] = {}
     pending = {}
     build_s = html_s = 0.0
-    with ThreadPoolExecutor(max_workers=_png_workers()) as pool:  # Chromium runs in processes of its own
+    workers = _png_workers()
+    slots = _Slots(max(1, workers - 1))  # while maps are built here, one core less for Chromium
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # Chromium runs in processes of its own
         for i, (name, build) in enumerate(builders.items()):
             if progress:
                 progress(f"map: {name}", i, len(builders))
@@ -337,7 +365,8 @@ def _export_maps(builders, folder: Path, *, basemap: str, png: bool, progress: P
                                      png_reused=True)
                 exports[name] = MapExport(html_path, png_path, kept["renderer"], str(kept.get("note", "")))
                 continue
-            pending[name] = pool.submit(render_png, m, html_path, png_path)
+            pending[name] = pool.submit(slots.run, render_png, m, html_path, png_path)
+        slots.resize(workers)
         timings.append(("maps: build", build_s))
         timings.append(("maps: HTML", html_s))
         if progress and png:
