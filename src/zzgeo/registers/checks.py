@@ -330,7 +330,7 @@ def _taken(values: pd.Series, rows: np.ndarray | None) -> pd.Series:
 
 
 def _geometry_keys(ctx: CheckContext, rows: np.ndarray | None) -> dict[str, np.ndarray]:
-    """Three integer columns that two rows share exactly when their geometries have the same WKB.
+    """Integer columns that two rows share exactly when their geometries have the same WKB.
 
     A 2-D point's WKB is its two coordinates, so points enter by the bits of
     their coordinates (read once for the whole register, see
@@ -349,14 +349,15 @@ def _geometry_keys(ctx: CheckContext, rows: np.ndarray | None) -> dict[str, np.n
         x, y = np.zeros(len(geoms)), np.zeros(len(geoms))
         coords = shapely.get_coordinates(geoms[point])
         x[point], y[point] = coords[:, 0], coords[:, 1]
-    other = np.zeros(len(geoms), dtype=np.uint64)
+    bits = [np.ascontiguousarray(c, dtype=np.float64).view(np.uint64) for c in (x, y)]
+    keys = {"__x__": bits[0], "__y__": bits[1]}
     if not point.all():
         wkb = np.full(int((~point).sum()), b"", dtype=object)
         solid = ~empty[~point]
         wkb[solid] = shapely.to_wkb(geoms[~point][solid])
-        other[~point] = pd.util.hash_array(wkb)
-    bits = [np.ascontiguousarray(c, dtype=np.float64).view(np.uint64) for c in (x, y)]
-    return {"__x__": bits[0], "__y__": bits[1], "__geometry__": other}
+        keys["__geometry__"] = np.zeros(len(geoms), dtype=np.uint64)
+        keys["__geometry__"][~point] = pd.util.hash_array(wkb)
+    return keys
 
 
 def _taken_array(values: np.ndarray, rows: np.ndarray | None) -> np.ndarray:

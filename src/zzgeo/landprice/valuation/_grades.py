@@ -52,11 +52,10 @@ def price_by_grade(group: Group) -> np.ndarray:
 
 def grade_and_benchmark(job: Job, group: Group, zones: gpd.GeoDataFrame) -> None:
     """Grade, cover and benchmark of the group's parcels, and the problems of grades (see module notes)."""
-    from zzgeo.landprice.zones import grade_weights, zone_subset
+    from zzgeo.landprice.zones import zone_subset
 
     prices = price_by_grade(group)
-    xy = (job.xy[0][group.rows], job.xy[1][group.rows]) if job.xy is not None else None
-    pos, grade, weight = grade_weights(job.geoms[group.rows], zone_subset(zones, group.table, group.use), xy=xy)
+    pos, grade, weight = _zone_entries(job, group, zone_subset(zones, group.table, group.use))
     pos = group.rows[pos]
     single = np.ones(len(pos), dtype=bool)
     if len(pos) > 1:
@@ -71,6 +70,27 @@ def grade_and_benchmark(job: Job, group: Group, zones: gpd.GeoDataFrame) -> None
     _straddling(job, pos[~single], grade[~single], weight[~single], prices)
     _given_grades(job, group, prices)
     _grade_problems(job, group)
+
+
+def _zone_entries(job: Job, group: Group, sub: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions (in the group), grades and area shares of the group's parcels in the zones *sub*.
+
+    Polygons (and mixed layers) by :func:`zzgeo.landprice.zones.grade_weights`.
+    When every parcel is a point, its zone comes straight from the zones' index
+    at the coordinates the loader read (``grade_weights``'s own path for
+    points, without taking the group's geometries out of the layer, which
+    costs more than the lookup).
+    """
+    from zzgeo.landprice.zones import grade_weights
+    from zzgeo.spatial.index import polygon_index
+
+    if job.xy is None:
+        return grade_weights(job.geoms[group.rows], sub)
+    if len(sub) == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
+    found = polygon_index(np.asarray(sub.geometry.values)).query_xy(job.xy[0][group.rows], job.xy[1][group.rows])
+    inside = np.flatnonzero(found >= 0)
+    return inside, sub["grade"].to_numpy(dtype=np.int64)[found[inside]], np.ones(len(inside))
 
 
 def _straddling(job: Job, pos: np.ndarray, grade: np.ndarray, weight: np.ndarray, prices: np.ndarray) -> None:

@@ -49,9 +49,11 @@ def term_inputs(job: Job, groups: list[Group], opts: ValuationOptions, rules: Va
     given = job.column("term_years")
     m = np.where(np.isfinite(given) & valued, given, default)
     too_long = np.flatnonzero(m > n)
-    texts = keys.per_row({g.key: f"term longer than the benchmark's legal term {g.info.term_years:g} years" for g in groups},
-                         fill=None, dtype=object)
-    job.errors.add(too_long, texts[too_long], kind=SchemaError)
+    if len(too_long):
+        texts = np.full(len(keys.table), None, dtype=object)
+        for g in groups:
+            texts[g.key] = f"term longer than the benchmark's legal term {g.info.term_years:g} years"
+        job.errors.add(too_long, texts[keys.of_row[too_long]], kind=SchemaError)
     job.cols["r"], job.cols["n"], job.cols["m"] = r, n, m
     job.cols["k_term"] = np.where(valued, opts.k_term, np.nan) if opts.k_term is not None else _k_term(job, groups, r, m)
 
@@ -97,7 +99,7 @@ def _plot_ratio_coefficients(job: Job, built: list[Group], opts: ValuationOption
         if table is not None:
             by_table.setdefault(id(table), (table, []))[1].append(group.key)
     for table, table_keys in by_table.values():
-        rows = np.flatnonzero(np.isin(job.keys.of_row, table_keys))
+        rows = np.flatnonzero(job.keys.per_row(dict.fromkeys(table_keys, True), fill=False, dtype=bool))
         k_plot, outside = plot_ratio_correction(far[rows], far_b[rows], table)
         job.cols["k_plot"][rows] = k_plot
         lo, hi = table.range

@@ -101,7 +101,7 @@ def _groups(job: Job, table: str | None, use: str | None, right: str | None) -> 
     for codes, values in keys:  # one code per distinct (table, use, right)
         combined = combined * (len(values) + 1) + codes
     key_of, _ = pd.factorize(combined)
-    order = np.argsort(key_of, kind="stable")
+    order = np.argsort(key_of.astype(np.min_scalar_type(key_of.max()), copy=False), kind="stable")  # small ints: radix sort
     bounds = np.searchsorted(key_of[order], np.arange(key_of.max() + 2))
     texts = {name: np.empty(key_of.max() + 1, dtype=object) for name in ("table", "use", "right", "use_zh", "price_form")}
     groups = []
