@@ -87,20 +87,18 @@ def plot_ratio_inputs(job: Job, groups: list[Group], opts: ValuationOptions) -> 
 
 
 def _plot_ratio_coefficients(job: Job, built: list[Group], opts: ValuationOptions) -> None:
-    """K_plot from the coefficient table of each use (one pass per table); rows outside a table are errors."""
+    """K_plot from the coefficient table of each use (read once per group at its benchmark FAR); rows outside a table are errors."""
     far, far_b = job.cols["far"], job.cols["far_b"]
-    by_table: dict[int, tuple[object, list[int]]] = {}
     for group in built:
         try:
             table = opts.plot_ratio_table_for(group.use)
         except ZzgeoError as exc:  # per-use tables, none for this use: never another use's table
             job.errors.add(group.rows, str(exc), kind=type(exc))
             continue
-        if table is not None:
-            by_table.setdefault(id(table), (table, []))[1].append(group.key)
-    for table, table_keys in by_table.values():
-        rows = np.flatnonzero(job.keys.per_row(dict.fromkeys(table_keys, True), fill=False, dtype=bool))
-        k_plot, outside = plot_ratio_correction(far[rows], far_b[rows], table)
+        if table is None:
+            continue
+        rows = group.rows
+        k_plot, outside = plot_ratio_correction(far[rows], group.info.plot_ratio, table)
         job.cols["k_plot"][rows] = k_plot
         lo, hi = table.range
         job.errors.add(rows[outside], [f"plot ratio {v:g} is outside the coefficient table's range {lo:g}..{hi:g}" for v in far[rows[outside]]])

@@ -88,11 +88,19 @@ def term_correction(r: float | np.ndarray, m: float | np.ndarray, n: float | np.
     >>> round(float(term_correction(0.06, 70, float("inf"))), 5)
     0.98307
     """
-    r, m, n = (np.asarray(a, dtype=float) for a in (r, m, n))
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        num = np.where(np.isinf(m), 1.0, 1.0 - 1.0 / (1.0 + r) ** m)
-        den = np.where(np.isinf(n), 1.0, 1.0 - 1.0 / (1.0 + r) ** n)
-        return num / den
+        return _kept_share(r, m) / _kept_share(r, n)
+
+
+def _kept_share(r: float | np.ndarray, years: float | np.ndarray) -> np.ndarray:
+    """1 - 1/(1+r)^years, and 1 where *years* is inf (no term limit): the power is taken only where it is finite."""
+    r, years = np.broadcast_arrays(np.asarray(r, dtype=float), np.asarray(years, dtype=float))
+    finite = ~np.isinf(years)
+    if finite.all():
+        return 1.0 - 1.0 / (1.0 + r) ** years
+    out = np.ones(r.shape)
+    out[finite] = 1.0 - 1.0 / (1.0 + r[finite]) ** years[finite]
+    return out
 
 
 def plot_ratio_correction(far: np.ndarray, far_benchmark: np.ndarray | float, table: PlotRatioTable | None) -> tuple[np.ndarray, np.ndarray]:
@@ -117,7 +125,11 @@ def plot_ratio_correction(far: np.ndarray, far_benchmark: np.ndarray | float, ta
     if table is None:
         return np.ones_like(far), np.zeros(far.shape, dtype=bool)
     at_far, outside = table.coefficients(far)
-    at_benchmark, outside_b = table.coefficients(np.broadcast_to(np.asarray(far_benchmark, dtype=float), far.shape))
+    far_benchmark = np.asarray(far_benchmark, dtype=float)
+    if far_benchmark.ndim == 0:  # one benchmark plot ratio for all (the common case): read the table once
+        at_benchmark, outside_b = (a[0] for a in table.coefficients(far_benchmark.reshape(1)))
+    else:
+        at_benchmark, outside_b = table.coefficients(np.broadcast_to(far_benchmark, far.shape))
     return at_far / at_benchmark, outside | outside_b
 
 
