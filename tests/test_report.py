@@ -295,3 +295,13 @@ def test_combined_map_of_the_built_maps_is_the_combined_map_built_afresh(runs, b
     fresh = report.theme_maps(runs, district_scores(runs=runs))["combined"]("none")
     page = save_html(fresh, tmp_path / "combined.html")
     assert png_fingerprint(page, renderer="matplotlib") == png_fingerprint(bundle.out / "maps" / "combined.html", renderer="matplotlib")
+
+
+def test_a_theme_run_in_a_second_process_gives_the_same_tables(runs):
+    # the bundle's runs (groundwater in a forked process where there are 2 cores) against one run in this process
+    here = report.run_themes(keys=["groundwater"])["groundwater"]
+    aside = runs["groundwater"]
+    assert list(aside.tables) == list(here.tables) and aside.findings == here.findings and aside.demo == here.demo
+    for name, table in here.tables.items():
+        pd.testing.assert_frame_equal(pd.DataFrame(aside.tables[name]), pd.DataFrame(table), check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(aside.indicators, here.indicators, check_exact=True)
