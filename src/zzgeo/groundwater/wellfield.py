@@ -33,6 +33,7 @@ times in days.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -196,10 +197,16 @@ class Wellfield:
     def discharge(self, xy: np.ndarray) -> np.ndarray:
         """Discharge per unit width (m²/d) at points *xy* ``(P, 2)``: regional flow plus every (image) well."""
         xy = np.atleast_2d(np.asarray(xy, dtype=float))
-        pos, strength = self._sources
+        pos, regional, per_source = self._discharge_terms
         d = xy[:, None, :] - pos[None, :, :]
         r2 = np.maximum(np.einsum("pkj,pkj->pk", d, d), 1e-12)
-        return self.q * self.flow - np.einsum("k,pkj->pj", strength / (2.0 * math.pi), d / r2[:, :, None])
+        return regional - np.einsum("k,pkj->pj", per_source, d / r2[:, :, None])
+
+    @functools.cached_property
+    def _discharge_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The sources, q·flow and each source's Q/(2π): the same floats on every call of :meth:`discharge`."""
+        pos, strength = self._sources
+        return pos, self.q * self.flow, strength / (2.0 * math.pi)
 
     def velocity(self, xy: np.ndarray) -> np.ndarray:
         """Seepage velocity (m/d): discharge / (n·b)."""
@@ -278,10 +285,9 @@ class Wellfield:
 
     # ------------------------------------------------------------------ particles
 
-    def _step_bound(self, pts: np.ndarray, step_max: float, stagnation: np.ndarray) -> np.ndarray:
-        """A step a fifth of the distance to the nearest well or stagnation point (where the direction turns
-        fastest), between 5 cm and *step_max*."""
-        near = np.vstack([self._sources[0], stagnation]) if len(stagnation) else self._sources[0]
+    def _step_bound(self, pts: np.ndarray, step_max: float, near: np.ndarray) -> np.ndarray:
+        """A step a fifth of the distance to the nearest of the points *near* (the wells and stagnation points,
+        where the direction turns fastest), between 5 cm and *step_max*."""
         d = np.sqrt(((pts[:, None, :] - near[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
         return np.clip(0.2 * d, 0.05, step_max)
 
@@ -308,17 +314,18 @@ class Wellfield:
 
         def direction(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             v = self.velocity(x)
-            s = np.linalg.norm(v, axis=1)
+            s = np.sqrt(np.add.reduce(v * v, axis=1))  # what np.linalg.norm(v, axis=1) computes, without its checks
             return sign * v / np.maximum(s, 1e-300)[:, None], s
 
         scale = np.ones(P)  # shrinks where a step overshoots a stagnation point, grows back after
         stagnation = self.stagnation_points()
+        near = np.vstack([self._sources[0], stagnation]) if len(stagnation) else self._sources[0]
         for _ in range(max_steps):
             idx = np.flatnonzero(alive)
             if len(idx) == 0:
                 break
             x = pts[idx]
-            h = self._step_bound(x, step_max, stagnation) * scale[idx]
+            h = self._step_bound(x, step_max, near) * scale[idx]
             k1, s1 = direction(x)
             k2, s2 = direction(x + 0.5 * h[:, None] * k1)
             k3, s3 = direction(x + 0.5 * h[:, None] * k2)
