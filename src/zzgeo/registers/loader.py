@@ -648,13 +648,13 @@ def _with_geometry(frame: pd.DataFrame, schema: RegisterSchema, crs: object, nam
     from zzgeo.crs import STORAGE_CRS, to_wgs84
 
     if not schema.geometry:
-        out = frame.copy()
+        out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed, and nothing is copied up front
     elif not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
         from zzgeo.io import frame_from_coordinates
 
         out = frame_from_coordinates(pd.DataFrame(frame), crs=crs, name=name, row_names=row_names)
     elif crs is None and frame.crs is not None and frame.crs == STORAGE_CRS:
-        out = frame.copy()
+        out = frame.copy(deep=False)
     else:
         out = to_wgs84(frame, crs=crs, name=name)
     out.attrs = {**frame.attrs, **out.attrs}

@@ -36,7 +36,10 @@ __all__ = ["build_output", "column"]
 
 def build_output(job: Job, index: pd.Index, unit: np.ndarray, area: np.ndarray, departure: np.ndarray,
                  ctx: dict) -> gpd.GeoDataFrame:
-    """The valued parcels: input columns, then the result columns of :func:`_results`, on *index*."""
+    """The valued parcels: input columns, then the result columns of :func:`_results`, on *index*.
+
+    *unit* (NaN set where a row has an error) and *departure* (in per cent) become output columns in place.
+    """
     result = _results(job, unit, area, departure, ctx)
     inputs = _input_columns(job, result)
     columns = {}
@@ -54,7 +57,7 @@ def build_output(job: Job, index: pd.Index, unit: np.ndarray, area: np.ndarray, 
 def _results(job: Job, unit: np.ndarray, area: np.ndarray, departure: np.ndarray, ctx: dict) -> dict[str, object]:
     """The result columns, in output order: district, grade, every coefficient and its source, prices, problems."""
     c, keys, opts, rules = job.cols, job.keys, ctx["opts"], ctx["rules"]
-    unit = np.where(job.errors.bad(), np.nan, unit)
+    unit[job.errors.bad()] = np.nan  # in place (as departure below): the last use of both, no second copy at the peak
     district, district_name = _districts(job)
     return {
         "district": district, "district_name": district_name,
@@ -69,7 +72,7 @@ def _results(job: Job, unit: np.ndarray, area: np.ndarray, departure: np.ndarray
         "development_adj_yuan_m2": c["dev"],
         "unit_price_yuan_m2": unit, "unit_price_yuan_mu": np.round(unit * 10000.0 / 15.0, 2),
         "area_m2": area, "area_mu": area / MU_M2, "value_yuan": unit * area,
-        "departure_pct": 100.0 * departure,
+        "departure_pct": np.multiply(departure, 100.0, out=departure),
         "warnings": job.warnings.joined(),  # warnings of every parcel alike (K_date = 1) are in attrs["notes"]
         "error": job.errors.joined(),
         "steps": " > ".join(ctx["order"]),

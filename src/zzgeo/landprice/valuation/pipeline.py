@@ -101,11 +101,13 @@ def _groups(job: Job, table: str | None, use: str | None, right: str | None) -> 
     for codes, values in keys:  # one code per distinct (table, use, right)
         combined = combined * (len(values) + 1) + codes
     key_of, _ = pd.factorize(combined)
-    order = np.argsort(key_of.astype(np.min_scalar_type(key_of.max()), copy=False), kind="stable")  # small ints: radix sort
-    bounds = np.searchsorted(key_of[order], np.arange(key_of.max() + 2))
-    texts = {name: np.empty(key_of.max() + 1, dtype=object) for name in ("table", "use", "right", "use_zh", "price_form")}
+    count = int(key_of.max()) + 1
+    key_of = key_of.astype(np.min_scalar_type(count), copy=False)  # a byte or two per row, and a radix sort
+    order = np.argsort(key_of, kind="stable")
+    bounds = np.searchsorted(key_of[order], np.arange(count + 1))
+    texts = {name: np.empty(count, dtype=object) for name in ("table", "use", "right", "use_zh", "price_form")}
     groups = []
-    for k in range(key_of.max() + 1):
+    for k in range(count):
         rows = order[bounds[k]:bounds[k + 1]]
         table_k, use_k, right_k = (values[codes[rows[0]]] for codes, values in keys)
         group = _group(job, table_k, use_k, right_k, rows, k)
