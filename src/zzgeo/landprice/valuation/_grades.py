@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from zzgeo.landprice.valuation._job import Job
 
-__all__ = ["Group", "grade_and_benchmark", "price_by_grade"]
+__all__ = ["Group", "ZoneSets", "grade_and_benchmark", "price_by_grade"]
 
 
 @dataclass
@@ -45,17 +45,56 @@ class Group:
     key: int = 0
 
 
+class ZoneSets:
+    """The grade zones of one valuation, read once: each table and use's zones as arrays for point parcels.
+
+    Which zones grade a table and use is :func:`zzgeo.landprice.zones.zone_subset`'s
+    rule (its own, else the table-wide ones); here it runs on numpy arrays,
+    once per table and use, instead of a GeoDataFrame selection per group
+    (about 6 ms each with pandas, a fixed cost of every call).
+
+    Examples
+    --------
+    >>> from zzgeo.landprice.zones import default_zones, zone_subset
+    >>> zones = default_zones()
+    >>> geoms, grades = ZoneSets(zones).points("collective_construction", "industrial")
+    >>> grades.tolist() == zone_subset(zones, "collective_construction", "industrial")["grade"].tolist()
+    True
+    """
+
+    def __init__(self, zones: gpd.GeoDataFrame) -> None:
+        self.frame = zones
+        self._table = zones["table"].to_numpy(dtype=object)
+        self._use = zones["use"].to_numpy(dtype=object)
+        self._grade = zones["grade"].to_numpy(dtype=np.int64)
+        self._geoms = np.asarray(zones.geometry.values)
+        self._sets: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+
+    def points(self, table: str, use: str) -> tuple[np.ndarray, np.ndarray]:
+        """Geometries and grades of the zones of *table*/*use*, in the layer's order."""
+        if (table, use) not in self._sets:
+            mask = (self._table == table) & (self._use == use)
+            if not mask.any():
+                mask = (self._table == table) & (self._use == "")
+            self._sets[table, use] = self._geoms[mask], self._grade[mask]
+        return self._sets[table, use]
+
+    def frame_of(self, table: str, use: str) -> gpd.GeoDataFrame:
+        """The same zones as a GeoDataFrame (for polygon parcels, whose shares are measured in EPSG:4547)."""
+        from zzgeo.landprice.zones import zone_subset
+
+        return zone_subset(self.frame, table, use)
+
+
 def price_by_grade(group: Group) -> np.ndarray:
     """Printed price of each grade (index grade - 1), NaN for a dash."""
     return np.array([np.nan if c == DASH else float(c) for c in _cells(group.table, group.use, group.right)])
 
 
-def grade_and_benchmark(job: Job, group: Group, zones: gpd.GeoDataFrame) -> None:
+def grade_and_benchmark(job: Job, group: Group, zones: ZoneSets) -> None:
     """Grade, cover and benchmark of the group's parcels, and the problems of grades (see module notes)."""
-    from zzgeo.landprice.zones import zone_subset
-
     prices = price_by_grade(group)
-    pos, grade, weight = _zone_entries(job, group, zone_subset(zones, group.table, group.use))
+    pos, grade, weight = _zone_entries(job, group, zones)
     pos = group.rows[pos]
     single = np.ones(len(pos), dtype=bool)
     if len(pos) > 1:
@@ -72,8 +111,8 @@ def grade_and_benchmark(job: Job, group: Group, zones: gpd.GeoDataFrame) -> None
     _grade_problems(job, group)
 
 
-def _zone_entries(job: Job, group: Group, sub: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Positions (in the group), grades and area shares of the group's parcels in the zones *sub*.
+def _zone_entries(job: Job, group: Group, zones: ZoneSets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions (in the group), grades and area shares of the group's parcels in the zones of its table and use.
 
     Polygons (and mixed layers) by :func:`zzgeo.landprice.zones.grade_weights`.
     When every parcel is a point, its zone comes straight from the zones' index
@@ -85,12 +124,13 @@ def _zone_entries(job: Job, group: Group, sub: gpd.GeoDataFrame) -> tuple[np.nda
     from zzgeo.spatial.index import polygon_index
 
     if job.xy is None:
-        return grade_weights(job.geoms[group.rows], sub)
-    if len(sub) == 0:
+        return grade_weights(job.geoms[group.rows], zones.frame_of(group.table, group.use))
+    geoms, grades = zones.points(group.table, group.use)
+    if len(geoms) == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
-    found = polygon_index(np.asarray(sub.geometry.values)).query_xy(job.xy[0][group.rows], job.xy[1][group.rows])
+    found = polygon_index(geoms).query_xy(job.xy[0][group.rows], job.xy[1][group.rows])
     inside = np.flatnonzero(found >= 0)
-    return inside, sub["grade"].to_numpy(dtype=np.int64)[found[inside]], np.ones(len(inside))
+    return inside, grades[found[inside]], np.ones(len(inside))
 
 
 def _straddling(job: Job, pos: np.ndarray, grade: np.ndarray, weight: np.ndarray, prices: np.ndarray) -> None:

@@ -32,7 +32,7 @@ import pandas as pd
 from zzgeo._problems import check_on_error
 from zzgeo.errors import SchemaError, UnknownCodeError, ZzgeoError
 from zzgeo.landprice.rules import document, use_info, valuation_rules
-from zzgeo.landprice.valuation._grades import Group, grade_and_benchmark
+from zzgeo.landprice.valuation._grades import Group, ZoneSets, grade_and_benchmark
 from zzgeo.landprice.valuation._inputs import plot_ratio_inputs, term_inputs
 from zzgeo.landprice.valuation._job import FLOAT_COLUMNS, GradeCodes, Job, KeyTexts
 from zzgeo.landprice.valuation._output import build_output
@@ -324,8 +324,9 @@ def value_parcels(
 
         zones = default_zones()
     groups = _groups(job, table, use, right)
+    zone_sets = ZoneSets(zones)
     for group in groups:
-        grade_and_benchmark(job, group, zones)
+        grade_and_benchmark(job, group, zone_sets)
     term_inputs(job, groups, opts, rules)
     plot_ratio_inputs(job, groups, opts)
     when = _valuation_date(opts)
