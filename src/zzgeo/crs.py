@@ -49,6 +49,7 @@ coordinates back with the exact forward formula (GCJ-02, BD-09) or pyproj.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -80,6 +81,7 @@ __all__ = [
     "to_wgs84",
     "to_metric",
     "require_crs",
+    "transformer",
 ]
 
 #: CRS every zzgeo layer is stored in.
@@ -523,7 +525,7 @@ def to_wgs84_xy(x, y, crs: object = "wgs84") -> tuple[np.ndarray, np.ndarray]:
         if name in _TO_WGS84:
             return _TO_WGS84[name](x, y)
         return x.copy(), y.copy()
-    from pyproj import CRS, Transformer
+    from pyproj import CRS
 
     finite = np.isfinite(x) & np.isfinite(y)
     if CRS.from_user_input(name).is_projected and finite.any():
@@ -533,8 +535,7 @@ def to_wgs84_xy(x, y, crs: object = "wgs84") -> tuple[np.ndarray, np.ndarray]:
                 f"x={float(x[finite][0])!r}, y={float(y[finite][0])!r}; pass crs='wgs84' (or gcj02/bd09)"
             )
             raise CRSError(msg)
-    transformer = Transformer.from_crs(name, STORAGE_CRS, always_xy=True)
-    return transformer.transform(x, y)
+    return transformer(name, STORAGE_CRS).transform(x, y)
 
 
 def from_wgs84_xy(lon, lat, crs: object = "wgs84") -> tuple[np.ndarray, np.ndarray]:
@@ -575,9 +576,7 @@ def from_wgs84_xy(lon, lat, crs: object = "wgs84") -> tuple[np.ndarray, np.ndarr
         return _FROM_WGS84[name](lon, lat)
     if name in _GEOGRAPHIC:
         return lon.copy(), lat.copy()
-    from pyproj import Transformer
-
-    return Transformer.from_crs(STORAGE_CRS, name, always_xy=True).transform(lon, lat)
+    return transformer(STORAGE_CRS, name).transform(lon, lat)
 
 
 def mark_input_crs(frame: gpd.GeoDataFrame, crs: object) -> gpd.GeoDataFrame:
@@ -880,3 +879,47 @@ def to_metric(gdf: gpd.GeoDataFrame, *, name: str = "input") -> gpd.GeoDataFrame
     """
     require_crs(gdf, name=name)
     return gdf.to_crs(METRIC_CRS)
+
+
+_TRANSFORMERS = threading.local()
+
+
+def transformer(source: object, target: object):
+    """A ``pyproj.Transformer`` from *source* to *target* (x = longitude/easting), made once per thread.
+
+    Making one costs 0.1-0.2 s (the PROJ database is searched for the best
+    operation); the report used to make the same one 18 times. Transformers are
+    kept per thread, as pyproj advises for use from several threads.
+
+    Parameters
+    ----------
+    source, target : str, int or pyproj.CRS
+        Anything ``pyproj.Transformer.from_crs`` takes.
+
+    Returns
+    -------
+    pyproj.Transformer
+
+    Examples
+    --------
+    >>> t = transformer("EPSG:4326", METRIC_CRS)
+    >>> t is transformer("EPSG:4326", METRIC_CRS)
+    True
+    >>> x, y = t.transform(113.6654, 34.7536)
+    >>> round(x, 2), round(y, 2)
+    (469363.64, 3847308.69)
+    """
+    from pyproj import Transformer
+
+    cache = getattr(_TRANSFORMERS, "cache", None)
+    if cache is None:
+        cache = _TRANSFORMERS.cache = {}
+    key = (_crs_key(source), _crs_key(target))
+    if key not in cache:
+        cache[key] = Transformer.from_crs(source, target, always_xy=True)
+    return cache[key]
+
+
+def _crs_key(crs: object) -> str:
+    """A hashable name of a CRS for :func:`transformer`'s cache (a pyproj.CRS by its WKT)."""
+    return crs.to_wkt() if hasattr(crs, "to_wkt") else str(crs)

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from zzgeo.crs import METRIC_CRS, STORAGE_CRS
+from zzgeo.crs import METRIC_CRS, STORAGE_CRS, transformer
 from zzgeo.errors import ParameterError
 from zzgeo.groundwater import hydro
 from zzgeo.groundwater.rules import DOC_NUMBER, GroundwaterRules, load_rules
@@ -190,11 +190,9 @@ def _downgradient_reach(wf, days: float) -> float:
 
 def _lonlat(points: np.ndarray) -> list[list[float]]:
     """Metric points as ``[[lon, lat], ...]`` (WGS-84, 6 decimals)."""
-    from pyproj import Transformer
-
     if len(points) == 0:
         return []
-    lon, lat = Transformer.from_crs(METRIC_CRS, STORAGE_CRS, always_xy=True).transform(points[:, 0], points[:, 1])
+    lon, lat = transformer(METRIC_CRS, STORAGE_CRS).transform(points[:, 0], points[:, 1])
     return [[round(float(a), 6), round(float(b), 6)] for a, b in zip(lon, lat)]
 
 

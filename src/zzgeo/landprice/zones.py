@@ -320,12 +320,13 @@ def _whole(positions: np.ndarray, found: np.ndarray, zone_grades: np.ndarray) ->
 def _split(geoms: np.ndarray, which: np.ndarray, index, zone_grades: np.ndarray, crs: object):
     """Area shares of polygons that may straddle zones: exact intersections, measured in EPSG:4547."""
     import shapely
-    from pyproj import Transformer
+
+    from zzgeo.crs import transformer
 
     hit_g, hit_z = shapely.STRtree(index.geoms).query(geoms[which], predicate="intersects")
     if len(hit_g) == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
-    tr = Transformer.from_crs(crs, METRIC_CRS, always_xy=True)
+    tr = transformer(crs, METRIC_CRS)
 
     def proj(c: np.ndarray) -> np.ndarray:
         return np.column_stack(tr.transform(c[:, 0], c[:, 1]))

@@ -166,11 +166,10 @@ class CheckContext:
         """Representative points in EPSG:4547 (metres)."""
         if self._metric is None:
             import shapely
-            from pyproj import Transformer
 
-            from zzgeo.crs import METRIC_CRS, STORAGE_CRS
+            from zzgeo.crs import METRIC_CRS, STORAGE_CRS, transformer
 
-            tr = Transformer.from_crs(STORAGE_CRS, METRIC_CRS, always_xy=True)
+            tr = transformer(STORAGE_CRS, METRIC_CRS)
             reps = self.representative_points()
             self._metric = shapely.transform(reps, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
         return self._metric

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from zzgeo._data import load_toml
-from zzgeo.crs import METRIC_CRS, STORAGE_CRS
+from zzgeo.crs import METRIC_CRS, STORAGE_CRS, transformer
 from zzgeo.layers import LayerSpec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,9 +91,7 @@ def _points_in(rng: np.random.Generator, geom, centre_xy: tuple[float, float], s
 
 
 def _centre(spec_d: dict) -> tuple[float, float]:
-    from pyproj import Transformer
-
-    t = Transformer.from_crs(STORAGE_CRS, METRIC_CRS, always_xy=True)
+    t = transformer(STORAGE_CRS, METRIC_CRS)
     return t.transform(*spec_d["centre"])
 
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from zzgeo.crs import METRIC_CRS, require_crs
+from zzgeo.crs import METRIC_CRS, require_crs, transformer
 from zzgeo.errors import SchemaError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -331,7 +331,6 @@ def population_from_raster(
         The raster does not overlap the districts.
     """
     import rasterio
-    from pyproj import Transformer
     from rasterio.windows import Window, from_bounds
 
     from zzgeo.io import open_raster
@@ -353,7 +352,7 @@ def population_from_raster(
             raise ParameterError(f"population raster {str(path)!r} has {window.width * window.height:,.0f} pixels over Zhengzhou "
                                  f"(~{window.width * window.height * _BYTES_PER_CELL / 1e9:,.1f} GB); resample it to at most "
                                  f"{MAX_CELLS:,} pixels (e.g. gdalwarp -tr 100 100)")
-        to_metric = Transformer.from_crs(src.crs, METRIC_CRS, always_xy=True)
+        to_metric = transformer(src.crs, METRIC_CRS)
         xs, ys, vals = [], [], []
         row0, row_end = int(window.row_off), int(window.row_off + window.height)
         for start in range(row0, row_end, rows_per_window):
