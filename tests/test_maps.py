@@ -173,6 +173,19 @@ def test_jquery_only_when_used_and_extra_assets(tmp_path):
     assert "window.FS_PLUGIN = 1;" in text and ".fs-x{color:red}" in text
 
 
+@pytest.mark.parametrize("text", ["$(function(){})", "$ .ajax", "JQUERY(document)", "d3.select('x')", "D3.scale",
+                                  "bootstrap.Modal", "data-bs-toggle", "glyphicon-ok", "class='fa fa-home'", "class=\"fas\tx\"",
+                                  "FA-home", "L.AwesomeMarkers.icon", "l.awesomemarkers"])
+def test_used_library_text_is_never_missed_by_the_needles(text):
+    """The substring test before each "used" regex may only skip pages the regex would not match."""
+    from zzgeo.maps.assets import _NEEDLES, _RULES
+
+    for rule in _RULES:
+        if rule.used is not None and rule.used.search(text):
+            assert any(n in text.lower() for n in _NEEDLES[rule.used.pattern]), (rule.label, text)
+    assert any(r.used is not None and r.used.search(text) for r in _RULES), text  # each example is some library's use
+
+
 def test_online_export_keeps_cdn_links(squares, tmp_path):
     text = maps.save_html(_map(squares, demo=False), tmp_path / "o.html", offline=False).read_text(
         encoding="utf-8"

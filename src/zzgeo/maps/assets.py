@@ -243,6 +243,21 @@ def _p(s: str) -> re.Pattern[str]:
     return re.compile(s, re.I)
 
 
+#: For each "used" pattern, lower-case strings of which at least one occurs wherever the pattern matches: a page
+#: holds megabytes of GeoJSON, and a case-blind regex over it costs 20-160 ms, a substring test a few. The regex
+#: still decides when a needle is found.
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    r"(?<![\w$.])(?:jQuery|\$)\s*[(.]": ("jquery", "$"),
+    r"\bd3\.": ("d3.",),
+    r"\bbootstrap\.|data-bs-": ("bootstrap.", "data-bs-"),
+    r"glyphicon": ("glyphicon",),
+    r"L\.AwesomeMarkers|class=\W*fa[srb]?\s|\bfa-[a-z]": ("l.awesomemarkers", "fa-", "fa ", "fa\t", "fa\n", "fa\r", "fa\f", "fa\v",
+                                                        "fas", "far", "fab"),
+    r"L\.AwesomeMarkers": ("l.awesomemarkers",),
+    r"(?!)": (),
+}
+
+
 _AWESOME = _p(r"L\.AwesomeMarkers")
 _NO_AWESOME = (
     "Leaflet.awesome-markers has no offline copy on PyPI: use zzgeo.maps.add_points "
@@ -393,12 +408,16 @@ def inline_assets(
     own_text = "".join(own)
     seen: dict[str, bool] = {}
 
+    lowered: list[str] = []
+
     def used(pattern: re.Pattern[str]) -> bool:
-        """Whether the page's own text matches *pattern*; each pattern searched once (a page holds megabytes of
-        GeoJSON, and the awesome-markers rules share one pattern), ``(?!)`` never, and ``\\bd3\\.`` only where
-        ``d3.`` is written in either case."""
+        """Whether the page's own text matches *pattern*; each pattern searched once (the awesome-markers rules
+        share one), and only where one of its :data:`_NEEDLES` occurs."""
         if pattern.pattern not in seen:
-            if pattern.pattern == "(?!)" or (pattern.pattern == r"\bd3\." and "d3." not in own_text and "D3." not in own_text):
+            if not lowered:
+                lowered.append(own_text.lower())
+            needles = _NEEDLES.get(pattern.pattern)
+            if needles is not None and not any(n in lowered[0] for n in needles):
                 seen[pattern.pattern] = False
             else:
                 seen[pattern.pattern] = pattern.search(own_text) is not None
