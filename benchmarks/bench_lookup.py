@@ -11,7 +11,10 @@ It also times the same lookup through the Python API once the process is warm
 :func:`zzgeo.landprice.lookup.lookup_point` on points spread over the DEMO
 grade zones, after one first call.
 
-    python benchmarks/bench_lookup.py [--repeat 7] [--warm 200]
+    python benchmarks/bench_lookup.py [--repeat 7] [--warm 200] [--before a9560d6]
+
+With ``--before COMMIT`` the lookup of that commit (extracted with ``git archive`` into a temporary
+folder, run with the same Python as ``python -m zzgeo.cli``) joins the same loop.
 """
 
 from __future__ import annotations
@@ -22,15 +25,19 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ERQI = ("113.6654", "34.7536")
 
 
-def _commands() -> dict[str, list[str]]:
+def _commands(before: Path | None = None) -> dict[str, list[str]]:
     exe = str(Path(sys.executable).with_name("zzgeo"))
-    return {
+    old = {} if before is None else {
+        "before: zzgeo land-price lookup --json": ["env", f"PYTHONPATH={before / 'src'}", sys.executable, "-m", "zzgeo.cli",
+                                                   "land-price", "lookup", "--lon", ERQI[0], "--lat", ERQI[1], "--json"]}
+    return {**old,
         "baseline: python -c 'import geopandas'": [sys.executable, "-c", "import geopandas"],
         "zzgeo land-price lookup (table)": [exe, "land-price", "lookup", "--lon", ERQI[0], "--lat", ERQI[1]],
         "zzgeo land-price lookup --json": [exe, "land-price", "lookup", "--lon", ERQI[0], "--lat", ERQI[1], "--json"],
@@ -49,9 +56,9 @@ def _wall(cmd: list[str]) -> float:
     return wall
 
 
-def cold(repeat: int) -> dict[str, list[float]]:
+def cold(repeat: int, before: Path | None = None) -> dict[str, list[float]]:
     """Wall seconds of every command, run in turn *repeat* times (one warm-up round first, not counted)."""
-    commands = _commands()
+    commands = _commands(before)
     for cmd in commands.values():  # warm-up: the OS file cache, the store built if missing
         _wall(cmd)
     times: dict[str, list[float]] = {name: [] for name in commands}
@@ -88,10 +95,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--warm", type=int, default=200)
+    parser.add_argument("--before", default=None, help="also time the lookup of this commit (git archive into a temporary folder)")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
           f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    times = cold(args.repeat)
+    with tempfile.TemporaryDirectory() as tmp:
+        before = None
+        if args.before:
+            before = Path(tmp)
+            archive = subprocess.run(["git", "archive", args.before, "src"], capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+            # the old tree is no checkout (no pyproject.toml): point it at this checkout's store, not a new one
+            os.environ["ZZGEO_STORE"] = str(Path(__file__).resolve().parents[1] / "layers" / "zzgeo.gpkg")
+        times = cold(args.repeat, before)
     base = min(times["baseline: python -c 'import geopandas'"])
     print(f"\ncold process, {args.repeat} runs each in one loop (seconds)")
     print(f"{'command':<46} {'min':>6} {'median':>7} {'min / baseline min':>19}")
