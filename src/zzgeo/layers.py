@@ -535,7 +535,6 @@ def read_layer(name: str, path: str | Path | None = None) -> gpd.GeoDataFrame:
     ...
     zzgeo.errors.UnknownCodeError: the store '...' has no layer 'roads'; layers: [...]
     """
-    import pyogrio
 
     store = _ensure(path)
     if _pg(store):

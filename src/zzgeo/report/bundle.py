@@ -322,7 +322,6 @@ def _export_maps(builders, folder: Path, *, basemap: str, png: bool, progress: P
     after their pages are written (it takes their layers). Returns the exports, in the order of *builders*,
     and each map's manifest entry (build seconds, PNG fingerprint, SHA-256, renderer, whether reused).
     """
-    from concurrent.futures import ThreadPoolExecutor
 
     from zzgeo.maps.export import MapExport, find_chromium, png_fingerprint, render_png, save_html
 
