@@ -117,19 +117,15 @@ def _frame_records(gdf: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[dict[
 def _point_records(lon: float, lat: float, zones: dict[str, np.ndarray]) -> list[dict[str, Any]]:
     """Rows of :func:`lookup_prices` for one WGS-84 point, on zones given as arrays (see :func:`_frame_records`).
 
-    The zones of a table and use are its own, else the table-wide ones (use
-    ``""``), as :func:`zzgeo.landprice.zones.zone_subset` chooses them.
+    The zones of a table and use are chosen by :func:`zzgeo.landprice.zones.zone_mask`.
     """
+    from zzgeo.landprice.zones import zone_mask
     from zzgeo.spatial.index import polygon_index
 
-    tables = np.asarray(zones["table"], dtype=object)
-    uses = np.array([u if isinstance(u, str) else "" for u in zones["use"]], dtype=object)
     rows: list[dict[str, Any]] = []
     for table in table_names():
         for use in _uses(table):
-            mask = (tables == table) & (uses == use)
-            if not mask.any():
-                mask = (tables == table) & (uses == "")
+            mask = zone_mask(zones["table"], zones["use"], table, use)
             if not mask.any():
                 continue
             found = int(polygon_index(zones["geometry"][mask]).query_xy([lon], [lat])[0])

@@ -25,15 +25,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from zzgeo.crs import METRIC_CRS
 from zzgeo.errors import NoSuchGradeError, SchemaError
 from zzgeo.landprice.rules import DASH, _cells, _tables, use_info
-from zzgeo.registers import CheckContext, load_register, validate_register
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
+    import pandas as pd
+
+    from zzgeo.registers import CheckContext
 
 __all__ = [
     "DEMO_LABEL",
@@ -43,6 +44,7 @@ __all__ = [
     "load_grade_zones",
     "validate_grade_zones",
     "zone_subset",
+    "zone_mask",
     "grade_weights",
     "assign_grades",
 ]
@@ -175,6 +177,8 @@ def validate_grade_zones(zones: gpd.GeoDataFrame, *, crs: object = None, name: s
     ...
     zzgeo.errors.SchemaError: zones.gpkg: zones of collective_construction/commercial overlap by 100000 m²; each place needs one grade
     """
+    from zzgeo.registers import validate_register
+
     out = validate_register(zones, SCHEMA, crs=crs, name=name, checks=[_use_check, _grade_check], hint=_HINT)
     return _finish(out, name)
 
@@ -239,6 +243,8 @@ def load_grade_zones(path: str | Path, *, layer: str | None = None, crs: object 
     zzgeo.errors.NoSuchGradeError: ...bad.gpkg: 1 of 2 row(s) fail validation: feature 2: collective_construction/industrial has no grade 5 (the table prints '—'). ...
     >>> tmp.cleanup()
     """
+    from zzgeo.registers import load_register
+
     out = load_register(path, SCHEMA, layer=layer, crs=crs, checks=[_use_check, _grade_check], hint=_HINT)
     zones = _finish(out, str(path))
     zones["demo"] = False
@@ -254,10 +260,29 @@ def zone_subset(zones: gpd.GeoDataFrame, table: str, use: str) -> gpd.GeoDataFra
     >>> zone_subset(zones, "collective_construction", "industrial")["grade"].tolist()
     [1, 2, 3, 4]
     """
-    sub = zones[(zones["table"] == table) & (zones["use"] == use)]
-    if sub.empty:
-        sub = zones[(zones["table"] == table) & (zones["use"] == "")]
-    return sub
+    return zones[zone_mask(zones["table"].to_numpy(dtype=object), zones["use"].to_numpy(dtype=object), table, use)]
+
+
+def zone_mask(tables: np.ndarray, uses: np.ndarray, table: str, use: str) -> np.ndarray:
+    """Which zones grade *table*/*use*, given the zones' ``table`` and ``use`` arrays (:func:`zone_subset`'s rule).
+
+    Zones of the use itself; where it has none, the table-wide zones (use
+    ``""``, or missing).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tables = np.array(["collective_construction"] * 3, dtype=object)
+    >>> zone_mask(tables, np.array(["commercial", "", None], dtype=object), "collective_construction", "commercial").tolist()
+    [True, False, False]
+    >>> zone_mask(tables, np.array(["commercial", "", None], dtype=object), "collective_construction", "industrial").tolist()
+    [False, True, True]
+    """
+    tables, uses = np.asarray(tables, dtype=object), np.asarray(uses, dtype=object)
+    mask = (tables == table) & (uses == use)
+    if not mask.any():
+        mask = (tables == table) & np.array([not (isinstance(u, str) and u) for u in uses], dtype=bool)
+    return mask
 
 
 def grade_weights(
@@ -333,6 +358,8 @@ def _split(geoms: np.ndarray, which: np.ndarray, index, zone_grades: np.ndarray,
 
     pieces = shapely.intersection(geoms[which][hit_g], index.geoms[hit_z])
     share = shapely.area(shapely.transform(pieces, proj)) / shapely.area(shapely.transform(geoms[which], proj))[hit_g]
+    import pandas as pd
+
     frame = pd.DataFrame({"p": which[hit_g], "g": zone_grades[hit_z], "w": share})
     frame = frame[frame["w"] > 1e-9].groupby(["p", "g"], as_index=False)["w"].sum()
     return frame["p"].to_numpy(np.int64), frame["g"].to_numpy(np.int64), frame["w"].to_numpy(float)
@@ -384,4 +411,6 @@ def assign_grades(parcels: gpd.GeoSeries, zones: gpd.GeoDataFrame, *, table: str
     if sub.crs is not None and parcels.crs is not None and sub.crs != parcels.crs:
         parcels = parcels.to_crs(sub.crs)
     pos, grade, weight = grade_weights(np.asarray(parcels.values), sub, crs=sub.crs or "EPSG:4326")
+    import pandas as pd
+
     return pd.DataFrame({"parcel": parcels.index.to_numpy()[pos], "grade": grade, "weight": weight})

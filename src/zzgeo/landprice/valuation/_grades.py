@@ -48,10 +48,10 @@ class Group:
 class ZoneSets:
     """The grade zones of one valuation, read once: each table and use's zones as arrays for point parcels.
 
-    Which zones grade a table and use is :func:`zzgeo.landprice.zones.zone_subset`'s
-    rule (its own, else the table-wide ones); here it runs on numpy arrays,
-    once per table and use, instead of a GeoDataFrame selection per group
-    (about 6 ms each with pandas, a fixed cost of every call).
+    Which zones grade a table and use is :func:`zzgeo.landprice.zones.zone_mask`
+    (its own, else the table-wide ones), run once per table and use on numpy
+    arrays instead of a GeoDataFrame selection per group (about 6 ms each
+    with pandas, a fixed cost of every call).
 
     Examples
     --------
@@ -73,9 +73,9 @@ class ZoneSets:
     def points(self, table: str, use: str) -> tuple[np.ndarray, np.ndarray]:
         """Geometries and grades of the zones of *table*/*use*, in the layer's order."""
         if (table, use) not in self._sets:
-            mask = (self._table == table) & (self._use == use)
-            if not mask.any():
-                mask = (self._table == table) & (self._use == "")
+            from zzgeo.landprice.zones import zone_mask
+
+            mask = zone_mask(self._table, self._use, table, use)
             self._sets[table, use] = self._geoms[mask], self._grade[mask]
         return self._sets[table, use]
 
