@@ -620,15 +620,20 @@ def _gpkg_arrays(path: str, mtime: float, name: str) -> dict[str, np.ndarray]:
     with contextlib.closing(sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)) as con:
         found = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)).fetchone()
         geom_col = found[0] if found else None
-        info = [(row[1], str(row[2]).upper()) for row in con.execute(f'PRAGMA table_info("{name}")')]
+        info = [(row[1], str(row[2]).upper()) for row in con.execute(f"PRAGMA table_info({_quoted(name)})")]
         columns = [(c, kind) for c, kind in info if c not in ("fid", geom_col)]
-        select = ", ".join(f'"{c}"' for c, _ in [(geom_col or "fid", ""), *columns])
-        rows = con.execute(f'SELECT {select} FROM "{name}" ORDER BY fid').fetchall()  # names from the store's own schema
+        select = ", ".join(_quoted(c) for c, _ in [(geom_col or "fid", ""), *columns])
+        rows = con.execute(f"SELECT {select} FROM {_quoted(name)} ORDER BY fid").fetchall()
     out = {c: _sqlite_column([row[i] for row in rows], kind) for i, (c, kind) in enumerate(columns, 1)}
     if geom_col:
         wkb = [None if b is None else b[8 + _GPKG_ENVELOPE[(b[3] >> 1) & 7]:] for b in (row[0] for row in rows)]
         out["geometry"] = shapely.from_wkb(np.array(wkb, dtype=object))
     return out
+
+
+def _quoted(identifier: str) -> str:
+    """An SQLite identifier in double quotes (a quote inside doubled): names from the store's own schema, never SQL."""
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _sqlite_column(values: list, kind: str) -> np.ndarray:
