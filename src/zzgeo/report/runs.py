@@ -291,8 +291,9 @@ def _run_pickled(key: str, inputs) -> tuple[bytes, float]:
 
 def _run_aside(keys: list[str], config: ReportConfig) -> dict:
     """Futures of the themes of :data:`_ASIDE` among *keys*, each in a forked process, when that can help: more
-    than one theme, two or more cores, ``fork`` available, cloudpickle installed, and the layer store already
-    built (two processes must not build it at once). Otherwise nothing runs aside."""
+    than one theme, two or more cores, ``fork`` available, cloudpickle installed, and the layer store a GeoPackage
+    already built (two processes must not build it at once; a forked process must not share a PostGIS store's
+    open connections). Otherwise nothing runs aside."""
     import multiprocessing
 
     aside = [k for k in keys if k in _ASIDE]
@@ -309,7 +310,7 @@ def _run_aside(keys: list[str], config: ReportConfig) -> dict:
     from zzgeo.layers import default_store
 
     store = default_store()
-    if isinstance(store, Path) and not store.is_file():
+    if not isinstance(store, Path) or not store.is_file():  # a PostGIS store: a fork would share its open connections
         return {}
     from concurrent.futures import ProcessPoolExecutor
 
