@@ -327,12 +327,11 @@ def check_in_zhengzhou(
         labels = ([repr(str(v)) for v in gdf.loc[outside, id_column]] if id_column
                   else [f"feature {p + 1}" for p in positions])  # never a 0-based position
         given = input_crs(gdf)  # shown as the user gave them, not as converted
-        hint = _OUTSIDE_HINT
         if len(gdf) == 1:
             pt = bad.iloc[0]
-            raise OutsideAreaError(f"{name} {format_location(pt.x, pt.y, given)} lies outside Zhengzhou's 12 county-level units. {hint}")
+            raise _outside_one(name, format_location(pt.x, pt.y, given))
         shown = ", ".join(f"{label} at {format_location(pt.x, pt.y, given)}" for label, pt in list(zip(labels, bad))[:5])
-        msg = f"{int(outside.sum())} feature(s) of {name} lie outside Zhengzhou's 12 county-level units: {shown}. {hint}"
+        msg = f"{int(outside.sum())} feature(s) of {name} lie outside Zhengzhou's 12 county-level units: {shown}. {_OUTSIDE_HINT}"
         raise OutsideAreaError(msg)
     return adcodes
 
@@ -385,5 +384,10 @@ def district_at(lon: float, lat: float, districts: dict[str, np.ndarray], *, giv
 
     found = int(polygon_index(districts["geometry"]).query_xy([lon], [lat])[0])
     if found < 0:
-        raise OutsideAreaError(f"{name} {format_location(lon, lat, given_crs)} lies outside Zhengzhou's 12 county-level units. {_OUTSIDE_HINT}")
+        raise _outside_one(name, format_location(lon, lat, given_crs))
     return str(districts["adcode"][found]), str(districts["name"][found])
+
+
+def _outside_one(name: str, where: str) -> OutsideAreaError:
+    """The error for one place outside the 12 county-level units, *where* as the user gave it."""
+    return OutsideAreaError(f"{name} {where} lies outside Zhengzhou's 12 county-level units. {_OUTSIDE_HINT}")

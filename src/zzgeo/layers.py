@@ -261,7 +261,7 @@ def _gpkg_tables_cached(path: str, mtime_ns: int, size: int) -> dict[str, int | 
     import sqlite3
 
     try:
-        with contextlib.closing(sqlite3.connect(Path(path).as_uri() + "?mode=ro", uri=True)) as con:
+        with _read_only(path) as con:
             return dict(con.execute("SELECT table_name, srs_id FROM gpkg_contents").fetchall())
     except (sqlite3.Error, OSError, ValueError):
         return None
@@ -613,11 +613,9 @@ _GPKG_ENVELOPE = (0, 32, 48, 48, 64)  # bytes of the envelope by the flags' enve
 
 @functools.lru_cache(maxsize=32)
 def _gpkg_arrays(path: str, mtime: float, name: str) -> dict[str, np.ndarray]:
-    import sqlite3
-
     import shapely
 
-    with contextlib.closing(sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)) as con:
+    with _read_only(path) as con:
         found = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)).fetchone()
         geom_col = found[0] if found else None
         info = [(row[1], str(row[2]).upper()) for row in con.execute(f"PRAGMA table_info({_quoted(name)})")]
@@ -629,6 +627,13 @@ def _gpkg_arrays(path: str, mtime: float, name: str) -> dict[str, np.ndarray]:
         wkb = [None if b is None else b[8 + _GPKG_ENVELOPE[(b[3] >> 1) & 7]:] for b in (row[0] for row in rows)]
         out["geometry"] = shapely.from_wkb(np.array(wkb, dtype=object))
     return out
+
+
+def _read_only(path: str | Path) -> contextlib.closing:
+    """A read-only sqlite3 connection to a GeoPackage, closed on leaving the ``with`` block (never creates a file)."""
+    import sqlite3
+
+    return contextlib.closing(sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True))
 
 
 def _quoted(identifier: str) -> str:
