@@ -120,6 +120,14 @@ def _spec_rows() -> tuple[LayerSpec, ...]:
             "zzgeo demo generator (zzgeo/data/landprice/grade_zones_demo.toml); the official grade maps were omitted from 郑政文〔2022〕42号 (地价图（略）)",
             "synthetic, no restrictions; NOT the official grade map",
         ),
+        LayerSpec(
+            "analysis_units_demo",
+            "DEMO sub-district analysis units: the six urban districts cut into quadrants (NOT official 街道 boundaries)",
+            "demo",
+            "zzgeo.units:build_demo_units",
+            "zzgeo demo generator (zzgeo.units.build_demo_units): quadrants of the districts layer, census population shared by area",
+            "synthetic, no restrictions; NOT official 街道/乡镇 boundaries",
+        ),
     )
 
 

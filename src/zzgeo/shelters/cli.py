@@ -24,6 +24,15 @@ from zzgeo._cli import (
     SchedulerOption,
     inputs_of,
 )
+from zzgeo._units_cli import (
+    UnitsCodeOption,
+    UnitsLayerOption,
+    UnitsNameOption,
+    UnitsOption,
+    UnitsParentOption,
+    UnitsPopulationOption,
+    units_from_options,
+)
 
 app = typer.Typer(
     help="Emergency shelters (应急避难场所): per-capita area and coverage by district against the "
@@ -40,8 +49,13 @@ CellOption = Annotated[float, typer.Option("--cell-m", help="Grid spacing (m) of
 NetworkOption = Annotated[Optional[str], typer.Option("--network", help="Road lines for network distances (default: straight line).")]
 
 
-def _common(register, population, population_column, rules, crs, columns, layer, cell_m, network, on_error):
-    """Load what both commands need: rules, districts, register, demand, network."""
+def _common(register, population, population_column, rules, crs, columns, layer, cell_m, network, on_error, units=None):
+    """Load what both commands need: rules, districts, register, demand, network.
+
+    With *units* (:class:`zzgeo.units.AnalysisUnits`) the demand is the
+    population layer located in the units, or ``None`` (each unit's residents
+    spread over its cells by :func:`~zzgeo.shelters.coverage.shelter_coverage`).
+    """
     from zzgeo.layers import read_layer
     from zzgeo.registers import parse_columns_option
     from zzgeo.spatial.surface import read_population
@@ -58,7 +72,10 @@ def _common(register, population, population_column, rules, crs, columns, layer,
         source = register
     reg = read_register(source, crs=crs, columns=parse_columns_option(columns), layer=layer, rules=rule_set,
                         districts=districts, on_error=on_error)
-    demand = read_population(population, column=population_column, cell_m=cell_m, districts=districts)
+    if units is None or units.is_default:
+        demand = read_population(population, column=population_column, cell_m=cell_m, districts=districts)
+    else:
+        demand = read_population(population, column=population_column, cell_m=cell_m, districts=units.frame) if population else None
     net = None
     if network:
         from zzgeo.io import read_vector
@@ -103,14 +120,23 @@ def coverage(
     out: OutOption = None,
     scheduler: SchedulerOption = None,
     partitions: PartitionsOption = None,
+    units: UnitsOption = None,
+    units_name: UnitsNameOption = None,
+    units_code: UnitsCodeOption = None,
+    units_population: UnitsPopulationOption = None,
+    units_parent: UnitsParentOption = None,
+    units_layer: UnitsLayerOption = None,
 ) -> None:
-    """Per-capita shelter area, gap to the 2025/2029 targets and service coverage, by district."""
+    """Per-capita shelter area, gap to the 2025/2029 targets and service coverage, by district or by --units."""
     from zzgeo.shelters.coverage import coverage_records, shelter_coverage
 
-    outcome = Outcome(out, inputs_of(register, population, network, rules))
+    outcome = Outcome(out, inputs_of(register, population, network, rules, units))
+    analysis_units = units_from_options(units, units_name, units_code, units_population, units_parent, units_layer)
     rule_set, districts, reg, demand, net = _common(register, population, population_column, rules, crs,
-                                                    columns, layer, cell_m, network, on_error)
+                                                    columns, layer, cell_m, network, on_error, analysis_units)
     kwargs = {"year": year, "rules": rule_set, "districts": districts, "network": net, "assignment": assignment}
+    if analysis_units is not None:
+        kwargs["units"] = analysis_units
     if scheduler:
         from zzgeo.shelters.scale import shelter_coverage_dask
 
@@ -118,12 +144,22 @@ def coverage(
     else:
         result = shelter_coverage(reg, demand, **kwargs)
     outcome.register(reg, input_name=register or "DEMO register")
-    outcome.write(districts[["adcode", "geometry"]].merge(result.table, on="adcode", how="inner"))
+    outcome.write(_shapes(districts, analysis_units).merge(result.table, on="adcode", how="inner"))
     if as_json:
         outcome.json(coverage_records(result))
     else:
         _print_coverage(result, out)
     outcome.console(what="register row(s)")
+
+
+def _shapes(districts, units):
+    """Polygons of the table's rows: the units, and the county-level units for their parents."""
+    if units is None or units.is_default:
+        return districts[["adcode", "geometry"]]
+    import pandas as pd
+
+    own = units.frame[["adcode", "geometry"]].to_crs(districts.crs)
+    return pd.concat([own, districts[["adcode", "geometry"]]], ignore_index=True).drop_duplicates("adcode")
 
 
 def _print_coverage(result, out) -> None:
@@ -134,8 +170,9 @@ def _print_coverage(result, out) -> None:
     meta = result.meta
     if meta["demo"]:
         _demo_banner(console, "The shelter register")
-    table = Table(title=f"Shelters by district — target {meta['target_m2']:g} m²/person by end-{meta['year']} ({meta['target_source'].split(' ')[0]})")
-    heads = (("adcode", "", "adcode"), ("name", "", "district"), ("population", "", "population"),
+    by = meta.get("units", {}).get("label", "district")
+    table = Table(title=f"Shelters by {by} — target {meta['target_m2']:g} m²/person by end-{meta['year']} ({meta['target_source'].split(' ')[0]})")
+    heads = (("adcode", "", "adcode" if "units" not in meta else "code"), ("name", "", "district" if "units" not in meta else "unit"), ("population", "", "population"),
              ("effective_area_m2", "", "area m²"), ("per_capita_m2", "m2pp", "m²/person"), ("meets_2025", "", "2025"),
              ("gap_2025_m2", "", "gap 2025 m²"), ("meets_2029", "", "2029"), ("gap_2029_m2", "", "gap 2029 m²"),
              ("covered_share", "pct", "in reach"), ("assured_share", "pct", "assured"))

@@ -29,9 +29,12 @@ from zzgeo.shelters.assignment import Assignment, assign_capacity
 from zzgeo.shelters.register import usable_rows
 from zzgeo.shelters.rules import CLASSES, RuleSet, Targets, load_rules, load_targets
 from zzgeo.spatial.reach import Pairs, reach_pairs
+from zzgeo.units import needs_population
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
+
+    from zzgeo.units import AnalysisUnits
 
 __all__ = [
     "CITY_ADCODE",
@@ -142,8 +145,9 @@ def area_table(
     return table
 
 
-def _city_row(table: pd.DataFrame) -> dict:
-    row: dict[str, object] = {"adcode": CITY_ADCODE, "name": "郑州市 (city-wide)"}
+def _city_row(table: pd.DataFrame, code: str = CITY_ADCODE, name: str = "郑州市 (city-wide)") -> dict:
+    """A total row of *table*'s rows: sums, per-capita figures and shares of the sums, ``meets`` where all meet."""
+    row: dict[str, object] = {"adcode": code, "name": name}
     for col in table.columns:
         if col in row:
             continue
@@ -175,6 +179,7 @@ def shelter_coverage(
     assignment: str = "auto",
     cell_m: float | None = None,
     reach=None,
+    units: AnalysisUnits | None = None,
 ) -> CoverageResult:
     """Per-capita area, gaps to the targets, service-radius and capacity-aware coverage by district.
 
@@ -221,6 +226,14 @@ def shelter_coverage(
         Finds the cell-shelter pairs, with :func:`zzgeo.spatial.reach.reach_pairs`'s
         signature (default); :func:`zzgeo.shelters.scale.shelter_coverage_dask` passes
         one that works on Dask partitions.
+    units : AnalysisUnits, optional
+        Report by these units (:mod:`zzgeo.units`: 街道/社区 or any
+        boundaries) instead of *districts*: the rows are the units, then a
+        row per parent unit and one for the whole area they cover (``level``
+        says which); shelters are counted in the unit they lie in, and one
+        outside every unit is named in the notes (it still serves residents
+        within its radius). The default demand then spreads each unit's
+        ``population``.
 
     Returns
     -------
@@ -265,7 +278,12 @@ def shelter_coverage(
     """
     rules, targets, districts = _settings(rules, targets, districts, year)
     shelters, excluded = usable_rows(register, rules=rules, districts=districts)
-    demand = _checked_demand(_default_demand(demand, districts, cell_m))
+    shelters, outside = _in_units(shelters, units)
+    if units is not None and not units.is_default:
+        districts = units.frame
+        if demand is None:
+            needs_population(units)
+    demand = _checked_demand(_default_demand(demand, districts, cell_m, units))
     residents = _residents(demand, districts)
     table = area_table(shelters, residents.population, targets=targets, year=year, names=residents.names)
     pairs = (reach or reach_pairs)(demand, shelters, _radii(shelters, rules), network=network,
@@ -275,8 +293,9 @@ def shelter_coverage(
     result = assign_capacity(pairs, residents.pop, capacity, method=assignment)
     cells["placed"] = result.placed
     _district_sums(table, cells, residents, shelters, capacity, result)
-    table = _with_city_row(table, register, rules)
+    table = _with_city_row(table, register, rules, units)
     meta = _meta(rules, targets, year, is_demo(register), demand, pairs, result, excluded, register)
+    _units_meta(meta, units, outside)
     return CoverageResult(table=table, cells=cells, shelters=_shelters_used(shelters, capacity, result), meta=meta)
 
 
@@ -305,12 +324,15 @@ def _settings(rules: RuleSet | None, targets: Targets | None, districts, year: i
     return rules, targets, districts
 
 
-def _default_demand(demand, districts, cell_m: float | None):
-    """Demand: the points given, else the uniform district surface (250 m cells unless *cell_m*)."""
+def _default_demand(demand, districts, cell_m: float | None, units: AnalysisUnits | None = None):
+    """Demand: the points given, else the uniform district (or unit) surface (250 m cells unless *cell_m*)."""
     if demand is None:
         from zzgeo.spatial.surface import DEFAULT_CELL_M, district_surface
 
         demand = district_surface(districts, cell_m=cell_m or DEFAULT_CELL_M)
+        if units is not None and not units.is_default:
+            demand.attrs["method"] = (f"residents of each unit of {units.label} (its population column) spread uniformly "
+                                      f"over the {demand.attrs.get('cell_m', cell_m):g} m grid cells (EPSG:4547) whose centres fall inside it")
     return demand
 
 
@@ -376,9 +398,33 @@ def _shelters_used(shelters, capacity: np.ndarray, result: Assignment):
     return out
 
 
-def _with_city_row(table, register, rules: RuleSet):
-    """The city-wide row appended, then ``demo`` and ``rule_set`` on every row."""
-    table = pd.concat([table, pd.DataFrame([_city_row(table)])], ignore_index=True)
+def _in_units(shelters, units: AnalysisUnits | None):
+    """Shelters re-located into *units* (``adcode`` becomes the unit's code, ``county_adcode`` keeps the
+    county's); those outside every unit keep ``adcode`` None and are returned apart to be named."""
+    if units is None or units.is_default:
+        return shelters, shelters.iloc[:0]
+    from zzgeo.crs import METRIC_CRS
+    from zzgeo.units import locate_units
+
+    points = shelters.geometry.to_crs(METRIC_CRS).representative_point()
+    codes = locate_units(points.x.to_numpy(), points.y.to_numpy(), units)
+    out = shelters.copy()
+    out["county_adcode"] = out["adcode"]
+    out["adcode"] = codes
+    out["unit_name"] = pd.Series(codes, index=out.index).map(units.names)
+    return out, out[pd.isna(codes)]
+
+
+def _with_city_row(table, register, rules: RuleSet, units: AnalysisUnits | None = None):
+    """The total rows appended (the city-wide row, or a row per parent unit and the whole area of *units*),
+    then ``demo`` and ``rule_set`` on every row."""
+    if units is None or units.is_default:
+        totals = [_city_row(table)]
+    else:
+        table = table.assign(level="unit")
+        totals = [{**_city_row(table[table["adcode"].isin(g.members)], g.code, g.name), "level": g.level}
+                  for g in units.groups()]
+    table = pd.concat([table, pd.DataFrame(totals)], ignore_index=True)
     table["demo"] = is_demo(register)
     table["rule_set"] = rules.id
     return table
@@ -411,6 +457,23 @@ def _meta(rules, targets, year, demo, demand, pairs: Pairs, result: Assignment, 
         "register_rows": int(len(register)),
         "notes": notes,
     }
+
+
+def _units_meta(meta: dict, units: AnalysisUnits | None, outside) -> None:
+    """The units in *meta*, their notes, and every shelter outside all of them, by name."""
+    if units is None or units.is_default:
+        return
+    meta["units"] = units.describe()
+    notes = list(units.notes)
+    if units.demo:
+        notes.insert(0, f"DEMO UNITS: {units.label} are synthetic, not official 街道 boundaries")
+    named = [f"{row.get('shelter_id')} {row.get('name')}".strip() for _, row in outside.iterrows()]
+    if named:
+        more = f" and {len(named) - 10} more (all in the JSON 'shelters_outside_units')" if len(named) > 10 else ""
+        notes.append(f"{len(named)} shelter(s) lie outside every unit of {units.label}: their area counts to no unit, "
+                     f"they still serve residents within their radius: {', '.join(named[:10])}{more}")
+    meta["shelters_outside_units"] = named
+    meta["notes"] = [*meta["notes"], *notes]
 
 
 _RECORD_COLUMNS = (
@@ -476,4 +539,10 @@ def coverage_records(result: CoverageResult) -> dict:
         rec["demo"] = bool(result.meta["demo"])
         rec["rule_set"] = result.meta["rule_set"]["id"]
         rows.append(rec)
-    return {**{k: v for k, v in result.meta.items()}, "records": rows[:-1], "city": rows[-1]}
+    if "level" not in result.table:
+        return {**{k: v for k, v in result.meta.items()}, "records": rows[:-1], "city": rows[-1]}
+    level = result.table["level"].tolist()  # by analysis units: the units, their parents, the whole area
+    for rec, lv in zip(rows, level, strict=True):
+        rec["level"] = lv
+    return {**result.meta, "records": [r for r in rows if r["level"] == "unit"],
+            "parents": [r for r in rows if r["level"] == "parent"], "total": rows[-1]}

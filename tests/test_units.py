@@ -1,0 +1,154 @@
+"""Analysis units (zzgeo.units) and the shelter analysis by units, on hand-built 街道 worked by hand.
+
+Two 2 km squares side by side in 金水区 (EPSG:4547 metres): 甲街道 (code A, 1,000 residents) and
+乙街道 (B, 4,000). Shelters: S1 class III of 4,000 m² at the centre of 甲, S2 class II of 10,000 m²
+at the centre of 乙, S3 class III of 3,000 m² in 金水区 east of both squares (outside every unit).
+"""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point, box
+from typer.testing import CliRunner
+
+from zzgeo._cli import run
+from zzgeo.cli import app
+from zzgeo.errors import GeometryError, OutsideAreaError, SchemaError
+from zzgeo.units import county_units, demo_units, read_units, units_from_frame
+
+X, Y = 470_000, 3_850_000
+runner = CliRunner()
+
+
+def _units(population=(1000.0, 4000.0), shift_b: float = 0.0) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"代码": ["A", "B"], "街道名称": ["甲街道", "乙街道"], "常住人口": list(population)},
+                            geometry=[box(X, Y, X + 2000, Y + 2000), box(X + 2000 - shift_b, Y, X + 4000 - shift_b, Y + 2000)],
+                            crs=4547)
+
+
+def _register() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"编号": ["S1", "S2", "S3"], "名称": ["甲公园", "乙广场", "东游园"], "类别": ["III", "II", "III"],
+                             "有效面积": [4000.0, 10000.0, 3000.0]},
+                            geometry=[Point(X + 1000, Y + 1000), Point(X + 3000, Y + 1000), Point(X + 6000, Y + 1000)], crs=4547)
+
+
+def test_units_read_by_the_register_loader_with_parents_by_location(tmp_path):
+    path = tmp_path / "streets.gpkg"
+    _units().to_file(path)
+    units = read_units(path)
+    assert units.frame["adcode"].tolist() == ["A", "B"]
+    assert units.frame["name"].tolist() == ["甲街道", "乙街道"]
+    assert units.frame["population"].tolist() == [1000.0, 4000.0]
+    assert units.frame["parent_name"].tolist() == ["金水区", "金水区"]
+    assert units.frame["parent_code"].tolist() == ["410105", "410105"]
+    groups = units.groups()
+    assert [(g.code, g.name, g.level, g.members) for g in groups[:1]] == [("410105", "金水区", "parent", ("A", "B"))]
+    assert groups[-1].name == "streets (2 units, part of 郑州市)" and not units.whole_city
+    # 8 km² of 金水区's ~241 km² are covered: the rest is a gap, noted with its share
+    assert any(n.startswith("gap: ") and "金水区 (410105)" in n for n in units.notes)
+
+
+def test_overlapping_units_are_an_error_and_slivers_a_note():
+    with pytest.raises(GeometryError, match=r"甲街道 \(A\) and 乙街道 \(B\) overlap by 2,000,000 m² \(50.0% of the smaller\)"):
+        units_from_frame(_units(shift_b=1000).rename(columns={"代码": "adcode", "街道名称": "name"}))
+    # 0.5 m of overlap along a 2 km edge: 1,000 m² = 0.025 % of 4 km², below the 0.1 % tolerance
+    sliver = units_from_frame(_units(shift_b=0.5).rename(columns={"代码": "adcode", "街道名称": "name"}))
+    assert any("overlap by 1,000 m² (0.0% of the smaller): a sliver" in n for n in sliver.notes)
+
+
+def test_unit_wholly_outside_zhengzhou_is_an_error():
+    far = _units().rename(columns={"代码": "adcode", "街道名称": "name"})
+    far["geometry"] = far.geometry.translate(300_000, 0)
+    with pytest.raises(OutsideAreaError, match=r"unit 甲街道 \(A\) lies wholly outside Zhengzhou"):
+        units_from_frame(far)
+
+
+def test_default_units_are_the_county_units_and_demo_units_partition_the_urban_districts():
+    county = county_units()
+    assert county.is_default and len(county.frame) == 12
+    demo = demo_units()
+    assert demo.demo and len(demo.frame) == 24 and not demo.notes  # the six districts exactly: no gap, no overlap
+    districts = county.frame.set_index("adcode")
+    by_parent = demo.frame.groupby("parent_code")["population"].sum()
+    for code, residents in by_parent.items():  # each district's census population, shared by area (rounded)
+        assert abs(residents - districts.loc[code, "population"]) <= 2
+        part = demo.frame[demo.frame["parent_code"] == code].geometry.area.sum()
+        assert part == pytest.approx(districts.loc[code, "geometry"].area, rel=1e-9)
+
+
+def test_shelter_coverage_by_hand_built_units():
+    from zzgeo.shelters import shelter_coverage
+
+    units = units_from_frame(_units().rename(columns={"代码": "adcode", "街道名称": "name", "常住人口": "population"}),
+                             label="两个街道")
+    result = shelter_coverage(_register(), units=units)
+    table = result.table.set_index("name")
+    # per capita: 甲 4,000 m² / 1,000 = 4.0; 乙 10,000 / 4,000 = 2.5; 金水区 (both) 14,000 / 5,000 = 2.8
+    assert table.loc["甲街道", ["population", "effective_area_m2", "per_capita_m2"]].tolist() == [1000.0, 4000.0, 4.0]
+    assert table.loc["乙街道", ["population", "effective_area_m2", "per_capita_m2"]].tolist() == [4000.0, 10000.0, 2.5]
+    assert table.loc["金水区", ["population", "effective_area_m2", "per_capita_m2"]].tolist() == [5000.0, 14000.0, 2.8]
+    # 2029 target 3 m²: 乙 lacks 3 x 4,000 - 10,000 = 2,000 m²; the parent's gap is the sum of its units' gaps
+    assert table.loc["乙街道", "gap_2029_m2"] == 2000.0 and table.loc["甲街道", "gap_2029_m2"] == 0.0
+    assert table.loc["金水区", "gap_2029_m2"] == 2000.0
+    # reach: 64 cells of 250 m per unit. S1 (class III, 500 m) reaches the 12 cells of 甲 whose centres are
+    # within 500 m of its centre (offsets 125/375 m); S2 (class II, 1,000 m) 52 of 乙's 64. 金水区:
+    # (1,000 x 12/64 + 4,000 x 52/64) / 5,000 = 0.6875
+    assert table.loc["甲街道", "covered_share"] == pytest.approx(12 / 64)
+    assert table.loc["乙街道", "covered_share"] == pytest.approx(52 / 64)
+    assert table.loc["金水区", "covered_share"] == pytest.approx(0.6875)
+    assert result.table["level"].tolist() == ["unit", "unit", "parent", "total"]
+    assert result.table["name"].iloc[-1] == "两个街道 (2 units, part of 郑州市)"
+    assert result.meta["shelters_outside_units"] == ["S3 东游园"]
+    assert any("1 shelter(s) lie outside every unit of 两个街道" in n and "S3 东游园" in n for n in result.meta["notes"])
+
+
+def test_shelters_coverage_cli_by_units(tmp_path):
+    units, register, out = tmp_path / "streets.gpkg", tmp_path / "shelters.gpkg", tmp_path / "by_street.gpkg"
+    _units().to_file(units)
+    _register().to_file(register)
+    result = runner.invoke(app, ["shelters", "coverage", "--register", str(register), "--units", str(units), "--json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [(r["name"], r["per_capita_m2"]) for r in data["records"]] == [("甲街道", 4.0), ("乙街道", 2.5)]
+    assert [(r["name"], r["per_capita_m2"]) for r in data["parents"]] == [("金水区", 2.8)]
+    assert data["total"]["name"] == "streets (2 units, part of 郑州市)" and "city" not in data
+    assert data["units"]["units"] == 2 and data["shelters_outside_units"] == ["S3 东游园"]
+    written = gpd.read_file(out)
+    assert written["name"].tolist() == ["甲街道", "乙街道", "金水区"]  # the parent drawn with its county polygon
+
+
+@pytest.mark.parametrize(("change", "args", "message"), [
+    ("overlap", [], "overlap by 2,000,000 m²"),
+    ("no population", [], "has no population (2 of 2 units); give the residents column (--units-population)"),
+    ("unknown column", ["--units-population", "人口数"], "人口数"),
+])
+def test_bad_units_give_one_line_and_write_nothing(tmp_path, capsys, change, args, message):
+
+    frame = _units(shift_b=1000) if change == "overlap" else _units()
+    if change != "overlap":
+        frame = frame.drop(columns="常住人口")
+    units, out = tmp_path / "streets.gpkg", tmp_path / "out.gpkg"
+    frame.to_file(units)
+    before = units.read_bytes()
+    code = run(app, ["shelters", "coverage", "--units", str(units), "--out", str(out), *args])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1, err
+    assert message in err and str(units) in err
+    assert not out.exists() and units.read_bytes() == before
+
+
+def test_units_options_need_units(capsys):
+    assert run(app, ["shelters", "coverage", "--units-name", "街道名称"]) == 2
+    assert capsys.readouterr().err == "error: --units-name '街道名称' needs --units FILE\n"
+
+
+def test_units_file_rows_are_checked_by_the_register_loader(tmp_path):
+    frame = _units()
+    frame.loc[1, "常住人口"] = -5
+    path = tmp_path / "streets.gpkg"
+    frame.to_file(path)
+    with pytest.raises(SchemaError, match="-5"):
+        read_units(path)
