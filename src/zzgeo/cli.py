@@ -72,6 +72,35 @@ def demo_cmd(
         typer.echo(line)
 
 
+@app.command("template")
+def template_cmd(
+    kind: Annotated[str, typer.Argument(help="shelters, candidates, parcels, facilities, sources, wells or units.")],
+    out: Annotated[Path | None, typer.Option("--out", help="The .xlsx to write (default: KIND_template.xlsx, with --lang en KIND_template_en.xlsx, in this folder); an existing file is kept unless --force.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="zh (Chinese headers and lists) or en.")] = "zh",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file (a filled template would be lost).")] = False,
+    check: Annotated[Path | None, typer.Option("--check", help="Instead: read a filled template back strictly (a changed header is an error) and report its rows.")] = None,
+    crs: Annotated[str, typer.Option("--crs", help="With --check: what the coordinates are (wgs84, gcj02, bd09, cgcs2000 or an EPSG code).")] = "wgs84",
+) -> None:
+    """Write the Excel template of a register for an office to fill in: register sheet, read-me, example, drop-down lists."""
+    from zzgeo.registers.template import (
+        default_template_name,
+        read_template,
+        write_template,
+    )
+
+    if check is not None:
+        from zzgeo._cli import Outcome
+
+        frame = read_template(check, kind, crs=crs, on_error="flag")
+        outcome = Outcome()
+        outcome.register(frame, input_name=str(check))
+        typer.echo(f"{check}: {len(frame)} row(s), {int(frame['valid'].sum())} valid")
+        outcome.console(what="template row(s)")
+        return
+    path = write_template(kind, out or Path(default_template_name(kind, lang)), lang=lang, overwrite=force)
+    typer.echo(f"wrote {path}")
+
+
 checked_options(app)  # every numeric option against data/limits.toml, before any command runs
 
 
