@@ -152,3 +152,81 @@ def test_units_file_rows_are_checked_by_the_register_loader(tmp_path):
     frame.to_file(path)
     with pytest.raises(SchemaError, match="-5"):
         read_units(path)
+
+
+def test_children_walking_access_by_hand_built_units():
+    from zzgeo.children import read_facilities, walking_access
+
+    units = units_from_frame(_units().rename(columns={"代码": "adcode", "街道名称": "name", "常住人口": "population"}),
+                             label="两个街道")
+    # four cells 1 km apart: two in 甲 (100 and 200 children), two in 乙 (300 and 400)
+    surface = gpd.GeoDataFrame({"residents": [1000.0, 1000.0, 2000.0, 2000.0], "children": [100.0, 200.0, 300.0, 400.0],
+                                "unit": "410105"}, geometry=[Point(X + 500 + 1000 * i, Y + 500) for i in range(4)], crs=4547)
+    surface.attrs["cell_m"] = 250
+    # 60 childcare places at the first cell; 30 more 2.5 km east of the last cell, outside both units
+    centres = gpd.GeoDataFrame({"编号": ["C1", "C2"], "名称": ["甲托育", "东托育"], "设施类型": "托育服务机构", "托位": [60, 30],
+                                "年份": 2023}, geometry=[Point(X + 500, Y + 500), Point(X + 6000, Y + 500)], crs=4547)
+    result = walking_access(read_facilities(centres), surface=surface, units=units)
+    shares = result.shares[result.shares["circle"] == "15min"].set_index("unit_name")
+    # walking = straight line x 1.3: only the first cell (0 m) is within 1,000 m of a centre
+    assert shares.loc["甲街道", ["children", "children_within", "share"]].tolist() == [300.0, 100.0, pytest.approx(1 / 3)]
+    assert shares.loc["乙街道", ["children", "children_within", "share"]].tolist() == [700.0, 0.0, 0.0]
+    assert shares.loc["金水区", ["children", "children_within", "share", "level"]].tolist() == [1000.0, 100.0, 0.1, "parent"]
+    assert shares["level"].tolist() == ["unit", "unit", "parent", "total"]
+    care = result.childcare.set_index("unit_name")
+    # places in the unit per 1,000 residents: 甲 60 / 2,000 = 30, 乙 0, 金水区 and the whole area 60 / 6,000 = 10
+    # (C2 lies in no unit: its 30 places count to none)
+    assert care["places"].tolist() == [60.0, 0.0, 60.0, 60.0]
+    assert care["places_per_1000_in_unit"].tolist() == [30.0, 0.0, 10.0, 10.0]
+    assert result.meta["facilities_outside_units"] == ["C2 东托育"]
+
+
+def test_children_access_cli_by_units_spreads_the_units_residents(tmp_path):
+    units, register = tmp_path / "streets.gpkg", tmp_path / "facilities.gpkg"
+    _units().to_file(units)
+    gpd.GeoDataFrame({"编号": ["C1"], "名称": ["甲托育"], "设施类型": ["托育服务机构"], "托位": [60], "年份": [2023]},
+                     geometry=[Point(X + 500, Y + 500)], crs=4547).to_file(register)
+    result = runner.invoke(app, ["children", "access", "--register", str(register), "--units", str(units), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    care = {r["unit_name"]: r for r in data["childcare"]}
+    # the units' own residents (1,000 and 4,000) spread over their cells; C1's 60 places lie in 甲
+    assert care["甲街道"]["residents"] == pytest.approx(1000.0) and care["乙街道"]["residents"] == pytest.approx(4000.0)
+    assert care["甲街道"]["places_per_1000_in_unit"] == pytest.approx(60.0)
+    assert care["金水区"]["places_per_1000_in_unit"] == pytest.approx(12.0)
+    assert care["streets (2 units, part of 郑州市)"]["level"] == "total"
+    assert data["meta"]["surface"].startswith("residents of each unit of streets")
+
+
+def test_report_config_units_table(tmp_path):
+    from zzgeo.errors import ParameterError
+    from zzgeo.report import load_report_config
+
+    path = tmp_path / "report.toml"
+    path.write_text('[units]\nfile = "streets.gpkg"\nname = "街道名称"\npopulation = "常住人口"\n', encoding="utf-8")
+    config = load_report_config(path)
+    assert config.units == {"file": str(tmp_path.resolve() / "streets.gpkg"), "name": "街道名称", "population": "常住人口"}
+    assert tmp_path.resolve() / "streets.gpkg" in [p.resolve() for p in config.input_paths()]  # never written over
+    path.write_text('[units]\nname = "街道名称"\n', encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"\[units\] needs file"):
+        load_report_config(path)
+    path.write_text('[units]\nfile = "demo"\ncolour = "red"\n', encoding="utf-8")
+    with pytest.raises(ParameterError, match="colour"):
+        load_report_config(path)
+
+
+def test_report_themes_also_report_by_the_config_units(tmp_path):
+    from zzgeo.report import ReportConfig, run_themes
+
+    units = tmp_path / "streets.gpkg"
+    _units().to_file(units)
+    register = tmp_path / "shelters.gpkg"
+    _register().to_file(register)
+    config = ReportConfig({"shelters": {"register": str(register)}}, units={"file": str(units)})
+    run = run_themes(config, keys=["shelters"])["shelters"]
+    table = run.tables["coverage_by_unit"].set_index("name")
+    assert table.loc["甲街道", "per_capita_m2"] == 4.0 and table.loc["金水区", "per_capita_m2"] == 2.8
+    assert "coverage_by_unit" in run.maps
+    assert "by streets: 2 of 2 units meet 2 m²/person" in " ".join(run.findings)
+    assert any("S3 东游园" in n for n in run.notes)
+    assert len(run.tables["coverage_by_district"]) == 13  # the county-level table stays as it was

@@ -44,6 +44,8 @@ from zzgeo.children.rules import (
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
+    from zzgeo.units import AnalysisUnits
+
 __all__ = [
     "AccessResult",
     "access_records",
@@ -174,24 +176,37 @@ def nearest_walk(surface: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, limit_m:
     return walk
 
 
-def coverage_shares(surface: pd.DataFrame, walk: pd.DataFrame, circles: dict[str, float], names: dict[str, str]) -> pd.DataFrame:
+def _cell_groups(units: pd.Series, names: dict[str, str], totals=None) -> list[tuple[str, str, np.ndarray, str]]:
+    """(code, name, mask of cells, level) of every unit, then of the totals: city-wide by default, else each
+    :class:`zzgeo.units.UnitGroup` (parents, the whole area of the analysis units)."""
+    codes = units.to_numpy()
+    out = [(u, names.get(u, u), codes == u, "unit") for u in pd.unique(units) if u is not None and not pd.isna(u)]
+    if totals is None:
+        return [*out, ("city", "全市", np.ones(len(units), bool), "total")]
+    return [*out, *((g.code, g.name, np.isin(codes, list(g.members)), g.level) for g in totals)]
+
+
+def coverage_shares(surface: pd.DataFrame, walk: pd.DataFrame, circles: dict[str, float], names: dict[str, str],
+                    totals=None) -> pd.DataFrame:
     """Children within each circle of the nearest facility of each type, per unit and city-wide.
 
-    *walk* has one column per facility type (walking metres per cell).
+    *walk* has one column per facility type (walking metres per cell). *totals*
+    (:meth:`zzgeo.units.AnalysisUnits.groups`) replaces the city-wide row by the
+    analysis units' parents and whole area, and adds a ``level`` column.
     """
     rows = []
     children = surface["children"].to_numpy()
-    groups = {**{u: (surface["unit"] == u).to_numpy() for u in pd.unique(surface["unit"])}, "city": np.ones(len(surface), bool)}
+    groups = _cell_groups(surface["unit"], names, totals)
     for kind in walk.columns:
         dist = walk[kind].to_numpy()
         for circle, metres in circles.items():
             within = dist <= metres
-            for unit, mask in groups.items():
+            for unit, name, mask, level in groups:
                 total = float(children[mask].sum())
                 hit = float(children[mask & within].sum())
-                rows.append({"unit": unit, "unit_name": names.get(unit, "全市" if unit == "city" else unit), "type": kind,
+                rows.append({"unit": unit, "unit_name": name, "type": kind,
                              "circle": circle, "walk_m": metres, "children": total, "children_within": hit,
-                             "share": hit / total if total else np.nan})
+                             "share": hit / total if total else np.nan, **({"level": level} if totals is not None else {})})
     return pd.DataFrame(rows)
 
 
@@ -269,16 +284,26 @@ def _fca(Access, demand: pd.DataFrame, supply: pd.DataFrame, cost: pd.DataFrame,
     return model.two_stage_fca(name="fca", max_cost=catchment_m, normalize=False)
 
 
-def _childcare_by_unit(surface: pd.DataFrame, fca: pd.DataFrame, sites: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+def _childcare_by_unit(surface: pd.DataFrame, fca: pd.DataFrame, sites: pd.DataFrame, names: dict[str, str],
+                       totals=None) -> pd.DataFrame:
     """Per unit: places per 1,000 residents in the unit, within reach (residents-weighted), children short of 6."""
     frame = pd.DataFrame({"unit": surface["unit"].to_numpy(), "residents": surface["residents"].to_numpy(),
                           "children": surface["children"].to_numpy(), "fca": fca["places_per_1000"].to_numpy()})
     frame["short"] = frame["fca"] < PLACES_PER_1000
     rows = []
-    for unit, part in [*frame.groupby("unit"), ("city", frame)]:
+    site_units = sites["access_unit"].to_numpy()
+    groups = _cell_groups(frame["unit"], names, totals)
+    if totals is None:  # units in code order, then the city
+        groups = sorted(groups[:-1], key=lambda g: str(g[0])) + groups[-1:]
+    for unit, name, mask, level in groups:
+        part = frame[mask]
         res = float(part["residents"].sum())
-        own = float(sites.loc[sites["access_unit"] == unit, "places"].sum()) if unit != "city" else float(sites["places"].sum())
-        rows.append({"unit": unit, "unit_name": names.get(unit, "全市" if unit == "city" else unit), "residents": res,
+        if totals is None:
+            own = float(sites.loc[site_units == unit, "places"].sum()) if unit != "city" else float(sites["places"].sum())
+        else:
+            members = [unit] if level == "unit" else next(g.members for g in totals if g.code == unit)
+            own = float(sites.loc[np.isin(site_units, list(members)), "places"].sum())
+        rows.append({"unit": unit, "unit_name": name, **({"level": level} if totals is not None else {}), "residents": res,
                      "places": own, "places_per_1000_in_unit": own / res * 1000 if res else np.nan,
                      "places_per_1000_within_reach": float((part["fca"] * part["residents"]).sum() / res) if res else np.nan,
                      "children_short": float(part.loc[part["short"], "children"].sum()),
@@ -361,6 +386,7 @@ def walking_access(
     network: gpd.GeoDataFrame | None = None,
     zones: gpd.GeoDataFrame | None = None,
     top: int = 50,
+    units: AnalysisUnits | None = None,
 ) -> AccessResult:
     """Walking access of children to each facility type open by *year* (see module notes).
 
@@ -382,6 +408,14 @@ def walking_access(
         Development-zone polygons (for units and the facilities' units).
     top : int
         Gap cells kept per type and circle.
+    units : AnalysisUnits, optional
+        Report by these units (:mod:`zzgeo.units`: 街道/社区 or any
+        boundaries): cells and facilities count to the unit they lie in, the
+        city-wide rows become a row per parent unit and one for the whole area
+        of the units (``level`` says which), and facilities outside every unit
+        are named in ``meta["facilities_outside_units"]`` (they still serve the
+        cells in reach). Without *surface*, units with a population spread it
+        over their cells (children by the share of the county-level unit).
 
     Returns
     -------
@@ -423,18 +457,25 @@ def walking_access(
     from zzgeo.registers import usable_rows
 
     rules = rules or access_rules()
-    surface = children_surface(cell_m=rules.cell_m, zones=zones) if surface is None else surface
+    by_units = units is not None and not units.is_default
+    if surface is None:
+        own = by_units and units.frame["population"].notna().all()
+        source = units.frame[["population", "geometry"]] if own else None
+        surface = children_surface(source, cell_m=rules.cell_m, zones=zones)
     fac, _ = usable_rows(facilities) if "valid" in facilities else (facilities, 0)
     fac = fac[fac["year"].isna() | (fac["year"] <= year)]
     fac = fac.join(assign_units(fac, zones))
     # The surface's units: districts (zone residents are in their hosts' cells) unless zone polygons are given.
     fac["access_unit"] = fac["unit_key"] if zones is not None else fac["adcode"]
+    if by_units:
+        surface, fac = _in_units(surface, fac, units)
     kinds = types or sorted(pd.unique(fac["type"].dropna()))
     limit = max(rules.circles.values())
     walk = pd.DataFrame({k: nearest_walk(surface, fac[fac["type"] == k], limit_m=limit, detour=rules.detour, network=network)
                          for k in kinds}, index=surface.index)
-    units = load_units()
-    names = dict(zip(units["unit"], units["name"], strict=True))
+    plan_units = load_units()
+    names = units.names if by_units else dict(zip(plan_units["unit"], plan_units["name"], strict=True))
+    totals = units.groups() if by_units else None
     childcare = fac[fac["type"].isin(childcare_types())]
     fca = childcare_2sfca(surface, childcare, catchment_m=rules.catchment_m, detour=rules.detour, network=network)
     surface = surface.assign(**{f"walk_{k}": walk[k].to_numpy() for k in kinds}, childcare_places_per_1000=fca["places_per_1000"].to_numpy())
@@ -442,8 +483,30 @@ def walking_access(
             "surface": surface.attrs.get("method", ""), "children_rule": surface.attrs.get("children_rule", ""),
             "facilities": len(fac), "childcare_places_of": list(childcare_types()), "demo": bool(facilities.get("demo", pd.Series(False)).astype(bool).any()),
             "units": "12 districts (development-zone residents in their hosts)" if zones is None else "districts and development-zone polygons"}
-    return AccessResult(coverage_shares(surface, walk, rules.circles, names), _childcare_by_unit(surface, fca, childcare, names),
+    if by_units:
+        _units_meta(meta, units, fac)
+    return AccessResult(coverage_shares(surface, walk, rules.circles, names, totals),
+                        _childcare_by_unit(surface, fca, childcare, names, totals),
                         gap_cells(surface, walk, rules.circles, top=top), surface, meta)
+
+
+def _in_units(surface: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, units: AnalysisUnits):
+    """Cells and facilities counted to the analysis unit they lie in (``None`` outside every unit)."""
+    from zzgeo.crs import METRIC_CRS
+    from zzgeo.units import locate_units
+
+    cells = surface.to_crs(METRIC_CRS).geometry
+    surface = surface.assign(unit=locate_units(cells.x.to_numpy(), cells.y.to_numpy(), units))
+    points = fac.geometry.to_crs(METRIC_CRS).representative_point()
+    return surface, fac.assign(access_unit=locate_units(points.x.to_numpy(), points.y.to_numpy(), units))
+
+
+def _units_meta(meta: dict, units: AnalysisUnits, fac: gpd.GeoDataFrame) -> None:
+    """The units in *meta*, and every facility outside all of them, by name."""
+    outside = fac[pd.isna(fac["access_unit"])]
+    meta["units"] = units.label
+    meta["analysis_units"] = units.describe()
+    meta["facilities_outside_units"] = [f"{r.get('facility_id', '')} {r.get('name', '')}".strip() for _, r in outside.iterrows()]
 
 
 def access_records(result: AccessResult) -> dict:

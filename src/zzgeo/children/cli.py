@@ -24,6 +24,15 @@ from zzgeo._cli import (
     parse_pairs,
     print_frame,
 )
+from zzgeo._units_cli import (
+    UnitsCodeOption,
+    UnitsLayerOption,
+    UnitsNameOption,
+    UnitsOption,
+    UnitsParentOption,
+    UnitsPopulationOption,
+    units_from_options,
+)
 
 app = typer.Typer(help="Child-friendly city (郑政〔2022〕8号): every target per unit and city-wide, and children's walking access. "
                        "Without a command: the targets for --year.", invoke_without_command=True)
@@ -98,15 +107,17 @@ def access_cmd(
     gaps: Annotated[str | None, typer.Option("--gaps", help="Write the gap cells (most children beyond each circle) to this file.")] = None,
     crs: CrsOption = None, columns: ColumnsOption = None, layer: LayerOption = None, on_error: OnErrorOption = "raise",
     as_json: JsonOption = False, out: OutOption = None,
+    units: UnitsOption = None, units_name: UnitsNameOption = None, units_code: UnitsCodeOption = None,
+    units_population: UnitsPopulationOption = None, units_parent: UnitsParentOption = None, units_layer: UnitsLayerOption = None,
 ) -> None:
-    """Share of children within each walking life circle of each facility type, per unit; childcare places within reach (2SFCA)."""
+    """Share of children within each walking life circle of each facility type, per unit (or --units); childcare places within reach (2SFCA)."""
     from pathlib import Path
 
     from zzgeo.children.access import access_records, children_surface, walking_access
     from zzgeo.children.rules import access_rules, unit_population
     from zzgeo.io import read_vector
 
-    protect = inputs_of(register, zones, children, population, network)
+    protect = inputs_of(register, zones, children, population, network, units)
     outcome = Outcome(out, protect)
     if gaps and out is not None and str(Path(gaps).resolve()) == str(Path(out).resolve()):  # (an empty --gaps is refused below)
         from zzgeo.errors import ParameterError
@@ -114,25 +125,47 @@ def access_cmd(
         raise ParameterError(f"--gaps {gaps!r} is the --out file; give them different names")
     gaps_out = Outcome(gaps, protect, option="--gaps").out if gaps is not None else None  # checked before any work, like --out
     circles = parse_pairs(circle, option="--circle", limit_name="circle", example="5min=300") or None
+    analysis_units = units_from_options(units, units_name, units_code, units_population, units_parent, units_layer)
     facilities, zone_polygons = _load(register, zones, crs, columns, layer, on_error)
     rules = access_rules(circles=circles, detour=detour)
-    surface = children_surface(population, population=unit_population(figures=children), cell_m=rules.cell_m, zones=zone_polygons)
+    source = population
+    if population is None and analysis_units is not None and analysis_units.frame["population"].notna().all():
+        source = analysis_units.frame[["population", "geometry"]]  # the units' own residents
+    surface = children_surface(source, population=unit_population(figures=children), cell_m=rules.cell_m, zones=zone_polygons)
+    if source is not population:
+        surface.attrs["method"] = (f"residents of each unit of {analysis_units.label} (its population column) spread equally over "
+                                   f"the {rules.cell_m:g} m grid cells whose centres fall inside it")
     roads = read_vector(network, crs=crs, name=network) if network else None
-    result = walking_access(facilities, year=year, types=_types(type_), rules=rules, surface=surface, network=roads, zones=zone_polygons)
+    result = walking_access(facilities, year=year, types=_types(type_), rules=rules, surface=surface, network=roads, zones=zone_polygons,
+                            units=analysis_units)
     outcome.register(facilities, input_name=register or "DEMO facilities")
     outcome.add_notes([f"surface: {result.meta['surface']}", f"children: {result.meta['children_rule']}", f"units: {result.meta['units']}"])
+    if analysis_units is not None:
+        outcome.add_notes(_units_notes(analysis_units, result.meta.get("facilities_outside_units", [])))
     outcome.write(result.shares)
     outcome.write(result.gaps, gaps_out)
     if as_json:
         outcome.json(access_records(result))
     else:
-        city = result.shares[result.shares["unit"] == "city"].pivot(index="type", columns="circle", values="share")
-        print_frame(city[list(rules.circles)].reset_index(), title=f"Share of children within walking distance, city-wide ({result.meta['metric']})")
+        total = result.shares["unit"] == "city" if "level" not in result.shares else result.shares["level"] == "total"
+        city = result.shares[total].pivot(index="type", columns="circle", values="share")
+        where = "city-wide" if "level" not in result.shares else result.shares.loc[total, "unit_name"].iloc[0]
+        print_frame(city[list(rules.circles)].reset_index(), title=f"Share of children within walking distance, {where} ({result.meta['metric']})")
         print_frame(result.childcare, title="Childcare places per 1,000 residents: in the unit vs within reach (2SFCA, target 6)",
                     columns=["unit_name", "places", "places_per_1000_in_unit", "places_per_1000_within_reach", "share_children_short"])
     outcome.console()
     if result.meta["demo"]:
         demo_notice("the facility register")
+
+
+def _units_notes(units, outside: list[str]) -> list[str]:
+    """The analysis units' notes, their DEMO mark, and the facilities outside every unit (the first ten named)."""
+    lines = [*([f"DEMO UNITS: {units.label} are synthetic, not official 街道 boundaries"] if units.demo else []), *units.notes]
+    if outside:
+        more = f" and {len(outside) - 10} more (all in the JSON meta 'facilities_outside_units')" if len(outside) > 10 else ""
+        lines.append(f"{len(outside)} facilities lie outside every unit of {units.label}: they count to no unit and still "
+                     f"serve the cells in reach: {', '.join(outside[:10])}{more}")
+    return lines
 
 
 def _types(items: list[str] | None) -> list[str] | None:

@@ -39,8 +39,11 @@ def _findings(result, access) -> list[str]:
     return lines
 
 
-def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025) -> ThemeRun:
+def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025, units=None) -> ThemeRun:
     """Attainment of the targets due in *year* and walking access to the main kinds of facility.
+
+    With *units* (the report's ``[units]``, :class:`zzgeo.units.AnalysisUnits`) walking access is also
+    given by those units: tables ``access_shares_by_unit`` and ``childcare_2sfca_by_unit``.
 
     Returns
     -------
@@ -65,16 +68,31 @@ def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025) -> Them
     notes_table, register_lines = register_notes({str(given.get("register") or "DEMO facility register"): facilities})
     types = [t for t in _ACCESS_TYPES if t in set(facilities["type"])]
     access = walking_access(facilities, year=year, types=types, zones=zones)
+    by_units = walking_access(facilities, year=year, types=types, units=units) if units is not None else None
     share = access.shares[access.shares["circle"] == "15min"].set_index("unit")
     childcare = share.loc[share["type"] == "childcare", "share"] if "childcare" in types else pd.Series(dtype=float)
     return ThemeRun(
         key="children", title="儿童友好城市 Child-friendly city", document=result.meta["document"],
         tables={"attainment": result.records, "inventory": result.inventory, "access_shares": access.shares,
-                "childcare_2sfca": access.childcare, "access_gaps": access.gaps, "register_notes": notes_table},
+                "childcare_2sfca": access.childcare, "access_gaps": access.gaps,
+                **({"access_shares_by_unit": by_units.shares, "childcare_2sfca_by_unit": by_units.childcare} if by_units else {}),
+                "register_notes": notes_table},
         maps={"overview": lambda basemap="none": overview_map(result, basemap=basemap),
               **({"childcare_access": lambda basemap="none": access_map(access, "childcare", "15min", basemap=basemap)} if "childcare" in types else {})},
         findings=_findings(result, access),
-        demo=[] if given.get("register") else ["facility register"],
+        demo=[*([] if given.get("register") else ["facility register"]), *(["analysis units"] if units is not None and units.demo else [])],
         indicators=pd.DataFrame({"children_targets": district_attainment(result)["mean_attainment"], "childcare_access": childcare}),
-        notes=[result.meta["unit_rule"], result.meta["children_rule"], f"walking distance: {access.meta['metric']}", *register_lines],
+        notes=[result.meta["unit_rule"], result.meta["children_rule"], f"walking distance: {access.meta['metric']}",
+               *(_unit_notes(by_units) if by_units else []), *register_lines],
     )
+
+
+def _unit_notes(access) -> list[str]:
+    """What the access by analysis units rests on, and the facilities outside every unit."""
+    units = access.meta["analysis_units"]
+    outside = access.meta["facilities_outside_units"]
+    lines = [f"walking access also by {units['label']} ({units['units']} units; total row: {units['total']})", *units["notes"]]
+    if outside:
+        lines.append(f"{len(outside)} facilities lie outside every unit of {units['label']} (they count to no unit): "
+                     + ", ".join(outside[:10]) + (f" and {len(outside) - 10} more" if len(outside) > 10 else ""))
+    return lines

@@ -29,7 +29,7 @@ from zzgeo.theme_run import ThemeRun
 from zzgeo.config import ConfigModel, ConfigProblem, Text, load_config
 from zzgeo.errors import ParameterError
 
-__all__ = ["THEMES", "Progress", "ReportConfig", "ReportSection", "ScoreSection", "report_file_model", "load_report_config",
+__all__ = ["THEMES", "UNIT_THEMES", "Progress", "ReportConfig", "ReportSection", "ScoreSection", "report_file_model", "load_report_config",
            "run_themes"]
 
 
@@ -65,7 +65,7 @@ class ReportConfig:
 
     >>> from zzgeo.report import ReportConfig
     >>> ReportConfig()
-    ReportConfig(inputs={}, score_config=None, basemap='none', png=True, path=None)
+    ReportConfig(inputs={}, score_config=None, basemap='none', png=True, path=None, units={})
     >>> config = ReportConfig({"shelters": {"register": "/data/shelters.xlsx", "crs": "gcj02"}}, score_config="/data/scores.toml")
     >>> [str(p) for p in config.input_paths()]  # never written over by a report (the CRS is no file)
     ['/data/shelters.xlsx', '/data/scores.toml']
@@ -76,11 +76,13 @@ class ReportConfig:
     basemap: str = "none"
     png: bool = True
     path: str | None = None
+    units: dict[str, str] = field(default_factory=dict)
 
     def input_paths(self) -> list[Path]:
         """Every file the config names (never to be written over)."""
         files = [v for theme in self.inputs.values() for k, v in theme.items() if k != "crs" and isinstance(v, str)]
-        return [Path(f) for f in [*files, *([self.score_config] if self.score_config else [])]]
+        own_units = [self.units["file"]] if self.units.get("file", "demo") != "demo" else []
+        return [Path(f) for f in [*files, *([self.score_config] if self.score_config else []), *own_units]]
 
 
 def _resolve(value: object, base: Path) -> object:
@@ -119,6 +121,21 @@ class ReportSection(ConfigModel):
         return value
 
 
+class UnitsSection(ConfigModel):
+    """``[units]``: the analysis units the shelter and children themes also report by (:mod:`zzgeo.units`).
+
+    ``file`` is a polygon file (relative to the report config's folder) or ``"demo"``; the other keys name its
+    columns and layer, like ``--units-name`` etc.
+    """
+
+    file: Optional[Text] = None
+    name: Optional[Text] = None
+    code: Optional[Text] = None
+    population: Optional[Text] = None
+    parent: Optional[Text] = None
+    layer: Optional[Text] = None
+
+
 class ScoreSection(ConfigModel):
     """``[score]``: the score config (a copy of ``data/scores.toml``), relative to the report config's folder."""
 
@@ -131,7 +148,8 @@ def report_file_model() -> type[ConfigModel]:
 
     A theme's table takes the keys of that theme's ``INPUTS``, each a non-empty string.
     """
-    fields: dict[str, object] = {"report": (ReportSection, ReportSection()), "score": (ScoreSection, ScoreSection())}
+    fields: dict[str, object] = {"report": (ReportSection, ReportSection()), "score": (ScoreSection, ScoreSection()),
+                                 "units": (UnitsSection, UnitsSection())}
     for key in THEMES:
         section = create_model("".join(part.title() for part in key.split("-")) + "Section", __base__=ConfigModel,
                                __doc__=f"[{key}]: the theme's input files (field in_<key>, alias <key>)",
@@ -196,7 +214,12 @@ def load_report_config(path: str | os.PathLike[str] | None = None) -> ReportConf
         given = getattr(spec, key.replace("-", "_")).model_dump(exclude_none=True, by_alias=True)
         inputs[key] = {k: _resolve_input(key, k, v, base) for k, v in given.items()}
     score = spec.score.config
-    return ReportConfig(inputs, _resolve(score, base) if score else None, spec.report.basemap, spec.report.png, str(file))
+    units = spec.units.model_dump(exclude_none=True)
+    if units and "file" not in units:
+        raise ParameterError(f"{file}: [units] needs file = \"streets.gpkg\" (or \"demo\") with its other keys")
+    if units.get("file", "demo") != "demo":
+        units["file"] = _resolve(units["file"], base)
+    return ReportConfig(inputs, _resolve(score, base) if score else None, spec.report.basemap, spec.report.png, str(file), units)
 
 
 def _theme(key: str):
@@ -258,6 +281,7 @@ def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progr
     keys = list(keys or THEMES)
     for key in keys:
         _theme(key)  # an unknown key fails before anything runs
+    units = _units(config) if any(k in UNIT_THEMES for k in keys) else None  # a bad units file fails before the themes
     runs, seconds = {}, {}
     aside = _run_aside(keys, config) if parallel else {}
     here = [k for k in keys if k not in aside]
@@ -268,12 +292,28 @@ def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progr
             runs[key], seconds[key] = _collect(aside[key], key, config)
             continue
         start = time.perf_counter()
-        runs[key] = _theme(key).run(config.inputs.get(key))
+        extra = {"units": units} if key in UNIT_THEMES and units is not None else {}
+        runs[key] = _theme(key).run(config.inputs.get(key), **extra)
         seconds[key] = time.perf_counter() - start
     runs = {key: runs[key] for key in keys}
     if timings is not None:
         timings += [(f"analysis: {key}" + (" (in a second process)" if key in aside else ""), seconds[key]) for key in keys]
     return runs
+
+
+#: Themes that also report by the config's ``[units]`` (their ``run`` takes ``units=``).
+UNIT_THEMES = ("shelters", "children")
+
+
+def _units(config: ReportConfig):
+    """The ``[units]`` of the config as :class:`zzgeo.units.AnalysisUnits`, or ``None``."""
+    if not config.units:
+        return None
+    from zzgeo.units import load_units_option
+
+    u = config.units
+    return load_units_option(u["file"], name_column=u.get("name"), code_column=u.get("code"),
+                             population_column=u.get("population"), parent_column=u.get("parent"), layer=u.get("layer"))
 
 
 #: The theme run in a second process while the others run in this one: the longest (particle tracking).

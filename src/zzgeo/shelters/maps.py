@@ -92,13 +92,15 @@ def coverage_map(result: CoverageResult, districts: gpd.GeoDataFrame, *, show_cl
     layer = districts[["adcode", "geometry"]].merge(result.table, on="adcode")
     layer["per_capita_m2"] = layer["per_capita_m2"].round(2)
     layer["covered_share"] = layer["covered_share"].round(3)
-    demo = bool(meta["demo"])
+    units = meta.get("units", {})
+    demo = bool(meta["demo"]) or bool(units.get("demo"))
     m = choropleth_map(
         layer, "per_capita_m2", basemap=basemap,
-        title=f"人均有效避难面积 Shelter area per resident, by district ({meta['year']} target {meta['target_m2']:g} m²)"
+        title=f"人均有效避难面积 Shelter area per resident, by {units.get('label', 'district')} ({meta['year']} target {meta['target_m2']:g} m²)"
         + (" (DEMO)" if demo else ""),
         caption_lines=[
-            ("DEMO register (synthetic) - " if demo else "") + "per-capita effective shelter area, m²/person",
+            ("DEMO register (synthetic) - " if meta["demo"] else "") + ("DEMO units (synthetic) - " if units.get("demo") else "")
+            + "per-capita effective shelter area, m²/person",
             f"target: {meta['target_source']}",
             f"rule set: {meta['rule_set']['id']} ({meta['rule_set']['status']}); service radii drawn as straight-line circles",
             f"population: {meta['population_method'][:90]}",
@@ -107,7 +109,7 @@ def coverage_map(result: CoverageResult, districts: gpd.GeoDataFrame, *, show_cl
         popup_columns=["name", "population", "shelters", "effective_area_m2", "per_capita_m2", "gap_2025_m2", "gap_2029_m2",
                        "covered_share", "assured_share"],
         labels={"shelters": "避难场所数 shelters", "assured_share": "容量保障率 assured share"},
-        legend_title="m² per resident (2020 census)", demo=demo, scheme="fisher_jenks",
+        legend_title="m² per resident" + ("" if units else " (2020 census)"), demo=demo, scheme="fisher_jenks",
     )
     radii = radii_m or {code: c["service_radius_m"] for code, c in meta["rule_set"]["classes"].items()}
     shelters = result.shelters if show_class is None else result.shelters[result.shelters["shelter_class"] == show_class]

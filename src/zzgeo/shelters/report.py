@@ -41,8 +41,16 @@ def _findings(cov, plan) -> list[str]:
     return lines
 
 
-def run(inputs: Mapping[str, object] | None = None) -> ThemeRun:
+def run(inputs: Mapping[str, object] | None = None, *, units=None) -> ThemeRun:
     """Coverage (2025 target) and the 2029 siting plan on the given or DEMO layers.
+
+    Parameters
+    ----------
+    inputs : mapping, optional
+        Keys of :data:`INPUTS`.
+    units : AnalysisUnits, optional
+        The report's ``[units]``: coverage is also given by these units
+        (table ``coverage_by_unit``, map ``coverage_by_unit``).
 
     Returns
     -------
@@ -68,19 +76,41 @@ def run(inputs: Mapping[str, object] | None = None) -> ThemeRun:
     demand = read_population(given.get("population"), districts=districts)
     cov = shelter_coverage(register, demand, year=2025, rules=rules, districts=districts)
     plan = site_shelters(register, candidates, demand, year=2029, rules=rules, districts=districts)
-    demo = [*([] if given.get("register") else ["shelter register"]), *([] if given.get("candidates") else ["candidate sites"])]
+    by_units = _by_units(register, given, rules, districts, units)
+    demo = [*([] if given.get("register") else ["shelter register"]), *([] if given.get("candidates") else ["candidate sites"]),
+            *(["analysis units"] if units is not None and units.demo else [])]
     table = cov.table.set_index("adcode")
     notes_table, register_lines = register_notes({str(given.get("register") or "DEMO shelter register"): register,
                                                   str(given.get("candidates") or "DEMO candidate sites"): candidates})
     return ThemeRun(
         key="shelters", title="应急避难场所 Emergency shelters", document="郑政文〔2022〕40号",
         tables={"coverage_by_district": cov.table, "siting_plan": plan.chosen, "siting_by_district": plan.districts,
-                "register_notes": notes_table},
+                **({"coverage_by_unit": by_units.table} if by_units else {}), "register_notes": notes_table},
         maps={"coverage": lambda basemap="none": coverage_map(cov, districts, basemap=basemap),
-              "siting_2029": lambda basemap="none": siting_map(plan, districts, basemap=basemap)},
-        findings=_findings(cov, plan),
+              "siting_2029": lambda basemap="none": siting_map(plan, districts, basemap=basemap),
+              **({"coverage_by_unit": lambda basemap="none": coverage_map(by_units, units.frame, basemap=basemap)} if by_units else {})},
+        findings=[*_findings(cov, plan), *(_unit_findings(by_units) if by_units else [])],
         demo=demo,
         indicators=pd.DataFrame({"shelter_per_capita": table["per_capita_m2"], "shelter_coverage": table["covered_share"]}),
         notes=[*cov.meta["notes"], f"rule set: {rules.id} ({rules.status})", f"population: {cov.meta['population_method']}",
-               *register_lines],
+               *(n for n in (by_units.meta["notes"] if by_units else []) if n not in cov.meta["notes"]), *register_lines],
     )
+
+
+def _by_units(register, given: Mapping[str, object], rules, districts, units):
+    """Coverage by the report's analysis units (``None`` without them); the population input located in the units."""
+    if units is None:
+        return None
+    from zzgeo.shelters.coverage import shelter_coverage
+    from zzgeo.spatial.surface import read_population
+
+    demand = read_population(given["population"], districts=units.frame) if given.get("population") else None
+    return shelter_coverage(register, demand, year=2025, rules=rules, districts=districts, units=units)
+
+
+def _unit_findings(cov) -> list[str]:
+    table = cov.table
+    rows = table[table["level"] == "unit"]
+    total = table.iloc[-1]
+    return [f"by {cov.meta['units']['label']}: {int(rows['meets_2025'].sum())} of {len(rows)} units meet 2 m²/person; "
+            f"{total['name']}: {total['per_capita_m2']:.2f} m² per resident, {total['covered_share']:.1%} within a service radius"]
