@@ -23,7 +23,7 @@ import pandas as pd
 
 from zzgeo.children.rules import load_units, resolve_units
 from zzgeo.errors import SchemaError, UnknownCodeError
-from zzgeo.registers import CheckContext, register_reader
+from zzgeo.registers import CheckContext, location_check, register_reader
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -58,16 +58,19 @@ def _unit_check(ctx: CheckContext) -> None:
     districts = set(units.loc[units["kind"] != "development_zone", "unit"])
     named = keys.isin(districts).to_numpy()
     wrong = named & ctx.adcodes.notna().to_numpy() & (keys.to_numpy() != ctx.adcodes.to_numpy())
+    ctx.location_flags("district").disagrees |= wrong  # marked and counted as location_check's (the location counts)
     ctx.notes.add(wrong, lambda p: [f"register says unit {ctx.cell('unit', i)!r} but the location is in "
                                     f"{ctx.district_names.iloc[i]}; the location counts" for i in p])
 
 
-read_facilities = register_reader(SCHEMAS["facilities"], [_unit_check], what="facilities")
+read_facilities = register_reader(SCHEMAS["facilities"], [location_check(None), _unit_check], what="facilities")
 read_facilities.__doc__ = """Read and validate a child-friendly facility register (schema ``data/children/facilities.toml``).
 
     Any source the common loader reads (:func:`zzgeo.registers.load_register`);
     besides the schema's checks, a ``unit`` that names none of the plan's 16
-    units is an error, and a named district the location contradicts gets a note.
+    units is an error, and a named district the location contradicts gets a note;
+    so does a point within 100 m of its district's boundary
+    (:func:`zzgeo.registers.location_check`; both marked in ``location_check``).
 
     Parameters
     ----------

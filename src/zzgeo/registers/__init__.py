@@ -51,7 +51,7 @@ problems, and a count of the rest). Rows are named by their id, else their
 CSV/Excel line, feature number or index label (:class:`zzgeo._problems.RowNames`).
 """
 
-from zzgeo.registers.checks import CheckContext, district_name_check
+from zzgeo.registers.checks import CheckContext, LocationFlags, default_boundary_m, district_name_check, location_check
 from zzgeo.registers.loader import (
     check_register,
     conversion_note,
@@ -59,6 +59,8 @@ from zzgeo.registers.loader import (
     row_namer,
     row_notes,
     load_register,
+    location_counts,
+    location_summary,
     map_columns,
     parse_columns_option,
     register_reader,
@@ -89,6 +91,11 @@ __all__ = [
     "load_register",
     "register_reader",
     "district_name_check",
+    "location_check",
+    "LocationFlags",
+    "default_boundary_m",
+    "location_counts",
+    "location_summary",
     "usable_rows",
     "rejected_rows",
     "row_notes",

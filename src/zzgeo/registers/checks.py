@@ -28,8 +28,57 @@ from zzgeo.registers.values import bools, dates, number_hint, numbers, texts
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["CheckContext", "parse_values", "pandera_checks", "plausibility_notes", "duplicate_checks", "empty_notes",
-           "geometry_checks", "locate", "district_name_check"]
+__all__ = [
+    "CheckContext",
+    "LocationFlags",
+    "default_boundary_m",
+    "district_name_check",
+    "duplicate_checks",
+    "empty_notes",
+    "geometry_checks",
+    "locate",
+    "location_check",
+    "pandera_checks",
+    "parse_values",
+    "plausibility_notes",
+]
+
+
+@dataclass
+class LocationFlags:
+    """What the location checks of one layer of units found, row by row (see :func:`location_check`).
+
+    Attributes
+    ----------
+    what : str
+        How the units are called in messages: ``"district"``, or e.g. ``"街道"``.
+    disagrees : numpy.ndarray of bool
+        Rows whose register column names another unit than the one their location is in.
+    distance_m : numpy.ndarray of float
+        Distance (m, EPSG:4547) of a located point to the boundary of its unit where it is
+        below *boundary_m*; NaN elsewhere (far from a boundary, not a point, not located).
+    boundary_m : float
+        The threshold used (0: no proximity check).
+
+    Examples
+    --------
+    A theme's own check marks the rows it notes as disagreeing, so that they
+    carry ``location_check`` and are counted (here every row, for the example):
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from zzgeo.registers import validate_register
+    >>> def mine(ctx):
+    ...     ctx.location_flags("district").disagrees |= np.ones(len(ctx.frame), dtype=bool)
+    >>> frame = pd.DataFrame({"名称": ["公园甲"], "类别": ["II"], "有效面积": [12000], "lon": [113.7302], "lat": [34.8117]})
+    >>> validate_register(frame, "shelters/register.toml", crs="wgs84", checks=[mine])["location_check"].tolist()
+    ['district disagrees']
+    """
+
+    what: str
+    disagrees: np.ndarray
+    distance_m: np.ndarray
+    boundary_m: float
 
 
 @dataclass
@@ -99,6 +148,25 @@ class CheckContext:
     id_column: str | None = None
     conversions: dict[str, Any] = field(default_factory=dict)
     duplicates: np.ndarray | None = None
+    district_layer: Any = None
+    boundary_m: float | None = None
+    locations: dict[str, LocationFlags] = field(default_factory=dict)
+
+    def location_flags(self, what: str = "district", *, boundary_m: float | None = None) -> LocationFlags:
+        """The :class:`LocationFlags` of the units called *what*, made empty on first use.
+
+        A theme's own check that compares a register column with the location
+        (as ``children``' unit check) marks the rows it notes with
+        ``ctx.location_flags().disagrees |= wrong``, so that the rows carry the
+        marker and are counted like those of :func:`location_check`.
+        """
+        if what not in self.locations:
+            n = len(self.frame)
+            self.locations[what] = LocationFlags(what, np.zeros(n, dtype=bool), np.full(n, np.nan),
+                                                 float(boundary_m if boundary_m is not None else 0.0))
+        elif boundary_m is not None:
+            self.locations[what].boundary_m = float(boundary_m)
+        return self.locations[what]
 
     def value(self, column: str) -> pd.Series:
         """Parsed values of *column* (all-NaN when the register lacks it)."""
@@ -511,7 +579,7 @@ def locate(ctx: CheckContext, districts: gpd.GeoDataFrame | None, empty: np.ndar
     found = polygon_index(np.asarray(districts.geometry.values)).query_xy(x, y)
     adcodes = np.append(districts["adcode"].astype(str).to_numpy(dtype=object), np.nan)
     names = np.append(districts["name"].to_numpy(dtype=object), np.nan)
-    ctx.district_rows, ctx.district_table = found, (adcodes, names)
+    ctx.district_rows, ctx.district_table, ctx.district_layer = found, (adcodes, names), districts
     ctx.adcodes = pd.Series(adcodes[found], index=ctx.frame.index, dtype=object)
     outside = ~empty & (found < 0)
     given = input_crs(ctx.frame)
@@ -523,31 +591,289 @@ def locate(ctx: CheckContext, districts: gpd.GeoDataFrame | None, empty: np.ndar
     ctx.issues.add(outside, where, kind=OutsideAreaError)
 
 
-# ----------------------------------------------------------------------------- the loader
+# ----------------------------------------------------------------------------- register column vs location
+
+#: Suffixes left out of a unit's name to get its stem (``管城回族区`` -> ``管城``): county-level units.
+_DISTRICT_SUFFIXES = ("回族区", "区", "县", "市")
+#: The same for any other units (街道/乡镇/社区): a 街道 column may say ``经八路`` for ``经八路街道``.
+_UNIT_SUFFIXES = ("街道办事处", "街道", "办事处", "回族区", "区", "县", "市", "镇", "乡", "社区", "村委会", "居委会", "村")
 
 
-def _district_matches(given: object, adcode: object, district_name: object) -> bool:
+def _name_matches(given: object, code: object, unit_name: object, suffixes: tuple[str, ...] = _DISTRICT_SUFFIXES) -> bool:
+    """Whether a register cell names the unit: its code, full name, or a text starting with the name's stem."""
     if is_empty(given):
         return True
     text = nfkc(plain(given))
     if re.fullmatch(r"\d+(\.0)?", text):
-        return text.split(".")[0] == str(adcode)
-    stem = str(district_name)
-    for suffix in ("回族区", "区", "县", "市"):
+        return text.split(".")[0] == str(code)
+    if not is_empty(code) and text == str(code):  # a unit's own code that is not digits only
+        return True
+    stem = str(unit_name)
+    for suffix in suffixes:
         stem = stem.removesuffix(suffix)
-    return stem != "" and (text == str(district_name) or text.startswith(stem))
+    return stem != "" and (text == str(unit_name) or text.startswith(stem))
 
 
-def district_name_check(column: str = "district") -> Callable[[CheckContext], None]:
+def _district_matches(given: object, adcode: object, district_name: object) -> bool:
+    return _name_matches(given, adcode, district_name, _DISTRICT_SUFFIXES)
+
+
+def default_boundary_m() -> float:
+    """The default distance (m) under which a located point is flagged as near a boundary (``data/limits.toml``).
+
+    Examples
+    --------
+    >>> from zzgeo.registers import default_boundary_m
+    >>> default_boundary_m()
+    100.0
+    """
+    from zzgeo._data import load_toml
+
+    return float(load_toml("limits.toml")["boundary_m"]["default"])
+
+
+def _threshold(ctx: CheckContext, boundary_m: float | None) -> float:
+    """The proximity threshold of a check: its own, else the loader's, else the default; checked against limits."""
+    from zzgeo.limits import check
+
+    value = boundary_m if boundary_m is not None else ctx.boundary_m
+    if value is None:
+        return default_boundary_m()
+    note = check("boundary_m", float(value), label="boundary_m")
+    if note and note not in ctx.file_notes:
+        ctx.file_notes.append(note)
+    return float(value)
+
+
+def _units_layer(units: gpd.GeoDataFrame, name_column: str | None, code_column: str | None) -> tuple[Any, str, str | None]:
+    """*units* in WGS-84 with the name and code columns found (``unit_name``/``unit_code``, else ``name``/``adcode``)."""
+    from zzgeo.crs import STORAGE_CRS, require_crs
+
+    require_crs(units, name="units")
+    names = [c for c in ([name_column] if name_column else ["unit_name", "name"]) if c in units.columns]
+    if not names:
+        raise SchemaError(f"units: no name column {name_column or 'unit_name/name'!r}; columns: {list(units.columns)!r}")
+    codes = [c for c in ([code_column] if code_column else ["unit_code", "adcode", "code"]) if c in units.columns]
+    if code_column and not codes:
+        raise SchemaError(f"units: no code column {code_column!r}; columns: {list(units.columns)!r}")
+    return units.to_crs(STORAGE_CRS) if units.crs != STORAGE_CRS else units, names[0], codes[0] if codes else None
+
+
+def _disagreeing(given: pd.Series, rows: np.ndarray, codes: np.ndarray, names: np.ndarray, suffixes: tuple[str, ...]) -> np.ndarray:
+    """Rows whose *given* cell names another unit than ``rows`` says; one comparison per distinct (cell, unit) pair."""
+    n = len(given)
+    asked = (rows >= 0) & ~empty_cells(given)
+    wrong = np.zeros(n, dtype=bool)
+    if not asked.any():
+        return wrong
+    positions = np.flatnonzero(asked)
+    cell_codes, cells = pd.factorize(given.iloc[positions].astype(object).map(lambda v: nfkc(plain(v))), sort=False)
+    pairs = cell_codes.astype(np.int64) * (len(codes) + 1) + rows[positions]
+    distinct, back = np.unique(pairs, return_inverse=True)
+    verdict = np.array([not _name_matches(cells[k // (len(codes) + 1)], codes[k % (len(codes) + 1)], names[k % (len(codes) + 1)],
+                                          suffixes) for k in distinct], dtype=bool)
+    wrong[positions] = verdict[back.ravel()]
+    return wrong
+
+
+def _near_boundary(ctx: CheckContext, polygons: np.ndarray, rows: np.ndarray, boundary_m: float,
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (m) of every located point to the boundary of its own unit where below *boundary_m* (NaN elsewhere),
+    and the unit each such point lies nearest besides its own (-1: none within *boundary_m*).
+
+    Only located point rows are measured: polygons and lines have no proximity flag (their
+    representative point is chosen by zzgeo, not given by the user). Vectorised: one
+    ``dwithin`` on prepared boundaries for all points, one ``distance`` for the points near
+    one, one STRtree query for their neighbours.
+    """
+    import shapely
+
+    from zzgeo.crs import METRIC_CRS, STORAGE_CRS, transformer
+
+    n = len(rows)
+    distance, neighbour = np.full(n, np.nan), np.full(n, -1, dtype=np.int64)
+    if boundary_m <= 0:
+        return distance, neighbour
+    _, empty, types = ctx.geometry_facts()
+    measured = np.flatnonzero((rows >= 0) & (types == 0) & ~empty)
+    if len(measured) == 0:
+        return distance, neighbour
+    tr = transformer(STORAGE_CRS, METRIC_CRS)
+    metric = shapely.transform(polygons, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
+    edges = shapely.boundary(metric)
+    shapely.prepare(edges)
+    x, y = ctx.xy()
+    points = shapely.points(*tr.transform(x[measured], y[measured]))
+    own = rows[measured]
+    close = shapely.dwithin(edges[own], points, boundary_m)
+    if not close.any():
+        return distance, neighbour
+    near, points, own = measured[close], points[close], own[close]
+    distance[near] = shapely.distance(edges[own], points)
+    which, unit = shapely.STRtree(metric).query(points, predicate="dwithin", distance=boundary_m)
+    other = unit != own[which]
+    which, unit = which[other], unit[other]
+    if len(which):
+        gap = shapely.distance(metric[unit], points[which])
+        order = np.lexsort((gap, which))  # per point, the nearest other unit first
+        which, unit = which[order], unit[order]
+        first = np.r_[True, which[1:] != which[:-1]]
+        neighbour[near[which[first]]] = unit[first]
+    return distance, neighbour
+
+
+def location_check(
+    column: str | None = "district",
+    *,
+    units: gpd.GeoDataFrame | None = None,
+    name_column: str | None = None,
+    code_column: str | None = None,
+    what: str | None = None,
+    boundary_m: float | None = None,
+) -> Callable[[CheckContext], None]:
+    """A check comparing each row's location with its units: a register column that disagrees, a point near a boundary.
+
+    The row is counted where its coordinates are (as before); the check only
+    marks and notes it. Two things are looked at:
+
+    * **disagreement**: *column* names another unit than the one the location
+      lies in. A cell matches by the unit's code, its full name or its stem
+      (``管城`` for ``管城回族区``, ``经八路`` for ``经八路街道``); an empty
+      cell, or a row without a location, never disagrees. Note:
+      ``register says district '金水区' but the location is in 中原区 (410102)``.
+    * **near a boundary**: a located *point* closer than *boundary_m* metres
+      (EPSG:4547) to the boundary of its unit. Note:
+      ``near a boundary (37 m from 金水区/二七区), check the coordinates``
+      (its own unit, then the nearest other one within *boundary_m*; ``the edge
+      of 金水区`` when there is none, as on the city's outer border). Polygon
+      and line rows get no such flag: their representative point is chosen by
+      zzgeo, not given by the user, so its distance to a boundary says nothing
+      about the coordinates.
+
+    The validated frame carries ``location_check`` (``"district disagrees"``,
+    ``"near district boundary"``, joined by ``"; "``; ``""`` for none) and
+    ``boundary_distance_m`` (NaN unless near a boundary); see
+    :func:`zzgeo.registers.location_counts` for the counts of a register.
+
+    Parameters
+    ----------
+    column : str or None, default "district"
+        The register column naming the unit: a schema column or any other
+        column of the register as it came (``"街道"``). None: the proximity
+        flag only.
+    units : geopandas.GeoDataFrame, optional
+        Polygons with a CRS and name/code columns, e.g. 街道 polygons with
+        ``unit_name``/``unit_code`` (``data/analysis_units.toml``). Default:
+        the county-level districts the loader located the rows in (a point on
+        a shared border goes to the district listed first).
+    name_column, code_column : str, optional
+        Columns of *units* (default ``unit_name``, else ``name``; ``unit_code``,
+        else ``adcode``/``code``; the code is optional).
+    what : str, optional
+        How the units are called in notes and counts: ``"district"`` (default
+        without *units*), else ``"unit"`` unless given (``"街道"``).
+    boundary_m : float, optional
+        The threshold in metres; 0 turns the proximity flag off. Default: the
+        loader's ``boundary_m``, else ``data/limits.toml`` (100 m).
+
+    Returns
+    -------
+    callable
+        ``check(ctx: CheckContext) -> None``, for ``checks=`` of :func:`validate_register`.
+
+    Raises
+    ------
+    ParameterError
+        *boundary_m* outside its range in ``data/limits.toml`` (when the check runs).
+    SchemaError
+        *units* without the name (or the given code) column.
+    CRSError
+        *units* without a CRS.
+
+    Examples
+    --------
+    Two squares of 1 km in EPSG:4547 sharing the edge x = 501,000 m; P1 lies
+    37 m west of it in 甲区, P2 500 m from it and named to 乙区 by the
+    register, P3 named by the stem ``乙`` and P4 by the code ``B``:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> from zzgeo.registers import location_check, validate_register
+    >>> units = gpd.GeoDataFrame({"unit_code": ["A", "B"], "unit_name": ["甲区", "乙区"]},
+    ...                          geometry=[box(500_000, 3_840_000, 501_000, 3_841_000),
+    ...                                    box(501_000, 3_840_000, 502_000, 3_841_000)], crs="EPSG:4547")
+    >>> points = gpd.GeoDataFrame({"名称": ["P1", "P2", "P3", "P4"], "类别": ["III"] * 4, "有效面积": [3000] * 4,
+    ...                            "区县": ["", "乙区", "乙", "B"]},
+    ...                           geometry=[Point(500_963, 3_840_500), Point(500_500, 3_840_500),
+    ...                                     Point(501_500, 3_840_500), Point(501_500, 3_840_600)], crs="EPSG:4547")
+    >>> check = location_check("district", units=units, what="district")
+    >>> checked = validate_register(points, "shelters/register.toml", checks=[check])
+    >>> checked["location_check"].tolist()
+    ['near district boundary', 'district disagrees', '', '']
+    >>> checked["boundary_distance_m"].round(1).tolist()
+    [37.0, nan, nan, nan]
+    >>> checked["notes"].tolist()[:2]
+    ['near a boundary (37 m from 甲区/乙区), check the coordinates', "register says district '乙区' but the location is in 甲区 (A)"]
+    """
+
+    def check(ctx: CheckContext) -> None:
+        if units is None:
+            if ctx.district_rows is None or ctx.district_layer is None:
+                return
+            rows, layer = ctx.district_rows, ctx.district_layer
+            codes, names = ctx.district_table
+            suffixes, label = _DISTRICT_SUFFIXES, what or "district"
+        else:
+            from zzgeo.spatial.index import polygon_index
+
+            layer, name_col, code_col = _units_layer(units, name_column, code_column)
+            x, y = ctx.xy()
+            _, empty, _ = ctx.geometry_facts()
+            rows = polygon_index(np.asarray(layer.geometry.values)).query_xy(x, y)
+            rows[empty] = -1
+            names = np.append(layer[name_col].to_numpy(dtype=object), np.nan)
+            codes = np.append(layer[code_col].astype(str).to_numpy(dtype=object) if code_col else
+                              np.full(len(layer), np.nan, dtype=object), np.nan)
+            suffixes, label = _UNIT_SUFFIXES, what or "unit"
+        limit = _threshold(ctx, boundary_m)
+        flags = ctx.location_flags(label, boundary_m=limit)
+        if column is not None and column in ctx.frame.columns:
+            wrong = _disagreeing(ctx.frame[column], rows, codes, names, suffixes)
+            flags.disagrees |= wrong
+
+            def said(p: np.ndarray) -> list[str]:
+                shown = [f"{names[rows[i]]} ({codes[rows[i]]})" if not is_empty(codes[rows[i]]) else str(names[rows[i]]) for i in p]
+                return [f"register says {label} {ctx.cell(column, i)!r} but the location is in {s}" for i, s in zip(p, shown)]
+
+            ctx.notes.add(wrong, said)
+        distance, neighbour = _near_boundary(ctx, np.asarray(layer.geometry.values), rows, limit)
+        near = ~np.isnan(distance)
+        flags.distance_m = np.fmin(flags.distance_m, distance)
+
+        def close(p: np.ndarray) -> list[str]:
+            return [f"near a boundary ({distance[i]:.0f} m from {names[rows[i]]}/{names[neighbour[i]]}), check the coordinates"
+                    if neighbour[i] >= 0 else f"near a boundary ({distance[i]:.0f} m from the edge of {names[rows[i]]}), check the coordinates"
+                    for i in p]
+
+        ctx.notes.add(near, close)
+
+    return check
+
+
+def district_name_check(column: str = "district", *, boundary_m: float | None = None) -> Callable[[CheckContext], None]:
     """A check noting rows whose *column* names another district than the one their location is in.
 
     Accepts the full name (``管城回族区``), its stem (``管城``) or the adcode.
-    An empty cell, or a row without a location, gets no note.
+    An empty cell, or a row without a location, gets no note. Points closer
+    than *boundary_m* to their district's boundary get a note too: this is
+    :func:`location_check` on the 12 county-level districts.
 
     Parameters
     ----------
     column : str, default "district"
         The schema column naming the district.
+    boundary_m : float, optional
+        See :func:`location_check` (default 100 m, ``data/limits.toml``).
 
     Returns
     -------
@@ -567,17 +893,7 @@ def district_name_check(column: str = "district") -> Callable[[CheckContext], No
     >>> checked = validate_register(frame, "shelters/register.toml", crs="wgs84", checks=[district_name_check("district")])
     >>> checked["notes"].tolist()
     ['', '', "register says district '金水区' but the location is in 中原区 (410102)"]
+    >>> checked["location_check"].tolist()
+    ['', '', 'district disagrees']
     """
-
-    def check(ctx: CheckContext) -> None:
-        if not ctx.has(column) or ctx.adcodes is None:
-            return
-        given, codes, names = ctx.frame[column], ctx.adcodes, ctx.district_names
-        wrong = np.array([not pd.isna(codes.iloc[p]) and not _district_matches(given.iloc[p], codes.iloc[p], names.iloc[p])
-                          for p in range(len(given))], dtype=bool)
-        ctx.notes.add(wrong, lambda p: [
-            f"register says district {ctx.cell(column, i)!r} but the location is in {names.iloc[i]} ({codes.iloc[i]})" for i in p])
-
-    return check
-
-
+    return location_check(column, boundary_m=boundary_m)

@@ -18,6 +18,7 @@ from zzgeo.registers.checks import (
     empty_notes,
     geometry_checks,
     locate,
+    location_check,
     pandera_checks,
     parse_values,
     plausibility_notes,
@@ -36,9 +37,22 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from zzgeo.registers.quantities import Conversion
 
-__all__ = ["parse_columns_option", "header_conversions", "conversion_note", "map_columns", "row_namer", "check_register",
-           "whole_register_problems",
-           "validate_register", "load_register", "usable_rows", "rejected_rows", "row_notes"]
+__all__ = [
+    "check_register",
+    "conversion_note",
+    "header_conversions",
+    "load_register",
+    "location_counts",
+    "location_summary",
+    "map_columns",
+    "parse_columns_option",
+    "rejected_rows",
+    "row_namer",
+    "row_notes",
+    "usable_rows",
+    "validate_register",
+    "whole_register_problems",
+]
 
 
 def parse_columns_option(text: str | None) -> dict[str, str]:
@@ -356,6 +370,20 @@ def row_namer(frame: pd.DataFrame, schema: RegisterSchema, row_names: str = "ind
     return RowNames(frame.index, row_names, ids=ids, names=names, first=first)
 
 
+def _location_columns(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray]:
+    """``location_check`` text (``"district disagrees; near 街道 boundary"``) and ``boundary_distance_m`` of every row."""
+    n = len(ctx.frame)
+    text = np.full(n, "", dtype=object)
+    distance = np.full(n, np.nan)
+    for flags in ctx.locations.values():
+        near = ~np.isnan(flags.distance_m)
+        for mask, word in ((flags.disagrees, f"{flags.what} disagrees"), (near, f"near {flags.what} boundary")):
+            if mask.any():
+                text[mask] = np.where(text[mask] == "", word, text[mask] + "; " + word)
+        distance = np.fmin(distance, flags.distance_m)
+    return text, distance
+
+
 def _assemble(ctx: CheckContext, adcodes: pd.Series | None, district_names: pd.Series | None) -> pd.DataFrame:
     out = ctx.frame.copy()
     schema = ctx.schema
@@ -380,6 +408,11 @@ def _assemble(ctx: CheckContext, adcodes: pd.Series | None, district_names: pd.S
         out["adcode"] = adcodes
         out["district_name"] = district_names
         extra = ["adcode", "district_name"]
+    if ctx.locations:
+        out["location_check"], out["boundary_distance_m"] = _location_columns(ctx)
+        extra += ["location_check", "boundary_distance_m"]
+        out.attrs["location_check"] = {"units": list(ctx.locations),
+                                       "boundary_m": max(f.boundary_m for f in ctx.locations.values())}
     out["issues"] = ctx.issues.joined()
     out["notes"] = ctx.notes.joined()
     out["valid"] = out["issues"] == ""
@@ -400,6 +433,9 @@ def validate_register(
     name: str = "register",
     row_names: str = "index",
     hint: str | None = None,
+    boundary_m: float | None = None,
+    units: gpd.GeoDataFrame | None = None,
+    unit_column: str | None = None,
 ) -> pd.DataFrame:
     """Check a register row by row against its schema and return it with the schema's columns.
 
@@ -427,14 +463,29 @@ def validate_register(
         (header = line 1) or feature number (1-based); see :class:`zzgeo._problems.RowNames`.
     hint : str, optional
         What the error tells the user to do (default: fix the rows or pass ``on_error='flag'``).
+    boundary_m : float, optional
+        Threshold (m) of the "near a boundary" flag of every location check
+        (:func:`~zzgeo.registers.checks.location_check`) that does not set its
+        own; default ``data/limits.toml`` (100 m); 0 turns the flag off.
+    units : geopandas.GeoDataFrame, optional
+        Analysis units (街道 polygons with ``unit_name``/``unit_code``, see
+        ``data/analysis_units.toml``): after the theme's checks, every row is
+        also checked against them (``location_check(unit_column, units=units,
+        what="unit")``).
+    unit_column : str, optional
+        The register column naming the unit (default: a column headed
+        ``街道``, ``乡镇``, ``乡镇(街道)``, ``社区``, ``street``, ... if there
+        is one; else only the proximity flag).
 
     Returns
     -------
     geopandas.GeoDataFrame or pandas.DataFrame
         EPSG:4326, the input's index; the schema's columns first (parsed
         values), then ``adcode``/``district_name`` (``locate`` schemas),
+        ``location_check``/``boundary_distance_m`` (when a location check ran),
         ``issues``, ``notes``, ``valid``, then the other columns as they came.
-        ``attrs["notes"]`` lists file-level notes (unit conversions, CRS assumed).
+        ``attrs["notes"]`` lists file-level notes (unit conversions, CRS assumed);
+        ``attrs["location_check"]`` the units checked and the threshold.
 
     Raises
     ------
@@ -474,7 +525,7 @@ def validate_register(
     """
     check_on_error(on_error)
     ctx = check_register(frame, schema, columns=columns, crs=crs, districts=districts, checks=checks, name=name,
-                         row_names=row_names)
+                         row_names=row_names, boundary_m=boundary_m, units=units, unit_column=unit_column)
     out = _assemble(ctx, ctx.adcodes, ctx.district_names)
     generated = bool(ctx.schema.id_column and ctx.schema.id_column not in ctx.values)
     out.attrs.update({"notes": ctx.file_notes, "schema": ctx.schema.id, "source": name, "row_names": row_names,
@@ -500,6 +551,9 @@ def check_register(
     id_column: str | None = None,
     first: int | None = None,
     whole: bool = True,
+    boundary_m: float | None = None,
+    units: gpd.GeoDataFrame | None = None,
+    unit_column: str | None = None,
 ) -> CheckContext:
     """Run every check of :func:`validate_register` and return its context, without assembling a frame.
 
@@ -521,6 +575,8 @@ def check_register(
         ids and records) run only on a whole register; a caller checking
         partitions runs :func:`zzgeo.registers.checks.duplicate_checks` on the
         whole first.
+    boundary_m, units, unit_column : optional
+        See :func:`validate_register`.
 
     Returns
     -------
@@ -562,6 +618,7 @@ def check_register(
                        schema=schema, name=name, conversions=mapped.attrs.get("conversions", {}), id_column=id_column,
                        label=row_namer(mapped, schema, row_names, id_column, first))
     ctx.file_notes = [*frame.attrs.get("notes", []), *notes, *([frame.attrs["crs_note"]] if frame.attrs.get("crs_note") else [])]
+    ctx.boundary_m = boundary_m
     parse_values(ctx)
     pandera_checks(ctx)
     plausibility_notes(ctx)
@@ -574,7 +631,21 @@ def check_register(
             locate(ctx, districts, empty)
     for check in checks:
         check(ctx)
+    if units is not None and schema.geometry:
+        location_check(unit_column if unit_column is not None else _unit_column(mapped), units=units, what="unit")(ctx)
     return ctx
+
+
+#: Headers of a register column naming a 街道/乡镇/社区 (compared as headers are, see :func:`zzgeo.registers.schema.header_key`).
+_UNIT_HEADERS = ("街道", "街道名称", "所属街道", "乡镇", "所属乡镇", "乡镇(街道)", "乡镇街道", "街道乡镇", "街镇", "社区", "所属社区",
+                 "社区名称", "unit", "street", "subdistrict", "township")
+
+
+def _unit_column(frame: pd.DataFrame) -> str | None:
+    """The register column that names a 街道/乡镇/社区, if exactly one header says so."""
+    wanted = {header_key(h) for h in _UNIT_HEADERS}
+    found = [c for c in frame.columns if c != "geometry" and header_key(c) in wanted]
+    return found[0] if len(found) == 1 else None
 
 
 def _mapped_id(id_column: str | None, frame: pd.DataFrame, renamed: Mapping[object, str]) -> str | None:
@@ -674,6 +745,9 @@ def load_register(
     checks: Sequence[Callable[[CheckContext], None]] = (),
     name: str | None = None,
     hint: str | None = None,
+    boundary_m: float | None = None,
+    units: gpd.GeoDataFrame | None = None,
+    unit_column: str | None = None,
 ) -> pd.DataFrame:
     """Read a register from a file, a PostGIS table or a frame, and validate it (see :func:`validate_register`).
 
@@ -692,7 +766,7 @@ def load_register(
         ``{source header: column}``; may also map coordinate headers to ``lon``/``lat``.
     layer, sheet : optional
         GeoPackage layer / PostGIS table or query, Excel sheet.
-    districts, on_error, checks, name
+    districts, on_error, checks, name, boundary_m, units, unit_column
         See :func:`validate_register`.
     hint : str, optional
         What the error tells the user to do.
@@ -752,7 +826,8 @@ def load_register(
         crs = None
     columns = {k: v for k, v in columns.items() if v not in ("lon", "lat", "x", "y")}
     return validate_register(frame, schema, columns=columns, crs=crs, districts=districts, on_error=on_error,
-                             checks=checks, name=label, row_names=kind, hint=hint)
+                             checks=checks, name=label, row_names=kind, hint=hint, boundary_m=boundary_m, units=units,
+                             unit_column=unit_column)
 
 
 def _read_plain_table(source, *, layer, sheet, name, read_table, read_vector) -> pd.DataFrame:
@@ -783,7 +858,7 @@ def register_reader(schema: str, checks: Sequence[Callable[[CheckContext], None]
     -------
     callable
         ``read_<what>(source, *, crs=None, columns=None, layer=None, sheet=None,
-        districts=None, on_error="raise")``.
+        districts=None, on_error="raise", boundary_m=None, units=None, unit_column=None)``.
 
     Examples
     --------
@@ -810,9 +885,13 @@ def register_reader(schema: str, checks: Sequence[Callable[[CheckContext], None]
         sheet: str | int | None = None,
         districts: gpd.GeoDataFrame | None = None,
         on_error: str = "raise",
+        boundary_m: float | None = None,
+        units: gpd.GeoDataFrame | None = None,
+        unit_column: str | None = None,
     ) -> pd.DataFrame:
         return load_register(source, schema, crs=crs, columns=columns, layer=layer, sheet=sheet, districts=districts,
-                             on_error=on_error, checks=checks, name=what if isinstance(source, pd.DataFrame) else None)
+                             on_error=on_error, checks=checks, name=what if isinstance(source, pd.DataFrame) else None,
+                             boundary_m=boundary_m, units=units, unit_column=unit_column)
 
     reader.__name__ = f"read_{what.replace(' ', '_')}"
     reader.__doc__ = (f"Read and validate a {what} register (schema ``data/{schema}``) from any source the common "
@@ -964,3 +1043,62 @@ def row_notes(register: pd.DataFrame, *, column: str = "notes") -> list[dict[str
     texts = register[column].fillna("").astype(str).to_numpy(dtype=object)
     noted = np.flatnonzero(texts != "")
     return _records(register, noted, texts[noted], "note")
+
+
+def location_counts(register: pd.DataFrame) -> dict[str, Any] | None:
+    """How many used rows of a register disagree with the map, and how many points lie near a boundary.
+
+    Rows left out (``valid`` false) are not counted, as their notes are not shown.
+
+    Parameters
+    ----------
+    register : pandas.DataFrame
+        Validated with a location check (it has a ``location_check`` column).
+
+    Returns
+    -------
+    dict or None
+        ``{"disagree": int, "near_boundary": int, "boundary_m": float, "units": [str, ...]}``;
+        None when no location check ran.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from zzgeo.registers import location_counts
+    >>> frame = pd.DataFrame({"location_check": ["", "district disagrees", "district disagrees; near district boundary",
+    ...                                          "near district boundary"], "valid": [True, True, True, False]})
+    >>> frame.attrs["location_check"] = {"units": ["district"], "boundary_m": 100.0}
+    >>> location_counts(frame)
+    {'disagree': 2, 'near_boundary': 1, 'boundary_m': 100.0, 'units': ['district']}
+    """
+    if "location_check" not in register:
+        return None
+    text = register["location_check"].fillna("").astype(str)
+    if "valid" in register:
+        text = text[register["valid"].astype(bool).to_numpy()]
+    meta = register.attrs.get("location_check") or {}
+    return {"disagree": int(text.str.contains("disagrees", regex=False).sum()),
+            "near_boundary": int(text.str.contains("boundary", regex=False).sum()),
+            "boundary_m": float(meta.get("boundary_m", 0.0)), "units": list(meta.get("units", ["district"]))}
+
+
+def location_summary(counts: Mapping[str, Any] | None) -> str | None:
+    """The one line of a run's notes that counts the rows :func:`location_counts` found (None when there are none).
+
+    Examples
+    --------
+    >>> from zzgeo.registers import location_summary
+    >>> location_summary({"disagree": 3, "near_boundary": 5, "boundary_m": 100.0, "units": ["district"]})
+    '3 row(s) name a district other than the one their coordinates fall in (counted by location); 5 point(s) lie within 100 m of a district boundary (check the coordinates)'
+    >>> location_summary({"disagree": 0, "near_boundary": 0, "boundary_m": 100.0, "units": ["district"]}) is None
+    True
+    """
+    if not counts or not (counts["disagree"] or counts["near_boundary"]):
+        return None
+    what = " or ".join(counts.get("units") or ["district"])
+    parts = []
+    if counts["disagree"]:
+        parts.append(f"{counts['disagree']} row(s) name a {what} other than the one their coordinates fall in (counted by location)")
+    if counts["near_boundary"]:
+        parts.append(f"{counts['near_boundary']} point(s) lie within {counts['boundary_m']:g} m of a {what} boundary (check the coordinates)")
+    return "; ".join(parts)

@@ -143,6 +143,9 @@ def read_candidates(
     targets: Targets | None = None,
     districts: gpd.GeoDataFrame | None = None,
     on_error: str = "raise",
+    boundary_m: float | None = None,
+    units: gpd.GeoDataFrame | None = None,
+    unit_column: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read and validate candidate sites from any source :func:`zzgeo.io.read_vector` reads.
 
@@ -174,5 +177,6 @@ def read_candidates(
     """
     out = load_register(source, SCHEMA, crs=crs, columns=columns, layer=layer, sheet=sheet, districts=districts,
                         on_error=on_error, checks=[_class_check(rules or load_rules()), district_name_check("district")],
-                        name=None if not isinstance(source, pd.DataFrame) else "candidates")
+                        name=None if not isinstance(source, pd.DataFrame) else "candidates", boundary_m=boundary_m,
+                        units=units, unit_column=unit_column)
     return _eligibility(out, targets or load_targets())

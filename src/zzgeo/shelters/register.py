@@ -18,12 +18,15 @@ district             the district the register names (区县), as given
 adcode, district_name  the county-level unit the location falls in (used by every analysis)
 issues               errors that make the row unusable, ``"; "``-joined ("" when none)
 notes                warnings that do not (below the class minimum, district mismatch ...)
+location_check       ``district disagrees`` / ``near district boundary`` (``"; "``-joined, "" when none)
+boundary_distance_m  metres to the district boundary of a point closer than 100 m to it, else NaN
 valid                ``issues == ""``
 ==================== ====================================================================
 
 Shelter checks beyond the schema: effective area above the gross area (error),
 below the class minimum of the rule set (note), the register's district name
-against the location (note), and duplicates (a later row within
+against the location and points within 100 m of a district boundary (notes,
+:func:`zzgeo.registers.location_check`), and duplicates (a later row within
 ``duplicate_tolerance_m`` of an earlier one, or with the same name within
 ``same_name_tolerance_m``: error).
 """
@@ -216,6 +219,9 @@ def read_register(
     rules: RuleSet | None = None,
     districts: gpd.GeoDataFrame | None = None,
     on_error: str = "raise",
+    boundary_m: float | None = None,
+    units: gpd.GeoDataFrame | None = None,
+    unit_column: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read and validate a shelter register from a file, a PostGIS table or a GeoDataFrame.
 
@@ -236,6 +242,10 @@ def read_register(
         GeoPackage layer / PostGIS table or query, Excel sheet.
     rules, districts, on_error
         See :func:`validate_register`.
+    boundary_m, units, unit_column : optional
+        The location check against districts and analysis units
+        (:func:`zzgeo.registers.load_register`): threshold of the "near a
+        boundary" note (default 100 m), 街道 polygons, the register's 街道 column.
 
     Returns
     -------
@@ -259,7 +269,8 @@ def read_register(
     [['二七广场', 'III', 2500.0, '410104', '管城回族区', True]]
     """
     return load_register(source, SCHEMA, crs=crs, columns=columns, layer=layer, sheet=sheet, districts=districts,
-                         on_error=on_error, checks=_checks(rules, districts))
+                         on_error=on_error, checks=_checks(rules, districts), boundary_m=boundary_m, units=units,
+                         unit_column=unit_column)
 
 
 def usable_rows(register: gpd.GeoDataFrame, **validate_options) -> tuple[gpd.GeoDataFrame, int]:
