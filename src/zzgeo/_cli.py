@@ -305,10 +305,13 @@ class Outcome:
     -----
     :meth:`register` takes a validated register (or a valuation result) and
     collects its rows left out, its row notes and its file notes (unit
-    conversions, the CRS assumed). :meth:`write` writes the main output and,
-    beside it, ``<stem>.rejected.csv`` and ``<stem>.notes.csv``;
-    :meth:`json` adds ``rejected``, ``row_notes`` and ``notes`` to the JSON;
-    :meth:`console` prints them on stderr.
+    conversions, the CRS assumed), and the counts of its location check
+    (rows naming another district than their coordinates, points near a
+    boundary: :func:`zzgeo.registers.location_counts`), which become one line
+    of the notes. :meth:`write` writes the main output and, beside it,
+    ``<stem>.rejected.csv`` and ``<stem>.notes.csv``; :meth:`json` adds
+    ``rejected``, ``row_notes``, ``notes`` and ``location_checks`` to the
+    JSON; :meth:`console` prints them on stderr.
     """
 
     out: Any = None
@@ -317,6 +320,7 @@ class Outcome:
     rejected: list[dict] = field(default_factory=list)
     row_notes: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    location_checks: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         from zzgeo.io import check_output_path
@@ -337,7 +341,12 @@ class Outcome:
 
     def register(self, frame: Any, *, reasons: str = "issues", warnings: str = "notes", input_name: str | None = None) -> Any:
         """Collect the rows left out, the row notes and the file notes of a validated *frame*; returns *frame*."""
-        from zzgeo.registers import rejected_rows, row_notes
+        from zzgeo.registers import (
+            location_counts,
+            location_summary,
+            rejected_rows,
+            row_notes,
+        )
 
         source = input_name or frame.attrs.get("source") or ""
         tag = {"input": source} if source else {}
@@ -346,7 +355,22 @@ class Outcome:
         left_out = {r["row"] for r in rejected}  # their reasons are listed; their notes would say "used"
         self.row_notes += [{**tag, **r} for r in row_notes(frame, column=warnings) if r["row"] not in left_out]
         self.add_notes(frame.attrs.get("notes", []))
+        counts = location_counts(frame)
+        if counts is not None:
+            self.location_checks.append({**tag, **counts})
+            line = location_summary(counts)
+            if line:
+                self.add_notes([f"{source}: {line}" if source else line])
         return frame
+
+    def location_totals(self) -> dict | None:
+        """``{"disagree": n, "near_boundary": k, "boundary_m": 100.0, "inputs": [...]}`` over the registers checked."""
+        if not self.location_checks:
+            return None
+        return {"disagree": sum(c["disagree"] for c in self.location_checks),
+                "near_boundary": sum(c["near_boundary"] for c in self.location_checks),
+                "boundary_m": max(c["boundary_m"] for c in self.location_checks),
+                "inputs": list(self.location_checks)}
 
     def add_notes(self, lines: Iterable[str]) -> None:
         """File- or analysis-level notes (each kept once)."""
@@ -370,9 +394,12 @@ class Outcome:
 
     def json(self, data: dict) -> None:
         """Print *data* as JSON with ``rejected``, ``row_notes`` and ``notes`` added (the row notes also as lines
-        of ``notes``, ``"r.csv line 3 (小公园): ..."``, so every warning is in one list)."""
+        of ``notes``, ``"r.csv line 3 (小公园): ..."``, so every warning is in one list), and ``location_checks``
+        (see :meth:`location_totals`) when a register was checked against the map."""
         lines = [f"{_record_label(r)}: {r['note']}" for r in self.row_notes]
+        totals = self.location_totals()
         echo_json({**data, "rejected": self.rejected, "row_notes": self.row_notes,
+                   **({"location_checks": totals} if totals is not None else {}),
                    "notes": list(dict.fromkeys([*(data.get("notes") or []), *self.all_notes(), *lines]))})
 
     def console(self, *, what: str = "row(s)") -> None:

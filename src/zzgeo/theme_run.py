@@ -111,11 +111,17 @@ def register_notes(registers: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame,
     (table, notes) : pandas.DataFrame, list of str
         One row per file note (unit conversions, the CRS assumed), row left out and row
         warning: ``input``, ``row``, ``id``, ``name``, ``kind``, ``text``; and one line
-        per register for the report's notes (its file notes and its counts).
+        per register for the report's notes (its file notes and its counts, and the
+        counts of its location check, :func:`zzgeo.registers.location_summary`).
     """
     import pandas as pd
 
-    from zzgeo.registers import rejected_rows, row_notes
+    from zzgeo.registers import (
+        location_counts,
+        location_summary,
+        rejected_rows,
+        row_notes,
+    )
 
     rows: list[dict] = []
     lines: list[str] = []
@@ -133,4 +139,7 @@ def register_notes(registers: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame,
         lines += file_notes
         if left_out or warned:
             lines.append(f"{label}: {len(left_out)} row(s) left out, {len(warned)} with a warning (see the register_notes table)")
+        located = location_summary(location_counts(frame))
+        if located:
+            lines.append(f"{label}: {located}")
     return pd.DataFrame(rows, columns=["input", "row", "id", "name", "kind", "text"]), lines
