@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import folium
     import geopandas as gpd
 
-__all__ = ["grade_price_layer", "grade_map"]
+__all__ = ["grade_map", "grade_price_layer"]
 
 
 def grade_price_layer(zones: gpd.GeoDataFrame, *, table: str, use: str, right: str | None = None) -> gpd.GeoDataFrame:
@@ -84,7 +84,7 @@ def grade_map(
     >>> [label for _, label, _ in state.legends[0][1]]
     ['1级 · 1020 元/m²', '2级 · 895 元/m²', '3级 · 800 元/m²', '4级 · 730 元/m²', '5级 · 670 元/m²', '6级 · 615 元/m²']
     """
-    from zzgeo.landprice.rules import DOC_NUMBER, document, use_info
+    from zzgeo.landprice.rules import doc_number, document, use_info
     from zzgeo.maps import add_points, choropleth_map
 
     info = use_info(table, use)
@@ -98,12 +98,12 @@ def grade_map(
         legend_title="grade (级别) · 元/m²",
         tooltip_columns=["grade", "price_yuan_m2"],
         caption_lines=[
-            f"Prices: {DOC_NUMBER} (元/m², {form}, base date {doc['base_date']})",
+            f"Prices: {doc_number()} (元/m², {form}, base date {doc['base_date']})",
             "Grade zones: DEMO, synthetic; the official map was not published (地价图（略）)" if demo else "Grade zones: user layer",
             "Boundaries: geotool-cn (DataV/Amap, for learning and exchange only)",
         ],
         demo=demo,
-        banner_text=f"DEMO grade zones — not the official {DOC_NUMBER} grade map",
+        banner_text=f"DEMO grade zones — not the official {doc_number()} grade map",
     )
     if parcels is not None and len(parcels):
         add_points(m, parcels.set_geometry(parcels.geometry.representative_point()), label_column=label_column, name="parcels")

@@ -14,7 +14,7 @@ import pandas as pd
 from zzgeo._problems import row_names_of
 from zzgeo.theme_run import ThemeRun, check_inputs, register_notes
 
-__all__ = ["INPUTS", "run", "district_price_level"]
+__all__ = ["INPUTS", "district_price_level", "run"]
 
 #: Keys of ``[land-price]`` in a report config.
 INPUTS = {"zones": "grade-zone polygons (table, use, grade)", "parcels": "parcels to value", "crs": "CRS of the parcels"}

@@ -6,6 +6,11 @@
   :class:`~zzgeo.errors.NoSuchGradeError`, never as zero. The notice prints
   元/m² only; per-亩 figures are the exact conversion (× 10000/15) of the
   printed cell, rounded to the fen (37.80 元/m² = 25,200.00 元/亩).
+* A valuer's own table in the same shape (郑政文〔2019〕49号's urban
+  state-owned land table, which zzgeo does not ship) becomes the same
+  object, :class:`PriceTables`, through :mod:`zzgeo.landprice.valuer_table`;
+  :func:`using_price_tables` makes it the active one, which every function
+  here, the lookup and the valuation then read instead of the shipped one.
 * The valuation rules (:func:`valuation_rules`) are read from
   ``data/landprice/valuation.toml``: the order of the correction steps and the
   defaults the seeds do not give (reduction rates, date and plot-ratio notes,
@@ -16,31 +21,39 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from zzgeo._data import load_toml
-from zzgeo.errors import NoSuchGradeError, UnknownCodeError
+from zzgeo.errors import NoSuchGradeError, SchemaError, UnknownCodeError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
-    "DOC_NUMBER",
     "DASH",
+    "DOC_NUMBER",
     "MU_M2",
+    "PriceTables",
     "UseInfo",
+    "ValuationRules",
+    "active_price_tables",
+    "benchmark_price",
+    "doc_number",
     "document",
+    "parse_grade",
+    "price_table",
+    "shipped_price_tables",
     "table_names",
     "use_info",
-    "price_table",
-    "benchmark_price",
-    "parse_grade",
-    "yuan_per_mu",
-    "ValuationRules",
+    "using_price_tables",
     "valuation_rules",
+    "yuan_per_mu",
 ]
 
 DATA_FILE = "landprice/land_price_2022_42.toml"
@@ -50,7 +63,253 @@ DASH = "—"
 #: One mu (亩) in square metres: 10000/15.
 MU_M2 = 10000.0 / 15.0
 
-_GRADE_ZH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+_GRADE_ZH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
+#: A benchmark price above this (元/m²) is refused: 100,000 元/m² is 6,667 万元/亩, far above any benchmark
+#: price of Zhengzhou (the highest of 郑政文〔2022〕42号 is 1,150); such a figure is 元/亩 under a 元/m² header.
+PRICE_LIMIT_YUAN_M2 = 100_000.0
+_FORMS = ("floor", "ground")
+
+
+@dataclass(frozen=True, eq=False)
+class PriceTables:
+    """One document's benchmark price tables: the shipped 郑政文〔2022〕42号, or a valuer's own.
+
+    ``document`` holds ``doc_number``, ``title``, ``base_date``, ``unit`` (元/平方米) and,
+    for a valuer's table, ``source`` (its file) and ``demo``; ``tables`` maps a table key
+    (``collective_construction``, ``state_construction`` ...) to its ``grades`` (the
+    printed names, 一级..), ``development_level_zh`` and ``uses``, each use with
+    ``name_zh``, ``price_form`` (``floor``/``ground``), ``term_years`` (or
+    ``"unlimited"``), ``plot_ratio``, ``rights`` and ``cells`` (one text per grade as
+    printed, ``"—"`` where the table has no such grade; a dict by right where a use
+    has several). :meth:`from_dict` checks that shape, for the shipped file and a
+    valuer's alike.
+
+    Examples
+    --------
+    >>> shipped = shipped_price_tables()
+    >>> shipped.doc_number, list(shipped.tables)[:1], shipped.demo
+    ('郑政文〔2022〕42号', ['collective_construction'], False)
+    """
+
+    document: Mapping[str, Any]
+    tables: Mapping[str, Mapping[str, Any]]
+    source: str = DATA_FILE
+
+    @property
+    def doc_number(self) -> str:
+        """The document number (文号) every output names."""
+        return str(self.document["doc_number"])
+
+    @property
+    def demo(self) -> bool:
+        """Whether the figures are DEMO figures (the document says so)."""
+        return bool(self.document.get("demo", False)) or "DEMO" in self.doc_number.upper()
+
+    @property
+    def shipped(self) -> bool:
+        """Whether these are the tables zzgeo ships (郑政文〔2022〕42号)."""
+        return self.source == DATA_FILE
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str) -> PriceTables:
+        """Check a parsed table file (the shipped TOML's shape) and make the object.
+
+        Raises
+        ------
+        SchemaError
+            A missing document number or base date, a table without grades or
+            uses, a grade named twice, a use whose cells do not match the grades,
+            a price that is blank, not a number, zero or less, or above
+            100,000 元/m²; each message names *source*, the key and the value.
+
+        Examples
+        --------
+        >>> doc = {"doc_number": "DEMO-1", "base_date": "2019-01-01"}
+        >>> use = {"name_zh": "住宅用地", "price_form": "floor", "term_years": 70, "plot_ratio": 2.0,
+        ...        "rights": {"transfer": "出让"}, "cells": ["3000", "2000"]}
+        >>> tables = PriceTables.from_dict({"document": doc, "tables": {"state_construction": {
+        ...     "grades": ["一级", "二级"], "uses": {"residential": use}}}}, source="t.toml")
+        >>> tables.doc_number, tables.demo, tables.tables["state_construction"]["uses"]["residential"]["cells"]
+        ('DEMO-1', True, ['3000', '2000'])
+        >>> PriceTables.from_dict({"document": doc, "tables": {"state_construction": {
+        ...     "grades": ["一级", "一级"], "uses": {"residential": use}}}}, source="t.toml")
+        Traceback (most recent call last):
+        ...
+        zzgeo.errors.SchemaError: t.toml: tables.state_construction.grades: grade '一级' appears twice; name each grade once
+        """
+        return cls(*_checked(data, source), source=source)
+
+
+def _checked(data: Mapping[str, Any], source: str) -> tuple[dict, dict]:
+    """The document and tables of *data*, checked (see :meth:`PriceTables.from_dict`); cells as text."""
+    def fail(where: str, problem: str) -> SchemaError:
+        return SchemaError(f"{source}: {where}: {problem}")
+
+    doc = dict(data.get("document") or {})
+    number = doc.get("doc_number")
+    if not isinstance(number, str) or not number.strip():
+        raise fail("document.doc_number", f"no document number (文号) given (got {number!r}); every output names it")
+    base = str(doc.get("base_date", ""))
+    try:
+        import datetime as dt
+
+        dt.date.fromisoformat(base)
+    except ValueError:
+        raise fail("document.base_date", f"base date (基准日) {doc.get('base_date')!r} is not a date YYYY-MM-DD") from None
+    doc.setdefault("unit", "元/平方米")
+    factor = _unit_factor(str(doc["unit"]), source)
+    doc["unit"] = "元/平方米"
+    raw_tables = data.get("tables")
+    if not isinstance(raw_tables, Mapping) or not raw_tables:
+        raise fail("tables", "no table given")
+    tables = {}
+    for key, spec in raw_tables.items():
+        where = f"tables.{key}"
+        grades = list(spec.get("grades") or [])
+        if not grades:
+            raise fail(f"{where}.grades", "no grades given")
+        for grade in grades:
+            if grades.count(grade) > 1:
+                raise fail(f"{where}.grades", f"grade {grade!r} appears twice; name each grade once")
+        uses = spec.get("uses")
+        if not isinstance(uses, Mapping) or not uses:
+            raise fail(f"{where}.uses", "no use given")
+        tables[key] = {**spec, "grades": grades, "uses": {use: _checked_use(u, len(grades), f"{where}.uses.{use}", fail, factor)
+                                                          for use, u in uses.items()}}
+    return doc, tables
+
+
+def _unit_factor(unit: str, source: str) -> float:
+    """元/m² per unit of *unit* (元/平方米 -> 1, 万元/亩 -> 15)."""
+    if unit in ("元/平方米", "元/m²", "元/m2"):
+        return 1.0
+    import unicodedata
+
+    from zzgeo.registers.quantities import read_unit
+
+    try:
+        return read_unit(unicodedata.normalize("NFKC", unit), "price").factor
+    except SchemaError as exc:
+        raise SchemaError(f"{source}: document.unit: {exc}") from None
+
+
+def _checked_use(u: Mapping[str, Any], n_grades: int, where: str, fail, factor: float) -> dict[str, Any]:
+    if u.get("price_form") not in _FORMS:
+        raise fail(f"{where}.price_form", f"price form {u.get('price_form')!r} is not floor (楼面价) or ground (地面价)")
+    term = u.get("term_years")
+    if term != "unlimited" and not (isinstance(term, (int, float)) and not isinstance(term, bool) and 0 < term <= 70):
+        raise fail(f"{where}.term_years", f"benchmark term {term!r} is not a number of years 0 < n <= 70 or \"unlimited\"")
+    ratio = u.get("plot_ratio")
+    if ratio is not None and not (isinstance(ratio, (int, float)) and 0 < ratio <= 30):
+        raise fail(f"{where}.plot_ratio", f"benchmark plot ratio {ratio!r} is not a number 0 < FAR <= 30")
+    rights = dict(u.get("rights") or {})
+    if not rights:
+        raise fail(f"{where}.rights", "no right given (e.g. rights = { transfer = \"出让土地使用权价格\" })")
+    cells = u.get("cells")
+    by_right = cells if isinstance(cells, Mapping) else {right: cells for right in rights}
+    out = {}
+    for right in rights:
+        row = by_right.get(right)
+        if not isinstance(row, (list, tuple)) or len(row) != n_grades:
+            raise fail(f"{where}.cells", f"{len(row) if isinstance(row, (list, tuple)) else 'no'} cells for right {right!r}; "
+                       f"the table has {n_grades} grades (write \"—\" where it prints a dash)")
+        out[right] = [_cell(c, f"{where}.cells[{g}]", fail, factor) for g, c in enumerate(row, start=1)]
+    return {**u, "name_zh": str(u.get("name_zh") or where.rsplit(".", 1)[-1]), "rights": rights,
+            "cells": out if isinstance(cells, Mapping) else out[next(iter(rights))]}
+
+
+def _cell(cell: object, where: str, fail, factor: float) -> str:
+    """A cell as printed (text); checked: a dash, or a price 0 < p <= 100,000 元/m² after the unit's factor."""
+    if isinstance(cell, str) and cell.strip() in (DASH, "-", "–", "―", "－"):
+        return DASH
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        raise fail(where, "the price is blank; fill it from the document's table, or write \"—\" where it prints a dash")
+    try:
+        value = float(Decimal(str(cell).strip()))
+    except ArithmeticError:
+        raise fail(where, f"price {cell!r} is not a number") from None
+    if isinstance(cell, bool) or not math.isfinite(value) or value <= 0:
+        raise fail(where, f"price {cell!r} is not a positive number")
+    if value * factor > PRICE_LIMIT_YUAN_M2:
+        raise fail(where, f"price {cell!r} is {value * factor:,.0f} 元/m², above {PRICE_LIMIT_YUAN_M2:,.0f} 元/m²: "
+                          "no benchmark price is that high; are these 元/亩 under a 元/m² heading?")
+    return str(cell).strip() if factor == 1 else _figure(value * factor)
+
+
+def _figure(value: float) -> str:
+    """A price as the shortest text that reads back the same (895.0 -> "895", 15.0 -> "15")."""
+    import numpy as np
+
+    return np.format_float_positional(value, trim="-")
+
+
+_ACTIVE: ContextVar[PriceTables | None] = ContextVar("zzgeo_landprice_price_tables", default=None)
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_price_tables() -> PriceTables:
+    """The tables zzgeo ships: 郑政文〔2022〕42号 (``data/landprice/land_price_2022_42.toml``), read and checked once.
+
+    Examples
+    --------
+    >>> shipped_price_tables().doc_number
+    '郑政文〔2022〕42号'
+    """
+    return PriceTables.from_dict(load_toml(DATA_FILE), source=DATA_FILE)
+
+
+def active_price_tables() -> PriceTables:
+    """The tables in use: a valuer's inside :func:`using_price_tables`, else the shipped ones.
+
+    Examples
+    --------
+    >>> active_price_tables() is shipped_price_tables()
+    True
+    """
+    return _ACTIVE.get() or shipped_price_tables()
+
+
+@contextmanager
+def using_price_tables(tables: PriceTables | None) -> Iterator[PriceTables]:
+    """Use *tables* instead of the shipped ones inside the ``with`` block; ``None`` changes nothing.
+
+    A file is read into a :class:`PriceTables` by
+    :func:`zzgeo.landprice.valuer_table.load_price_table` (the lookup and the
+    valuation take the file or the object as ``price_table=``).
+
+    Examples
+    --------
+    >>> doc = {"doc_number": "DEMO-2", "base_date": "2019-01-01"}
+    >>> use = {"name_zh": "工业用地", "price_form": "ground", "term_years": 50, "rights": {"transfer": "出让"}, "cells": ["600", "500"]}
+    >>> mine = PriceTables.from_dict({"document": doc, "tables": {"state_construction": {
+    ...     "grades": ["一级", "二级"], "uses": {"industrial": use}}}}, source="mine.toml")
+    >>> with using_price_tables(mine):
+    ...     doc_number(), benchmark_price("state_construction", "industrial", "transfer", 2)
+    ('DEMO-2', 500.0)
+    >>> doc_number()
+    '郑政文〔2022〕42号'
+    """
+    if tables is None:
+        yield active_price_tables()
+        return
+    if not isinstance(tables, PriceTables):
+        raise TypeError(f"using_price_tables takes a PriceTables (see load_price_table), got {type(tables).__name__}")
+    token = _ACTIVE.set(tables)
+    try:
+        yield tables
+    finally:
+        _ACTIVE.reset(token)
+
+
+def doc_number() -> str:
+    """The document number of the tables in use (``DOC_NUMBER`` unless a valuer's table is active).
+
+    Examples
+    --------
+    >>> doc_number()
+    '郑政文〔2022〕42号'
+    """
+    return active_price_tables().doc_number
 
 
 @dataclass(frozen=True)
@@ -112,18 +371,12 @@ def document() -> dict:
     >>> doc["doc_number"], doc["date"], doc["base_date"], doc["unit"]
     ('郑政文〔2022〕42号', '2022-04-14', '2020-01-01', '元/平方米')
     """
-    return dict(_data()["document"])
+    return dict(active_price_tables().document)
 
 
-@functools.lru_cache(maxsize=1)
-def _data() -> dict:
-    """The parsed data file, once per process (load_toml's defensive deep copy cost ~3 ms a call, 60 calls a lookup)."""
-    return load_toml(DATA_FILE)
-
-
-def _tables() -> dict:
-    """The tables of the data file: read-only (shared by every caller)."""
-    return _data()["tables"]
+def _tables() -> Mapping[str, Any]:
+    """The tables in use (:func:`active_price_tables`): read-only (shared by every caller)."""
+    return active_price_tables().tables
 
 
 def table_names() -> list[str]:
@@ -145,7 +398,7 @@ def table_names() -> list[str]:
 def _table(table: str) -> dict:
     tables = _tables()
     if table not in tables:
-        msg = f"unknown land price table {table!r}; 郑政文〔2022〕42号 has {sorted(tables)}"
+        msg = f"unknown land price table {table!r}; {doc_number()} has {sorted(tables)}"
         raise UnknownCodeError(msg)
     return tables[table]
 
@@ -300,7 +553,7 @@ def benchmark_price(table: str, use: str, right: str, grade: object) -> float:
     cell = _cells(table, use, right)[g - 1]
     if cell == DASH:
         msg = (
-            f"{DOC_NUMBER} prints '—' for {table}/{use} ({info.name_zh}) grade {g}: "
+            f"{doc_number()} prints '—' for {table}/{use} ({info.name_zh}) grade {g}: "
             "that grade does not exist for this use"
         )
         raise NoSuchGradeError(msg)
@@ -357,7 +610,7 @@ def price_table() -> pd.DataFrame:
                             "term_years": info.term_years,
                             "plot_ratio": info.plot_ratio,
                             "base_date": base_date,
-                            "doc_number": DOC_NUMBER,
+                            "doc_number": doc_number(),
                         }
                     )
     return pd.DataFrame(rows)

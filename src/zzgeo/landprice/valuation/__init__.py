@@ -38,9 +38,9 @@ from zzgeo.landprice.valuation.steps import (
 __all__ = [
     "STEPS",
     "STEP_NAMES",
-    "Step",
     "PlotRatioTable",
     "PriceIndex",
+    "Step",
     "ValuationOptions",
     "apply_steps",
     "check_order",

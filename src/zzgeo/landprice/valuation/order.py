@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from zzgeo.errors import ParameterError
 
-__all__ = ["Step", "STEPS", "STEP_NAMES", "check_order"]
+__all__ = ["STEPS", "STEP_NAMES", "Step", "check_order"]
 
 
 @dataclass(frozen=True)

@@ -33,16 +33,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from zzgeo.landprice.valuation.options import PlotRatioTable, ValuationOptions
 
 __all__ = [
-    "Step",
     "STEPS",
     "STEP_NAMES",
-    "check_order",
-    "individual_correction",
-    "term_correction",
-    "plot_ratio_correction",
-    "floor_to_ground",
-    "date_correction",
+    "Step",
     "apply_steps",
+    "check_order",
+    "date_correction",
+    "floor_to_ground",
+    "individual_correction",
+    "plot_ratio_correction",
+    "term_correction",
 ]
 
 
@@ -168,7 +168,6 @@ def date_correction(when: dt.date, options: ValuationOptions, *, rules: Valuatio
     ['valuation date 2021-01-01 differs from the base date 2020-01-01 but no price index or growth rate was given: K_date = 1']
     """
     from zzgeo.landprice.rules import document, valuation_rules
-
     from zzgeo.limits import check
 
     rules = rules or valuation_rules()
