@@ -4,6 +4,7 @@
 module                       what it does
 ============================ ====================================================
 :mod:`.rules`                the three price tables as published, uses, rights, valuation rules
+:mod:`.valuer_table`         a valuer's own table (``--price-table``, e.g. 郑政文〔2019〕49号) as the same object
 :mod:`.zones`                grade zones (DEMO unless the user gives the official map), grades at points
 :mod:`.lookup`               benchmark prices at points or parcels, in any common CRS
 :mod:`.valuation`            :func:`value_parcels`: the benchmark coefficient correction method
@@ -32,7 +33,9 @@ from zzgeo._lazy import lazy_names
 
 #: module -> the names it holds
 _WHERE = {
-    "rules": ["DOC_NUMBER", "document", "table_names", "price_table", "benchmark_price", "use_info", "valuation_rules"],
+    "rules": ["DOC_NUMBER", "document", "table_names", "price_table", "benchmark_price", "use_info", "valuation_rules",
+              "PriceTables", "using_price_tables"],
+    "valuer_table": ["load_price_table"],
     "zones": ["default_zones", "load_grade_zones", "assign_grades"],
     "lookup": ["lookup_prices", "lookup_point", "lookup_geometry"],
     "valuation": ["value_parcels", "ValuationOptions", "PlotRatioTable", "PriceIndex"],

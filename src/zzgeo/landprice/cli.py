@@ -7,7 +7,7 @@ prints. Only typer and :mod:`zzgeo._cli` are imported at module level.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -28,31 +28,63 @@ from zzgeo._cli import (
     run_note,
 )
 
-app = typer.Typer(help="Benchmark land prices of 郑政文〔2022〕42号: tables, lookup, valuation.", no_args_is_help=True)
+app = typer.Typer(help="Benchmark land prices of 郑政文〔2022〕42号 (or your own table, --price-table): tables, lookup, valuation.",
+                  no_args_is_help=True)
 
-ZonesOption = Annotated[Optional[Path], typer.Option("--zones", help="Real grade zones (GeoPackage/Shapefile/GeoJSON/PostGIS) instead of the DEMO layer.")]
+ZonesOption = Annotated[Path | None, typer.Option("--zones", help="Real grade zones (GeoPackage/Shapefile/GeoJSON/PostGIS) instead of the DEMO layer.")]
+PriceTableOption = Annotated[Path | None, typer.Option(
+    "--price-table", help="Your own benchmark price table (CSV/Excel one row per use x grade, or TOML in the shipped shape), "
+    "e.g. 郑政文〔2019〕49号's urban table: template in data/landprice/templates/urban_2019_49.csv.")]
+
+
+def _price_table(path: Path | None):
+    """The valuer's table, read and checked before any other work (None: the shipped tables)."""
+    if path is None:
+        return None
+    from zzgeo.landprice.valuer_table import load_price_table
+
+    return load_price_table(path)
+
+
+def _table_notice(tables) -> None:
+    """Say where the prices come from when they are the valuer's, and that DEMO figures are not real."""
+    if tables is None:
+        return
+    run_note(f"benchmark prices of {tables.doc_number} from your table {tables.source}")
+    if tables.demo:
+        demo_notice(f"the price table {tables.doc_number} (fictional figures)")
 
 
 @app.command("table")
 def table_cmd(
-    table: Annotated[Optional[str], typer.Option(help="collective_construction, collective_agricultural or state_agricultural.")] = None,
+    table: Annotated[str | None, typer.Option(help="collective_construction, collective_agricultural or state_agricultural.")] = None,
+    price_table_file: PriceTableOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Print the benchmark price tables of 郑政文〔2022〕42号 exactly as published."""
-    from zzgeo.landprice.rules import DOC_NUMBER, _table, document, price_table
+    """Print the benchmark price tables of 郑政文〔2022〕42号 exactly as published (or your own, --price-table)."""
+    from zzgeo.landprice.rules import (
+        _table,
+        doc_number,
+        document,
+        price_table,
+        using_price_tables,
+    )
 
-    frame = price_table()
-    if table:
-        _table(table)  # validates the name
-        frame = frame[frame["table"] == table]
+    tables = _price_table(price_table_file)
+    with using_price_tables(tables):
+        frame = price_table()
+        if table:
+            _table(table)  # validates the name
+            frame = frame[frame["table"] == table]
+        doc, number = document(), doc_number()
     if as_json:
-        echo_json({"document": document(), "rows": frame.to_dict("records")})
+        echo_json({"document": doc, "rows": frame.to_dict("records")})
         return
-    doc = document()
     for name, sub in frame.groupby("table", sort=False):
         wide = sub.pivot_table(index=["use_zh", "right_zh"], columns="grade", values="cell", aggfunc="first", sort=False)
         wide.columns = [f"{g}级" for g in wide.columns]
-        print_frame(wide.reset_index().fillna(""), title=f"{name} — {DOC_NUMBER}, {doc['unit']}, 基准日 {doc['base_date']}")
+        print_frame(wide.reset_index().fillna(""), title=f"{name} — {number}, {doc['unit']}, 基准日 {doc['base_date']}")
+    _table_notice(tables)
 
 
 @app.command("lookup")
@@ -61,17 +93,19 @@ def lookup_cmd(
     lat: Annotated[str, typer.Option(help="Latitude (or northing).")],
     crs: CrsOption = "wgs84",
     zones: ZonesOption = None,
+    price_table_file: PriceTableOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """District, grade and benchmark price of every table, use and right at a point."""
     from zzgeo.landprice.lookup import lookup_point
 
+    tables = _price_table(price_table_file)
     if zones:
         from zzgeo.landprice.zones import load_grade_zones
 
-        result = lookup_point(lon, lat, crs=crs or "wgs84", zones=load_grade_zones(zones))
+        result = lookup_point(lon, lat, crs=crs or "wgs84", zones=load_grade_zones(zones, price_table=tables), price_table=tables)
     else:  # the store's zones: the one-point path, without pandas
-        result = lookup_point(lon, lat, crs=crs or "wgs84")
+        result = lookup_point(lon, lat, crs=crs or "wgs84", price_table=tables)
     if as_json:
         echo_json(result)
         return
@@ -86,7 +120,8 @@ def lookup_cmd(
     ]
     print_frame(rows)
     if result["zones_demo"]:
-        demo_notice("the grade zones (prices are real, grades are not)")
+        demo_notice("the grade zones (prices are real, grades are not)" if tables is None else "the grade zones (grades are not real)")
+    _table_notice(tables)
 
 
 def _options(date, reduction_rate, term_years, plot_ratio, plot_ratio_table, use, price_index, monthly_growth, factor,
@@ -123,24 +158,25 @@ def demo_parcels_cmd() -> None:
 def value_cmd(
     parcels: Annotated[Path, typer.Argument(help="Parcels: GeoPackage, GeoJSON, Shapefile, FlatGeobuf, or CSV/Excel with lon/lat columns.")],
     out: Annotated[Path, typer.Option("--out", help="Output file (.gpkg, .geojson, .shp, .fgb, .csv, .xlsx); never an input.")],
-    table: Annotated[Optional[str], typer.Option(help="Table for rows without a table column.")] = None,
-    use: Annotated[Optional[str], typer.Option(help="Use for rows without a use column, e.g. commercial or 商业服务业.")] = None,
-    right: Annotated[Optional[str], typer.Option(help="Right, e.g. contract_management (needed where a use has two).")] = None,
-    date: Annotated[Optional[str], typer.Option("--date", help="Valuation date YYYY-MM-DD (default: base date 2020-01-01).")] = None,
+    table: Annotated[str | None, typer.Option(help="Table for rows without a table column.")] = None,
+    use: Annotated[str | None, typer.Option(help="Use for rows without a use column, e.g. commercial or 商业服务业.")] = None,
+    right: Annotated[str | None, typer.Option(help="Right, e.g. contract_management (needed where a use has two).")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Valuation date YYYY-MM-DD (default: base date 2020-01-01).")] = None,
     crs: CrsOption = None,
     layer: LayerOption = None,
     columns: ColumnsOption = None,
-    reduction_rate: Annotated[Optional[float], typer.Option("--reduction-rate", help="Land capitalisation rate r, 0 < r ≤ 0.5 (data/limits.toml; default per use, see docs).")] = None,
-    term_years: Annotated[Optional[float], typer.Option("--term-years", help="Years to value, 0 < m ≤ 70 (data/limits.toml; default: the benchmark term).")] = None,
-    plot_ratio: Annotated[Optional[float], typer.Option("--plot-ratio", help="Parcel plot ratio, 0.01 to 30 (data/limits.toml; default: the benchmark's).")] = None,
-    plot_ratio_table: Annotated[Optional[Path], typer.Option("--plot-ratio-table", help="CSV plot_ratio,coefficient[,use].")] = None,
-    price_index: Annotated[Optional[str], typer.Option("--price-index", help="DATE=INDEX pairs, e.g. 2020-01-01=100,2024-01-01=93 (values > 0).")] = None,
-    monthly_growth: Annotated[Optional[float], typer.Option("--monthly-growth", help="Monthly price growth rate g for K_date=(1+g)^months.")] = None,
-    factor: Annotated[Optional[list[str]], typer.Option("--factor", help="Individual factor NAME=VALUE (repeat); ΣK multiplies as (1+ΣK).")] = None,
+    reduction_rate: Annotated[float | None, typer.Option("--reduction-rate", help="Land capitalisation rate r, 0 < r ≤ 0.5 (data/limits.toml; default per use, see docs).")] = None,
+    term_years: Annotated[float | None, typer.Option("--term-years", help="Years to value, 0 < m ≤ 70 (data/limits.toml; default: the benchmark term).")] = None,
+    plot_ratio: Annotated[float | None, typer.Option("--plot-ratio", help="Parcel plot ratio, 0.01 to 30 (data/limits.toml; default: the benchmark's).")] = None,
+    plot_ratio_table: Annotated[Path | None, typer.Option("--plot-ratio-table", help="CSV plot_ratio,coefficient[,use].")] = None,
+    price_index: Annotated[str | None, typer.Option("--price-index", help="DATE=INDEX pairs, e.g. 2020-01-01=100,2024-01-01=93 (values > 0).")] = None,
+    monthly_growth: Annotated[float | None, typer.Option("--monthly-growth", help="Monthly price growth rate g for K_date=(1+g)^months.")] = None,
+    factor: Annotated[list[str] | None, typer.Option("--factor", help="Individual factor NAME=VALUE (repeat); ΣK multiplies as (1+ΣK).")] = None,
     development_adj: Annotated[float, typer.Option("--development-adj", help="Development-level adjustment D, 元/m², added at its step.")] = 0.0,
-    steps: Annotated[Optional[str], typer.Option("--steps", help="Order of the correction steps, e.g. date,individual,term,plot_ratio,floor_to_ground,development.")] = None,
+    steps: Annotated[str | None, typer.Option("--steps", help="Order of the correction steps, e.g. date,individual,term,plot_ratio,floor_to_ground,development.")] = None,
     zones: ZonesOption = None,
-    id_column: Annotated[Optional[str], typer.Option("--id-column", help="Column naming parcels in messages.")] = None,
+    price_table_file: PriceTableOption = None,
+    id_column: Annotated[str | None, typer.Option("--id-column", help="Column naming parcels in messages.")] = None,
     on_error: OnErrorOption = "raise",
     as_json: JsonOption = False,
     scheduler: SchedulerOption = None,
@@ -153,15 +189,16 @@ def value_cmd(
     from zzgeo.landprice.zones import load_grade_zones
     from zzgeo.registers import parse_columns_option
 
-    outcome = Outcome(out, inputs_of(parcels, zones, plot_ratio_table))
+    outcome = Outcome(out, inputs_of(parcels, zones, plot_ratio_table, price_table_file))
+    tables = _price_table(price_table_file)
     options = _options(date, reduction_rate, term_years, plot_ratio, plot_ratio_table, use, price_index, monthly_growth,
                        factor, development_adj, steps)
     for line in options.notes_for("valuation_date", "sum_k", "price_index"):  # the numeric options are checked already
         run_note(line)
     frame = read_vector(parcels, layer=layer, crs=crs)
     kwargs = {"table": table, "use": use, "right": right, "options": options, "id_column": id_column, "on_error": on_error,
-              "zones": load_grade_zones(zones) if zones else None, "columns": parse_columns_option(columns),
-              "name": parcels.name, "row_names": row_names_of(parcels)}
+              "zones": load_grade_zones(zones, price_table=tables) if zones else None, "columns": parse_columns_option(columns),
+              "name": parcels.name, "row_names": row_names_of(parcels), "price_table": tables}
     if scheduler:
         from zzgeo.landprice.valuation.scale import value_parcels_dask
 
@@ -172,6 +209,8 @@ def value_cmd(
     outcome.add_notes([frame.attrs["crs_note"]] if frame.attrs.get("crs_note") else [])
     outcome.write(result)
     _report(result, outcome, as_json)
+    if tables is not None and tables.demo:
+        demo_notice(f"the price table {tables.doc_number} (fictional figures: no value here is real)")
 
 
 def _report(result, outcome: Outcome, as_json: bool) -> None:

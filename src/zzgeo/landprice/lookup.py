@@ -14,6 +14,7 @@ point (tested on points all over the zones and on their edges).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,24 +22,28 @@ import numpy as np
 from zzgeo.errors import OutsideAreaError, SchemaError
 from zzgeo.landprice.rules import (
     DASH,
-    DOC_NUMBER,
     MU_M2,
+    PriceTables,
     _cells,
     _table,
+    active_price_tables,
     document,
     table_names,
     use_info,
+    using_price_tables,
     yuan_per_mu,
 )
+from zzgeo.landprice.valuer_table import price_tables_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["lookup_prices", "lookup_point", "lookup_geometry"]
+__all__ = ["lookup_geometry", "lookup_point", "lookup_prices"]
 
 
-def lookup_prices(parcels: gpd.GeoDataFrame, *, zones: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+def lookup_prices(parcels: gpd.GeoDataFrame, *, zones: gpd.GeoDataFrame | None = None,
+                  price_table: PriceTables | str | Path | None = None) -> pd.DataFrame:
     """Grade and benchmark price of every parcel for every table, use and right.
 
     Parameters
@@ -47,6 +52,8 @@ def lookup_prices(parcels: gpd.GeoDataFrame, *, zones: gpd.GeoDataFrame | None =
         Points or polygons with a CRS.
     zones : geopandas.GeoDataFrame, optional
         Grade zones (default: the layer store's).
+    price_table : PriceTables, str or Path, optional
+        A valuer's own benchmark table (:mod:`zzgeo.landprice.valuer_table`) instead of the shipped one.
 
     Returns
     -------
@@ -91,7 +98,8 @@ def lookup_prices(parcels: gpd.GeoDataFrame, *, zones: gpd.GeoDataFrame | None =
     from zzgeo.landprice.zones import default_zones
 
     gdf = to_wgs84(parcels, name="parcels")
-    return pd.DataFrame(_frame_records(gdf, default_zones() if zones is None else zones))
+    with using_price_tables(price_tables_of(price_table)):
+        return pd.DataFrame(_frame_records(gdf, default_zones() if zones is None else zones))
 
 
 def _uses(table: str) -> list[str]:
@@ -150,7 +158,8 @@ def _price_records(parcel: object, table: str, use: str, shares: list[tuple[int,
     return rows
 
 
-def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataFrame | None = None) -> dict[str, Any]:
+def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataFrame | None = None,
+                    price_table: PriceTables | str | Path | None = None) -> dict[str, Any]:
     """Lookup for one point or polygon, as a JSON-ready dict.
 
     Parameters
@@ -162,6 +171,8 @@ def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataF
         coordinates, ``"EPSG:4547"`` for metres, ...).
     zones : geopandas.GeoDataFrame, optional
         Grade zones (default: the layer store's, DEMO unless replaced).
+    price_table : PriceTables, str or Path, optional
+        A valuer's own benchmark table (:mod:`zzgeo.landprice.valuer_table`) instead of the shipped one.
 
     Returns
     -------
@@ -212,7 +223,8 @@ def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataF
     zones = default_zones() if zones is None else zones
     demo = bool(zones["demo"].astype(bool).any()) if "demo" in zones.columns else False
     rep = frame.geometry.iloc[0].representative_point()
-    return _answer((rep.x, rep.y), crs, input_crs(frame), (adcode, district["name"]), _frame_records(frame, zones), demo)
+    with using_price_tables(price_tables_of(price_table)):
+        return _answer((rep.x, rep.y), crs, input_crs(frame), (adcode, district["name"]), _frame_records(frame, zones), demo)
 
 
 def _answer(lonlat: tuple[float, float], crs: object, given: str | None, district: tuple[str, str],
@@ -224,11 +236,13 @@ def _answer(lonlat: tuple[float, float], crs: object, given: str | None, distric
     from zzgeo.crs import format_location
 
     (lon, lat), (adcode, name) = lonlat, district
+    tables = active_price_tables()
     if not rows:
+        scope = ("郑政文〔2022〕42号 covers 郑州市本级 and its entrusted areas (白沙园区, 物流园区)" if tables.shipped
+                 else f"give the grade map of {tables.doc_number} (--zones)")
         msg = (
             f"{format_location(lon, lat, given)} lies in {name} ({adcode}), outside every grade zone in use. "
-            f"{DOC_NUMBER} covers 郑州市本级 and its entrusted areas (白沙园区, 物流园区)"
-            + ("; the demo zones cover the six urban districts only" if demo else "")
+            + scope + ("; the demo zones cover the six urban districts only" if demo else "")
         )
         raise OutsideAreaError(msg)
     grouped: dict[str, dict[str, list[dict[str, Any]]]] = {}
@@ -238,9 +252,10 @@ def _answer(lonlat: tuple[float, float], crs: object, given: str | None, distric
     return {
         "location": {"lon": round(float(lon), 7), "lat": round(float(lat), 7), "crs_in": str(crs), "stored_as": "EPSG:4326"},
         "district": {"adcode": adcode, "name": name},
-        "doc_number": DOC_NUMBER,
+        "doc_number": tables.doc_number,
         "base_date": doc["base_date"],
         "unit": doc["unit"],
+        **({} if tables.shipped else {"price_table": tables.source, "price_table_demo": tables.demo}),
         "zones_demo": demo,
         "zones_note": "DEMO grade zones (synthetic, not the official grade map): prices are real, grades are not" if demo else "",
         "tables": [{"table": table, "uses": [_use_answer(table, use, use_rows) for use, use_rows in uses.items()]}
@@ -273,7 +288,8 @@ def _use_answer(table: str, use: str, rows: list[dict[str, Any]]) -> dict[str, A
     }
 
 
-def lookup_point(lon: float, lat: float, *, crs: object = "wgs84", zones: gpd.GeoDataFrame | None = None) -> dict[str, Any]:
+def lookup_point(lon: float, lat: float, *, crs: object = "wgs84", zones: gpd.GeoDataFrame | None = None,
+                 price_table: PriceTables | str | Path | None = None) -> dict[str, Any]:
     """:func:`lookup_geometry` for a point given as coordinates in *crs*.
 
     Parameters
@@ -284,6 +300,8 @@ def lookup_point(lon: float, lat: float, *, crs: object = "wgs84", zones: gpd.Ge
         What the coordinates are (default WGS-84).
     zones : geopandas.GeoDataFrame, optional
         Grade zones (default: the layer store's, DEMO unless replaced).
+    price_table : PriceTables, str or Path, optional
+        A valuer's own benchmark table (:mod:`zzgeo.landprice.valuer_table`) instead of the shipped one.
 
     Returns
     -------
@@ -338,11 +356,12 @@ def lookup_point(lon: float, lat: float, *, crs: object = "wgs84", zones: gpd.Ge
     if zones is not None:
         from shapely.geometry import Point
 
-        return lookup_geometry(Point(float(lon), float(lat)), crs=crs, zones=zones)
+        return lookup_geometry(Point(float(lon), float(lat)), crs=crs, zones=zones, price_table=price_table)
     crs = crs or "wgs84"
     x, y = to_wgs84_xy([float(lon)], [float(lat)], crs)
     point, given = (float(x[0]), float(y[0])), given_crs(crs)
     district = district_at(*point, read_layer_arrays("districts"), given_crs=given)
     arrays = read_layer_arrays("land_grade_zones")
     demo = bool(np.asarray(arrays["demo"]).astype(bool).any()) if "demo" in arrays else False
-    return _answer(point, crs, given, district, _point_records(*point, arrays), demo)
+    with using_price_tables(price_tables_of(price_table)):
+        return _answer(point, crs, given, district, _point_records(*point, arrays), demo)

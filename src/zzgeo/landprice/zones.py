@@ -28,7 +28,16 @@ import numpy as np
 
 from zzgeo.crs import METRIC_CRS
 from zzgeo.errors import NoSuchGradeError, SchemaError
-from zzgeo.landprice.rules import DASH, _cells, _tables, use_info
+from zzgeo.landprice.rules import (
+    DASH,
+    PriceTables,
+    _cells,
+    _tables,
+    doc_number,
+    use_info,
+    using_price_tables,
+)
+from zzgeo.landprice.valuer_table import price_tables_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -39,14 +48,15 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "DEMO_LABEL",
     "SCHEMA",
+    "assign_grades",
+    "coverage_notes",
     "default_zones",
     "existing_grades",
+    "grade_weights",
     "load_grade_zones",
     "validate_grade_zones",
-    "zone_subset",
     "zone_mask",
-    "grade_weights",
-    "assign_grades",
+    "zone_subset",
 ]
 
 #: The packaged schema of grade-zone layers.
@@ -116,13 +126,19 @@ def _grade_check(ctx: CheckContext) -> None:
             continue
         if not any(int(grade) in existing_grades(table, u) for u in names):
             bad.append(pos)
-            texts.append(f"{table}/{use or '*'} has no grade {grade} (the table prints '—')")
+            n = len(_tables()[table]["grades"])
+            texts.append(f"{table}/{use or '*'} has no grade {grade} (the table prints '—')" if int(grade) <= n
+                         else f"{table}/{use or '*'} has no grade {grade}: {doc_number()}'s table has grades 1..{n}")
     ctx.issues.add(np.asarray(bad, dtype=np.int64), texts, kind=NoSuchGradeError)
 
 
 def _use_check(ctx: CheckContext) -> None:
-    """A zone's use must be a use of its table."""
+    """A zone's table must be one of the tables in use, and its use a use of its table."""
     tables, uses = ctx.value("table"), ctx.value("use")
+    foreign = [p for p, t in enumerate(tables) if isinstance(t, str) and t not in _tables()]
+    ctx.issues.add(np.asarray(foreign, dtype=np.int64),
+                   [f"table {tables.iloc[p]!r} is not a table of {doc_number()} (tables: {', '.join(_tables())})" for p in foreign],
+                   kind=SchemaError)
     wrong = [p for p, (t, u) in enumerate(zip(tables, uses)) if isinstance(t, str) and isinstance(u, str) and u
              and t in _tables() and u not in _tables()[t]["uses"]]
     ctx.issues.add(np.asarray(wrong, dtype=np.int64),
@@ -139,8 +155,12 @@ def _overlaps(zones: gpd.GeoDataFrame, name: str) -> None:
             raise SchemaError(msg)
 
 
-def validate_grade_zones(zones: gpd.GeoDataFrame, *, crs: object = None, name: str = "grade zones") -> gpd.GeoDataFrame:
+def validate_grade_zones(zones: gpd.GeoDataFrame, *, crs: object = None, name: str = "grade zones",
+                         price_table: PriceTables | str | Path | None = None) -> gpd.GeoDataFrame:
     """Check and normalise a grade-zone layer; return a clean copy in WGS-84.
+
+    The tables, uses and grades are checked against *price_table* (a valuer's
+    own, see :mod:`zzgeo.landprice.valuer_table`) or the shipped 郑政文〔2022〕42号.
 
     Raises
     ------
@@ -177,10 +197,12 @@ def validate_grade_zones(zones: gpd.GeoDataFrame, *, crs: object = None, name: s
     ...
     zzgeo.errors.SchemaError: zones.gpkg: zones of collective_construction/commercial overlap by 100000 m²; each place needs one grade
     """
+    from zzgeo.landprice.valuer_table import schema_for
     from zzgeo.registers import validate_register
 
-    out = validate_register(zones, SCHEMA, crs=crs, name=name, checks=[_use_check, _grade_check], hint=_HINT)
-    return _finish(out, name)
+    with using_price_tables(price_tables_of(price_table)):
+        out = validate_register(zones, schema_for(SCHEMA), crs=crs, name=name, checks=[_use_check, _grade_check], hint=_HINT)
+        return _finish(out, name)
 
 
 def _finish(out: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
@@ -191,7 +213,8 @@ def _finish(out: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
     return out
 
 
-def load_grade_zones(path: str | Path, *, layer: str | None = None, crs: object = None) -> gpd.GeoDataFrame:
+def load_grade_zones(path: str | Path, *, layer: str | None = None, crs: object = None,
+                     price_table: PriceTables | str | Path | None = None) -> gpd.GeoDataFrame:
     """Read and validate the real grade zones from a GeoPackage, Shapefile, GeoJSON or PostGIS.
 
     Parameters
@@ -204,6 +227,8 @@ def load_grade_zones(path: str | Path, *, layer: str | None = None, crs: object 
     crs : str, optional
         The coordinates' real CRS when the file declares none or the wrong one
         (e.g. ``gcj02``).
+    price_table : PriceTables, str or Path, optional
+        The valuer's own price table whose grades the map draws (default: the shipped tables).
 
     Returns
     -------
@@ -243,12 +268,38 @@ def load_grade_zones(path: str | Path, *, layer: str | None = None, crs: object 
     zzgeo.errors.NoSuchGradeError: ...bad.gpkg: 1 of 2 row(s) fail validation: feature 2: collective_construction/industrial has no grade 5 (the table prints '—'). ...
     >>> tmp.cleanup()
     """
+    from zzgeo.landprice.valuer_table import schema_for
     from zzgeo.registers import load_register
 
-    out = load_register(path, SCHEMA, layer=layer, crs=crs, checks=[_use_check, _grade_check], hint=_HINT)
-    zones = _finish(out, str(path))
+    with using_price_tables(price_tables_of(price_table)):
+        out = load_register(path, schema_for(SCHEMA), layer=layer, crs=crs, checks=[_use_check, _grade_check], hint=_HINT)
+        zones = _finish(out, str(path))
     zones["demo"] = False
     return zones
+
+
+def coverage_notes(zones: gpd.GeoDataFrame) -> list[str]:
+    """Grades the tables in use price that the grade map has no zone for (one text per table and use).
+
+    Examples
+    --------
+    The DEMO layer draws every grade of 郑政文〔2022〕42号; a map of two grades lacks the rest:
+
+    >>> coverage_notes(default_zones())
+    []
+    >>> two = default_zones().query("table == 'collective_construction' and use == 'commercial' and grade <= 2")
+    >>> coverage_notes(two)[0]
+    'the grade map has no zone for collective_construction/commercial grade(s) 3, 4, 5, 6 that 郑政文〔2022〕42号 prices: parcels there cannot be graded'
+    """
+    notes = []
+    for table, spec in _tables().items():
+        for use in spec["uses"]:
+            drawn = set(zone_subset(zones, table, use)["grade"].astype(int))
+            missing = [g for g in existing_grades(table, use) if g not in drawn]
+            if missing:
+                notes.append(f"the grade map has no zone for {table}/{use} grade(s) {', '.join(map(str, missing))} that "
+                             f"{doc_number()} prices: parcels there cannot be graded")
+    return notes
 
 
 def zone_subset(zones: gpd.GeoDataFrame, table: str, use: str) -> gpd.GeoDataFrame:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from zzgeo.errors import NoSuchGradeError, OutsideAreaError, UnknownCodeError
-from zzgeo.landprice.rules import DASH, DOC_NUMBER, UseInfo, _cells
+from zzgeo.landprice.rules import DASH, UseInfo, _cells, active_price_tables, doc_number
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -178,7 +178,7 @@ def _given_grades(job: Job, group: Group, prices: np.ndarray) -> None:
 
 
 def _dash_message(group: Group, grade: int) -> str:
-    return (f"{DOC_NUMBER} prints '—' for {group.table}/{group.use} ({group.info.name_zh}) grade {grade}: "
+    return (f"{doc_number()} prints '—' for {group.table}/{group.use} ({group.info.name_zh}) grade {grade}: "
             "that grade does not exist for this use")
 
 
@@ -191,10 +191,12 @@ def _grade_problems(job: Job, group: Group) -> None:
         texts = job.grades.texts(rows[dash])
         for text in sorted(set(texts)):
             message = (_dash_message(group, int(text)) if ":" not in text
-                       else f"{DOC_NUMBER} prints '—' for one of the grades {text} of {group.table}/{group.use}")
+                       else f"{doc_number()} prints '—' for one of the grades {text} of {group.table}/{group.use}")
             job.errors.add(rows[dash][texts == text], message, kind=NoSuchGradeError)
     inside = job.ctx.district_rows[rows] >= 0
-    job.errors.add(rows[~graded & inside], f"outside the {group.table} grade map for {group.use} "
-                   f"({DOC_NUMBER} covers 郑州市本级 and its entrusted areas)", kind=OutsideAreaError)
+    tables = active_price_tables()
+    scope = ("郑政文〔2022〕42号 covers 郑州市本级 and its entrusted areas" if tables.shipped
+             else f"give the grade map of {tables.doc_number} with --zones / zones=")
+    job.errors.add(rows[~graded & inside], f"outside the {group.table} grade map for {group.use} ({scope})", kind=OutsideAreaError)
     partial = graded & (job.cols["cover"][rows] < 0.999)
     job.errors.add(rows[partial], f"part of the parcel lies outside the {group.table}/{group.use} grade map", kind=OutsideAreaError)

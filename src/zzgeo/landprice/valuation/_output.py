@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from zzgeo.landprice.rules import DOC_NUMBER, MU_M2
+from zzgeo.landprice.rules import MU_M2, doc_number
 from zzgeo.landprice.valuation.steps import individual_correction
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,7 +79,7 @@ def _results(job: Job, unit: np.ndarray, area: np.ndarray, departure: np.ndarray
         "reduction_rate_source": rules.reduction_rate_source if opts.reduction_rate is None else "given",
         "plot_ratio_source": _table_source(opts.plot_ratio_table) or rules.plot_ratio_source,
         "zones_demo": ctx["zones_demo"],
-        "doc_number": DOC_NUMBER,
+        "doc_number": doc_number(),
     }
 
 

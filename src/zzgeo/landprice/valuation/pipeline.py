@@ -6,7 +6,8 @@
     district         from the loader's location check (exact index, see zzgeo.spatial.index)
     table/use/right  per row, else the options
     grade            the parcel's own grade, else the grade map (area-weighted across zones)
-    benchmark        the printed price of 郑政文〔2022〕42号 for that table, use, right and grade
+    benchmark        the printed price of 郑政文〔2022〕42号 (or of the valuer's own table, ``price_table=``)
+                     for that table, use, right and grade
     steps            the correction steps (steps.py) in the rule file's or the caller's order
     area and value   polygons measured in EPSG:4547; points take their area column
     warnings         K = 1 for want of a table or index, departure >= 30 %, grade disagreement
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,7 +33,14 @@ import pandas as pd
 
 from zzgeo._problems import check_on_error
 from zzgeo.errors import SchemaError, UnknownCodeError, ZzgeoError
-from zzgeo.landprice.rules import document, use_info, valuation_rules
+from zzgeo.landprice.rules import (
+    PriceTables,
+    active_price_tables,
+    document,
+    use_info,
+    using_price_tables,
+    valuation_rules,
+)
 from zzgeo.landprice.valuation._grades import Group, ZoneSets, grade_and_benchmark
 from zzgeo.landprice.valuation._inputs import plot_ratio_inputs, term_inputs
 from zzgeo.landprice.valuation._job import FLOAT_COLUMNS, GradeCodes, Job, KeyTexts
@@ -43,6 +52,7 @@ from zzgeo.landprice.valuation.steps import (
     date_correction,
     individual_correction,
 )
+from zzgeo.landprice.valuer_table import price_tables_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -60,11 +70,12 @@ SCHEMA = "landprice/parcels.toml"
 
 def _read(parcels: gpd.GeoDataFrame, districts, id_column: str | None, columns, name: str, row_names: str,
           first: int | None, whole: bool) -> Job:
+    from zzgeo.landprice.valuer_table import schema_for
     from zzgeo.registers import check_register
 
     if len(parcels) == 0:
         raise SchemaError(f"{name}: the layer has no rows")
-    ctx = check_register(parcels.reset_index(drop=True), SCHEMA, columns=columns, districts=districts, name=name,
+    ctx = check_register(parcels.reset_index(drop=True), schema_for(SCHEMA), columns=columns, districts=districts, name=name,
                          row_names=row_names, id_column=id_column, first=first, whole=whole)
     ctx.label.index = parcels.index  # rows are handled by position; messages name them by the caller's labels
     geoms, _, types = ctx.geometry_facts()
@@ -76,11 +87,12 @@ def _read(parcels: gpd.GeoDataFrame, districts, id_column: str | None, columns, 
 
 
 def _option(vocabulary: str, value: str | None) -> str | None:
+    from zzgeo.landprice.valuer_table import schema_for
     from zzgeo.registers import load_schema
 
     if value is None:
         return None
-    return load_schema(SCHEMA).vocabularies[vocabulary].parse(value) or value
+    return load_schema(schema_for(SCHEMA)).vocabularies[vocabulary].parse(value) or value
 
 
 def _codes(job: Job, column: str, default: str | None) -> tuple[np.ndarray, np.ndarray]:
@@ -214,6 +226,7 @@ def value_parcels(
     row_names: str = "index",
     first: int | None = None,
     whole: bool = True,
+    price_table: PriceTables | str | Path | None = None,
 ) -> gpd.GeoDataFrame:
     """Value every parcel (point or polygon) by the benchmark coefficient correction method.
 
@@ -252,6 +265,11 @@ def value_parcels(
     whole : bool
         Whether *parcels* is the whole register: repeated parcel ids are
         checked only then (a partition's caller checks the whole first).
+    price_table : PriceTables, str or Path, optional
+        The valuer's own benchmark price table (:func:`zzgeo.landprice.valuer_table.load_price_table`,
+        e.g. 郑政文〔2019〕49号's urban state-owned land) instead of the shipped 郑政文〔2022〕42号;
+        the same steps and outputs, ``doc_number`` naming its document. The grade
+        zones must then grade its tables (``zones=``, see :func:`~zzgeo.landprice.zones.load_grade_zones`).
 
     Returns
     -------
@@ -314,6 +332,14 @@ def value_parcels(
     [False, True]
     """
     check_on_error(on_error)
+    with using_price_tables(price_tables_of(price_table)):
+        return _value(parcels, table, use, right, options, zones, districts, id_column, on_error, columns, name, row_names,
+                      first, whole)
+
+
+def _value(parcels, table, use, right, options, zones, districts, id_column, on_error, columns, name, row_names, first,
+           whole) -> gpd.GeoDataFrame:
+    """:func:`value_parcels` with the price tables in use set."""
     opts = options or ValuationOptions()
     rules = valuation_rules()
     order = opts.step_order or check_order(rules.step_order)
@@ -337,7 +363,7 @@ def value_parcels(
     departure = _departures(job, unit, rules)
     if on_error == "raise":
         job.errors.raise_if_any(job.label, what="parcel(s) cannot be valued", name=name)
-    context = {"when": when, "k_date": k_date, "date_source": date_source, "date_warnings": date_warnings,
+    context = {"when": when, "k_date": k_date, "date_source": date_source, "date_warnings": date_warnings + _table_notes(zones),
                "order": order, "opts": opts, "rules": rules, "zones_demo": _is_demo(zones)}
     return build_output(job, parcels.index, unit, area, departure, context)
 
@@ -351,6 +377,19 @@ def _impossible_prices(job: Job, unit: np.ndarray) -> None:
     job.errors.add(bad, lambda p: [
         f"the corrected price would be {unit[i]:,.2f} 元/m² (benchmark {job.cols['benchmark'][i]:g}, development adjustment "
         f"{job.cols['dev'][i]:g} 元/m²): check the coefficients and the adjustment" for i in p])
+
+
+def _table_notes(zones: pd.DataFrame) -> list[str]:
+    """With a valuer's own table: where its prices come from, DEMO figures, and grades it prices that the grade map lacks."""
+    tables = active_price_tables()
+    if tables.shipped:
+        return []
+    from zzgeo.landprice.zones import coverage_notes
+
+    notes = [f"benchmark prices of {tables.doc_number} from the valuer's table {tables.source} (base date {tables.document['base_date']})"]
+    if tables.demo:
+        notes.append(f"DEMO price table ({tables.doc_number}): the figures are fictional, no value built on them is real")
+    return notes + coverage_notes(zones)
 
 
 def _is_demo(zones: pd.DataFrame) -> bool:
