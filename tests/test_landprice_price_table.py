@@ -1,0 +1,376 @@
+"""Tests of a valuer's own benchmark price table (``--price-table``, zzgeo.landprice.valuer_table).
+
+A hand-built table (2 uses x 3 grades, prices chosen here, a DEMO document number) in CSV and in TOML,
+a hand-built grade map (three 1 km squares in EPSG:4547 around Erqi Square: grade 1 west, 2 in the
+middle, 3 east), three parcels valued through the same pipeline as the shipped tables, every figure
+worked by hand below. Bad tables go through the CLI: exit 2, one ``error:`` line naming the file, the
+line and the value, and no output written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from zzgeo._cli import run
+from zzgeo._data import data_path
+from zzgeo.cli import app
+from zzgeo.errors import NoSuchGradeError, SchemaError, UnknownCodeError
+from zzgeo.landprice import (
+    PlotRatioTable,
+    ValuationOptions,
+    load_price_table,
+    lookup_point,
+    value_parcels,
+)
+from zzgeo.landprice.rules import (
+    benchmark_price,
+    doc_number,
+    price_table,
+    using_price_tables,
+)
+from zzgeo.landprice.zones import load_grade_zones, validate_grade_zones
+
+DOC = "DEMO-TEST〔2019〕1号"
+HEADER = "文号,文件名称,基准日,地价表,用途,级别,基准地价(元/㎡),地价形式,使用年期,容积率,开发程度"
+#: The hand-built table: 住宅 (floor price, 70 years, FAR 2.0) 3000/2400/1800; 工业 (ground price, 50 years,
+#: FAR 1.0) 600/500/— (no grade 3). Document number and base date typed once, per-use fields once per use.
+ROWS = [
+    f"{DOC},测试用基准地价表（虚构）,2019-01-01,国有建设用地,住宅,一级,3000,楼面价,70,2.0,六通一平",
+    ",,,国有建设用地,住宅,二级,2400,,,,",
+    ",,,国有建设用地,住宅,三级,1800,,,,",
+    ",,,国有建设用地,工业,一级,600,地面价,50,1.0,",
+    ",,,国有建设用地,工业,二级,500,,,,",
+    ",,,国有建设用地,工业,三级,—,,,,",
+]
+TOML = f"""
+[document]
+doc_number = "{DOC}"
+title = "测试用基准地价表（虚构）"
+base_date = "2019-01-01"
+unit = "元/平方米"
+
+[tables.state_construction]
+grades = ["一级", "二级", "三级"]
+development_level_zh = "六通一平"
+
+[tables.state_construction.uses.residential]
+name_zh = "住宅用地"
+price_form = "floor"
+term_years = 70
+plot_ratio = 2.0
+rights = {{ transfer = "出让土地使用权价格" }}
+cells = ["3000", "2400", "1800"]
+
+[tables.state_construction.uses.industrial]
+name_zh = "工业用地"
+price_form = "ground"
+term_years = 50
+plot_ratio = 1.0
+rights = {{ transfer = "出让土地使用权价格" }}
+cells = ["600", "500", "—"]
+"""
+
+
+def _write(path: Path, rows: list[str], header: str = HEADER) -> Path:
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def csv_table(tmp_path) -> Path:
+    return _write(tmp_path / "prices.csv", ROWS)
+
+
+@pytest.fixture
+def toml_table(tmp_path) -> Path:
+    path = tmp_path / "prices.toml"
+    path.write_text(TOML, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def squares(origin_4547) -> gpd.GeoDataFrame:
+    """Three 1000 m x 1000 m squares for every use of state_construction (use empty): grades 1, 2, 3 west to east."""
+    x0, y0 = origin_4547
+    return gpd.GeoDataFrame({"地价表": ["国有建设用地"] * 3, "用途": [""] * 3, "级别": ["一级", "二级", "三级"]},
+                            geometry=[box(x0 - 1500, y0 - 500, x0 - 500, y0 + 500), box(x0 - 500, y0 - 500, x0 + 500, y0 + 500),
+                                      box(x0 + 500, y0 - 500, x0 + 1500, y0 + 500)], crs="EPSG:4547")
+
+
+@pytest.fixture
+def parcels(origin_4547) -> gpd.GeoDataFrame:
+    """A: 住宅 point in grade 1; B: 住宅 200 m x 100 m across grades 2|3; C: 工业 point in grade 2."""
+    x0, y0 = origin_4547
+    return gpd.GeoDataFrame({"parcel_id": ["A", "B", "C"], "用途": ["住宅", "住宅", "工业"], "容积率": [2.5, None, None],
+                             "剩余年期": [50, None, 30], "修正系数和": [0.05, None, None], "开发程度修正": [None, None, 20.0],
+                             "area_m2": [1000.0, None, 5000.0]},
+                            geometry=[Point(x0 - 1000, y0), box(x0 + 400, y0 - 50, x0 + 600, y0 + 50), Point(x0, y0)], crs="EPSG:4547")
+
+
+#: An (invented) plot-ratio table: 0.8 / 1.0 / 1.15 at FAR 1 / 2 / 3; valuation one year after the base date at
+#: 0.5 % a month.
+OPTIONS = ValuationOptions(valuation_date=dt.date(2020, 1, 1), monthly_growth_rate=0.005,
+                           plot_ratio_table=PlotRatioTable((1.0, 2.0, 3.0), (0.8, 1.0, 1.15), source="test table"))
+
+
+def _value(parcels, squares, table) -> gpd.GeoDataFrame:
+    zones = validate_grade_zones(squares, price_table=table)
+    return value_parcels(parcels, zones=zones, options=OPTIONS, price_table=table)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def test_csv_becomes_the_shipped_tables_object(csv_table) -> None:
+    tables = load_price_table(csv_table)
+    assert tables.doc_number == DOC and tables.demo and not tables.shipped
+    assert tables.document["base_date"] == "2019-01-01"
+    spec = tables.tables["state_construction"]
+    assert spec["grades"] == ["一级", "二级", "三级"] and spec["development_level_zh"] == "六通一平"
+    assert spec["uses"]["residential"] == {"name_zh": "住宅用地", "price_form": "floor", "term_years": 70.0, "plot_ratio": 2.0,
+                                           "rights": {"transfer": "出让土地使用权价格"}, "cells": ["3000", "2400", "1800"]}
+    assert spec["uses"]["industrial"]["cells"] == ["600", "500", "—"]
+
+
+def test_the_table_is_active_only_inside_the_block(csv_table) -> None:
+    with using_price_tables(load_price_table(csv_table)):
+        assert doc_number() == DOC
+        assert benchmark_price("state_construction", "residential", "transfer", "二级") == 2400.0
+        with pytest.raises(NoSuchGradeError, match=f"^{DOC} prints '—' for state_construction/industrial"):
+            benchmark_price("state_construction", "industrial", "transfer", 3)
+        frame = price_table()
+        assert set(frame["doc_number"]) == {DOC} and len(frame) == 6
+    assert doc_number() == "郑政文〔2022〕42号"
+    assert benchmark_price("collective_construction", "commercial", "transfer", 1) == 1020.0
+
+
+def test_units_in_the_header_convert(tmp_path, csv_table) -> None:
+    # 万元/亩 -> 元/m²: x 10000 / (10000/15) = x 15. 200 万元/亩 = 3000 元/m², 160 -> 2400, 120 -> 1800, 40 -> 600, 500/15 ...
+    per_mu = [r.replace(",3000,", ",200,").replace(",2400,", ",160,").replace(",1800,", ",120,").replace(",600,", ",40,")
+              .replace(",500,", ",33.3333333333333333,") for r in ROWS]
+    mu = load_price_table(_write(tmp_path / "mu.csv", per_mu, HEADER.replace("(元/㎡)", "(万元/亩)")))
+    assert mu.tables["state_construction"]["uses"]["residential"]["cells"] == ["3000", "2400", "1800"]
+    assert float(mu.tables["state_construction"]["uses"]["industrial"]["cells"][1]) == pytest.approx(500.0, abs=1e-9)
+
+
+# --- valuation, worked by hand -----------------------------------------------------------------
+
+
+def test_parcels_valued_by_hand(parcels, squares, csv_table) -> None:
+    out = _value(parcels, squares, load_price_table(csv_table)).set_index("parcel_id")
+    # K_date: 2019-01-01 -> 2020-01-01 is 365 days = 365 / 30.4375 = 11.99179 months; 1.005^11.99179 = 1.061634
+    k_date = 1.061634
+    assert out["k_date"].tolist() == pytest.approx([k_date] * 3, abs=1e-6)
+    # A: 住宅 grade 1, 3000 (floor price, FAR 2.0, 70 years); ΣK = 0.05; 50 years at r = 6 % (valuation.toml):
+    #    1.06^50 = 18.420154, 1.06^70 = 59.075930; K_term = (1 - 1/18.420154) / (1 - 1/59.075930)
+    #    = 0.945712 / 0.983073 = 0.961996; FAR 2.5: K_plot = c(2.5) / c(2.0) = 1.075 / 1.0 = 1.075; floor -> ground x 2.5
+    #    3000 x 1.05 x 0.961996 x 1.075 x 2.5 x 1.061634 = 8645.84 元/m²; x 1000 m² = 8,645,838 元
+    a = out.loc["A"]
+    assert (a["grade"], a["benchmark_yuan_m2"], a["k_individual"]) == ("1", 3000.0, 1.05)
+    assert a["k_term"] == pytest.approx(0.961996, abs=1e-6) and a["k_plot"] == pytest.approx(1.075)
+    assert a["floor_to_ground"] == 2.5
+    assert a["unit_price_yuan_m2"] == pytest.approx(8645.84, abs=0.01)
+    assert a["value_yuan"] == pytest.approx(8_645_838, abs=1)
+    # B: 住宅 half in grade 2 (2400), half in grade 3 (1800): (2400 + 1800) / 2 = 2100; the benchmark FAR 2.0 and
+    #    term 70: K_plot = 1, K_term = 1; floor -> ground x 2.0: 2100 x 2.0 x 1.061634 = 4458.86 元/m²; 20,000 m²
+    b = out.loc["B"]
+    assert b["grade"] == "2:50%, 3:50%"
+    assert b["benchmark_yuan_m2"] == pytest.approx(2100.0, rel=1e-5)  # the squares pass through WGS-84
+    assert (b["k_term"], b["k_plot"], b["floor_to_ground"]) == (1.0, 1.0, 2.0)
+    assert b["unit_price_yuan_m2"] == pytest.approx(4458.86, rel=1e-5)
+    assert b["area_m2"] == pytest.approx(20_000.0, rel=1e-6)
+    # C: 工业 grade 2, 500 (ground price, 50 years, FAR 1.0); 30 years at r = 5 %: 1.05^30 = 4.321942,
+    #    1.05^50 = 11.467400; K_term = (1 - 1/4.321942) / (1 - 1/11.467400) = 0.768623 / 0.912796 = 0.842053;
+    #    D = 20 元/m² added last: 500 x 0.842053 x 1.061634 + 20 = 446.98 + 20 = 466.98 元/m²; x 5000 m²
+    c = out.loc["C"]
+    assert (c["grade"], c["benchmark_yuan_m2"], c["price_form"], c["floor_to_ground"]) == ("2", 500.0, "ground", 1.0)
+    assert c["k_term"] == pytest.approx(0.842053, abs=1e-6)
+    assert c["unit_price_yuan_m2"] == pytest.approx(466.98, abs=0.01)
+    assert c["value_yuan"] == pytest.approx(2_334_880, abs=1)
+    # every output names the table's document, and says where the prices come from and that they are DEMO
+    assert set(out["doc_number"]) == {DOC} and set(out["table"]) == {"state_construction"}
+    assert set(out["use_zh"]) == {"住宅用地", "工业用地"} and (out["error"] == "").all()
+    notes = out.attrs["notes"]
+    assert any(DOC in n and str(csv_table) in n for n in notes)
+    assert any(n.startswith(f"DEMO price table ({DOC})") for n in notes)
+
+
+def test_toml_and_csv_give_identical_outputs(parcels, squares, csv_table, toml_table) -> None:
+    from_csv = _value(parcels, squares, load_price_table(csv_table))
+    from_toml = _value(parcels, squares, load_price_table(toml_table))
+    pd.testing.assert_frame_equal(pd.DataFrame(from_csv), pd.DataFrame(from_toml))
+
+
+def test_a_dash_grade_is_an_error_not_zero(origin_4547, squares, csv_table) -> None:
+    x0, y0 = origin_4547
+    parcel = gpd.GeoDataFrame({"用途": ["工业"]}, geometry=[Point(x0 + 1000, y0)], crs="EPSG:4547")
+    with pytest.raises(NoSuchGradeError, match=f"{DOC} prints '—' for state_construction/industrial"):
+        _value(parcel, squares, load_price_table(csv_table))
+
+
+def test_lookup_with_the_valuers_table(origin_4547, squares, csv_table) -> None:
+    tables = load_price_table(csv_table)
+    x0, y0 = origin_4547
+    result = lookup_point(x0 - 1000, y0, crs="EPSG:4547", zones=validate_grade_zones(squares, price_table=tables), price_table=tables)
+    assert result["doc_number"] == DOC and result["base_date"] == "2019-01-01" and result["price_table_demo"] is True
+    uses = {u["use"]: u for t in result["tables"] for u in t["uses"]}
+    assert uses["residential"]["grade"] == "1" and uses["residential"]["prices"][0]["price_yuan_m2"] == 3000.0
+    assert uses["industrial"]["prices"][0]["price_yuan_mu"] == 400_000.0  # 600 x 10000/15
+
+
+# --- grade map against the table ---------------------------------------------------------------
+
+
+def test_map_grade_missing_from_the_table(squares, csv_table) -> None:
+    four = squares.copy()
+    four.loc[2, "级别"] = "四级"
+    with pytest.raises(NoSuchGradeError, match=f"row 2: state_construction/\\* has no grade 4: {DOC}'s table has grades 1..3"):
+        validate_grade_zones(four, name="zones", price_table=load_price_table(csv_table))
+
+
+def test_map_of_another_table_is_refused(squares, csv_table) -> None:
+    other = squares.assign(地价表="集体建设用地")
+    with pytest.raises(SchemaError, match=f"table 'collective_construction' is not a table of {DOC}"):
+        validate_grade_zones(other, name="zones", price_table=load_price_table(csv_table))
+
+
+def test_table_grade_missing_from_the_map_is_noted(parcels, squares, csv_table) -> None:
+    two = squares.iloc[:2]  # no zone for grade 3, which 住宅 prices
+    out = value_parcels(parcels.iloc[[0]], zones=validate_grade_zones(two, price_table=load_price_table(csv_table)),
+                        options=OPTIONS, price_table=csv_table)
+    assert f"the grade map has no zone for state_construction/residential grade(s) 3 that {DOC} prices: " \
+           "parcels there cannot be graded" in out.attrs["notes"]
+
+
+# --- the template ------------------------------------------------------------------------------
+
+
+def test_blank_template_is_refused() -> None:
+    template = data_path("landprice/templates/urban_2019_49.csv")
+    frame = pd.read_csv(template, dtype=str)
+    assert frame["文号"].iloc[0] == "郑政文〔2019〕49号" and frame["基准地价(元/㎡)"].isna().all()
+    with pytest.raises(SchemaError, match=r"urban_2019_49\.csv: every price \(基准地价\) is blank"):
+        load_price_table(template)
+
+
+# --- bad tables through the CLI: exit 2, one error line naming file, line and value, nothing written ----------
+
+
+def _bad(tmp_path, rows: list[str], header: str = HEADER) -> Path:
+    return _write(tmp_path / "bad.csv", rows, header)
+
+
+BAD = {
+    "missing grade": (lambda rows: rows[:1] + rows[2:], ["lines 2-3", "no row for grade 2", "grades given: 1, 3"]),
+    "grade twice": (lambda rows: rows[:1] + [rows[1].replace("二级", "一级")] + rows[2:], ["line 3", "grade '1' repeats line 2"]),
+    "unknown use": (lambda rows: rows[:4] + [rows[4].replace("工业", "别墅")] + rows[5:], ["line 6", "unknown use '别墅'"]),
+    "price not a number": (lambda rows: rows[:1] + [rows[1].replace(",2400,", ",abc,")] + rows[2:], ["line 3", "not a number: 'abc'"]),
+    "price zero": (lambda rows: rows[:1] + [rows[1].replace(",2400,", ",0,")] + rows[2:], ["line 3", "must be positive, got 0.0"]),
+    "price negative": (lambda rows: rows[:1] + [rows[1].replace(",2400,", ",-5,")] + rows[2:], ["line 3", "got -5.0"]),
+    "price implausible": (lambda rows: rows[:1] + [rows[1].replace(",2400,", ",900000,")] + rows[2:], ["line 3", "got 900000.0"]),
+    "no document number": (lambda rows: [rows[0].replace(DOC, "")] + rows[1:], ["line 2", "no document number (文号)", "got ''"]),
+    "price blank": (lambda rows: rows[:1] + [rows[1].replace(",2400,", ",,")] + rows[2:], ["line 3", "price of residential grade 2 is blank"]),
+    "price form twice": (lambda rows: rows[:1] + [rows[1].replace(",2400,,", ",2400,地面价")] + rows[2:],
+                         ["line 3", "price form (地价形式) of residential", "'ground' differs from 'floor' on line 2"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_table_exits_2_with_one_line(case, tmp_path, capsys) -> None:
+    change, expected = BAD[case]
+    bad = _bad(tmp_path, change(list(ROWS)))
+    out = tmp_path / "valued.csv"
+    parcels = tmp_path / "parcels.csv"
+    parcels.write_text("parcel_id,用途,lon,lat,area_m2\nP1,住宅,113.6654,34.7536,100\n", encoding="utf-8")
+    code = run(app, ["land-price", "value", str(parcels), "--crs", "wgs84", "--out", str(out), "--price-table", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert str(bad) in err
+    for text in expected:
+        assert text in err, (text, err)
+    assert not out.exists() and not list(tmp_path.glob("valued*"))
+
+
+def test_unit_that_is_not_a_price_exits_2(tmp_path, capsys) -> None:
+    bad = _bad(tmp_path, list(ROWS), HEADER.replace("(元/㎡)", "(米)"))
+    code = run(app, ["land-price", "table", "--price-table", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
+    assert "'基准地价(米)'" in err and "not price" in err
+
+
+def test_toml_table_errors_name_the_key(tmp_path, capsys) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(TOML.replace('cells = ["3000", "2400", "1800"]', 'cells = ["3000", "abc", "1800"]'), encoding="utf-8")
+    code = run(app, ["land-price", "table", "--price-table", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert f"error: {bad}: tables.state_construction.uses.residential.cells[2]: price 'abc' is not a number" in err
+    bad.write_text(TOML.replace(f'doc_number = "{DOC}"', 'doc_number = ""'), encoding="utf-8")
+    assert run(app, ["land-price", "table", "--price-table", str(bad)]) == 2
+    assert "document.doc_number: no document number (文号) given (got '')" in capsys.readouterr().err
+
+
+# --- the CLI with a good table -----------------------------------------------------------------
+
+
+def test_cli_table_prints_the_valuers_table(csv_table, capsys) -> None:
+    assert run(app, ["land-price", "table", "--price-table", str(csv_table)]) == 0
+    captured = capsys.readouterr()
+    text = " ".join(captured.out.split())  # the console wraps the title
+    assert f"state_construction — {DOC}, 元/平方米, 基准日 2019-01-01" in text
+    assert "住宅用地" in text and "2400" in text and "—" in text
+    assert "DEMO" in captured.err
+
+
+def test_cli_value_names_the_document_everywhere(tmp_path, squares, csv_table, capsys) -> None:
+    import json
+
+    zones = tmp_path / "zones.gpkg"
+    squares.to_file(zones)
+    parcels = tmp_path / "parcels.csv"
+    parcels.write_text("parcel_id,用途,容积率,lon,lat,area_m2\nP1,住宅,2.0,113.6654,34.7536,100\n", encoding="utf-8")
+    out = tmp_path / "valued.csv"
+    code = run(app, ["land-price", "value", str(parcels), "--crs", "wgs84", "--out", str(out), "--zones", str(zones),
+                     "--price-table", str(csv_table), "--date", "2019-01-01", "--json"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    summary = json.loads(captured.out)
+    assert summary["doc_number"] == DOC
+    assert summary["records"][0]["doc_number"] == DOC and summary["records"][0]["grade"] == "2"
+    # 住宅 grade 2 (Erqi Square lies in the middle square): 2400 x FAR 2.0 = 4800 元/m² at the base date
+    assert summary["records"][0]["unit_price_yuan_m2"] == pytest.approx(4800.0)
+    assert any(DOC in n for n in summary["notes"])
+    written = pd.read_csv(out)
+    assert set(written["doc_number"]) == {DOC}
+    assert "DEMO" in captured.err
+
+
+def test_cli_lookup_with_zones_and_table(tmp_path, squares, csv_table, capsys) -> None:
+    import json
+
+    zones = tmp_path / "zones.gpkg"
+    squares.to_file(zones)
+    code = run(app, ["land-price", "lookup", "--lon", "113.6654", "--lat", "34.7536", "--zones", str(zones),
+                     "--price-table", str(csv_table), "--json"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    result = json.loads(captured.out)
+    assert result["doc_number"] == DOC
+    assert [u["grade"] for t in result["tables"] for u in t["uses"]] == ["2", "2"]
+
+
+def test_zones_loaded_against_the_table(tmp_path, squares, csv_table) -> None:
+    path = tmp_path / "zones.gpkg"
+    squares.to_file(path)
+    zones = load_grade_zones(path, price_table=csv_table)
+    assert zones[["table", "use", "grade"]].values.tolist() == [["state_construction", "", g] for g in (1, 2, 3)]
+    with pytest.raises(UnknownCodeError):  # the shipped tables know no 国有建设用地
+        load_grade_zones(path)
