@@ -230,3 +230,37 @@ def test_report_themes_also_report_by_the_config_units(tmp_path):
     assert "by streets: 2 of 2 units meet 2 m²/person" in " ".join(run.findings)
     assert any("S3 东游园" in n for n in run.notes)
     assert len(run.tables["coverage_by_district"]) == 13  # the county-level table stays as it was
+
+
+def test_scores_by_units_on_the_indicators_measured_by_unit():
+    import pandas as pd
+
+    from zzgeo.maps import map_state
+    from zzgeo.report import district_scores, score_map
+    from zzgeo.report.scoring import unit_indicators
+    from zzgeo.shelters import shelter_coverage
+    from zzgeo.shelters.report import _with_shapes
+    from zzgeo.theme_run import ThemeRun
+
+    units = units_from_frame(_units().rename(columns={"代码": "adcode", "街道名称": "name", "常住人口": "population"}),
+                             label="两个街道")
+    cov = shelter_coverage(_register(), units=units)
+    shares = pd.DataFrame({"unit": ["A", "B", "410105"], "type": "childcare", "circle": "15min", "share": [0.5, 0.25, 0.3],
+                           "level": ["unit", "unit", "parent"]})
+    runs = {"shelters": ThemeRun("shelters", "", "", tables={"coverage_by_unit": _with_shapes(cov.table, units)}),
+            "children": ThemeRun("children", "", "", tables={"access_shares_by_unit": shares})}
+    raw, areas = unit_indicators(runs)
+    assert raw.index.tolist() == ["A", "B"] and areas["name"].tolist() == ["甲街道", "乙街道"]
+    assert raw["shelter_per_capita"].tolist() == [4.0, 2.5]
+    assert raw["shelter_coverage"].tolist() == [12 / 64, 52 / 64]
+    assert raw["childcare_access"].tolist() == [0.5, 0.25]
+    result = district_scores(raw=raw)
+    # data/scores.toml weights 0.2 / 0.15 / 0.15 for these three (the other three are not measured by unit: reweight
+    # to 0.5). 甲: 100 x (0.2 x min(4/2, 1) + 0.15 x 0.1875 + 0.15 x 0.5) / 0.5 = 60.625;
+    # 乙: 100 x (0.2 x 1 + 0.15 x 0.8125 + 0.15 x 0.25) / 0.5 = 71.875
+    scores = result.scores.set_index("name")
+    assert scores.loc["甲街道", "score"] == pytest.approx(60.625) and scores.loc["乙街道", "score"] == pytest.approx(71.875)
+    assert scores.loc["甲街道", ["indicators_used", "indicators_total"]].tolist() == [3, 6]
+    state = map_state(score_map(result, areas=areas))
+    assert "composite score by unit" in state.title
+    assert ("行政区界 district boundary", [("#3a3a3a", "分析单元 analysis units (2)", "line")]) in state.legends

@@ -710,6 +710,7 @@ def add_districts(m: folium.Map, districts: gpd.GeoDataFrame | None = None, *, l
     m : folium.Map
     districts : geopandas.GeoDataFrame, optional
         Polygons with a ``name`` column; default the 12 districts of the layer store.
+        ``attrs["legend"]`` names them in the legend (default ``区县级单元``).
     labels : bool
         Write each name at a point inside its district.
 
@@ -756,7 +757,8 @@ def add_districts(m: folium.Map, districts: gpd.GeoDataFrame | None = None, *, l
         state.layers.append(LayerRecord("labels", _DISTRICTS, points, {}, None))
     group.add_to(m)
     if _DISTRICT_LEGEND not in [t for t, _ in state.legends]:
-        _add_legend(state, _DISTRICT_LEGEND, [(_OUTLINE, f"区县级单元 ({len(districts)})", "line")])
+        kind = districts.attrs.get("legend", "区县级单元")  # other units say what they are (分析单元 analysis units)
+        _add_legend(state, _DISTRICT_LEGEND, [(_OUTLINE, f"{kind} ({len(districts)})", "line")])
     return group
 
 

@@ -213,7 +213,7 @@ def _write_tables(runs: Mapping[str, ThemeRun], folder: Path) -> list[str]:
     return written
 
 
-def _write_scorecard(result, config, folder: Path) -> list[str]:
+def _write_scorecard(result, config, folder: Path, suffix: str = "") -> list[str]:
     """The scorecard as CSV and Excel (:func:`zzgeo.io.write_csv` / :func:`zzgeo.io.write_excel`: no cell runs as a formula).
 
     The CSVs are for machines: numbers, an empty cell where a district has no
@@ -229,13 +229,15 @@ def _write_scorecard(result, config, folder: Path) -> list[str]:
     parts = result.parts.assign(title=result.parts["indicator"].map(titles))
     parts = parts[["district", "name", "theme", "indicator", "title", "role", "raw", "normalised", "weight", "weight_used", "contribution", "demo"]]
     scores = result.scores[["rank", "district", "name", "score", "indicators_used", "indicators_total", "missing_indicators"]]
-    write_csv(scores, folder / "scorecard.csv")
-    write_csv(scores.rename(columns=SCORE_HEADINGS_ZH), folder / "scorecard_zh.csv")
-    write_csv(parts, folder / "score_parts.csv")
+    zh = SCORE_HEADINGS_ZH if not suffix else {**SCORE_HEADINGS_ZH, "district": "单元代码", "name": "单元"}
+    names = [f"scorecard{suffix}.csv", f"scorecard{suffix}_zh.csv", f"score_parts{suffix}.csv", f"scorecard{suffix}.xlsx"]
+    write_csv(scores, folder / names[0])
+    write_csv(scores.rename(columns=zh), folder / names[1])
+    write_csv(parts, folder / names[2])
     people, people_parts = scores_for_people(scores), parts_for_people(parts)
-    write_excel({"scores": people, "得分": people.rename(columns=SCORE_HEADINGS_ZH), "parts": people_parts,
-                 "指标明细": people_parts.rename(columns=SCORE_HEADINGS_ZH), "indicators": config.indicators}, folder / "scorecard.xlsx")
-    return ["scorecard.csv", "scorecard_zh.csv", "score_parts.csv", "scorecard.xlsx"]
+    write_excel({"scores": people, "得分": people.rename(columns=zh), "parts": people_parts,
+                 "指标明细": people_parts.rename(columns=zh), "indicators": config.indicators}, folder / names[3])
+    return names
 
 
 def _png_workers() -> int:
@@ -741,6 +743,7 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     runs = run_themes(config, progress=progress, timings=timings, parallel=True)
     start = time.perf_counter()
     scores = district_scores(score_config, runs=runs)
+    unit_scores = _unit_scores(score_config, runs, scores)
     timings.append(("scores", time.perf_counter() - start))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
@@ -748,7 +751,7 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     tmp.mkdir()
     try:
         files, exports, maps = _write_bundle(tmp, runs, scores, score_config, basemap=basemap, png=png, progress=progress,
-                                             timings=timings, previous=target if target.is_dir() else None)
+                                             timings=timings, previous=target if target.is_dir() else None, unit_scores=unit_scores)
         timings.append(("total", time.perf_counter() - total_start))
         result = _write_front(tmp, runs, scores, exports, files, timings, config, maps)
         if postgis:
@@ -764,16 +767,38 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     return result
 
 
+def _unit_scores(score_config, runs, scores):
+    """Scores by the report's analysis units (``(ScoreResult, polygons)``), or ``None`` without ``[units]``."""
+    from zzgeo.report.scoring import district_scores, unit_indicators
+
+    found = unit_indicators(runs)
+    if found is None:
+        return None
+    raw, areas = found
+    result = district_scores(score_config, raw=raw)
+    demo = sorted({*scores.meta.get("demo_themes", []), *(k for k, r in runs.items() if "analysis units" in r.demo)})
+    result.meta["demo_themes"] = demo
+    result.parts["demo"] = result.parts["theme"].isin(demo)
+    return result, areas
+
+
 def _write_bundle(tmp: Path, runs, scores, score_config, *, basemap: str, png: bool, progress, timings,
-                  previous: Path | None = None) -> tuple[list[str], list, dict]:
+                  previous: Path | None = None, unit_scores=None) -> tuple[list[str], list, dict]:
     """Tables, scorecard and maps into *tmp*; the files written (relative), the map exports and the maps' manifest
     entries (PNGs of unchanged maps are copied from the bundle at *previous*)."""
     start = time.perf_counter()
     if progress:
         progress("tables", 0, 1)
     files = _write_tables(runs, tmp) + _write_scorecard(scores, score_config, tmp)
+    builders = theme_maps(runs, scores)
+    if unit_scores is not None:
+        from zzgeo.report.scoring import score_map
+
+        result, areas = unit_scores
+        files += _write_scorecard(result, score_config, tmp, suffix="_by_unit")
+        builders["scores_by_unit"] = lambda basemap="none": score_map(result, basemap=basemap, areas=areas)
     timings.append(("tables and scorecard", time.perf_counter() - start))
-    exports, maps = _export_maps(theme_maps(runs, scores), tmp, basemap=basemap, png=png, progress=progress, timings=timings,
+    exports, maps = _export_maps(builders, tmp, basemap=basemap, png=png, progress=progress, timings=timings,
                                  combined_parts=_combined_parts(runs, scores), previous=previous)
     files += [f"maps/{e.html.name}" for e in exports] + [f"maps/{e.png.name}" for e in exports if e.png]
     return files, exports, maps

@@ -32,7 +32,7 @@ from pydantic import Field, field_validator, model_validator
 from zzgeo._data import data_path, load_toml
 from zzgeo.config import MISSING, ConfigModel, ConfigProblem, NonNegative, Positive, Text, each_once, load_config
 
-__all__ = ["ScoreConfig", "ScoreFile", "ScoreSettings", "IndicatorSpec", "known_indicators", "load_score_config", "normalise", "score_table",
+__all__ = ["ScoreConfig", "ScoreFile", "ScoreSettings", "IndicatorSpec", "known_indicators", "load_score_config", "normalise", "score_table", "unit_indicators",
            "collect_indicators", "district_scores", "ScoreResult", "NO_VALUE", "CONTEXT", "FEWER", "scores_for_people", "parts_for_people",
            "points_table", "fewer_note", "score_map"]
 
@@ -676,13 +676,45 @@ def fewer_note(result: ScoreResult) -> str:
 # ----------------------------------------------------------------------------- the map
 
 
-def score_map(result: ScoreResult, *, basemap: str = "none"):
+def unit_indicators(runs) -> tuple[pd.DataFrame, object] | None:
+    """Raw indicator values by the report's analysis units, and the units' polygons; ``None`` without units.
+
+    The values that exist by unit: the shelters' per-capita area and coverage
+    (table ``coverage_by_unit``) and the children's 15-minute childcare access
+    (``access_shares_by_unit``); the other indicators are reported per
+    county-level unit only, so every unit is scored on fewer indicators (the
+    scorecard says which are missing).
+    """
+    shelters = runs.get("shelters")
+    table = shelters.tables.get("coverage_by_unit") if shelters is not None else None
+    if table is None:
+        return None
+    units = table[table["level"] == "unit"]
+    raw = pd.DataFrame({"name": units["name"].to_numpy(), "shelter_per_capita": units["per_capita_m2"].to_numpy(),
+                        "shelter_coverage": units["covered_share"].to_numpy()}, index=pd.Index(units["adcode"].astype(str), name="adcode"))
+    children = runs.get("children")
+    shares = children.tables.get("access_shares_by_unit") if children is not None else None
+    if shares is not None:
+        care = shares[(shares["type"] == "childcare") & (shares["circle"] == "15min") & (shares["level"] == "unit")]
+        raw["childcare_access"] = care.set_index("unit")["share"].reindex(raw.index).to_numpy()
+    return raw, units[["adcode", "name", "geometry"]].reset_index(drop=True)
+
+
+def score_map(result: ScoreResult, *, basemap: str = "none", areas=None):
     """Districts coloured by composite score, each indicator's points (and each context indicator's raw value) in the popup.
 
     A value a district does not have reads :data:`NO_VALUE` in the popup; a
     district scored on fewer indicators than the full set has a red dashed
     outline (in the legend), ``(5/6)`` after its name and ``5 of 6 *`` in its
     tooltip and popup.
+
+    Parameters
+    ----------
+    result : ScoreResult
+    basemap : str
+    areas : geopandas.GeoDataFrame, optional
+        Polygons with ``adcode`` and ``name`` of the scored units (default
+        the county-level units of the layer store).
 
     Returns
     -------
@@ -722,7 +754,8 @@ def score_map(result: ScoreResult, *, basemap: str = "none"):
     if "missing_indicators" in people:
         gaps = people["missing_indicators"].ne("")
         people.loc[gaps, "scored_on"] = people["scored_on"] + " (no value: " + people["missing_indicators"] + ")"
-    districts = read_layer("districts")
+    districts = read_layer("districts") if areas is None else areas
+    by = "district" if areas is None else "unit"
     layer = districts[["adcode", "geometry"]].merge(people, left_on="adcode", right_on="district")
     layer = layer.merge(shown, left_on="adcode", right_index=True)
     ids = list(shown.columns)
@@ -734,6 +767,8 @@ def score_map(result: ScoreResult, *, basemap: str = "none"):
     total = int(totals.max()) if len(scores) else 0
     marks = {d: f" ({u}/{t})" for d, u, t in zip(fewer["district"], fewer["indicators_used"], totals[fewer.index], strict=True)}
     labelled = districts[["name", "geometry"]].assign(name=districts["name"].astype(str) + districts["adcode"].map(lambda a: marks.get(a, "")))
+    if areas is not None:
+        labelled.attrs["legend"] = "分析单元 analysis units"
     context = result.meta.get("context", [])
     notes = [f"indicators, weights and normalisation: {result.meta['config']}; missing data: {result.meta['missing']}",
              f"each indicator's points = 100 x weight used x normalised value (popup); {NO_VALUE} = no value, never 0"]
@@ -744,7 +779,7 @@ def score_map(result: ScoreResult, *, basemap: str = "none"):
     m = choropleth_map(
         layer, "score", basemap=basemap, scheme="quantiles", bins=5,
         colors=("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
-        title=f"{result.meta['title']}: composite score by district (0-100)" + (" — rests on DEMO data" if demo else ""),
+        title=f"{result.meta['title']}: composite score by {by} (0-100)" + (" — rests on DEMO data" if demo else ""),
         legend_title=legend_title,
         tooltip_columns=["name", "rank", "scored_on"], popup_columns=["name", "rank", "scored_on", *ids],
         labels={"scored_on": "指标 scored on (of the weighted)", **{i: i for i in ids}},

@@ -85,7 +85,7 @@ def run(inputs: Mapping[str, object] | None = None, *, units=None) -> ThemeRun:
     return ThemeRun(
         key="shelters", title="应急避难场所 Emergency shelters", document="郑政文〔2022〕40号",
         tables={"coverage_by_district": cov.table, "siting_plan": plan.chosen, "siting_by_district": plan.districts,
-                **({"coverage_by_unit": by_units.table} if by_units else {}), "register_notes": notes_table},
+                **({"coverage_by_unit": _with_shapes(by_units.table, units)} if by_units else {}), "register_notes": notes_table},
         maps={"coverage": lambda basemap="none": coverage_map(cov, districts, basemap=basemap),
               "siting_2029": lambda basemap="none": siting_map(plan, districts, basemap=basemap),
               **({"coverage_by_unit": lambda basemap="none": coverage_map(by_units, units.frame, basemap=basemap)} if by_units else {})},
@@ -114,3 +114,11 @@ def _unit_findings(cov) -> list[str]:
     total = table.iloc[-1]
     return [f"by {cov.meta['units']['label']}: {int(rows['meets_2025'].sum())} of {len(rows)} units meet 2 m²/person; "
             f"{total['name']}: {total['per_capita_m2']:.2f} m² per resident, {total['covered_share']:.1%} within a service radius"]
+
+
+def _with_shapes(table, units):
+    """The table by units as a polygon layer (units' polygons; parent and total rows without geometry)."""
+    import geopandas as gpd
+
+    shapes = units.frame[["adcode", "geometry"]].to_crs("EPSG:4326")
+    return gpd.GeoDataFrame(table.merge(shapes, on="adcode", how="left"), geometry="geometry", crs="EPSG:4326")
