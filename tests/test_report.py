@@ -151,7 +151,7 @@ def test_config_errors_and_relative_paths(tmp_path):
     assert loaded.inputs["shelters"]["register"] == str(tmp_path / "data/s.csv")
     assert loaded.basemap == "amap" and loaded.inputs["children"] == {}
     cfg.write_text('[shelter]\nregister = "s.csv"\n', encoding="utf-8")
-    with pytest.raises(ParameterError, match=r"r\.toml': unknown table 'shelter'; allowed: report, score, land-price, shelters, groundwater, children$"):
+    with pytest.raises(ParameterError, match=r"r\.toml': unknown table 'shelter'; allowed: report, score, units, land-price, shelters, groundwater, children$"):
         report.load_report_config(cfg)
     cfg.write_text('[children]\nregistre = "f.csv"\n', encoding="utf-8")
     with pytest.raises(ParameterError, match=r"r\.toml': children: unknown key 'registre'; allowed: register, zones, communities, children, targets, crs$"):
