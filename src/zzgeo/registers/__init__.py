@@ -76,6 +76,7 @@ from zzgeo.registers.schema import (
     Vocabulary,
     load_schema,
 )
+from zzgeo.registers.template import TEMPLATES, TemplateColumn, read_template, template_columns, write_template
 
 __all__ = [
     "COLUMN_TYPES",
@@ -103,4 +104,9 @@ __all__ = [
     "whole_register_problems",
     "header_conversions",
     "conversion_note",
+    "TEMPLATES",
+    "TemplateColumn",
+    "template_columns",
+    "write_template",
+    "read_template",
 ]
