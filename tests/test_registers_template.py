@@ -195,7 +195,7 @@ def test_the_readme_explains_a_column_its_unit_range_and_source(tmp_path):
     rows = {r[0]: r for r in book["说明"].iter_rows(min_row=4, values_only=True)}
     header, about, unit, need, allowed, hard, why, usual, usual_why, example = rows["有效面积(㎡)"]
     assert header == "有效面积(㎡)" and unit == "㎡" and need == "必填 (每行都要有值)" and allowed == "数值"
-    assert hard == "> 0 <= 7.6e+09" and usual == "100 .. 3e+06" and "class III needs 2,000 m²" in usual_why
+    assert hard == "> 0, <= 7.6e+09" and usual == "100 .. 3e+06" and "class III needs 2,000 m²" in usual_why
     assert "有效避难面积" in about and "Zhengzhou" in why and example == 18500
     assert rows["类别"][4] == "Ⅰ类 / Ⅱ类 / Ⅲ类" and rows["经度"][3] == "必填"
     assert "zzgeo template shelters" in book["说明"]["A1"].value and "郑政文〔2022〕40号" in book["说明"]["A1"].value
@@ -274,8 +274,9 @@ def test_a_changed_header_is_one_clear_error_and_the_file_is_kept(tmp_path, kind
     book.worksheets[0].cell(row=1, column=target + 1, value="随便改的列名")
     book.save(path)
     before = _digest(path)
-    with pytest.raises(SchemaError, match=rf"{kind}\.xlsx: header '随便改的列名' is no column of the {kind} template; "
-                                          r"restore the template's headers \["):
+    lost = re.escape(repr(columns[target].header))
+    with pytest.raises(SchemaError, match=rf"{kind}\.xlsx: header '随便改的列名' is no column of the {kind} template "
+                                          rf"\(it lacks {lost}\); restore the template's headers \["):
         read_template(path, kind)
     if columns[target].spec.required:  # the common loader names the missing required column too
         with pytest.raises(SchemaError, match=rf"{kind}\.xlsx lacks required column\(s\) \['{columns[target].name}'\]"):
@@ -290,6 +291,20 @@ def test_values_under_an_empty_header_are_an_error(tmp_path):
     book.worksheets[0]["H2"] = "备用"
     book.save(path)
     with pytest.raises(SchemaError, match=r"w\.xlsx: column 8 has values but no header"):
+        read_template(path, "wells")
+
+
+def test_an_added_column_is_kept_and_a_wrong_unit_is_named(tmp_path):
+    path = write_template("wells", tmp_path / "w.xlsx", lang="en")
+    typed = _fill(path, "wells", "en", rows=1)
+    book = openpyxl.load_workbook(path)
+    book.worksheets[0]["H1"], book.worksheets[0]["H2"] = "备注", "东侧井"
+    book.save(path)
+    read = read_template(path, "wells")  # every template column is there: a remark beside them is no loss
+    assert read["备注"].tolist() == ["东侧井"] and read["pumping_m3_d"].tolist() == [typed[0]["pumping_m3_d"]]
+    book["Register"]["D1"] = "pumping (m)"
+    book.save(path)
+    with pytest.raises(SchemaError, match=r"w\.xlsx: header 'pumping \(m\)': 'm' measures a length, not flow"):
         read_template(path, "wells")
 
 
@@ -362,7 +377,7 @@ def test_template_command_refuses_a_bad_kind_an_existing_file_and_a_changed_head
     changed = _run("template", "wells", "--check", "w.xlsx", cwd=tmp_path)
     assert changed.returncode == 2 and "Traceback" not in changed.stderr
     lines = changed.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: w.xlsx: header '开采' is no column of the wells template")
+    assert len(lines) == 1 and lines[0].startswith("error: w.xlsx: header '开采' is no column of the wells template (it lacks '开采量(m³/d)')")
     assert _digest(tmp_path / "w.xlsx") == before and sorted(p.name for p in tmp_path.iterdir()) == ["w.xlsx"]
 
 

@@ -286,7 +286,7 @@ def _readme_rows(columns: list[TemplateColumn], lang: str) -> list[list[Any]]:
     for c in columns:
         spec = c.spec
         need = (every if spec is not None and not spec.nullable else required) if c.required else optional
-        hard = " ".join(f"{RANGE_TEXT[op]} {bound_text(v)}" for op, v in spec.ranges()) if spec else ""
+        hard = ", ".join(f"{RANGE_TEXT[op]} {bound_text(v)}" for op, v in spec.ranges()) if spec else ""
         usual = ""
         if spec is not None and any(v is not None for v in spec.plausible):
             low, high = spec.plausible
@@ -368,7 +368,8 @@ def _write_register_sheet(sheet: Any, columns: list[TemplateColumn], lists: Any,
         else:
             formula = _range_formula(column.spec, f"{letter}2") if column.spec is not None else None
             if formula is None and column.name in ("lon", "lat"):
-                formula = f"AND(ISNUMBER({letter}2),{letter}2>=-180,{letter}2<=180)"
+                limit = 180 if column.name == "lon" else 90
+                formula = f"AND(ISNUMBER({letter}2),{letter}2>=-{limit},{letter}2<={limit})"
             if formula is None:
                 continue
             check = DataValidation(type="custom", formula1=formula, allow_blank=True)
@@ -501,24 +502,29 @@ def write_template(kind: str, path: str | Path, *, lang: str = "zh", overwrite: 
 
 
 def _strict_headers(frame: pd.DataFrame, kind: str, name: str) -> None:
-    """Every header of a filled template must be a template column (of either language): no value is left unused."""
+    """A header that replaced one of the template's (renamed, mistyped) is an error, and so are values under no
+    header: the loader would leave them unused. Added columns (``备注``) are kept, as the loader keeps them."""
     from zzgeo.registers.loader import header_conversions
 
     schema = load_schema(TEMPLATES[kind])
-    coordinates = {header_key(c.header) for lang in LANGUAGES for c in template_columns(kind, lang=lang) if c.spec is None}
-    try:
-        rename, _ = header_conversions(frame, schema, name=name)
-    except SchemaError:
-        rename = {}  # the loader names that header's problem itself
-    expected = [c.header for c in template_columns(kind)]
-    for col in frame.columns:
-        text = str(col)
-        unnamed = text.startswith("Unnamed: ")
-        if col in rename or text in schema.columns or (not unnamed and header_key(text) in coordinates):
+    layouts = {lang: template_columns(kind, lang=lang) for lang in LANGUAGES}
+    coordinates = {c.name: {header_key(d.header) for cols in layouts.values() for d in cols if d.name == c.name}
+                   for c in layouts["zh"] if c.spec is None}
+    rename, _ = header_conversions(frame, schema, name=name)  # a header with a wrong unit: the loader's own message
+    texts = [str(col) for col in frame.columns]
+    found = {rename.get(col, str(col)) for col in frame.columns}
+    found |= {axis for axis, keys in coordinates.items() if any(header_key(t) in keys for t in texts)}
+    lang = max(LANGUAGES, key=lambda lang: len({c.header for c in layouts[lang]} & set(texts)))
+    expected = [c.header for c in layouts[lang]]
+    missing = [c.header for c in layouts[lang] if c.name not in found]
+    for col, text in zip(frame.columns, texts, strict=True):
+        known = col in rename or text in schema.columns or any(header_key(text) in keys for keys in coordinates.values())
+        if text.startswith("Unnamed: ") and not frame[col].isna().all():
+            what = f"column {int(text.split(':')[1]) + 1} has values but no header"
+        elif not known and not text.startswith("Unnamed: ") and missing:
+            what = f"header {text!r} is no column of the {kind} template (it lacks {', '.join(map(repr, missing))})"
+        else:
             continue
-        if unnamed and frame[col].isna().all():
-            continue
-        what = f"column {int(text.split(':')[1]) + 1} has values but no header" if unnamed else f"header {text!r} is no column of the {kind} template"
         raise SchemaError(f"{name}: {what}; restore the template's headers {expected!r} (or write a new template: zzgeo template {kind})")
 
 
@@ -543,8 +549,10 @@ def read_template(path: str | Path, kind: str, *, crs: object = "wgs84", on_erro
     Raises
     ------
     SchemaError
-        A header that is no column of the template (renamed, mistyped), or
-        values under an empty header; or as :func:`zzgeo.registers.load_register`.
+        A header that took the place of one of the template's (renamed,
+        mistyped), or values under an empty header; or as
+        :func:`zzgeo.registers.load_register`. A column added beside the
+        template's (``备注``) is kept, as the loader keeps it.
 
     Examples
     --------
