@@ -264,3 +264,25 @@ def test_scores_by_units_on_the_indicators_measured_by_unit():
     state = map_state(score_map(result, areas=areas))
     assert "composite score by unit" in state.title
     assert ("行政区界 district boundary", [("#3a3a3a", "分析单元 analysis units (2)", "line")]) in state.legends
+
+
+@pytest.mark.slow
+def test_report_by_the_demo_units_end_to_end(tmp_path, capsys):
+    import pandas as pd
+
+    out = tmp_path / "report"
+    assert run(app, ["report", "--units", "demo", "--no-png", "--out", str(out), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "analysis units" in data["demo"]["shelters"] and "analysis units" in data["demo"]["children"]
+    for name in ("maps/shelters_coverage_by_unit.html", "maps/scores_by_unit.html", "scorecard_by_unit.csv",
+                 "scorecard_by_unit.xlsx", "tables/shelters_coverage_by_unit.csv", "tables/children_childcare_2sfca_by_unit.csv"):
+        assert name in data["files"] and (out / name).is_file(), name
+    card = pd.read_csv(out / "scorecard_by_unit.csv", encoding="utf-8-sig")
+    assert len(card) == 24 and card["name"].str.contains("DEMO").all()
+    coverage = pd.read_csv(out / "tables/shelters_coverage_by_unit.csv", encoding="utf-8-sig")
+    assert coverage["level"].value_counts().to_dict() == {"unit": 24, "parent": 6, "total": 1}
+    county = pd.read_csv(out / "tables/shelters_coverage_by_district.csv", encoding="utf-8-sig", dtype={"adcode": str})
+    parents = coverage[coverage["level"] == "parent"].set_index("adcode")["effective_area_m2"]
+    # a parent's shelter area is its county-level unit's: every shelter of the six districts lies in one quadrant
+    assert parents.to_dict() == county.set_index("adcode")["effective_area_m2"].reindex(parents.index).to_dict()
+    assert "scores_by_unit.html" in (out / "index.html").read_text(encoding="utf-8")

@@ -179,6 +179,7 @@ def report_cmd(
     basemap: BasemapOption = None,
     postgis: Annotated[Optional[str], typer.Option("--postgis", help="Also write every table of the bundle to PostGIS: postgresql://user@host:port/db, optionally #schema (default zzgeo_report); one transaction.")] = None,
     as_json: JsonOption = False,
+    units: Annotated[Optional[str], typer.Option("--units", help="Also report shelters, children and scores by these units: a polygon file (街道/乡镇/社区) or 'demo' (the DEMO units); overrides the config's [units] file (its column keys still apply).")] = None,
 ) -> None:
     """The main job: every analysis, the district scorecard, all maps (HTML + PNG) and index.html, in one folder."""
     from rich.console import Console
@@ -186,6 +187,14 @@ def report_cmd(
 
     from zzgeo._cli import demo_notice, run_note
     from zzgeo.report import build_report
+
+    if units is not None:
+        import dataclasses
+
+        from zzgeo.report import load_report_config
+
+        loaded = load_report_config(config)
+        config = dataclasses.replace(loaded, units={**loaded.units, "file": units})
 
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description:<34}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True,

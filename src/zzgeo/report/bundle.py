@@ -451,6 +451,11 @@ def _index_html(runs, scores, exports, tables, timings, config, created, reused=
                "<a href='score_parts.csv'>score_parts.csv</a>; <a href='scorecard.csv'>scorecard.csv</a> "
                "(<a href='scorecard_zh.csv'>中文表头</a>). <a href='maps/scores.html'>score map</a>, "
                "<a href='maps/combined.html'>all themes on one map</a>.</p>")
+    if "scorecard_by_unit.csv" in tables:
+        out.append("<p>By the analysis units of the config's [units] (scored on the indicators measured by unit): "
+                   "<a href='scorecard_by_unit.xlsx'>scorecard_by_unit.xlsx</a>, <a href='scorecard_by_unit.csv'>scorecard_by_unit.csv</a> "
+                   "(<a href='scorecard_by_unit_zh.csv'>中文表头</a>), <a href='score_parts_by_unit.csv'>score_parts_by_unit.csv</a>; "
+                   "<a href='maps/scores_by_unit.html'>score map by unit</a>.</p>")
     for key, run in runs.items():
         out.append(f"<h2>{_esc(run.title)} <span class='small'>{_esc(run.document)}</span></h2><ul>")
         out += [f"<li>{_esc(line)}</li>" for line in run.findings]
