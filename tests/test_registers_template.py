@@ -315,7 +315,7 @@ def test_write_never_replaces_a_file_unless_asked_and_never_an_input(tmp_path):
     path = write_template("wells", tmp_path / "w.xlsx")
     _fill(path, "wells", "zh", rows=1)
     before = _digest(path)
-    with pytest.raises(ZzgeoError, match=r"w\.xlsx' exists; a filled template is not overwritten \(use --force"):
+    with pytest.raises(ZzgeoError, match=r"w\.xlsx' exists; a filled template is never replaced by accident \(overwrite=True / --force"):
         write_template("wells", path)
     assert _digest(path) == before
     with pytest.raises(ZzgeoError, match="refusing to overwrite the input"):
@@ -366,7 +366,7 @@ def test_template_command_refuses_a_bad_kind_an_existing_file_and_a_changed_head
     before = _digest(tmp_path / "w.xlsx")
     again = _run("template", "wells", "--out", "w.xlsx", cwd=tmp_path)
     assert again.returncode == 2 and again.stderr.strip().splitlines() == [
-        "error: 'w.xlsx' exists; a filled template is not overwritten (use --force to replace it)"]
+        "error: 'w.xlsx' exists; a filled template is never replaced by accident (overwrite=True / --force replaces it)"]
     assert _digest(tmp_path / "w.xlsx") == before
     checked = runner.invoke(app, ["template", "wells", "--check", "w.xlsx"])
     assert checked.exit_code == 0 and checked.stdout.strip() == "w.xlsx: 1 row(s), 1 valid"

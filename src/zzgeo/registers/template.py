@@ -292,14 +292,14 @@ def _readme_rows(columns: list[TemplateColumn], lang: str) -> list[list[Any]]:
             low, high = spec.plausible
             usual = f"{'' if low is None else bound_text(low)} .. {'' if high is None else bound_text(high)}"
         rows.append([c.header, c.about, c.unit, need, _allowed_text(c, lang), hard, spec.why if spec else "", usual,
-                     spec.plausible_why if spec else "", _example_cell(c, lang)])
+                     spec.plausible_why if spec else "", _example_cell(c)])
     return rows
 
 
 # ----------------------------------------------------------------------------- writing
 
 
-def _example_cell(column: TemplateColumn, lang: str) -> Any:
+def _example_cell(column: TemplateColumn) -> Any:
     """The example value as a user writes it: a category as its drop-down choice, yes/no as its word."""
     value = column.example
     if value is None:
@@ -383,7 +383,7 @@ def _write_register_sheet(sheet: Any, columns: list[TemplateColumn], lists: Any,
         sheet.add_data_validation(check)
     if example:
         for i, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=2, column=i, value=_example_cell(column, lang))
+            cell = sheet.cell(row=2, column=i, value=_example_cell(column))
             if isinstance(cell.value, str):
                 cell.data_type = "s"
     sheet.freeze_panes = "A2"
@@ -420,7 +420,7 @@ def _save(book: Any, path: Path, *, overwrite: bool) -> None:
     try:
         book.save(tmp)
         if not overwrite and path.exists():  # checked again: it may have appeared meanwhile
-            raise ZzgeoError(f"{str(path)!r} exists; a filled template is not overwritten (use --force to replace it)")
+            raise ZzgeoError(f"{str(path)!r} exists; a filled template is never replaced by accident (overwrite=True / --force replaces it)")
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -481,7 +481,7 @@ def write_template(kind: str, path: str | Path, *, lang: str = "zh", overwrite: 
     if path.suffix.lower() != ".xlsx":
         raise ZzgeoError(f"a template is an Excel workbook: give a .xlsx file, not {str(path)!r}")
     if path.exists() and not overwrite:
-        raise ZzgeoError(f"{str(path)!r} exists; a filled template is not overwritten (use --force to replace it)")
+        raise ZzgeoError(f"{str(path)!r} exists; a filled template is never replaced by accident (overwrite=True / --force replaces it)")
     names = _config()["sheets"][lang]
     book = openpyxl.Workbook()
     register = book.active
