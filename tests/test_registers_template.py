@@ -186,6 +186,12 @@ def test_the_workbook_sheets_headers_lists_and_formats(tmp_path, kind, lang):
     assert [r[0] for r in rows] == [c.header for c in columns]
     assert [r[2] or "" for r in rows] == [c.unit for c in columns]
     assert all(r[1] for r in rows)  # every column says what it means and where its value comes from
+    # a range check in every number column, in formulas any spreadsheet reads (no exponent: 1e-05 -> 0.00001)
+    custom = {re.match(r"[A-Z]+", str(v.sqref))[0]: v.formula1 for v in register.data_validations.dataValidation
+              if v.type == "custom"}
+    numeric = [c for c in columns if c.name in ("lon", "lat") or (c.spec is not None and c.spec.type in ("number", "integer"))]
+    assert set(custom) == {letters[c.name] for c in numeric}
+    assert not any(re.search(r"\de[+-]?\d", formula, re.IGNORECASE) for formula in custom.values())
     # the example sheet: the same header and one row
     assert [c.value for c in example[1]] == [c.header for c in columns] and example.max_row == 2
 

@@ -328,8 +328,14 @@ def _range_formula(spec: ColumnSpec, cell: str) -> str | None:
     parts = [f"ISNUMBER({cell})"]
     if spec.type == "integer":
         parts.append(f"INT({cell})={cell}")
-    parts += [f"{cell}{RANGE_TEXT[op]}{float(v)!r}" for op, v in spec.ranges()]
+    parts += [f"{cell}{RANGE_TEXT[op]}{_excel_number(v)}" for op, v in spec.ranges()]
     return f"AND({','.join(parts)})"
+
+
+def _excel_number(value: float) -> str:
+    """*value* as a formula literal without an exponent (``1e-05`` -> ``0.00001``), which every spreadsheet reads."""
+    text = repr(float(value))
+    return f"{float(value):.20f}".rstrip("0").rstrip(".") if "e" in text else text
 
 
 def _write_register_sheet(sheet: Any, columns: list[TemplateColumn], lists: Any, lang: str, *, example: bool) -> None:
