@@ -374,3 +374,41 @@ def test_zones_loaded_against_the_table(tmp_path, squares, csv_table) -> None:
     assert zones[["table", "use", "grade"]].values.tolist() == [["state_construction", "", g] for g in (1, 2, 3)]
     with pytest.raises(UnknownCodeError):  # the shipped tables know no 国有建设用地
         load_grade_zones(path)
+
+
+# --- Excel, partitions, the report -------------------------------------------------------------
+
+
+def test_excel_reads_as_the_csv(tmp_path, csv_table) -> None:
+    frame = pd.read_csv(csv_table, dtype=str)
+    xlsx = tmp_path / "prices.xlsx"
+    frame.to_excel(xlsx, index=False)
+    from_excel, from_csv = load_price_table(xlsx), load_price_table(csv_table)
+    assert from_excel.tables == from_csv.tables
+    assert {k: v for k, v in from_excel.document.items() if k != "source"} == {k: v for k, v in from_csv.document.items() if k != "source"}
+
+
+def test_partitions_value_as_one_call(parcels, squares, csv_table) -> None:
+    pytest.importorskip("dask")
+    from zzgeo.landprice.valuation.scale import value_parcels_dask
+
+    tables = load_price_table(csv_table)
+    zones = validate_grade_zones(squares, price_table=tables)
+    single = value_parcels(parcels, zones=zones, options=OPTIONS, price_table=tables, on_error="flag")
+    parts = value_parcels_dask(parcels, npartitions=2, scheduler="synchronous", zones=zones, options=OPTIONS,
+                               price_table=tables, on_error="flag")
+    pd.testing.assert_frame_equal(pd.DataFrame(single.drop(columns="geometry")), pd.DataFrame(parts.drop(columns="geometry")))
+
+
+def test_report_theme_with_the_valuers_table(tmp_path, parcels, squares, csv_table) -> None:
+    from zzgeo.landprice.report import run as theme_run
+
+    zones, source = tmp_path / "zones.gpkg", tmp_path / "parcels.gpkg"
+    squares.to_file(zones)
+    parcels.to_file(source)
+    result = theme_run({"price_table": str(csv_table), "zones": str(zones), "parcels": str(source)})
+    assert result.document == DOC and "price table" in result.demo
+    assert set(result.tables["valuation"]["doc_number"]) == {DOC}
+    assert set(result.tables["benchmark_prices"]["doc_number"]) == {DOC}
+    assert any(DOC in line and "base date 2019-01-01" in line for line in result.findings)
+    assert doc_number() == "郑政文〔2022〕42号"  # the valuer's table is active only inside the run

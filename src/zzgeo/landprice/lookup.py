@@ -239,7 +239,7 @@ def _answer(lonlat: tuple[float, float], crs: object, given: str | None, distric
     tables = active_price_tables()
     if not rows:
         scope = ("郑政文〔2022〕42号 covers 郑州市本级 and its entrusted areas (白沙园区, 物流园区)" if tables.shipped
-                 else f"give the grade map of {tables.doc_number} (--zones)")
+                 else f"Give the grade map of {tables.doc_number} (--zones)")
         msg = (
             f"{format_location(lon, lat, given)} lies in {name} ({adcode}), outside every grade zone in use. "
             + scope + ("; the demo zones cover the six urban districts only" if demo else "")

@@ -17,11 +17,15 @@ from zzgeo.theme_run import ThemeRun, check_inputs, register_notes
 __all__ = ["INPUTS", "district_price_level", "run"]
 
 #: Keys of ``[land-price]`` in a report config.
-INPUTS = {"zones": "grade-zone polygons (table, use, grade)", "parcels": "parcels to value", "crs": "CRS of the parcels"}
+INPUTS = {"zones": "grade-zone polygons (table, use, grade)", "parcels": "parcels to value", "crs": "CRS of the parcels",
+          "price_table": "the valuer's own benchmark price table (CSV/Excel/TOML, e.g. 郑政文〔2019〕49号), instead of 郑政文〔2022〕42号"}
 
 
-def district_price_level(districts, zones=None) -> pd.Series:
+def district_price_level(districts, zones=None, *, table: str = "collective_construction", use: str = "commercial") -> pd.Series:
     """Commercial benchmark price (collective construction land, transfer, 元/m²) of each district.
+
+    *table* and *use* pick another grade map and price (e.g. a valuer's own
+    table's commercial land); its first right is used.
 
     The price is area-weighted over the part of the district's polygon that
     lies on the grade map (see :func:`zzgeo.landprice.lookup_prices`); NaN for a
@@ -30,7 +34,7 @@ def district_price_level(districts, zones=None) -> pd.Series:
     from zzgeo.landprice.lookup import lookup_prices
 
     prices = lookup_prices(districts[["adcode", "geometry"]].reset_index(drop=True), zones=zones)
-    pick = prices[(prices["table"] == "collective_construction") & (prices["use"] == "commercial") & (prices["right"] == "transfer")]
+    pick = prices[(prices["table"] == table) & (prices["use"] == use)].drop_duplicates("parcel")
     by_parcel = pick.set_index("parcel")["price_yuan_m2"]
     return pd.Series(by_parcel.reindex(range(len(districts))).to_numpy(), index=districts["adcode"].to_numpy(), name="land_price_level")
 
@@ -42,33 +46,60 @@ def run(inputs: Mapping[str, object] | None = None) -> ThemeRun:
     -------
     ThemeRun
         Tables ``valuation`` and ``benchmark_prices``; the map ``grades``; the indicator ``land_price_level``.
+        With ``price_table``, every one of them comes from the valuer's table and names its document.
     """
+    from zzgeo.landprice.rules import using_price_tables
+    from zzgeo.landprice.valuer_table import price_tables_of
+
+    given = check_inputs("land-price", inputs, INPUTS)
+    tables = price_tables_of(given.get("price_table"))
+    with using_price_tables(tables):
+        return _run(given, tables)
+
+
+def _run(given: dict, tables) -> ThemeRun:
+    """:func:`run` with the price tables in use set."""
     from zzgeo.io import read_vector
     from zzgeo.landprice.demo import demo_parcels_path
     from zzgeo.landprice.maps import grade_map
-    from zzgeo.landprice.rules import DOC_NUMBER, price_table
+    from zzgeo.landprice.rules import (
+        _tables,
+        doc_number,
+        document,
+        price_table,
+        using_price_tables,
+    )
     from zzgeo.landprice.valuation import value_parcels
     from zzgeo.landprice.zones import default_zones, load_grade_zones
     from zzgeo.layers import read_layer
 
-    given = check_inputs("land-price", inputs, INPUTS)
-    zones = load_grade_zones(given["zones"]) if given.get("zones") else default_zones()
+    zones = load_grade_zones(given["zones"], price_table=tables) if given.get("zones") else default_zones()
+    table = next((t for t, spec in _tables().items() if "commercial" in spec["uses"]), next(iter(_tables())))
+    use = "commercial" if "commercial" in _tables()[table]["uses"] else next(iter(_tables()[table]["uses"]))
+    number, base_date = doc_number(), document()["base_date"]
+
+    def draw(basemap: str = "none"):
+        with using_price_tables(tables):
+            return grade_map(zones, table=table, use=use, parcels=valued,
+                             label_column="parcel_id" if "parcel_id" in valued else None, basemap=basemap)
+
     source = given.get("parcels") or demo_parcels_path()
     parcels = read_vector(source, crs=given.get("crs"))
-    valued = value_parcels(parcels, zones=zones, on_error="flag", name=Path(str(source)).name, row_names=row_names_of(source))
+    valued = value_parcels(parcels, zones=zones, on_error="flag", name=Path(str(source)).name, row_names=row_names_of(source),
+                           price_table=tables)
     notes_table, register_lines = register_notes({Path(str(source)).name: valued})
     zones_demo = bool(zones["demo"].astype(bool).any()) if "demo" in zones else False
-    demo = [*(["grade zones"] if zones_demo else []), *([] if given.get("parcels") else ["parcels"])]
+    demo = [*(["grade zones"] if zones_demo else []), *([] if given.get("parcels") else ["parcels"]),
+            *(["price table"] if tables is not None and tables.demo else [])]
     ok = valued[valued["unit_price_yuan_m2"].notna()]
     return ThemeRun(
-        key="land-price", title="基准地价 Land benchmark prices", document=DOC_NUMBER,
+        key="land-price", title="基准地价 Land benchmark prices", document=number,
         tables={"valuation": valued, "benchmark_prices": price_table(), "register_notes": notes_table},
-        maps={"grades": lambda basemap="none": grade_map(zones, parcels=valued, label_column="parcel_id" if "parcel_id" in valued else None,
-                                                         basemap=basemap)},
+        maps={"grades": draw},
         findings=[f"{len(ok)} of {len(valued)} parcels valued by coefficient correction; total {ok['value_yuan'].sum():,.0f} 元",
-                  f"corrected unit prices {ok['unit_price_yuan_m2'].min():,.2f}–{ok['unit_price_yuan_m2'].max():,.2f} 元/m² "
-                  f"(benchmarks of {DOC_NUMBER}, base date 2020-01-01)"] if len(ok) else ["no parcel could be valued"],
+                  (f"corrected unit prices {ok['unit_price_yuan_m2'].min():,.2f}–{ok['unit_price_yuan_m2'].max():,.2f} 元/m² "
+                   f"(benchmarks of {number}, base date {base_date})")] if len(ok) else ["no parcel could be valued"],
         demo=demo,
-        indicators=district_price_level(read_layer("districts"), zones).to_frame(),
+        indicators=district_price_level(read_layer("districts"), zones, table=table, use=use).to_frame(),
         notes=[f"correction order: {valued['steps'].iloc[0]}" if len(valued) else "no parcels", *register_lines],
     )
