@@ -46,6 +46,7 @@ __all__ = [
     "benchmark_price",
     "doc_number",
     "document",
+    "figure_text",
     "parse_grade",
     "price_table",
     "shipped_price_tables",
@@ -158,6 +159,8 @@ def _checked(data: Mapping[str, Any], source: str) -> tuple[dict, dict]:
         raise fail("document.base_date", f"base date (基准日) {doc.get('base_date')!r} is not a date YYYY-MM-DD") from None
     doc.setdefault("unit", "元/平方米")
     factor = _unit_factor(str(doc["unit"]), source)
+    if factor != 1:  # cells converted to 元/m²; the unit the file gave is kept beside
+        doc["unit_given"] = doc["unit"]
     doc["unit"] = "元/平方米"
     raw_tables = data.get("tables")
     if not isinstance(raw_tables, Mapping) or not raw_tables:
@@ -233,11 +236,17 @@ def _cell(cell: object, where: str, fail, factor: float) -> str:
     if value * factor > PRICE_LIMIT_YUAN_M2:
         raise fail(where, f"price {cell!r} is {value * factor:,.0f} 元/m², above {PRICE_LIMIT_YUAN_M2:,.0f} 元/m²: "
                           "no benchmark price is that high; are these 元/亩 under a 元/m² heading?")
-    return str(cell).strip() if factor == 1 else _figure(value * factor)
+    return str(cell).strip() if factor == 1 else figure_text(value * factor)
 
 
-def _figure(value: float) -> str:
-    """A price as the shortest text that reads back the same (895.0 -> "895", 15.0 -> "15")."""
+def figure_text(value: float) -> str:
+    """A price as the shortest text that reads back the same: how a converted or typed price is kept as a cell.
+
+    Examples
+    --------
+    >>> figure_text(895.0), figure_text(37.8), figure_text(2257.5)
+    ('895', '37.8', '2257.5')
+    """
     import numpy as np
 
     return np.format_float_positional(value, trim="-")

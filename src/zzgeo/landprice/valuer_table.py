@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zzgeo.errors import SchemaError
-from zzgeo.landprice.rules import DASH, PriceTables
+from zzgeo.landprice.rules import DASH, PriceTables, figure_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -256,7 +256,7 @@ def _table(frame: pd.DataFrame, rows: np.ndarray, price: np.ndarray, dash: np.nd
                 raise SchemaError(f"{source}: {lines} ({table}/{label}): no row for grade {missing[0]} "
                                   f"(grades given: {', '.join(str(g) for g in sorted(by_grade))}; the table has grades 1..{n}); "
                                   "give every grade once, with — where the document prints a dash")
-            cells[right] = [DASH if dash[by_grade[g]] else _figure(price[by_grade[g]]) for g in range(1, n + 1)]
+            cells[right] = [DASH if dash[by_grade[g]] else figure_text(float(price[by_grade[g]])) for g in range(1, n + 1)]
         form = _one(frame, "price_form", mine, f"price form (地价形式) of {label}", source)
         term = _one(frame, "term_years", mine, f"term (使用年期) of {label}", source)
         far = _one(frame, "plot_ratio", mine, f"plot ratio (容积率) of {label}", source)
@@ -273,11 +273,6 @@ def _table(frame: pd.DataFrame, rows: np.ndarray, price: np.ndarray, dash: np.nd
     return {"title_zh": str(_one(frame, "table_zh", rows, "table name (表名)", source) or ""),
             "development_level_zh": str(_one(frame, "development_level", rows, "development level (开发程度)", source) or ""),
             "grades": [f"{_ZH_GRADES[g - 1]}级" for g in range(1, n + 1)], "uses": uses}
-
-
-def _figure(value: float) -> str:
-    """A price as the shortest text that reads back the same (3000.0 -> "3000", 37.8 -> "37.8")."""
-    return np.format_float_positional(float(value), trim="-")
 
 
 def schema_for(base: str) -> Any:
