@@ -838,7 +838,7 @@ def location_check(
             layer, name_col, code_col = _units_layer(units, name_column, code_column)
             x, y = ctx.xy()
             _, empty, _ = ctx.geometry_facts()
-            rows = polygon_index(np.asarray(layer.geometry.values)).query_xy(x, y)
+            rows = np.array(polygon_index(np.asarray(layer.geometry.values)).query_xy(x, y), dtype=np.int64)
             rows[empty] = -1
             names = np.append(layer[name_col].to_numpy(dtype=object), np.nan)
             codes = np.append(layer[code_col].astype(str).to_numpy(dtype=object) if code_col else
