@@ -286,3 +286,17 @@ def test_report_by_the_demo_units_end_to_end(tmp_path, capsys):
     # a parent's shelter area is its county-level unit's: every shelter of the six districts lies in one quadrant
     assert parents.to_dict() == county.set_index("adcode")["effective_area_m2"].reindex(parents.index).to_dict()
     assert "scores_by_unit.html" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_register_street_column_that_disagrees_with_the_units_is_counted_by_location(tmp_path):
+    units, register = tmp_path / "streets.gpkg", tmp_path / "shelters.gpkg"
+    _units().to_file(units)
+    frame = _register().iloc[:2].assign(街道=["乙街道", "乙街道"])  # S1 lies in 甲, its register says 乙
+    frame.to_file(register)
+    result = runner.invoke(app, ["shelters", "coverage", "--register", str(register), "--units", str(units), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [(r["name"], r["shelters"]) for r in data["records"]] == [("甲街道", 1), ("乙街道", 1)]  # by location
+    notes = [n for n in data["row_notes"] if "S1" in str(n.get("id", "")) or "甲公园" in str(n)]
+    assert notes and any("乙街道" in n["note"] and "甲街道" in n["note"] for n in notes), data["row_notes"]
+    assert data["location_checks"]["disagree"] >= 1

@@ -45,13 +45,14 @@ ChildrenOption = Annotated[str | None, typer.Option("--children", help="Table un
 TargetsOption = Annotated[str | None, typer.Option("--targets", help="Target table like zzgeo/data/children/targets.toml.")]
 
 
-def _load(register, zones, crs, columns, layer, on_error):
+def _load(register, zones, crs, columns, layer, on_error, units=None):
     from zzgeo.children.demo import demo_facilities
     from zzgeo.children.register import read_facilities, read_zones
     from zzgeo.registers import parse_columns_option
 
     source = register if register is not None else demo_facilities()
-    facilities = read_facilities(source, crs=crs, columns=parse_columns_option(columns), layer=layer, on_error=on_error)
+    own = {"units": units.frame} if units is not None and not units.is_default else {}  # checked against them too
+    facilities = read_facilities(source, crs=crs, columns=parse_columns_option(columns), layer=layer, on_error=on_error, **own)
     return facilities, read_zones(zones, crs=crs) if zones else None
 
 
@@ -126,7 +127,7 @@ def access_cmd(
     gaps_out = Outcome(gaps, protect, option="--gaps").out if gaps is not None else None  # checked before any work, like --out
     circles = parse_pairs(circle, option="--circle", limit_name="circle", example="5min=300") or None
     analysis_units = units_from_options(units, units_name, units_code, units_population, units_parent, units_layer)
-    facilities, zone_polygons = _load(register, zones, crs, columns, layer, on_error)
+    facilities, zone_polygons = _load(register, zones, crs, columns, layer, on_error, analysis_units)
     rules = access_rules(circles=circles, detour=detour)
     source = population
     if population is None and analysis_units is not None and analysis_units.frame["population"].notna().all():

@@ -60,7 +60,7 @@ def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025, units=N
 
     given = check_inputs("children", inputs, INPUTS)
     crs = given.get("crs")
-    facilities = read_facilities(given.get("register") or demo_facilities(), crs=crs)
+    facilities = read_facilities(given.get("register") or demo_facilities(), crs=crs, **({"units": units.frame} if units is not None else {}))
     zones = read_zones(given["zones"], crs=crs) if given.get("zones") else None
     result = target_attainment(facilities, year=year, targets=load_targets(given["targets"]) if given.get("targets") else None,
                         population=unit_population(figures=given.get("children")), zones=zones,

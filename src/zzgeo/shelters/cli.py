@@ -70,8 +70,9 @@ def _common(register, population, population_column, rules, crs, columns, layer,
         source = demo_register()
     else:
         source = register
+    own = units is not None and not units.is_default  # a 街道 column is checked against them, points near their edges flagged
     reg = read_register(source, crs=crs, columns=parse_columns_option(columns), layer=layer, rules=rule_set,
-                        districts=districts, on_error=on_error)
+                        districts=districts, on_error=on_error, **({"units": units.frame} if own else {}))
     if units is None or units.is_default:
         demand = read_population(population, column=population_column, cell_m=cell_m, districts=districts)
     else:

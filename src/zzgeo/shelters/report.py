@@ -71,7 +71,8 @@ def run(inputs: Mapping[str, object] | None = None, *, units=None) -> ThemeRun:
     given = check_inputs("shelters", inputs, INPUTS)
     rules, crs = load_rules(given.get("rules")), given.get("crs")
     districts = read_layer("districts")
-    register = read_register(given.get("register") or demo_register(), crs=crs, rules=rules, districts=districts, on_error="raise")
+    own = {"units": units.frame} if units is not None else {}  # a 街道 column checked against the [units] too
+    register = read_register(given.get("register") or demo_register(), crs=crs, rules=rules, districts=districts, on_error="raise", **own)
     candidates = read_candidates(given.get("candidates") or demo_candidates(), crs=crs, rules=rules, districts=districts, on_error="raise")
     demand = read_population(given.get("population"), districts=districts)
     cov = shelter_coverage(register, demand, year=2025, rules=rules, districts=districts)
