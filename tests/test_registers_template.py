@@ -30,7 +30,7 @@ from zzgeo.registers.template import (
 REPO = Path(__file__).resolve().parents[1]
 CASES = [(kind, lang) for kind in TEMPLATES for lang in LANGUAGES]
 IDS = [f"{kind}-{lang}" for kind, lang in CASES]
-SHEETS = {"zh": ["台账", "说明", "示例", "下拉列表"], "en": ["Register", "Read me", "Example", "Lists"]}
+SHEETS = {"zh": ["说明", "台账", "示例", "下拉列表"], "en": ["Read me", "Register", "Example", "Lists"]}
 runner = CliRunner()
 
 
@@ -68,7 +68,7 @@ def _fill(path: Path, kind: str, lang: str, rows: int = 2) -> list[dict]:
     columns = template_columns(kind, lang=lang)
     id_column = load_schema(TEMPLATES[kind]).id_column
     book = openpyxl.load_workbook(path)
-    sheet = book.worksheets[0]
+    sheet = book.worksheets[1]  # the register sheet: the first one explains the columns
     typed = []
     for row in range(rows):
         values = {c.name: _typed(c, row, id_column) for c in columns}
@@ -151,8 +151,9 @@ def test_the_workbook_sheets_headers_lists_and_formats(tmp_path, kind, lang):
     path = write_template(kind, tmp_path / "t.xlsx", lang=lang)
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == SHEETS[lang]
-    register, readme, example, lists = (book[name] for name in SHEETS[lang])
+    readme, register, example, lists = (book[name] for name in SHEETS[lang])
     assert book.active.title == SHEETS[lang][0] and lists.sheet_state == "hidden"
+    assert next(iter(book.defined_names["zzgeo_register"].destinations)) == (SHEETS[lang][1], "$A$1")
     columns = template_columns(kind, lang=lang)
     assert [c.value for c in register[1]] == [c.header for c in columns]
     assert register.max_row == 1  # nothing to delete: the example is on its own sheet
@@ -277,7 +278,7 @@ def test_a_changed_header_is_one_clear_error_and_the_file_is_kept(tmp_path, kind
     columns = template_columns(kind)
     target = next((i for i, c in enumerate(columns) if c.spec is not None and c.spec.required), 1)
     book = openpyxl.load_workbook(path)
-    book.worksheets[0].cell(row=1, column=target + 1, value="随便改的列名")
+    book.worksheets[1].cell(row=1, column=target + 1, value="随便改的列名")
     book.save(path)
     before = _digest(path)
     lost = re.escape(repr(columns[target].header))
@@ -294,7 +295,7 @@ def test_values_under_an_empty_header_are_an_error(tmp_path):
     path = write_template("wells", tmp_path / "w.xlsx")
     _fill(path, "wells", "zh", rows=1)
     book = openpyxl.load_workbook(path)
-    book.worksheets[0]["H2"] = "备用"
+    book.worksheets[1]["H2"] = "备用"
     book.save(path)
     with pytest.raises(SchemaError, match=r"w\.xlsx: column 8 has values but no header"):
         read_template(path, "wells")
@@ -304,7 +305,7 @@ def test_an_added_column_is_kept_and_a_wrong_unit_is_named(tmp_path):
     path = write_template("wells", tmp_path / "w.xlsx", lang="en")
     typed = _fill(path, "wells", "en", rows=1)
     book = openpyxl.load_workbook(path)
-    book.worksheets[0]["H1"], book.worksheets[0]["H2"] = "备注", "东侧井"
+    book.worksheets[1]["H1"], book.worksheets[1]["H2"] = "备注", "东侧井"
     book.save(path)
     read = read_template(path, "wells")  # every template column is there: a remark beside them is no loss
     assert read["备注"].tolist() == ["东侧井"] and read["pumping_m3_d"].tolist() == [typed[0]["pumping_m3_d"]]
@@ -328,7 +329,7 @@ def test_write_never_replaces_a_file_unless_asked_and_never_an_input(tmp_path):
         write_template("wells", path, overwrite=True, protect=[path])
     assert _digest(path) == before
     write_template("wells", path, overwrite=True)
-    assert openpyxl.load_workbook(path).worksheets[0].max_row == 1  # replaced by an empty template
+    assert openpyxl.load_workbook(path).worksheets[1].max_row == 1  # replaced by an empty template
     with pytest.raises(ZzgeoError, match=r"a template is an Excel workbook: give a \.xlsx file"):
         write_template("wells", tmp_path / "w.csv")
     with pytest.raises(SchemaError, match="unknown template 'trees'; use one of shelters, candidates, parcels"):
@@ -349,7 +350,7 @@ def test_template_command_writes_the_default_file_in_both_languages(tmp_path, mo
     result = runner.invoke(app, ["template", "units", "--lang", "en", "--out", "u.xlsx"])
     assert result.exit_code == 0, result.output
     assert openpyxl.load_workbook(tmp_path / "shelters_template.xlsx").sheetnames == SHEETS["zh"]
-    header = [c.value for c in openpyxl.load_workbook(tmp_path / "u.xlsx").worksheets[0][1]]
+    header = [c.value for c in openpyxl.load_workbook(tmp_path / "u.xlsx").worksheets[1][1]]
     assert header == ["unit_code", "unit_name", "population", "parent_code", "parent_name", "WKT"]
 
 
@@ -377,7 +378,7 @@ def test_template_command_refuses_a_bad_kind_an_existing_file_and_a_changed_head
     checked = runner.invoke(app, ["template", "wells", "--check", "w.xlsx"])
     assert checked.exit_code == 0 and checked.stdout.strip() == "w.xlsx: 1 row(s), 1 valid"
     book = openpyxl.load_workbook(tmp_path / "w.xlsx")
-    book.worksheets[0]["D1"] = "开采"  # 开采量(m³/d) with its unit and 量 lost
+    book.worksheets[1]["D1"] = "开采"  # 开采量(m³/d) with its unit and 量 lost
     book.save(tmp_path / "w.xlsx")
     before = _digest(tmp_path / "w.xlsx")
     changed = _run("template", "wells", "--check", "w.xlsx", cwd=tmp_path)
@@ -393,7 +394,7 @@ def test_filled_templates_feed_the_theme_commands(tmp_path, monkeypatch):
         write_template(kind, tmp_path / f"{kind}.xlsx")
         book = openpyxl.load_workbook(tmp_path / f"{kind}.xlsx")
         for cell in book.worksheets[2][2]:  # the example row, copied into the register sheet
-            book.worksheets[0].cell(row=2, column=cell.column, value=cell.value)
+            book.worksheets[1].cell(row=2, column=cell.column, value=cell.value)
         book.save(tmp_path / f"{kind}.xlsx")
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["groundwater", "zones", "--sources", "sources.xlsx", "--wells", "wells.xlsx", "--crs", "wgs84", "--json"])
@@ -403,7 +404,7 @@ def test_filled_templates_feed_the_theme_commands(tmp_path, monkeypatch):
     assert (source["abstraction_m3_d"], source["flow_azimuth_deg"], source["riverside"]) == (5000.0, 135.0, True)
     # a required header changed: one error line naming the input, nothing written
     book = openpyxl.load_workbook(tmp_path / "wells.xlsx")
-    book.worksheets[0]["B1"] = "水源"
+    book.worksheets[1]["B1"] = "水源"
     book.save(tmp_path / "wells.xlsx")
     before = _digest(tmp_path / "wells.xlsx")
     result = _run("groundwater", "zones", "--sources", "sources.xlsx", "--wells", "wells.xlsx", "--crs", "wgs84",

@@ -125,6 +125,8 @@ def _read_excel(path: Path, sheet: str | int | None, label: str) -> pd.DataFrame
     except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException on non-workbooks
         raise SchemaError(f"cannot read {label!r} as an Excel workbook ({type(exc).__name__}); is it really .xlsx?") from exc
     sheets = list(book.sheetnames)
+    if sheet is None:  # a zzgeo template names its register sheet (its first sheet explains the columns)
+        sheet = _named_register_sheet(book, sheets)
     book.close()
     if not sheets:
         raise EmptyInputError(f"{label!r} has no worksheets")
@@ -136,6 +138,20 @@ def _read_excel(path: Path, sheet: str | int | None, label: str) -> pd.DataFrame
         return pd.read_excel(path, sheet_name=sheet or 0, dtype=object)
     except ValueError as exc:
         raise SchemaError(f"cannot read sheet {sheet or sheets[0]!r} of {label!r}: {exc}") from exc
+
+
+#: The workbook-level defined name a zzgeo template gives its register sheet (zzgeo.registers.template).
+REGISTER_SHEET_NAME = "zzgeo_register"
+
+
+def _named_register_sheet(book, sheets: list[str]) -> str | None:
+    """The sheet the defined name :data:`REGISTER_SHEET_NAME` points at, or ``None`` (read the first sheet)."""
+    try:
+        defined = book.defined_names.get(REGISTER_SHEET_NAME)
+        target = next(iter(defined.destinations))[0] if defined is not None else None
+    except (AttributeError, StopIteration, TypeError, ValueError):
+        return None
+    return target if target in sheets else None
 
 
 def _coordinate(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -3,17 +3,18 @@
 A template is an ``.xlsx`` workbook made from a register's schema
 (:mod:`zzgeo.registers`) and ``data/templates.toml``:
 
-1. ``台账`` / ``Register``: the header row only, frozen, one header per schema
+1. ``说明`` / ``Read me``, the first sheet: one row per column: the header, what
+   it means and where its value comes from, its unit, required or not, the
+   allowed values, the hard range (outside it a row is an error) and the usual
+   range (outside it a row gets a note), with the reasons, and the example value.
+2. ``台账`` / ``Register``: the header row only, frozen, one header per schema
    column with its unit (``有效面积(㎡)``, ``effective_area (m²)``) and the
    coordinate columns (``经度``/``纬度``, or ``WKT`` for polygons); a drop-down
    list in every category and yes/no column, a range check in every number
    column, a number format per quantity (areas ``#,##0.00``, years ``0``, text
-   and codes ``@``), a comment on every header saying what it means. This is
-   the first sheet because the loader reads an Excel file's first sheet.
-2. ``说明`` / ``Read me``: one row per column: the header, what it means and
-   where its value comes from, its unit, required or not, the allowed values,
-   the hard range (outside it a row is an error) and the usual range (outside
-   it a row gets a note), with the reasons, and the example value.
+   and codes ``@``), a comment on every header saying what it means. The
+   workbook's defined name ``zzgeo_register`` points at it, and the loader
+   reads that sheet (:data:`zzgeo.io.REGISTER_SHEET_NAME`), not the first.
 3. ``示例`` / ``Example``: the register's header and one example row, a valid
    row (reading that sheet with ``sheet="示例"`` passes every check). The
    example lives on its own sheet so that it never becomes data by mistake.
@@ -259,10 +260,10 @@ _README_HEADERS = {
 }
 _REQUIRED_TEXT = {"zh": ("必填", "必填 (每行都要有值)", "选填"), "en": ("required", "required (every row)", "optional")}
 _INTRO = {
-    "zh": ("本工作簿是 {title} 的填报模板 (zzgeo template {kind})。在第一张表「{register}」中每行填一条记录, 不要改动列名"
+    "zh": ("本工作簿是 {title} 的填报模板 (zzgeo template {kind})。在「{register}」表中每行填一条记录, 不要改动列名"
            "(改动的列名会被拒绝读取); 分类列请从下拉列表中选择; 数值按列名中的单位填写。「{example}」表给出一行示例。"
            "依据: {source}。读取: 例如 zzgeo 命令的 --register/--sources 等选项给出本文件, 并给出 --crs (坐标系)。"),
-    "en": ("This workbook is the template of the {title} (zzgeo template {kind}). Fill one record per row in the first sheet, "
+    "en": ("This workbook is the template of the {title} (zzgeo template {kind}). Fill one record per row in the sheet "
            "'{register}', and keep its headers (a changed header is refused on reading); choose categories from the drop-down "
            "lists; write numbers in the unit the header names. The '{example}' sheet shows one example row. "
            "Source: {source}. Read it by giving this file to a command's --register/--sources ... option, with --crs."),
@@ -418,6 +419,15 @@ def _write_readme(sheet: Any, columns: list[TemplateColumn], kind: str, lang: st
     sheet.freeze_panes = "A4"
 
 
+def _name_register_sheet(book: Any, title: str) -> None:
+    """Point the defined name the loader looks for at the register sheet (the explanation comes first)."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    from zzgeo.io import REGISTER_SHEET_NAME
+
+    book.defined_names[REGISTER_SHEET_NAME] = DefinedName(REGISTER_SHEET_NAME, attr_text=f"'{title}'!$A$1")
+
+
 def _save(book: Any, path: Path, *, overwrite: bool) -> None:
     """Save *book* to *path* atomically: a temporary file beside it, moved into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -471,7 +481,7 @@ def write_template(kind: str, path: str | Path, *, lang: str = "zh", overwrite: 
     ...     path = write_template("wells", Path(folder) / "wells.xlsx")
     ...     book = openpyxl.load_workbook(path)
     >>> book.sheetnames
-    ['台账', '说明', '示例', '下拉列表']
+    ['说明', '台账', '示例', '下拉列表']
     >>> [cell.value for cell in book["台账"][1]]
     ['井编号', '所属水源编号', '名称', '开采量(m³/d)', '井深(m)', '经度', '纬度']
     >>> [cell.value for cell in book["示例"][2]][:4]
@@ -490,9 +500,9 @@ def write_template(kind: str, path: str | Path, *, lang: str = "zh", overwrite: 
         raise ZzgeoError(f"{str(path)!r} exists; a filled template is never replaced by accident (overwrite=True / --force replaces it)")
     names = _config()["sheets"][lang]
     book = openpyxl.Workbook()
-    register = book.active
-    register.title = names["register"]
-    readme = book.create_sheet(names["readme"])
+    readme = book.active
+    readme.title = names["readme"]
+    register = book.create_sheet(names["register"])
     example = book.create_sheet(names["example"])
     lists = book.create_sheet(names["lists"])
     _write_register_sheet(register, columns, lists, lang, example=False)
@@ -500,6 +510,7 @@ def write_template(kind: str, path: str | Path, *, lang: str = "zh", overwrite: 
     _write_readme(readme, columns, kind, lang, names)
     lists.sheet_state = "hidden"
     book.active = 0
+    _name_register_sheet(book, register.title)
     _save(book, path, overwrite=overwrite)
     return path
 
@@ -540,7 +551,7 @@ def read_template(path: str | Path, kind: str, *, crs: object = "wgs84", on_erro
     Parameters
     ----------
     path : str or Path
-        The filled ``.xlsx`` (its first sheet is read, as every command reads it).
+        The filled ``.xlsx`` (its register sheet is read, as every command reads it).
     kind : str
         A key of :data:`TEMPLATES`.
     crs : str, default "wgs84"
