@@ -289,3 +289,14 @@ def test_schema_describes_itself():
     assert rows["effective_area_m2"]["unit"] == "m²" and rows["effective_area_m2"]["range"] == "> 0 <= 7.6e+09"
     assert rows["effective_area_m2"]["plausible"] == ">= 100 <= 3e+06" and "20,000 m²" in rows["effective_area_m2"]["plausible_why"]
     assert rows["shelter_class"]["values"] == ["I", "II", "III"]
+
+
+def test_a_column_no_schema_column_matches_is_named_not_silently_dropped():
+    from zzgeo.registers import map_columns
+
+    # 容纳人致: 容纳人数 mistyped; its values would vanish. Coordinates, zzgeo's demo mark and empty columns need no word.
+    frame = pd.DataFrame({"名称": ["公园甲"], "类别": ["Ⅱ类"], "有效面积": [12000.0], "容纳人致": [500], "经度": [113.73],
+                          "纬度": [34.81], "demo": [False], "空列": [None], "Unnamed: 9": ["x"]})
+    _, notes = map_columns(frame, "shelters/register.toml", name="typo.csv")
+    assert notes == ["typo.csv: column(s) ['容纳人致'] match no column of the 应急避难场所台账 (shelter register) and are not "
+                     "read; if one is a column zzgeo knows under another header, map it with --columns 'header=column'"]

@@ -25,6 +25,7 @@ from zzgeo.registers.checks import (
 )
 from zzgeo.registers.schema import (
     RegisterSchema,
+    empty_cells,
     header_key,
     is_empty,
     load_schema,
@@ -317,7 +318,7 @@ def map_columns(
     schema = load_schema(schema)
     rename, conversions = header_conversions(frame, schema, columns, name=name)
     out = frame.rename(columns=rename)
-    notes = []
+    notes = _unread_columns(frame, schema, rename, name)
     for column, (src, conversion) in conversions.items():
         if not conversion.identity:
             nums, bad = numbers(out[column])
@@ -327,6 +328,30 @@ def map_columns(
             notes.append(conversion_note(name, src, column, conversion))
     out.attrs = {**frame.attrs, "conversions": conversions, "renamed": rename}
     return out, notes
+
+
+#: Columns a register may carry that are no schema column and need no word: locations, zzgeo's own marks.
+_KNOWN_EXTRA = {"geometry", "geom", "wkt", "几何", "demo", "valid", "issues", "notes", "adcode", "district_name",
+                "location_check", "boundary_distance_m"}
+
+
+def _unread_columns(frame: pd.DataFrame, schema: RegisterSchema, rename: Mapping[object, str], name: str) -> list[str]:
+    """One note naming the columns with values that match no column of the schema (a mistyped optional header
+    would otherwise drop its values without a word); coordinates, empty and unnamed columns are left alone."""
+    from zzgeo.io import _LAT_NAMES, _LON_NAMES
+
+    known = {*_KNOWN_EXTRA, *_LON_NAMES, *_LAT_NAMES}
+    unread = []
+    for col in frame.columns:
+        text = str(col).strip()
+        if col in rename or col in schema.columns or text.casefold() in known or text.startswith("Unnamed:") or not text:
+            continue
+        if not empty_cells(frame[col]).all():
+            unread.append(text)
+    if not unread:
+        return []
+    return [f"{name}: column(s) {unread!r} match no column of the {schema.title} and are not read; if one is a column "
+            "zzgeo knows under another header, map it with --columns 'header=column'"]
 
 
 def row_namer(frame: pd.DataFrame, schema: RegisterSchema, row_names: str = "index", id_column: str | None = None,
