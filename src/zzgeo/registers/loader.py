@@ -299,7 +299,8 @@ def map_columns(
 
     Examples
     --------
-    1.2 公顷 = 1.2 x 10,000 = 12,000 m²; ``备注`` is no schema column and stays as it is.
+    1.2 公顷 = 1.2 x 10,000 = 12,000 m²; ``备注`` is no schema column: it stays as it is, and a note
+    says it is not read (a mistyped header would otherwise lose its values in silence).
 
     >>> import pandas as pd
     >>> from zzgeo.registers import map_columns
@@ -307,8 +308,10 @@ def map_columns(
     >>> out, notes = map_columns(frame, "shelters/register.toml", name="shelters.csv")
     >>> list(out.columns), out["effective_area_m2"].tolist()
     (['name', 'shelter_class', 'effective_area_m2', '备注'], [12000.0])
-    >>> notes
-    ["shelters.csv: column '有效面积(公顷)' read in 公顷 (hectare) -> m² x 10,000 (effective_area_m2)"]
+    >>> for note in notes:
+    ...     print(note)
+    shelters.csv: column(s) ['备注'] match no column of the 应急避难场所台账 (shelter register) and are not read; if one is a column zzgeo knows under another header, map it with --columns 'header=column'
+    shelters.csv: column '有效面积(公顷)' read in 公顷 (hectare) -> m² x 10,000 (effective_area_m2)
 
     An explicit mapping wins over the accepted headers:
 
