@@ -300,3 +300,17 @@ def test_a_register_street_column_that_disagrees_with_the_units_is_counted_by_lo
     notes = [n for n in data["row_notes"] if "S1" in str(n.get("id", "")) or "甲公园" in str(n)]
     assert notes and any("乙街道" in n["note"] and "甲街道" in n["note"] for n in notes), data["row_notes"]
     assert data["location_checks"]["disagree"] >= 1
+
+
+def test_a_county_column_is_not_taken_for_a_street_column():
+    from zzgeo.children import read_facilities
+
+    units = units_from_frame(_units().rename(columns={"代码": "adcode", "街道名称": "name", "常住人口": "population"}))
+    # the facilities' 区县 column (the plan's unit) names 金水区, which holds 甲街道: no disagreement with the 街道 units
+    centres = gpd.GeoDataFrame({"编号": ["C1"], "名称": ["甲托育"], "设施类型": ["托育服务机构"], "托位": [60], "区县": ["金水区"]},
+                               geometry=[Point(X + 500, Y + 500)], crs=4547)
+    checked = read_facilities(centres, units=units.frame)
+    assert not checked["location_check"].str.contains("disagrees").any()
+    # a 街道 column that names the other unit is the one compared with the units
+    checked = read_facilities(centres.assign(街道=["乙街道"]), units=units.frame)
+    assert "disagrees" in checked["location_check"].iloc[0]

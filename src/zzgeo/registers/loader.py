@@ -660,19 +660,20 @@ def check_register(
     for check in checks:
         check(ctx)
     if units is not None and schema.geometry:
-        location_check(unit_column if unit_column is not None else _unit_column(mapped), units=units, what="unit")(ctx)
+        location_check(unit_column if unit_column is not None else _unit_column(mapped, schema), units=units, what="unit")(ctx)
     return ctx
 
 
 #: Headers of a register column naming a 街道/乡镇/社区 (compared as headers are, see :func:`zzgeo.registers.schema.header_key`).
 _UNIT_HEADERS = ("街道", "街道名称", "所属街道", "乡镇", "所属乡镇", "乡镇(街道)", "乡镇街道", "街道乡镇", "街镇", "社区", "所属社区",
-                 "社区名称", "unit", "street", "subdistrict", "township")
+                 "社区名称", "street", "subdistrict", "township")
 
 
-def _unit_column(frame: pd.DataFrame) -> str | None:
-    """The register column that names a 街道/乡镇/社区, if exactly one header says so."""
+def _unit_column(frame: pd.DataFrame, schema: RegisterSchema) -> str | None:
+    """The register column that names a 街道/乡镇/社区, if exactly one header says so. A column of the schema is
+    never one: those name what the schema says (the children's ``unit`` is the plan's 区县 or zone, not a 街道)."""
     wanted = {header_key(h) for h in _UNIT_HEADERS}
-    found = [c for c in frame.columns if c != "geometry" and header_key(c) in wanted]
+    found = [c for c in frame.columns if c != "geometry" and c not in schema.columns and header_key(c) in wanted]
     return found[0] if len(found) == 1 else None
 
 
