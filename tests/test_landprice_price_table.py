@@ -201,6 +201,21 @@ def test_parcels_valued_by_hand(parcels, squares, csv_table) -> None:
     assert any(n.startswith(f"DEMO price table ({DOC})") for n in notes)
 
 
+def test_source_texts_name_the_table_in_use(parcels, squares, csv_table) -> None:
+    out = value_parcels(parcels, zones=validate_grade_zones(squares, price_table=load_price_table(csv_table)),
+                        price_table=csv_table)
+    textbook = ("typical ranges quoted in Chinese land valuation textbooks (commercial 6-8%, residential 5-7%, "
+                "industrial/public 4-6%, agricultural 4-5%)")
+    assert set(out["reduction_rate_source"]) == {f"{textbook}; NOT from {DOC}"}
+    assert set(out["plot_ratio_source"]) == {f"none: no plot-ratio coefficient table in {DOC}; K_plot = 1 unless a table is given"}
+    texts = [*out.select_dtypes(exclude="number").drop(columns="geometry").astype(str).stack(), *out.attrs["notes"]]
+    assert not [t for t in texts if "42号" in t]
+    shipped = value_parcels(parcels.iloc[[0]].assign(用途="商业", 剩余年期=40), zones=validate_grade_zones(
+        squares.assign(地价表="集体建设用地", 用途="商业")))
+    assert shipped["reduction_rate_source"].iloc[0].endswith("NOT from 郑政文〔2022〕42号")
+    assert shipped["plot_ratio_source"].iloc[0] == "none: no plot-ratio coefficient table in 郑政文〔2022〕42号; K_plot = 1 unless a table is given"
+
+
 def test_toml_and_csv_give_identical_outputs(parcels, squares, csv_table, toml_table) -> None:
     from_csv = _value(parcels, squares, load_price_table(csv_table))
     from_toml = _value(parcels, squares, load_price_table(toml_table))

@@ -698,16 +698,33 @@ def valuation_rules(path: str | None = None) -> ValuationRules:
     (0.07, 0.3)
     >>> rules.days_per_month  # 365.25 / 12
     30.4375
+
+    The source texts name the document of the tables in use (``{doc_number}`` in
+    the file), the shipped one or a valuer's own (:func:`using_price_tables`):
+
+    >>> rules.plot_ratio_source
+    'none: no plot-ratio coefficient table in 郑政文〔2022〕42号; K_plot = 1 unless a table is given'
+    >>> use = {"name_zh": "住宅用地", "price_form": "floor", "term_years": 70, "rights": {"transfer": "出让"}, "cells": ["900"]}
+    >>> mine = PriceTables.from_dict({"document": {"doc_number": "DEMO-3", "base_date": "2019-01-01"}, "tables": {
+    ...     "state_construction": {"grades": ["一级"], "uses": {"residential": use}}}}, source="mine.toml")
+    >>> with using_price_tables(mine):
+    ...     valuation_rules().reduction_rate_source.endswith("NOT from DEMO-3")
+    True
     """
     doc = load_toml(Path(path) if path else RULES_FILE)
     rates = {t: {u: float(r) for u, r in uses.items()} for t, uses in doc["reduction_rate"].items() if isinstance(uses, dict)}
+    number = doc_number()
+
+    def source(section: Mapping[str, Any]) -> str:  # {doc_number}: the document of the tables in use
+        return str(section.get("source", "")).replace("{doc_number}", number)
+
     return ValuationRules(
         step_order=tuple(doc["steps"]["order"]),
-        step_order_source=str(doc["steps"].get("source", "")),
+        step_order_source=source(doc["steps"]),
         reduction_rates=rates,
-        reduction_rate_source=str(doc["reduction_rate"]["source"]),
-        plot_ratio_source=str(doc["plot_ratio_table"]["source"]),
-        date_source=str(doc["date"]["source"]),
+        reduction_rate_source=source(doc["reduction_rate"]),
+        plot_ratio_source=source(doc["plot_ratio_table"]),
+        date_source=source(doc["date"]),
         days_per_month=float(doc["date"]["days_per_month"]),
         departure_threshold=float(doc["departure_warning"]["threshold"]),
     )
