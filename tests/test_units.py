@@ -20,6 +20,8 @@ from zzgeo.errors import GeometryError, OutsideAreaError, SchemaError
 from zzgeo.units import county_units, demo_units, read_units, units_from_frame
 
 X, Y = 470_000, 3_850_000
+#: The parent row of the two squares: 8 km² of 金水区's 241 km², so never named as the whole district.
+JINSHUI = "金水区 (part: 2 units, 3% of its area)"
 runner = CliRunner()
 
 
@@ -45,7 +47,7 @@ def test_units_read_by_the_register_loader_with_parents_by_location(tmp_path):
     assert units.frame["parent_name"].tolist() == ["金水区", "金水区"]
     assert units.frame["parent_code"].tolist() == ["410105", "410105"]
     groups = units.groups()
-    assert [(g.code, g.name, g.level, g.members) for g in groups[:1]] == [("410105", "金水区", "parent", ("A", "B"))]
+    assert [(g.code, g.name, g.level, g.members) for g in groups[:1]] == [("410105", JINSHUI, "parent", ("A", "B"))]
     assert groups[-1].name == "streets (2 units, part of 郑州市)" and not units.whole_city
     # 8 km² of 金水区's ~241 km² are covered: the rest is a gap, noted with its share
     assert any(n.startswith("gap: ") and "金水区 (410105)" in n for n in units.notes)
@@ -89,16 +91,16 @@ def test_shelter_coverage_by_hand_built_units():
     # per capita: 甲 4,000 m² / 1,000 = 4.0; 乙 10,000 / 4,000 = 2.5; 金水区 (both) 14,000 / 5,000 = 2.8
     assert table.loc["甲街道", ["population", "effective_area_m2", "per_capita_m2"]].tolist() == [1000.0, 4000.0, 4.0]
     assert table.loc["乙街道", ["population", "effective_area_m2", "per_capita_m2"]].tolist() == [4000.0, 10000.0, 2.5]
-    assert table.loc["金水区", ["population", "effective_area_m2", "per_capita_m2"]].tolist() == [5000.0, 14000.0, 2.8]
+    assert table.loc[JINSHUI, ["population", "effective_area_m2", "per_capita_m2"]].tolist() == [5000.0, 14000.0, 2.8]
     # 2029 target 3 m²: 乙 lacks 3 x 4,000 - 10,000 = 2,000 m²; the parent's gap is the sum of its units' gaps
     assert table.loc["乙街道", "gap_2029_m2"] == 2000.0 and table.loc["甲街道", "gap_2029_m2"] == 0.0
-    assert table.loc["金水区", "gap_2029_m2"] == 2000.0
+    assert table.loc[JINSHUI, "gap_2029_m2"] == 2000.0
     # reach: 64 cells of 250 m per unit. S1 (class III, 500 m) reaches the 12 cells of 甲 whose centres are
     # within 500 m of its centre (offsets 125/375 m); S2 (class II, 1,000 m) 52 of 乙's 64. 金水区:
     # (1,000 x 12/64 + 4,000 x 52/64) / 5,000 = 0.6875
     assert table.loc["甲街道", "covered_share"] == pytest.approx(12 / 64)
     assert table.loc["乙街道", "covered_share"] == pytest.approx(52 / 64)
-    assert table.loc["金水区", "covered_share"] == pytest.approx(0.6875)
+    assert table.loc[JINSHUI, "covered_share"] == pytest.approx(0.6875)
     assert result.table["level"].tolist() == ["unit", "unit", "parent", "total"]
     assert result.table["name"].iloc[-1] == "两个街道 (2 units, part of 郑州市)"
     assert result.meta["shelters_outside_units"] == ["S3 东游园"]
@@ -113,11 +115,11 @@ def test_shelters_coverage_cli_by_units(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert [(r["name"], r["per_capita_m2"]) for r in data["records"]] == [("甲街道", 4.0), ("乙街道", 2.5)]
-    assert [(r["name"], r["per_capita_m2"]) for r in data["parents"]] == [("金水区", 2.8)]
+    assert [(r["name"], r["per_capita_m2"]) for r in data["parents"]] == [(JINSHUI, 2.8)]
     assert data["total"]["name"] == "streets (2 units, part of 郑州市)" and "city" not in data
     assert data["units"]["units"] == 2 and data["shelters_outside_units"] == ["S3 东游园"]
     written = gpd.read_file(out)
-    assert written["name"].tolist() == ["甲街道", "乙街道", "金水区"]  # the parent drawn with its county polygon
+    assert written["name"].tolist() == ["甲街道", "乙街道", JINSHUI]  # the parent drawn with its county polygon
 
 
 @pytest.mark.parametrize(("change", "args", "message"), [
@@ -171,7 +173,7 @@ def test_children_walking_access_by_hand_built_units():
     # walking = straight line x 1.3: only the first cell (0 m) is within 1,000 m of a centre
     assert shares.loc["甲街道", ["children", "children_within", "share"]].tolist() == [300.0, 100.0, pytest.approx(1 / 3)]
     assert shares.loc["乙街道", ["children", "children_within", "share"]].tolist() == [700.0, 0.0, 0.0]
-    assert shares.loc["金水区", ["children", "children_within", "share", "level"]].tolist() == [1000.0, 100.0, 0.1, "parent"]
+    assert shares.loc[JINSHUI, ["children", "children_within", "share", "level"]].tolist() == [1000.0, 100.0, 0.1, "parent"]
     assert shares["level"].tolist() == ["unit", "unit", "parent", "total"]
     care = result.childcare.set_index("unit_name")
     # places in the unit per 1,000 residents: 甲 60 / 2,000 = 30, 乙 0, 金水区 and the whole area 60 / 6,000 = 10
@@ -193,7 +195,7 @@ def test_children_access_cli_by_units_spreads_the_units_residents(tmp_path):
     # the units' own residents (1,000 and 4,000) spread over their cells; C1's 60 places lie in 甲
     assert care["甲街道"]["residents"] == pytest.approx(1000.0) and care["乙街道"]["residents"] == pytest.approx(4000.0)
     assert care["甲街道"]["places_per_1000_in_unit"] == pytest.approx(60.0)
-    assert care["金水区"]["places_per_1000_in_unit"] == pytest.approx(12.0)
+    assert care[JINSHUI]["places_per_1000_in_unit"] == pytest.approx(12.0)
     assert care["streets (2 units, part of 郑州市)"]["level"] == "total"
     assert data["meta"]["surface"].startswith("residents of each unit of streets")
 
@@ -225,7 +227,7 @@ def test_report_themes_also_report_by_the_config_units(tmp_path):
     config = ReportConfig({"shelters": {"register": str(register)}}, units={"file": str(units)})
     run = run_themes(config, keys=["shelters"])["shelters"]
     table = run.tables["coverage_by_unit"].set_index("name")
-    assert table.loc["甲街道", "per_capita_m2"] == 4.0 and table.loc["金水区", "per_capita_m2"] == 2.8
+    assert table.loc["甲街道", "per_capita_m2"] == 4.0 and table.loc[JINSHUI, "per_capita_m2"] == 2.8
     assert "coverage_by_unit" in run.maps
     assert "by streets: 2 of 2 units meet 2 m²/person" in " ".join(run.findings)
     assert any("S3 东游园" in n for n in run.notes)
@@ -314,3 +316,35 @@ def test_a_county_column_is_not_taken_for_a_street_column():
     # a 街道 column that names the other unit is the one compared with the units
     checked = read_facilities(centres.assign(街道=["乙街道"]), units=units.frame)
     assert "disagrees" in checked["location_check"].iloc[0]
+
+
+def test_parents_given_in_the_units_file_are_kept_and_checked_against_the_location(tmp_path):
+    from zzgeo.shelters import shelter_coverage
+
+    frame = _units().assign(所属区县=["二七", "高新区"])  # 甲 lies in 金水区 but is given to 二七区; 乙 to a zone of the office's own
+    path = tmp_path / "streets.gpkg"
+    frame.to_file(path)
+    units = read_units(path)
+    assert units.frame[["parent_code", "parent_name"]].values.tolist() == [["410103", "二七区"], ["高新区", "高新区"]]
+    assert "unit 甲街道 (A): its parent is given as 二七区, but it lies in 金水区; its totals go to 二七区 as given" in units.notes
+    result = shelter_coverage(_register(), units=units)
+    records = {r["name"]: r for r in result.table.to_dict("records")}
+    assert records["甲街道"]["parent_name"] == "二七区" and records["乙街道"]["parent_code"] == "高新区"
+    # 二七区 holds none of 甲's square (it lies in 金水区): covered 0% of its area; 高新区 is no county, named as given
+    assert [g.name for g in units.groups()] == ["二七区 (part: 1 units, 0% of its area)", "高新区", "streets (2 units, part of 郑州市)"]
+
+
+def test_a_units_table_with_wkt_needs_and_takes_units_crs(tmp_path, capsys):
+    import pandas as pd
+
+    wgs = _units().to_crs(4326)
+    table = pd.DataFrame({"单元名称": wgs["街道名称"], "常住人口(人)": wgs["常住人口"], "WKT": wgs.geometry.to_wkt()})
+    path, register = tmp_path / "units.xlsx", tmp_path / "shelters.gpkg"
+    table.to_excel(path, index=False)
+    _register().to_file(register)
+    assert run(app, ["shelters", "coverage", "--register", str(register), "--units", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and str(path) in err and err.count("\n") == 1
+    assert run(app, ["shelters", "coverage", "--register", str(register), "--units", str(path), "--units-crs", "wgs84", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(r["name"], round(r["per_capita_m2"], 6)) for r in data["records"]] == [("甲街道", 4.0), ("乙街道", 2.5)]

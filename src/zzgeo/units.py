@@ -105,6 +105,9 @@ class AnalysisUnits:
         Gaps, slivers and parts outside the city, for the run's notes.
     source : str
         The input they were read from, for messages.
+    parent_shares : mapping of str to float
+        Share of each parent county-level unit's area the units cover (a
+        parent covered in part is named so in its total row).
 
     Examples
     --------
@@ -123,6 +126,7 @@ class AnalysisUnits:
     demo: bool = False
     notes: tuple[str, ...] = field(default=())
     source: str = "districts"
+    parent_shares: dict = field(default_factory=dict)
 
     @property
     def is_default(self) -> bool:
@@ -142,6 +146,9 @@ class AnalysisUnits:
             parents = self.frame[self.frame["parent_code"].notna()]
             for code, rows in parents.groupby("parent_code", sort=True):
                 name = str(rows["parent_name"].dropna().iloc[0]) if rows["parent_name"].notna().any() else str(code)
+                share = self.parent_shares.get(str(code), 1.0)
+                if share < 1 - _NOTE_SHARE:  # never read as the whole 区县
+                    name = f"{name} (part: {len(rows)} units, {share:.0%} of its area)"
                 out.append(UnitGroup(str(code), name, "parent", tuple(rows["adcode"].astype(str))))
         out.append(UnitGroup(self.total_code, self.total_name, "total", tuple(codes)))
         return out
@@ -218,7 +225,7 @@ def units_from_frame(units: gpd.GeoDataFrame, *, label: str = "analysis units", 
     >>> units.frame[["name", "parent_name"]].values.tolist()
     [['甲街道', '金水区'], ['乙街道', '金水区']]
     >>> [(g.name, g.members) for g in units.groups()]
-    [('金水区', ('A', 'B')), ('两个街道 (2 units, part of 郑州市)', ('A', 'B'))]
+    [('金水区 (part: 2 units, 3% of its area)', ('A', 'B')), ('两个街道 (2 units, part of 郑州市)', ('A', 'B'))]
     >>> units.whole_city
     False
     """
@@ -246,28 +253,66 @@ def units_from_frame(units: gpd.GeoDataFrame, *, label: str = "analysis units", 
         districts = read_layer("districts")
     county = districts.to_crs(METRIC_CRS)
     notes = unit_problems(frame, county, name=name)
-    _fill_parents(frame, county)
+    notes += _fill_parents(frame, county)
     frame = frame[[*_UNIT_COLUMNS, "geometry"]]
     return AnalysisUnits(frame, label, total_code="total", total_name=_total_name(label, frame, county),
-                         whole_city=False, demo=demo, notes=tuple(notes), source=name)
+                         whole_city=False, demo=demo, notes=tuple(notes), source=name,
+                         parent_shares=_parent_shares(frame, county))
 
 
-def _fill_parents(frame: gpd.GeoDataFrame, county: gpd.GeoDataFrame) -> None:
-    """Parents not given: the county-level unit holding each unit's representative point."""
-    missing = frame["parent_code"].isna().to_numpy()
-    if not missing.any():
-        return
+def _county_of(value: object, county: gpd.GeoDataFrame) -> tuple[str, str] | None:
+    """(adcode, name) of the county-level unit a parent cell names by code, full name or stem (金水 -> 金水区)."""
+    text = str(value).strip()
+    for code, name in zip(county["adcode"].astype(str), county["name"].astype(str), strict=True):
+        stem = name.removesuffix("回族区").removesuffix("区").removesuffix("县").removesuffix("市")
+        if text in (code, name) or (stem and text == stem):
+            return code, name
+    return None
+
+
+def _fill_parents(frame: gpd.GeoDataFrame, county: gpd.GeoDataFrame) -> list[str]:
+    """Parents: as given (a name or code of a county-level unit takes its adcode and name), else the county-level
+    unit holding the unit's representative point; returns notes for a given parent the location contradicts."""
     import shapely
 
     from zzgeo.spatial.index import polygon_index
 
-    pts = shapely.point_on_surface(np.asarray(frame.geometry.values)[missing])
+    pts = shapely.point_on_surface(np.asarray(frame.geometry.values))
     found = polygon_index(np.asarray(county.geometry.values)).query_xy(shapely.get_x(pts), shapely.get_y(pts))
     codes = np.append(county["adcode"].astype(str).to_numpy(dtype=object), None)
     names = np.append(county["name"].astype(str).to_numpy(dtype=object), None)
-    frame.loc[missing, "parent_code"] = codes[found]
-    frame.loc[missing, "parent_name"] = np.where(frame.loc[missing, "parent_name"].isna(), names[found],
-                                                 frame.loc[missing, "parent_name"])
+    notes = []
+    for i in range(len(frame)):
+        given = frame["parent_code"].iat[i] if frame["parent_code"].iat[i] is not None else frame["parent_name"].iat[i]
+        if given is None:
+            frame.iloc[i, frame.columns.get_loc("parent_code")] = codes[found[i]]
+            frame.iloc[i, frame.columns.get_loc("parent_name")] = names[found[i]]
+            continue
+        match = _county_of(given, county)
+        if match is None:  # a parent of the office's own (a 开发区, a planning area): kept as given
+            frame.iloc[i, frame.columns.get_loc("parent_code")] = str(given)
+            if frame["parent_name"].iat[i] is None:
+                frame.iloc[i, frame.columns.get_loc("parent_name")] = str(given)
+            continue
+        frame.iloc[i, frame.columns.get_loc("parent_code")], frame.iloc[i, frame.columns.get_loc("parent_name")] = match
+        if codes[found[i]] is not None and codes[found[i]] != match[0]:
+            notes.append(f"unit {frame['name'].iat[i]} ({frame['adcode'].iat[i]}): its parent is given as {match[1]}, "
+                         f"but it lies in {names[found[i]]}; its totals go to {match[1]} as given")
+    return notes
+
+
+def _parent_shares(frame: gpd.GeoDataFrame, county: gpd.GeoDataFrame) -> dict[str, float]:
+    """Share of each county-level parent's area that its units cover."""
+    import shapely
+
+    shares = {}
+    polygons = dict(zip(county["adcode"].astype(str), county.geometry.values, strict=True))
+    for code, rows in frame.groupby("parent_code"):
+        if str(code) in polygons:
+            poly = polygons[str(code)]
+            covered = shapely.intersection(shapely.union_all(np.asarray(rows.geometry.values)), poly)
+            shares[str(code)] = float(shapely.area(covered) / shapely.area(poly))
+    return shares
 
 
 def _total_name(label: str, frame: gpd.GeoDataFrame, county: gpd.GeoDataFrame) -> str:

@@ -26,6 +26,7 @@ from zzgeo._cli import (
 )
 from zzgeo._units_cli import (
     UnitsCodeOption,
+    UnitsCrsOption,
     UnitsLayerOption,
     UnitsNameOption,
     UnitsOption,
@@ -110,6 +111,7 @@ def access_cmd(
     as_json: JsonOption = False, out: OutOption = None,
     units: UnitsOption = None, units_name: UnitsNameOption = None, units_code: UnitsCodeOption = None,
     units_population: UnitsPopulationOption = None, units_parent: UnitsParentOption = None, units_layer: UnitsLayerOption = None,
+    units_crs: UnitsCrsOption = None,
 ) -> None:
     """Share of children within each walking life circle of each facility type, per unit (or --units); childcare places within reach (2SFCA)."""
     from pathlib import Path
@@ -126,7 +128,7 @@ def access_cmd(
         raise ParameterError(f"--gaps {gaps!r} is the --out file; give them different names")
     gaps_out = Outcome(gaps, protect, option="--gaps").out if gaps is not None else None  # checked before any work, like --out
     circles = parse_pairs(circle, option="--circle", limit_name="circle", example="5min=300") or None
-    analysis_units = units_from_options(units, units_name, units_code, units_population, units_parent, units_layer)
+    analysis_units = units_from_options(units, units_name, units_code, units_population, units_parent, units_layer, units_crs)
     facilities, zone_polygons = _load(register, zones, crs, columns, layer, on_error, analysis_units)
     rules = access_rules(circles=circles, detour=detour)
     source = population

@@ -452,7 +452,7 @@ def _index_html(runs, scores, exports, tables, timings, config, created, reused=
                "(<a href='scorecard_zh.csv'>中文表头</a>). <a href='maps/scores.html'>score map</a>, "
                "<a href='maps/combined.html'>all themes on one map</a>.</p>")
     if "scorecard_by_unit.csv" in tables:
-        out.append("<p>By the analysis units of the config's [units] (scored on the indicators measured by unit): "
+        out.append("<p>By the analysis units ([units] of the config, or --units; scored on the indicators measured by unit): "
                    "<a href='scorecard_by_unit.xlsx'>scorecard_by_unit.xlsx</a>, <a href='scorecard_by_unit.csv'>scorecard_by_unit.csv</a> "
                    "(<a href='scorecard_by_unit_zh.csv'>中文表头</a>), <a href='score_parts_by_unit.csv'>score_parts_by_unit.csv</a>; "
                    "<a href='maps/scores_by_unit.html'>score map by unit</a>.</p>")

@@ -125,7 +125,7 @@ class UnitsSection(ConfigModel):
     """``[units]``: the analysis units the shelter and children themes also report by (:mod:`zzgeo.units`).
 
     ``file`` is a polygon file (relative to the report config's folder) or ``"demo"``; the other keys name its
-    columns and layer, like ``--units-name`` etc.
+    columns, layer and CRS (for a table with WKT), like ``--units-name`` etc.
     """
 
     file: Optional[Text] = None
@@ -134,6 +134,7 @@ class UnitsSection(ConfigModel):
     population: Optional[Text] = None
     parent: Optional[Text] = None
     layer: Optional[Text] = None
+    crs: Optional[Text] = None
 
 
 class ScoreSection(ConfigModel):
@@ -313,7 +314,8 @@ def _units(config: ReportConfig):
 
     u = config.units
     return load_units_option(u["file"], name_column=u.get("name"), code_column=u.get("code"),
-                             population_column=u.get("population"), parent_column=u.get("parent"), layer=u.get("layer"))
+                             population_column=u.get("population"), parent_column=u.get("parent"), layer=u.get("layer"),
+                             crs=u.get("crs"))
 
 
 #: The theme run in a second process while the others run in this one: the longest (particle tracking).

@@ -26,6 +26,7 @@ from zzgeo._cli import (
 )
 from zzgeo._units_cli import (
     UnitsCodeOption,
+    UnitsCrsOption,
     UnitsLayerOption,
     UnitsNameOption,
     UnitsOption,
@@ -127,12 +128,13 @@ def coverage(
     units_population: UnitsPopulationOption = None,
     units_parent: UnitsParentOption = None,
     units_layer: UnitsLayerOption = None,
+    units_crs: UnitsCrsOption = None,
 ) -> None:
     """Per-capita shelter area, gap to the 2025/2029 targets and service coverage, by district or by --units."""
     from zzgeo.shelters.coverage import coverage_records, shelter_coverage
 
     outcome = Outcome(out, inputs_of(register, population, network, rules, units))
-    analysis_units = units_from_options(units, units_name, units_code, units_population, units_parent, units_layer)
+    analysis_units = units_from_options(units, units_name, units_code, units_population, units_parent, units_layer, units_crs)
     rule_set, districts, reg, demand, net = _common(register, population, population_column, rules, crs,
                                                     columns, layer, cell_m, network, on_error, analysis_units)
     kwargs = {"year": year, "rules": rule_set, "districts": districts, "network": net, "assignment": assignment}

@@ -421,7 +421,9 @@ def _with_city_row(table, register, rules: RuleSet, units: AnalysisUnits | None 
     if units is None or units.is_default:
         totals = [_city_row(table)]
     else:
-        table = table.assign(level="unit")
+        parents = units.frame.set_index("adcode")[["parent_code", "parent_name"]]
+        table = table.assign(level="unit", parent_code=table["adcode"].map(parents["parent_code"]),
+                             parent_name=table["adcode"].map(parents["parent_name"]))
         totals = [{**_city_row(table[table["adcode"].isin(g.members)], g.code, g.name), "level": g.level}
                   for g in units.groups()]
     table = pd.concat([table, pd.DataFrame(totals)], ignore_index=True)
@@ -467,6 +469,9 @@ def _units_meta(meta: dict, units: AnalysisUnits | None, outside) -> None:
     notes = list(units.notes)
     if units.demo:
         notes.insert(0, f"DEMO UNITS: {units.label} are synthetic, not official 街道 boundaries")
+    notes.append("a parent's and the whole area's row meets a target only when every unit in it does; its gap is the sum "
+                 "of its units' gaps (one unit's surplus does not fill another's gap), while its per-capita area is that of "
+                 "all its units together")
     named = [f"{row.get('shelter_id')} {row.get('name')}".strip() for _, row in outside.iterrows()]
     if named:
         more = f" and {len(named) - 10} more (all in the JSON 'shelters_outside_units')" if len(named) > 10 else ""
@@ -477,7 +482,7 @@ def _units_meta(meta: dict, units: AnalysisUnits | None, outside) -> None:
 
 
 _RECORD_COLUMNS = (
-    "adcode", "name", "population", "shelters", "effective_area_m2", "per_capita_m2", "target_m2", "meets_target",
+    "adcode", "name", "level", "parent_code", "parent_name", "population", "shelters", "effective_area_m2", "per_capita_m2", "target_m2", "meets_target",
     "gap_m2", "meets_2025", "gap_2025_m2", "meets_2029", "gap_2029_m2", "covered", "covered_share",
     "covered_I_share", "covered_II_share", "covered_III_share", "capacity_places", "assured", "assured_share",
     "effective_area_m2_I", "effective_area_m2_II", "effective_area_m2_III",
