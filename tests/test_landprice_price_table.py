@@ -382,6 +382,16 @@ def test_cli_lookup_with_zones_and_table(tmp_path, squares, csv_table, capsys) -
     assert [u["grade"] for t in result["tables"] for u in t["uses"]] == ["2", "2"]
 
 
+def test_cli_lookup_on_the_demo_zones_names_the_missing_map(csv_table, capsys) -> None:
+    # 金水区 is one of the six districts the DEMO zones cover: the place is not off the map, the map has no
+    # zone of the valuer's table (国有建设用地)
+    code = run(app, ["land-price", "lookup", "--lon", "113.685", "--lat", "34.787", "--price-table", str(csv_table)])
+    err = capsys.readouterr().err
+    assert code != 0 and err.count("\n") == 1
+    assert err == (f"error: (113.68500, 34.78700) lies in 金水区 (410105), but the grade map in use has no zones for "
+                   f"国有建设用地 ({DOC}); give your grade map with --zones\n")
+
+
 def test_zones_loaded_against_the_table(tmp_path, squares, csv_table) -> None:
     path = tmp_path / "zones.gpkg"
     squares.to_file(path)

@@ -33,7 +33,7 @@ from zzgeo.landprice.rules import (
     using_price_tables,
     yuan_per_mu,
 )
-from zzgeo.landprice.valuer_table import price_tables_of
+from zzgeo.landprice.valuer_table import price_tables_of, table_name
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -224,24 +224,31 @@ def lookup_geometry(geometry: Any, *, crs: object = "wgs84", zones: gpd.GeoDataF
     demo = bool(zones["demo"].astype(bool).any()) if "demo" in zones.columns else False
     rep = frame.geometry.iloc[0].representative_point()
     with using_price_tables(price_tables_of(price_table)):
-        return _answer((rep.x, rep.y), crs, input_crs(frame), (adcode, district["name"]), _frame_records(frame, zones), demo)
+        return _answer((rep.x, rep.y), crs, input_crs(frame), (adcode, district["name"]), _frame_records(frame, zones), demo,
+                       zone_tables=set(zones["table"]))
 
 
 def _answer(lonlat: tuple[float, float], crs: object, given: str | None, district: tuple[str, str],
-            rows: list[dict[str, Any]], demo: bool) -> dict[str, Any]:
+            rows: list[dict[str, Any]], demo: bool, *, zone_tables: set[str]) -> dict[str, Any]:
     """The JSON-ready answer of :func:`lookup_geometry` from the rows of :func:`_price_records`.
 
-    Raises :class:`OutsideAreaError` when there are no rows: the place lies on no grade map.
+    Raises :class:`OutsideAreaError` when there are no rows: the place lies on no grade map
+    (*zone_tables*, the tables the grade map draws, tells a map of other tables from a place off the map).
     """
     from zzgeo.crs import format_location
 
     (lon, lat), (adcode, name) = lonlat, district
     tables = active_price_tables()
     if not rows:
+        where = f"{format_location(lon, lat, given)} lies in {name} ({adcode})"
+        if not zone_tables & set(tables.tables):  # not off the map: the map has nothing for these tables
+            titles = ", ".join(table_name(t) for t in tables.tables)
+            raise OutsideAreaError(f"{where}, but the grade map in use has no zones for {titles} ({tables.doc_number}); "
+                                   "give your grade map with --zones")
         scope = ("郑政文〔2022〕42号 covers 郑州市本级 and its entrusted areas (白沙园区, 物流园区)" if tables.shipped
                  else f"Give the grade map of {tables.doc_number} (--zones)")
         msg = (
-            f"{format_location(lon, lat, given)} lies in {name} ({adcode}), outside every grade zone in use. "
+            f"{where}, outside every grade zone in use. "
             + scope + ("; the demo zones cover the six urban districts only" if demo else "")
         )
         raise OutsideAreaError(msg)
@@ -364,4 +371,5 @@ def lookup_point(lon: float, lat: float, *, crs: object = "wgs84", zones: gpd.Ge
     arrays = read_layer_arrays("land_grade_zones")
     demo = bool(np.asarray(arrays["demo"]).astype(bool).any()) if "demo" in arrays else False
     with using_price_tables(price_tables_of(price_table)):
-        return _answer(point, crs, given, district, _point_records(*point, arrays), demo)
+        return _answer(point, crs, given, district, _point_records(*point, arrays), demo,
+                       zone_tables=set(np.asarray(arrays["table"]).tolist()))

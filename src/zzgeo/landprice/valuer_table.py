@@ -37,7 +37,8 @@ from zzgeo.landprice.rules import DASH, PriceTables, figure_text
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["SCHEMA", "TEMPLATE", "load_price_table", "price_tables_from_rows", "price_tables_of", "schema_for"]
+__all__ = ["SCHEMA", "TEMPLATE", "grade_name", "load_price_table", "price_tables_from_rows", "price_tables_of", "schema_for",
+           "table_name", "use_name"]
 
 #: Schema of a price table in CSV/Excel (read by the common register loader).
 SCHEMA = "landprice/price_table.toml"
@@ -122,6 +123,47 @@ def price_tables_of(table: PriceTables | str | Path | None) -> PriceTables | Non
     if table is None or isinstance(table, PriceTables):
         return table
     return load_price_table(table)
+
+
+def table_name(table: str) -> str:
+    """The 地价表 name a valuer types for *table* (``state_construction`` -> 国有建设用地); messages and titles use it.
+
+    Examples
+    --------
+    >>> table_name("state_construction"), table_name("collective_agricultural"), table_name("other")
+    ('国有建设用地', '集体农用地', 'other')
+    """
+    return _labels("table").get(table, table)
+
+
+def use_name(use: str) -> str:
+    """The 用途 name of *use* (``commercial`` -> 商服用地), as the price table's schema labels it.
+
+    Examples
+    --------
+    >>> use_name("commercial"), use_name("residential")
+    ('商服用地', '住宅用地')
+    """
+    return _labels("use").get(use, use)
+
+
+def grade_name(grade: int | str) -> str:
+    """The 级别 of grade number *grade* as a table prints it (2 -> 二级).
+
+    Examples
+    --------
+    >>> grade_name(2), grade_name("11")
+    ('二级', '十一级')
+    """
+    number = int(grade)
+    return f"{_ZH_GRADES[number - 1]}级" if 1 <= number <= len(_ZH_GRADES) else str(grade)
+
+
+@functools.lru_cache(maxsize=4)
+def _labels(vocabulary: str) -> dict[str, str]:
+    from zzgeo.registers import load_schema
+
+    return dict(load_schema(SCHEMA).vocabularies[vocabulary].labels)
 
 
 def _from_toml(path: Path) -> PriceTables:
