@@ -95,7 +95,7 @@ CASES = [
     ("unknown CRS name", "p.csv", _parcels(), VALUE + ["INPUT", "--crs", "martian"], ["crs='martian'"]),
     ("text coordinates", "p.csv", _parcels(lon=["东经113度"]), VALUE + ["INPUT", "--crs", "wgs84"], ["p.csv", "non-numeric coordinates", "东经113度"]),
     ("NaN coordinates", "p.csv", _parcels(lon=[None]), VALUE + ["INPUT", "--crs", "wgs84"], ["p.csv", "no coordinates"]),
-    ("swapped lon/lat", "p.csv", _parcels(lon=[ERQI[1]], lat=[ERQI[0]]), VALUE + ["INPUT", "--crs", "wgs84"], ["look swapped", "34.7536"]),
+    ("swapped lon/lat", "p.csv", _parcels(lon=[ERQI[1]], lat=[ERQI[0]]), VALUE + ["INPUT", "--crs", "wgs84"], ["p.csv: longitude and latitude look swapped", "34.7536", "(first at line 2)"]),
     ("metres declared as degrees", "p.csv", _parcels(lon=[450000.0], lat=[3845000.0]), VALUE + ["INPUT", "--crs", "wgs84"], ["not degrees", "450000.0"]),
     ("degrees declared as metres", "p.csv", _parcels(), VALUE + ["INPUT", "--crs", "EPSG:4547"], ["look like degrees", "113.6654"]),
     ("GCJ-02 columns declared as WGS-84", "p.csv", pd.DataFrame({"parcel_id": ["A"], "use": ["commercial"], "gcj_lng": [gx], "gcj_lat": [gy]}), VALUE + ["INPUT", "--crs", "wgs84"], ["p.csv", "look like gcj02", "crs='wgs84'"]),

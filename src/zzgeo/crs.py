@@ -447,8 +447,8 @@ _FROM_WGS84 = {"gcj02": wgs84_to_gcj02, "bd09": wgs84_to_bd09}
 _GEOGRAPHIC = ("wgs84", "cgcs2000", "gcj02", "bd09")
 
 
-def _check_geographic_range(x: np.ndarray, y: np.ndarray, crs_name: str) -> None:
-    """Raise :class:`CRSError` when lon/lat values cannot be degrees, or look swapped."""
+def _check_geographic_range(x: np.ndarray, y: np.ndarray, crs_name: str, where: str = "") -> None:
+    """Raise :class:`CRSError` when lon/lat values cannot be degrees, or look swapped (*where*: ``"wells.csv: "``)."""
     finite = np.isfinite(x) & np.isfinite(y)
     if not finite.any():
         return
@@ -459,14 +459,14 @@ def _check_geographic_range(x: np.ndarray, y: np.ndarray, crs_name: str) -> None
     if swapped.any():
         i = int(np.argmax(swapped))
         msg = (
-            f"longitude and latitude look swapped: x(lon)={float(xs[i])!r}, y(lat)={float(ys[i])!r} (crs={crs_name!r}); "
+            f"{where}longitude and latitude look swapped: x(lon)={float(xs[i])!r}, y(lat)={float(ys[i])!r} (crs={crs_name!r}); "
             "Zhengzhou lies near lon 113.6, lat 34.7. Swap the columns (lon first)"
         )
         raise CRSError(msg)
     if (np.abs(xs) > 180).any() or (np.abs(ys) > 90).any():
         i = int(np.argmax((np.abs(xs) > 180) | (np.abs(ys) > 90)))
         msg = (
-            f"coordinates declared as crs={crs_name!r} are not degrees: "
+            f"{where}coordinates declared as crs={crs_name!r} are not degrees: "
             f"x={float(xs[i])!r}, y={float(ys[i])!r}. They look projected (metres?); pass the real "
             "CRS, e.g. crs='EPSG:4547' for CGCS2000 / GK CM 114E"
         )
@@ -838,7 +838,7 @@ def to_wgs84(gdf: gpd.GeoDataFrame, *, crs: object = None, name: str = "input") 
     geoms = np.asarray(out.geometry.values)
     if real in ("wgs84", "cgcs2000"):  # already lon/lat degrees: check them, rebuild nothing
         coords = shapely.get_coordinates(geoms)
-        _check_geographic_range(coords[:, 0], coords[:, 1], real)
+        _check_geographic_range(coords[:, 0], coords[:, 1], real, f"{name}: ")
         return out.set_crs(STORAGE_CRS, allow_override=True)
 
     def _convert(coords: np.ndarray) -> np.ndarray:

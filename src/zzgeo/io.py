@@ -154,6 +154,12 @@ def _named_register_sheet(book, sheets: list[str]) -> str | None:
     return target if target in sheets else None
 
 
+def _not_degrees(xs: pd.Series, ys: pd.Series) -> np.ndarray:
+    """Rows whose lon/lat cannot be degrees near Zhengzhou: swapped, or beyond ±180/±90 (see zzgeo.crs)."""
+    x, y = np.abs(xs.to_numpy(dtype="float64")), np.abs(ys.to_numpy(dtype="float64"))
+    return ((x < 60) & (y > 100) & (y <= 180)) | (x > 180) | (y > 90)
+
+
 def _coordinate(frame: pd.DataFrame, column: str) -> pd.Series:
     values = frame[column]
     if values.dtype == object or pd.api.types.is_string_dtype(values):
@@ -249,7 +255,10 @@ def frame_from_coordinates(
         if missing.any():
             msg = f"{name}: {int(missing.sum())} row(s) have no coordinates in {x!r}/{y!r}: {_labels(frame, missing, row_names)}"
             raise GeometryError(msg)
-        lon, lat = to_wgs84_xy(xs.to_numpy(), ys.to_numpy(), crs)
+        try:
+            lon, lat = to_wgs84_xy(xs.to_numpy(), ys.to_numpy(), crs)
+        except CRSError as exc:  # swapped columns, metres as degrees: say which file and row
+            raise CRSError(f"{name}: {exc} (first at {_labels(frame, _not_degrees(xs, ys), row_names, limit=1)})") from None
         geometry = shapely.points(np.column_stack([lon, lat]))
         return mark_input_crs(gpd.GeoDataFrame(frame.copy(), geometry=geometry, crs=STORAGE_CRS), crs)  # messages show them as given
     if wkt_col:
