@@ -368,6 +368,39 @@ def test_cli_value_names_the_document_everywhere(tmp_path, squares, csv_table, c
     assert "DEMO" in captured.err
 
 
+@pytest.mark.parametrize(("rows", "says"), [
+    # both off the grade map (金水区, north of the squares): nothing valued, and the summary says so, not "no area column"
+    (["P1,住宅,113.685,34.787,100", "P2,住宅,113.686,34.788,200"],
+     "valued 0 of 2 parcel(s) -> {out}; nothing was valued: every parcel has an error (see the error column), no price and no total"),
+    # the area column is read; the one valued point has a blank area
+    (["P1,住宅,113.6654,34.7536,", "P2,住宅,113.685,34.787,200"],
+     "valued 1 of 2 parcel(s) -> {out}; unit prices only (the valued parcels are points with a blank area)"),
+    (["P1,住宅,113.6654,34.7536,100", "P2,住宅,113.685,34.787,200"], "valued 1 of 2 parcel(s) -> {out}; total 480,000 元"),
+])
+def test_cli_value_summary_says_why_there_is_no_total(tmp_path, squares, csv_table, capsys, rows, says) -> None:
+    zones = tmp_path / "zones.gpkg"
+    squares.to_file(zones)
+    parcels = tmp_path / "parcels.csv"
+    parcels.write_text("\n".join(["parcel_id,用途,lon,lat,土地面积(㎡)", *rows]) + "\n", encoding="utf-8")
+    out = tmp_path / "valued.xlsx"
+    code = run(app, ["land-price", "value", str(parcels), "--crs", "wgs84", "--out", str(out), "--zones", str(zones),
+                     "--price-table", str(csv_table), "--date", "2019-01-01", "--on-error", "flag"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert captured.out.splitlines()[0] == says.format(out=out)
+
+
+def test_cli_value_points_without_an_area_column(tmp_path, squares, csv_table, capsys) -> None:
+    zones = tmp_path / "zones.gpkg"
+    squares.to_file(zones)
+    parcels = tmp_path / "parcels.csv"
+    parcels.write_text("parcel_id,用途,lon,lat\nP1,住宅,113.6654,34.7536\n", encoding="utf-8")
+    out = tmp_path / "valued.csv"
+    assert run(app, ["land-price", "value", str(parcels), "--crs", "wgs84", "--out", str(out), "--zones", str(zones),
+                     "--price-table", str(csv_table), "--date", "2019-01-01"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"valued 1 of 1 parcel(s) -> {out}; unit prices only (points without an area column)"
+
+
 def test_cli_lookup_with_zones_and_table(tmp_path, squares, csv_table, capsys) -> None:
     import json
 

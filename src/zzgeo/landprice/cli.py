@@ -213,6 +213,18 @@ def value_cmd(
         demo_notice(f"the price table {tables.doc_number} (fictional figures: no value here is real)")
 
 
+def _total_text(result, ok, total: float) -> str:
+    """What the summary says of the total: the total, or why there is none (nothing valued, no area read, blank areas)."""
+    if not ok.any():
+        return "nothing was valued: every parcel has an error (see the error column), no price and no total"
+    valued = result.loc[ok, "value_yuan"].notna()
+    if not valued.any():
+        return ("unit prices only (the valued parcels are points with a blank area)" if result.attrs.get("area_column")
+                else "unit prices only (points without an area column)")
+    text = f"total {total:,.0f} 元"
+    return text if valued.all() else f"{text} for the {int(valued.sum())} with an area"
+
+
 def _report(result, outcome: Outcome, as_json: bool) -> None:
     ok = result["error"] == ""
     total = float(result.loc[ok, "value_yuan"].sum())
@@ -222,11 +234,7 @@ def _report(result, outcome: Outcome, as_json: bool) -> None:
     if as_json:
         outcome.json({**summary, "records": result.drop(columns="geometry").to_dict("records")})
     else:
-        valued = result.loc[ok, "value_yuan"].notna()
-        total_text = f"total {total:,.0f} 元" if valued.any() else "unit prices only (points without an area column)"
-        if valued.any() and not valued.all():
-            total_text += f" for the {int(valued.sum())} with an area"
-        typer.echo(f"valued {summary['valued']} of {len(result)} parcel(s) -> {outcome.out}; {total_text}")
+        typer.echo(f"valued {summary['valued']} of {len(result)} parcel(s) -> {outcome.out}; {_total_text(result, ok, total)}")
         typer.echo(f"order applied: {summary['steps']}")
     outcome.console(what="parcel(s)")
     if demo:

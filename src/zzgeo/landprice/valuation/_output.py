@@ -50,7 +50,8 @@ def build_output(job: Job, index: pd.Index, unit: np.ndarray, area: np.ndarray, 
     out.index = index
     rows = job.label
     out.attrs = {**job.ctx.frame.attrs, "row_names": rows.kind, "first_row": rows.first, "id_column": job.ctx.id_column,
-                 "name_column": "name", "generated_ids": False, "notes": [*job.ctx.file_notes, *ctx["date_warnings"]]}
+                 "name_column": "name", "generated_ids": False, "notes": [*job.ctx.file_notes, *ctx["date_warnings"]],
+                 "area_column": job.has("area_m2")}  # an area column was read (a summary tells a blank cell from none)
     return out
 
 
