@@ -401,6 +401,17 @@ def test_cli_value_points_without_an_area_column(tmp_path, squares, csv_table, c
     assert capsys.readouterr().out.splitlines()[0] == f"valued 1 of 1 parcel(s) -> {out}; unit prices only (points without an area column)"
 
 
+def test_the_default_date_is_the_tables_base_date_and_help_says_so(parcels, squares, csv_table) -> None:
+    from typer.testing import CliRunner
+
+    out = value_parcels(parcels, zones=validate_grade_zones(squares, price_table=load_price_table(csv_table)), price_table=csv_table)
+    assert set(out["valuation_date"]) == {"2019-01-01"} and set(out["k_date"]) == {1.0}
+    result = CliRunner().invoke(app, ["land-price", "value", "--help"], env={"COLUMNS": "400", "TERMINAL_WIDTH": "400"})
+    text = " ".join(result.output.replace("│", " ").split())
+    assert "(default: the price table's base date (基准日), 2020-01-01 for 郑政文〔2022〕42号)" in text, text
+    assert "default: base date 2020-01-01" not in text
+
+
 def test_cli_lookup_with_zones_and_table(tmp_path, squares, csv_table, capsys) -> None:
     import json
 

@@ -161,7 +161,7 @@ def value_cmd(
     table: Annotated[str | None, typer.Option(help="Table for rows without a table column.")] = None,
     use: Annotated[str | None, typer.Option(help="Use for rows without a use column, e.g. commercial or 商业服务业.")] = None,
     right: Annotated[str | None, typer.Option(help="Right, e.g. contract_management (needed where a use has two).")] = None,
-    date: Annotated[str | None, typer.Option("--date", help="Valuation date YYYY-MM-DD (default: base date 2020-01-01).")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Valuation date YYYY-MM-DD (default: the price table's base date (基准日), 2020-01-01 for 郑政文〔2022〕42号).")] = None,
     crs: CrsOption = None,
     layer: LayerOption = None,
     columns: ColumnsOption = None,

@@ -235,7 +235,8 @@ class ValuationOptions:
     Parameters
     ----------
     valuation_date : datetime.date, optional
-        Defaults to the benchmark's base date 2020-01-01.
+        Defaults to the base date (基准日) of the price table in use: 2020-01-01 for
+        郑政文〔2022〕42号, a valuer's own table's (``price_table=``) otherwise.
     reduction_rate : float, optional
         Land capitalisation rate r, 0 < r <= 0.5 (the hard range of ``data/limits.toml``; default per use
         from ``data/landprice/valuation.toml``).
