@@ -87,6 +87,33 @@ def _canonical(column, value):
     return value
 
 
+def _command(kind: str, lang: str) -> str:
+    from zzgeo.registers.template import _config, _pick
+
+    return _pick(_config()["kinds"][kind]["command"], lang)
+
+
+def _parse_command(command: str, folder: Path) -> None:
+    """Parse *command* with the real CLI (unknown options, missing arguments and required options are errors),
+    FILE and the other files named being empty files in *folder*; nothing runs."""
+    import shlex
+
+    import typer
+
+    args = shlex.split(command)
+    assert args[0] == "zzgeo"
+    for i, arg in enumerate(args):
+        if arg.endswith(".xlsx") or arg == "FILE":
+            args[i] = str(folder / (arg if arg != "FILE" else "FILE.xlsx"))
+            Path(args[i]).touch()
+    cmd, path, rest = typer.main.get_command(app), ["zzgeo"], args[1:]
+    while hasattr(cmd, "commands") and rest and rest[0] in cmd.commands:  # down the command groups
+        path.append(rest[0])
+        cmd = cmd.commands[rest.pop(0)]
+    ctx = cmd.make_context(" ".join(path), rest)  # raises on an unknown option, a missing one or an extra argument
+    assert len(path) > 1 and not ctx.args, command
+
+
 def _list_validations(sheet) -> dict[str, list[str]]:
     """Column letter -> the values its drop-down list offers (read from the range on the lists sheet)."""
     book = sheet.parent
@@ -150,11 +177,14 @@ def test_headers_carry_the_units_in_chinese_and_english():
 def test_the_workbook_sheets_headers_lists_and_formats(tmp_path, kind, lang):
     path = write_template(kind, tmp_path / "t.xlsx", lang=lang)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == SHEETS[lang]
-    readme, register, example, lists = (book[name] for name in SHEETS[lang])
-    assert book.active.title == SHEETS[lang][0] and lists.sheet_state == "hidden"
-    assert next(iter(book.defined_names["zzgeo_register"].destinations)) == (SHEETS[lang][1], "$A$1")
     columns = template_columns(kind, lang=lang)
+    has_lists = any(c.choices for c in columns)
+    assert book.sheetnames == SHEETS[lang][:4 if has_lists else 3]  # no empty lists sheet (wells, units)
+    readme, register, example = (book[name] for name in SHEETS[lang][:3])
+    assert book.active.title == SHEETS[lang][0]
+    if has_lists:
+        assert book[SHEETS[lang][3]].sheet_state == "hidden"
+    assert next(iter(book.defined_names["zzgeo_register"].destinations)) == (SHEETS[lang][1], "$A$1")
     assert [c.value for c in register[1]] == [c.header for c in columns]
     assert register.max_row == 1  # nothing to delete: the example is on its own sheet
     assert register.freeze_panes == "A2"
@@ -192,6 +222,10 @@ def test_the_workbook_sheets_headers_lists_and_formats(tmp_path, kind, lang):
               if v.type == "custom"}
     numeric = [c for c in columns if c.name in ("lon", "lat") or (c.spec is not None and c.spec.type in ("number", "integer"))]
     assert set(custom) == {letters[c.name] for c in numeric}
+    # Excel refuses a message over 255 characters: every message fits whole, none is a list cut short
+    for check in register.data_validations.dataValidation:
+        assert len(check.error) <= 255 and not check.error.rstrip().endswith(("/", ",")), check.error
+        assert len(check.errorTitle) <= 32
     assert not any(re.search(r"\de[+-]?\d", formula, re.IGNORECASE) for formula in custom.values())
     # the example sheet: the same header and one row
     assert [c.value for c in example[1]] == [c.header for c in columns] and example.max_row == 2
@@ -201,14 +235,52 @@ def test_the_readme_explains_a_column_its_unit_range_and_source(tmp_path):
     book = openpyxl.load_workbook(write_template("shelters", tmp_path / "s.xlsx"))
     rows = {r[0]: r for r in book["说明"].iter_rows(min_row=4, values_only=True)}
     header, about, unit, need, allowed, hard, why, usual, usual_why, example = rows["有效面积(㎡)"]
-    assert header == "有效面积(㎡)" and unit == "㎡" and need == "必填 (每行都要有值)" and allowed == "数值"
+    assert header == "有效面积(㎡)" and unit == "㎡" and need == "必填" and allowed == "数值"
     assert hard == "> 0, <= 7.6e+09" and usual == "100 .. 3e+06" and "class III needs 2,000 m²" in usual_why
     assert "有效避难面积" in about and "Zhengzhou" in why and example == 18500
     assert rows["类别"][4] == "Ⅰ类 / Ⅱ类 / Ⅲ类" and rows["经度"][3] == "必填"
+    assert rows["名称"][3] == "选填"  # the loader needs the column, but a row may leave the name empty
     assert "zzgeo template shelters" in book["说明"]["A1"].value and "郑政文〔2022〕40号" in book["说明"]["A1"].value
+    assert book["说明"]["A2"].value.startswith("是否必填: 必填 = 每行都要填")  # the legend of the two words
     en = openpyxl.load_workbook(write_template("shelters", tmp_path / "e.xlsx", lang="en"))
     rows = {r[0]: r for r in en["Read me"].iter_rows(min_row=4, values_only=True)}
-    assert rows["effective_area (m²)"][2:4] == ("m²", "required (every row)") and rows["capacity"][3] == "optional"
+    assert rows["effective_area (m²)"][2:4] == ("m²", "required") and rows["capacity"][3] == "optional"
+    assert en["Read me"]["A2"].value.startswith("Required: required = every row needs a value")
+
+
+@pytest.mark.parametrize(("kind", "lang"), CASES, ids=IDS)
+def test_the_readme_says_how_each_kind_is_read_and_every_row_needs_what_it_says(tmp_path, kind, lang):
+    # the words of 是否必填 are exactly two, each what a row needs; a 必填 cell left empty is an error on reading
+    book = openpyxl.load_workbook(write_template(kind, tmp_path / "t.xlsx", lang=lang))
+    readme = book[SHEETS[lang][0]]
+    needs = {r[0]: r[3] for r in readme.iter_rows(min_row=4, values_only=True)}
+    words = ("必填", "选填") if lang == "zh" else ("required", "optional")
+    assert set(needs.values()) <= set(words)
+    for c in template_columns(kind, lang=lang):
+        every_row = c.required and (c.spec is None or not c.spec.nullable)
+        assert needs[c.header] == words[0 if every_row else 1], c.header
+    # the intro names the kind's own command, which the CLI parses as written (FILE = this file)
+    intro = readme["A1"].value
+    command = _command(kind, lang)
+    assert command in intro and "--register/--sources" not in intro
+    _parse_command(command, tmp_path)
+
+
+def test_a_drop_down_too_long_for_its_message_points_at_the_list_instead_of_cutting_it(tmp_path):
+    columns = {c.name: c for c in template_columns("facilities")}
+    assert len("请从下拉列表中选择: " + " / ".join(columns["type"].choices)) > 255  # 设施类型: too many to list
+    for lang, lists in (("zh", "下拉列表"), ("en", "Lists")):
+        book = openpyxl.load_workbook(write_template("facilities", tmp_path / f"f_{lang}.xlsx", lang=lang))
+        errors = {str(v.sqref): v.error for v in book.worksheets[1].data_validations.dataValidation if v.type == "list"}
+        n = len(template_columns("facilities", lang=lang)[2].choices)
+        assert errors["C2:C5000"] == ("请从下拉列表中选择 (共 {n} 项; 全部可选值见隐藏的「下拉列表」表 A 列, 及「说明」表)" if lang == "zh"
+                                      else "Choose from the drop-down list ({n} values; all of them are in column A of the "
+                                           "hidden sheet 'Lists' and on the sheet 'Read me')").format(n=n)
+        assert book[lists]["A1"].value == template_columns("facilities", lang=lang)[2].header
+    # a list that fits is given whole
+    book = openpyxl.load_workbook(write_template("shelters", tmp_path / "s.xlsx"))
+    errors = {str(v.sqref): v.error for v in book.worksheets[1].data_validations.dataValidation if v.type == "list"}
+    assert errors["C2:C5000"] == "请从下拉列表中选择: Ⅰ类 / Ⅱ类 / Ⅲ类"
 
 
 def test_number_columns_check_the_hard_range_in_excel(tmp_path):
@@ -256,16 +328,59 @@ def test_the_example_row_is_a_valid_row_of_the_documented_values(tmp_path, kind,
             assert example[c.name].iloc[0] == (str(expected) if c.spec.type == "category" else expected), c.name
 
 
-def test_units_in_the_header_a_user_changes_on_purpose_still_convert(tmp_path):
-    # the header says ㎡; an office that prefers 公顷 writes 公顷 in the header and the loader converts
+def test_another_unit_in_a_template_header_is_refused_though_the_loader_converts_it(tmp_path):
+    # the general loader converts 有效面积(公顷); in a template the unit is fixed: a header changed to another unit
+    # most likely sits over values typed in ㎡, which would be read 10,000 times too large
     path = write_template("shelters", tmp_path / "s.xlsx")
     _fill(path, "shelters", "zh", rows=1)
     book = openpyxl.load_workbook(path)
     book["台账"]["F1"] = "有效面积(公顷)"
     book["台账"]["F2"] = 1.85
     book.save(path)
-    read = read_template(path, "shelters")
-    assert read["effective_area_m2"].tolist() == [18500.0]
+    assert load_register(path, TEMPLATES["shelters"], crs="wgs84")["effective_area_m2"].tolist() == [18500.0]
+    with pytest.raises(SchemaError, match=r"s\.xlsx: header '有效面积\(公顷\)' is not the shelters template's '有效面积\(㎡\)': "
+                                          r"a changed header \(another unit, another name\) is refused"):
+        read_template(path, "shelters")
+
+
+@pytest.mark.parametrize(("cell", "header", "template"), [
+    ("F1", "有效面积", "有效面积(㎡)"),                  # the unit dropped: the loader would read it as ㎡ anyway
+    ("F1", "effective_area_m2", "有效面积(㎡)"),         # the column's name, which the loader accepts
+    ("B1", "场所名称", "名称"),                          # an alias the loader accepts
+    ("E1", "占地面积(亩)", "占地面积(㎡)"),              # an optional column, another unit
+    ("K1", "经度(度)", "经度"),                          # a coordinate
+    ("D1", "室内/室外(类型)", "室内/室外"),               # brackets added to a category column
+])
+def test_every_header_differing_from_the_templates_is_refused(tmp_path, cell, header, template):
+    path = write_template("shelters", tmp_path / "s.xlsx")
+    _fill(path, "shelters", "zh", rows=1)
+    book = openpyxl.load_workbook(path)
+    book["台账"][cell] = header
+    book.save(path)
+    with pytest.raises(SchemaError, match=rf"header {re.escape(repr(header))} is not the shelters template's "
+                                          rf"{re.escape(repr(template))}"):
+        read_template(path, "shelters")
+
+
+def test_the_same_header_in_other_brackets_spacing_or_language_is_the_templates(tmp_path):
+    path = write_template("shelters", tmp_path / "s.xlsx")
+    typed = _fill(path, "shelters", "zh", rows=1)
+    book = openpyxl.load_workbook(path)
+    book["台账"]["F1"] = " 有效面积（㎡） "  # full-width brackets and blanks: the same header
+    book["台账"]["B1"] = "name"  # the English template's header of the same column
+    book.save(path)
+    assert read_template(path, "shelters")["effective_area_m2"].tolist() == [typed[0]["effective_area_m2"]]
+
+
+def test_a_template_header_deleted_is_refused(tmp_path):
+    path = write_template("shelters", tmp_path / "s.xlsx")
+    _fill(path, "shelters", "zh", rows=1)
+    book = openpyxl.load_workbook(path)
+    book["台账"].delete_cols(7)  # 容纳人数, an optional column
+    book.save(path)
+    with pytest.raises(SchemaError, match=r"s\.xlsx lacks the shelters template's header\(s\) '容纳人数'; restore the "
+                                          r"template's headers \['编号', '名称'"):
+        read_template(path, "shelters")
 
 
 # ----------------------------------------------------------------------------- a changed header
@@ -311,7 +426,7 @@ def test_an_added_column_is_kept_and_a_wrong_unit_is_named(tmp_path):
     assert read["备注"].tolist() == ["东侧井"] and read["pumping_m3_d"].tolist() == [typed[0]["pumping_m3_d"]]
     book["Register"]["D1"] = "pumping (m)"
     book.save(path)
-    with pytest.raises(SchemaError, match=r"w\.xlsx: header 'pumping \(m\)': 'm' measures a length, not flow"):
+    with pytest.raises(SchemaError, match=r"w\.xlsx: header 'pumping \(m\)' is not the wells template's 'pumping \(m³/d\)'"):
         read_template(path, "wells")
 
 
@@ -413,3 +528,40 @@ def test_filled_templates_feed_the_theme_commands(tmp_path, monkeypatch):
     assert result.returncode == 2 and len(lines) == 1, result.stderr
     assert lines[0].startswith("error: wells.xlsx lacks required column(s) ['source_id']")
     assert _digest(tmp_path / "wells.xlsx") == before and not (tmp_path / "zones.gpkg").exists()
+
+
+@pytest.mark.parametrize(("cells", "reason"), [
+    ({"K4": 116.4, "L4": 39.9}, "location (116.40000, 39.90000) is outside Zhengzhou"),  # a point in Beijing
+    ({"F4": "2.5公顷"}, "effective_area_m2 is not a number: '2.5公顷'"),  # a unit typed in a number cell
+])
+def test_check_refuses_bad_rows_as_the_commands_do_unless_on_error_flag(tmp_path, cells, reason):
+    path = write_template("shelters", tmp_path / "s.xlsx")
+    _fill(path, "shelters", "zh", rows=3)
+    book = openpyxl.load_workbook(path)
+    for cell, value in cells.items():
+        book["台账"][cell] = value
+    book.save(path)
+    before = _digest(path)
+    checked = _run("template", "shelters", "--check", "s.xlsx", cwd=tmp_path)
+    lines = checked.stderr.strip().splitlines()
+    assert checked.returncode == 2 and checked.stdout == "" and len(lines) == 1, checked.stderr
+    assert lines[0].startswith("error: s.xlsx: 1 of 3 row(s) fail validation: ") and reason in lines[0]
+    flagged = _run("template", "shelters", "--check", "s.xlsx", "--on-error", "flag", cwd=tmp_path)
+    assert flagged.returncode == 0 and flagged.stdout.strip() == "s.xlsx: 3 row(s), 2 valid"
+    assert "1 template row(s) left out (--on-error flag):" in flagged.stderr and reason in flagged.stderr
+    assert _digest(path) == before and sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
+
+
+def test_check_refuses_a_header_with_another_unit_in_one_line(tmp_path):
+    path = write_template("shelters", tmp_path / "s.xlsx")
+    _fill(path, "shelters", "zh", rows=3)
+    book = openpyxl.load_workbook(path)
+    for header in ("有效面积(公顷)", "有效面积"):
+        book["台账"]["F1"] = header
+        book.save(path)
+        checked = _run("template", "shelters", "--check", "s.xlsx", cwd=tmp_path)
+        lines = checked.stderr.strip().splitlines()
+        assert checked.returncode == 2 and len(lines) == 1 and "Traceback" not in checked.stderr, checked.stderr
+        assert lines[0].startswith(f"error: s.xlsx: header '{header}' is not the shelters template's '有效面积(㎡)': ")
+    bad = _run("template", "shelters", "--check", "s.xlsx", "--on-error", "skip", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.strip().splitlines()[0].startswith("error: on_error='skip'; use 'raise'")

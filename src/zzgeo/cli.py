@@ -78,8 +78,9 @@ def template_cmd(
     out: Annotated[Path | None, typer.Option("--out", help="The .xlsx to write (default: KIND_template.xlsx, with --lang en KIND_template_en.xlsx, in this folder); an existing file is kept unless --force.")] = None,
     lang: Annotated[str, typer.Option("--lang", help="zh (Chinese headers and lists) or en.")] = "zh",
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file (a filled template would be lost).")] = False,
-    check: Annotated[Path | None, typer.Option("--check", help="Instead: read a filled template back strictly (a changed header is an error) and report its rows.")] = None,
+    check: Annotated[Path | None, typer.Option("--check", help="Instead: read a filled template back strictly (a header that differs from the template's, another unit too, is an error) and report its rows.")] = None,
     crs: Annotated[str, typer.Option("--crs", help="With --check: what the coordinates are (wgs84, gcj02, bd09, cgcs2000 or an EPSG code).")] = "wgs84",
+    on_error: Annotated[str, typer.Option("--on-error", help="With --check: raise (as every command does by default): stop at bad rows and name them, exit 2; flag: list them and exit 0.")] = "raise",
 ) -> None:
     """Write the Excel template of a register for an office to fill in: register sheet, read-me, example, drop-down lists."""
     from zzgeo.registers.template import (
@@ -91,7 +92,7 @@ def template_cmd(
     if check is not None:
         from zzgeo._cli import Outcome
 
-        frame = read_template(check, kind, crs=crs, on_error="flag")
+        frame = read_template(check, kind, crs=crs, on_error=on_error)
         outcome = Outcome()
         outcome.register(frame, input_name=str(check))
         typer.echo(f"{check}: {len(frame)} row(s), {int(frame['valid'].sum())} valid")

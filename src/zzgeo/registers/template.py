@@ -18,14 +18,17 @@ A template is an ``.xlsx`` workbook made from a register's schema
 3. ``示例`` / ``Example``: the register's header and one example row, a valid
    row (reading that sheet with ``sheet="示例"`` passes every check). The
    example lives on its own sheet so that it never becomes data by mistake.
-4. ``下拉列表`` / ``Lists`` (hidden): the values the drop-down lists offer.
+4. ``下拉列表`` / ``Lists`` (hidden): the values the drop-down lists offer; only
+   when a column has a drop-down (the wells and the units have none).
 
 Every header is one the loader accepts and every unit is the column's canonical
 unit, so a filled template reads back exactly as typed; the drop-down lists
 offer the Chinese labels (``zh``) or the canonical values (``en``), which the
-loader maps to the canonical values. :func:`read_template` reads a filled
-template strictly: a header that is no column of the template (one renamed by
-mistake) is an error, where the general loader would leave that column unused.
+loader maps to the canonical values. :func:`read_template` (``zzgeo template
+KIND --check``) reads a filled template strictly: a header that differs from
+the template's (renamed, shortened, or with another unit: ``有效面积(公顷)``
+would be converted by the general loader, silently if the values were typed in
+㎡) is an error, and so is a missing one.
 
 Examples
 --------
@@ -60,6 +63,7 @@ from zzgeo.registers.schema import (
     bound_text,
     header_key,
     load_schema,
+    nfkc,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -258,15 +262,24 @@ _README_HEADERS = {
     "en": ["Header", "Meaning and where the value comes from", "Unit", "Required", "Allowed values", "Hard range (outside: error)",
            "Why", "Usual range (outside: a note)", "Why usual", "Example"],
 }
-_REQUIRED_TEXT = {"zh": ("必填", "必填 (每行都要有值)", "选填"), "en": ("required", "required (every row)", "optional")}
+# 是否必填 / Required: what it asks of a row (every column of the template stays, so "the loader needs the column"
+# says nothing to the person filling it in).
+_REQUIRED_TEXT = {"zh": ("必填", "选填"), "en": ("required", "optional")}
+_LEGEND = {
+    "zh": "是否必填: 必填 = 每行都要填, 空着的行读取时报错; 选填 = 可以空着。所有列名都要保留 (包括选填列)。",
+    "en": "Required: required = every row needs a value, a row without one is an error on reading; optional = may be left "
+          "empty. Keep every header, optional columns too.",
+}
 _INTRO = {
     "zh": ("本工作簿是 {title} 的填报模板 (zzgeo template {kind})。在「{register}」表中每行填一条记录, 不要改动列名"
-           "(改动的列名会被拒绝读取); 分类列请从下拉列表中选择; 数值按列名中的单位填写。「{example}」表给出一行示例。"
-           "依据: {source}。读取: 例如 zzgeo 命令的 --register/--sources 等选项给出本文件, 并给出 --crs (坐标系)。"),
+           "(改动的列名, 包括换了单位的, 会被拒绝读取); 分类列请从下拉列表中选择; 数值按列名中的单位填写。"
+           "「{example}」表给出一行示例。依据: {source}。检查: zzgeo template {kind} --check FILE。"
+           "读取: {command} (FILE 为本文件)。"),
     "en": ("This workbook is the template of the {title} (zzgeo template {kind}). Fill one record per row in the sheet "
-           "'{register}', and keep its headers (a changed header is refused on reading); choose categories from the drop-down "
-           "lists; write numbers in the unit the header names. The '{example}' sheet shows one example row. "
-           "Source: {source}. Read it by giving this file to a command's --register/--sources ... option, with --crs."),
+           "'{register}', and keep its headers (a changed header, a changed unit too, is refused on reading); choose "
+           "categories from the drop-down lists; write numbers in the unit the header names. The '{example}' sheet shows "
+           "one example row. Source: {source}. Check it: zzgeo template {kind} --check FILE. Read it: {command} "
+           "(FILE is this file)."),
 }
 
 
@@ -283,10 +296,10 @@ def _allowed_text(column: TemplateColumn, lang: str) -> str:
 
 def _readme_rows(columns: list[TemplateColumn], lang: str) -> list[list[Any]]:
     rows = []
-    required, every, optional = _REQUIRED_TEXT[lang]
+    required, optional = _REQUIRED_TEXT[lang]
     for c in columns:
         spec = c.spec
-        need = (every if spec is not None and not spec.nullable else required) if c.required else optional
+        need = required if c.required and (spec is None or not spec.nullable) else optional  # a row needs a value
         hard = ", ".join(f"{RANGE_TEXT[op]} {bound_text(v)}" for op, v in spec.ranges()) if spec else ""
         usual = ""
         if spec is not None and any(v is not None for v in spec.plausible):
@@ -339,6 +352,21 @@ def _excel_number(value: float) -> str:
     return f"{float(value):.20f}".rstrip("0").rstrip(".") if "e" in text else text
 
 
+_MESSAGE_CHARS = 255  # Excel refuses a longer data-validation message (and cuts one that openpyxl wrote)
+
+
+def _list_message(column: TemplateColumn, lists: str, letter: str, lang: str) -> str:
+    """The error of a drop-down: every allowed value when they fit in Excel's 255 characters, else where they are."""
+    full = (f"请从下拉列表中选择: {' / '.join(column.choices)}" if lang == "zh"
+            else f"Choose from the list: {' / '.join(column.choices)}")
+    if len(full) <= _MESSAGE_CHARS:
+        return full
+    readme = _config()["sheets"][lang]["readme"]
+    return (f"请从下拉列表中选择 (共 {len(column.choices)} 项; 全部可选值见隐藏的「{lists}」表 {letter} 列, 及「{readme}」表)"
+            if lang == "zh" else f"Choose from the drop-down list ({len(column.choices)} values; all of them are in "
+            f"column {letter} of the hidden sheet '{lists}' and on the sheet '{readme}')")
+
+
 def _write_register_sheet(sheet: Any, columns: list[TemplateColumn], lists: Any, lang: str, *, example: bool) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -368,8 +396,7 @@ def _write_register_sheet(sheet: Any, columns: list[TemplateColumn], lists: Any,
                 lists.cell(row=r, column=list_col, value=choice).data_type = "s"
             check = DataValidation(type="list", formula1=f"'{lists.title}'!${source}$2:${source}${len(column.choices) + 1}",
                                    allow_blank=True, showDropDown=False)
-            check.error = (f"请从下拉列表中选择: {' / '.join(column.choices)}" if lang == "zh"
-                           else f"Choose from the list: {' / '.join(column.choices)}")[:255]
+            check.error = _list_message(column, lists.title, source, lang)
             check.errorTitle = column.header[:32]
             check.showErrorMessage = True
         else:
@@ -383,7 +410,7 @@ def _write_register_sheet(sheet: Any, columns: list[TemplateColumn], lists: Any,
             hard = ", ".join(f"{RANGE_TEXT[op]} {bound_text(v)}" for op, v in column.spec.ranges()) if column.spec else ""
             check.error = ((f"请填写数值{('(' + hard + ')') if hard else ''}" + (f", 单位 {column.unit}" if column.unit else ""))
                            if lang == "zh" else f"Write a number{(' ' + hard) if hard else ''}"
-                           + (f" in {column.unit}" if column.unit else ""))[:255]
+                           + (f" in {column.unit}" if column.unit else ""))
             check.errorTitle = column.header[:32]
             check.showErrorMessage = True
         check.add(cells)
@@ -402,10 +429,11 @@ def _write_readme(sheet: Any, columns: list[TemplateColumn], kind: str, lang: st
 
     schema = load_schema(TEMPLATES[kind])
     intro = _INTRO[lang].format(title=schema.title, kind=kind, register=names["register"], example=names["example"],
-                                source=schema.source or "-")
+                                source=schema.source or "-", command=_pick(_config()["kinds"][kind]["command"], lang))
     sheet.cell(row=1, column=1, value=intro).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(_README_HEADERS[lang]))
     sheet.row_dimensions[1].height = 75
+    sheet.cell(row=2, column=1, value=_LEGEND[lang]).data_type = "s"
     for j, text in enumerate(_README_HEADERS[lang], start=1):
         sheet.cell(row=3, column=j, value=text).font = Font(bold=True)
     for i, row in enumerate(_readme_rows(columns, lang), start=4):
@@ -480,8 +508,8 @@ def write_template(kind: str, path: str | Path, *, lang: str = "zh", overwrite: 
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = write_template("wells", Path(folder) / "wells.xlsx")
     ...     book = openpyxl.load_workbook(path)
-    >>> book.sheetnames
-    ['说明', '台账', '示例', '下拉列表']
+    >>> book.sheetnames  # no column of the wells has a drop-down: no lists sheet
+    ['说明', '台账', '示例']
     >>> [cell.value for cell in book["台账"][1]]
     ['井编号', '所属水源编号', '名称', '开采量(m³/d)', '井深(m)', '经度', '纬度']
     >>> [cell.value for cell in book["示例"][2]][:4]
@@ -504,11 +532,12 @@ def write_template(kind: str, path: str | Path, *, lang: str = "zh", overwrite: 
     readme.title = names["readme"]
     register = book.create_sheet(names["register"])
     example = book.create_sheet(names["example"])
-    lists = book.create_sheet(names["lists"])
+    lists = book.create_sheet(names["lists"]) if any(c.choices for c in columns) else None  # no empty sheet
     _write_register_sheet(register, columns, lists, lang, example=False)
     _write_register_sheet(example, columns, lists, lang, example=True)
     _write_readme(readme, columns, kind, lang, names)
-    lists.sheet_state = "hidden"
+    if lists is not None:
+        lists.sheet_state = "hidden"
     book.active = 0
     _name_register_sheet(book, register.title)
     _save(book, path, overwrite=overwrite)
@@ -518,35 +547,57 @@ def write_template(kind: str, path: str | Path, *, lang: str = "zh", overwrite: 
 # ----------------------------------------------------------------------------- reading back
 
 
+def _same_header(text: object) -> str:
+    """A header as compared with the template's: NFKC (``㎡`` = ``m2``, ``（`` = ``(``), no blanks, any case."""
+    return re.sub(r"\s+", "", nfkc(text)).casefold()
+
+
 def _strict_headers(frame: pd.DataFrame, kind: str, name: str) -> None:
-    """A header that replaced one of the template's (renamed, mistyped) is an error, and so are values under no
-    header: the loader would leave them unused. Added columns (``备注``) are kept, as the loader keeps them."""
+    """Every header of the template must be there as written, in either language; a header that stands for one
+    of the template's columns but differs from its header (another unit, a shorter or another name) is an error,
+    though the general loader would read or convert it; so are values under no header. Added columns (``备注``)
+    are kept, as the loader keeps them."""
+    import pandas as pd
+
     from zzgeo.registers.loader import header_conversions
 
     schema = load_schema(TEMPLATES[kind])
     layouts = {lang: template_columns(kind, lang=lang) for lang in LANGUAGES}
-    coordinates = {c.name: {header_key(d.header) for cols in layouts.values() for d in cols if d.name == c.name}
-                   for c in layouts["zh"] if c.spec is None}
-    rename, _ = header_conversions(frame, schema, name=name)  # a header with a wrong unit: the loader's own message
+    exact = {_same_header(c.header): c.name for cols in layouts.values() for c in cols}
+    stems = {header_key(c.header): c.name for cols in layouts.values() for c in cols}
     texts = [str(col) for col in frame.columns]
-    found = {rename.get(col, str(col)) for col in frame.columns}
-    found |= {axis for axis, keys in coordinates.items() if any(header_key(t) in keys for t in texts)}
-    lang = max(LANGUAGES, key=lambda lang: len({c.header for c in layouts[lang]} & set(texts)))
-    expected = [c.header for c in layouts[lang]]
-    missing = [c.header for c in layouts[lang] if c.name not in found]
+    lang = max(LANGUAGES, key=lambda lang: len({_same_header(c.header) for c in layouts[lang]} & {_same_header(t) for t in texts}))
+    expected = {c.name: c.header for c in layouts[lang]}
+    found = {exact[_same_header(t)] for t in texts if _same_header(t) in exact}
+    missing = [header for column, header in expected.items() if column not in found]
+    restore = f"restore the template's headers {list(expected.values())!r} (or write a new template: zzgeo template {kind})"
     for col, text in zip(frame.columns, texts, strict=True):
-        known = col in rename or text in schema.columns or any(header_key(text) in keys for keys in coordinates.values())
-        if text.startswith("Unnamed: ") and not frame[col].isna().all():
-            what = f"column {int(text.split(':')[1]) + 1} has values but no header"
-        elif not known and not text.startswith("Unnamed: ") and missing:
-            what = f"header {text!r} is no column of the {kind} template (it lacks {', '.join(map(repr, missing))})"
-        else:
+        if _same_header(text) in exact:
             continue
-        raise SchemaError(f"{name}: {what}; restore the template's headers {expected!r} (or write a new template: zzgeo template {kind})")
+        if text.startswith("Unnamed: "):
+            if not frame[col].isna().all():
+                raise SchemaError(f"{name}: column {int(text.split(':')[1]) + 1} has values but no header; {restore}")
+            continue
+        column = stems.get(header_key(text))
+        if column is None:
+            try:  # an alias the loader reads (场所名称 for 名称, effective_area_m2 ...)
+                column = header_conversions(pd.DataFrame(columns=[text]), schema, name=name)[0].get(text)
+                column = column or (text if text in schema.columns else None)
+            except SchemaError:  # a unit of the wrong kind: still a changed header
+                column = None
+        if column is not None:
+            raise SchemaError(f"{name}: header {text!r} is not the {kind} template's {expected[column]!r}: a changed header "
+                              f"(another unit, another name) is refused, as a value could be read in the wrong unit; "
+                              f"write the values in the template's unit under {expected[column]!r}")
+        if missing:
+            raise SchemaError(f"{name}: header {text!r} is no column of the {kind} template (it lacks "
+                              f"{', '.join(map(repr, missing))}); {restore}")
+    if missing:
+        raise SchemaError(f"{name} lacks the {kind} template's header(s) {', '.join(map(repr, missing))}; {restore}")
 
 
 def read_template(path: str | Path, kind: str, *, crs: object = "wgs84", on_error: str = "raise") -> pd.DataFrame:
-    """Read a filled template back, strictly: every header must be one of the template's; then the common loader.
+    """Read a filled template back, strictly: every header must be the template's, as written; then the common loader.
 
     Parameters
     ----------
@@ -556,7 +607,9 @@ def read_template(path: str | Path, kind: str, *, crs: object = "wgs84", on_erro
         A key of :data:`TEMPLATES`.
     crs : str, default "wgs84"
         What the coordinates are (see :func:`zzgeo.registers.load_register`).
-    on_error : {"raise", "flag"}
+    on_error : {"raise", "flag"}, default "raise"
+        As every command by default: a bad row is an error naming it; ``"flag"``
+        keeps the rows with an ``issues`` column and ``valid`` False.
 
     Returns
     -------
@@ -566,10 +619,13 @@ def read_template(path: str | Path, kind: str, *, crs: object = "wgs84", on_erro
     Raises
     ------
     SchemaError
-        A header that took the place of one of the template's (renamed,
-        mistyped), or values under an empty header; or as
-        :func:`zzgeo.registers.load_register`. A column added beside the
-        template's (``备注``) is kept, as the loader keeps it.
+        A header that differs from the template's, in either language: one
+        with another unit (``有效面积(公顷)`` for ``有效面积(㎡)``), one
+        shortened or renamed (``有效面积``, ``场所名称``), one that took the
+        place of a template header, or a template header missing; values under
+        an empty header; or as :func:`zzgeo.registers.load_register` (a bad
+        row, with ``on_error="raise"``). A column added beside the template's
+        (``备注``) is kept, as the loader keeps it.
 
     Examples
     --------
@@ -587,11 +643,26 @@ def read_template(path: str | Path, kind: str, *, crs: object = "wgs84", on_erro
     ...     wells = read_template(path, "wells")
     >>> wells[["well_id", "source_id", "pumping_m3_d", "depth_m"]].values.tolist()
     [['W1', 'GW-01', 4500.0, 120.5]]
+
+    A header with another unit than the template's is refused, though the
+    general loader would convert it:
+
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_template("wells", Path(folder) / "wells.xlsx", lang="en")
+    ...     book = openpyxl.load_workbook(path)
+    ...     book["Register"]["D1"] = "pumping (m³/h)"
+    ...     book.save(path)
+    ...     read_template(path, "wells")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.SchemaError: .../wells.xlsx: header 'pumping (m³/h)' is not the wells template's 'pumping (m³/d)': ...
     """
+    from zzgeo._problems import check_on_error
     from zzgeo.io import read_table
     from zzgeo.registers.loader import load_register
 
     _check_kind(kind, "zh")
+    check_on_error(on_error)
     path = Path(path)
     name = str(path)
     _strict_headers(read_table(path, name=name), kind, name)
