@@ -282,17 +282,21 @@ def _bad(tmp_path, rows: list[str], header: str = HEADER) -> Path:
 
 
 BAD = {
-    "missing grade": (lambda rows: rows[:1] + rows[2:], ["lines 2-3", "no row for grade 2", "grades given: 1, 3"]),
-    "grade twice": (lambda rows: rows[:1] + [rows[1].replace("二级", "一级")] + rows[2:], ["line 3", "grade '1' repeats line 2"]),
+    "missing grade": (lambda rows: rows[:1] + rows[2:], ["lines 2-3 (国有建设用地 住宅用地): no row for 二级",
+                                                         "grades given: 一级, 三级; the table has grades 一级..三级"]),
+    "grade twice": (lambda rows: rows[:1] + [rows[1].replace("二级", "一级")] + rows[2:],
+                    ["line 3: 地价表 国有建设用地, 用途 住宅用地, 级别 一级 repeats line 2"]),
+    "grade twice, table left blank": (lambda rows: rows[:1] + [rows[1].replace("国有建设用地,住宅,二级", ",住宅,一级")] + rows[2:],
+                                      ["line 3: 地价表 国有建设用地, 用途 住宅用地, 级别 一级 repeats line 2"]),
     "unknown use": (lambda rows: rows[:4] + [rows[4].replace("工业", "别墅")] + rows[5:], ["line 6", "unknown use '别墅'"]),
     "price not a number": (lambda rows: rows[:1] + [rows[1].replace(",2400,", ",abc,")] + rows[2:], ["line 3", "not a number: 'abc'"]),
     "price zero": (lambda rows: rows[:1] + [rows[1].replace(",2400,", ",0,")] + rows[2:], ["line 3", "must be positive, got 0.0"]),
     "price negative": (lambda rows: rows[:1] + [rows[1].replace(",2400,", ",-5,")] + rows[2:], ["line 3", "got -5.0"]),
     "price implausible": (lambda rows: rows[:1] + [rows[1].replace(",2400,", ",900000,")] + rows[2:], ["line 3", "got 900000.0"]),
     "no document number": (lambda rows: [rows[0].replace(DOC, "")] + rows[1:], ["line 2", "no document number (文号)", "got ''"]),
-    "price blank": (lambda rows: rows[:1] + [rows[1].replace(",2400,", ",,")] + rows[2:], ["line 3", "price of residential grade 2 is blank"]),
+    "price blank": (lambda rows: rows[:1] + [rows[1].replace(",2400,", ",,")] + rows[2:], ["line 3", "price of 住宅用地 二级 is blank"]),
     "price form twice": (lambda rows: rows[:1] + [rows[1].replace(",2400,,", ",2400,地面价")] + rows[2:],
-                         ["line 3", "price form (地价形式) of residential", "'ground' differs from 'floor' on line 2"]),
+                         ["line 3", "price form (地价形式) of 住宅用地 'ground' differs from 'floor' on line 2"]),
 }
 
 
@@ -311,6 +315,16 @@ def test_bad_table_exits_2_with_one_line(case, tmp_path, capsys) -> None:
     for text in expected:
         assert text in err, (text, err)
     assert not out.exists() and not list(tmp_path.glob("valued*"))
+
+
+def test_repeated_grade_names_no_internal_id(tmp_path, capsys) -> None:
+    rows = [r.replace("住宅", "商服") for r in ROWS[:3]]
+    bad = _bad(tmp_path, [*rows[:2], rows[1].replace(",2400,", ",2300,"), rows[2]])
+    assert run(app, ["land-price", "table", "--price-table", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "line 4: 地价表 国有建设用地, 用途 商服用地, 级别 二级 repeats line 3" in err
+    for internal in ("state_construction", "commercial", "'2'"):
+        assert internal not in err, err
 
 
 def test_unit_that_is_not_a_price_exits_2(tmp_path, capsys) -> None:
@@ -340,8 +354,9 @@ def test_cli_table_prints_the_valuers_table(csv_table, capsys) -> None:
     assert run(app, ["land-price", "table", "--price-table", str(csv_table)]) == 0
     captured = capsys.readouterr()
     text = " ".join(captured.out.split())  # the console wraps the title
-    assert f"state_construction — {DOC}, 元/平方米, 基准日 2019-01-01" in text
-    assert "住宅用地" in text and "2400" in text and "—" in text
+    assert f"国有建设用地 — {DOC}, 元/平方米, 基准日 2019-01-01" in text  # the names the valuer typed; ids in --json
+    assert "住宅用地" in text and "2400" in text and "—" in text and "二级" in text
+    assert "state_construction" not in text and "residential" not in text
     assert "DEMO" in captured.err
 
 

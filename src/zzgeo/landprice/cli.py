@@ -69,6 +69,7 @@ def table_cmd(
         price_table,
         using_price_tables,
     )
+    from zzgeo.landprice.valuer_table import grade_name, table_name
 
     tables = _price_table(price_table_file)
     with using_price_tables(tables):
@@ -82,8 +83,9 @@ def table_cmd(
         return
     for name, sub in frame.groupby("table", sort=False):
         wide = sub.pivot_table(index=["use_zh", "right_zh"], columns="grade", values="cell", aggfunc="first", sort=False)
-        wide.columns = [f"{g}级" for g in wide.columns]
-        print_frame(wide.reset_index().fillna(""), title=f"{name} — {number}, {doc['unit']}, 基准日 {doc['base_date']}")
+        wide.columns = [f"{g}级" if tables is None else grade_name(g) for g in wide.columns]
+        title = name if tables is None else table_name(name)  # a valuer's table under the names the valuer typed (ids: --json)
+        print_frame(wide.reset_index().fillna(""), title=f"{title} — {number}, {doc['unit']}, 基准日 {doc['base_date']}")
     _table_notice(tables)
 
 

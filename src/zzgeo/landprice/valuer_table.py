@@ -198,8 +198,37 @@ def _read_rows(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, np.nd
             marks = cells.map(lambda c: isinstance(c, str) and c.strip() in _DASHES).to_numpy(dtype=bool)
             dash |= marks
             raw[header] = cells.where(~marks, None)
-    frame = validate_register(raw, SCHEMA, name=str(path), row_names="line", hint=_HINT)
+    frame = validate_register(raw, SCHEMA, name=str(path), row_names="line", hint=_HINT, checks=[_repeats])
     return frame, dash
+
+
+def _repeats(ctx: Any) -> None:
+    """A grade of a use (of one table and right) given twice: an error on the later line, named as the valuer
+    names it (地价表 国有建设用地, 用途 商服用地, 级别 二级), not by zzgeo's ids."""
+    import pandas as pd
+
+    def column(name: str, default: object) -> np.ndarray:
+        if name not in ctx.values:
+            return np.full(ctx.issues.n, default, dtype=object)
+        values = ctx.values[name].to_numpy(dtype=object)
+        return np.where(pd.isna(values), default, values)
+
+    table, right = column("table", _DEFAULT_TABLE), column("right", _DEFAULT_RIGHT)
+    use, grade = column("use", None), column("grade", None)
+    skip = ctx.duplicates if ctx.duplicates is not None else np.zeros(ctx.issues.n, dtype=bool)  # whole rows repeated
+    first: dict[tuple, int] = {}
+    texts: dict[int, str] = {}
+    for pos, key in enumerate(zip(table, use, right, grade)):
+        if key[1] is None or key[3] is None or skip[pos]:
+            continue
+        if key in first:
+            named = f"地价表 {table_name(key[0])}, 用途 {use_name(key[1])}, 级别 {grade_name(key[3])}"
+            if "right" in ctx.values:
+                named += f", 权利类型 {_labels('right').get(key[2], key[2])}"
+            texts[pos] = f"{named} repeats {ctx.label.place(first[key])}"
+        else:
+            first[key] = pos
+    ctx.issues.add(np.array(sorted(texts), dtype=np.int64), lambda p: [texts[int(i)] for i in p])
 
 
 def _line(pos: int) -> int:
@@ -251,7 +280,8 @@ def price_tables_from_rows(frame: pd.DataFrame, dash: np.ndarray, *, source: str
                           "(元/㎡, or give the unit in the header, e.g. 基准地价(万元/亩)); write — where it prints a dash")
     if blank.any():
         pos = int(np.flatnonzero(blank)[0])
-        raise SchemaError(f"{source}: line {_line(pos)}: the price of {frame['use'].iloc[pos]} grade {frame['grade'].iloc[pos]} "
+        raise SchemaError(f"{source}: line {_line(pos)}: the price of {use_name(frame['use'].iloc[pos])} "
+                          f"{grade_name(frame['grade'].iloc[pos])} "
                           f"is blank ({int(blank.sum())} blank in all); fill it, or write — where the document prints a dash")
     everything = np.arange(len(frame))
     number = _one(frame, "doc_number", everything, "document number (文号)", source)
@@ -286,7 +316,7 @@ def _table(frame: pd.DataFrame, rows: np.ndarray, price: np.ndarray, dash: np.nd
     uses: dict[str, Any] = {}
     for use in dict.fromkeys(uses_of[rows]):
         mine = rows[uses_of[rows] == use]
-        label = f"{use} ({schema.vocabularies['use'].labels.get(use, use)})"
+        label = use_name(use)  # as the valuer names it; the ids stay in the object
         rights = {str(r) if isinstance(r, str) else _DEFAULT_RIGHT for r in rights_of[mine]}
         cells: dict[str, list[str]] = {}
         for right in sorted(rights):
@@ -295,8 +325,9 @@ def _table(frame: pd.DataFrame, rows: np.ndarray, price: np.ndarray, dash: np.nd
             missing = [g for g in range(1, n + 1) if g not in by_grade]
             if missing:
                 lines = f"lines {_line(theirs.min())}-{_line(theirs.max())}" if len(theirs) > 1 else f"line {_line(theirs[0])}"
-                raise SchemaError(f"{source}: {lines} ({table}/{label}): no row for grade {missing[0]} "
-                                  f"(grades given: {', '.join(str(g) for g in sorted(by_grade))}; the table has grades 1..{n}); "
+                raise SchemaError(f"{source}: {lines} ({table_name(table)} {label}): no row for {grade_name(missing[0])} "
+                                  f"(grades given: {', '.join(grade_name(g) for g in sorted(by_grade))}; "
+                                  f"the table has grades {grade_name(1)}..{grade_name(n)}); "
                                   "give every grade once, with — where the document prints a dash")
             cells[right] = [DASH if dash[by_grade[g]] else figure_text(float(price[by_grade[g]])) for g in range(1, n + 1)]
         form = _one(frame, "price_form", mine, f"price form (地价形式) of {label}", source)
@@ -304,7 +335,7 @@ def _table(frame: pd.DataFrame, rows: np.ndarray, price: np.ndarray, dash: np.nd
         far = _one(frame, "plot_ratio", mine, f"plot ratio (容积率) of {label}", source)
         for value, what in ((form, "price form (地价形式: 楼面价 or 地面价)"), (term, "term (使用年期, years)")):
             if value is None:
-                raise SchemaError(f"{source}: line {_line(mine[0])} ({table}/{label}): no {what} given (got ''); "
+                raise SchemaError(f"{source}: line {_line(mine[0])} ({table_name(table)} {label}): no {what} given (got ''); "
                                   "give it on one row of the use")
         name_zh = _one(frame, "use_zh", mine, f"name (用途名称) of {label}", source) or schema.vocabularies["use"].labels.get(use, use)
         right_zh = schema.vocabularies["right"].labels
