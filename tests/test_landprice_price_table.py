@@ -245,21 +245,23 @@ def test_lookup_with_the_valuers_table(origin_4547, squares, csv_table) -> None:
 def test_map_grade_missing_from_the_table(squares, csv_table) -> None:
     four = squares.copy()
     four.loc[2, "级别"] = "四级"
-    with pytest.raises(NoSuchGradeError, match=f"row 2: state_construction/\\* has no grade 4: {DOC}'s table has grades 1..3"):
+    with pytest.raises(NoSuchGradeError, match=f"row 2: 国有建设用地 \\(every use\\) has no 四级: {DOC}'s table has grades 一级..三级"):
         validate_grade_zones(four, name="zones", price_table=load_price_table(csv_table))
 
 
 def test_map_of_another_table_is_refused(squares, csv_table) -> None:
     other = squares.assign(地价表="集体建设用地")
-    with pytest.raises(SchemaError, match=f"table 'collective_construction' is not a table of {DOC}"):
+    with pytest.raises(SchemaError, match=f"row 0: 地价表 集体建设用地 is not a table of {DOC} \\(its tables: 国有建设用地\\)"):
         validate_grade_zones(other, name="zones", price_table=load_price_table(csv_table))
+    with pytest.raises(SchemaError, match=f"row 0: 用途 商服用地 is not a use of 地价表 国有建设用地 in {DOC}"):
+        validate_grade_zones(squares.assign(用途="商服"), name="zones", price_table=load_price_table(csv_table))
 
 
 def test_table_grade_missing_from_the_map_is_noted(parcels, squares, csv_table) -> None:
     two = squares.iloc[:2]  # no zone for grade 3, which 住宅 prices
     out = value_parcels(parcels.iloc[[0]], zones=validate_grade_zones(two, price_table=load_price_table(csv_table)),
                         options=OPTIONS, price_table=csv_table)
-    assert f"the grade map has no zone for state_construction/residential grade(s) 3 that {DOC} prices: " \
+    assert f"the grade map has no zone for 国有建设用地 住宅用地 grade(s) 三级 that {DOC} prices: " \
            "parcels there cannot be graded" in out.attrs["notes"]
 
 

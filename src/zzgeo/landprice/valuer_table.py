@@ -37,8 +37,8 @@ from zzgeo.landprice.rules import DASH, PriceTables, figure_text
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["SCHEMA", "TEMPLATE", "grade_name", "load_price_table", "price_tables_from_rows", "price_tables_of", "schema_for",
-           "table_name", "use_name"]
+__all__ = ["SCHEMA", "TEMPLATE", "grade_name", "load_price_table", "message_name", "price_tables_from_rows", "price_tables_of",
+           "schema_for", "table_name", "use_name"]
 
 #: Schema of a price table in CSV/Excel (read by the common register loader).
 SCHEMA = "landprice/price_table.toml"
@@ -157,6 +157,28 @@ def grade_name(grade: int | str) -> str:
     """
     number = int(grade)
     return f"{_ZH_GRADES[number - 1]}级" if 1 <= number <= len(_ZH_GRADES) else str(grade)
+
+
+def message_name(table: str, use: str | None = None) -> str:
+    """How a message names *table* (and *use*) of the tables in use.
+
+    The shipped tables keep their ids (``collective_construction/commercial``, as
+    their messages always read); a valuer's table is named as the valuer typed it.
+
+    Examples
+    --------
+    >>> from zzgeo.landprice.rules import using_price_tables
+    >>> message_name("collective_construction", "commercial")
+    'collective_construction/commercial'
+    >>> with using_price_tables(_tiny()):
+    ...     message_name("state_construction", "residential"), message_name("state_construction")
+    ('国有建设用地 住宅用地', '国有建设用地')
+    """
+    from zzgeo.landprice.rules import active_price_tables
+
+    if active_price_tables().shipped:
+        return table if use is None else f"{table}/{use}"
+    return table_name(table) if use is None else f"{table_name(table)} {use_name(use)}"
 
 
 @functools.lru_cache(maxsize=4)

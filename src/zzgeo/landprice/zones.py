@@ -33,11 +33,18 @@ from zzgeo.landprice.rules import (
     PriceTables,
     _cells,
     _tables,
+    active_price_tables,
     doc_number,
     use_info,
     using_price_tables,
 )
-from zzgeo.landprice.valuer_table import price_tables_of
+from zzgeo.landprice.valuer_table import (
+    grade_name,
+    message_name,
+    price_tables_of,
+    table_name,
+    use_name,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -126,23 +133,37 @@ def _grade_check(ctx: CheckContext) -> None:
             continue
         if not any(int(grade) in existing_grades(table, u) for u in names):
             bad.append(pos)
-            n = len(_tables()[table]["grades"])
-            texts.append(f"{table}/{use or '*'} has no grade {grade} (the table prints '—')" if int(grade) <= n
-                         else f"{table}/{use or '*'} has no grade {grade}: {doc_number()}'s table has grades 1..{n}")
+            texts.append(_no_grade(table, use, int(grade)))
     ctx.issues.add(np.asarray(bad, dtype=np.int64), texts, kind=NoSuchGradeError)
+
+
+def _no_grade(table: str, use: str, grade: int) -> str:
+    """A zone's grade its table and use lack: by id for the shipped tables, by the valuer's names for a valuer's."""
+    n = len(_tables()[table]["grades"])
+    if active_price_tables().shipped:
+        return (f"{table}/{use or '*'} has no grade {grade} (the table prints '—')" if grade <= n
+                else f"{table}/{use or '*'} has no grade {grade}: {doc_number()}'s table has grades 1..{n}")
+    what = message_name(table, use) if use else f"{table_name(table)} (every use)"
+    return (f"{what} has no {grade_name(grade)} (the table prints '—')" if grade <= n
+            else f"{what} has no {grade_name(grade)}: {doc_number()}'s table has grades {grade_name(1)}..{grade_name(n)}")
 
 
 def _use_check(ctx: CheckContext) -> None:
     """A zone's table must be one of the tables in use, and its use a use of its table."""
     tables, uses = ctx.value("table"), ctx.value("use")
     foreign = [p for p, t in enumerate(tables) if isinstance(t, str) and t not in _tables()]
-    ctx.issues.add(np.asarray(foreign, dtype=np.int64),
-                   [f"table {tables.iloc[p]!r} is not a table of {doc_number()} (tables: {', '.join(_tables())})" for p in foreign],
-                   kind=SchemaError)
+    if active_price_tables().shipped:
+        texts = [f"table {tables.iloc[p]!r} is not a table of {doc_number()} (tables: {', '.join(_tables())})" for p in foreign]
+    else:  # a valuer's table: the 地价表 names the valuer types
+        texts = [f"地价表 {table_name(tables.iloc[p])} is not a table of {doc_number()} "
+                 f"(its tables: {', '.join(map(table_name, _tables()))})" for p in foreign]
+    ctx.issues.add(np.asarray(foreign, dtype=np.int64), texts, kind=SchemaError)
     wrong = [p for p, (t, u) in enumerate(zip(tables, uses)) if isinstance(t, str) and isinstance(u, str) and u
              and t in _tables() and u not in _tables()[t]["uses"]]
     ctx.issues.add(np.asarray(wrong, dtype=np.int64),
-                   [f"use {uses.iloc[p]!r} is not a use of table {tables.iloc[p]!r}" for p in wrong], kind=SchemaError)
+                   [f"use {uses.iloc[p]!r} is not a use of table {tables.iloc[p]!r}" if active_price_tables().shipped
+                    else f"用途 {use_name(uses.iloc[p])} is not a use of 地价表 {table_name(tables.iloc[p])} in {doc_number()}"
+                    for p in wrong], kind=SchemaError)
 
 
 def _overlaps(zones: gpd.GeoDataFrame, name: str) -> None:
@@ -297,7 +318,8 @@ def coverage_notes(zones: gpd.GeoDataFrame) -> list[str]:
             drawn = set(zone_subset(zones, table, use)["grade"].astype(int))
             missing = [g for g in existing_grades(table, use) if g not in drawn]
             if missing:
-                notes.append(f"the grade map has no zone for {table}/{use} grade(s) {', '.join(map(str, missing))} that "
+                named = ", ".join(map(str if active_price_tables().shipped else grade_name, missing))
+                notes.append(f"the grade map has no zone for {message_name(table, use)} grade(s) {named} that "
                              f"{doc_number()} prices: parcels there cannot be graded")
     return notes
 
