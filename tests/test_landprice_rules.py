@@ -11,7 +11,13 @@ import pytest
 from zzgeo._data import load_toml
 from zzgeo.errors import NoSuchGradeError, UnknownCodeError
 from zzgeo.landprice import rules as tables
-from zzgeo.landprice.rules import benchmark_price, document, parse_grade, price_table, use_info
+from zzgeo.landprice.rules import (
+    benchmark_price,
+    document,
+    parse_grade,
+    price_table,
+    use_info,
+)
 
 SEED_FILE = Path("/work/shared/seeds/004_7ce5e556251b25e7.txt")
 SEED_LINES = (3129, 3248)  # 1-based, inclusive: the notice and its three annexes

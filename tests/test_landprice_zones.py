@@ -6,9 +6,20 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, Polygon, box
 
-from zzgeo.errors import CRSError, GeometryError, NoSuchGradeError, SchemaError, UnknownCodeError
+from zzgeo.errors import (
+    CRSError,
+    GeometryError,
+    NoSuchGradeError,
+    SchemaError,
+    UnknownCodeError,
+)
 from zzgeo.landprice.demo import build_demo_zones
-from zzgeo.landprice.zones import assign_grades, default_zones, load_grade_zones, validate_grade_zones
+from zzgeo.landprice.zones import (
+    assign_grades,
+    default_zones,
+    load_grade_zones,
+    validate_grade_zones,
+)
 
 CC = "collective_construction"
 METRIC = "EPSG:4547"
