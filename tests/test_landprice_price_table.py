@@ -225,8 +225,17 @@ def test_toml_and_csv_give_identical_outputs(parcels, squares, csv_table, toml_t
 def test_a_dash_grade_is_an_error_not_zero(origin_4547, squares, csv_table) -> None:
     x0, y0 = origin_4547
     parcel = gpd.GeoDataFrame({"用途": ["工业"]}, geometry=[Point(x0 + 1000, y0)], crs="EPSG:4547")
-    with pytest.raises(NoSuchGradeError, match=f"{DOC} prints '—' for state_construction/industrial"):
+    with pytest.raises(NoSuchGradeError, match=f"{DOC} prints '—' for 国有建设用地 工业用地 三级: that grade does not exist"):
         _value(parcel, squares, load_price_table(csv_table))
+
+
+def test_on_the_demo_zones_the_rows_say_the_map_lacks_the_table(parcels, csv_table) -> None:
+    # the DEMO zones (no zones=) draw the shipped tables only: not "outside the grade map", but no map of this table
+    out = value_parcels(parcels, price_table=csv_table, on_error="flag").set_index("parcel_id")
+    assert out["unit_price_yuan_m2"].isna().all()
+    assert out.loc["A", "error"] == (f"the grade map in use has no zones for 国有建设用地 住宅用地 ({DOC}); "
+                                     "give your grade map with --zones / zones=")
+    assert out.loc["C", "error"].startswith("the grade map in use has no zones for 国有建设用地 工业用地")
 
 
 def test_lookup_with_the_valuers_table(origin_4547, squares, csv_table) -> None:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from zzgeo.errors import NoSuchGradeError, OutsideAreaError, UnknownCodeError
 from zzgeo.landprice.rules import DASH, UseInfo, _cells, active_price_tables, doc_number
+from zzgeo.landprice.valuer_table import grade_name, message_name, table_name, use_name
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -108,7 +109,7 @@ def grade_and_benchmark(job: Job, group: Group, zones: ZoneSets) -> None:
     job.grades.code[one] = grade[single]
     _straddling(job, pos[~single], grade[~single], weight[~single], prices)
     _given_grades(job, group, prices)
-    _grade_problems(job, group)
+    _grade_problems(job, group, drawn=len(zones.points(group.table, group.use)[0]) > 0)
 
 
 def _zone_entries(job: Job, group: Group, zones: ZoneSets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -173,17 +174,29 @@ def _given_grades(job: Job, group: Group, prices: np.ndarray) -> None:
     job.cols["cover"][rows[valid]] = 1.0
     job.grades.code[rows[valid]] = grades[valid]
     job.grades.given[rows[valid]] = True
-    job.errors.add(rows[~valid], [f"grade {g} does not exist for {group.table}/{group.use} (grades 1..{len(prices)})"
-                                  for g in grades[~valid]], kind=UnknownCodeError)
+    job.errors.add(rows[~valid], [_no_grade(group, g, len(prices)) for g in grades[~valid]], kind=UnknownCodeError)
+
+
+def _no_grade(group: Group, grade: int, n: int) -> str:
+    if active_price_tables().shipped:
+        return f"grade {grade} does not exist for {group.table}/{group.use} (grades 1..{n})"
+    return f"{grade_name(grade)} does not exist for {message_name(group.table, group.use)} (grades {grade_name(1)}..{grade_name(n)})"
 
 
 def _dash_message(group: Group, grade: int) -> str:
+    if not active_price_tables().shipped:  # a valuer's table: the names the valuer typed
+        return (f"{doc_number()} prints '—' for {message_name(group.table, group.use)} {grade_name(grade)}: "
+                "that grade does not exist for this use")
     return (f"{doc_number()} prints '—' for {group.table}/{group.use} ({group.info.name_zh}) grade {grade}: "
             "that grade does not exist for this use")
 
 
-def _grade_problems(job: Job, group: Group) -> None:
-    """Errors: a grade printed as a dash, a parcel off the grade map or partly off it."""
+def _grade_problems(job: Job, group: Group, *, drawn: bool) -> None:
+    """Errors: a grade printed as a dash, a parcel off the grade map or partly off it.
+
+    *drawn*: whether the grade map has any zone of the group's table and use; a valuer's
+    table on a map without its zones (the DEMO zones) is told so, not "outside the map".
+    """
     rows = group.rows
     graded = job.grades.code[rows] != 0
     dash = graded & np.isnan(job.cols["benchmark"][rows])
@@ -191,12 +204,19 @@ def _grade_problems(job: Job, group: Group) -> None:
         texts = job.grades.texts(rows[dash])
         for text in sorted(set(texts)):
             message = (_dash_message(group, int(text)) if ":" not in text
-                       else f"{doc_number()} prints '—' for one of the grades {text} of {group.table}/{group.use}")
+                       else f"{doc_number()} prints '—' for one of the grades {text} of {message_name(group.table, group.use)}")
             job.errors.add(rows[dash][texts == text], message, kind=NoSuchGradeError)
     inside = job.ctx.district_rows[rows] >= 0
     tables = active_price_tables()
-    scope = ("郑政文〔2022〕42号 covers 郑州市本级 and its entrusted areas" if tables.shipped
-             else f"give the grade map of {tables.doc_number} with --zones / zones=")
-    job.errors.add(rows[~graded & inside], f"outside the {group.table} grade map for {group.use} ({scope})", kind=OutsideAreaError)
+    if tables.shipped:
+        off = f"outside the {group.table} grade map for {group.use} (郑政文〔2022〕42号 covers 郑州市本级 and its entrusted areas)"
+    elif not drawn:
+        off = (f"the grade map in use has no zones for {message_name(group.table, group.use)} ({tables.doc_number}); "
+               "give your grade map with --zones / zones=")
+    else:
+        off = (f"outside the {table_name(group.table)} grade map for {use_name(group.use)} "
+               f"(give the grade map of {tables.doc_number} with --zones / zones=)")
+    job.errors.add(rows[~graded & inside], off, kind=OutsideAreaError)
     partial = graded & (job.cols["cover"][rows] < 0.999)
-    job.errors.add(rows[partial], f"part of the parcel lies outside the {group.table}/{group.use} grade map", kind=OutsideAreaError)
+    job.errors.add(rows[partial], f"part of the parcel lies outside the {message_name(group.table, group.use)} grade map",
+                   kind=OutsideAreaError)
