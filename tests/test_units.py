@@ -348,3 +348,26 @@ def test_a_units_table_with_wkt_needs_and_takes_units_crs(tmp_path, capsys):
     assert run(app, ["shelters", "coverage", "--register", str(register), "--units", str(path), "--units-crs", "wgs84", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [(r["name"], round(r["per_capita_m2"], 6)) for r in data["records"]] == [("甲街道", 4.0), ("乙街道", 2.5)]
+
+
+def test_children_targets_per_head_by_hand_built_units():
+    from zzgeo.children import read_facilities, target_attainment
+    from zzgeo.children.attainment import attainment_by_units
+
+    units = units_from_frame(_units().rename(columns={"代码": "adcode", "街道名称": "name", "常住人口": "population"}),
+                             label="两个街道")
+    centres = gpd.GeoDataFrame({"编号": ["C1", "C2"], "名称": ["甲托育", "乙托育"], "设施类型": "托育服务机构", "托位": [10, 20],
+                                "年份": 2023}, geometry=[Point(X + 500, Y + 500), Point(X + 2500, Y + 500)], crs=4547)
+    result = target_attainment(read_facilities(centres), year=2025)
+    table = attainment_by_units(result, units)
+    care = table[table["target_id"] == "childcare_places_2025"].set_index("unit_name")
+    # 6 托位 per 1,000 residents (郑政〔2022〕8号 四(二)9): 甲 10 / 1,000 x 1,000 = 10, met; 乙 20 / 4,000 x 1,000 = 5,
+    # short 6 x 4 - 20 = 4 places. 金水区's row: shortfall 4 (乙's; 甲's surplus does not fill it), need 30, so
+    # ratio 1 - 4 / 30 and actual 6 x that = 5.2; pooled 30 / 5,000 x 1,000 = 6.0
+    assert care.loc["甲街道", ["actual", "shortfall", "met"]].tolist() == [10.0, 0.0, True]
+    assert care.loc["乙街道", ["actual", "shortfall", "met"]].tolist() == [5.0, 4.0, False]
+    parent = care.loc[JINSHUI]
+    assert parent["level"] == "parent" and parent["shortfall"] == pytest.approx(4.0) and not parent["met"]
+    assert parent["actual"] == pytest.approx(5.2) and parent["city_pooled_actual"] == pytest.approx(6.0)
+    assert parent["status"] == "1 of 2 units met; pooled over them 6.00 per 1,000 residents (city_pooled_actual)"
+    assert set(table["target_id"]) == {"childcare_places_2025", "football_per_10000_2025"}  # no community layer given

@@ -52,7 +52,9 @@ from zzgeo.children.rules import (
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["Attainment", "target_attainment", "attainment_records", "inventory"]
+    from zzgeo.units import AnalysisUnits
+
+__all__ = ["Attainment", "target_attainment", "attainment_by_units", "attainment_records", "inventory"]
 
 _PER = {"per_1000_residents": 1000.0, "per_10000_residents": 10000.0}
 RECORD_COLUMNS = [
@@ -227,13 +229,15 @@ def _community_share(row, ctx: _Context) -> list[dict]:
 
 
 def _share_record(row, ctx: _Context, unit: str, name: str, n: int, hit: int) -> dict:
+    """A per-community record; ``communities``/``communities_with`` (n, hit) ride along for totals, not in tables."""
     if n == 0:
-        return _record(row, ctx, unit=unit, unit_name=name, actual=np.nan, target=row.value, shortfall=np.nan,
-                       status="no communities of this kind in the layer")
+        rec = _record(row, ctx, unit=unit, unit_name=name, actual=np.nan, target=row.value, shortfall=np.nan,
+                      status="no communities of this kind in the layer")
+        return {**rec, "communities": 0, "communities_with": 0}
     need = int(np.ceil(row.value / 100.0 * n - 1e-9))
     rec = _record(row, ctx, unit=unit, unit_name=name, actual=100.0 * hit / n, target=row.value, shortfall=float(max(need - hit, 0)))
     rec["status"] += f" ({hit} of {n} communities)"
-    return rec
+    return {**rec, "communities": n, "communities_with": hit}
 
 
 def _served_communities(selected: pd.DataFrame, communities: pd.DataFrame) -> pd.Series:
@@ -385,6 +389,87 @@ def target_attainment(
         "unit_rule": "a facility counts once: to a development zone when the register names it (or its polygon holds it), else to its district",
     }
     return Attainment(records, inventory(fac, ctx.labels), fac, meta)
+
+
+#: Scopes whose targets can be measured in any unit: per head (辖区每千人口) and per community.
+UNIT_SCOPES = ("per_1000_residents", "per_10000_residents", "community_share")
+
+
+def attainment_by_units(result: Attainment, units: AnalysisUnits, *, targets: pd.DataFrame | None = None,
+                        communities: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """The targets measurable in any unit, by the analysis *units* (街道/社区): per head and per community.
+
+    The plan sets its per-head targets for every 辖区 (``childcare_places_2025``:
+    6 托位 per 1,000 residents) and its per-community shares for every
+    community, so they hold in a 街道 too; its per-unit counts ("每个开发区、区县")
+    and city totals do not, and are left to :func:`target_attainment`. A unit
+    counts the facilities (and communities) that lie in it; its residents are
+    the units' ``population``. Parent and whole-area rows follow the city
+    rule: a unit's surplus never fills another's gap (``shortfall`` is the sum
+    of the units' shortfalls, ``met`` means every unit met it), the pooled
+    figures beside them.
+
+    Parameters
+    ----------
+    result : Attainment
+        From :func:`target_attainment` (its facilities, year and labels).
+    units : AnalysisUnits
+    targets : pandas.DataFrame, optional
+        As given to :func:`target_attainment` (default the plan's table).
+    communities : geopandas.GeoDataFrame, optional
+        The community layer, for the per-community targets (left out without it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The records of :func:`target_attainment` with ``level`` (unit, parent, total).
+    """
+    from zzgeo.crs import METRIC_CRS
+    from zzgeo.units import locate_units
+
+    year = result.meta["year"]
+    chosen = targets_for(load_targets() if targets is None else targets, year)
+    scopes = UNIT_SCOPES if communities is not None else tuple(sc for sc in UNIT_SCOPES if sc != "community_share")
+    chosen = chosen[chosen["scope"].isin(scopes) & chosen["measurable"]]
+    fac = result.facilities.copy()
+    points = fac.geometry.to_crs(METRIC_CRS).representative_point()
+    fac["unit_key"] = fac["head_key"] = locate_units(points.x.to_numpy(), points.y.to_numpy(), units)
+    frame = units.frame
+    table = pd.DataFrame({"unit": frame["adcode"].astype(str).to_numpy(), "name": frame["name"].to_numpy(),
+                          "residents": frame["population"].to_numpy(dtype="float64")})
+    table["head_residents"], table["head_note"] = table["residents"], ""
+    com = None
+    if communities is not None:
+        com = communities[communities["valid"]] if "valid" in communities else communities
+        centres = com.geometry.to_crs(METRIC_CRS).representative_point()
+        com = com.assign(unit_key=locate_units(centres.x.to_numpy(), centres.y.to_numpy(), units))
+    ctx = _Context(fac, table, com, facility_labels(), year)
+    rows = []
+    for row in chosen.itertuples():
+        records = [r for r in _SCOPES[row.scope](row, ctx) if r["unit"] != "city"]
+        rows += [{**r, "level": "unit"} for r in records]
+        rows += [{**_group_record(row, ctx, [r for r in records if r["unit"] in g.members]), "unit": g.code,
+                  "unit_name": g.name, "level": g.level} for g in units.groups()]
+    return pd.DataFrame(rows, columns=[*RECORD_COLUMNS, "level"])
+
+
+def _group_record(row, ctx: _Context, members: list[dict]) -> dict:
+    """A parent's or the whole area's record: the city rule over its units (no unit's surplus fills another's gap)."""
+    if row.scope == "community_share":
+        return _share_record(row, ctx, "", "", sum(r["communities"] for r in members), sum(r["communities_with"] for r in members))
+    per = _PER[row.scope]
+    counted = [r for r in members if pd.notna(r["shortfall"])]
+    residents = float(sum(ctx.units.set_index("unit").loc[r["unit"], "residents"] for r in counted))
+    if not counted or residents <= 0:
+        return _record(row, ctx, unit="", unit_name="", actual=np.nan, target=row.value, shortfall=np.nan,
+                       status="no residents figure", target_max=row.value_max)
+    total = float(sum(r["actual"] * ctx.units.set_index("unit").loc[r["unit"], "residents"] / per for r in counted))
+    pooled_actual = total / residents * per
+    pooled = (pooled_actual, pooled_actual / row.value, max(row.value * residents / per - total, 0.0))
+    need_max = row.value_max * residents / per if pd.notna(row.value_max) else np.nan
+    rec = _units_rule(row, ctx, counted, need=row.value * residents / per, need_max=need_max, pooled=pooled,
+                      per=f" per {per:,.0f} residents")
+    return {**rec, "status": rec["status"].replace("pooled over the city", "pooled over them")}
 
 
 def inventory(facilities: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:

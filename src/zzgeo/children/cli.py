@@ -64,27 +64,43 @@ def targets_cmd(
     all_units: Annotated[bool, typer.Option("--all", help="Print every unit's record, not only the city-wide ones.")] = False,
     crs: CrsOption = None, columns: ColumnsOption = None, layer: LayerOption = None, on_error: OnErrorOption = "raise",
     as_json: JsonOption = False, out: OutOption = None,
+    units: UnitsOption = None, units_name: UnitsNameOption = None, units_code: UnitsCodeOption = None,
+    units_population: UnitsPopulationOption = None, units_parent: UnitsParentOption = None, units_layer: UnitsLayerOption = None,
+    units_crs: UnitsCrsOption = None,
 ) -> None:
-    """Every target due in --year: count, attainment, shortfall per unit and city-wide (one record per unit and target)."""
+    """Every target due in --year: count, attainment, shortfall per unit and city-wide (one record per unit and target).
+
+    With --units, the per-head and per-community targets are also given by those units (JSON 'by_units', and the
+    printed table); the per-unit counts and city totals of the plan stay by its 16 units.
+    """
     if ctx.invoked_subcommand is not None:
         return
     import pandas as pd
 
-    from zzgeo.children.attainment import target_attainment, attainment_records
+    from zzgeo.children.attainment import attainment_by_units, attainment_records, target_attainment
     from zzgeo.children.register import read_communities
     from zzgeo.children.rules import load_targets, unit_population
 
-    outcome = Outcome(out, inputs_of(register, zones, communities, children, targets))
-    facilities, zone_polygons = _load(register, zones, crs, columns, layer, on_error)
-    result = target_attainment(facilities, year=year, targets=load_targets(targets) if targets else None,
-                        population=unit_population(figures=children), zones=zone_polygons,
-                        communities=read_communities(communities, crs=crs) if communities else None)
+    outcome = Outcome(out, inputs_of(register, zones, communities, children, targets, units))
+    analysis_units = units_from_options(units, units_name, units_code, units_population, units_parent, units_layer, units_crs)
+    facilities, zone_polygons = _load(register, zones, crs, columns, layer, on_error, analysis_units)
+    community_layer = read_communities(communities, crs=crs) if communities else None
+    target_table = load_targets(targets) if targets else None
+    result = target_attainment(facilities, year=year, targets=target_table,
+                        population=unit_population(figures=children), zones=zone_polygons, communities=community_layer)
+    by_units = attainment_by_units(result, analysis_units, targets=target_table, communities=community_layer) \
+        if analysis_units is not None else None
     outcome.register(facilities, input_name=register or "DEMO facilities")
     outcome.add_notes([f"units: {result.meta['unit_rule']}", f"children: {result.meta['children_rule']}",
                        *([f"{result.meta['undated']} facilities without a year were counted"] if result.meta["undated"] else [])])
-    outcome.write(result.records)
+    if analysis_units is not None:
+        outcome.add_notes(_units_notes(analysis_units, []))
+    outcome.write(result.records if by_units is None else pd.concat([result.records.assign(level="plan unit"), by_units], ignore_index=True))
     if as_json:
-        outcome.json(attainment_records(result))
+        records = attainment_records(result)
+        if by_units is not None:
+            records["by_units"] = by_units.to_dict("records")  # made JSON-safe by outcome.json
+        outcome.json(records)
     else:
         shown = result.records if all_units else result.records[result.records["unit"] == "city"]
         print_frame(shown, title=f"{result.meta['document']} targets due {year} (and standing ones) — "
@@ -93,6 +109,9 @@ def targets_cmd(
         counts = result.inventory.drop(columns=["unit", "unit_name"])
         print_frame(pd.DataFrame({"type": counts.columns, "facilities": counts.sum().to_numpy(), "units with one": (counts > 0).sum().to_numpy()}),
                     title="Facilities by type (per unit: --json 'inventory')")
+        if by_units is not None:
+            print_frame(by_units, title=f"Per-head and per-community targets by {analysis_units.label}",
+                        columns=["target_id", "unit_name", "target", "actual", "shortfall", "status"])
     outcome.console()
     if result.meta["demo"]:
         demo_notice("the facility register")

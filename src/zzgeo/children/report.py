@@ -69,13 +69,20 @@ def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025, units=N
     types = [t for t in _ACCESS_TYPES if t in set(facilities["type"])]
     access = walking_access(facilities, year=year, types=types, zones=zones)
     by_units = walking_access(facilities, year=year, types=types, units=units) if units is not None else None
+    attained_by_units = None
+    if units is not None:
+        from zzgeo.children.attainment import attainment_by_units
+
+        attained_by_units = attainment_by_units(result, units, targets=load_targets(given["targets"]) if given.get("targets") else None,
+                                                communities=read_communities(given["communities"], crs=crs) if given.get("communities") else None)
     share = access.shares[access.shares["circle"] == "15min"].set_index("unit")
     childcare = share.loc[share["type"] == "childcare", "share"] if "childcare" in types else pd.Series(dtype=float)
     return ThemeRun(
         key="children", title="儿童友好城市 Child-friendly city", document=result.meta["document"],
         tables={"attainment": result.records, "inventory": result.inventory, "access_shares": access.shares,
                 "childcare_2sfca": access.childcare, "access_gaps": access.gaps,
-                **({"access_shares_by_unit": by_units.shares, "childcare_2sfca_by_unit": by_units.childcare} if by_units else {}),
+                **({"access_shares_by_unit": by_units.shares, "childcare_2sfca_by_unit": by_units.childcare,
+                    "attainment_by_unit": attained_by_units} if by_units else {}),
                 "register_notes": notes_table},
         maps={"overview": lambda basemap="none": overview_map(result, basemap=basemap),
               **({"childcare_access": lambda basemap="none": access_map(access, "childcare", "15min", basemap=basemap)} if "childcare" in types else {})},
