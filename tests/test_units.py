@@ -371,3 +371,20 @@ def test_children_targets_per_head_by_hand_built_units():
     assert parent["actual"] == pytest.approx(5.2) and parent["city_pooled_actual"] == pytest.approx(6.0)
     assert parent["status"] == "1 of 2 units met; pooled over them 6.00 per 1,000 residents (city_pooled_actual)"
     assert set(table["target_id"]) == {"childcare_places_2025", "football_per_10000_2025"}  # no community layer given
+
+
+def test_units_without_population_take_a_population_layer_located_in_them(tmp_path):
+    from zzgeo.shelters import shelter_coverage
+    from zzgeo.spatial.surface import read_population
+
+    units = units_from_frame(_units().drop(columns="常住人口").rename(columns={"代码": "adcode", "街道名称": "name"}))
+    with pytest.raises(SchemaError, match="has no population"):
+        shelter_coverage(_register(), units=units)
+    # residents as points: 1,000 at 甲's centre (500 m from S1: inside class III's 500 m), 3,000 in 乙 707 m from S2
+    # (inside class II's 1,000 m) and 1,000 in 乙's corner 1,273 m from S2 (outside)
+    points = gpd.GeoDataFrame({"population": [1000.0, 3000.0, 1000.0]}, crs=4547,
+                              geometry=[Point(X + 1000, Y + 1000), Point(X + 3500, Y + 1500), Point(X + 3900, Y + 100)])
+    demand = read_population(points, districts=units.frame)
+    table = shelter_coverage(_register(), demand, units=units).table.set_index("adcode")
+    assert table.loc["A", ["population", "per_capita_m2", "covered_share"]].tolist() == [1000.0, 4.0, 1.0]
+    assert table.loc["B", ["population", "per_capita_m2", "covered_share"]].tolist() == [4000.0, 2.5, 0.75]
