@@ -388,3 +388,16 @@ def test_units_without_population_take_a_population_layer_located_in_them(tmp_pa
     table = shelter_coverage(_register(), demand, units=units).table.set_index("adcode")
     assert table.loc["A", ["population", "per_capita_m2", "covered_share"]].tolist() == [1000.0, 4.0, 1.0]
     assert table.loc["B", ["population", "per_capita_m2", "covered_share"]].tolist() == [4000.0, 2.5, 0.75]
+
+
+def test_the_demo_units_are_built_from_the_sources_not_the_store(monkeypatch):
+    # the builder runs while the store is being built (first use after install): reading the store there recursed
+    import zzgeo.layers
+    from zzgeo.units import build_demo_units
+
+    def no_store(*args, **kwargs):
+        raise AssertionError("the DEMO units builder read the layer store")
+
+    monkeypatch.setattr(zzgeo.layers, "read_layer", no_store)
+    demo = build_demo_units()
+    assert len(demo) == 24 and demo["demo"].all()

@@ -504,10 +504,11 @@ def build_demo_units() -> gpd.GeoDataFrame:
     import geopandas as gpd
     import shapely
 
-    from zzgeo.districts import URBAN_DISTRICT_ADCODES
-    from zzgeo.layers import read_layer
+    from zzgeo.districts import URBAN_DISTRICT_ADCODES, build_districts
+    from zzgeo.population import district_population
 
-    county = read_layer("districts").to_crs(METRIC_CRS)
+    # from the sources, not the store: this builder runs while the store is being built
+    county = build_districts().merge(district_population()[["adcode", "population"]], on="adcode").to_crs(METRIC_CRS)
     rows = []
     for _, d in county[county["adcode"].astype(str).isin(URBAN_DISTRICT_ADCODES)].sort_values("adcode").iterrows():
         poly = d.geometry
