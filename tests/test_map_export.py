@@ -85,3 +85,23 @@ def test_chromium_draws_the_vector_layers(two_blocks, tmp_path):
     # Leaflet draws the fills as SVG at 0.75 opacity over the page background: both classes cover real areas
     assert _near(counts, _blend(RED_CLASS, 0.75, "#f4f3ee"), tol=4) > 10_000
     assert _near(counts, _blend(YELLOW_CLASS, 0.75, "#f4f3ee"), tol=4) > 10_000
+
+
+def test_matplotlib_drawings_on_threads_keep_their_chinese_font(two_blocks, tmp_path):
+    # the report draws PNGs on worker threads; rcParams are global, so one drawing's font settings must not be
+    # undone under another (Chinese then comes out as empty boxes: "Glyph ... missing from font(s) DejaVu Sans")
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+
+    from zzgeo.maps.static import _cjk_font, render_static
+
+    if _cjk_font() is None:
+        pytest.skip("no CJK font installed")
+    state = maps.map_state(maps.choropleth_map(two_blocks, "v", title="人均有效避难面积 郑州市各区县", caption_lines=["金水区 二七区 管城回族区"],
+                                               districts=False))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda i: render_static(state, tmp_path / f"m{i}.png", width=300, height=200), range(16)))
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert not missing, missing[:3]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["render_static"]
 
+_DRAWING = threading.Lock()
 _CJK_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei")
 
 
@@ -91,7 +93,9 @@ def render_static(state: MapState, path: str | os.PathLike[str], *, width: int =
     # text.parse_math off: names and notes are user text, drawn as written ("$x_1$" is not mathtext)
     rc = {"font.sans-serif": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False, "text.parse_math": False}
     out = Path(path)
-    with plt.rc_context(rc):
+    # one drawing at a time: rcParams and pyplot are global, and the report draws PNGs on worker threads, where
+    # one drawing's rc_context ending under another put Chinese in DejaVu Sans (empty boxes)
+    with _DRAWING, plt.rc_context(rc):
         fig, ax = plt.subplots(figsize=(width / 100, height / 100), dpi=100)
         try:
             fig.patch.set_facecolor("#f4f3ee")
