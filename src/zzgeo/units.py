@@ -55,6 +55,7 @@ __all__ = [
     "build_demo_units",
     "unit_problems",
     "locate_units",
+    "units_of",
     "load_units_option",
     "needs_population",
     "unit_table",
@@ -261,32 +262,33 @@ def units_from_frame(units: gpd.GeoDataFrame, *, label: str = "analysis units", 
 
 
 def _county_of(value: object, county: gpd.GeoDataFrame) -> tuple[str, str] | None:
-    """(adcode, name) of the county-level unit a parent cell names by code, full name or stem (金水 -> 金水区)."""
-    text = str(value).strip()
-    for code, name in zip(county["adcode"].astype(str), county["name"].astype(str), strict=True):
-        stem = name.removesuffix("回族区").removesuffix("区").removesuffix("县").removesuffix("市")
-        if text in (code, name) or (stem and text == stem):
-            return code, name
-    return None
+    """(adcode, name) of the county-level unit a parent cell names by code, full name or stem (金水 -> 金水区),
+    matched as the register loader matches a 区县 column."""
+    from zzgeo.registers.checks import _district_matches
+
+    return next(((code, name) for code, name in zip(county["adcode"].astype(str), county["name"].astype(str), strict=True)
+                 if _district_matches(value, code, name)), None)
 
 
 def _fill_parents(frame: gpd.GeoDataFrame, county: gpd.GeoDataFrame) -> list[str]:
     """Parents: as given (a name or code of a county-level unit takes its adcode and name), else the county-level
     unit holding the unit's representative point; returns notes for a given parent the location contradicts."""
+    import pandas as pd
     import shapely
 
-    from zzgeo.spatial.index import polygon_index
+    from zzgeo.districts import locate_districts_xy
 
     pts = shapely.point_on_surface(np.asarray(frame.geometry.values))
-    found = polygon_index(np.asarray(county.geometry.values)).query_xy(shapely.get_x(pts), shapely.get_y(pts))
-    codes = np.append(county["adcode"].astype(str).to_numpy(dtype=object), None)
-    names = np.append(county["name"].astype(str).to_numpy(dtype=object), None)
+    located = locate_districts_xy(shapely.get_x(pts), shapely.get_y(pts), county)
+    names_of = dict(zip(county["adcode"].astype(str), county["name"].astype(str), strict=True))
+    codes = [None if pd.isna(c) else c for c in located]
+    names = [names_of.get(c) for c in codes]
     notes = []
     for i in range(len(frame)):
         given = frame["parent_code"].iat[i] if frame["parent_code"].iat[i] is not None else frame["parent_name"].iat[i]
         if given is None:
-            frame.iloc[i, frame.columns.get_loc("parent_code")] = codes[found[i]]
-            frame.iloc[i, frame.columns.get_loc("parent_name")] = names[found[i]]
+            frame.iloc[i, frame.columns.get_loc("parent_code")] = codes[i]
+            frame.iloc[i, frame.columns.get_loc("parent_name")] = names[i]
             continue
         match = _county_of(given, county)
         if match is None:  # a parent of the office's own (a 开发区, a planning area): kept as given
@@ -295,9 +297,9 @@ def _fill_parents(frame: gpd.GeoDataFrame, county: gpd.GeoDataFrame) -> list[str
                 frame.iloc[i, frame.columns.get_loc("parent_name")] = str(given)
             continue
         frame.iloc[i, frame.columns.get_loc("parent_code")], frame.iloc[i, frame.columns.get_loc("parent_name")] = match
-        if codes[found[i]] is not None and codes[found[i]] != match[0]:
+        if codes[i] is not None and codes[i] != match[0]:
             notes.append(f"unit {frame['name'].iat[i]} ({frame['adcode'].iat[i]}): its parent is given as {match[1]}, "
-                         f"but it lies in {names[found[i]]}; its totals go to {match[1]} as given")
+                         f"but it lies in {names[i]}; its totals go to {match[1]} as given")
     return notes
 
 
@@ -554,10 +556,27 @@ def locate_units(x: np.ndarray, y: np.ndarray, units: AnalysisUnits) -> np.ndarr
     >>> locate_units(np.asarray(x), np.asarray(y), units).tolist()
     ['410104', None]
     """
-    from zzgeo.spatial.index import polygon_index
+    import pandas as pd
 
-    codes = np.append(units.frame["adcode"].astype(str).to_numpy(dtype=object), None)
-    return codes[polygon_index(np.asarray(units.frame.geometry.values)).query_xy(np.asarray(x), np.asarray(y))]
+    from zzgeo.districts import locate_districts_xy
+
+    codes = locate_districts_xy(np.asarray(x), np.asarray(y), units.frame)  # the units' frame has adcode, in EPSG:4547
+    codes[pd.isna(codes)] = None
+    return codes
+
+
+def units_of(features: gpd.GeoDataFrame | gpd.GeoSeries, units: AnalysisUnits) -> np.ndarray:
+    """Unit code (``None`` outside every unit) of every feature: its representative point, in EPSG:4547.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> points = gpd.GeoSeries.from_xy([113.6654, 114.31], [34.7536, 34.80], crs=4326)
+    >>> units_of(points, county_units()).tolist()
+    ['410104', None]
+    """
+    points = features.geometry.to_crs(METRIC_CRS).representative_point()
+    return locate_units(points.x.to_numpy(), points.y.to_numpy(), units)
 
 
 def load_units_option(units: str | None, *, name_column: str | None = None, code_column: str | None = None,

@@ -492,13 +492,9 @@ def walking_access(
 
 def _in_units(surface: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, units: AnalysisUnits):
     """Cells and facilities counted to the analysis unit they lie in (``None`` outside every unit)."""
-    from zzgeo.crs import METRIC_CRS
-    from zzgeo.units import locate_units
+    from zzgeo.units import units_of
 
-    cells = surface.to_crs(METRIC_CRS).geometry
-    surface = surface.assign(unit=locate_units(cells.x.to_numpy(), cells.y.to_numpy(), units))
-    points = fac.geometry.to_crs(METRIC_CRS).representative_point()
-    return surface, fac.assign(access_unit=locate_units(points.x.to_numpy(), points.y.to_numpy(), units))
+    return surface.assign(unit=units_of(surface, units)), fac.assign(access_unit=units_of(fac, units))
 
 
 def _units_meta(meta: dict, units: AnalysisUnits, fac: gpd.GeoDataFrame) -> None:

@@ -424,16 +424,14 @@ def attainment_by_units(result: Attainment, units: AnalysisUnits, *, targets: pd
     pandas.DataFrame
         The records of :func:`target_attainment` with ``level`` (unit, parent, total).
     """
-    from zzgeo.crs import METRIC_CRS
-    from zzgeo.units import locate_units
+    from zzgeo.units import units_of
 
     year = result.meta["year"]
     chosen = targets_for(load_targets() if targets is None else targets, year)
     scopes = UNIT_SCOPES if communities is not None else tuple(sc for sc in UNIT_SCOPES if sc != "community_share")
     chosen = chosen[chosen["scope"].isin(scopes) & chosen["measurable"]]
     fac = result.facilities.copy()
-    points = fac.geometry.to_crs(METRIC_CRS).representative_point()
-    fac["unit_key"] = fac["head_key"] = locate_units(points.x.to_numpy(), points.y.to_numpy(), units)
+    fac["unit_key"] = fac["head_key"] = units_of(fac, units)
     frame = units.frame
     table = pd.DataFrame({"unit": frame["adcode"].astype(str).to_numpy(), "name": frame["name"].to_numpy(),
                           "residents": frame["population"].to_numpy(dtype="float64")})
@@ -441,8 +439,7 @@ def attainment_by_units(result: Attainment, units: AnalysisUnits, *, targets: pd
     com = None
     if communities is not None:
         com = communities[communities["valid"]] if "valid" in communities else communities
-        centres = com.geometry.to_crs(METRIC_CRS).representative_point()
-        com = com.assign(unit_key=locate_units(centres.x.to_numpy(), centres.y.to_numpy(), units))
+        com = com.assign(unit_key=units_of(com, units))
     ctx = _Context(fac, table, com, facility_labels(), year)
     rows = []
     for row in chosen.itertuples():

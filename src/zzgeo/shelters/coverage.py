@@ -403,11 +403,9 @@ def _in_units(shelters, units: AnalysisUnits | None):
     county's); those outside every unit keep ``adcode`` None and are returned apart to be named."""
     if units is None or units.is_default:
         return shelters, shelters.iloc[:0]
-    from zzgeo.crs import METRIC_CRS
-    from zzgeo.units import locate_units
+    from zzgeo.units import units_of
 
-    points = shelters.geometry.to_crs(METRIC_CRS).representative_point()
-    codes = locate_units(points.x.to_numpy(), points.y.to_numpy(), units)
+    codes = units_of(shelters, units)
     out = shelters.copy()
     out["county_adcode"] = out["adcode"]
     out["adcode"] = codes
