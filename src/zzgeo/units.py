@@ -154,6 +154,21 @@ class AnalysisUnits:
         out.append(UnitGroup(self.total_code, self.total_name, "total", tuple(codes)))
         return out
 
+    def run_notes(self, outside: list[str] = (), *, what: str = "feature(s)", effect: str = "", listed_in: str = "") -> list[str]:
+        """The notes a run by these units carries: the DEMO mark, the units' own notes, and the *outside*
+        features (named; the first ten, with where the rest are *listed_in*), saying their *effect*.
+
+        Examples
+        --------
+        >>> county_units().run_notes(["S1 甲", "S2 乙"], what="shelter(s)", effect="their area counts to no unit")
+        ['2 shelter(s) lie outside every unit of 12 county-level units of 郑州市: their area counts to no unit: S1 甲, S2 乙']
+        """
+        lines = [*([f"DEMO UNITS: {self.label} are synthetic, not official 街道 boundaries"] if self.demo else []), *self.notes]
+        if outside:
+            more = f" and {len(outside) - 10} more" + (f" (all in {listed_in})" if listed_in else "") if len(outside) > 10 else ""
+            lines.append(f"{len(outside)} {what} lie outside every unit of {self.label}: {effect}: {', '.join(outside[:10])}{more}")
+        return lines
+
     def describe(self) -> dict:
         """JSON-ready summary: label, count, total, whole city, demo, notes."""
         return {"label": self.label, "units": len(self.frame), "total": self.total_name, "whole_city": self.whole_city,

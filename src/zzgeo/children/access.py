@@ -64,6 +64,10 @@ PLACES_PER_1000 = 6.0
 _CHILDCARE_TARGET = "childcare_places_2025"
 
 
+#: What a facility outside every analysis unit means for the figures (notes of the CLI and the report).
+OUTSIDE_EFFECT = "they count to no unit and still serve the cells in reach"
+
+
 def childcare_types() -> tuple[str, ...]:
     """Facility types whose places are childcare places (托位): those of the plan's per-1,000 target (四(二)9)."""
     from zzgeo.children.rules import load_targets

@@ -182,12 +182,9 @@ def access_cmd(
 
 def _units_notes(units, outside: list[str]) -> list[str]:
     """The analysis units' notes, their DEMO mark, and the facilities outside every unit (the first ten named)."""
-    lines = [*([f"DEMO UNITS: {units.label} are synthetic, not official 街道 boundaries"] if units.demo else []), *units.notes]
-    if outside:
-        more = f" and {len(outside) - 10} more (all in the JSON meta 'facilities_outside_units')" if len(outside) > 10 else ""
-        lines.append(f"{len(outside)} facilities lie outside every unit of {units.label}: they count to no unit and still "
-                     f"serve the cells in reach: {', '.join(outside[:10])}{more}")
-    return lines
+    from zzgeo.children.access import OUTSIDE_EFFECT
+
+    return units.run_notes(outside, what="facilities", effect=OUTSIDE_EFFECT, listed_in="the JSON meta 'facilities_outside_units'")
 
 
 def _types(items: list[str] | None) -> list[str] | None:

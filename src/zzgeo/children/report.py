@@ -90,16 +90,13 @@ def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025, units=N
         demo=[*([] if given.get("register") else ["facility register"]), *(["analysis units"] if units is not None and units.demo else [])],
         indicators=pd.DataFrame({"children_targets": district_attainment(result)["mean_attainment"], "childcare_access": childcare}),
         notes=[result.meta["unit_rule"], result.meta["children_rule"], f"walking distance: {access.meta['metric']}",
-               *(_unit_notes(by_units) if by_units else []), *register_lines],
+               *(_unit_notes(by_units, units) if by_units else []), *register_lines],
     )
 
 
-def _unit_notes(access) -> list[str]:
+def _unit_notes(access, units) -> list[str]:
     """What the access by analysis units rests on, and the facilities outside every unit."""
-    units = access.meta["analysis_units"]
-    outside = access.meta["facilities_outside_units"]
-    lines = [f"walking access also by {units['label']} ({units['units']} units; total row: {units['total']})", *units["notes"]]
-    if outside:
-        lines.append(f"{len(outside)} facilities lie outside every unit of {units['label']} (they count to no unit): "
-                     + ", ".join(outside[:10]) + (f" and {len(outside) - 10} more" if len(outside) > 10 else ""))
-    return lines
+    from zzgeo.children.access import OUTSIDE_EFFECT
+
+    return [f"walking access also by {units.label} ({len(units.frame)} units; total row: {units.total_name})",
+            *units.run_notes(access.meta["facilities_outside_units"], what="facilities", effect=OUTSIDE_EFFECT)]

@@ -464,17 +464,12 @@ def _units_meta(meta: dict, units: AnalysisUnits | None, outside) -> None:
     if units is None or units.is_default:
         return
     meta["units"] = units.describe()
-    notes = list(units.notes)
-    if units.demo:
-        notes.insert(0, f"DEMO UNITS: {units.label} are synthetic, not official 街道 boundaries")
+    named = [f"{row.get('shelter_id')} {row.get('name')}".strip() for _, row in outside.iterrows()]
+    notes = units.run_notes(named, what="shelter(s)", effect="their area counts to no unit, they still serve residents "
+                            "within their radius", listed_in="the JSON 'shelters_outside_units'")
     notes.append("a parent's and the whole area's row meets a target only when every unit in it does; its gap is the sum "
                  "of its units' gaps (one unit's surplus does not fill another's gap), while its per-capita area is that of "
                  "all its units together")
-    named = [f"{row.get('shelter_id')} {row.get('name')}".strip() for _, row in outside.iterrows()]
-    if named:
-        more = f" and {len(named) - 10} more (all in the JSON 'shelters_outside_units')" if len(named) > 10 else ""
-        notes.append(f"{len(named)} shelter(s) lie outside every unit of {units.label}: their area counts to no unit, "
-                     f"they still serve residents within their radius: {', '.join(named[:10])}{more}")
     meta["shelters_outside_units"] = named
     meta["notes"] = [*meta["notes"], *notes]
 
