@@ -123,7 +123,7 @@ class AccessResult:
 
 
 def children_surface(source=None, *, population: pd.DataFrame | None = None, cell_m: float = 250.0,
-                     zones: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+                     zones: gpd.GeoDataFrame | None = None, units: AnalysisUnits | None = None) -> gpd.GeoDataFrame:
     """Residents and children (0-17) per cell, with the unit each cell counts to.
 
     Parameters
@@ -136,6 +136,10 @@ def children_surface(source=None, *, population: pd.DataFrame | None = None, cel
         Grid spacing of the default surface.
     zones : geopandas.GeoDataFrame, optional
         Development-zone polygons; cells inside one count to the zone.
+    units : AnalysisUnits, optional
+        Analysis units: without *source*, units that all have a population
+        give the residents (spread over their cells; children by the share of
+        the county-level unit each cell lies in).
 
     Returns
     -------
@@ -145,7 +149,11 @@ def children_surface(source=None, *, population: pd.DataFrame | None = None, cel
     from zzgeo.spatial.surface import read_population
 
     population = unit_population() if population is None else population
-    surface = read_population(source, cell_m=cell_m)
+    own = source is None and units is not None and not units.is_default and units.frame["population"].notna().all()
+    surface = read_population(units.frame[["population", "geometry"]] if own else source, cell_m=cell_m)
+    if own:
+        surface.attrs["method"] = (f"residents of each unit of {units.label} (its population column) spread equally over "
+                                   f"the {cell_m:g} m grid cells whose centres fall inside it")
     per_resident = (population["children"] / population["residents"]).set_axis(population["unit"])
     factor = surface["adcode"].map(per_resident).astype("float64")
     out = surface.rename(columns={"population": "residents"})
@@ -463,9 +471,7 @@ def walking_access(
     rules = rules or access_rules()
     by_units = units is not None and not units.is_default
     if surface is None:
-        own = by_units and units.frame["population"].notna().all()
-        source = units.frame[["population", "geometry"]] if own else None
-        surface = children_surface(source, cell_m=rules.cell_m, zones=zones)
+        surface = children_surface(cell_m=rules.cell_m, zones=zones, units=units)
     fac, _ = usable_rows(facilities) if "valid" in facilities else (facilities, 0)
     fac = fac[fac["year"].isna() | (fac["year"] <= year)]
     fac = fac.join(assign_units(fac, zones))

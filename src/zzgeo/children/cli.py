@@ -150,13 +150,8 @@ def access_cmd(
     analysis_units = units_from_options(units, units_name, units_code, units_population, units_parent, units_layer, units_crs)
     facilities, zone_polygons = _load(register, zones, crs, columns, layer, on_error, analysis_units)
     rules = access_rules(circles=circles, detour=detour)
-    source = population
-    if population is None and analysis_units is not None and analysis_units.frame["population"].notna().all():
-        source = analysis_units.frame[["population", "geometry"]]  # the units' own residents
-    surface = children_surface(source, population=unit_population(figures=children), cell_m=rules.cell_m, zones=zone_polygons)
-    if source is not population:
-        surface.attrs["method"] = (f"residents of each unit of {analysis_units.label} (its population column) spread equally over "
-                                   f"the {rules.cell_m:g} m grid cells whose centres fall inside it")
+    surface = children_surface(population, population=unit_population(figures=children), cell_m=rules.cell_m, zones=zone_polygons,
+                               units=analysis_units)
     roads = read_vector(network, crs=crs, name=network) if network else None
     result = walking_access(facilities, year=year, types=_types(type_), rules=rules, surface=surface, network=roads, zones=zone_polygons,
                             units=analysis_units)
