@@ -455,17 +455,20 @@ def _group_record(row, ctx: _Context, members: list[dict]) -> dict:
     if row.scope == "community_share":
         return _share_record(row, ctx, "", "", sum(r["communities"] for r in members), sum(r["communities_with"] for r in members))
     per = _PER[row.scope]
-    counted = [r for r in members if pd.notna(r["shortfall"])]
-    residents = float(sum(ctx.units.set_index("unit").loc[r["unit"], "residents"] for r in counted))
+    counted = [r["unit"] for r in members if pd.notna(r["shortfall"])]
+    residents_of = dict(zip(ctx.units["unit"], ctx.units["residents"], strict=True))
+    residents = float(sum(residents_of[u] for u in counted))
     if not counted or residents <= 0:
         return _record(row, ctx, unit="", unit_name="", actual=np.nan, target=row.value, shortfall=np.nan,
                        status="no residents figure", target_max=row.value_max)
-    total = float(sum(r["actual"] * ctx.units.set_index("unit").loc[r["unit"], "residents"] / per for r in counted))
+    sel = _selected(ctx, row)
+    by_unit = _amount(sel, row.measure).groupby(sel["head_key"]).sum()  # as _per_head counts them
+    total = float(sum(by_unit.get(u, 0.0) for u in counted))
     pooled_actual = total / residents * per
     pooled = (pooled_actual, pooled_actual / row.value, max(row.value * residents / per - total, 0.0))
     need_max = row.value_max * residents / per if pd.notna(row.value_max) else np.nan
-    rec = _units_rule(row, ctx, counted, need=row.value * residents / per, need_max=need_max, pooled=pooled,
-                      per=f" per {per:,.0f} residents")
+    rec = _units_rule(row, ctx, [r for r in members if r["unit"] in counted], need=row.value * residents / per,
+                      need_max=need_max, pooled=pooled, per=f" per {per:,.0f} residents")
     return {**rec, "status": rec["status"].replace("pooled over the city", "pooled over them")}
 
 
