@@ -44,6 +44,7 @@ from zzgeo._records import json_safe
 __all__ = [
     "JsonOption",
     "OutOption",
+    "OutCrsOption",
     "CrsOption",
     "OnErrorOption",
     "ColumnsOption",
@@ -69,6 +70,7 @@ __all__ = [
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of a table.")]
 OutOption = Annotated[Optional[Path], typer.Option("--out", help="Also write the result (.gpkg, .geojson, .shp, .fgb, .csv, .xlsx, or a PostGIS table postgresql://user@host/db#schema.table, replaced in one transaction); never over an input.")]
+OutCrsOption = Annotated[Optional[str], typer.Option("--out-crs", help="CRS of the --out file: wgs84 (the default), cgcs2000 (EPSG:4490) or an EPSG code, e.g. 4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E, metres); CSV/Excel then get lon/lat or x/y.")]
 CrsOption = Annotated[Optional[str], typer.Option("--crs", help="Coordinates of the input: wgs84, cgcs2000, gcj02 (Amap/Tencent), bd09 (Baidu) or an EPSG code. Required for CSV/Excel; a GeoJSON without a crs member is read as WGS-84 unless this says otherwise.")]
 OnErrorOption = Annotated[str, typer.Option("--on-error", help="raise: stop and name the bad rows; flag: keep going without them, and list them (console, --json 'rejected', <out>.rejected.csv).")]
 ColumnsOption = Annotated[Optional[str], typer.Option("--columns", help="Map your headers to zzgeo's columns, e.g. '场所名称=name,可用面积(㎡)=effective_area_m2' (or JSON).")]
@@ -165,13 +167,26 @@ def inputs_of(*paths: object) -> list[Path]:
     return [Path(str(p)) for p in paths if p and not str(p).startswith(("postgres", "PG:"))]
 
 
-def write_output(frame: Any, out: Path | None, *, protect: Sequence[Path] = ()) -> Path | None:
-    """Write *frame* to *out* atomically (format by suffix), refusing to overwrite an input."""
+def write_output(frame: Any, out: Path | None, *, protect: Sequence[Path] = (), crs: object = None,
+                 notes: list[str] | None = None) -> Path | None:
+    """Write *frame* to *out* atomically (format by suffix, coordinates in *crs*), refusing to overwrite an input.
+
+    What the format changed (Shapefile field names, cut text, one file per
+    geometry kind) and any warning of the writing library go to *notes*, or,
+    without it, to the run's notes: never hidden.
+    """
     if out is None:
         return None
     from zzgeo.io import write_vector
 
-    return write_vector(frame, out, protect=protect)
+    found: list[str] = []
+    written = write_vector(frame, out, protect=protect, crs=crs, notes=found)
+    if notes is None:
+        for line in found:
+            run_note(line)
+    else:
+        notes.extend(found)
+    return written
 
 
 def write_rejected(rejected: Sequence[dict], out: Path | None, *, protect: Sequence[Path] = ()) -> Path | None:
@@ -321,11 +336,16 @@ class Outcome:
     row_notes: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     location_checks: list[dict] = field(default_factory=list)
+    out_crs: Any = None
 
     def __post_init__(self) -> None:
         from zzgeo.io import check_output_path
 
         self.protect = list(self.protect)
+        if self.out_crs is not None:
+            from zzgeo.crs import output_crs
+
+            output_crs(self.out_crs)  # a CRS no file can declare is an error before any work
         if self.out is not None:
             check_output_path(self.out, protect=self.protect, option=self.option)
             for side in self._sides():
@@ -386,7 +406,9 @@ class Outcome:
         target = self.out if out is None else out
         if target is None:
             return None
-        written = write_output(frame, target, protect=self.protect)
+        found: list[str] = []
+        written = write_output(frame, target, protect=self.protect, crs=self.out_crs, notes=found)
+        self.add_notes(found)
         if out is None or out == self.out:
             write_rejected(self.rejected, target, protect=self.protect)
             write_notes(self.all_notes(), self.row_notes, target, protect=self.protect)

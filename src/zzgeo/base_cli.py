@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from zzgeo._cli import JsonOption, OutOption, echo_json, print_frame
+from zzgeo._cli import JsonOption, OutCrsOption, OutOption, echo_json, print_frame
 
 __all__ = ["layers_app", "policy_app", "districts_cmd", "score_cmd", "map_cmd", "report_cmd"]
 
@@ -95,14 +95,14 @@ def districts_cmd(as_json: JsonOption = False) -> None:
 def score_cmd(
     config: Annotated[Optional[str], typer.Option("--config", help="Score config like zzgeo/data/scores.toml (indicators, directions, normalisation, weights).")] = None,
     as_json: JsonOption = False,
-    out: OutOption = None,
+    out: OutOption = None, out_crs: OutCrsOption = None,
 ) -> None:
     """Composite score per district across the themes, with each indicator's raw value, normalised value and contribution."""
     from zzgeo._cli import Outcome, demo_notice, inputs_of
     from zzgeo._records import json_safe
     from zzgeo.report.scoring import CONTEXT, NO_VALUE, district_scores, fewer_note, points_table, scores_for_people
 
-    outcome = Outcome(out, inputs_of(config))  # checked before any analysis runs
+    outcome = Outcome(out, inputs_of(config), out_crs=out_crs)  # checked before any analysis runs
     result = district_scores(config)
     wide = result.scores.merge(points_table(result), left_on="district", right_index=True)
     outcome.write(wide)

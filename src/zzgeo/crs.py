@@ -76,6 +76,7 @@ __all__ = [
     "input_crs",
     "mark_input_crs",
     "given_crs",
+    "output_crs",
     "format_location",
     "format_locations",
     "to_wgs84",
@@ -634,6 +635,38 @@ def given_crs(crs: object) -> str | None:
     """
     name = normalize_crs_name(crs)
     return None if name in ("wgs84", "cgcs2000") else name
+
+
+def output_crs(crs: object) -> str:
+    """The CRS an output is written in (``--out-crs``), as a string pyproj and GDAL take: ``EPSG:nnnn`` or WKT.
+
+    Parameters
+    ----------
+    crs : str, int or pyproj.CRS
+        ``wgs84`` (EPSG:4326), ``cgcs2000`` (EPSG:4490), an EPSG code such as
+        4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E, Zhengzhou's zone), or
+        any CRS pyproj understands.
+
+    Raises
+    ------
+    CRSError
+        Not understood, or GCJ-02/BD-09: those are offsets of WGS-84 that no
+        file can declare, so a GIS would place the features 300-600 m off.
+
+    Examples
+    --------
+    >>> output_crs("cgcs2000"), output_crs(4547), output_crs("WGS84")
+    ('EPSG:4490', 'EPSG:4547', 'EPSG:4326')
+    >>> output_crs("gcj02")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.CRSError: --out-crs 'gcj02': GCJ-02 and BD-09 are no CRS a file can declare (a GIS would read them as WGS-84, 300-600 m off); write wgs84, cgcs2000 or an EPSG code such as EPSG:4547
+    """
+    name = normalize_crs_name(crs)
+    if name in ("gcj02", "bd09"):
+        raise CRSError(f"--out-crs {crs!r}: GCJ-02 and BD-09 are no CRS a file can declare (a GIS would read them as "
+                       "WGS-84, 300-600 m off); write wgs84, cgcs2000 or an EPSG code such as EPSG:4547")
+    return {"wgs84": "EPSG:4326", "cgcs2000": "EPSG:4490"}.get(name, name)
 
 
 def input_crs(frame: object) -> str | None:

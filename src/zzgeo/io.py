@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -567,6 +568,8 @@ def write_vector(
     *,
     layer: str | None = None,
     protect: Iterable[str | Path] = (),
+    crs: object = None,
+    notes: list[str] | None = None,
 ) -> Path:
     """Write *gdf* to *path* atomically; the format follows the suffix.
 
@@ -576,10 +579,25 @@ def write_vector(
     becomes a formula. The output goes to a temporary file in the same folder
     and is moved into place, so a failure leaves any old file untouched.
 
+    ``.shp`` goes through :func:`zzgeo.shapefile.write_shapefile`: GBK text
+    with a ``.cpg``, field names within 10 bytes (mapping in
+    ``<stem>.fields.csv``), one file per geometry kind when kinds are mixed
+    (``<stem>_point.shp``, ``<stem>_polygon.shp``, ...).
+
     Parameters
     ----------
     protect : iterable of path
         Input files that must not be overwritten.
+    crs : str, int or pyproj.CRS, optional
+        Write the coordinates in this CRS (``--out-crs``; see
+        :func:`zzgeo.crs.output_crs`): e.g. ``cgcs2000`` (EPSG:4490) or
+        ``EPSG:4547``. A CSV or Excel output then has ``lon``/``lat`` in a
+        geographic CRS and ``x``/``y`` in a projected one. Default: the
+        frame's own CRS (zzgeo's results are WGS-84).
+    notes : list of str, optional
+        What was changed to fit the format (Shapefile field names, text cut,
+        files per geometry kind) and any warning the writing library gave
+        is appended here, so the command can show it; nothing is hidden.
 
     Raises
     ------
@@ -596,6 +614,8 @@ def write_vector(
     """
     from zzgeo.store import is_postgis, write_table
 
+    protect = list(protect)
+    gdf = _in_output_crs(gdf, crs)
     if is_postgis(path):
         return write_table(gdf, path, layer)
     path = check_output_path(path, protect=protect)
@@ -604,23 +624,57 @@ def write_vector(
     tmpdir = Path(tempfile.mkdtemp(prefix=f".{path.stem}.", dir=path.parent))
     try:
         tmp = tmpdir / path.name
-        if suffix in (".csv", ".xlsx"):
-            table = _as_table(gdf)
-            if suffix == ".csv":
-                write_csv(table, tmp)
-            else:
-                write_excel({"Sheet1": table}, tmp)
-        elif suffix in (".gpkg", ".geojson", ".json", ".shp", ".fgb"):
-            gdf = _without_rings(gdf)
-            driver = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "ESRI Shapefile", ".fgb": "FlatGeobuf"}[suffix]
-            gdf.to_file(tmp, driver=driver, layer=layer) if layer else gdf.to_file(tmp, driver=driver)
-        else:
-            raise ZzgeoError(f"unknown output format {suffix!r} for {str(path)!r}; use .gpkg, .geojson, .shp, .fgb, .csv or .xlsx")
-        for produced in sorted(tmpdir.iterdir()):  # a shapefile is several files
-            os.replace(produced, path.with_suffix(produced.suffix) if produced.stem == path.stem else path.parent / produced.name)
+        found: list[str] = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            _write_format(gdf, tmp, suffix, layer, found)
+        found += [f"{path.name}: {w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught
+                  if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, ResourceWarning))]
+        moves = [(p, path.with_suffix(p.suffix) if p.stem == path.stem else path.parent / p.name) for p in sorted(tmpdir.iterdir())]
+        for _, final in moves:  # a shapefile is several files, maybe one set per geometry kind: none over an input
+            if any(_same_file(final, Path(p)) for p in protect):
+                raise ZzgeoError(f"refusing to overwrite the input {str(final)!r}; choose another --out")
+        for produced, final in moves:
+            os.replace(produced, final)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
+    if notes is not None:
+        notes.extend(found)
+    else:  # a library caller: what was changed to fit the format, or lost, is never silent
+        for line in found:
+            warnings.warn(line, UserWarning, stacklevel=2)
     return path
+
+
+def _write_format(gdf: pd.DataFrame, tmp: Path, suffix: str, layer: str | None, notes: list[str]) -> None:
+    """Write *gdf* to *tmp* in the format of *suffix*."""
+    if suffix in (".csv", ".xlsx"):
+        table = _as_table(gdf)
+        if suffix == ".csv":
+            write_csv(table, tmp)
+        else:
+            write_excel({"Sheet1": table}, tmp)
+    elif suffix == ".shp":
+        from zzgeo.shapefile import fields_table_name, write_shapefile
+
+        _, fields = write_shapefile(_without_rings(gdf), tmp, notes=notes)
+        if fields:
+            write_csv(pd.DataFrame({"field": list(fields.values()), "column": list(fields.keys())}), tmp.with_name(fields_table_name(tmp)))
+    elif suffix in (".gpkg", ".geojson", ".json", ".fgb"):
+        gdf = _without_rings(gdf)
+        driver = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".fgb": "FlatGeobuf"}[suffix]
+        gdf.to_file(tmp, driver=driver, layer=layer) if layer else gdf.to_file(tmp, driver=driver)
+    else:
+        raise ZzgeoError(f"unknown output format {suffix!r} for {str(tmp.name)!r}; use .gpkg, .geojson, .shp, .fgb, .csv or .xlsx")
+
+
+def _in_output_crs(gdf: pd.DataFrame, crs: object) -> pd.DataFrame:
+    """*gdf* with its geometry in the output CRS *crs* (unchanged when *crs* is None or the frame has no geometry)."""
+    if crs is None or "geometry" not in getattr(gdf, "columns", ()) or getattr(gdf, "crs", None) is None:
+        return gdf
+    from zzgeo.crs import output_crs
+
+    return gdf.to_crs(output_crs(crs))
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"): = + - @ tab CR.
@@ -738,11 +792,13 @@ def _as_table(gdf: pd.DataFrame) -> pd.DataFrame:
 
     if "geometry" not in gdf.columns:
         return pd.DataFrame(gdf)
-    geoms = np.asarray(gdf.geometry.to_crs(STORAGE_CRS).values if gdf.crs else gdf.geometry.values)
+    projected = gdf.crs is not None and gdf.crs.is_projected
+    keep = gdf.crs is not None and (projected or gdf.crs.equals("EPSG:4490"))  # --out-crs: written as asked
+    geoms = np.asarray(gdf.geometry.values if keep or gdf.crs is None else gdf.geometry.to_crs(STORAGE_CRS).values)
     table = pd.DataFrame(gdf.drop(columns="geometry"))
     if len(geoms) and (shapely.get_type_id(geoms) == 0).all():
-        table["lon"] = shapely.get_x(geoms)
-        table["lat"] = shapely.get_y(geoms)
+        table["x" if projected else "lon"] = shapely.get_x(geoms)
+        table["y" if projected else "lat"] = shapely.get_y(geoms)
     else:
         table["wkt"] = shapely.to_wkt(geoms, rounding_precision=7)
     return table

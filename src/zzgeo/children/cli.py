@@ -17,6 +17,7 @@ from zzgeo._cli import (
     JsonOption,
     LayerOption,
     OnErrorOption,
+    OutCrsOption,
     OutOption,
     Outcome,
     demo_notice,
@@ -63,7 +64,7 @@ def targets_cmd(
     communities: CommunitiesOption = None, children: ChildrenOption = None, targets: TargetsOption = None,
     all_units: Annotated[bool, typer.Option("--all", help="Print every unit's record, not only the city-wide ones.")] = False,
     crs: CrsOption = None, columns: ColumnsOption = None, layer: LayerOption = None, on_error: OnErrorOption = "raise",
-    as_json: JsonOption = False, out: OutOption = None,
+    as_json: JsonOption = False, out: OutOption = None, out_crs: OutCrsOption = None,
     units: UnitsOption = None, units_name: UnitsNameOption = None, units_code: UnitsCodeOption = None,
     units_population: UnitsPopulationOption = None, units_parent: UnitsParentOption = None, units_layer: UnitsLayerOption = None,
     units_crs: UnitsCrsOption = None,
@@ -81,7 +82,7 @@ def targets_cmd(
     from zzgeo.children.register import read_communities
     from zzgeo.children.rules import load_targets, unit_population
 
-    outcome = Outcome(out, inputs_of(register, zones, communities, children, targets, units))
+    outcome = Outcome(out, inputs_of(register, zones, communities, children, targets, units), out_crs=out_crs)
     analysis_units = units_from_options(units, units_name, units_code, units_population, units_parent, units_layer, units_crs)
     facilities, zone_polygons = _load(register, zones, crs, columns, layer, on_error, analysis_units)
     community_layer = read_communities(communities, crs=crs) if communities else None
@@ -127,7 +128,7 @@ def access_cmd(
     type_: Annotated[list[str] | None, typer.Option("--type", help="Facility type(s) to analyse (default: every type in the register).")] = None,
     gaps: Annotated[str | None, typer.Option("--gaps", help="Write the gap cells (most children beyond each circle) to this file.")] = None,
     crs: CrsOption = None, columns: ColumnsOption = None, layer: LayerOption = None, on_error: OnErrorOption = "raise",
-    as_json: JsonOption = False, out: OutOption = None,
+    as_json: JsonOption = False, out: OutOption = None, out_crs: OutCrsOption = None,
     units: UnitsOption = None, units_name: UnitsNameOption = None, units_code: UnitsCodeOption = None,
     units_population: UnitsPopulationOption = None, units_parent: UnitsParentOption = None, units_layer: UnitsLayerOption = None,
     units_crs: UnitsCrsOption = None,
@@ -140,12 +141,12 @@ def access_cmd(
     from zzgeo.io import read_vector
 
     protect = inputs_of(register, zones, children, population, network, units)
-    outcome = Outcome(out, protect)
+    outcome = Outcome(out, protect, out_crs=out_crs)
     if gaps and out is not None and str(Path(gaps).resolve()) == str(Path(out).resolve()):  # (an empty --gaps is refused below)
         from zzgeo.errors import ParameterError
 
         raise ParameterError(f"--gaps {gaps!r} is the --out file; give them different names")
-    gaps_out = Outcome(gaps, protect, option="--gaps").out if gaps is not None else None  # checked before any work, like --out
+    gaps_out = Outcome(gaps, protect, option="--gaps", out_crs=out_crs).out if gaps is not None else None  # checked before any work, like --out
     circles = parse_pairs(circle, option="--circle", limit_name="circle", example="5min=300") or None
     analysis_units = units_from_options(units, units_name, units_code, units_population, units_parent, units_layer, units_crs)
     facilities, zone_polygons = _load(register, zones, crs, columns, layer, on_error, analysis_units)

@@ -17,6 +17,7 @@ from zzgeo._cli import (
     JsonOption,
     LayerOption,
     OnErrorOption,
+    OutCrsOption,
     OutOption,
     Outcome,
     demo_notice,
@@ -45,13 +46,13 @@ def _demo(flag: bool, what: str) -> None:
 def zones_cmd(
     sources: SourcesOption = None, wells: WellsOption = None, rivers: RiversOption = None, study_zones: StudyOption = None,
     rules: RulesOption = None, method: MethodOption = "analytic", crs: CrsOption = None, on_error: OnErrorOption = "raise",
-    as_json: JsonOption = False, out: OutOption = None,
+    as_json: JsonOption = False, out: OutOption = None, out_crs: OutCrsOption = None,
 ) -> None:
     """Zone 1, zone 2 and the recharge zone of every groundwater drinking-water source."""
     from zzgeo.groundwater.report import load_zones
     from zzgeo.groundwater.zones import zone_records
 
-    outcome = Outcome(out, inputs_of(sources, wells, rivers, study_zones, rules))
+    outcome = Outcome(out, inputs_of(sources, wells, rivers, study_zones, rules), out_crs=out_crs)
     result, (src, wel) = load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
     outcome.register(src, input_name=sources or "DEMO sources")
     outcome.register(wel, input_name=wells or "DEMO wells")
@@ -76,14 +77,14 @@ def screen_cmd(
     raster: Annotated[Optional[str], typer.Option("--raster", help="Vulnerability or depth-to-water GeoTIFF sampled at each source.")] = None,
     all_sources: Annotated[bool, typer.Option("--all", help="List every source, not only those on the leak-screening list.")] = False,
     crs: CrsOption = None, columns: ColumnsOption = None, layer: LayerOption = None, on_error: OnErrorOption = "raise",
-    as_json: JsonOption = False, out: OutOption = None,
+    as_json: JsonOption = False, out: OutOption = None, out_crs: OutCrsOption = None,
 ) -> None:
     """Zone, nearest well and upgradient-ness of every pollution source; the leak-screening list by 三(二)5(2), in priority order."""
     from zzgeo.groundwater.report import load_pollution, load_zones
     from zzgeo.groundwater.rules import load_rules
     from zzgeo.groundwater.screening import screen_sources, screening_records
 
-    outcome = Outcome(out, inputs_of(sources, wells, rivers, study_zones, rules, pollution, raster))
+    outcome = Outcome(out, inputs_of(sources, wells, rivers, study_zones, rules, pollution, raster), out_crs=out_crs)
     zones, (src, wel) = load_zones(sources, wells, rivers, study_zones, rules, method, crs, on_error)
     pol = load_pollution(pollution, crs, columns, layer, on_error)
     result = screen_sources(pol, zones, rules=load_rules(rules), raster=raster)
@@ -106,7 +107,7 @@ def indicators_cmd(
     as_of: Annotated[int, typer.Option("--as-of", help="Judge the targets as of this year (they fall due 2022-2024).")] = 2024,
     pollution: PollutionOption = None, sources: SourcesOption = None, wells: WellsOption = None, rivers: RiversOption = None,
     study_zones: StudyOption = None, rules: RulesOption = None, crs: CrsOption = None, columns: ColumnsOption = None,
-    layer: LayerOption = None, on_error: OnErrorOption = "raise", as_json: JsonOption = False, out: OutOption = None,
+    layer: LayerOption = None, on_error: OnErrorOption = "raise", as_json: JsonOption = False, out: OutOption = None, out_crs: OutCrsOption = None,
 ) -> None:
     """The 19 indicators of 表2—1 with their status, the rates per district, and the 5 % spot-check rule by type."""
     from zzgeo.groundwater.report import load_pollution, load_zones
@@ -115,7 +116,7 @@ def indicators_cmd(
     from zzgeo.groundwater.screening import screen_sources
     from zzgeo.layers import read_layer
 
-    outcome = Outcome(out, inputs_of(sources, wells, rivers, study_zones, rules, pollution))
+    outcome = Outcome(out, inputs_of(sources, wells, rivers, study_zones, rules, pollution), out_crs=out_crs)
     zones, (src, wel) = load_zones(sources, wells, rivers, study_zones, rules, "analytic", crs, on_error)
     pol = load_pollution(pollution, crs, columns, layer, on_error)
     screened = screen_sources(pol, zones, rules=load_rules(rules))

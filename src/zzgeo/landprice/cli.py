@@ -17,6 +17,7 @@ from zzgeo._cli import (
     JsonOption,
     LayerOption,
     OnErrorOption,
+    OutCrsOption,
     Outcome,
     PartitionsOption,
     SchedulerOption,
@@ -160,6 +161,7 @@ def demo_parcels_cmd() -> None:
 def value_cmd(
     parcels: Annotated[Path, typer.Argument(help="Parcels: GeoPackage, GeoJSON, Shapefile, FlatGeobuf, or CSV/Excel with lon/lat columns.")],
     out: Annotated[Path, typer.Option("--out", help="Output file (.gpkg, .geojson, .shp, .fgb, .csv, .xlsx); never an input.")],
+    out_crs: OutCrsOption = None,
     table: Annotated[str | None, typer.Option(help="Table for rows without a table column.")] = None,
     use: Annotated[str | None, typer.Option(help="Use for rows without a use column, e.g. commercial or 商业服务业.")] = None,
     right: Annotated[str | None, typer.Option(help="Right, e.g. contract_management (needed where a use has two).")] = None,
@@ -191,7 +193,7 @@ def value_cmd(
     from zzgeo.landprice.zones import load_grade_zones
     from zzgeo.registers import parse_columns_option
 
-    outcome = Outcome(out, inputs_of(parcels, zones, plot_ratio_table, price_table_file))
+    outcome = Outcome(out, inputs_of(parcels, zones, plot_ratio_table, price_table_file), out_crs=out_crs)
     tables = _price_table(price_table_file)
     options = _options(date, reduction_rate, term_years, plot_ratio, plot_ratio_table, use, price_index, monthly_growth,
                        factor, development_adj, steps)

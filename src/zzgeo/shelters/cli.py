@@ -18,6 +18,7 @@ from zzgeo._cli import (
     JsonOption,
     LayerOption,
     OnErrorOption,
+    OutCrsOption,
     OutOption,
     Outcome,
     PartitionsOption,
@@ -119,7 +120,7 @@ def coverage(
     network: NetworkOption = None,
     on_error: OnErrorOption = "raise",
     assignment: Annotated[str, typer.Option("--assignment", help="Capacity assignment: auto, maxflow (exact) or greedy.")] = "auto",
-    out: OutOption = None,
+    out: OutOption = None, out_crs: OutCrsOption = None,
     scheduler: SchedulerOption = None,
     partitions: PartitionsOption = None,
     units: UnitsOption = None,
@@ -133,7 +134,7 @@ def coverage(
     """Per-capita shelter area, gap to the 2025/2029 targets and service coverage, by district or by --units."""
     from zzgeo.shelters.coverage import coverage_records, shelter_coverage
 
-    outcome = Outcome(out, inputs_of(register, population, network, rules, units))
+    outcome = Outcome(out, inputs_of(register, population, network, rules, units), out_crs=out_crs)
     analysis_units = units_from_options(units, units_name, units_code, units_population, units_parent, units_layer, units_crs)
     rule_set, districts, reg, demand, net = _common(register, population, population_column, rules, crs,
                                                     columns, layer, cell_m, network, on_error, analysis_units)
@@ -204,7 +205,7 @@ def site(
     population: PopulationOption = None,
     population_column: PopColumnOption = None,
     as_json: JsonOption = False,
-    out: OutOption = None,
+    out: OutOption = None, out_crs: OutCrsOption = None,
     rules: RulesOption = None,
     crs: CrsOption = None,
     columns: ColumnsOption = None,
@@ -221,7 +222,7 @@ def site(
     from zzgeo.shelters.candidates import read_candidates
     from zzgeo.shelters.siting import site_shelters, siting_records
 
-    outcome = Outcome(out, inputs_of(register, population, network, rules, candidates))
+    outcome = Outcome(out, inputs_of(register, population, network, rules, candidates), out_crs=out_crs)
     rule_set, districts, reg, demand, net = _common(register, population, population_column, rules, crs,
                                                     columns, layer, cell_m, network, on_error)
     if candidates is None:
