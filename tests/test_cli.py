@@ -156,8 +156,9 @@ def test_value_to_xlsx_writes_register_text_as_text(tmp_path) -> None:
     result = runner.invoke(app, ["land-price", "value", str(src), "--out", str(out), "--id-column", "parcel_id"])
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(out).active
-    header = [c.value for c in sheet[1]]
-    cells = {name: [row[header.index(name)] for row in sheet.iter_rows(min_row=2)] for name in ("parcel_id", "note", "unit_price_yuan_m2")}
+    assert sheet.title == "Sheet1 DEMO" and sheet["A1"].value.startswith("DEMO 演示数据 — the grade zones")  # the DEMO zones
+    header = [c.value for c in sheet[2]]
+    cells = {name: [row[header.index(name)] for row in sheet.iter_rows(min_row=3)] for name in ("parcel_id", "note", "unit_price_yuan_m2")}
     assert [(c.value, c.data_type) for c in cells["parcel_id"]] == [(i, "s") for i in ids]
     assert [(c.value, c.data_type) for c in cells["note"][:4]] == [("=1+1", "s"), ("-2+3", "s"), ("-7", "s"), ("+x", "s")]
     assert all(c.data_type == "n" and isinstance(c.value, (int, float)) for c in cells["unit_price_yuan_m2"])  # numbers stay numbers

@@ -95,18 +95,61 @@ def test_scorecard_adds_up_and_matches_the_analyses(bundle):
     shelter = parts[parts["indicator"] == "shelter_per_capita"].set_index("district")
     assert (shelter["raw"] - coverage["per_capita_m2"].reindex(shelter.index)).abs().max() < 1e-9
     assert (shelter["normalised"] - (shelter["raw"] / 2.0).clip(upper=1.0)).abs().max() < 1e-12
-    zh = pd.read_excel(bundle.out / "scorecard.xlsx", sheet_name="得分")
+    zh = pd.read_excel(bundle.out / "scorecard.xlsx", sheet_name="得分 DEMO", header=1)  # row 1: the DEMO banner
     assert list(zh.columns) == ["排名", "区划代码", "区县", "综合得分", "参与指标", "缺值指标"]
     assert set(zh["参与指标"]) == {"6 of 6"}
     # land price is context: no points; the county-level cities have no price: an empty CSV cell, "—" for people
     land = parts[parts["indicator"] == "land_price_level"].set_index("district")
     assert (land["role"] == "context").all() and land["contribution"].isna().all() and land["weight"].eq(0).all()
     assert land["raw"].isna().sum() == 6
-    sheet = pd.read_excel(bundle.out / "scorecard.xlsx", sheet_name="parts", dtype={"district": str})
+    sheet = pd.read_excel(bundle.out / "scorecard.xlsx", sheet_name="parts DEMO", header=1, dtype={"district": str})
     shown = sheet[sheet["indicator"] == "land_price_level"].set_index("district")
     assert (shown.loc[land.index[land["raw"].isna()], "raw"] == "—").all() and (shown["contribution"] == "context").all()
     page = (bundle.out / "index.html").read_text(encoding="utf-8")
     assert "背景 land_price_level" in page and page.count("<td class='n'>—</td>") == 6
+
+
+def test_demo_mark_inside_every_file_resting_on_demo_data(bundle):
+    """Issue 22 (5): the default bundle rests on demo registers; every file says so inside, the benchmark table of
+    郑政文〔2022〕42号 (the document's own figures) does not."""
+    import sqlite3
+
+    import openpyxl
+    import pyogrio
+
+    manifest = json.loads((bundle.out / "report.json").read_text(encoding="utf-8"))
+    assert set(manifest["demo"]) == {"land-price", "shelters", "groundwater", "children"}
+    checked = 0
+    for rel in manifest["files"]:
+        path = bundle.out / rel
+        if path.suffix == ".csv":
+            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+            if rel == "tables/land-price_benchmark_prices.csv":
+                assert "demo_data" not in table.columns and "DEMO" not in path.read_text(encoding="utf-8-sig")
+                continue
+            assert table.columns[0] == "demo_data", rel
+            assert table["demo_data"].str.startswith("DEMO 演示数据 — ").all(), rel
+        elif path.suffix == ".gpkg":
+            for layer, _ in pyogrio.list_layers(path):
+                info = pyogrio.read_info(path, layer=layer)
+                assert info["layer_metadata"]["DEMO"].startswith("DEMO 演示数据 — "), (rel, layer)
+                assert info["fields"][0] == "demo_data", (rel, layer)
+            with sqlite3.connect(path) as con:
+                assert all(d.startswith("DEMO") for (d,) in con.execute("SELECT description FROM gpkg_contents"))
+        elif path.suffix == ".xlsx":
+            book = openpyxl.load_workbook(path)
+            assert all(name.endswith(" DEMO") for name in book.sheetnames)
+            assert all(sheet["A1"].value.startswith("DEMO 演示数据 — ") for sheet in book.worksheets)
+        elif path.suffix == ".png":  # drawn from the map page, whose title and caption say DEMO (tests/test_maps.py)
+            continue
+        elif path.suffix == ".json":
+            assert json.loads(path.read_text(encoding="utf-8"))["demo"], rel
+        else:
+            assert "DEMO" in path.read_text(encoding="utf-8"), rel  # index.html, report.log, the maps
+        checked += 1
+    assert checked >= 30
+    shelters = pd.read_csv(bundle.out / "tables/shelters_coverage_by_district.csv", dtype=str)
+    assert "shelter register" in shelters["demo_data"].iloc[0] and "candidate sites" in shelters["demo_data"].iloc[0]
 
 
 def test_rerun_replaces_the_bundle_whole(runs, bundle, tmp_path, monkeypatch):
@@ -203,14 +246,14 @@ def test_scorecard_and_tables_never_run_a_cell(tmp_path):
     parts = pd.DataFrame({"district": ["410102"], "name": [name], "theme": ["shelters"], "indicator": ["shelter_per_capita"], "role": ["merit"],
                           "raw": [1.0], "normalised": [0.5], "weight": [1.0], "weight_used": [1.0], "contribution": [50.0], "demo": [False]})
     config = SimpleNamespace(indicators=pd.DataFrame({"id": ["shelter_per_capita"], "title": [title], "weight": [1.0]}))
-    report._write_scorecard(SimpleNamespace(scores=scores, parts=parts), config, tmp_path)
+    report._write_scorecard(SimpleNamespace(scores=scores, parts=parts, meta={"demo_themes": []}), config, tmp_path)
     book = openpyxl.load_workbook(tmp_path / "scorecard.xlsx")
     assert (book["scores"]["C2"].value, book["scores"]["C2"].data_type) == (name, "s")
     assert (book["scores"]["D2"].value, book["scores"]["D2"].data_type) == (50, "n")
     assert (book["indicators"]["B2"].value, book["indicators"]["B2"].data_type) == (title, "s")
     assert pd.read_csv(tmp_path / "scorecard.csv", dtype=str)["name"].tolist() == ["'" + name]
     assert pd.read_csv(tmp_path / "score_parts.csv", dtype=str)["title"].tolist() == ["'" + title]
-    run = SimpleNamespace(tables={"list": pd.DataFrame({"name": ["-1+1", "-5"], "n": [1, 2]})})
+    run = SimpleNamespace(tables={"list": pd.DataFrame({"name": ["-1+1", "-5"], "n": [1, 2]})}, table_demo=lambda name: [])
     assert report._write_tables({"shelters": run}, tmp_path) == ["tables/shelters_list.csv"]
     assert pd.read_csv(tmp_path / "tables/shelters_list.csv", dtype=str)["name"].tolist() == ["'-1+1", "-5"]
 

@@ -168,7 +168,7 @@ def inputs_of(*paths: object) -> list[Path]:
 
 
 def write_output(frame: Any, out: Path | None, *, protect: Sequence[Path] = (), crs: object = None,
-                 notes: list[str] | None = None) -> Path | None:
+                 notes: list[str] | None = None, demo: str | None = None) -> Path | None:
     """Write *frame* to *out* atomically (format by suffix, coordinates in *crs*), refusing to overwrite an input.
 
     What the format changed (Shapefile field names, cut text, one file per
@@ -180,7 +180,7 @@ def write_output(frame: Any, out: Path | None, *, protect: Sequence[Path] = (), 
     from zzgeo.io import write_vector
 
     found: list[str] = []
-    written = write_vector(frame, out, protect=protect, crs=crs, notes=found)
+    written = write_vector(frame, out, protect=protect, crs=crs, notes=found, demo=demo)
     if notes is None:
         for line in found:
             run_note(line)
@@ -401,13 +401,20 @@ class Outcome:
     def all_notes(self) -> list[str]:
         return list(dict.fromkeys([*self.notes, *_RUN_NOTES]))
 
-    def write(self, frame: Any, out: Any = None) -> Any:
-        """Write *frame* to *out* (default: ``--out``) atomically, then the rejected rows and notes beside it."""
+    def write(self, frame: Any, out: Any = None, *, demo: str | Sequence[str] | None = None) -> Any:
+        """Write *frame* to *out* (default: ``--out``) atomically, then the rejected rows and notes beside it.
+
+        *demo* names the demo inputs the figures rest on (``"the facility register"``): the file then carries
+        the DEMO mark inside (:func:`zzgeo.io.demo_label`).
+        """
         target = self.out if out is None else out
         if target is None:
             return None
+        from zzgeo.io import demo_label
+
         found: list[str] = []
-        written = write_output(frame, target, protect=self.protect, crs=self.out_crs, notes=found)
+        written = write_output(frame, target, protect=self.protect, crs=self.out_crs, notes=found,
+                               demo=demo_label(demo) if demo else None)
         self.add_notes(found)
         if out is None or out == self.out:
             write_rejected(self.rejected, target, protect=self.protect)

@@ -105,7 +105,7 @@ def score_cmd(
     outcome = Outcome(out, inputs_of(config), out_crs=out_crs)  # checked before any analysis runs
     result = district_scores(config)
     wide = result.scores.merge(points_table(result), left_on="district", right_index=True)
-    outcome.write(wide)
+    outcome.write(wide, demo=f"the inputs of {', '.join(result.meta['demo_themes'])}" if result.meta["demo_themes"] else None)
     if as_json:
         scores = result.scores.astype(object).where(result.scores.notna(), None)  # no rank (pd.NA) -> null, like NaN
         outcome.json(json_safe({"meta": result.meta, "scores": scores.to_dict("records"), "parts": result.parts.to_dict("records")}))

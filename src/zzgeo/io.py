@@ -50,6 +50,9 @@ __all__ = [
     "write_excel",
     "check_output_path",
     "check_geometries",
+    "DEMO_COLUMN",
+    "demo_label",
+    "demo_file_options",
 ]
 
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
@@ -570,6 +573,7 @@ def write_vector(
     protect: Iterable[str | Path] = (),
     crs: object = None,
     notes: list[str] | None = None,
+    demo: str | None = None,
 ) -> Path:
     """Write *gdf* to *path* atomically; the format follows the suffix.
 
@@ -627,7 +631,7 @@ def write_vector(
         found: list[str] = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            _write_format(gdf, tmp, suffix, layer, found)
+            _write_format(gdf, tmp, suffix, layer, found, demo)
         found += [f"{path.name}: {w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught
                   if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, ResourceWarning))]
         moves = [(p, path.with_suffix(p.suffix) if p.stem == path.stem else path.parent / p.name) for p in sorted(tmpdir.iterdir())]
@@ -646,15 +650,17 @@ def write_vector(
     return path
 
 
-def _write_format(gdf: pd.DataFrame, tmp: Path, suffix: str, layer: str | None, notes: list[str]) -> None:
-    """Write *gdf* to *tmp* in the format of *suffix*."""
+def _write_format(gdf: pd.DataFrame, tmp: Path, suffix: str, layer: str | None, notes: list[str], demo: str | None) -> None:
+    """Write *gdf* to *tmp* in the format of *suffix*, with the DEMO mark *demo* when given."""
     if suffix in (".csv", ".xlsx"):
         table = _as_table(gdf)
         if suffix == ".csv":
-            write_csv(table, tmp)
+            write_csv(table, tmp, demo=demo)
         else:
-            write_excel({"Sheet1": table}, tmp)
-    elif suffix == ".shp":
+            write_excel({"Sheet1": table}, tmp, demo=demo)
+        return
+    gdf = _with_demo_column(gdf, demo)
+    if suffix == ".shp":
         from zzgeo.shapefile import fields_table_name, write_shapefile
 
         _, fields = write_shapefile(_without_rings(gdf), tmp, notes=notes)
@@ -663,7 +669,8 @@ def _write_format(gdf: pd.DataFrame, tmp: Path, suffix: str, layer: str | None, 
     elif suffix in (".gpkg", ".geojson", ".json", ".fgb"):
         gdf = _without_rings(gdf)
         driver = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".fgb": "FlatGeobuf"}[suffix]
-        gdf.to_file(tmp, driver=driver, layer=layer) if layer else gdf.to_file(tmp, driver=driver)
+        options = demo_file_options(demo) if suffix == ".gpkg" else {}
+        gdf.to_file(tmp, driver=driver, layer=layer, **options) if layer else gdf.to_file(tmp, driver=driver, **options)
     else:
         raise ZzgeoError(f"unknown output format {suffix!r} for {str(tmp.name)!r}; use .gpkg, .geojson, .shp, .fgb, .csv or .xlsx")
 
@@ -718,7 +725,57 @@ def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+#: The first column of every row of a file whose figures rest on demo data (see :func:`demo_label`).
+DEMO_COLUMN = "demo_data"
+
+
+def demo_label(what: str | Iterable[str]) -> str:
+    """The DEMO mark written inside every file whose figures rest on demo data, in Chinese and English.
+
+    Parameters
+    ----------
+    what : str or iterable of str
+        The demo inputs, e.g. ``["shelter register", "candidate sites"]``.
+
+    Examples
+    --------
+    >>> demo_label(["shelter register", "candidate sites"])
+    'DEMO 演示数据 — shelter register, candidate sites: synthetic demo data, not an official source; figures are illustrative only (非官方数据，数字仅作示意)'
+    """
+    what = what if isinstance(what, str) else ", ".join(what)
+    return (f"DEMO 演示数据 — {what}: synthetic demo data, not an official source; figures are illustrative only "
+            "(非官方数据，数字仅作示意)")
+
+
+def demo_file_options(demo: str | None) -> dict:
+    """Keyword arguments of ``GeoDataFrame.to_file`` that put the DEMO mark into a GeoPackage layer.
+
+    The layer's description (``gpkg_contents``, shown by QGIS in the layer's
+    properties) and its metadata (``gpkg_metadata``, key ``DEMO``). Empty
+    without *demo*.
+
+    Examples
+    --------
+    >>> demo_file_options(None)
+    {}
+    >>> sorted(demo_file_options("DEMO 演示数据 — parcels"))
+    ['layer_options', 'metadata']
+    """
+    if not demo:
+        return {}
+    return {"metadata": {"DEMO": demo}, "layer_options": {"DESCRIPTION": demo}}
+
+
+def _with_demo_column(frame: pd.DataFrame, demo: str | None) -> pd.DataFrame:
+    """*frame* with :data:`DEMO_COLUMN` first, holding *demo* on every row (unchanged without *demo*)."""
+    if not demo:
+        return frame
+    out = frame.drop(columns=[DEMO_COLUMN]) if DEMO_COLUMN in frame.columns else frame.copy()
+    out.insert(0, DEMO_COLUMN, demo)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, demo: str | None = None) -> Path:
     """Write a table for people as UTF-8 CSV (with BOM, so Excel reads Chinese), guarded by :func:`_csv_safe`.
 
     Every CSV zzgeo writes for people to open (``--out x.csv``, the
@@ -726,16 +783,22 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     scorecard) goes through here: text that a spreadsheet would run as a
     formula is written with a leading ``'`` (see :func:`_csv_safe`).
 
+    Parameters
+    ----------
+    demo : str, optional
+        The DEMO mark (:func:`demo_label`): written as the first column,
+        ``demo_data``, of every row, so a row copied elsewhere keeps it.
+
     Returns
     -------
     pathlib.Path
     """
     path = Path(path)
-    _csv_safe(pd.DataFrame(frame)).to_csv(path, index=False, encoding="utf-8-sig")
+    _csv_safe(_with_demo_column(pd.DataFrame(frame), demo)).to_csv(path, index=False, encoding="utf-8-sig")
     return path
 
 
-def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path, *, demo: str | None = None) -> Path:
     """Write tables as the sheets of one ``.xlsx`` workbook in which no cell is a formula.
 
     openpyxl stores any text starting with ``=`` as a formula, which Excel
@@ -749,16 +812,22 @@ def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     sheets : mapping of str to pandas.DataFrame
         Sheet name -> table, written without the index, in order.
     path : str or Path
+    demo : str, optional
+        The DEMO mark (:func:`demo_label`): a red banner in the first row of
+        every sheet (the table starts on row 2) and ``DEMO`` in every sheet's
+        name.
 
     Returns
     -------
     pathlib.Path
     """
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font, PatternFill
 
     path = Path(path)
     with pd.ExcelWriter(path, engine="openpyxl") as book:
-        for name, frame in sheets.items():
+        for sheet, frame in sheets.items():
+            name = f"{str(sheet)[:26]} DEMO" if demo else sheet  # a sheet name holds 31 characters
             frame = pd.DataFrame(frame)
             for column in frame.columns:  # control characters (\x0b ...) cannot be stored in .xlsx: shown as U+FFFD
                 values = frame[column]
@@ -766,7 +835,12 @@ def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
                     text = values.map(lambda v: ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v)
                     if not text.equals(values):
                         frame = frame.assign(**{column: text})
-            frame.to_excel(book, sheet_name=name, index=False)
+            frame.to_excel(book, sheet_name=name, index=False, startrow=1 if demo else 0)
+            if demo:
+                banner = book.sheets[name]["A1"]
+                banner.value = demo
+                banner.font = Font(bold=True, color="FFFFFF")
+                banner.fill = PatternFill("solid", fgColor="B00020")
             for row in book.sheets[name].iter_rows():
                 for cell in row:
                     if isinstance(cell.value, str):

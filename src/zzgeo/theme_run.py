@@ -43,6 +43,10 @@ class ThemeRun:
         Raw values of the score indicators per district (index: adcode).
     notes : list of str
         Methods and assumptions behind the figures.
+    demo_free : tuple of str
+        Tables whose figures come from the documents alone, so that they carry
+        no DEMO mark when other inputs of the theme are demo (the land-price
+        benchmark table). See :meth:`table_demo`.
     """
 
     key: str
@@ -54,6 +58,11 @@ class ThemeRun:
     demo: list[str] = field(default_factory=list)
     indicators: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    demo_free: tuple[str, ...] = ()
+
+    def table_demo(self, name: str) -> list[str]:
+        """The demo inputs the figures of table *name* rest on: the theme's, unless the table is demo-free."""
+        return [] if name in self.demo_free else list(self.demo)
 
 
 def _not_blank(value: object) -> object:

@@ -96,7 +96,10 @@ def targets_cmd(
                        *([f"{result.meta['undated']} facilities without a year were counted"] if result.meta["undated"] else [])])
     if analysis_units is not None:
         outcome.add_notes(_units_notes(analysis_units, []))
-    outcome.write(result.records if by_units is None else pd.concat([result.records.assign(level="plan unit"), by_units], ignore_index=True))
+    demo = [*(["the facility register"] if result.meta["demo"] else []),
+            *(["the analysis units"] if analysis_units is not None and analysis_units.demo else [])]
+    outcome.write(result.records if by_units is None else pd.concat([result.records.assign(level="plan unit"), by_units], ignore_index=True),
+                  demo=demo)
     if as_json:
         records = attainment_records(result)
         if by_units is not None:
@@ -160,8 +163,10 @@ def access_cmd(
     outcome.add_notes([f"surface: {result.meta['surface']}", f"children: {result.meta['children_rule']}", f"units: {result.meta['units']}"])
     if analysis_units is not None:
         outcome.add_notes(_units_notes(analysis_units, result.meta.get("facilities_outside_units", [])))
-    outcome.write(result.shares)
-    outcome.write(result.gaps, gaps_out)
+    demo = [*(["the facility register"] if result.meta["demo"] else []),
+            *(["the analysis units"] if analysis_units is not None and analysis_units.demo else [])]
+    outcome.write(result.shares, demo=demo)
+    outcome.write(result.gaps, gaps_out, demo=demo)
     if as_json:
         outcome.json(access_records(result))
     else:

@@ -57,7 +57,7 @@ def zones_cmd(
     outcome.register(src, input_name=sources or "DEMO sources")
     outcome.register(wel, input_name=wells or "DEMO wells")
     outcome.add_notes(result.meta["notes"])
-    outcome.write(result.zones)
+    outcome.write(result.zones, demo="the wells and aquifer parameters" if result.meta["demo"] else None)
     if as_json:
         outcome.json(zone_records(result))
     else:
@@ -91,7 +91,8 @@ def screen_cmd(
     for frame, given, what in ((src, sources, "sources"), (wel, wells, "wells"), (pol, pollution, "pollution sources")):
         outcome.register(frame, input_name=given or f"DEMO {what}")
     frame = result.sources if all_sources else result.sources[result.sources["listed"]]
-    outcome.write(frame.sort_values("priority"))
+    outcome.write(frame.sort_values("priority"), demo="the pollution sources and/or the source zones"
+                  if result.meta["demo"] or result.meta["zones_demo"] else None)
     if as_json:
         outcome.json(screening_records(result, listed_only=not all_sources))
     else:
@@ -125,7 +126,8 @@ def indicators_cmd(
     for frame, given, what in ((src, sources, "sources"), (wel, wells, "wells"), (pol, pollution, "pollution sources")):
         outcome.register(frame, input_name=given or f"DEMO {what}")
     outcome.add_notes([f"risk-plan denominator: {result.meta['risk_plan_denominator']}", result.meta["screening_dates"]])
-    outcome.write(districts[["adcode", "geometry"]].merge(result.by_district, on="adcode"))
+    outcome.write(districts[["adcode", "geometry"]].merge(result.by_district, on="adcode"),
+                  demo="the pollution-source register" if result.meta["demo"] else None)
     if as_json:
         outcome.json(indicator_records(result))
     else:

@@ -211,7 +211,9 @@ def value_cmd(
         result = value_parcels(frame, **kwargs)
     outcome.register(result, reasons="error", warnings="warnings", input_name=parcels.name)
     outcome.add_notes([frame.attrs["crs_note"]] if frame.attrs.get("crs_note") else [])
-    outcome.write(result)
+    demo = [*(["the grade zones"] if result["zones_demo"].any() else []),
+            *([f"the price table {tables.doc_number}"] if tables is not None and tables.demo else [])]
+    outcome.write(result, demo=demo)
     _report(result, outcome, as_json)
     if tables is not None and tables.demo:
         demo_notice(f"the price table {tables.doc_number} (fictional figures: no value here is real)")

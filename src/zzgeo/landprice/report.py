@@ -100,6 +100,7 @@ def _run(given: dict, tables) -> ThemeRun:
                   (f"corrected unit prices {ok['unit_price_yuan_m2'].min():,.2f}–{ok['unit_price_yuan_m2'].max():,.2f} 元/m² "
                    f"(benchmarks of {number}, base date {base_date})")] if len(ok) else ["no parcel could be valued"],
         demo=demo,
+        demo_free=() if tables is not None and tables.demo else ("benchmark_prices",),  # the tables of 郑政文〔2022〕42号
         indicators=district_price_level(read_layer("districts"), zones, table=table, use=use).to_frame(),
         notes=[f"correction order: {valued['steps'].iloc[0]}" if len(valued) else "no parcels", *register_lines],
     )

@@ -192,22 +192,31 @@ def _portable(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_tables(runs: Mapping[str, ThemeRun], folder: Path) -> list[str]:
-    """Each run's tables as CSV (:func:`zzgeo.io.write_csv`: no cell runs as a formula) and, when spatial, GeoPackage."""
+    """Each run's tables as CSV (:func:`zzgeo.io.write_csv`: no cell runs as a formula) and, when spatial, GeoPackage.
+
+    A table whose figures rest on demo inputs (:meth:`zzgeo.theme_run.ThemeRun.table_demo`) carries the DEMO
+    mark inside the file: the first column ``demo_data`` of every row, and in a GeoPackage also the layer's
+    description and metadata (:func:`zzgeo.io.demo_label`).
+    """
     import geopandas as gpd
 
-    from zzgeo.io import write_csv
+    from zzgeo.io import DEMO_COLUMN, demo_file_options, demo_label, write_csv
 
     written = []
     for key, run in runs.items():
         (folder / "tables").mkdir(parents=True, exist_ok=True)
         for name, frame in run.tables.items():
             table = _portable(frame)
+            demo = demo_label(run.table_demo(name)) if run.table_demo(name) else None
             spatial = isinstance(table, gpd.GeoDataFrame)
             rel = f"tables/{key}_{name}.csv"
-            write_csv(pd.DataFrame(table.drop(columns=table.geometry.name)) if spatial else table, folder / rel)
+            write_csv(pd.DataFrame(table.drop(columns=table.geometry.name)) if spatial else table, folder / rel, demo=demo)
             written.append(rel)
             if spatial:
-                table.to_file(folder / f"tables/{key}.gpkg", layer=name, driver="GPKG")
+                if demo:
+                    table = table.drop(columns=[DEMO_COLUMN], errors="ignore")
+                    table.insert(0, DEMO_COLUMN, demo)
+                table.to_file(folder / f"tables/{key}.gpkg", layer=name, driver="GPKG", **demo_file_options(demo))
         if (folder / f"tables/{key}.gpkg").exists():
             written.append(f"tables/{key}.gpkg")
     return written
@@ -222,7 +231,7 @@ def _write_scorecard(result, config, folder: Path, suffix: str = "") -> list[str
     ``context`` for the points of a context indicator, ``5 of 6 *`` for a
     district scored on fewer indicators.
     """
-    from zzgeo.io import write_csv, write_excel
+    from zzgeo.io import demo_label, write_csv, write_excel
     from zzgeo.report.scoring import parts_for_people, scores_for_people
 
     titles = config.indicators.set_index("id")["title"]
@@ -231,12 +240,14 @@ def _write_scorecard(result, config, folder: Path, suffix: str = "") -> list[str
     scores = result.scores[["rank", "district", "name", "score", "indicators_used", "indicators_total", "missing_indicators"]]
     zh = SCORE_HEADINGS_ZH if not suffix else {**SCORE_HEADINGS_ZH, "district": "单元代码", "name": "单元"}
     names = [f"scorecard{suffix}.csv", f"scorecard{suffix}_zh.csv", f"score_parts{suffix}.csv", f"scorecard{suffix}.xlsx"]
-    write_csv(scores, folder / names[0])
-    write_csv(scores.rename(columns=zh), folder / names[1])
-    write_csv(parts, folder / names[2])
+    themes = result.meta.get("demo_themes", [])
+    demo = demo_label(f"the inputs of {', '.join(themes)}") if themes else None
+    write_csv(scores, folder / names[0], demo=demo)
+    write_csv(scores.rename(columns=zh), folder / names[1], demo=demo)
+    write_csv(parts, folder / names[2], demo=demo)
     people, people_parts = scores_for_people(scores), parts_for_people(parts)
     write_excel({"scores": people, "得分": people.rename(columns=zh), "parts": people_parts,
-                 "指标明细": people_parts.rename(columns=zh), "indicators": config.indicators}, folder / names[3])
+                 "指标明细": people_parts.rename(columns=zh), "indicators": config.indicators}, folder / names[3], demo=demo)
     return names
 
 

@@ -87,6 +87,11 @@ def _common(register, population, population_column, rules, crs, columns, layer,
     return rule_set, districts, reg, demand, net
 
 
+def _demo_inputs(register_demo: bool, units) -> list[str]:
+    """The demo inputs of a coverage run: the register, the analysis units."""
+    return [*(["the shelter register"] if register_demo else []), *(["the analysis units"] if units is not None and units.demo else [])]
+
+
 def _demo_banner(console, what: str) -> None:
     console.print(f"[bold white on red] DEMO DATA [/] {what}: synthetic demo data, not an official source; figures are illustrative only.")
 
@@ -148,7 +153,8 @@ def coverage(
     else:
         result = shelter_coverage(reg, demand, **kwargs)
     outcome.register(reg, input_name=register or "DEMO register")
-    outcome.write(_shapes(districts, analysis_units).merge(result.table, on="adcode", how="inner"))
+    outcome.write(_shapes(districts, analysis_units).merge(result.table, on="adcode", how="inner"),
+                  demo=_demo_inputs(result.meta["demo"], analysis_units))
     if as_json:
         outcome.json(coverage_records(result))
     else:
@@ -237,7 +243,7 @@ def site(
     outcome.register(reg, input_name=register or "DEMO register")
     rejected_register = list(outcome.rejected)
     outcome.register(cands, input_name=candidates or "DEMO candidates")
-    outcome.write(result.chosen)
+    outcome.write(result.chosen, demo="the register and/or the candidate sites" if result.meta["demo"] else None)
     if as_json:  # "candidates_not_used": below 2,000 m² or invalid; "rejected": every register/candidate row left out
         outcome.json({**siting_records(result), "rejected_register": rejected_register})
     else:
