@@ -33,7 +33,7 @@ from zzgeo._lazy import lazy_names
 _WHERE = {
     "state": ["BASEMAPS", "Basemap", "MapState", "map_state"],
     "builders": ["DEFAULT_DEMO_BANNER", "default_maps_dir", "field_labels", "base_map", "choropleth_layer", "choropleth_map", "add_points", "add_districts", "add_outlines", "combine_maps"],
-    "export": ["MapExport", "save_html", "save_png", "export_map", "render_png", "png_fingerprint", "find_chromium"],
+    "export": ["MapExport", "save_html", "save_png", "export_map", "render_png", "png_fingerprint", "find_chromium", "print_pdf"],
 }
 __all__ = [name for names in _WHERE.values() for name in names]
 __getattr__, __dir__ = lazy_names(__name__, _WHERE, __all__)

@@ -522,14 +522,19 @@ def notes_block(notes: Sequence[str], offline: bool, report: OfflineReport | Non
 
 
 def chromium_command(
-    exe: str, *, profile: str, shot: Path, width: int, height: int, wait_ms: int, allow_network: bool
+    exe: str, *, profile: str, shot: Path | None = None, width: int = 1200, height: int = 900, wait_ms: int,
+    allow_network: bool, pdf: Path | None = None,
 ) -> list[str]:
-    """Headless-Chromium flags that work in a root container with no GPU."""
+    """Headless-Chromium flags that work in a root container with no GPU: a screenshot to *shot*, or the page
+    printed to *pdf* (its own ``@page`` sizes, no header or footer)."""
     cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync",
            "--hide-scrollbars", "--force-device-scale-factor=1", f"--user-data-dir={profile}",
-           f"--screenshot={shot}", f"--window-size={int(width)},{int(height)}",
            f"--virtual-time-budget={int(wait_ms)}"]
+    if pdf is not None:
+        cmd += [f"--print-to-pdf={pdf}", "--no-pdf-header-footer"]
+    else:
+        cmd += [f"--screenshot={shot}", f"--window-size={int(width)},{int(height)}"]
     if not allow_network:
         cmd.append("--host-resolver-rules=MAP * ~NOTFOUND")
     return cmd

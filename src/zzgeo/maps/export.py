@@ -27,7 +27,7 @@ import folium
 from zzgeo.maps.assets import chromium_command, inline_assets, notes_block, temp_beside, write_atomic
 from zzgeo.errors import ChromiumError, MapExportError
 
-__all__ = ["MapExport", "save_html", "save_png", "export_map", "render_png", "png_fingerprint", "find_chromium"]
+__all__ = ["MapExport", "save_html", "save_png", "export_map", "render_png", "png_fingerprint", "find_chromium", "print_pdf"]
 
 _CHROMIUM_INSTALL = "apt-get update && apt-get install -y chromium"
 
@@ -281,6 +281,52 @@ def save_png(
         raise ChromiumError(f"save_png: Chromium did not finish within {timeout} s") from exc
     finally:
         Path(tmp).unlink(missing_ok=True)
+        shutil.rmtree(profile, ignore_errors=True)
+    return out
+
+
+def print_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str], *, chromium: str | None = None,
+              timeout: float = 180.0, wait_ms: int = 3000) -> Path:
+    """Print a local HTML page to PDF with headless Chromium, atomically (the page's CSS ``@page`` sets the paper).
+
+    Chromium embeds the fonts the page uses (subsets), Chinese ones included. Network access is blocked as for
+    PNGs: the page must be self-contained (local images are fine).
+
+    Raises
+    ------
+    ChromiumError
+        No Chromium found, it wrote no PDF, or it did not finish within *timeout* seconds.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     page = Path(folder) / "p.html"
+    ...     _ = page.write_text("<p>郑州</p>", encoding="utf-8")
+    ...     print_pdf(page, Path(folder) / "p.pdf", chromium="/no/such/chromium")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ChromiumError: print_pdf: headless Chromium not found (chromium='/no/such/chromium'); install it with `apt-get update && apt-get install -y chromium`
+    """
+    src = Path(html_path).resolve()
+    exe = find_chromium(chromium)
+    if exe is None:
+        raise ChromiumError(f"print_pdf: headless Chromium not found (chromium={chromium!r}); install it with `{_CHROMIUM_INSTALL}`")
+    out = Path(pdf_path)
+    tmp = Path(temp_beside(out, ".pdf"))
+    tmp.unlink(missing_ok=True)
+    profile = tempfile.mkdtemp(prefix="zzgeo-chromium-")
+    cmd = chromium_command(exe, profile=profile, pdf=tmp, wait_ms=wait_ms, allow_network=False)
+    try:
+        proc = subprocess.run([*cmd, src.as_uri()], capture_output=True, text=True, timeout=timeout)
+        if not tmp.is_file() or tmp.stat().st_size == 0 or not tmp.read_bytes().startswith(b"%PDF"):
+            tail = "\n".join((proc.stderr or "").strip().splitlines()[-8:])
+            raise ChromiumError(f"print_pdf: Chromium wrote no PDF (exit {proc.returncode}):\n{tail}")
+        os.replace(tmp, out)
+    except subprocess.TimeoutExpired as exc:
+        raise ChromiumError(f"print_pdf: Chromium did not finish within {timeout} s") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
         shutil.rmtree(profile, ignore_errors=True)
     return out
 

@@ -27,19 +27,14 @@ import pandas as pd
 from zzgeo.theme_run import ThemeRun
 from zzgeo.errors import ParameterError, StoreError
 from zzgeo.report.runs import THEMES, Progress, ReportConfig, load_report_config, run_themes
+from zzgeo.report.documents import BEIJING
+from zzgeo.report.scoring import SCORE_HEADINGS_ZH
 
 __all__ = ["MAP_THEMES", "theme_maps", "theme_map", "postgis_tables", "build_report", "recover_report_folder", "ReportResult"]
 
 _MARKER = "report.json"
 _GENERATOR = "zzgeo report"
 
-#: Chinese headings of the scorecard tables.
-SCORE_HEADINGS_ZH = {
-    "district": "区划代码", "name": "区县", "score": "综合得分", "rank": "排名", "indicators_used": "参与指标数",
-    "indicators_total": "应计指标数", "missing_indicators": "缺值指标", "scored_on": "参与指标",
-    "indicator": "指标", "title": "指标名称", "theme": "专题", "role": "性质", "raw": "原始值", "normalised": "标准化值", "weight": "权重",
-    "weight_used": "实际权重", "contribution": "得分贡献", "demo": "演示数据",
-}
 
 
 def theme_maps(runs: Mapping[str, ThemeRun], scores=None) -> dict[str, Callable[[str], object]]:
@@ -457,6 +452,9 @@ def _index_html(runs, scores, exports, tables, timings, config, created, reused=
         items = "".join(f"<li>{_esc(t)}: {_esc(', '.join(d))}</li>" for t, d in demo.items())
         out.append(f"<div class='demo'>DEMO DATA — these inputs are synthetic demonstration layers, not official data; "
                    f"every figure resting on them is illustrative:<ul>{items}</ul></div>")
+    documents = [f"<a href='{_href(n)}'>{_esc(n)}</a>" for n in ("report.pdf", "report.docx") if n in tables]
+    if documents:
+        out.append(f"<p>To print or hand in 打印与提交: {', '.join(documents)} (A4 text, maps on landscape pages).</p>")
     out += _scorecard_html(scores)
     out.append("<p>Each indicator's raw value, normalised value and points: <a href='scorecard.xlsx'>scorecard.xlsx</a>, "
                "<a href='score_parts.csv'>score_parts.csv</a>; <a href='scorecard.csv'>scorecard.csv</a> "
@@ -768,8 +766,11 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     try:
         files, exports, maps = _write_bundle(tmp, runs, scores, score_config, basemap=basemap, png=png, progress=progress,
                                              timings=timings, previous=target if target.is_dir() else None, unit_scores=unit_scores)
+        created = _dt.datetime.now(BEIJING)
+        written, document_notes = _write_documents(tmp, runs, scores, exports, config, created, progress, timings)
+        files += written
         timings.append(("total", time.perf_counter() - total_start))
-        result = _write_front(tmp, runs, scores, exports, files, timings, config, maps)
+        result = _write_front(tmp, runs, scores, exports, files, timings, config, maps, created=created, notes=document_notes)
         if postgis:
             from zzgeo.store import split_url, write_tables
 
@@ -779,8 +780,33 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     result.out = target
-    result.notes = recovered
+    result.notes = [*recovered, *document_notes]
     return result
+
+
+def _write_documents(tmp: Path, runs, scores, exports, config: ReportConfig, created: _dt.datetime, progress, timings) -> tuple[list[str], list[str]]:
+    """``report.pdf`` (headless Chromium) and ``report.docx`` (python-docx) from one :class:`ReportDocument`;
+    the files written and the notes (why the PDF is missing, maps without PNG)."""
+    from zzgeo.errors import ChromiumError
+    from zzgeo.report.documents import beijing_time, report_document, write_docx, write_pdf
+
+    start = time.perf_counter()
+    if progress:
+        progress("documents", 0, 1)
+    doc = report_document(runs, scores, exports, created=beijing_time(created),
+                          inputs=config.path or "the shipped default layers", map_paper=config.map_paper)
+    files, notes = [], []
+    if any(m.png is None for m in doc.maps):
+        notes.append("report.pdf and report.docx show the maps as links only: this bundle has no PNGs (png = false)")
+    write_docx(doc, tmp / "report.docx")
+    files.append("report.docx")
+    try:
+        write_pdf(doc, tmp)
+        files.append("report.pdf")
+    except ChromiumError as exc:
+        notes.append(f"report.pdf not written: {str(exc).splitlines()[0]}")
+    timings.append(("documents (PDF, Word)", time.perf_counter() - start))
+    return files, notes
 
 
 def _unit_scores(score_config, runs, scores):
@@ -820,9 +846,11 @@ def _write_bundle(tmp: Path, runs, scores, score_config, *, basemap: str, png: b
     return files, exports, maps
 
 
-def _write_front(tmp: Path, runs, scores, exports, files, timings, config, maps: dict | None = None) -> ReportResult:
-    """index.html, report.log and the report.json manifest (which marks the folder as a zzgeo report)."""
-    created = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+def _write_front(tmp: Path, runs, scores, exports, files, timings, config, maps: dict | None = None, *,
+                 created: _dt.datetime | None = None, notes: list[str] = ()) -> ReportResult:
+    """index.html, report.log and the report.json manifest (which marks the folder as a zzgeo report); times in
+    Beijing time (UTC+8)."""
+    created = (created or _dt.datetime.now(BEIJING)).astimezone(BEIJING).isoformat(timespec="seconds")
     maps = maps or {}
     reused = [name for name, entry in maps.items() if entry.get("png_reused")]
     (tmp / "index.html").write_text(_index_html(runs, scores, exports, files, timings, config, created, reused), encoding="utf-8")
@@ -831,12 +859,13 @@ def _write_front(tmp: Path, runs, scores, exports, files, timings, config, maps:
     log = [f"{_GENERATOR} {created}", f"config: {config.path or 'defaults'}", *[f"{s:<28} {t:8.2f} s" for s, t in timings],
            *[f"  map {name:<24} {entry['build_s']:8.2f} s to build" for name, entry in maps.items()],
            *[f"DEMO: {k}: {', '.join(v)}" for k, v in demo.items()], *[f"PNG renderer {r}" for r in renderers],
-           *([f"PNG reused from the previous bundle (page, renderer and size unchanged): {', '.join(reused)}"] if reused else [])]
+           *([f"PNG reused from the previous bundle (page, renderer and size unchanged): {', '.join(reused)}"] if reused else []),
+           *notes]
     (tmp / "report.log").write_text("\n".join(log) + "\n", encoding="utf-8")
     files = ["index.html", "report.log", _MARKER, *files]
     manifest = {"generator": _GENERATOR, "created": created, "config": config.path, "files": files, "demo": demo,
                 "timings_s": {s: round(t, 3) for s, t in timings},
                 "map_build_s": {name: entry["build_s"] for name, entry in maps.items()}, "renderers": renderers,
-                "png_reused": reused, "maps": maps}
+                "png_reused": reused, "maps": maps, "notes": list(notes)}
     (tmp / _MARKER).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return ReportResult(tmp, files, timings, demo, renderers, png_reused=reused)

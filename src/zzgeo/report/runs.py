@@ -58,6 +58,10 @@ class ReportConfig:
         Also write every map as PNG.
     path : str or None
         The report config file it was read from.
+    units : dict
+        The ``[units]`` table (:mod:`zzgeo.units`).
+    map_paper : {"A3", "A4"}
+        Paper of the map pages of ``report.pdf`` and ``report.docx`` (landscape).
 
     Examples
     --------
@@ -65,7 +69,7 @@ class ReportConfig:
 
     >>> from zzgeo.report import ReportConfig
     >>> ReportConfig()
-    ReportConfig(inputs={}, score_config=None, basemap='none', png=True, path=None, units={})
+    ReportConfig(inputs={}, score_config=None, basemap='none', png=True, path=None, units={}, map_paper='A3')
     >>> config = ReportConfig({"shelters": {"register": "/data/shelters.xlsx", "crs": "gcj02"}}, score_config="/data/scores.toml")
     >>> [str(p) for p in config.input_paths()]  # never written over by a report (the CRS is no file)
     ['/data/shelters.xlsx', '/data/scores.toml']
@@ -77,6 +81,7 @@ class ReportConfig:
     png: bool = True
     path: str | None = None
     units: dict[str, str] = field(default_factory=dict)
+    map_paper: str = "A3"
 
     def input_paths(self) -> list[Path]:
         """Every file the config names (never to be written over)."""
@@ -106,10 +111,18 @@ def _resolve_input(theme: str, key: str, value: str, base: Path) -> str:
 
 
 class ReportSection(ConfigModel):
-    """``[report]``: the basemap of every map and whether maps are also written as PNG."""
+    """``[report]``: the basemap of every map, whether maps are also written as PNG, the paper of the PDF's map pages."""
 
     basemap: str = "none"
     png: bool = True
+    map_paper: str = "A3"
+
+    @field_validator("map_paper")
+    @classmethod
+    def _known_paper(cls, value: str) -> str:
+        if value not in ("A3", "A4"):
+            raise ConfigProblem("not a map paper; allowed: A3, A4 (landscape)")
+        return value
 
     @field_validator("basemap")
     @classmethod
@@ -220,7 +233,8 @@ def load_report_config(path: str | os.PathLike[str] | None = None) -> ReportConf
         raise ParameterError(f"{file}: [units] needs file = \"streets.gpkg\" (or \"demo\") with its other keys")
     if units.get("file", "demo") != "demo":
         units["file"] = _resolve(units["file"], base)
-    return ReportConfig(inputs, _resolve(score, base) if score else None, spec.report.basemap, spec.report.png, str(file), units)
+    return ReportConfig(inputs, _resolve(score, base) if score else None, spec.report.basemap, spec.report.png, str(file), units,
+                        spec.report.map_paper)
 
 
 def _theme(key: str):

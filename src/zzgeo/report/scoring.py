@@ -32,6 +32,14 @@ from pydantic import Field, field_validator, model_validator
 from zzgeo._data import data_path, load_toml
 from zzgeo.config import MISSING, ConfigModel, ConfigProblem, NonNegative, Positive, Text, each_once, load_config
 
+#: Chinese headings of the scorecard tables.
+SCORE_HEADINGS_ZH = {
+    "district": "区划代码", "name": "区县", "score": "综合得分", "rank": "排名", "indicators_used": "参与指标数",
+    "indicators_total": "应计指标数", "missing_indicators": "缺值指标", "scored_on": "参与指标",
+    "indicator": "指标", "title": "指标名称", "theme": "专题", "role": "性质", "raw": "原始值", "normalised": "标准化值", "weight": "权重",
+    "weight_used": "实际权重", "contribution": "得分贡献", "demo": "演示数据",
+}
+
 __all__ = ["ScoreConfig", "ScoreFile", "ScoreSettings", "IndicatorSpec", "known_indicators", "load_score_config", "normalise", "score_table", "unit_indicators",
            "collect_indicators", "district_scores", "ScoreResult", "NO_VALUE", "CONTEXT", "FEWER", "scores_for_people", "parts_for_people",
            "points_table", "fewer_note", "score_map"]
