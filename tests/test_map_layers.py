@@ -103,3 +103,64 @@ def test_combined_map_switches_groups_and_their_legends(ten_squares, tmp_path):
     assert "L.control.layers" in page and 'overlayadd overlayremove' in page
     assert "DEMO data in: second" in page  # the banner names the demo part
     assert _external_loads(page) == []
+
+
+# --- layers showing part of a list --------------------------------------------------------
+
+
+def _five_points() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"name": [f"p{i}" for i in range(5)]},
+                            geometry=[Point(113.60 + 0.01 * i, 34.75) for i in range(5)], crs=4326)
+
+
+def test_a_cut_point_layer_says_n_of_m_in_legend_and_caption(tmp_path):
+    pts = _five_points()
+    m = maps.base_map(title="t")
+    maps.add_points(m, pts, name="sites", top=3, chosen_by="register order")
+    state = maps.map_state(m)
+    assert len(state.layers[0].frame) == 3  # the first three rows drawn
+    assert state.legends == [("sites", [("#1f4e9c", "3 of 5 shown, chosen by register order", "dot")])]
+    assert state.notes == ["sites: 3 of 5 shown, chosen by register order"] == state.subsets
+    page = maps.save_html(m, tmp_path / "m.html").read_text(encoding="utf-8")
+    assert _has(page, "3 of 5 shown, chosen by register order") and _has(page, "sites: 3 of 5 shown")
+
+
+def test_a_part_given_with_its_total_and_a_section():
+    m = maps.base_map(title="t")
+    maps.add_points(m, _five_points().iloc[:2], name="gap cells", total=40, chosen_by="most children", legend_section="gaps")
+    assert maps.map_state(m).legends == [("gaps", [("#1f4e9c", "gap cells (2 of 40 shown, chosen by most children)", "dot")])]
+
+
+def test_a_whole_layer_counts_its_points_and_says_nothing_more():
+    m = maps.base_map(title="t")
+    maps.add_points(m, _five_points(), name="sites", top=10, chosen_by="unused")  # top above the rows: all drawn
+    state = maps.map_state(m)
+    assert state.legends == [("sites", [("#1f4e9c", "5 points", "dot")])] and state.notes == [] and state.subsets == []
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"top": 2}, "give chosen_by"),
+    ({"total": 9, "chosen_by": " "}, "give chosen_by"),
+    ({"total": 3, "chosen_by": "x"}, "fewer than the 5 rows"),
+    ({"top": -1, "chosen_by": "x"}, "top=-1"),
+])
+def test_a_cut_without_its_rule_is_refused(kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        maps.add_points(maps.base_map(title="t"), _five_points(), name="sites", **kwargs)
+
+
+def test_combined_map_and_static_png_keep_the_n_of_m_note(tmp_path, monkeypatch):
+    import matplotlib.text
+
+    from zzgeo.maps.static import render_static
+
+    first = maps.base_map(title="a", caption_lines=[f"note {i}" for i in range(9)])
+    maps.add_points(first, _five_points(), name="sites", top=2, chosen_by="register order")
+    m = maps.combine_maps({"A": first}, title="all")
+    state = maps.map_state(m)
+    assert "sites: 2 of 5 shown, chosen by register order" in state.subsets
+    assert state.notes.index(state.subsets[0]) >= 8  # past the eight notes the PNG shows, yet drawn:
+    drawn, original = [], matplotlib.text.Text.set_text
+    monkeypatch.setattr(matplotlib.text.Text, "set_text", lambda self, s: (drawn.append(str(s)), original(self, s))[1])
+    render_static(state, tmp_path / "m.png", width=400, height=300)
+    assert any("sites: 2 of 5 shown, chosen by register order" in t for t in drawn)

@@ -34,7 +34,8 @@ def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top
         From :func:`zzgeo.groundwater.screen_sources`; its listed sources are
         drawn in red with their priority and reasons.
     top : int
-        How many listed sources to draw, by priority.
+        How many listed sources to draw, by priority; when more are listed,
+        the legend and caption say "N of M shown, chosen by priority".
     basemap : str
         ``"none"`` (offline), ``"osm"`` or ``"amap"``.
 
@@ -94,8 +95,9 @@ def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top
     if len(zones.wells):
         add_points(m, zones.wells, label_column="well_id", color="#1f4e9c", radius=4, name="wells (水源井)")
     if screening is not None:
-        listed = screening.sources[screening.sources["listed"]].sort_values("priority").head(top).copy()
-        if len(listed):
+        listed = screening.sources[screening.sources["listed"]].sort_values("priority", kind="stable").copy()
+        if len(listed) and top > 0:
             listed["label"] = listed["priority"].astype(int).astype(str) + ". " + listed["name"].astype(str) + " — " + listed["reasons"].str[:80]
-            add_points(m, listed, label_column="label", color="#cb181d", radius=5, name="leak-screening list (渗漏排查清单)", fit=True)
+            add_points(m, listed, label_column="label", color="#cb181d", radius=5, name="leak-screening list (渗漏排查清单)", fit=True,
+                       top=top, chosen_by="priority (1 first)")
     return m

@@ -543,8 +543,16 @@ def add_points(
     labels: Mapping[str, str] | None = None,
     legend_section: str | None = None,
     fit: bool = False,
+    top: int | None = None,
+    total: int | None = None,
+    chosen_by: str | None = None,
 ) -> folium.GeoJson:
     """Add a point layer drawn as Leaflet CircleMarkers (no icon fonts needed).
+
+    A layer that shows only part of a list says so: with *top* (draw the
+    first *top* rows of *gdf*, in its order) or *total* (*gdf* is already a
+    part of a list of *total* rows), its legend entry and a caption note read
+    ``"N of M shown, chosen by <chosen_by>"``, and *chosen_by* must say the rule.
 
     Parameters
     ----------
@@ -568,6 +576,13 @@ def add_points(
         Legend heading to list this layer under (with its count); default: its own section *name*.
     fit : bool, default False
         Widen the map's view to take these points in too.
+    top : int, optional
+        Draw only the first *top* rows of *gdf* (in its order).
+    total : int, optional
+        How many rows the list *gdf* was taken from has (default: its length).
+    chosen_by : str, optional
+        The rule that picked the rows shown (how *gdf* is ordered, or how it
+        was cut); required when not every row of the list is drawn.
 
     Returns
     -------
@@ -578,6 +593,9 @@ def add_points(
     ------
     CRSError, SchemaError, GeometryError
         No CRS; a column missing; a geometry that is not a point.
+    ParameterError
+        *top* or *total* leave rows out and *chosen_by* does not say why;
+        *top* below 0 or *total* below the rows drawn.
 
     Examples
     --------
@@ -598,8 +616,21 @@ def add_points(
     Traceback (most recent call last):
     ...
     zzgeo.errors.GeometryError: add_points: gdf holds ['Polygon'] geometries; only Point/MultiPoint allowed
+
+    The first of the two centres only: the legend and the caption say so.
+
+    >>> m = base_map(title="托育 childcare")
+    >>> _ = add_points(m, centres, name="托育 childcare", top=1, chosen_by="register order")
+    >>> map_state(m).legends, map_state(m).notes
+    ([('托育 childcare', [('#1f4e9c', '1 of 2 shown, chosen by register order', 'dot')])], ['托育 childcare: 1 of 2 shown, chosen by register order'])
+    >>> add_points(m, centres, name="托育 childcare", top=1)
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ParameterError: add_points: 1 of 2 rows of 托育 childcare drawn (top=1, total=None); give chosen_by, the rule that picked them
     """
     _check_columns(gdf, [c for c in [label_column, *(popup_columns or ())] if c is not None], "add_points")
+    shown, listed = _subset(gdf, top=top, total=total, chosen_by=chosen_by, what=str(name or "points"))
+    gdf = gdf.iloc[:shown]
     data = _display(gdf, m, "add_points: gdf").explode(index_parts=False)
     bad = sorted(set(data.geom_type) - {"Point"})
     if bad:
@@ -618,14 +649,44 @@ def add_points(
     )
     gj.add_to(m)
     state = map_state(m)
-    if legend_section:
-        _add_legend(state, legend_section, [(color, f"{name or 'points'} ({len(layer):,})", "dot")])
-    elif name:
-        _add_legend(state, str(name), [(color, f"{len(layer):,} points", "dot")])
+    if listed is not None:  # a part of a list: the legend and the caption say which part
+        part = _shown_of(shown, listed, chosen_by)
+        state.notes.append(f"{name or 'points'}: {part}")
+        state.subsets.append(state.notes[-1])
+        label = f"{name} ({part})" if legend_section and name else part
+    else:
+        label = f"{name or 'points'} ({len(layer):,})" if legend_section else f"{len(layer):,} points"
+    if legend_section or name:
+        _add_legend(state, str(legend_section or name), [(color, label, "dot")])
     state.layers.append(LayerRecord("points", str(name or "points"), layer, style | {"radius": radius}, gj))
     if fit:
         _fit(m, layer)
     return gj
+
+
+def _shown_of(shown: int, total: int, rule: str | None) -> str:
+    """``"30 of 273 shown, chosen by build order"``: the words every partial layer's legend and caption use."""
+    return f"{shown:,} of {total:,} shown, chosen by {rule}"
+
+
+def _subset(gdf: pd.DataFrame, *, top: int | None, total: int | None, chosen_by: str | None, what: str) -> tuple[int, int | None]:
+    """Rows of *gdf* to draw, and the length of the list they are part of (None: the whole list is drawn).
+
+    The one place where a map layer is cut: a cut without a rule is refused.
+    """
+    if top is not None and top < 0:
+        raise ParameterError(f"add_points: top={top!r} for {what}; give 0 or more rows to draw")
+    shown = len(gdf) if top is None else min(top, len(gdf))
+    listed = len(gdf) if total is None else int(total)
+    if listed < len(gdf):
+        raise ParameterError(f"add_points: total={total!r} for {what}, fewer than the {len(gdf)} rows given; "
+                             "give the length of the list the rows come from")
+    if shown == listed:
+        return shown, None
+    if not chosen_by or not str(chosen_by).strip():
+        raise ParameterError(f"add_points: {shown} of {listed} rows of {what} drawn (top={top!r}, total={total!r}); "
+                             "give chosen_by, the rule that picked them")
+    return shown, listed
 
 
 def _fit(m: folium.Map, layer: gpd.GeoDataFrame) -> None:
@@ -849,6 +910,8 @@ def combine_maps(maps: Mapping[str, folium.Map], *, title: str, basemap: str | N
             if note not in state.notes:
                 state.notes.append(note)
                 state.groups[note] = label
+            if note in sub.subsets and note not in state.subsets:
+                state.subsets.append(note)
     add_districts(m)
     folium.LayerControl(collapsed=False, position="topleft").add_to(m)
     _GroupToggle().add_to(m)

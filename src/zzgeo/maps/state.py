@@ -101,6 +101,8 @@ class MapState:
     groups, hidden
         Legend section / note -> switchable group, and the groups hidden at
         first (:func:`zzgeo.maps.combine_maps`).
+    subsets : list of str
+        Those of *notes* that say a layer shows only part of a list.
 
     Examples
     --------
@@ -134,6 +136,8 @@ class MapState:
     groups: dict[str, str] = field(default_factory=dict)
     #: Groups hidden when the page opens (their legend sections and notes too).
     hidden: set[str] = field(default_factory=set)
+    #: The notes saying a layer shows only part of a list ("N of M shown, chosen by ..."): every rendering keeps them.
+    subsets: list[str] = field(default_factory=list)
 
     def shown(self, key: str) -> bool:
         """Whether a legend section or note belongs to a group that is shown when the page opens."""

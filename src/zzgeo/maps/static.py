@@ -114,7 +114,8 @@ def render_static(state: MapState, path: str | os.PathLike[str], *, width: int =
             _legend(ax, state)
             title = state.title + (f"\n{state.banner}" if state.banner else "")
             ax.set_title(title, fontsize=13, fontweight="bold", color="#b00020" if state.banner else "#222222")
-            notes = [n for n in dict.fromkeys(state.notes) if state.shown(n)][:8]
+            shown = [n for n in dict.fromkeys(state.notes) if state.shown(n)]
+            notes = shown[:8] + [n for n in shown[8:] if n in state.subsets]  # a layer showing part of a list always says so
             fig.text(0.01, 0.01, "\n".join(n[:150] for n in notes), fontsize=6.5, va="bottom", ha="left")
             fig.text(0.99, 0.99, "N ↑", fontsize=12, fontweight="bold", ha="right", va="top")
             fig.subplots_adjust(left=0.02, right=0.98, top=0.92, bottom=0.02 + 0.017 * len(notes))

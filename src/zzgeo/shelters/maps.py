@@ -133,7 +133,8 @@ def siting_map(plan: SitingResult, districts: gpd.GeoDataFrame, *, top: int = 30
         From :func:`~zzgeo.shelters.siting.site_shelters`.
     districts : geopandas.GeoDataFrame
     top : int, default 30
-        How many chosen sites to draw, in build order.
+        How many chosen sites to draw, in build order; when the plan chose
+        more, the legend and caption say "N of M shown, chosen by build order ...".
     basemap : str
 
     Returns
@@ -181,9 +182,10 @@ def siting_map(plan: SitingResult, districts: gpd.GeoDataFrame, *, top: int = 30
         tooltip_columns=["name", "sites_chosen", "added_area_m2", "residual_gap_m2"],
         legend_title="m² per resident after", demo=demo,
     )
-    chosen = plan.chosen.head(top).copy()
-    if len(chosen):
+    chosen = plan.chosen.copy()
+    if len(chosen) and top > 0:
         chosen["label"] = (chosen["order"].astype(str) + ". " + chosen["name"].astype(str) + " (+"
                            + chosen["newly_covered"].round(0).astype(int).astype(str) + " residents)")
-        add_points(m, chosen, label_column="label", color="#238b45", radius=6, name="chosen sites")
+        add_points(m, chosen, label_column="label", color="#238b45", radius=6, name="chosen sites", top=top,
+                   chosen_by="build order (most newly covered residents first)")
     return m
