@@ -70,6 +70,23 @@ def test_gap_cells_rank_children_beyond_a_circle(grid):
     assert beyond_a["children"].tolist() == [40.0, 30.0] and beyond_a["rank"].tolist() == [1, 2]
     assert beyond_a.geometry.area.tolist() == pytest.approx([200.0 ** 2] * 2)
     assert gaps[gaps["circle"] == "b"]["children"].tolist() == [40.0]
+    far = gaps[gaps["circle"] == "b"].iloc[0]  # 1000 m x 1.3 is beyond 600 m: no distance, but a place and a reason
+    assert far["nearest"] == "no facility reachable within 600 m" and np.isinf(far["nearest_walk_m"])
+    assert (far["x_m"], far["y_m"]) == tuple(surface.geometry.iloc[3].coords[0])
+    lon, lat = surface.geometry.iloc[[3]].to_crs(4326).iloc[0].coords[0]
+    assert (far["lon"], far["lat"]) == pytest.approx((lon, lat))
+    assert beyond_a["cells_beyond"].tolist() == [2, 2] and beyond_a["tied_cells"].tolist() == [1, 1]
+
+
+def test_equal_gap_cells_share_a_rank(grid):
+    surface, _ = grid
+    even = surface.assign(children=[10.0, 20.0, 20.0, 20.0])  # cells 1-3 equal in children
+    walk = pd.DataFrame({"park": [0.0, np.inf, np.inf, 900.0]})  # cells 1 and 2 out of reach: equal in both
+    gaps = gap_cells(even, walk, {"a": 300.0}, top=2)
+    # competition ranking: the two unreachable cells tie at 1, the cell 900 m away is 3rd (cut off by top=2)
+    assert gaps["rank"].tolist() == [1, 1] and gaps["tied_cells"].tolist() == [2, 2] and gaps["cells_beyond"].tolist() == [3, 3]
+    third = gap_cells(even, walk, {"a": 300.0}, top=5).iloc[2]
+    assert (third["rank"], third["tied_cells"], third["nearest"]) == (3, 1, "900 m")
 
 
 def test_default_children_surface_holds_the_plans_total():

@@ -35,8 +35,36 @@ def test_attainment_map_colours_each_district_by_its_ratio(facilities, tmp_path)
 
 
 def test_access_map_shows_the_gap_cells(facilities, tmp_path):
+    import json
+
+    import numpy as np
+
+    from zzgeo.maps import map_state
+
     result = walking_access(facilities, types=["park_cf"], top=10)
-    text = save_html(access_map(result, "park_cf", "10min"), tmp_path / "parks.html").read_text(encoding="utf-8")
-    assert "the 10 grid cells with most children beyond the circle" in text and "rank 1:" in text
+    m = access_map(result, "park_cf", "10min")
+    text = save_html(m, tmp_path / "parks.html").read_text(encoding="utf-8")
+    assert "the 10 grid cells with most children beyond the circle" in text
+    # counted from the surface: cells with children beyond 500 m; and the size of the tie the cut falls in
+    walk, kids = result.surface["walk_park_cf"].to_numpy(), result.surface["children"].to_numpy()
+    beyond = (walk > 500) & (kids > 0)
+    ranked = sorted(zip(kids[beyond], np.where(np.isinf(walk[beyond]), np.inf, walk[beyond])), reverse=True)
+    tenth = ranked[9]
+    tied, before = ranked.count(tenth), sum(1 for r in ranked if r > tenth)
+    state = map_state(m)
+    entries = dict(state.legends)["gap cells"]
+    label = entries[0][1]
+    assert label == f"10 of {int(beyond.sum()):,} shown, chosen by most children, then farthest"
+    assert label in text or json.dumps(label)[1:-1] in text  # on the page (folium may write it \\u-escaped)
+    assert f"gap cells: {label}" in state.notes
+    if tied > 10 - before:  # the cut splits a tie: the whole tie drawn as an area, and said
+        assert entries[1][1] == f"all {tied:,} cells of rank {before + 1:,} ({10 - before} drawn as dots)"
+        assert any(n.startswith(f"gap cells: rank {before + 1:,} is shared by {tied:,} equal cells") for n in state.notes)
+    cells = next(layer.frame for layer in state.layers if layer.name == "gap cells")
+    first = cells.iloc[0, 0]
+    gaps = result.gaps[(result.gaps["type"] == "park_cf") & (result.gaps["circle"] == "10min")]
+    if np.isinf(gaps["nearest_walk_m"].iloc[0]):
+        assert "no facility reachable within 1,000 m" in first
+    assert first.startswith(f"rank 1{f' (tied: {tied:,} cells)' if before == 0 and tied > 1 else ''}:")
     with pytest.raises(UnknownCodeError):
         access_map(result, "childcare")

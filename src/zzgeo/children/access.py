@@ -326,8 +326,13 @@ def _childcare_by_unit(surface: pd.DataFrame, fca: pd.DataFrame, sites: pd.DataF
 def gap_cells(surface: gpd.GeoDataFrame, walk: pd.DataFrame, circles: dict[str, float], *, top: int = 50) -> gpd.GeoDataFrame:
     """The *top* cells with most children beyond each circle of each type, as squares (EPSG:4547).
 
-    With the default surface every cell of a district holds the same children,
-    so ties are broken by distance (farthest first).
+    Cells are ranked by children (most first), then by walking distance
+    (farthest first; a cell with no facility within the largest circle first
+    of all). Cells equal in both share a rank, as in a competition ranking
+    (1, 1, 3), and ``tied_cells`` says how many cells beyond the circle share
+    it: with the default surface every cell of a district holds the same
+    children, so a rank is often shared by thousands of cells, of which the
+    first *top* (in the surface's order) are kept.
 
     Parameters
     ----------
@@ -344,14 +349,20 @@ def gap_cells(surface: gpd.GeoDataFrame, walk: pd.DataFrame, circles: dict[str, 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``type``, ``circle``, ``walk_m_limit``, ``rank``, ``unit``,
-        ``children``, ``nearest_walk_m``; squares in the surface's CRS.
+        ``type``, ``circle``, ``walk_m_limit``, ``rank``, ``tied_cells``,
+        ``cells_beyond`` (cells with children beyond the circle, of which
+        these are the first), ``unit``, ``children``, ``nearest_walk_m``
+        (``inf``: no facility within the largest circle), ``nearest`` (the
+        same in words: ``"no facility reachable within 1,000 m"``), the cell
+        centre as ``x_m``, ``y_m`` (the surface's CRS) and ``lon``, ``lat``
+        (WGS-84); squares in the surface's CRS.
 
     Examples
     --------
-    Three 250 m cells 200 m, out of reach and 900 m from the nearest
-    childcare: beyond the 300 m circle lie the 80 children of the third cell
-    (rank 1) and the 50 of the second (rank 2).
+    Four 250 m cells 200 m, out of reach, 900 m and out of reach from the
+    nearest childcare: beyond the 300 m circle lie the 80 children of the
+    second and fourth cells (no facility reachable: they tie at rank 1) and
+    the 50 of the third (rank 3).
 
     >>> import numpy as np
     >>> import pandas as pd
@@ -359,13 +370,15 @@ def gap_cells(surface: gpd.GeoDataFrame, walk: pd.DataFrame, circles: dict[str, 
     >>> from shapely.geometry import Point
     >>> from zzgeo.children import gap_cells
     >>> x0, y0 = 461_125, 3_838_375  # in 二七区, EPSG:4547 metres
-    >>> surface = gpd.GeoDataFrame({"children": [100.0, 50.0, 80.0], "unit": "410103"},
-    ...                            geometry=[Point(x0 + 250 * i, y0) for i in range(3)], crs="EPSG:4547")
+    >>> surface = gpd.GeoDataFrame({"children": [100.0, 80.0, 50.0, 80.0], "unit": "410103"},
+    ...                            geometry=[Point(x0 + 250 * i, y0) for i in range(4)], crs="EPSG:4547")
     >>> surface.attrs["cell_m"] = 250
-    >>> gaps = gap_cells(surface, pd.DataFrame({"childcare": [200.0, np.inf, 900.0]}), {"5min": 300})
-    >>> gaps[["rank", "children", "nearest_walk_m"]].values.tolist()
-    [[1.0, 80.0, 900.0], [2.0, 50.0, inf]]
-    >>> gaps.area.tolist()  # 250 m x 250 m squares
+    >>> gaps = gap_cells(surface, pd.DataFrame({"childcare": [200.0, np.inf, 900.0, np.inf]}), {"5min": 300, "15min": 1000})
+    >>> gaps[gaps["circle"] == "5min"][["rank", "tied_cells", "children", "nearest", "x_m"]].values.tolist()
+    [[1, 2, 80.0, 'no facility reachable within 1,000 m', 461375.0], [1, 2, 80.0, 'no facility reachable within 1,000 m', 461875.0], [3, 1, 50.0, '900 m', 461625.0]]
+    >>> gaps[["lon", "lat"]].iloc[0].round(4).tolist()  # the cell centre in WGS-84
+    [113.5786, 34.6728]
+    >>> gaps.area.tolist()[:2]  # 250 m x 250 m squares
     [62500.0, 62500.0]
     """
     import geopandas as gpd
@@ -373,19 +386,35 @@ def gap_cells(surface: gpd.GeoDataFrame, walk: pd.DataFrame, circles: dict[str, 
 
     half = float(surface.attrs.get("cell_m") or 100.0) / 2.0
     x, y = shapely.get_x(surface.geometry.values), shapely.get_y(surface.geometry.values)
+    lonlat = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=surface.crs).to_crs(4326)
+    lon, lat = lonlat.x.to_numpy(), lonlat.y.to_numpy()
+    reach = max(circles.values()) if circles else np.inf
+    children = surface["children"].to_numpy()
     parts = []
     for kind in walk.columns:
         dist = walk[kind].to_numpy()
         for circle, metres in circles.items():
-            out = np.flatnonzero((dist > metres) & (surface["children"].to_numpy() > 0))
-            order = np.lexsort((-np.where(np.isinf(dist[out]), 1e12, dist[out]), -surface["children"].to_numpy()[out]))[:top]
-            pick = out[order]
-            parts.append(pd.DataFrame({"type": kind, "circle": circle, "walk_m_limit": metres, "rank": np.arange(1, len(pick) + 1),
-                                       "unit": surface["unit"].to_numpy()[pick], "children": surface["children"].to_numpy()[pick],
-                                       "nearest_walk_m": dist[pick], "cx": x[pick], "cy": y[pick]}))
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["type", "circle", "cx", "cy"])
-    squares = shapely.box(table["cx"] - half, table["cy"] - half, table["cx"] + half, table["cy"] + half)
-    return gpd.GeoDataFrame(table.drop(columns=["cx", "cy"]), geometry=squares, crs=surface.crs)
+            out = np.flatnonzero((dist > metres) & (children > 0))
+            far = np.where(np.isinf(dist[out]), np.inf, dist[out])
+            order = np.lexsort((-far, -children[out]))  # stable: equal cells stay in the surface's order
+            kc, kd = children[out][order], far[order]
+            new = np.r_[True, (kc[1:] != kc[:-1]) | (kd[1:] != kd[:-1])] if len(order) else np.zeros(0, bool)
+            starts = np.flatnonzero(new)
+            group = np.cumsum(new) - 1
+            rank = starts[group] + 1  # equal cells share the rank of the first of them
+            tied = np.diff(np.r_[starts, len(order)])[group]
+            pick = out[order[:top]]
+            d = dist[pick]
+            parts.append(pd.DataFrame({"type": kind, "circle": circle, "walk_m_limit": metres, "rank": rank[:top],
+                                       "tied_cells": tied[:top], "cells_beyond": len(out),
+                                       "unit": surface["unit"].to_numpy()[pick], "children": children[pick], "nearest_walk_m": d,
+                                       "nearest": [f"no facility reachable within {reach:,.0f} m" if np.isinf(v) else f"{v:,.0f} m" for v in d],
+                                       "x_m": x[pick], "y_m": y[pick], "lon": lon[pick], "lat": lat[pick]}))
+    columns = ["type", "circle", "walk_m_limit", "rank", "tied_cells", "cells_beyond", "unit", "children", "nearest_walk_m", "nearest",
+               "x_m", "y_m", "lon", "lat"]
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    squares = shapely.box(table["x_m"] - half, table["y_m"] - half, table["x_m"] + half, table["y_m"] + half)
+    return gpd.GeoDataFrame(table, geometry=squares, crs=surface.crs)
 
 
 def walking_access(

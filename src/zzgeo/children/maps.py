@@ -196,10 +196,46 @@ def access_map(result: AccessResult, kind: str, circle: str = "15min", *, basema
     if len(gaps):
         cells = gaps.copy()
         cells["geometry"] = cells.geometry.centroid
-        cells["label"] = [f"rank {r}: {c:,.0f} children, nearest {('> ' + format(metres, 'g')) if np.isinf(d) else format(d, ',.0f')} m"
-                          for r, c, d in zip(cells["rank"], cells["children"], cells["nearest_walk_m"], strict=True)]
-        add_points(m, cells, label_column="label", color="#d73027", radius=4, name="gap cells")
+        cells["label"] = [f"rank {r}{f' (tied: {t:,} cells)' if t > 1 else ''}: {c:,.0f} children, {_nearest(n, d)}"
+                          for r, t, c, n, d in zip(cells["rank"], cells["tied_cells"], cells["children"], cells["nearest"],
+                                                   cells["nearest_walk_m"], strict=True)]
+        add_points(m, cells, label_column="label", color="#d73027", radius=4, name="gap cells", total=int(gaps["cells_beyond"].iloc[0]),
+                   chosen_by="most children, then farthest", popup_columns=["label", "unit", "children", "nearest", "lon", "lat"],
+                   labels={"label": "排名 rank", "nearest": "最近设施 nearest facility", "lon": "经度 lon (WGS-84)", "lat": "纬度 lat (WGS-84)"})
+        _tie_at_the_cut(m, result, kind, metres, gaps)
     return m
+
+
+def _tie_at_the_cut(m: folium.Map, result: AccessResult, kind: str, metres: float, gaps: pd.DataFrame) -> None:
+    """When the cut of the gap cells falls inside a tie (cells equal in children and distance), draw the whole tie as an
+    area and say in the caption how many of its cells the dots show: which of equal cells are dots is arbitrary."""
+    import geopandas as gpd
+    import shapely
+
+    from zzgeo.maps import add_outlines, map_state
+
+    last = gaps.iloc[-1]
+    rank, tied = int(last["rank"]), int(last["tied_cells"])
+    drawn = int((gaps["rank"] == rank).sum())
+    if tied <= drawn:
+        return
+    surface = result.surface
+    walk, kids = surface[f"walk_{kind}"].to_numpy(), surface["children"].to_numpy()
+    same = (walk > metres) & (kids == last["children"]) & ((walk == last["nearest_walk_m"]) | (np.isinf(walk) & np.isinf(last["nearest_walk_m"])))
+    half = float(surface.attrs.get("cell_m") or (gaps.geometry.iloc[0].bounds[2] - gaps.geometry.iloc[0].bounds[0])) / 2.0
+    x, y = shapely.get_x(surface.geometry.values[same]), shapely.get_y(surface.geometry.values[same])
+    area = shapely.union_all(shapely.box(x - half, y - half, x + half, y + half))
+    section = f"rank {rank:,}: {tied:,} equal cells"
+    add_outlines(m, gpd.GeoDataFrame(geometry=[area], crs=surface.crs), name=section, color="#d73027", weight=1.2, dash="4 3",
+                 legend_label=f"all {tied:,} cells of rank {rank:,} ({drawn:,} drawn as dots)", legend_section="gap cells")
+    map_state(m).notes.append(f"gap cells: rank {rank:,} is shared by {tied:,} equal cells ({last['children']:,.0f} children, "
+                              f"{_nearest(last['nearest'], last['nearest_walk_m'])}); the dashed outline holds them all, "
+                              f"the dots show {drawn:,} of them (the first in grid order)")
+
+
+def _nearest(words: str, metres: float) -> str:
+    """``"nearest 900 m"``, or the gap table's words for a cell out of reach (``"no facility reachable within 1,000 m"``)."""
+    return words if np.isinf(metres) else f"nearest {words}"
 
 
 _PER_UNIT = ("per_unit", "per_1000_residents", "per_10000_residents")
@@ -260,8 +296,8 @@ def overview_map(result: Attainment, *, basemap: str = "none") -> folium.Map:
     '儿童友好城市 targets due 2025: mean attainment by district DEMO'
     >>> state.banner
     'DEMO facility register — attainment is illustrative'
-    >>> state.notes[-2:]
-    ['DEMO facility register', 'not drawn (community-level, 4,800 points): 家长学校/家庭教育指导服务站点、儿童之家、足球场(非儿童友好)']
+    >>> state.notes[-3:]
+    ['DEMO facility register', '儿童友好设施 facilities: 2,251 of 7,051 shown, chosen by every type but the community-level ones (named below)', 'not drawn (community-level, 4,800 points): 家长学校/家庭教育指导服务站点、儿童之家、足球场(非儿童友好)']
     """
     from zzgeo.layers import read_layer
     from zzgeo.maps import add_points, choropleth_map, map_state
@@ -291,8 +327,9 @@ def overview_map(result: Attainment, *, basemap: str = "none") -> folium.Map:
     shown = result.facilities[~many]
     names = _labels()
     points = shown.assign(label=[f"{names.get(t, t)}: {n}" for t, n in zip(shown["type"], shown["name"], strict=True)])
-    add_points(m, points, label_column="label", color="#1b7837", radius=3, name="drawn",
-               legend_section="儿童友好设施 facilities (register)")
+    add_points(m, points, label_column="label", color="#1b7837", radius=3, name="儿童友好设施 facilities",
+               legend_section="儿童友好设施 facilities (register)", total=len(result.facilities),
+               chosen_by="every type but the community-level ones (named below)")
     map_state(m).notes.append(f"not drawn (community-level, {int(many.sum()):,} points): "
                               + "、".join(names.get(t, t) for t in _NOT_DRAWN))
     return m
