@@ -238,3 +238,37 @@ def test_version_option() -> None:
 
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.strip() == f"zzgeo {zzgeo.__version__}"
+
+
+def _display_width(line: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def test_console_tables_never_cut_a_figure(monkeypatch, capsys) -> None:
+    """Issue 22 (1): piped, the table is printed whole; in a narrow terminal its columns are split into parts that
+    repeat the key columns; no figure is ever cut to '1,5…'."""
+    from zzgeo._cli import print_table
+
+    headers = ["adcode", "区县", "population", "area m²", "m²/person", "gap 2025 m²", "gap 2029 m²", "in reach", "assured"]
+    rows = [["410102", "中原区", "1,508,868", "2,430,460", "1.61", "587,276", "2,096,144", "99.7%", "89.3%"],
+            ["410104", "管城回族区", "1,294,430", "1,813,830", "1.40", "775,030", "2,069,460", "87.8%", "85.3%"]]
+    justify = ["left", "left", *["right"] * 7]
+    monkeypatch.delenv("COLUMNS", raising=False)
+    print_table(headers, rows, title="shelters", justify=justify, keys=2)  # captured: not a terminal
+    piped = capsys.readouterr().out
+    assert "…" not in piped and "part 1" not in piped
+    for row in rows:  # every row on one line, all its cells whole
+        assert any(all(cell in line for cell in row) for line in piped.splitlines()), row
+    assert sum(line.startswith("│ 410102") for line in piped.splitlines()) == 1  # one table, each row on one line
+    monkeypatch.setenv("COLUMNS", "50")
+    print_table(headers, rows, title="shelters", justify=justify, keys=2)
+    narrow = capsys.readouterr().out
+    lines = narrow.splitlines()
+    assert "…" not in narrow and max(_display_width(line) for line in lines) <= 50
+    parts = [line for line in lines if "(part " in line]
+    assert len(parts) >= 3 and parts[-1].strip().endswith(f"of {len(parts)})")
+    assert sum("中原区" in line for line in lines) == len(parts)  # the key columns in every part
+    for cell in [c for row in rows for c in row[2:]]:  # every figure whole, on one line
+        assert cell in narrow, cell

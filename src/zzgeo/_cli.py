@@ -133,22 +133,88 @@ def _cell(value: object) -> str:
 
 
 def print_frame(frame: Any, title: str | None = None, *, columns: Sequence[str] | None = None) -> None:
-    """A pandas frame, or a list of dicts (no pandas needed), as a rich table on stdout."""
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title)
+    """A pandas frame, or a list of dicts (no pandas needed), as a table on stdout (:func:`print_table`)."""
     if isinstance(frame, list):
         cols = list(columns) if columns else list(frame[0]) if frame else []
         rows: Iterable[Sequence[object]] = ([record.get(c) for c in cols] for record in frame)
     else:
         cols = list(columns) if columns else list(frame.columns)
         rows = frame[cols].itertuples(index=False)
-    for col in cols:
-        table.add_column(str(col), overflow="fold")  # wrap, never cut a figure to "1,5…"
-    for row in rows:
-        table.add_row(*(_cell(v) for v in row))
-    Console().print(table)
+    cells = [[_cell(v) for v in row] for row in rows]
+    numeric = [bool(cells) and all(_looks_numeric(r[i]) for r in cells if r[i]) for i in range(len(cols))]
+    print_table([str(c) for c in cols], cells, title=title, justify=["right" if n else "left" for n in numeric], markup=False)
+
+
+def _looks_numeric(text: str) -> bool:
+    return bool(text) and text.replace(",", "").replace(".", "", 1).replace("%", "").lstrip("-").isdigit()
+
+
+_TEXT_WRAP = 32
+
+
+def _table_width(text: Any) -> int:
+    """Columns a cell (a str or rich Text) needs on one line (a Chinese character takes two)."""
+    from rich.cells import cell_len
+
+    return max((cell_len(line) for line in str(getattr(text, "plain", text)).splitlines()), default=0)
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None,
+                justify: Sequence[str] | None = None, keys: int = 1, console: Any = None, markup: bool = True) -> None:
+    """Print a table on stdout that never cuts a figure.
+
+    Every figure keeps its full text on one line (text cells and headers
+    wider than 32 columns may wrap). Piped or redirected, the table is printed whole at its own width.
+    In a terminal (or with ``COLUMNS`` set) narrower than the table, the columns
+    are split into several tables, each repeating the first *keys* columns
+    (the id and name), titled "part 1 of 3" and so on: never ``1,5…``.
+
+    Parameters
+    ----------
+    headers : sequence of str
+    rows : sequence of sequences of str
+        The cells, already formatted.
+    justify : sequence of {"left", "right"}, optional
+        Per column; default left.
+    keys : int
+        Leading columns repeated in every part.
+    console : rich.console.Console, optional
+        Default: stdout.
+    markup : bool
+        Cells hold rich markup (``[green]yes[/]``); False for text from files and results, shown as typed.
+    """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    justify = list(justify) if justify else ["left"] * len(headers)
+    rows = [[Text.from_markup(c) if markup else Text(str(c)) for c in row] for row in rows]
+    headers = [Text(str(h)) for h in headers]
+    values = [max([_table_width(r[i]) for r in rows] + [1]) for i in range(len(headers))]
+    # figures (right-aligned) keep their full width; text may wrap once wider than _TEXT_WRAP columns
+    values = [v if j == "right" else min(v, _TEXT_WRAP) for v, j in zip(values, justify)]
+    heads = [min(_table_width(h), max(v, _TEXT_WRAP)) for h, v in zip(headers, values)]  # long headers may wrap
+    need = [max(v, h) + 3 for v, h in zip(values, heads)]  # padding and the border of each column
+    narrow = console is not None or sys.stdout.isatty() or "COLUMNS" in os.environ
+    console = console or Console(width=None if narrow else max(sum(need) + 1, 80))
+    keys = min(keys, len(headers))
+    groups, current, used = [], [], 1 + sum(need[:keys])
+    for i in range(keys, len(headers)):
+        if current and used + need[i] > console.width:
+            groups.append(current)
+            current, used = [], 1 + sum(need[:keys])
+        current.append(i)
+        used += need[i]
+    groups.append(current)
+    for n, group in enumerate(groups, start=1):
+        part = f" (part {n} of {len(groups)})" if len(groups) > 1 else ""
+        table = Table(title=f"{title}{part}" if title else (part.strip() or None))
+        shown = [*range(keys), *group]
+        for i in shown:
+            table.add_column(headers[i], justify=justify[i], no_wrap=False, min_width=values[i], overflow="fold")
+        for row in rows:
+            table.add_row(*(row[i] for i in shown))
+        console.print(table)
 
 
 def print_rejected(rejected: Sequence[dict], *, what: str = "row(s)") -> None:

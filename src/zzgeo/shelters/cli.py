@@ -172,25 +172,32 @@ def _shapes(districts, units):
     return pd.concat([own, districts[["adcode", "geometry"]]], ignore_index=True).drop_duplicates("adcode")
 
 
+_TEXT_COLUMNS = ("adcode", "name", "district_name", "shelter_class")
+
+
+def _print_rows(frame, heads, title: str, *, keys: int) -> None:
+    """*frame*'s columns ``(column, format, label)`` as a table that never cuts a figure (:func:`zzgeo._cli.print_table`)."""
+    from zzgeo._cli import print_table
+
+    rows = [[_fmt(row[h], k) for h, k, _ in heads] for _, row in frame.iterrows()]
+    print_table([label for _, _, label in heads], rows, title=title, keys=keys,
+                justify=["left" if h in _TEXT_COLUMNS else "right" for h, _, _ in heads])
+
+
 def _print_coverage(result, out) -> None:
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
     meta = result.meta
     if meta["demo"]:
         _demo_banner(console, "The shelter register")
     by = meta.get("units", {}).get("label", "district")
-    table = Table(title=f"Shelters by {by} — target {meta['target_m2']:g} m²/person by end-{meta['year']} ({meta['target_source'].split(' ')[0]})")
+    title = f"Shelters by {by} — target {meta['target_m2']:g} m²/person by end-{meta['year']} ({meta['target_source'].split(' ')[0]})"
     heads = (("adcode", "", "adcode" if "units" not in meta else "code"), ("name", "", "district" if "units" not in meta else "unit"), ("population", "", "population"),
              ("effective_area_m2", "", "area m²"), ("per_capita_m2", "m2pp", "m²/person"), ("meets_2025", "", "2025"),
              ("gap_2025_m2", "", "gap 2025 m²"), ("meets_2029", "", "2029"), ("gap_2029_m2", "", "gap 2029 m²"),
              ("covered_share", "pct", "in reach"), ("assured_share", "pct", "assured"))
-    for head, _, label in heads:
-        table.add_column(label, justify="left" if head in ("adcode", "name") else "right")
-    for _, row in result.table.iterrows():
-        table.add_row(*(_fmt(row[h], k) for h, k, _ in heads))
-    console.print(table)
+    _print_rows(result.table, heads, title, keys=2)
     rs = meta["rule_set"]
     console.print(f"rule set: {rs['id']} ({rs['status']}) — {rs['source']}")
     console.print(f"population: {meta['population_method']}")
@@ -253,32 +260,22 @@ def site(
 
 def _print_siting(result, out) -> None:
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
     meta = result.meta
     if meta["demo"]:
         _demo_banner(console, "The register and/or the candidate sites")
-    sites = Table(title=f"Chosen sites in build order — target {meta['target_m2']:g} m²/person by end-{meta['year']}")
+    title = f"Chosen sites in build order — target {meta['target_m2']:g} m²/person by end-{meta['year']}"
     heads = (("order", "", "#"), ("name", "", "site"), ("district_name", "", "district"), ("shelter_class", "", "class"),
              ("usable_area_m2", "", "area m²"), ("newly_covered", "", "newly covered"),
              ("district_per_capita_after_m2", "m2pp", "m²/person after"), ("district_gap_after_m2", "", "gap after m²"))
-    for head, _, label in heads:
-        sites.add_column(label, justify="right" if head not in ("name", "district_name", "shelter_class") else "left")
-    for _, row in result.chosen.iterrows():
-        sites.add_row(*(_fmt(row[h], k) for h, k, _ in heads))
-    console.print(sites)
-    summary = Table(title="By district")
+    _print_rows(result.chosen, heads, title, keys=2)
     cols = (("name", "", "district"), ("gap_m2", "", "gap m²"), ("sites_chosen", "", "sites"),
             ("added_area_m2", "", "added m²"), ("per_capita_after_m2", "m2pp", "m²/person after"),
             ("residual_gap_m2", "", "residual gap m²"), ("covered_share", "pct", "in reach before"),
             ("covered_after_share", "pct", "after"), ("assured_share", "pct", "assured before"),
             ("assured_after_share", "pct", "after"))
-    for head, _, label in cols:
-        summary.add_column(label, justify="left" if head == "name" else "right")
-    for _, row in result.districts.iterrows():
-        summary.add_row(*(_fmt(row[h], k) for h, k, _ in cols))
-    console.print(summary)
+    _print_rows(result.districts, cols, "By district", keys=1)
     console.print(f"method: {meta['method']} — {meta['solver']}; status: {meta['status']}; objective: {meta['objective']}")
     console.print(f"rule set: {meta['rule_set']['id']} ({meta['rule_set']['status']}); candidates: {meta['candidate_rule']}, "
                   f"{meta['candidates_eligible']} eligible, {meta['candidates_rejected']} rejected")
