@@ -59,3 +59,22 @@ def test_a_classed_map_does_not_import_mapclassify():
             "print('mapclassify' in sys.modules, 'numba' in sys.modules, 'sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False", "False"]
+
+
+@pytest.mark.parametrize("scheme", ["quantiles", "fisher_jenks", "equal_interval"])
+def test_included_values_are_breaks_and_a_value_at_one_is_above_it(scheme):
+    y = np.array([0.41, 1.87, 2.35, 0.93, 3.12, 1.87, 0.05, 4.4, 2.0, 1.2, 0.77, 2.9])
+    bounds = class_bounds(y, scheme, 3, include=[2.0, 3.0, 9.0])  # 9 is beyond the values: no break
+    classes = np.searchsorted(bounds, y, side="left")  # inclusive upper bounds, as the maps class them
+    below2, at_or_above2 = classes[y < 2.0], classes[y >= 2.0]
+    assert below2.max() < at_or_above2.min()  # no class holds values on both sides of 2
+    assert classes[(y >= 2.0) & (y < 3.0)].max() < classes[y >= 3.0].min()
+    assert bounds[-1] == y.max() and len(bounds) <= 3 + 2
+    assert np.array_equal(class_bounds(y, scheme, 3, include=[]), class_bounds(y, scheme, 3))
+
+
+def test_breaks_inside_the_range_only():
+    from zzgeo.maps.classes import breaks_inside
+
+    y = np.array([1.5, 2.0, 2.8])
+    assert breaks_inside(y, [1.5, 2, 3, 2.8]) == [2.0, 2.8] and breaks_inside(np.array([]), [2]) == []

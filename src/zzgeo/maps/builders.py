@@ -156,30 +156,49 @@ def _check_columns(gdf: pd.DataFrame, columns: Iterable[str], what: str) -> None
         raise SchemaError(f"{what}: no column(s) {missing!r}; columns are {list(gdf.columns)!r}")
 
 
-def _fmt(x: float) -> str:
+def _fmt(x: float, digits: int = 3) -> str:
+    """*x* to *digits* significant digits (whole numbers as they are), with thousands separators."""
     if float(x).is_integer():
         return f"{int(x):,}"
-    return f"{x:,.{max(0, 3 - int(math.floor(math.log10(abs(x)))) - 1) if x else 2}f}"
+    return f"{x:,.{max(0, digits - int(math.floor(math.log10(abs(x)))) - 1) if x else 2}f}"
 
 
-def _numeric_classes(v: np.ndarray, scheme: str, bins: int) -> tuple[np.ndarray, list[str]]:
+def _range_labels(lower: np.ndarray, upper: np.ndarray) -> list[str]:
+    """``"lo – hi"`` per class, with as many significant digits as it takes for no two bounds to read the same."""
+    bounds = np.unique(np.concatenate([lower, upper]))
+    digits = next((d for d in range(3, 8) if len({float(_fmt(b, d).replace(",", "")) for b in bounds}) == len(bounds)), 8)
+    return [f"{_fmt(lo, digits)} \u2013 {_fmt(hi, digits)}" for lo, hi in zip(lower, upper, strict=True)]
+
+
+def _numeric_classes(v: np.ndarray, scheme: str, bins: int, include: Sequence[float] = ()) -> tuple[np.ndarray, list[str]]:
     """Upper class limits and legend labels: one class per value when there are at most *bins* values,
     else mapclassify's *scheme* (limits are inclusive upper bounds, as in mapclassify; computed by
-    :func:`zzgeo.maps.classes.class_bounds`, which imports mapclassify only for natural breaks)."""
-    from zzgeo.maps.classes import class_bounds
+    :func:`zzgeo.maps.classes.class_bounds`, which imports mapclassify only for natural breaks).
+
+    Each value of *include* inside the range is a break too (a value at it falls in the class above), and
+    the scheme then makes that many fewer classes; the labels show the included value itself."""
+    from zzgeo.maps.classes import breaks_inside, class_bounds
 
     unique = np.unique(v)
-    if len(unique) <= max(1, bins):
+    inside = breaks_inside(v, include)
+    if len(unique) <= max(1, bins) and not inside:
         return unique, [_fmt(x) for x in unique]
+    k = max(1, bins - len(inside))
     with warnings.catch_warnings():  # ties: mapclassify makes fewer classes and says so; the legend shows them
         warnings.simplefilter("ignore", UserWarning)
-        upper = np.unique(np.asarray(class_bounds(v, scheme, bins), dtype=float))
-    lower = np.concatenate([[v.min()], upper[:-1]])
-    return upper, [f"{_fmt(lo)} \u2013 {_fmt(hi)}" for lo, hi in zip(lower, upper, strict=True)]
+        if len(unique) > k:
+            upper = np.unique(np.asarray(class_bounds(v, scheme, k, include=inside), dtype=float))
+        else:  # few values: each its own class, split at the included values
+            upper = np.unique(np.concatenate([unique[~np.isin(unique, inside) | (unique == unique[-1])],
+                                              [np.nextafter(t, -np.inf) for t in inside]]))
+    shown = {np.nextafter(t, -np.inf): t for t in inside}
+    hi = np.array([shown.get(x, x) for x in upper])
+    lower = np.concatenate([[v.min()], hi[:-1]])
+    return upper, _range_labels(lower, hi)
 
 
 def _classify(
-    values: pd.Series, bins: int, colors: Sequence[str] | None, scheme: str = "quantiles"
+    values: pd.Series, bins: int, colors: Sequence[str] | None, scheme: str = "quantiles", include: Sequence[float] = ()
 ) -> tuple[list[str], list[tuple[str, str, str]]]:
     """Colour for each value and the legend entries ``(color, label, "box")``."""
     if scheme not in _SCHEMES:
@@ -187,7 +206,7 @@ def _classify(
     na = values.isna()
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         v = values[~na].astype(float).to_numpy()
-        upper, names = _numeric_classes(v, scheme, bins) if len(v) else (np.array([0.0]), [])
+        upper, names = _numeric_classes(v, scheme, bins, include) if len(v) else (np.array([0.0]), [])
         n = len(upper)
         pal = list(colors) if colors else [_SEQUENTIAL[round(i * 6 / max(1, n - 1))] for i in range(n)]
         if len(pal) < n:
@@ -376,6 +395,7 @@ def choropleth_layer(
     labels: Mapping[str, str] | None = None,
     line_color: str = "#444444",
     fit: bool = True,
+    breaks_include: Sequence[float] = (),
 ) -> folium.GeoJson:
     """Add polygons coloured by *column* to *m*, with a legend section, tooltip and popup.
 
@@ -400,6 +420,11 @@ def choropleth_layer(
         Column -> label for tooltips and popups, over ``data/map_labels.toml``.
     fit : bool
         Zoom the map to this layer (with the layers fitted before).
+    breaks_include : sequence of float
+        Values that must be class breaks of a numeric column, such as a policy
+        target: each one inside the column's range is a break (a value at it
+        falls in the class above, with those that meet it), and the *scheme*
+        makes that many fewer classes.
 
     Returns
     -------
@@ -431,11 +456,22 @@ def choropleth_layer(
     ...     print(title, [label for _, label, _ in entries])
     类别 class ['II', 'III', 'I']
     值 value (2025) ['1 – 2.67', '2.67 – 4.33', '4.33 – 6']
+
+    A target of 2 and 3 as breaks: one class below 2, one from 2 to 3 and
+    the scheme's one class above (5 classes asked, 2 of them the targets'):
+
+    >>> m = base_map(title="人均 per capita")
+    >>> per_capita = blocks.assign(v=[1.2, 1.8, 2.0, 2.4, 3.1, 4.0])
+    >>> _ = choropleth_layer(m, per_capita, "v", legend_title="m²/人", scheme="equal_interval", bins=5, breaks_include=[2, 3])
+    >>> [label for _, label, _ in map_state(m).legends[0][1]]
+    ['1.20 – 2', '2 – 2.13', '2.13 – 3', '3 – 3.07', '3.07 – 4']
+    >>> map_state(m).layers[0].frame["__zzgeo_fill"].tolist()[1:3]  # 1.8 below the target, 2.0 at it
+    ['#ffffb2', '#feb24c']
     """
     _check_columns(gdf, [column, *tooltip_columns, *(popup_columns or ())], "choropleth_layer")
     state = map_state(m)
     data = _display(gdf, m, "choropleth: gdf")
-    fill, legend = _classify(data[column], bins, colors, scheme)
+    fill, legend = _classify(data[column], bins, colors, scheme, breaks_include)
     fields = list(dict.fromkeys([column, *tooltip_columns]))
     popup = list(dict.fromkeys([column, *(popup_columns if popup_columns is not None else tooltip_columns)]))
     props, keys = _properties(data, [*fields, *popup])
@@ -479,6 +515,7 @@ def choropleth_map(
     north_arrow: bool = True,
     background: str = "#f4f3ee",
     districts: bool | gpd.GeoDataFrame = True,
+    breaks_include: Sequence[float] = (),
 ) -> folium.Map:
     """A map of polygons coloured by one column, with the district outlines and names on top.
 
@@ -524,7 +561,8 @@ def choropleth_map(
     m = base_map(title=title, caption_lines=caption_lines, demo=demo, banner_text=banner_text, basemap=basemap,
                  north_arrow=north_arrow, background=background, fill_opacity=fill_opacity)
     choropleth_layer(m, gdf, column, legend_title=legend_title, scheme=scheme, bins=bins, colors=colors,
-                     tooltip_columns=tooltip_columns, popup_columns=popup_columns, labels=labels, line_color=line_color)
+                     tooltip_columns=tooltip_columns, popup_columns=popup_columns, labels=labels, line_color=line_color,
+                     breaks_include=breaks_include)
     if districts is not False:
         add_districts(m, None if districts is True else districts)
     return m

@@ -22,21 +22,43 @@ Examples
 [3.0, 12.0]
 >>> class_bounds(np.array([0.0, 1.0, 4.0]), "equal_interval", 2).tolist()
 [2.0, 4.0]
+
+A policy target can be made a break (a value at the target falls in the class above it):
+
+>>> bounds = class_bounds(np.array([1.2, 1.9, 2.0, 2.6, 3.4]), "quantiles", 2, include=[2.0, 3.0])
+>>> bounds.round(6).tolist(), (bounds < 2.0).tolist()  # the median, 2.0, gives way to the target's break
+([2.0, 3.0, 3.4], [True, False, False])
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["SCHEMES", "class_bounds"]
+__all__ = ["SCHEMES", "class_bounds", "breaks_inside"]
 
 #: The schemes of :func:`class_bounds` (mapclassify's names).
 SCHEMES = ("quantiles", "natural_breaks", "fisher_jenks", "equal_interval")
 
 
-def class_bounds(values: np.ndarray, scheme: str, k: int) -> np.ndarray:
+def breaks_inside(values: np.ndarray, include: Sequence[float]) -> list[float]:
+    """The values of *include* that can be a class break of *values*: above the minimum, at most the maximum.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> breaks_inside(np.array([1.5, 2.8]), [2.0, 3.0, 1.5])
+    [2.0]
+    """
+    y = np.asarray(values, dtype=float)
+    if not len(y):
+        return []
+    return sorted({float(t) for t in include if y.min() < float(t) <= y.max()})
+
+
+def class_bounds(values: np.ndarray, scheme: str, k: int, *, include: Sequence[float] = ()) -> np.ndarray:
     """Upper class bounds of *values*, exactly as ``mapclassify.classify(values, scheme=scheme, k=k).bins``.
 
     Parameters
@@ -46,11 +68,18 @@ def class_bounds(values: np.ndarray, scheme: str, k: int) -> np.ndarray:
     scheme : {"quantiles", "natural_breaks", "fisher_jenks", "equal_interval"}
     k : int
         Number of classes asked for (ties can make fewer; mapclassify then warns, and so does this).
+    include : sequence of float
+        Values that must be breaks, such as a policy target (2 m²/person):
+        each one inside the values' range (:func:`breaks_inside`) adds the
+        bound just below it (``numpy.nextafter``), so a value at the target
+        falls in the class above, the class of those that meet it; a bound
+        of the scheme equal to such a value gives way to it. The scheme's
+        own *k* classes come first; ask for fewer to keep the count.
 
     Returns
     -------
     numpy.ndarray
-        Upper bounds, float.
+        Upper bounds, float, ascending.
 
     Raises
     ------
@@ -59,6 +88,16 @@ def class_bounds(values: np.ndarray, scheme: str, k: int) -> np.ndarray:
         (equal interval) all values equal: mapclassify's own errors.
     """
     y = np.asarray(values).flatten()
+    bounds = _scheme_bounds(y, scheme, k)
+    inside = breaks_inside(y, include)
+    if not inside:
+        return bounds
+    # a bound of the scheme at a target gives way to the target's break (but the maximum stays the last bound)
+    keep = bounds[~np.isin(bounds, inside) | (bounds == y.max())]
+    return np.unique(np.concatenate([keep, [np.nextafter(t, -np.inf) for t in inside]]))
+
+
+def _scheme_bounds(y: np.ndarray, scheme: str, k: int) -> np.ndarray:
     if scheme == "quantiles":
         return _quantiles(y, k)
     if scheme == "fisher_jenks":

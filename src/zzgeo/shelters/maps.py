@@ -41,6 +41,15 @@ def service_areas(shelters: gpd.GeoDataFrame, radii_m: dict[str, float]) -> gpd.
         {"shelter_class": [], "radius_m": []}, geometry=[], crs=metric.crs)
 
 
+def _note_target_breaks(m: folium.Map, meta: dict) -> None:
+    """Say in the caption that the class breaks include the per-capita targets (those inside the values' range are breaks)."""
+    from zzgeo.maps import map_state
+
+    targets = " and ".join(f"{t:g} m²/person ({y})" for y, t in meta["targets_m2"].items())
+    map_state(m).notes.append(f"class breaks include the targets {targets} of {meta['targets_document']} within the values' range; "
+                              "a district at a target is in the class above it")
+
+
 def coverage_map(result: CoverageResult, districts: gpd.GeoDataFrame, *, show_class: str | None = None,
                  basemap: str = "none", radii_m: dict[str, float] | None = None) -> folium.Map:
     """Per-capita effective shelter area by district; shelters by class with their service radii.
@@ -110,7 +119,9 @@ def coverage_map(result: CoverageResult, districts: gpd.GeoDataFrame, *, show_cl
                        "covered_share", "assured_share"],
         labels={"shelters": "避难场所数 shelters", "assured_share": "容量保障率 assured share"},
         legend_title="m² per resident" + ("" if units else " (2020 census)"), demo=demo, scheme="fisher_jenks",
+        breaks_include=list(meta["targets_m2"].values()),
     )
+    _note_target_breaks(m, meta)
     radii = radii_m or {code: c["service_radius_m"] for code, c in meta["rule_set"]["classes"].items()}
     shelters = result.shelters if show_class is None else result.shelters[result.shelters["shelter_class"] == show_class]
     for row in service_areas(shelters, radii).itertuples():
@@ -180,8 +191,9 @@ def siting_map(plan: SitingResult, districts: gpd.GeoDataFrame, *, top: int = 30
         caption_lines=[("DEMO register and DEMO candidate sites (synthetic)" if demo else "user register and candidates"),
                        f"method: {meta['method']} ({meta['status']})", f"candidates: {meta['candidate_rule']}"],
         tooltip_columns=["name", "sites_chosen", "added_area_m2", "residual_gap_m2"],
-        legend_title="m² per resident after", demo=demo,
+        legend_title="m² per resident after", demo=demo, breaks_include=list(meta["targets_m2"].values()),
     )
+    _note_target_breaks(m, meta)
     chosen = plan.chosen.copy()
     if len(chosen) and top > 0:
         chosen["label"] = (chosen["order"].astype(str) + ". " + chosen["name"].astype(str) + " (+"

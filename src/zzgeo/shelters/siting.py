@@ -382,6 +382,7 @@ def _siting_meta(s: _Settings, demo: bool, solution: _Solution, m: _Model, cands
     year, targets, ran, status = s.year, s.targets, solution.ran, solution.status
     return {
         "year": int(year), "target_m2": s.target, "target_source": targets.source(year), "rule_set": s.rules.describe(),
+        "targets_m2": {int(y): float(t) for y, t in sorted(targets.per_capita_m2.items())}, "targets_document": targets.document,
         "demo": demo, "method": ran,
         "solver": "PuLP + CBC, two-stage lexicographic MILP (least cost, then most newly covered residents)" if ran == "exact" else status,
         "status": status, "seconds": round(solution.seconds, 3),
