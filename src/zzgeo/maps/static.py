@@ -5,6 +5,9 @@ class colours, points, district outlines and names), the title, the demo
 banner, the legend and the caption: what the offline HTML shows, without tiles
 or interactivity. Layers hidden in a combined map are left out. Every text is
 drawn as written (matplotlib's mathtext is off: a ``$`` in a name is a dollar sign).
+Chinese is drawn in a CJK font found by its file path (``$ZZGEO_CJK_FONT``, or
+where fonts-wqy-microhei, fonts-noto-cjk and the system fonts of macOS and
+Windows install theirs), so a font cache older than the font does not matter.
 """
 
 from __future__ import annotations
@@ -23,14 +26,78 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["render_static"]
 
 _DRAWING = threading.Lock()
+_FONT_LOCK = threading.Lock()
 _CJK_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei")
+#: Where the usual CJK fonts are installed (Debian/Ubuntu fonts-wqy-microhei, fonts-wqy-zenhei, fonts-noto-cjk;
+#: Fedora; macOS; Windows), tried in this order when matplotlib's font cache does not list one.
+_CJK_FILES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "/Library/Fonts/Arial Unicode.ttf",
+    "C:/Windows/Fonts/msyh.ttc",
+    "C:/Windows/Fonts/simhei.ttf",
+)
+#: A font file to use instead (any font with Chinese glyphs).
+FONT_ENV = "ZZGEO_CJK_FONT"
+_found: list[str | None] = []
 
 
 def _cjk_font() -> str | None:
+    """The family name of a font with Chinese glyphs, registered with matplotlib; None if there is none.
+
+    Found by file path, so a font cache built before the font was installed does not hide it:
+    ``$ZZGEO_CJK_FONT``, then the known install paths (:data:`_CJK_FILES`) through
+    ``matplotlib.font_manager.fontManager.addfont``, then a family of :data:`_CJK_FONTS` the cache lists
+    with its file still present. Looked up once per process.
+
+    Raises
+    ------
+    ParameterError
+        ``$ZZGEO_CJK_FONT`` names a file that does not exist or that matplotlib cannot read.
+    """
+    with _FONT_LOCK:
+        if not _found:
+            _found.append(_find_cjk_font())
+        return _found[0]
+
+
+def _find_cjk_font() -> str | None:
     from matplotlib import font_manager
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in _CJK_FONTS if n in names), None)
+    own = os.environ.get(FONT_ENV)
+    if own:
+        return _add_font(Path(own), strict=True)
+    for path in _CJK_FILES:
+        if Path(path).is_file():
+            name = _add_font(Path(path), strict=False)
+            if name:
+                return name
+    listed = {f.name for f in font_manager.fontManager.ttflist if Path(f.fname).is_file()}
+    return next((n for n in _CJK_FONTS if n in listed), None)
+
+
+def _add_font(path: Path, *, strict: bool) -> str | None:
+    """Register the font file *path* with matplotlib; its family name (None, or an error when *strict*, if unreadable)."""
+    from matplotlib import font_manager
+
+    from zzgeo.errors import ParameterError
+
+    try:
+        if not path.is_file():
+            raise FileNotFoundError(str(path))
+        font_manager.fontManager.addfont(str(path))
+        return font_manager.FontProperties(fname=str(path)).get_name()
+    except (OSError, RuntimeError, ValueError) as err:
+        if strict:
+            raise ParameterError(f"${FONT_ENV}={str(path)!r}: not a font file matplotlib can read ({err}); "
+                                 "give the path of a .ttf/.ttc/.otf with Chinese glyphs, e.g. "
+                                 "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc (apt install fonts-wqy-microhei)") from None
+        return None
 
 
 def _draw_layers(ax, state: MapState) -> None:
@@ -90,6 +157,11 @@ def render_static(state: MapState, path: str | os.PathLike[str], *, width: int =
     import matplotlib.pyplot as plt
 
     font = _cjk_font()
+    if font is None:
+        import warnings
+
+        warnings.warn(f"no font with Chinese glyphs found: Chinese text in {Path(path).name} comes out as empty boxes; install one "
+                      f"(apt install fonts-wqy-microhei) or set ${FONT_ENV} to the path of a .ttf/.ttc/.otf", UserWarning, stacklevel=2)
     # text.parse_math off: names and notes are user text, drawn as written ("$x_1$" is not mathtext)
     rc = {"font.sans-serif": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False, "text.parse_math": False}
     out = Path(path)
@@ -116,9 +188,12 @@ def render_static(state: MapState, path: str | os.PathLike[str], *, width: int =
             ax.set_title(title, fontsize=13, fontweight="bold", color="#b00020" if state.banner else "#222222")
             shown = [n for n in dict.fromkeys(state.notes) if state.shown(n)]
             notes = shown[:8] + [n for n in shown[8:] if n in state.subsets]  # a layer showing part of a list always says so
-            fig.text(0.01, 0.01, "\n".join(n[:150] for n in notes), fontsize=6.5, va="bottom", ha="left")
+            import textwrap
+
+            lines = [line for n in notes for line in textwrap.wrap(n, max(60, int(width / 5.2)))]  # wrapped, never cut
+            fig.text(0.01, 0.01, "\n".join(lines), fontsize=6.5, va="bottom", ha="left")
             fig.text(0.99, 0.99, "N ↑", fontsize=12, fontweight="bold", ha="right", va="top")
-            fig.subplots_adjust(left=0.02, right=0.98, top=0.92, bottom=0.02 + 0.017 * len(notes))
+            fig.subplots_adjust(left=0.02, right=0.98, top=0.92, bottom=min(0.5, 0.02 + 0.017 * len(lines) * 900 / height))
             tmp = temp_beside(out, ".png")
             try:
                 fig.savefig(tmp, format="png", dpi=100)
