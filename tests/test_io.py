@@ -227,3 +227,18 @@ def test_csv_guards_formula_text_with_a_quote(tmp_path, formula_names) -> None:
     assert back["name"].tolist() == ["'" + n for n in FORMULAS] + ["-5", "二七广场"]  # a negative number is no formula
     assert back["capacity"].tolist() == [str(i) for i in range(len(formula_names))]
     assert back["lon"].tolist() == ["113.6654"] * len(formula_names)
+
+
+def test_csv_numbers_without_representation_noise(tmp_path) -> None:
+    """Issue 22: a census figure spread over cells and summed back (1,508,868 for 中原区) must not read
+    1508867.9999999998; 15 significant digits keep every digit a double holds."""
+    import numpy as np
+
+    from zzgeo.io import write_csv
+
+    cells = np.full(7, 1_508_868 / 7)  # spread, then summed back: not exactly the census figure
+    total = float(cells.sum())
+    assert total != 1_508_868.0
+    write_csv(pd.DataFrame({"population": [total], "per_capita_m2": [2.305545373766918], "lon": [113.66543219]}), tmp_path / "t.csv")
+    text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert text[1] == "1508868,2.30554537376692,113.66543219"

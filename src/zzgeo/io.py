@@ -783,6 +783,9 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, demo: str | None = None)
     scorecard) goes through here: text that a spreadsheet would run as a
     formula is written with a leading ``'`` (see :func:`_csv_safe`).
 
+    Numbers are written with 15 significant digits, the precision a double
+    holds (``1508867.9999999998`` is written ``1508868``).
+
     Parameters
     ----------
     demo : str, optional
@@ -794,7 +797,9 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, demo: str | None = None)
     pathlib.Path
     """
     path = Path(path)
-    _csv_safe(_with_demo_column(pd.DataFrame(frame), demo)).to_csv(path, index=False, encoding="utf-8-sig")
+    # 15 significant digits: all a double holds reliably (DBL_DIG), so a census sum spread over cells and added back
+    # reads 1508868, not 1508867.9999999998
+    _csv_safe(_with_demo_column(pd.DataFrame(frame), demo)).to_csv(path, index=False, encoding="utf-8-sig", float_format="%.15g")
     return path
 
 
