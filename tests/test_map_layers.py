@@ -164,3 +164,55 @@ def test_combined_map_and_static_png_keep_the_n_of_m_note(tmp_path, monkeypatch)
     monkeypatch.setattr(matplotlib.text.Text, "set_text", lambda self, s: (drawn.append(str(s)), original(self, s))[1])
     render_static(state, tmp_path / "m.png", width=400, height=300)
     assert any("sites: 2 of 5 shown, chosen by register order" in t for t in drawn)
+
+
+# --- a basemap of one's own: a tile URL template -------------------------------------------
+
+TIANDITU = ("https://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default"
+            "&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=SECRETKEY")
+INTRANET = "https://tiles.zz.example.cn/vec/{z}/{x}/{y}.png?tk=SECRETKEY"
+
+
+def test_a_tile_url_template_is_a_basemap(ten_squares, tmp_path):
+    m = maps.choropleth_map(ten_squares, "v", title="天地图", basemap=TIANDITU, districts=False)
+    state = maps.map_state(m)
+    assert state.basemap.url == TIANDITU and state.crs == "wgs84"  # not shifted
+    assert state.layers[0].frame.total_bounds[0] == pytest.approx(113.60)
+    assert state.notes == ["basemap: tiles from t0.tianditu.gov.cn (a user's tile URL; taken as WGS-84 / CGCS2000, layers not shifted)"]
+    combined = maps.combine_maps({"A": m}, title="合并")  # the combined map gets the same tiles
+    assert maps.map_state(combined).basemap.url == TIANDITU
+
+
+def test_a_page_on_ones_own_tiles_is_offline_but_for_them(ten_squares, tmp_path):
+    m = maps.choropleth_map(ten_squares, "v", title="内网底图", basemap=INTRANET, districts=False)
+    page = maps.save_html(m, tmp_path / "t.html").read_text(encoding="utf-8")
+    assert _has(page, INTRANET) and _has(page, "basemap: tiles from tiles.zz.example.cn")
+    assert page.count("SECRETKEY") == page.count("tk=SECRETKEY") == 1  # the key only inside the tile URL, never in a note
+
+
+@pytest.mark.parametrize("bad, why", [
+    ("https://tiles.example.cn/{z}/{x}.png", "it lacks {y}"),
+    ("ftp://tiles.example.cn/{z}/{x}/{y}.png", "not an http(s) URL with a host"),
+    ("tiles.example.cn/{z}/{x}/{y}.png", "not an http(s) URL with a host"),
+    ("https://tiles.example.cn/{z}/{x}/{y}.png?a b", "white space"),
+    ("baidu", "use one of none, osm, amap, or a tile URL template"),
+])
+def test_a_bad_basemap_is_refused_in_one_line(bad, why):
+    with pytest.raises(ParameterError, match=re.escape(why)) as caught:
+        maps.base_map(title="t", basemap=bad)
+    assert "\n" not in str(caught.value) and repr(bad) in str(caught.value)
+
+
+def test_map_command_takes_a_tile_url_and_refuses_a_bad_one(tmp_path):
+    from typer.testing import CliRunner
+
+    from zzgeo.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "lp.html"
+    result = runner.invoke(app, ["map", "land-price", "--out", str(out), "--basemap", INTRANET])
+    assert result.exit_code == 0, result.output
+    assert _has(out.read_text(encoding="utf-8"), INTRANET)
+    bad = runner.invoke(app, ["map", "land-price", "--out", str(tmp_path / "x.html"), "--basemap", "https://x.cn/{z}/{x}.png"])
+    assert bad.exit_code != 0 and not (tmp_path / "x.html").exists()
+    assert "it lacks {y}" in str(bad.exception) + bad.output

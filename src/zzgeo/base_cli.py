@@ -126,7 +126,7 @@ def score_cmd(
 
 
 ConfigOption = Annotated[Optional[str], typer.Option("--config", help="Report config (TOML): your files per theme, the score config, basemap; see zzgeo/data/report.toml.")]
-BasemapOption = Annotated[Optional[str], typer.Option("--basemap", help="none (default: works offline), osm, or amap (高德; layers shifted to GCJ-02). Tiles need a network.")]
+BasemapOption = Annotated[Optional[str], typer.Option("--basemap", help="none (default: works offline), osm, amap (高德; layers shifted to GCJ-02), or your tile URL template with {x} {y} {z}, e.g. an intranet or 天地图 server with its key. Tiles need a network.")]
 MAP_THEMES = ("land-price", "shelters", "groundwater", "children", "scores", "all")  # as zzgeo.report.MAP_THEMES
 
 
@@ -145,7 +145,8 @@ def map_cmd(
     from zzgeo._cli import demo_notice
     from zzgeo.errors import ParameterError, StoreError
     from zzgeo.maps.export import export_map
-    from zzgeo.maps import BASEMAPS, default_maps_dir
+    from zzgeo.maps import default_maps_dir
+    from zzgeo.maps.state import basemap_of
     from zzgeo.report import load_report_config, theme_map
 
     target = out or default_maps_dir() / f"{theme}.html"
@@ -161,8 +162,7 @@ def map_cmd(
     refuse_inputs([Path(config)] if config else [])  # before the config is even read
     cfg = load_report_config(config)
     refuse_inputs(cfg.input_paths())
-    if (basemap or cfg.basemap) not in BASEMAPS:  # before any analysis runs
-        raise ParameterError(f"basemap {basemap or cfg.basemap!r}: use one of {', '.join(BASEMAPS)}")
+    basemap_of(basemap or cfg.basemap)  # a name or a tile URL template, checked before any analysis runs
     build, demo = theme_map(theme, cfg, which=which)
     result = export_map(build(basemap or cfg.basemap), target, png=png, renderer=renderer, width=width, height=height)
     typer.echo(f"map (offline HTML): {result.html}")

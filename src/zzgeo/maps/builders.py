@@ -39,7 +39,7 @@ import pandas as pd
 from jinja2 import Template
 
 from zzgeo.maps.assets import add_furniture
-from zzgeo.maps.state import BASEMAPS, LayerRecord, MapState, map_state
+from zzgeo.maps.state import LayerRecord, MapState, basemap_of, map_state
 from zzgeo.errors import CRSError, GeometryError, ParameterError, SchemaError
 
 __all__ = [
@@ -327,10 +327,12 @@ def base_map(
         Source notes, bottom left; also written into the page's ``<meta name="zzgeo:source">`` tags.
     demo : bool
         Show a red banner with *banner_text*: the map rests on demonstration data.
-    basemap : {"none", "osm", "amap"}
+    basemap : {"none", "osm", "amap"} or str
         Tiles are online only; ``"none"`` (default) draws the layers on a plain
         *background* and works offline. ``"amap"`` tiles are in GCJ-02, so every
-        layer added later is shifted to GCJ-02.
+        layer added later is shifted to GCJ-02. Or a tile URL template of one's
+        own (an intranet server, 天地图 with its key), checked by
+        :func:`zzgeo.maps.state.basemap_of`.
     north_arrow : bool
     background : str
         CSS colour behind the layers when there are no tiles.
@@ -345,7 +347,7 @@ def base_map(
     Raises
     ------
     ParameterError
-        *basemap* is not a key of :data:`~zzgeo.maps.BASEMAPS`.
+        *basemap* is not a key of :data:`~zzgeo.maps.BASEMAPS` nor a tile URL template.
 
     Examples
     --------
@@ -359,14 +361,18 @@ def base_map(
     >>> base_map(title="x", basemap="google")
     Traceback (most recent call last):
     ...
-    zzgeo.errors.ParameterError: basemap 'google': use one of ['amap', 'none', 'osm']
+    zzgeo.errors.ParameterError: basemap 'google': use one of none, osm, amap, or a tile URL template (http/https) with {x}, {y} and {z}
+
+    A tile server of one's own: the caption names the server, not the URL (which may hold a key).
+
+    >>> m = base_map(title="x", basemap="https://tiles.example.cn/vec/{z}/{x}/{y}.png?tk=KEY")
+    >>> map_state(m).notes
+    ["basemap: tiles from tiles.example.cn (a user's tile URL; taken as WGS-84 / CGCS2000, layers not shifted)"]
     """
-    if basemap not in BASEMAPS:
-        raise ParameterError(f"basemap {basemap!r}: use one of {sorted(BASEMAPS)}")
-    chosen = BASEMAPS[basemap]
+    chosen = basemap_of(basemap)
     m = folium.Map(tiles=None, zoom_snap=0.25, control_scale=False)
     if chosen.url:
-        folium.TileLayer(chosen.url, attr=chosen.attribution, name=_layer_name(f"basemap: {chosen.name}"), subdomains=chosen.subdomains,
+        folium.TileLayer(chosen.url, attr=chosen.attribution, name=_layer_name(f"basemap: {chosen.name if chosen.name in ('osm', 'amap') else chosen.attribution}"), subdomains=chosen.subdomains,
                          max_zoom=18).add_to(m)
     state = map_state(m)
     state.title, state.basemap, state.fill_opacity = title, chosen, fill_opacity
@@ -374,6 +380,8 @@ def base_map(
     state.notes.extend(str(x) for x in caption_lines)
     if chosen.crs == "gcj02":
         state.notes.append("vector layers shifted to GCJ-02 to match the Amap tiles")
+    elif chosen.name not in ("none", "osm", "amap"):
+        state.notes.append(f"basemap: tiles from {chosen.attribution} (a user's tile URL; taken as WGS-84 / CGCS2000, layers not shifted)")
     add_furniture(m, title=title, banner=lambda: _banner_html(state), legend=lambda: _legend_html(state),
                   caption=lambda: _caption_html(state), north_arrow=north_arrow,
                   background=background if chosen.url is None else None)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import folium
     import geopandas as gpd
 
-__all__ = ["Basemap", "BASEMAPS", "LayerRecord", "MapState", "map_state"]
+__all__ = ["Basemap", "BASEMAPS", "LayerRecord", "MapState", "basemap_of", "map_state"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ class Basemap:
     Attributes
     ----------
     name : str
-        ``"none"``, ``"osm"`` or ``"amap"`` (the keys of :data:`BASEMAPS`).
+        ``"none"``, ``"osm"`` or ``"amap"`` (the keys of :data:`BASEMAPS`), or
+        a user's tile URL template (:func:`basemap_of`).
     url : str or None
         Tile URL template; None for no tiles.
     crs : str
@@ -65,6 +66,68 @@ BASEMAPS = {
     "amap": Basemap("amap", "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
                     "gcj02", "© 高德地图 AutoNavi (GCJ-02)", "1234"),
 }
+
+
+def basemap_of(spec: str) -> Basemap:
+    """The basemap *spec* names: a key of :data:`BASEMAPS`, or a tile URL template of one's own.
+
+    A URL template (an intranet tile server, or 天地图 Tianditu with its key)
+    must be ``http://`` or ``https://`` and hold ``{x}``, ``{y}`` and ``{z}``
+    (``{s}``: subdomains a, b, c). Its tiles are taken to be WGS-84 /
+    CGCS2000 (layers are not shifted); the map's caption names the server,
+    not the whole URL, though the page must hold the URL (and any key in it)
+    to fetch the tiles.
+
+    Parameters
+    ----------
+    spec : str
+        ``"none"``, ``"osm"``, ``"amap"`` or a tile URL template.
+
+    Returns
+    -------
+    Basemap
+        A user URL's basemap is named by the URL itself, so maps built from
+        :attr:`Basemap.name` (e.g. :func:`zzgeo.maps.combine_maps`) get it again.
+
+    Raises
+    ------
+    ParameterError
+        Neither a key of :data:`BASEMAPS` nor a valid tile URL template.
+
+    Examples
+    --------
+    >>> from zzgeo.maps.state import basemap_of
+    >>> basemap_of("osm").crs
+    'wgs84'
+    >>> tdt = basemap_of("https://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&LAYER=vec&STYLE=default"
+    ...                  "&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY")
+    >>> tdt.crs, tdt.attribution
+    ('wgs84', 't0.tianditu.gov.cn')
+    >>> basemap_of("https://tiles.example.cn/{z}/{x}.png")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.ParameterError: basemap 'https://tiles.example.cn/{z}/{x}.png': use one of none, osm, amap, or a tile URL template (http/https) with {x}, {y} and {z}; it lacks {y}
+    """
+    from urllib.parse import urlsplit
+
+    from zzgeo.errors import ParameterError
+
+    text = str(spec)
+    if text in BASEMAPS:
+        return BASEMAPS[text]
+    allowed = f"use one of {', '.join(BASEMAPS)}, or a tile URL template (http/https) with {{x}}, {{y}} and {{z}}"
+    looks_like_url = "://" in text or "{" in text or "/" in text
+    if not looks_like_url:
+        raise ParameterError(f"basemap {text!r}: {allowed}")
+    parts = urlsplit(text.strip())
+    lacks = [f"{{{k}}}" for k in "xyz" if f"{{{k}}}" not in text]
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ParameterError(f"basemap {text!r}: {allowed}; it is not an http(s) URL with a host")
+    if lacks:
+        raise ParameterError(f"basemap {text!r}: {allowed}; it lacks {', '.join(lacks)}")
+    if any(c.isspace() for c in text.strip()):
+        raise ParameterError(f"basemap {text!r}: {allowed}; it holds white space (write it as %20)")
+    return Basemap(text.strip(), text.strip(), "wgs84", parts.netloc)
 
 
 @dataclass
