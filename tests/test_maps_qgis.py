@@ -31,13 +31,13 @@ from zzgeo.maps.qgis import (
 YLORRD7 = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026")
 #: What each layer of the default report is drawn with: (file, layer) -> renderer type, symbol type.
 EXPECTED = {
-    ("tables/land-price.gpkg", "valuation"): ("singleSymbol", "marker"),
+    ("tables/land-price.gpkg", "valuation"): ("singleSymbol", "fill"),  # points and polygons: QGIS opens the polygons
     ("tables/shelters.gpkg", "siting_plan"): ("singleSymbol", "marker"),
     ("tables/shelters.gpkg", "coverage_by_district"): ("graduatedSymbol", "fill"),
     ("tables/shelters.gpkg", "siting_by_district"): ("graduatedSymbol", "fill"),
     ("tables/groundwater.gpkg", "zones"): ("categorizedSymbol", "fill"),
     ("tables/groundwater.gpkg", "screening_list"): ("singleSymbol", "marker"),
-    ("tables/children.gpkg", "access_gaps"): ("singleSymbol", "fill"),
+    ("tables/children.gpkg", "access_gaps"): ("singleSymbol", "fill"),  # cells, drawn as dots inside them
     ("tables/children.gpkg", "attainment_by_district"): ("categorizedSymbol", "fill"),
     ("scorecard.gpkg", "scorecard"): ("graduatedSymbol", "fill"),
 }
@@ -104,8 +104,8 @@ def test_every_layer_of_every_geopackage_has_one_default_style(report):
         found.update({(str(path.relative_to(folder)), layer): path for layer in layers})
     assert set(found) == set(EXPECTED)
     assert report["done"].files == ["scorecard.gpkg"]
-    assert report["done"].notes == [("land-price/valuation: mixes Point, Polygon; its QGIS style draws the point features only "
-                                     "(QGIS draws a layer's features of one geometry kind with one symbol type)")]
+    assert report["done"].notes == [("land-price/valuation: mixes Point, Polygon; QGIS opens it as its polygon features, which "
+                                     "the style draws as the web map does; QGIS gives its other features (a sublayer) a default symbol")]
 
 
 def test_gdal_reads_layer_styles_as_qgis_wrote_it(report):
@@ -123,7 +123,7 @@ def test_qml_is_a_qgis_document_with_the_expected_renderer(report, gpkg, layer):
     renderer, symbol = EXPECTED[(gpkg, layer)]
     assert root.tag == "qgis"
     assert root.find("renderer-v2").get("type") == renderer
-    assert {s.get("type") for s in root.iter("symbol")} == {symbol}
+    assert {s.get("type") for s in root.find("renderer-v2/symbols")} == {symbol}
     assert root.find("layerGeometryType").text == {"marker": "0", "fill": "2"}[symbol]
 
 
@@ -217,8 +217,13 @@ def test_points_have_the_web_maps_symbols(report):
     assert (props["color"], props["size"], props["size_unit"]) == ("35,139,69,230", "12", "Pixel")  # #238b45, radius 6, opacity 0.9
     listed = _qml(folder, "tables/groundwater.gpkg", "screening_list")
     assert _colours(listed) == ["#cb181d"]
-    gaps = _qml(folder, "tables/children.gpkg", "access_gaps")
+    gaps = _qml(folder, "tables/children.gpkg", "access_gaps")  # cells the web map draws as dots: a dot inside each
     assert _colours(gaps) == ["#d73027"]
+    centroid = gaps.find("renderer-v2/symbols/symbol/layer")
+    assert centroid.get("class") == "CentroidFill" and centroid.find("symbol").get("type") == "marker"
+    parcels = _qml(folder, "tables/land-price.gpkg", "valuation")  # points and polygons, all dots on the web map
+    assert parcels.find("renderer-v2/symbols/symbol/layer").get("class") == "CentroidFill"
+    assert _colours(parcels) == ["#1f4e9c"]
 
 
 def test_district_layers_carry_the_figures_of_the_tables(report):
@@ -282,3 +287,63 @@ def test_errors_name_the_input(tmp_path):
     m = choropleth_map(blocks, "v", title="x", scheme="equal_interval", bins=3, districts=False)
     with pytest.raises(ParameterError, match=r"the map's legend shows \['1 – 2.67'"):
         choropleth_style(m, blocks["v"] + 10, column="v", scheme="equal_interval", bins=3)
+
+
+# --- opened in QGIS itself, where it is installed (python3-qgis); skipped elsewhere -----------
+
+_QGIS_OPEN = r'''
+import json, os, sqlite3, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from qgis.core import QgsApplication, QgsVectorLayer
+app = QgsApplication([], False)
+app.initQgis()
+out = {}
+for gpkg in sys.argv[1:]:
+    with sqlite3.connect(gpkg) as con:
+        names = [row[0] for row in con.execute("SELECT table_name FROM gpkg_geometry_columns")]
+    for name in names:
+        layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
+        r = layer.renderer()
+        if r.type() in ("graduatedSymbol", "categorizedSymbol"):
+            classes = r.ranges() if r.type() == "graduatedSymbol" else r.categories()
+            colours = [c.symbol().color().name() for c in classes]
+        else:
+            colours = [r.symbol().color().name()]
+        out[f"{os.path.basename(gpkg)}:{name}"] = {
+            "valid": layer.isValid(), "renderer": r.type(), "colours": colours,
+            "ranges": [[x.lowerValue(), x.upperValue(), x.label()] for x in r.ranges()] if r.type() == "graduatedSymbol" else [],
+            "labels": layer.labeling().settings().fieldName if layer.labelsEnabled() and layer.labeling() else None}
+print(json.dumps(out), flush=True)
+os._exit(0)  # QGIS's own teardown can crash after the work is done
+'''
+
+
+def _system_qgis() -> str | None:
+    import shutil
+    import subprocess
+
+    python = shutil.which("python3", path="/usr/bin")
+    if python is None:
+        return None
+    found = subprocess.run([python, "-c", "import qgis.core"], capture_output=True, check=False)
+    return python if found.returncode == 0 else None
+
+
+def test_qgis_opens_every_layer_with_its_style(report):
+    import json
+    import subprocess
+
+    python = _system_qgis()
+    if python is None:
+        pytest.skip("QGIS (python3-qgis) is not installed")
+    folder = report["folder"]
+    paths = sorted({str(folder / gpkg) for gpkg, _ in EXPECTED})
+    done = subprocess.run([python, "-c", _QGIS_OPEN, *paths], capture_output=True, text=True, check=True, timeout=300)
+    opened = json.loads(done.stdout.strip().splitlines()[-1])
+    for (gpkg, layer), (renderer, _) in EXPECTED.items():
+        seen = opened[f"{gpkg.rsplit('/', 1)[-1]}:{layer}"]
+        root = _qml(folder, gpkg, layer)
+        assert seen["valid"] and seen["renderer"] == renderer, (gpkg, layer, seen)
+        assert seen["colours"] == _colours(root), (gpkg, layer)
+        assert seen["ranges"] == [list(r) for r in _ranges(root)], (gpkg, layer)
+        assert seen["labels"] == (root.find("labeling/settings/text-style").get("fieldName") if root.find("labeling") is not None else None)

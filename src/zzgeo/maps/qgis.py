@@ -151,6 +151,9 @@ class Style:
         A dashed line or outline.
     label_field : str, optional
         Label every feature with this field.
+    marker_inside : bool
+        Polygons drawn as a marker at a point inside each (QGIS's centroid fill), as the web map draws
+        a polygon layer it shows as points.
 
     Examples
     --------
@@ -175,6 +178,7 @@ class Style:
     opacity: float = 1.0
     dash: bool = False
     label_field: str | None = None
+    marker_inside: bool = False
 
     def __post_init__(self) -> None:
         if self.geometry not in _GEOMETRIES:
@@ -205,7 +209,7 @@ def geometry_kind(geom_types: Sequence[str]) -> str:
 
 
 def single_style(geometry: str, colour: str, *, outline: str | None = "#ffffff", outline_px: float = 1.0, size_px: float = 10.0,
-                 opacity: float = 1.0, dash: bool = False, label_field: str | None = None) -> Style:
+                 opacity: float = 1.0, dash: bool = False, label_field: str | None = None, marker_inside: bool = False) -> Style:
     """One symbol for every feature.
 
     Examples
@@ -218,7 +222,7 @@ def single_style(geometry: str, colour: str, *, outline: str | None = "#ffffff",
     zzgeo.errors.ParameterError: Style geometry 'area': use one of ('point', 'line', 'polygon')
     """
     return Style(geometry, "single", colour=colour, outline=outline, outline_px=outline_px, size_px=size_px, opacity=opacity,
-                 dash=dash, label_field=label_field)
+                 dash=dash, label_field=label_field, marker_inside=marker_inside and geometry == "polygon")
 
 
 def _state(m: folium.Map | MapState) -> MapState:
@@ -245,7 +249,7 @@ def points_style(m: folium.Map | MapState, name: str, *, geometry: str = "point"
         The layer's name in the map (:func:`zzgeo.maps.add_points` *name*).
     geometry : {"point", "line", "polygon"}
         The geometry of the layer to style: a GeoPackage may hold as polygons what the map draws as points
-        (grid cells); they are filled with the points' colour.
+        (grid cells, parcels); they get the same marker at a point inside each (:attr:`Style.marker_inside`).
     label_field : str, optional
 
     Raises
@@ -265,12 +269,9 @@ def points_style(m: folium.Map | MapState, name: str, *, geometry: str = "point"
     ('#238b45', 12.0, '#ffffff')
     """
     style = _record(_state(m), "points", name).style
-    opacity = float(style.get("fillOpacity", 1.0))
-    if geometry == "point":
-        return single_style("point", style["fillColor"], outline=style.get("color"), outline_px=float(style.get("weight", 1)),
-                            size_px=2.0 * float(style.get("radius", 5)), opacity=opacity, label_field=label_field)
-    return single_style(geometry, style["fillColor"], outline=style["fillColor"], outline_px=float(style.get("weight", 1)),
-                        opacity=opacity, label_field=label_field)
+    return single_style(geometry, style["fillColor"], outline=style.get("color"), outline_px=float(style.get("weight", 1)),
+                        size_px=2.0 * float(style.get("radius", 5)), opacity=float(style.get("fillOpacity", 1.0)),
+                        label_field=label_field, marker_inside=True)
 
 
 def choropleth_style(
@@ -427,10 +428,16 @@ def _props(layer: ET.Element, props: Mapping[str, str]) -> None:
         ET.SubElement(layer, "prop", k=k, v=str(v))
 
 
-def _symbol(parent: ET.Element, name: str, style: Style, colour: str) -> None:
+def _symbol(parent: ET.Element, name: str, style: Style, colour: str, rendering_pass: int = 0) -> None:
     kind, klass = _SYMBOL[style.geometry]
     symbol = ET.SubElement(parent, "symbol", type=kind, name=name, alpha="1", clip_to_extent="1", force_rhr="0")
-    layer = ET.SubElement(symbol, "layer", {"class": klass, "enabled": "1", "locked": "0", "pass": "0"})
+    if style.marker_inside:  # a fill of one marker on a point inside each polygon (on every part), as Leaflet draws it
+        holder = ET.SubElement(symbol, "layer", {"class": "CentroidFill", "enabled": "1", "locked": "0", "pass": str(rendering_pass)})
+        _props(holder, {"point_on_surface": "1", "point_on_all_parts": "1", "clip_points": "0", "clip_on_current_part_only": "0"})
+        _symbol(holder, f"@{name}@0", Style("point", colour=colour, outline=style.outline, outline_px=style.outline_px,
+                                            size_px=style.size_px, opacity=style.opacity), colour)
+        return
+    layer = ET.SubElement(symbol, "layer", {"class": klass, "enabled": "1", "locked": "0", "pass": str(rendering_pass)})
     outline = _rgba(style.outline) if style.outline else "0,0,0,0"
     line_style = "dash" if style.dash else "solid"
     if style.geometry == "point":
@@ -460,14 +467,14 @@ def _renderer(root: ET.Element, style: Style) -> None:
             if c.lower is None or c.upper is None or not (math.isfinite(c.lower) and math.isfinite(c.upper)):
                 raise ParameterError(f"graduated class {c.label!r}: bounds must be finite numbers (lower={c.lower!r}, upper={c.upper!r})")
             ET.SubElement(ranges, "range", symbol=str(i), lower=repr(float(c.lower)), upper=repr(float(c.upper)), label=c.label, render="true")
-    else:
-        renderer = ET.SubElement(root, "renderer-v2", type="categorizedSymbol", attr=style.column, **common)
+    else:  # drawn in the order of the classes, the last on top (symbol levels), as the web map draws its features
+        renderer = ET.SubElement(root, "renderer-v2", type="categorizedSymbol", attr=style.column, **(common | {"symbollevels": "1"}))
         categories = ET.SubElement(renderer, "categories")
         for i, c in enumerate(style.classes):
             ET.SubElement(categories, "category", symbol=str(i), value="" if c.value is None else str(c.value), label=c.label, render="true")
     symbols = ET.SubElement(renderer, "symbols")
     for i, c in enumerate(style.classes):
-        _symbol(symbols, str(i), style, c.colour)
+        _symbol(symbols, str(i), style, c.colour, rendering_pass=i if style.renderer == "categorized" else 0)
 
 
 def _labeling(root: ET.Element, field_name: str, geometry: str) -> None:

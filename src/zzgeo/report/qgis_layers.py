@@ -210,12 +210,11 @@ def _style(key: str, name: str, frame: gpd.GeoDataFrame, maps: Mapping[str, Call
     kinds = sorted(set(frame.geom_type.dropna())) or ["Polygon"]
     spec = LAYER_MAPS.get((key, name))
     found = {geometry_kind([k]) for k in kinds}
-    # a layer of several kinds (parcels as points and polygons): the kind its map draws, else polygons first
-    order = ["point", "polygon", "line"] if spec is not None and spec.points else ["polygon", "line", "point"]
-    geometry = next(k for k in order if k in found)
+    # a layer of several kinds (parcels as points and polygons): QGIS opens it as its polygons, and the style is theirs
+    geometry = next(k for k in ("polygon", "line", "point") if k in found)
     if len(found) > 1:
-        notes.append(f"{key}/{name}: mixes {', '.join(kinds)}; its QGIS style draws the {geometry} features only "
-                     "(QGIS draws a layer's features of one geometry kind with one symbol type)")
+        notes.append(f"{key}/{name}: mixes {', '.join(kinds)}; QGIS opens it as its {geometry} features, which the style "
+                     "draws as the web map does; QGIS gives its other features (a sublayer) a default symbol")
     map_name = next((m for m in maps if spec is not None and m.startswith(spec.map)), None)
     if spec is None or map_name is None:
         notes.append(f"{key}/{name}: no web map draws this layer; QGIS style: one plain symbol")
