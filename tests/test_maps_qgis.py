@@ -134,15 +134,21 @@ def test_qml_is_a_qgis_document_with_the_expected_renderer(report, gpkg, layer):
 TARGETS_M2 = (2.0, 3.0)
 
 
-@pytest.mark.parametrize(("gpkg", "layer", "column", "scheme", "include", "map_of"), [
-    ("tables/shelters.gpkg", "coverage_by_district", "per_capita_m2", "fisher_jenks", TARGETS_M2, ("shelters", "coverage")),
-    ("tables/shelters.gpkg", "siting_by_district", "per_capita_after_m2", "quantiles", TARGETS_M2, ("shelters", "siting_2029")),
-    ("scorecard.gpkg", "scorecard", "score", "quantiles", (), None),
-])
-def test_graduated_classes_are_the_web_maps(report, gpkg, layer, column, scheme, include, map_of):
+#: Graduated layers: the column, the map's scheme, the breaks it includes, the decimals it rounds to, and the map.
+GRADUATED = [
+    ("tables/shelters.gpkg", "coverage_by_district", "per_capita_m2", "fisher_jenks", TARGETS_M2, 2, ("shelters", "coverage")),
+    ("tables/shelters.gpkg", "siting_by_district", "per_capita_after_m2", "quantiles", TARGETS_M2, 2, ("shelters", "siting_2029")),
+    ("scorecard.gpkg", "scorecard", "score", "quantiles", (), 1, None),
+]
+
+
+@pytest.mark.parametrize(("gpkg", "layer", "column", "scheme", "include", "digits", "map_of"), GRADUATED)
+def test_graduated_classes_are_the_web_maps(report, gpkg, layer, column, scheme, include, digits, map_of):
     folder = report["folder"]
-    values = pyogrio.read_dataframe(folder / gpkg, layer=layer)[column].to_numpy(dtype=float)
-    assert len(values) == 12  # the 12 county-level districts of the layer store, joined on adcode
+    raw = pyogrio.read_dataframe(folder / gpkg, layer=layer)[column].to_numpy(dtype=float)
+    assert len(raw) == 12  # the 12 county-level districts of the layer store, joined on adcode
+    assert not np.array_equal(raw, raw.round(digits))  # the layer keeps full precision ...
+    values = raw.round(digits)  # ... and is classed rounded, as the map rounds it
     inside = [t for t in include if values.min() < t <= values.max()]  # a target inside the range takes one of the 5 classes
     with warnings.catch_warnings():  # ties make fewer classes (mapclassify warns); the map shows the fewer classes too
         warnings.simplefilter("ignore", UserWarning)
@@ -150,7 +156,7 @@ def test_graduated_classes_are_the_web_maps(report, gpkg, layer, column, scheme,
     for target in inside:  # a district at the target is in the class above it: the bound is the float just below
         assert np.nextafter(target, -np.inf) in expected
     root = _qml(folder, gpkg, layer)
-    assert root.find("renderer-v2").get("attr") == column
+    assert root.find("renderer-v2").get("attr") == f'round("{column}", {digits})'
     ranges = _ranges(root)
     assert [hi for _, hi, _ in ranges] == expected.tolist()
     assert [lo for lo, _, _ in ranges] == [values.min(), *expected[:-1].tolist()]
@@ -173,6 +179,7 @@ def test_graduated_classes_are_the_web_maps(report, gpkg, layer, column, scheme,
 def test_sequential_classes_use_the_colorbrewer_palette(report):
     root = _qml(report["folder"], "tables/shelters.gpkg", "coverage_by_district")
     n = len(_ranges(root))
+    assert n == 5
     assert _colours(root) == [YLORRD7[round(i * 6 / (n - 1))] for i in range(n)]
 
 
@@ -231,11 +238,11 @@ def test_district_layers_carry_the_figures_of_the_tables(report):
     table = report["runs"]["shelters"].tables["coverage_by_district"].set_index("adcode")
     layer = pyogrio.read_dataframe(folder / "tables/shelters.gpkg", layer="coverage_by_district").set_index("adcode")
     assert set(layer.geom_type) <= {"Polygon", "MultiPolygon"}
-    assert layer["per_capita_m2"].tolist() == table.loc[layer.index, "per_capita_m2"].round(2).tolist()
+    assert layer["per_capita_m2"].tolist() == table.loc[layer.index, "per_capita_m2"].tolist()
     assert layer["population"].tolist() == table.loc[layer.index, "population"].tolist()
     scores = report["scores"].scores.set_index("district")
     card = pyogrio.read_dataframe(folder / "scorecard.gpkg", layer="scorecard").set_index("adcode")
-    assert card["score"].tolist() == scores.loc[card.index, "score"].round(1).tolist()
+    assert card["score"].tolist() == scores.loc[card.index, "score"].tolist()
     assert card["rank"].tolist() == scores.loc[card.index, "rank"].tolist()
 
 
@@ -294,7 +301,7 @@ def test_errors_name_the_input(tmp_path):
 _QGIS_OPEN = r'''
 import json, os, sqlite3, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
-from qgis.core import QgsApplication, QgsVectorLayer
+from qgis.core import QgsApplication, QgsExpressionContextUtils, QgsRenderContext, QgsVectorLayer
 app = QgsApplication([], False)
 app.initQgis()
 out = {}
@@ -309,7 +316,18 @@ for gpkg in sys.argv[1:]:
             colours = [c.symbol().color().name() for c in classes]
         else:
             colours = [r.symbol().color().name()]
+        drawn = []
+        if r.type() == "graduatedSymbol":
+            context = QgsRenderContext()
+            context.expressionContext().appendScopes(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+            r.startRender(context, layer.fields())
+            for f in layer.getFeatures():
+                context.expressionContext().setFeature(f)
+                symbol = r.symbolForFeature(f, context)
+                drawn.append([f[r.classAttribute().split('"')[1]], symbol.color().name() if symbol else None])
+            r.stopRender(context)
         out[f"{os.path.basename(gpkg)}:{name}"] = {
+            "drawn": drawn,
             "valid": layer.isValid(), "renderer": r.type(), "colours": colours,
             "ranges": [[x.lowerValue(), x.upperValue(), x.label()] for x in r.ranges()] if r.type() == "graduatedSymbol" else [],
             "labels": layer.labeling().settings().fieldName if layer.labelsEnabled() and layer.labeling() else None}
@@ -347,3 +365,10 @@ def test_qgis_opens_every_layer_with_its_style(report):
         assert seen["colours"] == _colours(root), (gpkg, layer)
         assert seen["ranges"] == [list(r) for r in _ranges(root)], (gpkg, layer)
         assert seen["labels"] == (root.find("labeling/settings/text-style").get("fieldName") if root.find("labeling") is not None else None)
+    for gpkg, layer, _, _, _, digits, _ in GRADUATED:  # each district in the colour of its rounded value's class
+        ranges, colours = _ranges(_qml(folder, gpkg, layer)), _colours(_qml(folder, gpkg, layer))
+        drawn = opened[f"{gpkg.rsplit('/', 1)[-1]}:{layer}"]["drawn"]
+        assert len(drawn) == 12
+        for value, colour in drawn:
+            at = next(i for i, (lo, hi, _) in enumerate(ranges) if lo <= round(value, digits) <= hi)
+            assert colour == colours[at], (layer, value)

@@ -138,6 +138,9 @@ class Style:
     renderer : {"single", "graduated", "categorized"}
     column : str, optional
         The classified column (graduated, categorized).
+    digits : int, optional
+        Classify the column rounded to this many decimals (QGIS expression ``round("column", digits)``),
+        as a map that rounds a column before classing it shows it; the layer keeps full precision.
     classes : list of StyleClass
     colour : str
         Fill (or line) colour of a single symbol.
@@ -170,6 +173,7 @@ class Style:
     geometry: str
     renderer: str = "single"
     column: str | None = None
+    digits: int | None = None
     classes: list[StyleClass] = field(default_factory=list)
     colour: str = "#1f4e9c"
     outline: str | None = "#444444"
@@ -283,6 +287,7 @@ def choropleth_style(
     bins: int = 5,
     geometry: str = "polygon",
     label_field: str | None = None,
+    digits: int | None = None,
 ) -> Style:
     """The style of a choropleth drawn on map *m*: its legend's colours and labels, the class bounds of *values*.
 
@@ -306,6 +311,9 @@ def choropleth_style(
         As given to the map's choropleth.
     geometry : str
     label_field : str, optional
+    digits : int, optional
+        The map rounds the column to this many decimals before classing it: the classes are those of
+        the rounded values, and QGIS classes ``round("column", digits)`` (:attr:`Style.digits`).
 
     Raises
     ------
@@ -346,12 +354,13 @@ def choropleth_style(
               "opacity": float(record.style.get("fillOpacity", 0.75)), "label_field": label_field}
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         v = values.dropna().astype(float).to_numpy()
+        v = v.round(digits) if digits is not None else v
         upper = _bounds(v, scheme, bins, [label for _, label in entries], column)
         _check_drawn(record, upper, [colour for colour, _ in entries], column)
         lower = np.concatenate([[v.min()], upper[:-1]])
         classes = [StyleClass(colour, label, lower=float(lo), upper=float(hi))
                    for (colour, label), lo, hi in zip(entries, lower, upper, strict=True)]
-        return Style(geometry, "graduated", column=column, classes=classes, **common)
+        return Style(geometry, "graduated", column=column, digits=digits, classes=classes, **common)
     classes = [StyleClass(colour, label, value=label) for colour, label in entries]
     classes += [StyleClass(no_data[0], _NO_DATA_LABEL, value="")] if no_data else []
     return Style(geometry, "categorized", column=column, classes=classes, **common)
@@ -461,7 +470,9 @@ def _renderer(root: ET.Element, style: Style) -> None:
         _symbol(ET.SubElement(renderer, "symbols"), "0", style, style.colour)
         return
     if style.renderer == "graduated":
-        renderer = ET.SubElement(root, "renderer-v2", type="graduatedSymbol", attr=style.column, graduatedMethod="GraduatedColor", **common)
+        field_ref = '"' + str(style.column).replace('"', '""') + '"'  # a QGIS expression's field reference
+        attr = style.column if style.digits is None else f"round({field_ref}, {int(style.digits)})"
+        renderer = ET.SubElement(root, "renderer-v2", type="graduatedSymbol", attr=attr, graduatedMethod="GraduatedColor", **common)
         ranges = ET.SubElement(renderer, "ranges")
         for i, c in enumerate(style.classes):
             if c.lower is None or c.upper is None or not (math.isfinite(c.lower) and math.isfinite(c.upper)):
@@ -488,7 +499,8 @@ def _labeling(root: ET.Element, field_name: str, geometry: str) -> None:
     # polygons: a label over a point inside the polygon (as the web map writes district names); points: around the point
     ET.SubElement(settings, "placement", placement="1" if geometry == "polygon" else "0", centroidInside="1", dist="1",
                   distUnits="MM", placementFlags="10")
-    ET.SubElement(settings, "rendering", obstacle="1", displayAll="0", upsidedownLabels="0", scaleVisibility="0",
+    # every name shown, as the web map shows every district name
+    ET.SubElement(settings, "rendering", obstacle="1", displayAll="1", upsidedownLabels="0", scaleVisibility="0",
                   fontLimitPixelSize="0", drawLabels="1")
 
 

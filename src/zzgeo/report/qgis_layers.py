@@ -33,7 +33,8 @@ __all__ = ["LAYER_MAPS", "ReportStyles", "district_layers", "scorecard_layer", "
 @dataclass(frozen=True)
 class _FromMap:
     """Where a layer's style comes from: map *map* (the first of the run's maps whose name starts so),
-    its point layer *points*, or its choropleth of *column* in *scheme* / *bins* classes."""
+    its point layer *points*, or its choropleth of *column* in *scheme* / *bins* classes (of the
+    column rounded to *digits* decimals, when the map rounds it so)."""
 
     map: str
     points: str | None = None
@@ -41,6 +42,7 @@ class _FromMap:
     scheme: str = "quantiles"
     bins: int = 5
     label_field: str | None = None
+    digits: int | None = None
 
 
 #: (theme, layer) -> the web map (and the layer of it) its QGIS style is read from; the scheme and
@@ -48,14 +50,17 @@ class _FromMap:
 LAYER_MAPS: dict[tuple[str, str], _FromMap] = {
     ("land-price", "valuation"): _FromMap("grades", points="parcels"),
     ("shelters", "siting_plan"): _FromMap("siting", points="chosen sites"),
-    ("shelters", "coverage_by_district"): _FromMap("coverage", column="per_capita_m2", scheme="fisher_jenks", label_field="name"),
-    ("shelters", "siting_by_district"): _FromMap("siting", column="per_capita_after_m2", label_field="name"),
+    ("shelters", "coverage_by_district"): _FromMap("coverage", column="per_capita_m2", scheme="fisher_jenks", label_field="name",
+                                                   digits=2),
+    ("shelters", "coverage_by_unit"): _FromMap("coverage_by_unit", column="per_capita_m2", scheme="fisher_jenks", label_field="name",
+                                               digits=2),
+    ("shelters", "siting_by_district"): _FromMap("siting", column="per_capita_after_m2", label_field="name", digits=2),
     ("groundwater", "zones"): _FromMap("zones", column="zone_zh"),
     ("groundwater", "screening_list"): _FromMap("zones", points="leak-screening list (渗漏排查清单)"),
     ("children", "access_gaps"): _FromMap("childcare_access", points="gap cells"),
     ("children", "attainment_by_district"): _FromMap("overview", column="attainment", label_field="name"),
-    ("scorecard", "scorecard"): _FromMap("scores", column="score", label_field="name"),
-    ("scorecard", "scorecard_by_unit"): _FromMap("scores_by_unit", column="score", label_field="name"),
+    ("scorecard", "scorecard"): _FromMap("scores", column="score", label_field="name", digits=1),
+    ("scorecard", "scorecard_by_unit"): _FromMap("scores_by_unit", column="score", label_field="name", digits=1),
 }
 #: Colour of the plain symbol of a layer no web map draws (the builders' default point colour).
 _PLAIN = "#1f4e9c"
@@ -91,9 +96,8 @@ def district_layers(run: ThemeRun) -> dict[str, gpd.GeoDataFrame]:
 
     Shelters: ``coverage_by_district`` and ``siting_by_district`` (the rows of the city total, which
     has no polygon, left out); children: ``attainment_by_district`` (mean attainment of the measurable
-    per-unit targets, :func:`zzgeo.children.maps.district_attainment`, and its class). The columns
-    the web maps colour by are rounded as the maps round them (m² per resident to 0.01), so QGIS
-    classes the same values the map classed. Other themes: none.
+    per-unit targets, :func:`zzgeo.children.maps.district_attainment`, and its class). Figures keep
+    their full precision (the styles class them rounded as the maps do). Other themes: none.
 
     Parameters
     ----------
@@ -115,7 +119,7 @@ def district_layers(run: ThemeRun) -> dict[str, gpd.GeoDataFrame]:
     >>> run = ThemeRun("shelters", "shelters", "郑政文〔2022〕40号", tables={"coverage_by_district": table})
     >>> layer = district_layers(run)["coverage_by_district"]
     >>> layer[["adcode", "name", "per_capita_m2", "covered_share"]].values.tolist()
-    [['410102', '中原区', 1.23, 0.912], ['410103', '二七区', 2.5, 0.5]]
+    [['410102', '中原区', 1.234, 0.91234], ['410103', '二七区', 2.5, 0.5]]
     >>> layer.geom_type.unique().tolist()
     ['MultiPolygon']
     """
@@ -125,14 +129,10 @@ def district_layers(run: ThemeRun) -> dict[str, gpd.GeoDataFrame]:
     out: dict[str, gpd.GeoDataFrame] = {}
     if run.key == "shelters":
         shapes = _districts()[["adcode", "geometry"]]
-        for name, rounding in (("coverage_by_district", {"per_capita_m2": 2, "covered_share": 3}),
-                               ("siting_by_district", {"per_capita_after_m2": 2})):
+        for name in ("coverage_by_district", "siting_by_district"):
             table = run.tables.get(name)
             if table is not None and "adcode" in table:
                 layer = shapes.merge(pd.DataFrame(table), on="adcode")  # as coverage_map / siting_map join them
-                for column, digits in rounding.items():
-                    if column in layer:
-                        layer[column] = layer[column].round(digits)
                 out[name] = gpd.GeoDataFrame(layer, geometry="geometry", crs=shapes.crs)
     elif run.key == "children" and "attainment" in run.tables:
         from types import SimpleNamespace
@@ -148,7 +148,7 @@ def district_layers(run: ThemeRun) -> dict[str, gpd.GeoDataFrame]:
 
 
 def scorecard_layer(result, *, areas: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
-    """The scorecard as polygons: name, rank, score (rounded to 0.1 as the score map shows it) and indicators per district.
+    """The scorecard as polygons: name, rank, score and indicators per district.
 
     Parameters
     ----------
@@ -173,8 +173,7 @@ def scorecard_layer(result, *, areas: gpd.GeoDataFrame | None = None) -> gpd.Geo
     shapes = _districts() if areas is None else areas[["adcode", "name", "geometry"]]
     columns = [c for c in ("rank", "district", "score", "indicators_used", "indicators_total", "missing_indicators")
                if c in result.scores]
-    scores = result.scores[columns].copy()
-    scores["score"] = scores["score"].round(1)
+    scores = result.scores[columns]
     layer = shapes.merge(scores, left_on="adcode", right_on="district").drop(columns=["district"])  # as score_map joins them
     return gpd.GeoDataFrame(layer, geometry="geometry", crs=shapes.crs)
 
@@ -225,8 +224,9 @@ def _style(key: str, name: str, frame: gpd.GeoDataFrame, maps: Mapping[str, Call
         m = built[map_name]
         if spec.points:
             return points_style(m, spec.points, geometry=geometry, label_field=spec.label_field)
-        return choropleth_style(m, frame[spec.column], column=spec.column, scheme=spec.scheme, bins=spec.bins, geometry=geometry,
-                                label_field=spec.label_field)
+        drawn = frame[frame.geometry.notna()]  # the map draws the rows with a polygon (a total row has none)
+        return choropleth_style(m, drawn[spec.column], column=spec.column, scheme=spec.scheme, bins=spec.bins, geometry=geometry,
+                                label_field=spec.label_field, digits=spec.digits)
     except (ZzgeoError, KeyError) as exc:
         notes.append(f"{key}/{name}: QGIS style not read from the map {map_name!r} ({exc}); one plain symbol instead")
         return single_style(geometry, _PLAIN, opacity=0.75 if geometry == "polygon" else 0.9)
