@@ -165,7 +165,7 @@ def test_an_edited_score_config_may_drop_and_reweight(tmp_path):
 
 @pytest.mark.parametrize(("content", "expected"), [
     ('[report]\npng = "false"\n', "report.png = 'false': must be true or false (a TOML boolean, without quotes)"),
-    ('[report]\nbasemap = "google"\n', "report.basemap = 'google': not a basemap; allowed: none, osm, amap"),
+    ('[report]\nbasemap = "google"\n', "report.basemap = 'google': use one of none, osm, amap, or a tile URL template (http/https) with {x}, {y} and {z}"),
     ('[shelter]\nregister = "s.csv"\n', "bad.toml': unknown table 'shelter'; allowed: report, score, units, land-price, shelters, groundwater, children"),
     ('[children]\nregistre = "f.csv"\n', "children: unknown key 'registre'; allowed: register, zones, communities, children, targets, crs"),
     ('[groundwater]\nrules = 3\n', "groundwater.rules = 3: must be a string (in quotes)"),

@@ -366,7 +366,7 @@ def test_scorecard_files_and_index_show_missing_values_context_and_marks(tmp_pat
         ["甲", 70.0, 2, 2, ""], ["乙", 54.0, 2, 2, ""], ["丙", 50.0, 1, 2, "cover"]]
     parts = pd.read_csv(tmp_path / "score_parts.csv", dtype={"district": str}, keep_default_na=False).set_index(["name", "indicator"])
     assert parts.loc[("丙", "cover"), ["raw", "normalised", "contribution"]].tolist() == ["", "", ""]
-    assert parts.loc[("乙", "sources"), "contribution"] == "0.0"  # a real 0 points stays 0
+    assert parts.loc[("乙", "sources"), "contribution"] == "0"  # a real 0 points stays 0, not an empty cell
     # the workbook, for people: "—", "context" and the mark
     book = openpyxl.load_workbook(tmp_path / "scorecard.xlsx")
     rows = [[c.value for c in row] for row in book["scores"].iter_rows()]

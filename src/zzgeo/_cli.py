@@ -32,7 +32,7 @@ import os
 import sys
 import typing
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -118,7 +118,9 @@ def notes(lines: Iterable[str]) -> None:
 
 def demo_notice(what: str) -> None:
     """The DEMO notice on stderr: *what* rests on synthetic demo data, not an official source."""
-    typer.secho(f"DEMO: {what}: synthetic demo data, not an official source; figures are illustrative only",
+    from zzgeo.i18n import _
+
+    typer.secho(_("DEMO: {what}: synthetic demo data, not an official source; figures are illustrative only").format(what=what),
                 fg=typer.colors.YELLOW, err=True)
 
 
@@ -187,6 +189,8 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title:
     from rich.table import Table
     from rich.text import Text
 
+    from zzgeo.i18n import _
+
     justify = list(justify) if justify else ["left"] * len(headers)
     rows = [[Text.from_markup(c) if markup else Text(str(c)) for c in row] for row in rows]
     headers = [Text(str(h)) for h in headers]
@@ -207,7 +211,7 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title:
         used += need[i]
     groups.append(current)
     for n, group in enumerate(groups, start=1):
-        part = f" (part {n} of {len(groups)})" if len(groups) > 1 else ""
+        part = " " + _("(part {n} of {total})").format(n=n, total=len(groups)) if len(groups) > 1 else ""
         table = Table(title=f"{title}{part}" if title else (part.strip() or None))
         shown = [*range(keys), *group]
         for i in shown:
@@ -221,11 +225,13 @@ def print_rejected(rejected: Sequence[dict], *, what: str = "row(s)") -> None:
     """List rows an analysis left out (``--on-error flag``) on stderr: label and reason, first 20."""
     if not rejected:
         return
-    typer.secho(f"{len(rejected)} {what} left out (--on-error flag):", fg=typer.colors.YELLOW, err=True)
+    from zzgeo.i18n import _
+
+    typer.secho(_("{n} {what} left out (--on-error flag):").format(n=len(rejected), what=what), fg=typer.colors.YELLOW, err=True)
     for rec in rejected[:20]:
         typer.echo(f"  {_record_label(rec)}: {rec['reason']}", err=True)
     if len(rejected) > 20:
-        typer.echo(f"  ... and {len(rejected) - 20} more (all in --json 'rejected' or <out>.rejected.csv)", err=True)
+        typer.echo("  " + _("... and {n} more (all in --json 'rejected' or <out>.rejected.csv)").format(n=len(rejected) - 20), err=True)
 
 
 def inputs_of(*paths: object) -> list[Path]:
@@ -508,11 +514,13 @@ def print_row_notes(records: Sequence[dict], *, shown: int = 10) -> None:
     """Rows with a warning, on stderr: label and note, the first *shown*."""
     if not records:
         return
-    typer.secho(f"{len(records)} row(s) with a warning (kept and used):", fg=typer.colors.YELLOW, err=True)
+    from zzgeo.i18n import _
+
+    typer.secho(_("{n} row(s) with a warning (kept and used):").format(n=len(records)), fg=typer.colors.YELLOW, err=True)
     for rec in records[:shown]:
         typer.echo(f"  {_record_label(rec)}: {rec['note']}", err=True)
     if len(records) > shown:
-        typer.echo(f"  ... and {len(records) - shown} more (all in --json 'row_notes' and <out>.notes.csv)", err=True)
+        typer.echo("  " + _("... and {n} more (all in --json 'row_notes' and <out>.notes.csv)").format(n=len(records) - shown), err=True)
 
 
 def _record_label(rec: dict) -> str:
@@ -565,13 +573,76 @@ def run(app: typer.Typer, argv: Sequence[str] | None = None) -> int:
             os.environ["ZZGEO_STORE"] = store
 
 
+def cli_command(app: typer.Typer) -> Any:
+    """The click command of *app* with every help text (commands, options, panel titles) in the interface language.
+
+    The help texts are the message ids of the catalogue (:mod:`zzgeo.i18n`); :func:`help_messages` lists them.
+    """
+    from zzgeo.i18n import _, language
+
+    import typer.rich_utils as rich_utils
+    from rich.markup import escape
+
+    command = typer.main.get_command(app)
+    rich_utils.ARGUMENTS_PANEL_TITLE, rich_utils.OPTIONS_PANEL_TITLE = _("Arguments"), _("Options")  # English: themselves
+    rich_utils.COMMANDS_PANEL_TITLE, rich_utils.ERRORS_PANEL_TITLE = _("Commands"), _("Error")
+    _fold_help_text(rich_utils)
+    for cmd in _walk(command):  # help is rich markup to typer: "[units]" is shown as typed, not read as a style
+        cmd.help = escape(_(cmd.help)) if cmd.help else cmd.help
+        cmd.short_help = escape(_(cmd.short_help)) if cmd.short_help else cmd.short_help
+        for param in cmd.params:
+            if getattr(param, "help", None):
+                param.help = escape(_(param.help))
+    return command
+
+
+def _fold_help_text(rich_utils: Any) -> None:
+    """Help text that folds a long run without spaces (Chinese) onto the next line instead of cutting it with "…"."""
+    make = getattr(rich_utils, "_make_rich_text", None)
+    if make is None or getattr(make, "_zzgeo_fold", False):
+        return
+
+    def folding(*args: Any, **kwargs: Any) -> Any:
+        text = make(*args, **kwargs)
+        if hasattr(text, "overflow"):
+            text.overflow = "fold"
+        return text
+
+    folding._zzgeo_fold = True  # type: ignore[attr-defined]
+    rich_utils._make_rich_text = folding
+
+
+def _walk(command: Any) -> Iterator[Any]:
+    yield command
+    for sub in getattr(command, "commands", {}).values():
+        yield from _walk(sub)
+
+
+def help_messages(app: typer.Typer) -> list[str]:
+    """Every help text of the command line (command help, option help, panel titles): the catalogue's CLI part."""
+    command = typer.main.get_command(app)
+    found = ["Arguments", "Options", "Commands", "Error"]
+    for cmd in _walk(command):
+        found += [t for t in (cmd.help, cmd.short_help) if t]
+        found += [p.help for p in cmd.params if getattr(p, "help", None)]
+    return list(dict.fromkeys(found))
+
+
 def _run(app: typer.Typer, argv: Sequence[str] | None, debug: bool) -> int:
     from zzgeo.errors import ZzgeoError
+    from zzgeo.i18n import language_from_argv, set_language
 
+    args = list(argv) if argv is not None else sys.argv[1:]
+    try:
+        set_language(language_from_argv(args))  # before the help texts are made; zh or en, else an error
+        command = cli_command(app)
+    except ZzgeoError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        return 2
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            app(args=list(argv) if argv is not None else None, standalone_mode=False, prog_name="zzgeo")
+            command.main(args=args, standalone_mode=False, prog_name="zzgeo")
             code = 0
         except (ZzgeoError, FileNotFoundError) as exc:
             typer.secho(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", fg=typer.colors.RED, err=True)
@@ -585,7 +656,7 @@ def _run(app: typer.Typer, argv: Sequence[str] | None, debug: bool) -> int:
             typer.secho("error: interrupted", fg=typer.colors.RED, err=True)
             return 130
         except Exception as exc:  # a click usage error, or a bug
-            return _unexpected(exc, debug, list(argv) if argv is not None else sys.argv[1:])
+            return _unexpected(exc, debug, args)
     if code == 0:
         notes(_RUN_NOTES)  # the notes no command printed (each is shown once)
     if code == 0 and caught and debug:

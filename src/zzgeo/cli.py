@@ -41,8 +41,13 @@ def _show_version(value: bool) -> None:
 def root(
     version: Annotated[bool, typer.Option("--version", help="Print zzgeo's version and exit.", callback=_show_version, is_eager=True)] = False,
     store: Annotated[Optional[str], typer.Option("--store", help="Layer store for this run: a GeoPackage or a PostGIS database postgresql://user@host:port/db, optionally #schema (same as ZZGEO_STORE).")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Interface language: zh (中文) or en (English); default from the locale (LANG=zh_CN.UTF-8 gives Chinese) or ZZGEO_LANG.")] = None,
 ) -> None:
     """zzgeo: planning and siting toolkit for Zhengzhou."""
+    if lang is not None:
+        from zzgeo.i18n import set_language
+
+        set_language(lang)
     if store:
         import os
 

@@ -110,7 +110,7 @@ def indicators_cmd(
     study_zones: StudyOption = None, rules: RulesOption = None, crs: CrsOption = None, columns: ColumnsOption = None,
     layer: LayerOption = None, on_error: OnErrorOption = "raise", as_json: JsonOption = False, out: OutOption = None, out_crs: OutCrsOption = None,
 ) -> None:
-    """The 19 indicators of 表2—1 with their status, the rates per district, and the 5 % spot-check rule by type."""
+    """The 19 indicators of 表2—1 with their status, the rates per district, and the spot-check rule (5 per cent) by type."""
     from zzgeo.groundwater.report import load_pollution, load_zones
     from zzgeo.groundwater.indicators import indicator_records, pilot_indicators
     from zzgeo.groundwater.rules import load_rules

@@ -67,6 +67,7 @@ OVERLAY_CSS = """
   padding:6px 12px;border:2px solid #fff;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.5)}
 .zzgeo-legend i{display:inline-block;width:18px;height:12px;margin-right:6px;
   border:1px solid #666;vertical-align:middle}
+.zzgeo-legend{max-width:420px}
 .zzgeo-legend b{display:block;margin-bottom:4px}
 .zzgeo-caption{font-size:11px;max-width:420px}
 .zzgeo-box:empty{display:none}

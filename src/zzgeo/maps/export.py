@@ -170,7 +170,8 @@ def save_html(
     if offline:
         document, report = inline_assets(document, extra_assets=extra_assets)
         tiles = _tile_prefix(state.basemap.url)
-        report.remaining = [u for u in report.remaining if not (tiles and u.startswith(tiles))]
+        # a query-style template (Tianditu's ...&TILEMATRIX={z}...) is found cut at its escaped "&": either may be the prefix
+        report.remaining = [u for u in report.remaining if not (tiles and (u.startswith(tiles) or tiles.startswith(u)))]
         if not report.ok:
             listing = "\n  ".join([*report.missing, *report.remaining])
             raise MapExportError(

@@ -737,17 +737,16 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     >>> build_report("out/report", basemap="google")
     Traceback (most recent call last):
     ...
-    zzgeo.errors.ParameterError: basemap 'google': use one of none, osm, amap
+    zzgeo.errors.ParameterError: basemap 'google': use one of none, osm, amap, or a tile URL template (http/https) with {x}, {y} and {z}
     """
     from zzgeo.report.scoring import district_scores, load_score_config
 
     config = config if isinstance(config, ReportConfig) else load_report_config(config)
-    from zzgeo.maps import BASEMAPS
+    from zzgeo.maps.state import basemap_of
 
     png = config.png if png is None else png
     basemap = basemap or config.basemap
-    if basemap not in BASEMAPS:
-        raise ParameterError(f"basemap {basemap!r}: use one of {', '.join(BASEMAPS)}")
+    basemap_of(basemap)  # none, osm, amap or a tile URL template; else one error line before any work
     target = Path(out)
     recovered = recover_report_folder(target)
     _check_target(target, config)

@@ -127,10 +127,13 @@ class ReportSection(ConfigModel):
     @field_validator("basemap")
     @classmethod
     def _known_basemap(cls, value: str) -> str:
-        from zzgeo.maps import BASEMAPS
+        from zzgeo.errors import ParameterError
+        from zzgeo.maps.state import basemap_of
 
-        if value not in BASEMAPS:
-            raise ConfigProblem(f"not a basemap; allowed: {', '.join(BASEMAPS)}")
+        try:
+            basemap_of(value)
+        except ParameterError as exc:
+            raise ConfigProblem(str(exc).split(": ", 1)[1]) from None
         return value
 
 

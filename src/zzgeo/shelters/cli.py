@@ -36,6 +36,8 @@ from zzgeo._units_cli import (
     units_from_options,
 )
 
+from zzgeo.i18n import N_, _
+
 app = typer.Typer(
     help="Emergency shelters (应急避难场所): per-capita area and coverage by district against the "
     "2025/2029 targets of 郑政文〔2022〕40号, and candidate sites that close the gap.",
@@ -93,21 +95,27 @@ def _demo_inputs(register_demo: bool, units) -> list[str]:
 
 
 def _demo_banner(console, what: str) -> None:
-    console.print(f"[bold white on red] DEMO DATA [/] {what}: synthetic demo data, not an official source; figures are illustrative only.")
+    from rich.markup import escape
+
+    console.print(f"[bold white on red] {escape(_('DEMO DATA'))} [/] "
+                  + escape(_("{what}: synthetic demo data, not an official source; figures are illustrative only.").format(what=_(what))))
 
 
 def _fmt(value: object, kind: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     if isinstance(value, bool):
-        return "yes" if value else "[red]no[/]"
+        no = _("no")
+        return _("yes") if value else f"[red]{no}[/]"
     if kind == "pct":
         return f"{100 * float(value):.1f}%"
     if kind == "m2pp":
         return f"{float(value):.2f}"
     if isinstance(value, float):
         return f"{value:,.0f}"
-    return str(value)
+    from rich.markup import escape
+
+    return escape(str(value))  # a name from a register is shown as typed, never read as markup
 
 
 @app.command("coverage")
@@ -179,9 +187,9 @@ def _print_rows(frame, heads, title: str, *, keys: int) -> None:
     """*frame*'s columns ``(column, format, label)`` as a table that never cuts a figure (:func:`zzgeo._cli.print_table`)."""
     from zzgeo._cli import print_table
 
-    rows = [[_fmt(row[h], k) for h, k, _ in heads] for _, row in frame.iterrows()]
-    print_table([label for _, _, label in heads], rows, title=title, keys=keys,
-                justify=["left" if h in _TEXT_COLUMNS else "right" for h, _, _ in heads])
+    rows = [[_fmt(row[h], k) for h, k, _label in heads] for _i, row in frame.iterrows()]
+    print_table([_(label) for _h, _f, label in heads], rows, title=title, keys=keys,
+                justify=["left" if h in _TEXT_COLUMNS else "right" for h, _f, _l in heads])
 
 
 def _print_coverage(result, out) -> None:
@@ -190,13 +198,14 @@ def _print_coverage(result, out) -> None:
     console = Console()
     meta = result.meta
     if meta["demo"]:
-        _demo_banner(console, "The shelter register")
-    by = meta.get("units", {}).get("label", "district")
-    title = f"Shelters by {by} — target {meta['target_m2']:g} m²/person by end-{meta['year']} ({meta['target_source'].split(' ')[0]})"
-    heads = (("adcode", "", "adcode" if "units" not in meta else "code"), ("name", "", "district" if "units" not in meta else "unit"), ("population", "", "population"),
-             ("effective_area_m2", "", "area m²"), ("per_capita_m2", "m2pp", "m²/person"), ("meets_2025", "", "2025"),
-             ("gap_2025_m2", "", "gap 2025 m²"), ("meets_2029", "", "2029"), ("gap_2029_m2", "", "gap 2029 m²"),
-             ("covered_share", "pct", "in reach"), ("assured_share", "pct", "assured"))
+        _demo_banner(console, N_("The shelter register"))
+    by = meta.get("units", {}).get("label", _("district"))
+    title = _("Shelters by {by} — target {target} m²/person by end-{year} ({source})").format(
+        by=by, target=f"{meta['target_m2']:g}", year=meta["year"], source=meta["target_source"].split(" ")[0])
+    heads = (("adcode", "", N_("adcode") if "units" not in meta else N_("code")), ("name", "", N_("district") if "units" not in meta else N_("unit")), ("population", "", N_("population")),
+             ("effective_area_m2", "", N_("area m²")), ("per_capita_m2", "m2pp", N_("m²/person")), ("meets_2025", "", N_("2025")),
+             ("gap_2025_m2", "", N_("gap 2025 m²")), ("meets_2029", "", N_("2029")), ("gap_2029_m2", "", N_("gap 2029 m²")),
+             ("covered_share", "pct", N_("in reach")), ("assured_share", "pct", N_("assured")))
     _print_rows(result.table, heads, title, keys=2)
     rs = meta["rule_set"]
     console.print(f"rule set: {rs['id']} ({rs['status']}) — {rs['source']}")
@@ -207,7 +216,7 @@ def _print_coverage(result, out) -> None:
     if out is not None:
         console.print(f"wrote {out}")
     if meta["demo"]:
-        _demo_banner(console, "The shelter register")
+        _demo_banner(console, N_("The shelter register"))
 
 
 @app.command("site")
@@ -264,18 +273,18 @@ def _print_siting(result, out) -> None:
     console = Console()
     meta = result.meta
     if meta["demo"]:
-        _demo_banner(console, "The register and/or the candidate sites")
-    title = f"Chosen sites in build order — target {meta['target_m2']:g} m²/person by end-{meta['year']}"
-    heads = (("order", "", "#"), ("name", "", "site"), ("district_name", "", "district"), ("shelter_class", "", "class"),
-             ("usable_area_m2", "", "area m²"), ("newly_covered", "", "newly covered"),
-             ("district_per_capita_after_m2", "m2pp", "m²/person after"), ("district_gap_after_m2", "", "gap after m²"))
+        _demo_banner(console, N_("The register and/or the candidate sites"))
+    title = _("Chosen sites in build order — target {target} m²/person by end-{year}").format(target=f"{meta['target_m2']:g}", year=meta["year"])
+    heads = (("order", "", N_("#")), ("name", "", N_("site")), ("district_name", "", N_("district")), ("shelter_class", "", N_("class")),
+             ("usable_area_m2", "", N_("area m²")), ("newly_covered", "", N_("newly covered")),
+             ("district_per_capita_after_m2", "m2pp", N_("m²/person after")), ("district_gap_after_m2", "", N_("gap after m²")))
     _print_rows(result.chosen, heads, title, keys=2)
-    cols = (("name", "", "district"), ("gap_m2", "", "gap m²"), ("sites_chosen", "", "sites"),
-            ("added_area_m2", "", "added m²"), ("per_capita_after_m2", "m2pp", "m²/person after"),
-            ("residual_gap_m2", "", "residual gap m²"), ("covered_share", "pct", "in reach before"),
-            ("covered_after_share", "pct", "after"), ("assured_share", "pct", "assured before"),
-            ("assured_after_share", "pct", "after"))
-    _print_rows(result.districts, cols, "By district", keys=1)
+    cols = (("name", "", N_("district")), ("gap_m2", "", N_("gap m²")), ("sites_chosen", "", N_("sites")),
+            ("added_area_m2", "", N_("added m²")), ("per_capita_after_m2", "m2pp", N_("m²/person after")),
+            ("residual_gap_m2", "", N_("residual gap m²")), ("covered_share", "pct", N_("in reach before")),
+            ("covered_after_share", "pct", N_("after")), ("assured_share", "pct", N_("assured before")),
+            ("assured_after_share", "pct", N_("after")))
+    _print_rows(result.districts, cols, _("By district"), keys=1)
     console.print(f"method: {meta['method']} — {meta['solver']}; status: {meta['status']}; objective: {meta['objective']}")
     console.print(f"rule set: {meta['rule_set']['id']} ({meta['rule_set']['status']}); candidates: {meta['candidate_rule']}, "
                   f"{meta['candidates_eligible']} eligible, {meta['candidates_rejected']} rejected")
@@ -284,4 +293,4 @@ def _print_siting(result, out) -> None:
     if out is not None:
         console.print(f"wrote {out}")
     if meta["demo"]:
-        _demo_banner(console, "The register and/or the candidate sites")
+        _demo_banner(console, N_("The register and/or the candidate sites"))
