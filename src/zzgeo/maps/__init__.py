@@ -7,8 +7,9 @@ module                       what it holds
 :mod:`.builders`             base map, choropleths, points, outlines, districts, combined map
 :mod:`.classes`              class breaks of numeric columns (mapclassify's, without its import)
 :mod:`.assets`               inlined Leaflet, map furniture (legend, scale, north arrow), atomic writes
-:mod:`.export`               :func:`save_html` (offline page), :func:`save_png` (Chromium), :func:`export_map`, :func:`render_png`, :func:`png_fingerprint`
+:mod:`.export`               :func:`save_html` (offline page), :func:`save_png` (Chromium), :func:`export_map`, :func:`render_png`, :func:`png_fingerprint`, :func:`print_pdf`
 :mod:`.static`               the matplotlib drawing when no Chromium is present
+:mod:`.qgis`                 QGIS styles (QML) in a GeoPackage's ``layer_styles``, read from the web map
 ============================ ====================================================
 
 Data flows one way: state ← builders, state ← export → static. Names are

@@ -5,10 +5,12 @@ module                       what it holds
 ============================ ====================================================
 :mod:`.runs`                 the report config and :func:`run_themes` (each theme's ``report.run``)
 :mod:`.scoring`              the explainable composite score per district and its map
-:mod:`.bundle`               :func:`build_report`: tables, scorecard, maps, ``index.html``, atomic swap
+:mod:`.documents`            ``report.pdf`` (Chromium) and ``report.docx`` (python-docx) from one document
+:mod:`.qgis_layers`          district results as polygon layers; every GeoPackage layer styled for QGIS
+:mod:`.bundle`               :func:`build_report`: tables, scorecard, maps, documents, ``index.html``, atomic swap
 ============================ ====================================================
 
-Data flows one way: runs ← scoring ← bundle. The :class:`~zzgeo.theme_run.ThemeRun`
+Data flows one way: runs ← scoring ← documents, qgis_layers ← bundle. The :class:`~zzgeo.theme_run.ThemeRun`
 contract every theme's ``report.py`` fulfils stays in the base package, so no
 theme imports up into this one. Names are imported lazily.
 

@@ -763,11 +763,14 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
+        bundle_notes: list[str] = []
         files, exports, maps = _write_bundle(tmp, runs, scores, score_config, basemap=basemap, png=png, progress=progress,
-                                             timings=timings, previous=target if target.is_dir() else None, unit_scores=unit_scores)
+                                             timings=timings, previous=target if target.is_dir() else None, unit_scores=unit_scores,
+                                             notes=bundle_notes)
         created = _dt.datetime.now(BEIJING)
         written, document_notes = _write_documents(tmp, runs, scores, exports, config, created, progress, timings)
         files += written
+        document_notes = [*bundle_notes, *document_notes]
         timings.append(("total", time.perf_counter() - total_start))
         result = _write_front(tmp, runs, scores, exports, files, timings, config, maps, created=created, notes=document_notes)
         if postgis:
@@ -824,7 +827,7 @@ def _unit_scores(score_config, runs, scores):
 
 
 def _write_bundle(tmp: Path, runs, scores, score_config, *, basemap: str, png: bool, progress, timings,
-                  previous: Path | None = None, unit_scores=None) -> tuple[list[str], list, dict]:
+                  previous: Path | None = None, unit_scores=None, notes: list[str] | None = None) -> tuple[list[str], list, dict]:
     """Tables, scorecard and maps into *tmp*; the files written (relative), the map exports and the maps' manifest
     entries (PNGs of unchanged maps are copied from the bundle at *previous*)."""
     start = time.perf_counter()
@@ -839,6 +842,14 @@ def _write_bundle(tmp: Path, runs, scores, score_config, *, basemap: str, png: b
         files += _write_scorecard(result, score_config, tmp, suffix="_by_unit")
         builders["scores_by_unit"] = lambda basemap="none": score_map(result, basemap=basemap, areas=areas)
     timings.append(("tables and scorecard", time.perf_counter() - start))
+    start = time.perf_counter()
+    from zzgeo.report.qgis_layers import write_report_styles
+
+    styles = write_report_styles(tmp, runs, scores, unit_scores=unit_scores)  # district polygons; QGIS styles as the maps
+    files += styles.files
+    if notes is not None:
+        notes.extend(styles.notes)
+    timings.append(("GeoPackage layers and QGIS styles", time.perf_counter() - start))
     exports, maps = _export_maps(builders, tmp, basemap=basemap, png=png, progress=progress, timings=timings,
                                  combined_parts=_combined_parts(runs, scores), previous=previous)
     files += [f"maps/{e.html.name}" for e in exports] + [f"maps/{e.png.name}" for e in exports if e.png]
