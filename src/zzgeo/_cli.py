@@ -135,16 +135,23 @@ def _cell(value: object) -> str:
 
 
 def print_frame(frame: Any, title: str | None = None, *, columns: Sequence[str] | None = None) -> None:
-    """A pandas frame, or a list of dicts (no pandas needed), as a table on stdout (:func:`print_table`)."""
+    """A pandas frame, or a list of dicts (no pandas needed), as a table on stdout (:func:`print_table`).
+
+    Column ids are shown under their heading in the interface language where the catalogue has one (mark
+    them ``N_("target_id")`` where the code lists them); ``--json`` and the CSVs keep the ids.
+    """
     if isinstance(frame, list):
         cols = list(columns) if columns else list(frame[0]) if frame else []
         rows: Iterable[Sequence[object]] = ([record.get(c) for c in cols] for record in frame)
     else:
         cols = list(columns) if columns else list(frame.columns)
         rows = frame[cols].itertuples(index=False)
+    from zzgeo.i18n import _
+
     cells = [[_cell(v) for v in row] for row in rows]
     numeric = [bool(cells) and all(_looks_numeric(r[i]) for r in cells if r[i]) for i in range(len(cols))]
-    print_table([str(c) for c in cols], cells, title=title, justify=["right" if n else "left" for n in numeric], markup=False)
+    # a column id marked N_() in the code has a heading in the catalogue; --json and CSV keep the id
+    print_table([_(str(c)) for c in cols], cells, title=title, justify=["right" if n else "left" for n in numeric], markup=False)
 
 
 def _looks_numeric(text: str) -> bool:

@@ -208,10 +208,12 @@ def report_cmd(
         echo_json({"out": str(result.out), "files": result.files, "timings_s": dict(result.timings), "demo": result.demo,
                    "renderers": result.renderers})
     else:
-        typer.echo(f"report: {result.out / 'index.html'} ({len(result.files)} files)")
+        from zzgeo.i18n import _
+
+        typer.echo(_("report: {index} ({n} files)").format(index=result.out / "index.html", n=len(result.files)))
         for stage, seconds in result.timings:
             typer.echo(f"  {stage:<28} {seconds:6.1f} s")
         for renderer in result.renderers:
-            typer.echo(f"PNG maps by {renderer}")
+            typer.echo(_("PNG maps by {renderer}").format(renderer=renderer))
     if result.demo:
         demo_notice("; ".join(f"{k}: {', '.join(v)}" for k, v in result.demo.items()))

@@ -36,6 +36,8 @@ from zzgeo._units_cli import (
     units_from_options,
 )
 
+from zzgeo.i18n import N_, _
+
 app = typer.Typer(help="Child-friendly city (郑政〔2022〕8号): every target per unit and city-wide, and children's walking access. "
                        "Without a command: the targets for --year.", invoke_without_command=True)
 
@@ -106,20 +108,30 @@ def targets_cmd(
             records["by_units"] = by_units.to_dict("records")  # made JSON-safe by outcome.json
         outcome.json(records)
     else:
-        shown = result.records if all_units else result.records[result.records["unit"] == "city"]
-        print_frame(shown, title=f"{result.meta['document']} targets due {year} (and standing ones) — "
-                    f"{result.meta['measurable']} of {result.meta['targets']} measurable from the register",
-                    columns=["target_id", *(["unit_name"] if all_units else []), "target", "actual", "ratio", "shortfall", "status"])
+        shown = _for_people(result.records if all_units else result.records[result.records["unit"] == "city"])
+        print_frame(shown, title=_("{document} targets due {year} (and standing ones) — {measurable} of {total} measurable from the register")
+                    .format(document=result.meta["document"], year=year, measurable=result.meta["measurable"], total=result.meta["targets"]),
+                    columns=[N_("target_id"), N_("wording"), *([N_("unit_name")] if all_units else []), N_("target"),
+                             N_("unit_of_measure"), N_("actual"), N_("ratio"), N_("shortfall"), N_("status")])
         counts = result.inventory.drop(columns=["unit", "unit_name"])
-        print_frame(pd.DataFrame({"type": counts.columns, "facilities": counts.sum().to_numpy(), "units with one": (counts > 0).sum().to_numpy()}),
-                    title="Facilities by type (per unit: --json 'inventory')")
+        print_frame(pd.DataFrame({N_("type"): counts.columns, N_("facilities"): counts.sum().to_numpy(),
+                                  N_("units with one"): (counts > 0).sum().to_numpy()}),
+                    title=_("Facilities by type (per unit: --json 'inventory')"))
         if by_units is not None:
-            print_frame(by_units, title=f"Per-head and per-community targets by {analysis_units.label}",
-                        columns=["target_id", "unit_name", "target", "actual", "shortfall", "status"])
+            print_frame(_for_people(by_units), title=_("Per-head and per-community targets by {units}").format(units=analysis_units.label),
+                        columns=[N_("target_id"), N_("unit_name"), N_("target"), N_("actual"), N_("shortfall"), N_("status")])
     outcome.console()
     if result.meta["demo"]:
         demo_notice("the facility register")
 
+
+
+def _for_people(records):
+    """The targets table as people read it: the attainment ratio as a percentage (``96.0%``); ids stay beside the
+    document's wording. ``--json`` and ``--out`` keep the ratio as a number."""
+    if "ratio" not in records:
+        return records
+    return records.assign(ratio=records["ratio"].map(lambda r: f"{100 * r:.1f}%" if r == r and r is not None else ""))
 
 @app.command("access")
 def access_cmd(
@@ -172,10 +184,12 @@ def access_cmd(
     else:
         total = result.shares["unit"] == "city" if "level" not in result.shares else result.shares["level"] == "total"
         city = result.shares[total].pivot(index="type", columns="circle", values="share")
-        where = "city-wide" if "level" not in result.shares else result.shares.loc[total, "unit_name"].iloc[0]
-        print_frame(city[list(rules.circles)].reset_index(), title=f"Share of children within walking distance, {where} ({result.meta['metric']})")
-        print_frame(result.childcare, title="Childcare places per 1,000 residents: in the unit vs within reach (2SFCA, target 6)",
-                    columns=["unit_name", "places", "places_per_1000_in_unit", "places_per_1000_within_reach", "share_children_short"])
+        where = _("city-wide") if "level" not in result.shares else result.shares.loc[total, "unit_name"].iloc[0]
+        print_frame(city[list(rules.circles)].reset_index(),
+                    title=_("Share of children within walking distance, {where} ({metric})").format(where=where, metric=result.meta["metric"]))
+        print_frame(result.childcare, title=_("Childcare places per 1,000 residents: in the unit vs within reach (2SFCA, target 6)"),
+                    columns=[N_("unit_name"), N_("places"), N_("places_per_1000_in_unit"), N_("places_per_1000_within_reach"),
+                             N_("share_children_short")])
     outcome.console()
     if result.meta["demo"]:
         demo_notice("the facility register")

@@ -25,6 +25,8 @@ from zzgeo._cli import (
     print_frame,
 )
 
+from zzgeo.i18n import N_, _
+
 app = typer.Typer(help="Groundwater (郑政文〔2022〕49号): source protection and recharge zones, pollution-source "
                        "screening, and the pilot zone's indicators.", no_args_is_help=True)
 
@@ -61,11 +63,12 @@ def zones_cmd(
     if as_json:
         outcome.json(zone_records(result))
     else:
-        print_frame(result.sources, title=f"Sources — {result.meta['document']} 三(三)9",
-                    columns=[c for c in ("source_id", "name", "wells", "abstraction_m3_d", "scale", "stagnation_m", "recharge_upgradient_m",
-                                         "zone2_downgradient_m", "river", "river_min_travel_days", "critical_rate_m3_d", "status")
+        print_frame(result.sources, title=_("Sources — {document} 三(三)9").format(document=result.meta["document"]),
+                    columns=[c for c in (N_("source_id"), N_("name"), N_("wells"), N_("abstraction_m3_d"), N_("scale"), N_("stagnation_m"),
+                                         N_("recharge_upgradient_m"), N_("zone2_downgradient_m"), N_("river"), N_("river_min_travel_days"),
+                                         N_("critical_rate_m3_d"), N_("status"))
                              if c in result.sources])
-        print_frame(result.zones.drop(columns="geometry"), columns=["source_id", "zone_zh", "area_km2", "method"])
+        print_frame(result.zones.drop(columns="geometry"), columns=[N_("source_id"), N_("zone_zh"), N_("area_km2"), N_("method")])
     outcome.console()
     _demo(result.meta["demo"], "the wells and aquifer parameters")
 
@@ -97,8 +100,9 @@ def screen_cmd(
         outcome.json(screening_records(result, listed_only=not all_sources))
     else:
         listed = frame.sort_values("priority")
-        print_frame(listed.head(40), title=f"Leak-screening list ({int(result.sources['listed'].sum())} of {len(result.sources)} sources; "
-                    f"{result.meta['clause']}) — first 40", columns=["priority", "source_id", "name", "type", "zone", "reasons"])
+        print_frame(listed.head(40), title=_("Leak-screening list ({listed} of {total} sources; {clause}) — first 40").format(
+                    listed=int(result.sources["listed"].sum()), total=len(result.sources), clause=result.meta["clause"]),
+                    columns=[N_("priority"), N_("source_id"), N_("name"), N_("type"), N_("zone"), N_("reasons")])
     outcome.console()
     _demo(result.meta["demo"] or result.meta["zones_demo"], "the pollution sources and/or the source zones")
 
@@ -131,10 +135,10 @@ def indicators_cmd(
     if as_json:
         outcome.json(indicator_records(result))
     else:
-        print_frame(result.indicators, title=f"表2—1 indicators as of {as_of} — {result.meta['document']}",
-                    columns=["seq", "mark", "name", "target", "year", "status"])
-        print_frame(result.by_district, title="Rates by district", columns=["name", "listed", "screened", "leak_screening_rate",
-                    "key_supervised", "self_monitoring_rate", "needs_risk_plan", "risk_plan_rate", "spot_check_share"])
-        print_frame(result.spot_checks, title="Spot checks by type on the list (三(二)6(1): every type, >= 5 % of screened firms)")
+        print_frame(result.indicators, title=_("表2—1 indicators as of {date} — {document}").format(date=as_of, document=result.meta["document"]),
+                    columns=[N_("seq"), N_("mark"), N_("name"), N_("target"), N_("year"), N_("status")])
+        print_frame(result.by_district, title=_("Rates by district"), columns=[N_("name"), N_("listed"), N_("screened"), N_("leak_screening_rate"),
+                    N_("key_supervised"), N_("self_monitoring_rate"), N_("needs_risk_plan"), N_("risk_plan_rate"), N_("spot_check_share")])
+        print_frame(result.spot_checks, title=_("Spot checks by type on the list (三(二)6(1): every type, at least 5 per cent of screened firms)"))
     outcome.console()
     _demo(result.meta["demo"], "the pollution-source register (status fields are synthetic)")

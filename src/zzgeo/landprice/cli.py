@@ -29,6 +29,8 @@ from zzgeo._cli import (
     run_note,
 )
 
+from zzgeo.i18n import _
+
 app = typer.Typer(help="Benchmark land prices of 郑政文〔2022〕42号 (or your own table, --price-table): tables, lookup, valuation.",
                   no_args_is_help=True)
 
@@ -114,7 +116,7 @@ def lookup_cmd(
         return
     loc = result["location"]
     typer.echo(f"{result['district']['name']} ({result['district']['adcode']})  WGS-84 {loc['lon']:.6f}, {loc['lat']:.6f}")
-    typer.echo(f"{result['doc_number']}, {result['unit']}, base date {result['base_date']}")
+    typer.echo(_("{document}, {unit}, base date {date}").format(document=result["doc_number"], unit=result["unit"], date=result["base_date"]))
     rows = [
         {"table": t["table"], "use": f"{u['use_zh']} ({u['use']})", "grade": u["grade"], "form": u["price_form"],
          "right": p["right_zh"], "元/m²": p["price_yuan_m2"] if p["price_yuan_m2"] is not None else "— (no such grade)",
@@ -222,13 +224,13 @@ def value_cmd(
 def _total_text(result, ok, total: float) -> str:
     """What the summary says of the total: the total, or why there is none (nothing valued, no area read, blank areas)."""
     if not ok.any():
-        return "nothing was valued: every parcel has an error (see the error column), no price and no total"
+        return _("nothing was valued: every parcel has an error (see the error column), no price and no total")
     valued = result.loc[ok, "value_yuan"].notna()
     if not valued.any():
         return ("unit prices only (the valued parcels are points with a blank area)" if result.attrs.get("area_column")
                 else "unit prices only (points without an area column)")
-    text = f"total {total:,.0f} 元"
-    return text if valued.all() else f"{text} for the {int(valued.sum())} with an area"
+    text = _("total {total} 元").format(total=f"{total:,.0f}")
+    return text if valued.all() else _("{text} for the {n} with an area").format(text=text, n=int(valued.sum()))
 
 
 def _report(result, outcome: Outcome, as_json: bool) -> None:
@@ -240,8 +242,9 @@ def _report(result, outcome: Outcome, as_json: bool) -> None:
     if as_json:
         outcome.json({**summary, "records": result.drop(columns="geometry").to_dict("records")})
     else:
-        typer.echo(f"valued {summary['valued']} of {len(result)} parcel(s) -> {outcome.out}; {_total_text(result, ok, total)}")
-        typer.echo(f"order applied: {summary['steps']}")
+        typer.echo(_("valued {valued} of {total} parcel(s) -> {out}; {summary}").format(
+            valued=summary["valued"], total=len(result), out=outcome.out, summary=_total_text(result, ok, total)))
+        typer.echo(_("order applied: {steps}").format(steps=summary["steps"]))
     outcome.console(what="parcel(s)")
     if demo:
         demo_notice("the grade zones (grades come from the demo layer, not the official map)")
