@@ -19,7 +19,7 @@ import shutil
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -826,6 +826,19 @@ def _unit_scores(score_config, runs, scores):
     return result, areas
 
 
+def _built_once(build: Callable[..., object]) -> Callable[..., object]:
+    """*build* that makes its map once per basemap for this bundle: the QGIS styles read the same map the page is
+    written from (reading a map's legend and layers does not change it)."""
+    made: dict[object, object] = {}
+
+    def once(basemap: str = "none") -> object:
+        if basemap not in made:
+            made[basemap] = build(basemap)
+        return made[basemap]
+
+    return once
+
+
 def _write_bundle(tmp: Path, runs, scores, score_config, *, basemap: str, png: bool, progress, timings,
                   previous: Path | None = None, unit_scores=None, notes: list[str] | None = None) -> tuple[list[str], list, dict]:
     """Tables, scorecard and maps into *tmp*; the files written (relative), the map exports and the maps' manifest
@@ -833,6 +846,7 @@ def _write_bundle(tmp: Path, runs, scores, score_config, *, basemap: str, png: b
     start = time.perf_counter()
     if progress:
         progress("tables", 0, 1)
+    runs = {key: replace(run, maps={name: _built_once(build) for name, build in run.maps.items()}) for key, run in runs.items()}
     files = _write_tables(runs, tmp) + _write_scorecard(scores, score_config, tmp)
     builders = theme_maps(runs, scores)
     if unit_scores is not None:
