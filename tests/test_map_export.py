@@ -13,7 +13,7 @@ from zzgeo import maps
 from zzgeo.errors import ChromiumError, MapExportError
 from zzgeo.maps.export import export_map
 
-RED_CLASS, YELLOW_CLASS = "#b10026", "#ffffb2"
+RED_CLASS, YELLOW_CLASS = "#f03b20", "#ffeda0"  # ColorBrewer YlOrRd for 2 classes, as published
 
 
 @pytest.fixture

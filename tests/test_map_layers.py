@@ -38,9 +38,9 @@ def test_quantile_classes_are_mapclassify_bins(ten_squares, tmp_path):
     # quantiles of 1..10 with k=2: the median 5.5 and the maximum 10 (numpy linear quantiles, as mapclassify)
     m = maps.choropleth_map(ten_squares, "v", title="t", bins=2, scheme="quantiles", districts=False)
     state = maps.map_state(m)
-    assert state.legends[0][1] == [("#ffffb2", "1 \u2013 5.50", "box"), ("#b10026", "5.50 \u2013 10", "box")]
+    assert state.legends[0][1] == [("#ffeda0", "1 \u2013 5.50", "box"), ("#f03b20", "5.50 \u2013 10", "box")]  # YlOrRd, 2 classes
     fills = state.layers[0].frame["__zzgeo_fill"].tolist()
-    assert fills == ["#ffffb2"] * 5 + ["#b10026"] * 5  # 5.5 is an inclusive upper bound: 1..5 low, 6..10 high
+    assert fills == ["#ffeda0"] * 5 + ["#f03b20"] * 5  # 5.5 is an inclusive upper bound: 1..5 low, 6..10 high
 
 
 def test_few_values_get_one_class_each(ten_squares):

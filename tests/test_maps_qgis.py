@@ -180,7 +180,8 @@ def test_sequential_classes_use_the_colorbrewer_palette(report):
     root = _qml(report["folder"], "tables/shelters.gpkg", "coverage_by_district")
     n = len(_ranges(root))
     assert n == 5
-    assert _colours(root) == [YLORRD7[round(i * 6 / (n - 1))] for i in range(n)]
+    # per-capita area: more is better, so the diverging ColorBrewer RdYlBu for 5 classes, as published
+    assert _colours(root) == ["#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6"]
 
 
 def test_categorized_zones_have_the_zone_colours(report):

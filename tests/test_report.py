@@ -178,6 +178,7 @@ def test_report_docx_headings_tables_and_maps(bundle):
     assert len(maps) == 8 and all((round(s.page_width.mm), round(s.page_height.mm)) == (420, 297) for s in maps)
     assert all(any(" ".join(t.split())[:20] in " ".join(h.split()) for h in headings) for t in titles.values())
     assert any(p.text.startswith("DEMO 演示数据") for p in book.paragraphs)
+    assert "地图 Maps" in headings and headings.index("地图 Maps") > max(i for i, h in enumerate(headings) if "郑政〔2022〕8号" in h)
     assert sum("[DEMO 演示数据]" in h for h in headings) == 8  # every map of the default bundle rests on demo data
 
 

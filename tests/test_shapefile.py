@@ -62,8 +62,19 @@ def test_field_names_unique_within_ten_bytes() -> None:
     assert all(len(f.encode("gbk")) <= FIELD_BYTES for f in fields.values())
     assert len({f.upper() for f in fields.values()}) == len(columns)
     assert fields["benchmark_"] == "benchmark_"  # a name that fits keeps it; the cut ones are numbered around it
-    assert fields["benchmark_yuan_m2"] == "benchmar_1" and fields["benchmark_plot_ratio"] == "benchmar_2"
+    assert fields["benchmark_yuan_m2"] == "benchma_m2" and fields["benchmark_plot_ratio"] == "benc_ratio"
     assert fields["可用面积平方米一"] == "可用面积平" and fields["可用面积平方米二"] == "可用面积_1"
+
+
+def test_field_names_that_differ_at_the_end_keep_the_end() -> None:
+    """A new user read shelters_II cut to 'shelters_1' as class I: the classes must stay readable."""
+    columns = ["shelters", "shelters_I", "shelters_II", "shelters_III", "effective_area_m2", "effective_area_m2_I",
+               "effective_area_m2_II", "effective_area_m2_III"]
+    fields = shapefile_fields(columns)
+    for name in columns[1:]:
+        if "_I" in name:
+            assert fields[name].endswith("_" + name.rsplit("_", 1)[1]), (name, fields[name])  # _I, _II, _III kept
+    assert len({f.upper() for f in fields.values()}) == len(columns)
 
 
 def test_mixed_points_and_polygons_one_file_each(tmp_path: Path) -> None:
@@ -153,5 +164,17 @@ def test_out_crs_gcj02_refused_before_any_work(tmp_path: Path, capsys: pytest.Ca
     out = tmp_path / "v.gpkg"
     assert run(app, ["land-price", "value", str(DEMO_PARCELS), "--out", str(out), "--out-crs", "gcj02"]) == 2
     err = capsys.readouterr().err
-    assert "error: --out-crs 'gcj02': GCJ-02 and BD-09 are no CRS a file can declare" in err
+    assert "error: --out-crs 'gcj02': GCJ-02 and BD-09 cannot be declared in a file" in err
     assert "Traceback" not in err and list(tmp_path.iterdir()) == []
+
+
+def test_points_in_gauss_kruger_are_easting_and_northing_and_the_crs_is_said(tmp_path: Path) -> None:
+    """EPSG:4547 calls the northing X (the Chinese survey convention): columns named x/y would be swapped by a
+    surveyor, so a projected table says easting/northing, and the notes name the CRS."""
+    notes: list[str] = []
+    write_vector(_shelters(), tmp_path / "s.csv", crs="4547", notes=notes)
+    table = pd.read_csv(tmp_path / "s.csv", encoding="utf-8-sig")
+    x, y = from_wgs84_xy(113.664, 34.752, "EPSG:4547")
+    assert table.loc[0, "easting"] == pytest.approx(float(x), abs=1e-6) and table.loc[0, "northing"] == pytest.approx(float(y), abs=1e-6)
+    assert "x" not in table.columns and "lon" not in table.columns
+    assert notes == ["s.csv: coordinates in CGCS2000 / 3-degree Gauss-Kruger CM 114E (EPSG:4547), as easting/northing in metres (or WKT)"]

@@ -73,7 +73,7 @@ OutOption = Annotated[Optional[Path], typer.Option("--out", help="Also write the
 OutCrsOption = Annotated[Optional[str], typer.Option("--out-crs", help="CRS of the --out file: wgs84 (the default), cgcs2000 (EPSG:4490) or an EPSG code, e.g. 4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E, metres); CSV/Excel then get lon/lat or x/y.")]
 CrsOption = Annotated[Optional[str], typer.Option("--crs", help="Coordinates of the input: wgs84, cgcs2000, gcj02 (Amap/Tencent), bd09 (Baidu) or an EPSG code. Required for CSV/Excel; a GeoJSON without a crs member is read as WGS-84 unless this says otherwise.")]
 OnErrorOption = Annotated[str, typer.Option("--on-error", help="raise: stop and name the bad rows; flag: keep going without them, and list them (console, --json 'rejected', <out>.rejected.csv).")]
-ColumnsOption = Annotated[Optional[str], typer.Option("--columns", help="Map your headers to zzgeo's columns, e.g. '场所名称=name,可用面积(㎡)=effective_area_m2' (or JSON).")]
+ColumnsOption = Annotated[Optional[str], typer.Option("--columns", help="Map your headers to zzgeo's columns: 'your header=column,...' (or JSON), e.g. '宗地编号=parcel_id' or '场所名称=name'; zzgeo template KIND lists the columns.")]
 SchedulerOption = Annotated[Optional[str], typer.Option("--scheduler", help="Run on Dask partitions: threads, processes, local[:N] (a LocalCluster) or tcp://host:8786 (a running cluster). Results are the same as without.")]
 PartitionsOption = Annotated[Optional[int], typer.Option("--partitions", help="Number of Dask partitions (default: the CPU count).")]
 LayerOption = Annotated[Optional[str], typer.Option("--layer", help="GeoPackage layer, or PostGIS table (schema.table) / SELECT.")]
@@ -218,11 +218,15 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title:
         used += need[i]
     groups.append(current)
     for n, group in enumerate(groups, start=1):
-        part = " " + _("(part {n} of {total})").format(n=n, total=len(groups)) if len(groups) > 1 else ""
-        table = Table(title=f"{title}{part}" if title else (part.strip() or None))
+        part = _("(part {n} of {total})").format(n=n, total=len(groups)) if len(groups) > 1 else ""
+        heading = " ".join(t for t in (title, part) if t)
+        if heading:  # printed as a paragraph: a table's own title is cut when it is wider than the table
+            console.print(Text(heading, style="italic"), justify="center" if console.is_terminal else "left")
+        table = Table()
         shown = [*range(keys), *group]
-        for i in shown:
-            table.add_column(headers[i], justify=justify[i], no_wrap=False, min_width=values[i], overflow="fold")
+        for i in shown:  # figures keep their width; text folds inside its column rather than past the screen's edge
+            table.add_column(headers[i], justify=justify[i], no_wrap=False, overflow="fold",
+                             min_width=values[i] if justify[i] == "right" else min(values[i], 6))
         for row in rows:
             table.add_row(*(row[i] for i in shown))
         console.print(table)

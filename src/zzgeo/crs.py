@@ -660,12 +660,20 @@ def output_crs(crs: object) -> str:
     >>> output_crs("gcj02")
     Traceback (most recent call last):
     ...
-    zzgeo.errors.CRSError: --out-crs 'gcj02': GCJ-02 and BD-09 are no CRS a file can declare (a GIS would read them as WGS-84, 300-600 m off); write wgs84, cgcs2000 or an EPSG code such as EPSG:4547
+    zzgeo.errors.CRSError: --out-crs 'gcj02': GCJ-02 and BD-09 cannot be declared in a file (a GIS would read the coordinates as WGS-84, 300-600 m off); use wgs84, cgcs2000 or an EPSG code such as 4547
+    >>> output_crs("99999")
+    Traceback (most recent call last):
+    ...
+    zzgeo.errors.CRSError: --out-crs '99999': not a coordinate system pyproj knows; use wgs84, cgcs2000 or an EPSG code such as 4547
     """
-    name = normalize_crs_name(crs)
+    try:
+        name = normalize_crs_name(crs)
+    except CRSError:
+        raise CRSError(f"--out-crs {crs!r}: not a coordinate system pyproj knows; use wgs84, cgcs2000 or an EPSG code "
+                       "such as 4547") from None
     if name in ("gcj02", "bd09"):
-        raise CRSError(f"--out-crs {crs!r}: GCJ-02 and BD-09 are no CRS a file can declare (a GIS would read them as "
-                       "WGS-84, 300-600 m off); write wgs84, cgcs2000 or an EPSG code such as EPSG:4547")
+        raise CRSError(f"--out-crs {crs!r}: GCJ-02 and BD-09 cannot be declared in a file (a GIS would read the "
+                       "coordinates as WGS-84, 300-600 m off); use wgs84, cgcs2000 or an EPSG code such as 4547")
     return {"wgs84": "EPSG:4326", "cgcs2000": "EPSG:4490"}.get(name, name)
 
 

@@ -596,8 +596,9 @@ def write_vector(
         Write the coordinates in this CRS (``--out-crs``; see
         :func:`zzgeo.crs.output_crs`): e.g. ``cgcs2000`` (EPSG:4490) or
         ``EPSG:4547``. A CSV or Excel output then has ``lon``/``lat`` in a
-        geographic CRS and ``x``/``y`` in a projected one. Default: the
-        frame's own CRS (zzgeo's results are WGS-84).
+        geographic CRS and ``easting``/``northing`` (metres) in a projected
+        one; the notes name the CRS. Default: the frame's own CRS (zzgeo's
+        results are WGS-84).
     notes : list of str, optional
         What was changed to fit the format (Shapefile field names, text cut,
         files per geometry kind) and any warning the writing library gave
@@ -635,11 +636,21 @@ def write_vector(
         found += [f"{path.name}: {w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught
                   if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, ResourceWarning))]
         moves = [(p, path.with_suffix(p.suffix) if p.stem == path.stem else path.parent / p.name) for p in sorted(tmpdir.iterdir())]
-        for _, final in moves:  # a shapefile is several files, maybe one set per geometry kind: none over an input
+        stale = _stale_shapefile_parts(path, {final for _, final in moves}) if suffix == ".shp" else []
+        for final in [f for _, f in moves] + stale:  # a shapefile is several files, maybe one set per kind: none is an input
             if any(_same_file(final, Path(p)) for p in protect):
                 raise ZzgeoError(f"refusing to overwrite the input {str(final)!r}; choose another --out")
         for produced, final in moves:
             os.replace(produced, final)
+        for old in stale:  # an earlier run's files of this output (x.shp, or x_point.shp ...): they would look current
+            old.unlink(missing_ok=True)
+        if crs is not None:
+            found.append(_crs_written(path, gdf, suffix))
+        shown = sorted({f.name for _, f in moves if f.suffix.lower() == ".shp"})
+        if suffix == ".shp" and (shown != [path.name] or any(o.suffix.lower() == ".shp" for o in stale)):
+            found.append(f"{path.name}: written as {', '.join(shown)}" + (
+                f"; the previous run's {', '.join(sorted({o.name for o in stale if o.suffix.lower() == '.shp'}))} removed"
+                if any(o.suffix.lower() == ".shp" for o in stale) else ""))
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
     if notes is not None:
@@ -648,6 +659,28 @@ def write_vector(
         for line in found:
             warnings.warn(line, UserWarning, stacklevel=2)
     return path
+
+
+def _crs_written(path: Path, gdf: pd.DataFrame, suffix: str) -> str:
+    """The note that says in which CRS an output's coordinates are (``--out-crs``)."""
+    crs = getattr(gdf, "crs", None)
+    if crs is None:
+        return f"{path.name}: no coordinates to convert"
+    code = crs.to_epsg()
+    name = f"{crs.name} (EPSG:{code})" if code else crs.name
+    if suffix in (".csv", ".xlsx"):
+        axes = "easting/northing in metres" if crs.is_projected else "lon/lat in degrees"
+        return f"{path.name}: coordinates in {name}, as {axes} (or WKT)"
+    return f"{path.name}: coordinates in {name}"
+
+
+def _stale_shapefile_parts(path: Path, written: set[Path]) -> list[Path]:
+    """Files of an earlier Shapefile output of the same name that this one does not replace: ``x.shp`` and its
+    side files, ``x_point.shp``/``x_line.shp``/``x_polygon.shp`` and theirs, ``x.fields.csv``."""
+    stems = [path.stem, *(f"{path.stem}_{kind}" for kind in ("point", "line", "polygon"))]
+    sides = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qpj", ".sbn", ".sbx")
+    candidates = [path.with_name(f"{stem}{s}") for stem in stems for s in sides] + [path.with_name(f"{path.stem}.fields.csv")]
+    return [c for c in candidates if c.is_file() and c not in written]
 
 
 def _write_format(gdf: pd.DataFrame, tmp: Path, suffix: str, layer: str | None, notes: list[str], demo: str | None) -> None:
@@ -834,6 +867,10 @@ def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path, *, demo: s
         for sheet, frame in sheets.items():
             name = f"{str(sheet)[:26]} DEMO" if demo else sheet  # a sheet name holds 31 characters
             frame = pd.DataFrame(frame)
+            for column in frame.columns:  # 15 significant digits, as in the CSVs: 607259, not 607258.9999999991
+                if pd.api.types.is_float_dtype(frame[column]):
+                    values = frame[column].to_numpy(dtype=float)
+                    frame = frame.assign(**{column: [float(f"{v:.15g}") if np.isfinite(v) else v for v in values]})
             for column in frame.columns:  # control characters (\x0b ...) cannot be stored in .xlsx: shown as U+FFFD
                 values = frame[column]
                 if values.dtype == object or pd.api.types.is_string_dtype(values):
@@ -875,9 +912,9 @@ def _as_table(gdf: pd.DataFrame) -> pd.DataFrame:
     keep = gdf.crs is not None and (projected or gdf.crs.equals("EPSG:4490"))  # --out-crs: written as asked
     geoms = np.asarray(gdf.geometry.values if keep or gdf.crs is None else gdf.geometry.to_crs(STORAGE_CRS).values)
     table = pd.DataFrame(gdf.drop(columns="geometry"))
-    if len(geoms) and (shapely.get_type_id(geoms) == 0).all():
-        table["x" if projected else "lon"] = shapely.get_x(geoms)
-        table["y" if projected else "lat"] = shapely.get_y(geoms)
+    if len(geoms) and (shapely.get_type_id(geoms) == 0).all():  # easting/northing: a Chinese X is the northing
+        table["easting" if projected else "lon"] = shapely.get_x(geoms)
+        table["northing" if projected else "lat"] = shapely.get_y(geoms)
     else:
         table["wkt"] = shapely.to_wkt(geoms, rounding_precision=7)
     return table

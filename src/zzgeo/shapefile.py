@@ -69,8 +69,9 @@ def shapefile_fields(columns: Iterable[object], *, encoding: str = SHAPEFILE_ENC
     """A dBASE field name of at most 10 bytes for every column, all different (case ignored, as dBASE does).
 
     Names that fit keep their name; the others are cut at a character
-    boundary and, where that repeats a name already taken, cut shorter and
-    numbered ``_1``, ``_2``, ...
+    boundary; where that repeats a name already taken, the head is cut shorter
+    and the last words kept (``shelters_III`` -> ``shelte_III``), and only
+    where that repeats too, numbered ``_1``, ``_2``, ...
 
     Parameters
     ----------
@@ -93,7 +94,12 @@ def shapefile_fields(columns: Iterable[object], *, encoding: str = SHAPEFILE_ENC
     A Chinese character takes two bytes in GBK, so five fit:
 
     >>> shapefile_fields(["parcel_id", "benchmark_yuan_m2", "benchmark_plot_ratio", "可用面积平方米"])
-    {'parcel_id': 'parcel_id', 'benchmark_yuan_m2': 'benchmark_', 'benchmark_plot_ratio': 'benchmar_1', '可用面积平方米': '可用面积平'}
+    {'parcel_id': 'parcel_id', 'benchmark_yuan_m2': 'benchmark_', 'benchmark_plot_ratio': 'benc_ratio', '可用面积平方米': '可用面积平'}
+
+    Names that differ only at the end keep their end, not a number that reads as something else:
+
+    >>> shapefile_fields(["shelters_I", "shelters_II", "shelters_III"])
+    {'shelters_I': 'shelters_I', 'shelters_II': 'shelter_II', 'shelters_III': 'shelte_III'}
     """
     names = [str(c) for c in columns]
     for name in names:
@@ -107,13 +113,28 @@ def shapefile_fields(columns: Iterable[object], *, encoding: str = SHAPEFILE_ENC
     for name in names:
         if name in kept:
             continue
-        field, k = _cut(name, FIELD_BYTES, encoding) or "field", 1
-        while field.upper() in taken:
+        field = next((c for c in _candidates(name, encoding) if c and c.upper() not in taken), None)
+        k = 1
+        while field is None or field.upper() in taken:  # numbered only when head and tail cannot tell it apart
             suffix = f"_{k}"
             field, k = (_cut(name, FIELD_BYTES - len(suffix), encoding) or "f") + suffix, k + 1
         kept[name] = field
         taken.add(field.upper())
     return {name: kept[name] for name in names}
+
+
+def _candidates(name: str, encoding: str) -> list[str]:
+    """Field names for *name*, best first: its first 10 bytes, then its head and its last words
+    (``shelters_III`` -> ``shelte_III``, ``effective_area_m2_II`` -> ``effecti_II``), so names that differ
+    at the end stay apart and say how."""
+    out = [_cut(name, FIELD_BYTES, encoding)]
+    words = name.split("_")
+    for k in range(1, len(words)):
+        tail = "_".join(words[-k:])
+        head = _cut("_".join(words[:-k]), FIELD_BYTES - len(tail.encode(encoding)) - 1, encoding).rstrip("_")
+        if len(head) >= 2:
+            out.append(f"{head}_{tail}")
+    return out
 
 
 def _encodable(text: str, encoding: str, what: str) -> None:

@@ -56,8 +56,36 @@ __all__ = [
 ]
 
 DEFAULT_DEMO_BANNER = "DEMO DATA \u2014 not the official data; for illustration only"
-#: Sequential palette (ColorBrewer YlOrRd, 3-7 classes picked from it): colour-blind safe, reads in grey.
+#: Sequential palette (ColorBrewer YlOrRd, 7 classes): colour-blind safe, reads in grey.
 _SEQUENTIAL = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026")
+#: ColorBrewer schemes as published for each number of classes (colorbrewer2.org, Cynthia Brewer, Penn State):
+#: YlOrRd, sequential, for amounts where more is worse or neutral; RdYlBu, diverging, for attainment where more is
+#: better (short of a target in red, above it in blue).
+BREWER = {
+    "YlOrRd": {1: ("#feb24c",), 2: ("#ffeda0", "#f03b20"), 3: ("#ffeda0", "#feb24c", "#f03b20"),
+               4: ("#ffffb2", "#fecc5c", "#fd8d3c", "#e31a1c"), 5: ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"),
+               6: ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"), 7: _SEQUENTIAL},
+    "RdYlBu": {1: ("#ffffbf",), 2: ("#fc8d59", "#91bfdb"), 3: ("#fc8d59", "#ffffbf", "#91bfdb"),
+               4: ("#d7191c", "#fdae61", "#abd9e9", "#2c7bb6"), 5: ("#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6"),
+               6: ("#d73027", "#fc8d59", "#fee090", "#e0f3f8", "#91bfdb", "#4575b4"),
+               7: ("#d73027", "#fc8d59", "#fee090", "#ffffbf", "#e0f3f8", "#91bfdb", "#4575b4")},
+}
+
+
+def brewer(scheme: str, n: int) -> tuple[str, ...]:
+    """The ColorBrewer scheme *scheme* for *n* classes, as published (not colours picked from a longer scheme).
+
+    Examples
+    --------
+    >>> brewer("YlOrRd", 5)
+    ('#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026')
+    >>> brewer("RdYlBu", 4)[0], brewer("RdYlBu", 4)[-1]
+    ('#d7191c', '#2c7bb6')
+    """
+    if scheme not in BREWER:
+        raise ParameterError(f"palette {scheme!r}: use one of {', '.join(BREWER)}")
+    table = BREWER[scheme]
+    return table[min(max(n, 1), max(table))]
 #: Qualitative palette (ColorBrewer Set3-like, 12 classes).
 _QUALITATIVE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462",
                 "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f")
@@ -198,9 +226,10 @@ def _numeric_classes(v: np.ndarray, scheme: str, bins: int, include: Sequence[fl
 
 
 def _classify(
-    values: pd.Series, bins: int, colors: Sequence[str] | None, scheme: str = "quantiles", include: Sequence[float] = ()
+    values: pd.Series, bins: int, colors: Sequence[str] | str | None, scheme: str = "quantiles", include: Sequence[float] = ()
 ) -> tuple[list[str], list[tuple[str, str, str]]]:
-    """Colour for each value and the legend entries ``(color, label, "box")``."""
+    """Colour for each value and the legend entries ``(color, label, "box")``; *colors* a list, or the name of a
+    ColorBrewer scheme (:func:`brewer`) taken for the number of classes."""
     if scheme not in _SCHEMES:
         raise ParameterError(f"scheme {scheme!r}: use one of {_SCHEMES}")
     na = values.isna()
@@ -208,7 +237,7 @@ def _classify(
         v = values[~na].astype(float).to_numpy()
         upper, names = _numeric_classes(v, scheme, bins, include) if len(v) else (np.array([0.0]), [])
         n = len(upper)
-        pal = list(colors) if colors else [_SEQUENTIAL[round(i * 6 / max(1, n - 1))] for i in range(n)]
+        pal = list(brewer(colors, n)) if isinstance(colors, str) else list(colors) if colors else list(brewer("YlOrRd", n))
         if len(pal) < n:
             raise SchemaError(f"colors: need {n} colours for {n} classes, got {len(pal)}")
         idx = np.clip(np.searchsorted(upper, values.fillna(0).astype(float), side="left"), 0, n - 1)
@@ -397,7 +426,7 @@ def choropleth_layer(
     legend_title: str | None = None,
     scheme: str = "quantiles",
     bins: int = 5,
-    colors: Sequence[str] | None = None,
+    colors: Sequence[str] | str | None = None,
     tooltip_columns: Sequence[str] = (),
     popup_columns: Sequence[str] | None = None,
     labels: Mapping[str, str] | None = None,
@@ -474,7 +503,7 @@ def choropleth_layer(
     >>> [label for _, label, _ in map_state(m).legends[0][1]]
     ['1.20 – 2', '2 – 2.13', '2.13 – 3', '3 – 3.07', '3.07 – 4']
     >>> map_state(m).layers[0].frame["__zzgeo_fill"].tolist()[1:3]  # 1.8 below the target, 2.0 at it
-    ['#ffffb2', '#feb24c']
+    ['#ffffb2', '#fecc5c']
     """
     _check_columns(gdf, [column, *tooltip_columns, *(popup_columns or ())], "choropleth_layer")
     state = map_state(m)
@@ -515,7 +544,7 @@ def choropleth_map(
     banner_text: str = DEFAULT_DEMO_BANNER,
     scheme: str = "quantiles",
     bins: int = 5,
-    colors: Sequence[str] | None = None,
+    colors: Sequence[str] | str | None = None,
     labels: Mapping[str, str] | None = None,
     fill_opacity: float = 0.75,
     line_color: str = "#444444",
@@ -559,7 +588,7 @@ def choropleth_map(
     >>> map_state(m).title
     '示例 example'
     >>> map_state(m).legends
-    [('值 value (2025)', [('#ffffb2', '1', 'box'), ('#fd8d3c', '2', 'box'), ('#b10026', '3', 'box')]),
+    [('值 value (2025)', [('#ffeda0', '1', 'box'), ('#feb24c', '2', 'box'), ('#f03b20', '3', 'box')]),
      ('行政区界 district boundary', [('#3a3a3a', '区县级单元 (12)', 'line')])]
     >>> choropleth_map(blocks.set_crs(None, allow_override=True), "v", title="no CRS")
     Traceback (most recent call last):

@@ -877,7 +877,10 @@ def _write_front(tmp: Path, runs, scores, exports, files, timings, config, maps:
     created = (created or _dt.datetime.now(BEIJING)).astimezone(BEIJING).isoformat(timespec="seconds")
     maps = maps or {}
     reused = [name for name, entry in maps.items() if entry.get("png_reused")]
-    (tmp / "index.html").write_text(_index_html(runs, scores, exports, files, timings, config, created, reused), encoding="utf-8")
+    from zzgeo.report.documents import beijing_time
+
+    shown = beijing_time(_dt.datetime.fromisoformat(created))  # as the PDF and the Word file show it
+    (tmp / "index.html").write_text(_index_html(runs, scores, exports, files, timings, config, shown, reused), encoding="utf-8")
     demo = {k: r.demo for k, r in runs.items() if r.demo}
     renderers = sorted({f"{e.renderer}: {e.note}" for e in exports if e.renderer})
     log = [f"{_GENERATOR} {created}", f"config: {config.path or 'defaults'}", *[f"{s:<28} {t:8.2f} s" for s, t in timings],

@@ -299,10 +299,11 @@ def write_docx(doc: ReportDocument, path: str | Path) -> Path:
     if doc.demo:
         p = book.add_paragraph()
         run = p.add_run("DEMO 演示数据 — these inputs are synthetic demonstration layers, not official data; every figure "
-                        "resting on them is illustrative (非官方数据，数字仅作示意): "
-                        + "; ".join(f"{t}: {', '.join(d)}" for t, d in doc.demo.items()))
+                        "resting on them is illustrative (非官方数据，数字仅作示意):")
         run.bold = True
         run.font.color.rgb = RGBColor(0xB0, 0x00, 0x20)
+        for t, d in doc.demo.items():
+            book.add_paragraph(f"{t}: {', '.join(d)}", style="List Bullet")
     book.add_heading("区县综合得分 District scores", level=1)
     _docx_table(book, doc.scorecard)
     for s in doc.sections:
@@ -313,11 +314,13 @@ def write_docx(doc: ReportDocument, path: str | Path) -> Path:
             book.add_heading("方法与说明 Notes", level=2)
             for line in s.notes:
                 book.add_paragraph(line).runs[0].font.size = Pt(8.5)
-    for m in doc.maps:
+    for k, m in enumerate(doc.maps):
         section = book.add_section(WD_SECTION.NEW_PAGE)
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = Mm(page_width), Mm(page_height)
         section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(_MAP_MARGIN_MM)
+        if k == 0:  # the maps are a chapter of their own, not part of the last theme's
+            book.add_heading("地图 Maps", level=1)
         book.add_heading(m.title + ("  [DEMO 演示数据]" if m.demo else ""), level=2)
         book.add_paragraph(f"{_AREA} · {doc.created}").runs[0].font.size = Pt(8.5)
         book.add_paragraph("数据来源 Sources: " + "; ".join(m.sources)).runs[0].font.size = Pt(8.5)

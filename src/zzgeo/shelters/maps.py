@@ -119,7 +119,7 @@ def coverage_map(result: CoverageResult, districts: gpd.GeoDataFrame, *, show_cl
                        "covered_share", "assured_share"],
         labels={"shelters": "避难场所数 shelters", "assured_share": "容量保障率 assured share"},
         legend_title="m² per resident" + ("" if units else " (2020 census)"), demo=demo, scheme="fisher_jenks",
-        breaks_include=list(meta["targets_m2"].values()),
+        breaks_include=list(meta["targets_m2"].values()), colors="RdYlBu",  # short of the target red, above it blue
     )
     _note_target_breaks(m, meta)
     radii = radii_m or {code: c["service_radius_m"] for code, c in meta["rule_set"]["classes"].items()}
@@ -192,6 +192,7 @@ def siting_map(plan: SitingResult, districts: gpd.GeoDataFrame, *, top: int = 30
                        f"method: {meta['method']} ({meta['status']})", f"candidates: {meta['candidate_rule']}"],
         tooltip_columns=["name", "sites_chosen", "added_area_m2", "residual_gap_m2"],
         legend_title="m² per resident after", demo=demo, breaks_include=list(meta["targets_m2"].values()),
+        colors="RdYlBu",
     )
     _note_target_breaks(m, meta)
     chosen = plan.chosen.copy()
