@@ -178,3 +178,18 @@ def test_points_in_gauss_kruger_are_easting_and_northing_and_the_crs_is_said(tmp
     assert table.loc[0, "easting"] == pytest.approx(float(x), abs=1e-6) and table.loc[0, "northing"] == pytest.approx(float(y), abs=1e-6)
     assert "x" not in table.columns and "lon" not in table.columns
     assert notes == ["s.csv: coordinates in CGCS2000 / 3-degree Gauss-Kruger CM 114E (EPSG:4547), as easting/northing in metres (or WKT)"]
+
+
+def test_rewriting_a_shapefile_removes_the_earlier_outputs_parts(tmp_path: Path) -> None:
+    """A new user wrote mixed parcels to x.shp (x_point.shp, x_polygon.shp), then polygons only to x.shp: the old
+    x_point.shp stayed beside the new x.shp and looked current. Now the earlier parts go, and the notes say so."""
+    mixed = gpd.GeoDataFrame({"id": ["a", "b"]}, geometry=[Point(113.6, 34.7), box(113.6, 34.7, 113.61, 34.71)], crs=4326)
+    first: list[str] = []
+    write_vector(mixed, tmp_path / "x.shp", notes=first)
+    assert "x.shp: written as x_point.shp, x_polygon.shp" in first
+    second: list[str] = []
+    write_vector(mixed.iloc[[1]], tmp_path / "x.shp", notes=second)
+    assert sorted(p.name for p in tmp_path.glob("*.shp")) == ["x.shp"]
+    assert not list(tmp_path.glob("x_*"))
+    assert "x.shp: written as x.shp; the previous run's x_point.shp, x_polygon.shp removed" in second
+    assert pyogrio.read_dataframe(tmp_path / "x.shp")["id"].tolist() == ["b"]
