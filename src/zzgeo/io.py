@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import warnings
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -603,6 +603,13 @@ def write_vector(
         What was changed to fit the format (Shapefile field names, text cut,
         files per geometry kind) and any warning the writing library gave
         is appended here, so the command can show it; nothing is hidden.
+        Without it, each is a ``UserWarning``.
+    demo : str, optional
+        The DEMO mark (:func:`demo_label`) when the figures rest on demo data,
+        written inside the file: the first column ``demo_data`` of every row
+        (CSV, Shapefile, GeoJSON, GeoPackage), a banner row and ``DEMO`` in the
+        sheet name (Excel), the layer's description and metadata (GeoPackage).
+        A PostGIS table does not get it yet.
 
     Raises
     ------
