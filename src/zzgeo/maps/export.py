@@ -18,7 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -271,17 +271,25 @@ def save_png(
     profile = tempfile.mkdtemp(prefix="zzgeo-chromium-")
     cmd = chromium_command(exe, profile=profile, shot=tmp, width=width, height=height,
                            wait_ms=wait_ms, allow_network=allow_network)
+    Path(tmp).unlink()
+    return _run_chromium(cmd, src, Path(tmp), out, profile, who="save_png", made="image", timeout=timeout,
+                         valid=lambda path: path.stat().st_size > 0)
+
+
+def _run_chromium(cmd: list[str], src: Path, tmp: Path, out: Path, profile: str, *, who: str, made: str, timeout: float,
+                  valid: Callable[[Path], bool]) -> Path:
+    """Run headless Chromium *cmd* on the page *src*; it writes *tmp*, moved to *out* when *valid*; the temporary
+    file and the profile folder are removed whatever happens."""
     try:
-        Path(tmp).unlink()
         proc = subprocess.run([*cmd, src.as_uri()], capture_output=True, text=True, timeout=timeout)
-        if not Path(tmp).is_file() or Path(tmp).stat().st_size == 0:
+        if not tmp.is_file() or not valid(tmp):
             tail = "\n".join((proc.stderr or "").strip().splitlines()[-8:])
-            raise ChromiumError(f"save_png: Chromium wrote no image (exit {proc.returncode}):\n{tail}")
+            raise ChromiumError(f"{who}: Chromium wrote no {made} (exit {proc.returncode}):\n{tail}")
         os.replace(tmp, out)
     except subprocess.TimeoutExpired as exc:
-        raise ChromiumError(f"save_png: Chromium did not finish within {timeout} s") from exc
+        raise ChromiumError(f"{who}: Chromium did not finish within {timeout} s") from exc
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         shutil.rmtree(profile, ignore_errors=True)
     return out
 
@@ -318,18 +326,8 @@ def print_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str
     tmp.unlink(missing_ok=True)
     profile = tempfile.mkdtemp(prefix="zzgeo-chromium-")
     cmd = chromium_command(exe, profile=profile, pdf=tmp, wait_ms=wait_ms, allow_network=False)
-    try:
-        proc = subprocess.run([*cmd, src.as_uri()], capture_output=True, text=True, timeout=timeout)
-        if not tmp.is_file() or tmp.stat().st_size == 0 or not tmp.read_bytes().startswith(b"%PDF"):
-            tail = "\n".join((proc.stderr or "").strip().splitlines()[-8:])
-            raise ChromiumError(f"print_pdf: Chromium wrote no PDF (exit {proc.returncode}):\n{tail}")
-        os.replace(tmp, out)
-    except subprocess.TimeoutExpired as exc:
-        raise ChromiumError(f"print_pdf: Chromium did not finish within {timeout} s") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-        shutil.rmtree(profile, ignore_errors=True)
-    return out
+    return _run_chromium(cmd, src, tmp, out, profile, who="print_pdf", made="PDF", timeout=timeout,
+                         valid=lambda path: path.read_bytes()[:4] == b"%PDF")
 
 
 def _tile_prefix(url: str | None) -> str | None:
