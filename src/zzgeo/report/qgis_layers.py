@@ -7,9 +7,9 @@ district-level results as polygon layers (the district polygons of the layer sto
 analysis units, ``scorecard_by_unit``). Then it writes a default QGIS style into the ``layer_styles``
 table of every GeoPackage (:func:`zzgeo.maps.qgis.write_styles`), one per layer.
 
-Each style is read from the web map the report draws for that layer (:data:`LAYER_MAPS`): the map is
-built again (a fraction of a second each, no export) and its legend gives the classes, colours and
-labels, its point layers their symbols (:func:`zzgeo.maps.qgis.choropleth_style`,
+Each style is read from the web map the report draws for that layer (:data:`LAYER_MAPS`): in the report
+the very map the page is written from (each is built once per bundle), called alone a map built for the
+purpose (a fraction of a second each, no export); its legend gives the classes, colours and labels, its point layers their symbols (:func:`zzgeo.maps.qgis.choropleth_style`,
 :func:`zzgeo.maps.qgis.points_style`). A layer no map draws, or one whose map no longer shows what
 this module expects, gets one plain symbol and a note saying so.
 """
