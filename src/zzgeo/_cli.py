@@ -117,10 +117,11 @@ def notes(lines: Iterable[str]) -> None:
 
 
 def demo_notice(what: str) -> None:
-    """The DEMO notice on stderr: *what* rests on synthetic demo data, not an official source."""
+    """The DEMO notice on stderr: *what* rests on synthetic demo data, not an official source (*what* is translated
+    where the catalogue has it: mark fixed phrases ``N_()`` where they are written)."""
     from zzgeo.i18n import _
 
-    typer.secho(_("DEMO: {what}: synthetic demo data, not an official source; figures are illustrative only").format(what=what),
+    typer.secho(_("DEMO: {what}: synthetic demo data, not an official source; figures are illustrative only").format(what=_(what)),
                 fg=typer.colors.YELLOW, err=True)
 
 
@@ -597,6 +598,7 @@ def cli_command(app: typer.Typer) -> Any:
     command = typer.main.get_command(app)
     rich_utils.ARGUMENTS_PANEL_TITLE, rich_utils.OPTIONS_PANEL_TITLE = _("Arguments"), _("Options")  # English: themselves
     rich_utils.COMMANDS_PANEL_TITLE, rich_utils.ERRORS_PANEL_TITLE = _("Commands"), _("Error")
+    rich_utils.DEFAULT_STRING, rich_utils.REQUIRED_LONG_STRING = _("[default: {}]"), _("[required]")
     _fold_help_text(rich_utils)
     for cmd in _walk(command):  # help is rich markup to typer: "[units]" is shown as typed, not read as a style
         cmd.help = escape(_(cmd.help)) if cmd.help else cmd.help
@@ -632,7 +634,7 @@ def _walk(command: Any) -> Iterator[Any]:
 def help_messages(app: typer.Typer) -> list[str]:
     """Every help text of the command line (command help, option help, panel titles): the catalogue's CLI part."""
     command = typer.main.get_command(app)
-    found = ["Arguments", "Options", "Commands", "Error"]
+    found = ["Arguments", "Options", "Commands", "Error", "[default: {}]", "[required]"]
     for cmd in _walk(command):
         found += [t for t in (cmd.help, cmd.short_help) if t]
         found += [p.help for p in cmd.params if getattr(p, "help", None)]

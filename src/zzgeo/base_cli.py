@@ -85,11 +85,14 @@ def districts_cmd(as_json: JsonOption = False) -> None:
     """The 12 county-level units with area (EPSG:4547) and 2020 census population."""
     from zzgeo.layers import read_layer_arrays
 
+    from zzgeo.i18n import N_
+
     rows = _records(read_layer_arrays("districts"))
     if as_json:
         echo_json(rows)
     else:
-        print_frame(rows)
+        print_frame(rows, columns=[N_("adcode"), N_("name"), N_("kind"), N_("area_km2"), N_("pop_census_row"), N_("pop_from_zones"),
+                                   N_("population")])
 
 
 def score_cmd(

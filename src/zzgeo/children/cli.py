@@ -122,7 +122,7 @@ def targets_cmd(
                         columns=[N_("target_id"), N_("unit_name"), N_("target"), N_("actual"), N_("shortfall"), N_("status")])
     outcome.console()
     if result.meta["demo"]:
-        demo_notice("the facility register")
+        demo_notice(N_("the facility register"))
 
 
 
@@ -192,7 +192,7 @@ def access_cmd(
                              N_("share_children_short")])
     outcome.console()
     if result.meta["demo"]:
-        demo_notice("the facility register")
+        demo_notice(N_("the facility register"))
 
 
 def _units_notes(units, outside: list[str]) -> list[str]:

@@ -70,7 +70,7 @@ def zones_cmd(
                              if c in result.sources])
         print_frame(result.zones.drop(columns="geometry"), columns=[N_("source_id"), N_("zone_zh"), N_("area_km2"), N_("method")])
     outcome.console()
-    _demo(result.meta["demo"], "the wells and aquifer parameters")
+    _demo(result.meta["demo"], N_("the wells and aquifer parameters"))
 
 
 @app.command("screen")
@@ -104,7 +104,7 @@ def screen_cmd(
                     listed=int(result.sources["listed"].sum()), total=len(result.sources), clause=result.meta["clause"]),
                     columns=[N_("priority"), N_("source_id"), N_("name"), N_("type"), N_("zone"), N_("reasons")])
     outcome.console()
-    _demo(result.meta["demo"] or result.meta["zones_demo"], "the pollution sources and/or the source zones")
+    _demo(result.meta["demo"] or result.meta["zones_demo"], N_("the pollution sources and/or the source zones"))
 
 
 @app.command("indicators")
@@ -141,4 +141,4 @@ def indicators_cmd(
                     N_("key_supervised"), N_("self_monitoring_rate"), N_("needs_risk_plan"), N_("risk_plan_rate"), N_("spot_check_share")])
         print_frame(result.spot_checks, title=_("Spot checks by type on the list (三(二)6(1): every type, at least 5 per cent of screened firms)"))
     outcome.console()
-    _demo(result.meta["demo"], "the pollution-source register (status fields are synthetic)")
+    _demo(result.meta["demo"], N_("the pollution-source register (status fields are synthetic)"))

@@ -29,7 +29,7 @@ from zzgeo._cli import (
     run_note,
 )
 
-from zzgeo.i18n import _
+from zzgeo.i18n import N_, _
 
 app = typer.Typer(help="Benchmark land prices of 郑政文〔2022〕42号 (or your own table, --price-table): tables, lookup, valuation.",
                   no_args_is_help=True)
@@ -118,14 +118,14 @@ def lookup_cmd(
     typer.echo(f"{result['district']['name']} ({result['district']['adcode']})  WGS-84 {loc['lon']:.6f}, {loc['lat']:.6f}")
     typer.echo(_("{document}, {unit}, base date {date}").format(document=result["doc_number"], unit=result["unit"], date=result["base_date"]))
     rows = [
-        {"table": t["table"], "use": f"{u['use_zh']} ({u['use']})", "grade": u["grade"], "form": u["price_form"],
-         "right": p["right_zh"], "元/m²": p["price_yuan_m2"] if p["price_yuan_m2"] is not None else "— (no such grade)",
+        {N_("table"): t["table"], N_("use"): f"{u['use_zh']} ({u['use']})", N_("grade"): u["grade"], N_("form"): u["price_form"],
+         N_("right"): p["right_zh"], "元/m²": p["price_yuan_m2"] if p["price_yuan_m2"] is not None else "— (no such grade)",
          "元/亩": p["price_yuan_mu"] if p["price_yuan_mu"] is not None else ""}
         for t in result["tables"] for u in t["uses"] for p in u["prices"]
     ]
     print_frame(rows)
     if result["zones_demo"]:
-        demo_notice("the grade zones (prices are real, grades are not)" if tables is None else "the grade zones (grades are not real)")
+        demo_notice(N_("the grade zones (prices are real, grades are not)") if tables is None else N_("the grade zones (grades are not real)"))
     _table_notice(tables)
 
 
@@ -247,4 +247,4 @@ def _report(result, outcome: Outcome, as_json: bool) -> None:
         typer.echo(_("order applied: {steps}").format(steps=summary["steps"]))
     outcome.console(what="parcel(s)")
     if demo:
-        demo_notice("the grade zones (grades come from the demo layer, not the official map)")
+        demo_notice(N_("the grade zones (grades come from the demo layer, not the official map)"))
