@@ -83,9 +83,8 @@ def policy_status(
 
 def districts_cmd(as_json: JsonOption = False) -> None:
     """The 12 county-level units with area (EPSG:4547) and 2020 census population."""
-    from zzgeo.layers import read_layer_arrays
-
     from zzgeo.i18n import N_
+    from zzgeo.layers import read_layer_arrays
 
     rows = _records(read_layer_arrays("districts"))
     if as_json:
