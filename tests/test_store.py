@@ -107,6 +107,7 @@ def test_cli_out_to_postgis(schema, tmp_path):
     assert run(app, ["land-price", "value", "src/zzgeo/data/landprice/demo_parcels.geojson", "--out", f"{DSN}#{schema}.valued"]) == 0
     valued = store.read_table(DSN, f"{schema}.valued")
     assert len(valued) == 6 and valued.crs.to_epsg() == 4326 and valued["unit_price_yuan_m2"].notna().all()
+    assert valued.columns[0] == "demo_data" and valued["demo_data"].str.startswith("DEMO 演示数据 — the grade zones").all()
     assert run(app, ["--store", f"{DSN}#{schema}_typo", "districts", "--json"]) == 2  # a store named is never built silently
     assert "zzgeo_provenance" not in store.table_names(DSN, f"{schema}_typo")
     assert run(app, ["layers", "build", "--store", f"{DSN}#{schema}"]) == 0

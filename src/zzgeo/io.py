@@ -608,8 +608,8 @@ def write_vector(
         The DEMO mark (:func:`demo_label`) when the figures rest on demo data,
         written inside the file: the first column ``demo_data`` of every row
         (CSV, Shapefile, GeoJSON, GeoPackage), a banner row and ``DEMO`` in the
-        sheet name (Excel), the layer's description and metadata (GeoPackage).
-        A PostGIS table does not get it yet.
+        sheet name (Excel), the layer's description and metadata (GeoPackage);
+        a PostGIS table gets the column.
 
     Raises
     ------
@@ -628,8 +628,8 @@ def write_vector(
 
     protect = list(protect)
     gdf = _in_output_crs(gdf, crs)
-    if is_postgis(path):
-        return write_table(gdf, path, layer)
+    if is_postgis(path):  # a table carries the DEMO mark as its first column, as a file does
+        return write_table(_with_demo_column(gdf, demo), path, layer)
     path = check_output_path(path, protect=protect)
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
