@@ -371,17 +371,24 @@ def test_cli_table_prints_the_valuers_table(csv_table, capsys) -> None:
     assert "DEMO" in captured.err
 
 
-def test_cli_value_names_the_document_everywhere(tmp_path, squares, csv_table, capsys) -> None:
-    import json
-
+def _value_cli(tmp_path, squares, csv_table, capsys, register: str, out_name: str, *options: str):
+    """``zzgeo land-price value`` of the CSV *register* on the test squares with the valuer's table, base date 2019-01-01;
+    the exit code, what it printed, and the output path."""
     zones = tmp_path / "zones.gpkg"
     squares.to_file(zones)
     parcels = tmp_path / "parcels.csv"
-    parcels.write_text("parcel_id,用途,容积率,lon,lat,area_m2\nP1,住宅,2.0,113.6654,34.7536,100\n", encoding="utf-8")
-    out = tmp_path / "valued.csv"
+    parcels.write_text(register, encoding="utf-8")
+    out = tmp_path / out_name
     code = run(app, ["land-price", "value", str(parcels), "--crs", "wgs84", "--out", str(out), "--zones", str(zones),
-                     "--price-table", str(csv_table), "--date", "2019-01-01", "--json"])
-    captured = capsys.readouterr()
+                     "--price-table", str(csv_table), "--date", "2019-01-01", *options])
+    return code, capsys.readouterr(), out
+
+
+def test_cli_value_names_the_document_everywhere(tmp_path, squares, csv_table, capsys) -> None:
+    import json
+
+    code, captured, out = _value_cli(tmp_path, squares, csv_table, capsys,
+                                     "parcel_id,用途,容积率,lon,lat,area_m2\nP1,住宅,2.0,113.6654,34.7536,100\n", "valued.csv", "--json")
     assert code == 0, captured.err
     summary = json.loads(captured.out)
     assert summary["doc_number"] == DOC
@@ -404,27 +411,16 @@ def test_cli_value_names_the_document_everywhere(tmp_path, squares, csv_table, c
     (["P1,住宅,113.6654,34.7536,100", "P2,住宅,113.685,34.787,200"], "valued 1 of 2 parcel(s) -> {out}; total 480,000 元"),
 ])
 def test_cli_value_summary_says_why_there_is_no_total(tmp_path, squares, csv_table, capsys, rows, says) -> None:
-    zones = tmp_path / "zones.gpkg"
-    squares.to_file(zones)
-    parcels = tmp_path / "parcels.csv"
-    parcels.write_text("\n".join(["parcel_id,用途,lon,lat,土地面积(㎡)", *rows]) + "\n", encoding="utf-8")
-    out = tmp_path / "valued.xlsx"
-    code = run(app, ["land-price", "value", str(parcels), "--crs", "wgs84", "--out", str(out), "--zones", str(zones),
-                     "--price-table", str(csv_table), "--date", "2019-01-01", "--on-error", "flag"])
-    captured = capsys.readouterr()
+    code, captured, out = _value_cli(tmp_path, squares, csv_table, capsys, "\n".join(["parcel_id,用途,lon,lat,土地面积(㎡)", *rows]) + "\n",
+                                     "valued.xlsx", "--on-error", "flag")
     assert code == 0, captured.err
     assert captured.out.splitlines()[0] == says.format(out=out)
 
 
 def test_cli_value_points_without_an_area_column(tmp_path, squares, csv_table, capsys) -> None:
-    zones = tmp_path / "zones.gpkg"
-    squares.to_file(zones)
-    parcels = tmp_path / "parcels.csv"
-    parcels.write_text("parcel_id,用途,lon,lat\nP1,住宅,113.6654,34.7536\n", encoding="utf-8")
-    out = tmp_path / "valued.csv"
-    assert run(app, ["land-price", "value", str(parcels), "--crs", "wgs84", "--out", str(out), "--zones", str(zones),
-                     "--price-table", str(csv_table), "--date", "2019-01-01"]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == f"valued 1 of 1 parcel(s) -> {out}; unit prices only (points without an area column)"
+    code, captured, out = _value_cli(tmp_path, squares, csv_table, capsys, "parcel_id,用途,lon,lat\nP1,住宅,113.6654,34.7536\n", "valued.csv")
+    assert code == 0, captured.err
+    assert captured.out.splitlines()[0] == f"valued 1 of 1 parcel(s) -> {out}; unit prices only (points without an area column)"
 
 
 def test_the_default_date_is_the_tables_base_date_and_help_says_so(parcels, squares, csv_table) -> None:
