@@ -53,6 +53,8 @@ __all__ = [
     "DEMO_COLUMN",
     "demo_label",
     "demo_file_options",
+    "portable_table",
+    "append_gpkg_layer",
 ]
 
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
@@ -804,6 +806,41 @@ def demo_file_options(demo: str | None) -> dict:
     if not demo:
         return {}
     return {"metadata": {"DEMO": demo}, "layer_options": {"DESCRIPTION": demo}}
+
+
+def portable_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """*frame* with lists and dicts as JSON text, for CSV, GeoPackage and PostGIS: a GeoDataFrame when it has
+    geometry to keep (its active geometry; other geometry columns are dropped), else a DataFrame.
+
+    Examples
+    --------
+    >>> portable_table(pd.DataFrame({"id": ["a"], "parts": [["东", "西"]]}))["parts"].tolist()
+    ['["东", "西"]']
+    """
+    import json
+
+    import geopandas as gpd
+
+    out = pd.DataFrame(frame.drop(columns=[c for c in frame.columns if str(frame[c].dtype) == "geometry"]))
+    for c in out.columns:
+        if out[c].dtype == object and any(isinstance(v, (list, dict, tuple)) for v in out[c]):
+            out[c] = out[c].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict, tuple)) else v)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.notna().any():
+        return gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=frame.crs)
+    return out
+
+
+def append_gpkg_layer(gdf: gpd.GeoDataFrame, path: str | Path, layer: str, *, demo: str | None = None) -> Path:
+    """Add *gdf* as *layer* of the GeoPackage *path* (made if missing), with the DEMO mark when *demo* is given.
+
+    For a file being assembled in a temporary folder (the report bundle), which is moved into place whole:
+    unlike :func:`write_vector`, the file is not replaced, a layer is added. The mark is the first column
+    ``demo_data`` and the layer's description and metadata, as :func:`write_vector` writes it.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _with_demo_column(gdf, demo).to_file(path, layer=layer, driver="GPKG", **demo_file_options(demo))
+    return path
 
 
 def _with_demo_column(frame: pd.DataFrame, demo: str | None) -> pd.DataFrame:

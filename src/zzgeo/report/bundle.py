@@ -172,20 +172,6 @@ def theme_map(theme: str, config: ReportConfig | None = None, *, which: str | No
 # --------------------------------------------------------------------------- writing the bundle
 
 
-def _portable(frame: pd.DataFrame) -> pd.DataFrame:
-    """*frame* with lists and dicts as JSON text, for CSV, GeoPackage and PostGIS: a GeoDataFrame when it has
-    geometry to keep (its active geometry; other geometry columns are dropped), else a DataFrame."""
-    import geopandas as gpd
-
-    out = pd.DataFrame(frame.drop(columns=[c for c in frame.columns if str(frame[c].dtype) == "geometry"]))
-    for c in out.columns:
-        if out[c].dtype == object and any(isinstance(v, (list, dict, tuple)) for v in out[c]):
-            out[c] = out[c].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict, tuple)) else v)
-    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.notna().any():
-        return gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=frame.crs)
-    return out
-
-
 def _write_tables(runs: Mapping[str, ThemeRun], folder: Path) -> list[str]:
     """Each run's tables as CSV (:func:`zzgeo.io.write_csv`: no cell runs as a formula) and, when spatial, GeoPackage.
 
@@ -195,23 +181,20 @@ def _write_tables(runs: Mapping[str, ThemeRun], folder: Path) -> list[str]:
     """
     import geopandas as gpd
 
-    from zzgeo.io import DEMO_COLUMN, demo_file_options, demo_label, write_csv
+    from zzgeo.io import append_gpkg_layer, demo_label, portable_table, write_csv
 
     written = []
     for key, run in runs.items():
         (folder / "tables").mkdir(parents=True, exist_ok=True)
         for name, frame in run.tables.items():
-            table = _portable(frame)
+            table = portable_table(frame)
             demo = demo_label(run.table_demo(name)) if run.table_demo(name) else None
             spatial = isinstance(table, gpd.GeoDataFrame)
             rel = f"tables/{key}_{name}.csv"
             write_csv(pd.DataFrame(table.drop(columns=table.geometry.name)) if spatial else table, folder / rel, demo=demo)
             written.append(rel)
             if spatial:
-                if demo:
-                    table = table.drop(columns=[DEMO_COLUMN], errors="ignore")
-                    table.insert(0, DEMO_COLUMN, demo)
-                table.to_file(folder / f"tables/{key}.gpkg", layer=name, driver="GPKG", **demo_file_options(demo))
+                append_gpkg_layer(table, folder / f"tables/{key}.gpkg", name, demo=demo)
         if (folder / f"tables/{key}.gpkg").exists():
             written.append(f"tables/{key}.gpkg")
     return written
@@ -675,10 +658,12 @@ def postgis_tables(runs: Mapping[str, ThemeRun], scores) -> dict[str, pd.DataFra
     >>> list(tables), type(tables["shelters_coverage_by_district"]).__name__
     (['scorecard', 'score_parts', 'shelters_coverage_by_district'], 'GeoDataFrame')
     """
+    from zzgeo.io import portable_table
+
     tables = {"scorecard": scores.scores, "score_parts": scores.parts}
     for key, run in runs.items():
         for name, frame in run.tables.items():
-            tables[f"{key}_{name}".replace("-", "_")] = _portable(frame)
+            tables[f"{key}_{name}".replace("-", "_")] = portable_table(frame)
     return tables
 
 

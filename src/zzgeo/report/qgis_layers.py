@@ -179,20 +179,10 @@ def scorecard_layer(result, *, areas: gpd.GeoDataFrame | None = None) -> gpd.Geo
 
 
 def _write_layer(frame: gpd.GeoDataFrame, path: Path, name: str, demo: str | None) -> None:
-    """*frame* as layer *name* of *path*, with the DEMO mark as the report's tables carry it (:func:`zzgeo.io.demo_file_options`)."""
-    import json
+    """*frame* as layer *name* of *path*, with the DEMO mark as the report's tables carry it (:func:`zzgeo.io.append_gpkg_layer`)."""
+    from zzgeo.io import append_gpkg_layer, portable_table
 
-    from zzgeo.io import DEMO_COLUMN, demo_file_options
-
-    table = frame.copy()
-    for c in table.columns:
-        if table[c].dtype == object and any(isinstance(v, (list, dict, tuple)) for v in table[c]):
-            table[c] = table[c].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict, tuple)) else v)
-    if demo:
-        table = table.drop(columns=[DEMO_COLUMN], errors="ignore")
-        table.insert(0, DEMO_COLUMN, demo)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_file(path, layer=name, driver="GPKG", **demo_file_options(demo))
+    append_gpkg_layer(portable_table(frame), path, name, demo=demo)
 
 
 def _style(key: str, name: str, frame: gpd.GeoDataFrame, maps: Mapping[str, Callable[[str], object]],
