@@ -911,13 +911,13 @@ def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path, *, demo: s
         for sheet, frame in sheets.items():
             name = f"{str(sheet)[:26]} DEMO" if demo else sheet  # a sheet name holds 31 characters
             frame = pd.DataFrame(frame)
-            for column in frame.columns:  # 15 significant digits, as in the CSVs: 607259, not 607258.9999999991
-                if pd.api.types.is_float_dtype(frame[column]):
-                    values = frame[column].to_numpy(dtype=float)
-                    frame = frame.assign(**{column: [float(f"{v:.15g}") if np.isfinite(v) else v for v in values]})
-            for column in frame.columns:  # control characters (\x0b ...) cannot be stored in .xlsx: shown as U+FFFD
+            for column in frame.columns:
                 values = frame[column]
-                if values.dtype == object or pd.api.types.is_string_dtype(values):
+                if pd.api.types.is_float_dtype(values):  # 15 significant digits, as in the CSVs: 607259, not 607258.9999999991
+                    numbers = values.to_numpy(dtype=float)
+                    frame = frame.assign(**{column: [float(f"{v:.15g}") if np.isfinite(v) else v for v in numbers]})
+                elif values.dtype == object or pd.api.types.is_string_dtype(values):
+                    # control characters (\x0b ...) cannot be stored in .xlsx: shown as U+FFFD
                     text = values.map(lambda v: ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v)
                     if not text.equals(values):
                         frame = frame.assign(**{column: text})
