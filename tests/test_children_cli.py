@@ -67,3 +67,16 @@ def test_access_json_and_gap_layer(tmp_path):
 
     layer = gpd.read_file(gaps)
     assert set(layer["type"]) == {"childcare", "childrens_home"} and layer["rank"].min() == 1
+
+
+def test_access_out_holds_the_shares_without_gaps(tmp_path):
+    """Without --gaps the gap cells were written over the --out file (and a shares table to .gpkg was an internal
+    error): --out holds the shares, by unit, as an attribute table."""
+    import pyogrio
+
+    out = tmp_path / "shares.gpkg"
+    data = _json(["access", "--type", "托育机构", "--circle", "near=500", "--json", "--out", str(out)])
+    written = pyogrio.read_dataframe(out)
+    assert "geometry" not in written.columns and written.columns[0] == "demo_data"
+    assert len(written) == len(data["shares"]) and set(written["circle"]) == {"near"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shares.gpkg", "shares.notes.csv"]

@@ -193,3 +193,25 @@ def test_rewriting_a_shapefile_removes_the_earlier_outputs_parts(tmp_path: Path)
     assert not list(tmp_path.glob("x_*"))
     assert "x.shp: written as x.shp; the previous run's x_point.shp, x_polygon.shp removed" in second
     assert pyogrio.read_dataframe(tmp_path / "x.shp")["id"].tolist() == ["b"]
+
+
+def test_a_table_without_geometry_is_an_attribute_table_in_gpkg_and_refused_by_shp(tmp_path: Path) -> None:
+    """Shares by unit or scores have no geometry: --out x.gpkg ended in an internal error ('no attribute geometry')."""
+    table = pd.DataFrame({"unit_name": ["中原区", "二七区"], "share": [0.5, 0.25]})
+    write_vector(table, tmp_path / "t.gpkg", demo="DEMO 演示数据 — test")
+    back = pyogrio.read_dataframe(tmp_path / "t.gpkg")
+    assert back["unit_name"].tolist() == ["中原区", "二七区"] and back["share"].tolist() == [0.5, 0.25]
+    assert back.columns[0] == "demo_data" and pyogrio.read_info(tmp_path / "t.gpkg")["layer_metadata"]["DEMO"] == "DEMO 演示数据 — test"
+    with pytest.raises(ZzgeoError, match=r"t\.shp: this result is a table without geometry, which a \.shp file cannot hold"):
+        write_vector(table, tmp_path / "t.shp")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.gpkg"]
+
+
+def test_dates_are_iso_text_in_a_shapefile_and_said(tmp_path: Path) -> None:
+    frame = _shelters().assign(checked=pd.to_datetime(["2024-06-30", None]), seen=pd.to_datetime(["2024-06-30 08:15", "2024-07-01 00:00"]))
+    notes: list[str] = []
+    write_vector(frame, tmp_path / "s.shp", notes=notes)
+    back = pyogrio.read_dataframe(tmp_path / "s.shp")
+    assert back["checked"].tolist()[0] == "2024-06-30" and back["seen"].tolist() == ["2024-06-30T08:15:00", "2024-07-01T00:00:00"]
+    assert not any("GDAL" in n for n in notes)  # zzgeo wrote the text: nothing for GDAL to warn about
+    assert any("column 'seen' written as ISO text (date and time)" in n for n in notes)

@@ -702,6 +702,14 @@ def _write_format(gdf: pd.DataFrame, tmp: Path, suffix: str, layer: str | None, 
             write_excel({"Sheet1": table}, tmp, demo=demo)
         return
     gdf = _with_demo_column(gdf, demo)
+    if "geometry" not in gdf.columns:  # a table of results (shares by unit, scores): an attribute table, or refused
+        if suffix != ".gpkg":
+            raise ZzgeoError(f"{tmp.name}: this result is a table without geometry, which a {suffix} file cannot hold; "
+                             "write it as .gpkg (an attribute table), .csv or .xlsx")
+        import pyogrio
+
+        pyogrio.write_dataframe(pd.DataFrame(gdf), tmp, layer=layer or tmp.stem, driver="GPKG", **demo_file_options(demo))
+        return
     if suffix == ".shp":
         from zzgeo.shapefile import fields_table_name, write_shapefile
 

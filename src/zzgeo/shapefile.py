@@ -180,15 +180,18 @@ def _row_label(frame: pd.DataFrame, i: int) -> str:
 
 
 def _fit_text(frame: pd.DataFrame, encoding: str, name: str, notes: list[str]) -> pd.DataFrame:
-    """Text columns checked for *encoding* and cut to 254 bytes; datetimes with a time as ISO text."""
+    """Text columns checked for *encoding* and cut to 254 bytes; dates and times as ISO text (GDAL writes a
+    pandas datetime column of a Shapefile as text anyway, with a warning)."""
     out = pd.DataFrame(frame)
     for column in list(out.columns):
         values = out[column]
         if pd.api.types.is_datetime64_any_dtype(values):
             stamps = pd.to_datetime(values)
-            if (stamps.dropna() != stamps.dropna().dt.normalize()).any():
-                out[column] = stamps.map(lambda v: v.isoformat() if pd.notna(v) else None).astype(object)
-                notes.append(f"{name}: column {column!r} holds times of day, which a Shapefile date cannot; written as ISO text")
+            timed = bool((stamps.dropna() != stamps.dropna().dt.normalize()).any())
+            shown = (lambda v: v.isoformat()) if timed else (lambda v: v.date().isoformat())
+            out[column] = stamps.map(lambda v: shown(v) if pd.notna(v) else None).astype(object)
+            notes.append(f"{name}: column {column!r} written as ISO text ({'date and time' if timed else 'YYYY-MM-DD'}): "
+                         "a Shapefile has no date-and-time field")
             continue
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue

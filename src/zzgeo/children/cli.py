@@ -178,7 +178,8 @@ def access_cmd(
     demo = [*(["the facility register"] if result.meta["demo"] else []),
             *(["the analysis units"] if analysis_units is not None and analysis_units.demo else [])]
     outcome.write(result.shares, demo=demo)
-    outcome.write(result.gaps, gaps_out, demo=demo)
+    if gaps_out is not None:  # without --gaps, Outcome.write would put the gaps over the --out file
+        outcome.write(result.gaps, gaps_out, demo=demo)
     if as_json:
         outcome.json(access_records(result))
     else:
