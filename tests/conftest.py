@@ -7,11 +7,17 @@ is set in ``os.environ``, so CLI subprocesses started by the tests inherit it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 from shapely.geometry import box
+
+# The suite checks the English messages (the message ids of the catalogue) whatever the machine's locale
+# (LANG=zh_CN.UTF-8 would give Chinese); the tests of the Chinese interface set the language themselves.
+# CLI subprocesses inherit it. ZZGEO_TEST_LANG=zh runs the suite in Chinese, to read what a user sees.
+os.environ["ZZGEO_LANG"] = os.environ.get("ZZGEO_TEST_LANG", "en")
 
 #: Near 二七广场 (Erqi Square), WGS-84; in 管城回族区 ~210 m from its border (checked in test_districts).
 ERQI_LONLAT = (113.6654, 34.7536)

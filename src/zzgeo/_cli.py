@@ -40,6 +40,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from zzgeo._records import json_safe
+from zzgeo.i18n import N_, _
 
 __all__ = [
     "JsonOption",
@@ -119,8 +120,6 @@ def notes(lines: Iterable[str]) -> None:
 def demo_notice(what: str) -> None:
     """The DEMO notice on stderr: *what* rests on synthetic demo data, not an official source (*what* is translated
     where the catalogue has it: mark fixed phrases ``N_()`` where they are written)."""
-    from zzgeo.i18n import _
-
     typer.secho(_("DEMO: {what}: synthetic demo data, not an official source; figures are illustrative only").format(what=_(what)),
                 fg=typer.colors.YELLOW, err=True)
 
@@ -147,8 +146,6 @@ def print_frame(frame: Any, title: str | None = None, *, columns: Sequence[str] 
     else:
         cols = list(columns) if columns else list(frame.columns)
         rows = frame[cols].itertuples(index=False)
-    from zzgeo.i18n import _
-
     cells = [[_cell(v) for v in row] for row in rows]
     numeric = [bool(cells) and all(_looks_numeric(r[i]) for r in cells if r[i]) for i in range(len(cols))]
     # a column id marked N_() in the code has a heading in the catalogue; --json and CSV keep the id
@@ -197,8 +194,6 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title:
     from rich.table import Table
     from rich.text import Text
 
-    from zzgeo.i18n import _
-
     justify = list(justify) if justify else ["left"] * len(headers)
     rows = [[Text.from_markup(c) if markup else Text(str(c)) for c in row] for row in rows]
     headers = [Text(str(h)) for h in headers]
@@ -237,8 +232,6 @@ def print_rejected(rejected: Sequence[dict], *, what: str = "row(s)") -> None:
     """List rows an analysis left out (``--on-error flag``) on stderr: label and reason, first 20."""
     if not rejected:
         return
-    from zzgeo.i18n import _
-
     typer.secho(_("{n} {what} left out (--on-error flag):").format(n=len(rejected), what=what), fg=typer.colors.YELLOW, err=True)
     for rec in rejected[:20]:
         typer.echo(f"  {_record_label(rec)}: {rec['reason']}", err=True)
@@ -526,8 +519,6 @@ def print_row_notes(records: Sequence[dict], *, shown: int = 10) -> None:
     """Rows with a warning, on stderr: label and note, the first *shown*."""
     if not records:
         return
-    from zzgeo.i18n import _
-
     typer.secho(_("{n} row(s) with a warning (kept and used):").format(n=len(records)), fg=typer.colors.YELLOW, err=True)
     for rec in records[:shown]:
         typer.echo(f"  {_record_label(rec)}: {rec['note']}", err=True)
@@ -590,7 +581,7 @@ def cli_command(app: typer.Typer) -> Any:
 
     The help texts are the message ids of the catalogue (:mod:`zzgeo.i18n`); :func:`help_messages` lists them.
     """
-    from zzgeo.i18n import _, language
+    from zzgeo.i18n import language
 
     import typer.rich_utils as rich_utils
     from rich.markup import escape
@@ -606,7 +597,26 @@ def cli_command(app: typer.Typer) -> Any:
         for param in cmd.params:
             if getattr(param, "help", None):
                 param.help = escape(_(param.help))
+        if language() != "en":
+            _localise_usage(cmd)
     return command
+
+
+def _localise_usage(cmd: Any) -> None:
+    """The ``Usage:`` line and the ``--help`` option's help of *cmd* in the interface language (click writes
+    them in English; the instance's methods are wrapped, click itself is not changed)."""
+    help_option = cmd.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = help_option(ctx)
+        if option is not None and option.help:
+            option.help = _(option.help)
+        return option
+
+    def format_usage(ctx: Any, formatter: Any) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(cmd.collect_usage_pieces(ctx)), prefix=_("Usage: "))
+
+    cmd.get_help_option, cmd.format_usage = get_help_option, format_usage
 
 
 def _fold_help_text(rich_utils: Any) -> None:
@@ -634,7 +644,7 @@ def _walk(command: Any) -> Iterator[Any]:
 def help_messages(app: typer.Typer) -> list[str]:
     """Every help text of the command line (command help, option help, panel titles): the catalogue's CLI part."""
     command = typer.main.get_command(app)
-    found = ["Arguments", "Options", "Commands", "Error", "[default: {}]", "[required]"]
+    found = ["Arguments", "Options", "Commands", "Error", "[default: {}]", "[required]", "Usage: ", "Show this message and exit."]
     for cmd in _walk(command):
         found += [t for t in (cmd.help, cmd.short_help) if t]
         found += [p.help for p in cmd.params if getattr(p, "help", None)]
@@ -663,10 +673,10 @@ def _run(app: typer.Typer, argv: Sequence[str] | None, debug: bool) -> int:
         except typer.Exit as exc:
             code = exc.exit_code
         except typer.Abort:
-            typer.secho("error: aborted", fg=typer.colors.RED, err=True)
+            typer.secho("error: " + _("aborted"), fg=typer.colors.RED, err=True)
             return 130
         except KeyboardInterrupt:
-            typer.secho("error: interrupted", fg=typer.colors.RED, err=True)
+            typer.secho("error: " + _("interrupted"), fg=typer.colors.RED, err=True)
             return 130
         except Exception as exc:  # a click usage error, or a bug
             return _unexpected(exc, debug, args)
@@ -683,10 +693,73 @@ def _given(exc: Exception, argv: Sequence[str]) -> str:
     for i, arg in enumerate(argv):
         for opt in opts:
             if arg == opt and i + 1 < len(argv):
-                return f" (given {argv[i + 1]!r})"
+                return _(" (given {value!r})").format(value=argv[i + 1])
             if arg.startswith(f"{opt}="):
-                return f" (given {arg.split('=', 1)[1]!r})"
+                return _(" (given {value!r})").format(value=arg.split("=", 1)[1])
     return ""
+
+
+#: Click's usage errors, which click writes in English, as message ids of the catalogue: matched against the
+#: English text and said again in the interface language (a text that matches none stays as click wrote it).
+_USAGE_ERRORS = (
+    N_("No such option: {option} (Possible options: {options})"),
+    N_("No such option: {option}"),
+    N_("No such command {name}. Did you mean {suggestion}?"),
+    N_("No such command {name}."),
+    N_("Missing option {name}."),
+    N_("Missing argument {name}."),
+    N_("Missing parameter: {name}"),
+    N_("Option {option} requires an argument."),
+    N_("Option {option} requires {n} arguments."),
+    N_("Option {option} does not take a value."),
+    N_("Got unexpected extra argument(s) ({args})"),
+    N_("Got unexpected extra argument ({args})"),
+    N_("Got unexpected extra arguments ({args})"),
+    N_("Invalid value for {name}: {reason}"),
+    N_("Invalid value: {reason}"),
+    N_("{value} is not one of {choices}."),
+    N_("{value} is not a valid {kind}."),
+    N_("{value} is not in the range {bounds}."),
+    N_("File {value} does not exist."),
+    N_("Directory {value} does not exist."),
+    N_("Path {value} does not exist."),
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _usage_patterns() -> list[tuple[Any, str]]:
+    import re
+
+    def pattern(message: str) -> Any:
+        parts = re.split(r"\{(\w+)\}", message)
+        body = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+        return re.compile(f"^{body}$")
+
+    return [(pattern(m), m) for m in _USAGE_ERRORS]
+
+
+def usage_message(message: str) -> str:
+    """A click usage error's *message* in the interface language (the reason inside is translated too).
+
+    >>> from zzgeo.i18n import set_language
+    >>> set_language("en"); usage_message("Missing option '--lon'.")
+    "Missing option '--lon'."
+    >>> set_language("zh"); usage_message("Invalid value for '--width': 'inf' is not a valid float.")
+    "'--width' 的值无效：'inf' 不是有效的 float。"
+    >>> set_language(None)
+    """
+    from zzgeo.i18n import language
+
+    if language() == "en":
+        return message
+    for pattern, msgid in _usage_patterns():
+        found = pattern.match(message)
+        if found:
+            fields = found.groupdict()
+            if "reason" in fields:
+                fields["reason"] = usage_message(fields["reason"])
+            return _(msgid).format(**fields)
+    return message
 
 
 def _unexpected(exc: Exception, debug: bool, argv: Sequence[str] = ()) -> int:
@@ -697,7 +770,8 @@ def _unexpected(exc: Exception, debug: bool, argv: Sequence[str] = ()) -> int:
             return 0
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         command = getattr(getattr(exc, "ctx", None), "command_path", "zzgeo")
-        typer.secho(f"error: {' '.join(message.split())}{_given(exc, argv)} (see {command} --help)", fg=typer.colors.RED, err=True)
+        see = _(" (see {command} --help)").format(command=command)
+        typer.secho(f"error: {usage_message(' '.join(message.split()))}{_given(exc, argv)}{see}", fg=typer.colors.RED, err=True)
         return int(getattr(exc, "exit_code", 2))
     if debug:
         raise exc
@@ -705,8 +779,9 @@ def _unexpected(exc: Exception, debug: bool, argv: Sequence[str] = ()) -> int:
     while where is not None and where.tb_next is not None:
         where = where.tb_next
     at = f" at {Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno}" if where else ""
-    typer.secho(f"error: internal error ({type(exc).__name__}{at}: {str(exc).splitlines()[0] if str(exc) else ''}); "
-                "please report it; ZZGEO_DEBUG=1 shows the traceback", fg=typer.colors.RED, err=True)
+    what = f"{type(exc).__name__}{at}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    typer.secho("error: " + _("internal error ({what}); please report it; ZZGEO_DEBUG=1 shows the traceback").format(what=what),
+                fg=typer.colors.RED, err=True)
     return 1
 
 
