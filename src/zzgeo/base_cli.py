@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from zzgeo._cli import JsonOption, OutCrsOption, OutOption, echo_json, print_frame
+from zzgeo.i18n import N_, _
 
 __all__ = ["layers_app", "policy_app", "districts_cmd", "score_cmd", "map_cmd", "report_cmd"]
 
@@ -26,7 +27,7 @@ def layers_build(
     from zzgeo.layers import build_store, list_layers
 
     path = build_store(store, progress=lambda step: typer.echo(f"  {step}", err=True))
-    typer.echo(f"built {path}")
+    typer.echo(_("built {path}").format(path=path))
     print_frame(list_layers(path), columns=["layer", "kind", "features", "built", "title"])
 
 
@@ -72,18 +73,19 @@ def policy_status(
         echo_json(st.to_dict())
         return
     typer.echo(f"{st.doc_number}  {st.title}")
-    typer.echo(f"status: {st.status} (as of {st.as_of})")
+    typer.echo(_("status: {status} (as of {as_of})").format(status=st.status, as_of=st.as_of))
     if st.register_status:
-        typer.echo(f"in 郑政〔2022〕6号 annex {st.register_annex}, no. {st.register_seq}: {st.register_status}")
+        typer.echo(_("in 郑政〔2022〕6号 annex {annex}, no. {seq}: {status}").format(
+            annex=st.register_annex, seq=st.register_seq, status=st.register_status))
     for ev in st.events:
-        typer.echo(f"{ev.date}: {ev.event} by {ev.by_doc_number}: {ev.quote}")
+        typer.echo(_("{date}: {event} by {doc_number}: {quote}").format(date=ev.date, event=ev.event, doc_number=ev.by_doc_number,
+                                                                        quote=ev.quote))
     if st.note:
         typer.echo(f"note: {st.note}")
 
 
 def districts_cmd(as_json: JsonOption = False) -> None:
     """The 12 county-level units with area (EPSG:4547) and 2020 census population."""
-    from zzgeo.i18n import N_
     from zzgeo.layers import read_layer_arrays
 
     rows = _records(read_layer_arrays("districts"))
@@ -107,24 +109,27 @@ def score_cmd(
     outcome = Outcome(out, inputs_of(config), out_crs=out_crs)  # checked before any analysis runs
     result = district_scores(config)
     wide = result.scores.merge(points_table(result), left_on="district", right_index=True)
-    outcome.write(wide, demo=f"the inputs of {', '.join(result.meta['demo_themes'])}" if result.meta["demo_themes"] else None)
+    demo = _("the inputs of {themes}").format(themes=", ".join(result.meta["demo_themes"])) if result.meta["demo_themes"] else None
+    outcome.write(wide, demo=demo)
     if as_json:
         scores = result.scores.astype(object).where(result.scores.notna(), None)  # no rank (pd.NA) -> null, like NaN
         outcome.json(json_safe({"meta": result.meta, "scores": scores.to_dict("records"), "parts": result.parts.to_dict("records")}))
     else:
         people = scores_for_people(result.scores).rename(columns={"scored_on": "scored on", "missing_indicators": "no value for"})
-        print_frame(people, title=result.meta["title"], columns=["rank", "name", "score", "scored on", "no value for"])
+        print_frame(people, title=_(result.meta["title"]),
+                    columns=[N_("rank"), N_("name"), N_("score"), N_("scored on"), N_("no value for")])
         points = points_table(result, for_people=True)
         points.insert(0, "name", result.scores.set_index("district")["name"].reindex(points.index))
-        print_frame(points, title="Points per indicator (weight used x normalised x 100)"
-                    + ("; context: raw value, no points" if result.meta.get("context") else ""))
-        for line in (fewer_note(result), f"{NO_VALUE} = no value, never counted as 0",
-                     *([f"{CONTEXT}: shown, never scored: {', '.join(result.meta['context'])}"] if result.meta.get("context") else [])):
+        print_frame(points, title=_("Points per indicator (weight used x normalised x 100); context: raw value, no points")
+                    if result.meta.get("context") else _("Points per indicator (weight used x normalised x 100)"))
+        context = [_("{mark}: shown, never scored: {names}").format(mark=CONTEXT, names=", ".join(result.meta["context"]))]
+        for line in (fewer_note(result), _("{mark} = no value, never counted as 0").format(mark=NO_VALUE),
+                     *(context if result.meta.get("context") else [])):
             if line:
                 typer.echo(line)
     outcome.console()
-    if result.meta["demo_themes"]:
-        demo_notice(f"the inputs of {', '.join(result.meta['demo_themes'])}")
+    if demo:
+        demo_notice(demo)
 
 
 ConfigOption = Annotated[Optional[str], typer.Option("--config", help="Report config (TOML): your files per theme, the score config, basemap; see zzgeo/data/report.toml.")]
@@ -153,13 +158,14 @@ def map_cmd(
 
     target = out or default_maps_dir() / f"{theme}.html"
     if str(target).strip() in ("", ".") or target.is_dir() or target.suffix.lower() not in (".html", ".htm"):
-        raise ParameterError(f"--out {str(target)!r}: give an .html file, e.g. maps/{theme}.html")
+        raise ParameterError(_("--out {target!r}: give an .html file, e.g. maps/{theme}.html").format(target=str(target), theme=theme))
     written = [target, *([target.with_suffix(".png")] if png else [])]
 
     def refuse_inputs(inputs) -> None:
         for path in written:
             if any(p.resolve() == path.resolve() for p in inputs):
-                raise StoreError(f"--out {str(target)!r} would overwrite the input {str(path)!r}; choose another file")
+                raise StoreError(_("--out {target!r} would overwrite the input {path!r}; choose another file").format(
+                    target=str(target), path=str(path)))
 
     refuse_inputs([Path(config)] if config else [])  # before the config is even read
     cfg = load_report_config(config)
@@ -167,9 +173,9 @@ def map_cmd(
     basemap_of(basemap or cfg.basemap)  # a name or a tile URL template, checked before any analysis runs
     build, demo = theme_map(theme, cfg, which=which)
     result = export_map(build(basemap or cfg.basemap), target, png=png, renderer=renderer, width=width, height=height)
-    typer.echo(f"map (offline HTML): {result.html}")
+    typer.echo(_("map (offline HTML): {html}").format(html=result.html))
     if result.png:
-        typer.echo(f"map (PNG, {result.renderer}): {result.png} — {result.note}")
+        typer.echo(_("map (PNG, {renderer}): {png} — {note}").format(renderer=result.renderer, png=result.png, note=result.note))
     if demo:
         demo_notice(", ".join(demo))
 
@@ -210,11 +216,9 @@ def report_cmd(
         echo_json({"out": str(result.out), "files": result.files, "timings_s": dict(result.timings), "demo": result.demo,
                    "renderers": result.renderers})
     else:
-        from zzgeo.i18n import _
-
         typer.echo(_("report: {index} ({n} files)").format(index=result.out / "index.html", n=len(result.files)))
         for stage, seconds in result.timings:
-            typer.echo(f"  {stage:<28} {seconds:6.1f} s")
+            typer.echo(f"  {_(stage):<28} {seconds:6.1f} s")
         for renderer in result.renderers:
             typer.echo(_("PNG maps by {renderer}").format(renderer=renderer))
     if result.demo:
