@@ -39,6 +39,8 @@ from pathlib import Path
 from branca.element import MacroElement
 from jinja2 import Template
 
+from zzgeo.i18n import N_, _
+
 __all__ = [
     "OVERLAY_CSS",
     "Overlay",
@@ -237,7 +239,7 @@ class _Rule:
     url: re.Pattern[str]
     load: Callable[[], str | None] | None  # None: no offline copy exists
     used: re.Pattern[str] | None  # None: always needed
-    hint: str = "no offline copy is available"
+    hint: str = N_("no offline copy is available")
 
 
 def _p(s: str) -> re.Pattern[str]:
@@ -260,7 +262,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
 
 
 _AWESOME = _p(r"L\.AwesomeMarkers")
-_NO_AWESOME = (
+_NO_AWESOME = N_(
     "Leaflet.awesome-markers has no offline copy on PyPI: use zzgeo.maps.add_points "
     "(CircleMarkers) or folium.CircleMarker instead of folium.Marker(icon=folium.Icon(...))"
 )
@@ -402,7 +404,7 @@ def inline_assets(
 
     # The page's own content, without the library tags: what "used" rules look at.
     own, pos = [], 0
-    for m, _, _ in tags:
+    for m, _url, _kind in tags:
         own.append(document[pos : m.start()])
         pos = m.end()
     own.append(document[pos:])
@@ -438,7 +440,7 @@ def inline_assets(
         if local is not None:
             text: str | None = local.read_text(encoding="utf-8")
         elif rule is None:
-            report.missing.append(f"{url} (no offline copy known; pass extra_assets)")
+            report.missing.append(_("{url} (no offline copy known; pass extra_assets)").format(url=url))
             continue
         elif rule.used is not None and not used(rule.used):
             report.stripped.append(rule.label)
@@ -446,7 +448,7 @@ def inline_assets(
         else:
             text = rule.load() if rule.load is not None else None
             if text is None:
-                report.missing.append(f"{url} ({rule.label} is used on the page; {rule.hint})")
+                report.missing.append(_("{url} ({label} is used on the page; {hint})").format(url=url, label=rule.label, hint=_(rule.hint)))
                 continue
         label = Path(local).name if local is not None else rule.label  # type: ignore[union-attr]
         key = f"\x00zzgeo-asset-{i}\x00"

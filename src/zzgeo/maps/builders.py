@@ -41,6 +41,7 @@ from jinja2 import Template
 from zzgeo.maps.assets import add_furniture
 from zzgeo.maps.state import LayerRecord, MapState, basemap_of, map_state
 from zzgeo.errors import CRSError, GeometryError, ParameterError, SchemaError
+from zzgeo.i18n import N_, _
 
 __all__ = [
     "default_maps_dir",
@@ -55,7 +56,8 @@ __all__ = [
     "field_labels",
 ]
 
-DEFAULT_DEMO_BANNER = "DEMO DATA \u2014 not the official data; for illustration only"
+#: The demo banner of a map (marked for the catalogue; shown in the interface language).
+DEFAULT_DEMO_BANNER = N_("DEMO DATA \u2014 not the official data; for illustration only")
 #: Sequential palette (ColorBrewer YlOrRd, 7 classes): colour-blind safe, reads in grey.
 _SEQUENTIAL = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026")
 #: ColorBrewer schemes as published for each number of classes (colorbrewer2.org, Cynthia Brewer, Penn State):
@@ -83,7 +85,7 @@ def brewer(scheme: str, n: int) -> tuple[str, ...]:
     ('#d7191c', '#2c7bb6')
     """
     if scheme not in BREWER:
-        raise ParameterError(f"palette {scheme!r}: use one of {', '.join(BREWER)}")
+        raise ParameterError(_("palette {scheme!r}: use one of {names}").format(scheme=scheme, names=", ".join(BREWER)))
     table = BREWER[scheme]
     return table[min(max(n, 1), max(table))]
 #: Qualitative palette (ColorBrewer Set3-like, 12 classes).
@@ -93,7 +95,7 @@ _NO_DATA = "#cccccc"
 _OUTLINE = "#3a3a3a"
 _SCHEMES = ("quantiles", "natural_breaks", "fisher_jenks", "equal_interval")
 _DISTRICTS = "districts"
-_DISTRICT_LEGEND = "行政区界 district boundary"
+_DISTRICT_LEGEND = N_("行政区界 district boundary")  # the legend section of the district outlines (translated where shown)
 
 
 def default_maps_dir() -> Path:
@@ -156,14 +158,14 @@ def _layer_name(text: object) -> str:
 def _display(gdf: gpd.GeoDataFrame, m: folium.Map, what: str) -> gpd.GeoDataFrame:
     """Non-empty rows of *gdf* in the map's display coordinates (WGS-84, or GCJ-02 for Amap tiles)."""
     if not isinstance(gdf, gpd.GeoDataFrame):
-        raise SchemaError(f"{what} must be a GeoDataFrame, got {type(gdf).__name__!r}")
+        raise SchemaError(_("{what} must be a GeoDataFrame, got {type!r}").format(what=what, type=type(gdf).__name__))
     if gdf.crs is None:
         raise CRSError(
-            f"{what} has crs=None; set it first, e.g. gdf.set_crs('EPSG:4547') "
-            "(CGCS2000 / 3-degree Gauss-Kruger CM 114E) or gdf.set_crs(4326)"
+            _("{what} has crs=None; set it first, e.g. gdf.set_crs('EPSG:4547') "
+              "(CGCS2000 / 3-degree Gauss-Kruger CM 114E) or gdf.set_crs(4326)").format(what=what)
         )
     if len(gdf) == 0 or gdf.geometry.isna().all() or gdf.geometry.is_empty.all():
-        raise GeometryError(f"{what} has no non-empty geometry to draw (rows: {len(gdf)})")
+        raise GeometryError(_("{what} has no non-empty geometry to draw (rows: {rows})").format(what=what, rows=len(gdf)))
     data = gdf.to_crs(4326)
     data = data[data.geometry.notna() & ~data.geometry.is_empty]
     if map_state(m).crs == "gcj02":
@@ -181,7 +183,7 @@ def _display(gdf: gpd.GeoDataFrame, m: folium.Map, what: str) -> gpd.GeoDataFram
 def _check_columns(gdf: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     missing = [c for c in columns if c not in gdf.columns]
     if missing:
-        raise SchemaError(f"{what}: no column(s) {missing!r}; columns are {list(gdf.columns)!r}")
+        raise SchemaError(_("{what}: no column(s) {missing!r}; columns are {columns!r}").format(what=what, missing=missing, columns=list(gdf.columns)))
 
 
 def _fmt(x: float, digits: int = 3) -> str:
@@ -231,7 +233,7 @@ def _classify(
     """Colour for each value and the legend entries ``(color, label, "box")``; *colors* a list, or the name of a
     ColorBrewer scheme (:func:`brewer`) taken for the number of classes."""
     if scheme not in _SCHEMES:
-        raise ParameterError(f"scheme {scheme!r}: use one of {_SCHEMES}")
+        raise ParameterError(_("scheme {scheme!r}: use one of {schemes}").format(scheme=scheme, schemes=_SCHEMES))
     na = values.isna()
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         v = values[~na].astype(float).to_numpy()
@@ -239,7 +241,7 @@ def _classify(
         n = len(upper)
         pal = list(brewer(colors, n)) if isinstance(colors, str) else list(colors) if colors else list(brewer("YlOrRd", n))
         if len(pal) < n:
-            raise SchemaError(f"colors: need {n} colours for {n} classes, got {len(pal)}")
+            raise SchemaError(_("colors: need {n} colours for {n} classes, got {got}").format(n=n, got=len(pal)))
         idx = np.clip(np.searchsorted(upper, values.fillna(0).astype(float), side="left"), 0, n - 1)
         fill = [_NO_DATA if miss else pal[i] for i, miss in zip(idx, na, strict=True)]
         legend = [(pal[i], names[i], "box") for i in range(len(names))]
@@ -250,7 +252,7 @@ def _classify(
         fill = [_NO_DATA if miss else lut[str(x)] for x, miss in zip(values, na, strict=True)]
         legend = [(lut[c], c, "box") for c in cats]
     if na.any():
-        legend.append((_NO_DATA, "no data", "box"))
+        legend.append((_NO_DATA, _("no data"), "box"))
     return fill, legend
 
 
@@ -401,16 +403,17 @@ def base_map(
     chosen = basemap_of(basemap)
     m = folium.Map(tiles=None, zoom_snap=0.25, control_scale=False)
     if chosen.url:
-        folium.TileLayer(chosen.url, attr=chosen.attribution, name=_layer_name(f"basemap: {chosen.name if chosen.name in ('osm', 'amap') else chosen.attribution}"), subdomains=chosen.subdomains,
+        folium.TileLayer(chosen.url, attr=chosen.attribution, name=_layer_name(_("basemap: {name}").format(name=chosen.name if chosen.name in ('osm', 'amap') else chosen.attribution)), subdomains=chosen.subdomains,
                          max_zoom=18).add_to(m)
     state = map_state(m)
     state.title, state.basemap, state.fill_opacity = title, chosen, fill_opacity
-    state.banner = banner_text if demo else None
+    state.banner = (_(DEFAULT_DEMO_BANNER) if banner_text == DEFAULT_DEMO_BANNER else banner_text) if demo else None
     state.notes.extend(str(x) for x in caption_lines)
     if chosen.crs == "gcj02":
-        state.notes.append("vector layers shifted to GCJ-02 to match the Amap tiles")
+        state.notes.append(_("vector layers shifted to GCJ-02 to match the Amap tiles"))
     elif chosen.name not in ("none", "osm", "amap"):
-        state.notes.append(f"basemap: tiles from {chosen.attribution} (a user's tile URL; taken as WGS-84 / CGCS2000, layers not shifted)")
+        state.notes.append(_("basemap: tiles from {server} (a user's tile URL; taken as WGS-84 / CGCS2000, layers not shifted)").format(
+            server=chosen.attribution))
     add_furniture(m, title=title, banner=lambda: _banner_html(state), legend=lambda: _legend_html(state),
                   caption=lambda: _caption_html(state), north_arrow=north_arrow,
                   background=background if chosen.url is None else None)
@@ -704,12 +707,12 @@ def add_points(
     zzgeo.errors.ParameterError: add_points: 1 of 2 rows of 托育 childcare drawn (top=1, total=None); give chosen_by, the rule that picked them
     """
     _check_columns(gdf, [c for c in [label_column, *(popup_columns or ())] if c is not None], "add_points")
-    shown, listed = _subset(gdf, top=top, total=total, chosen_by=chosen_by, what=str(name or "points"))
+    shown, listed = _subset(gdf, top=top, total=total, chosen_by=chosen_by, what=str(name or _("points")))
     gdf = gdf.iloc[:shown]
     data = _display(gdf, m, "add_points: gdf").explode(index_parts=False)
     bad = sorted(set(data.geom_type) - {"Point"})
     if bad:
-        raise GeometryError(f"add_points: gdf holds {bad!r} geometries; only Point/MultiPoint allowed")
+        raise GeometryError(_("add_points: gdf holds {bad!r} geometries; only Point/MultiPoint allowed").format(bad=bad))
     popup = list(popup_columns or ())
     props, keys = _properties(data, [*([label_column] if label_column else []), *popup])
     layer = gpd.GeoDataFrame(props, geometry=data.geometry.values, crs=4326).reset_index(drop=True)
@@ -726,11 +729,12 @@ def add_points(
     state = map_state(m)
     if listed is not None:  # a part of a list: the legend and the caption say which part
         part = _shown_of(shown, listed, chosen_by)
-        state.notes.append(f"{name or 'points'}: {part}")
+        state.notes.append(_("{name}: {part}").format(name=name or _("points"), part=part))
         state.subsets.append(state.notes[-1])
-        label = f"{name} ({part})" if legend_section and name else part
+        label = _("{name} ({part})").format(name=name, part=part) if legend_section and name else part
     else:
-        label = f"{name or 'points'} ({len(layer):,})" if legend_section else f"{len(layer):,} points"
+        label = (_("{name} ({n:,})").format(name=name or _("points"), n=len(layer)) if legend_section
+                 else _("{n:,} points").format(n=len(layer)))
     if legend_section or name:
         _add_legend(state, str(legend_section or name), [(color, label, "dot")])
     state.layers.append(LayerRecord("points", str(name or "points"), layer, style | {"radius": radius}, gj))
@@ -741,7 +745,7 @@ def add_points(
 
 def _shown_of(shown: int, total: int, rule: str | None) -> str:
     """``"30 of 273 shown, chosen by build order"``: the words every partial layer's legend and caption use."""
-    return f"{shown:,} of {total:,} shown, chosen by {rule}"
+    return _("{shown:,} of {total:,} shown, chosen by {rule}").format(shown=shown, total=total, rule=rule)
 
 
 def _subset(gdf: pd.DataFrame, *, top: int | None, total: int | None, chosen_by: str | None, what: str) -> tuple[int, int | None]:
@@ -750,17 +754,17 @@ def _subset(gdf: pd.DataFrame, *, top: int | None, total: int | None, chosen_by:
     The one place where a map layer is cut: a cut without a rule is refused.
     """
     if top is not None and top < 0:
-        raise ParameterError(f"add_points: top={top!r} for {what}; give 0 or more rows to draw")
+        raise ParameterError(_("add_points: top={top!r} for {what}; give 0 or more rows to draw").format(top=top, what=what))
     shown = len(gdf) if top is None else min(top, len(gdf))
     listed = len(gdf) if total is None else int(total)
     if listed < len(gdf):
-        raise ParameterError(f"add_points: total={total!r} for {what}, fewer than the {len(gdf)} rows given; "
-                             "give the length of the list the rows come from")
+        raise ParameterError(_("add_points: total={total!r} for {what}, fewer than the {rows} rows given; "
+                               "give the length of the list the rows come from").format(total=total, what=what, rows=len(gdf)))
     if shown == listed:
         return shown, None
     if not chosen_by or not str(chosen_by).strip():
-        raise ParameterError(f"add_points: {shown} of {listed} rows of {what} drawn (top={top!r}, total={total!r}); "
-                             "give chosen_by, the rule that picked them")
+        raise ParameterError(_("add_points: {shown} of {listed} rows of {what} drawn (top={top!r}, total={total!r}); "
+                               "give chosen_by, the rule that picked them").format(shown=shown, listed=listed, what=what, top=top, total=total))
     return shown, listed
 
 
@@ -880,7 +884,7 @@ def add_districts(m: folium.Map, districts: gpd.GeoDataFrame | None = None, *, l
 
         districts = read_layer("districts")
     _check_columns(districts, ["name"], "add_districts")
-    group = folium.FeatureGroup(name=_layer_name("行政区 districts"), control=True)
+    group = folium.FeatureGroup(name=_layer_name(_("行政区 districts")), control=True)
     state = map_state(m)
     add_outlines(m, districts, name=_DISTRICTS, parent=group)
     if labels:
@@ -892,9 +896,10 @@ def add_districts(m: folium.Map, districts: gpd.GeoDataFrame | None = None, *, l
                                                             icon_size=(0, 0)), interactive=False).add_to(group)
         state.layers.append(LayerRecord("labels", _DISTRICTS, points, {}, None))
     group.add_to(m)
-    if _DISTRICT_LEGEND not in [t for t, _ in state.legends]:
+    section = _(_DISTRICT_LEGEND)
+    if section not in [title for title, _entries in state.legends]:
         kind = districts.attrs.get("legend", "区县级单元")  # other units say what they are (分析单元 analysis units)
-        _add_legend(state, _DISTRICT_LEGEND, [(_OUTLINE, f"{kind} ({len(districts)})", "line")])
+        _add_legend(state, section, [(_OUTLINE, _("{kind} ({n})").format(kind=kind, n=len(districts)), "line")])
     return group
 
 
@@ -955,15 +960,15 @@ def combine_maps(maps: Mapping[str, folium.Map], *, title: str, basemap: str | N
     (['甲 A · 类别 class', '乙 B (DEMO) · 类别 class', '行政区界 district boundary'], {'乙 B (DEMO)'})
     """
     if not maps:
-        raise ParameterError("combine_maps: no maps given")
+        raise ParameterError(_("combine_maps: no maps given"))
     states = {label: map_state(sub) for label, sub in maps.items()}
     first = next(iter(states.values()))
     crs = {s.crs for s in states.values()}
     if len(crs) > 1:
-        raise ParameterError(f"combine_maps: the maps mix basemap datums {sorted(crs)}; build them with one basemap")
+        raise ParameterError(_("combine_maps: the maps mix basemap datums {datums}; build them with one basemap").format(datums=sorted(crs)))
     demo = [label for label, s in states.items() if s.banner]
     m = base_map(title=title, basemap=basemap or first.basemap.name, demo=bool(demo),
-                 banner_text=f"DEMO data in: {', '.join(demo)} — illustrative, not the official data")
+                 banner_text=_("DEMO data in: {maps} — illustrative, not the official data").format(maps=", ".join(demo)))
     state = map_state(m)
     for i, (label, sub) in enumerate(states.items()):
         group = folium.FeatureGroup(name=_layer_name(label), show=i == 0)
@@ -978,7 +983,7 @@ def combine_maps(maps: Mapping[str, folium.Map], *, title: str, basemap: str | N
         if i:
             state.hidden.add(label)
         for title, entries in sub.legends:
-            if title != _DISTRICT_LEGEND:
+            if title != _(_DISTRICT_LEGEND):
                 state.legends.append((f"{label} · {title}", entries))
                 state.groups[f"{label} · {title}"] = label
         for note in sub.notes:

@@ -37,6 +37,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from zzgeo.i18n import _
+
 __all__ = ["SCHEMES", "class_bounds", "breaks_inside"]
 
 #: The schemes of :func:`class_bounds` (mapclassify's names).
@@ -102,7 +104,7 @@ def _scheme_bounds(y: np.ndarray, scheme: str, k: int) -> np.ndarray:
         return _quantiles(y, k)
     if scheme == "fisher_jenks":
         if len(np.unique(y)) < k:
-            raise ValueError(f"Fewer unique values ({len(np.unique(y))}) than specified classes ({k}).")
+            raise ValueError(_("Fewer unique values ({n}) than specified classes ({k}).").format(n=len(np.unique(y)), k=k))
         return _fisher_jenks(np.sort(y).astype("f8"), k)
     if scheme == "equal_interval":
         return _equal_interval(y, k)
@@ -110,7 +112,7 @@ def _scheme_bounds(y: np.ndarray, scheme: str, k: int) -> np.ndarray:
         import mapclassify  # k-means from random starts: only mapclassify's own code gives its classes
 
         return np.asarray(mapclassify.classify(y, scheme=scheme, k=k).bins)
-    raise ValueError(f"scheme {scheme!r}: use one of {', '.join(SCHEMES)}")
+    raise ValueError(_("scheme {scheme!r}: use one of {names}").format(scheme=scheme, names=", ".join(SCHEMES)))
 
 
 def _score_at(sorted_: np.ndarray, per: float) -> float:
@@ -133,7 +135,7 @@ def _quantiles(y: np.ndarray, k: int) -> np.ndarray:
     sorted_ = np.sort(y)
     q = np.unique(np.array([_score_at(sorted_, pct) for pct in p]))
     if len(q) < k:
-        warnings.warn(f"Not enough unique values in array to form {k} classes. Setting k to {len(q)}.", UserWarning,
+        warnings.warn(_("Not enough unique values in array to form {k} classes. Setting k to {n}.").format(k=k, n=len(q)), UserWarning,
                       stacklevel=3)
     return q
 
@@ -142,7 +144,7 @@ def _equal_interval(y: np.ndarray, k: int) -> np.ndarray:
     """``mapclassify.EqualInterval``: k steps of equal width from the minimum, the last at the maximum."""
     max_y, min_y = max(y), min(y)
     if min_y == max_y:
-        raise ValueError(f"Not enough unique values in array to form {k} classes. All values in `y` are equal.")
+        raise ValueError(_("Not enough unique values in array to form {k} classes. All values in `y` are equal.").format(k=k))
     width = (max_y - min_y) * 1.0 / k
     cuts = np.arange(min_y + width, max_y + width, width)
     if len(cuts) > k:

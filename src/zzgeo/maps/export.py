@@ -26,6 +26,7 @@ import folium
 
 from zzgeo.maps.assets import chromium_command, inline_assets, notes_block, temp_beside, write_atomic
 from zzgeo.errors import ChromiumError, MapExportError
+from zzgeo.i18n import N_, _
 
 __all__ = ["MapExport", "save_html", "save_png", "export_map", "render_png", "png_fingerprint", "find_chromium", "print_pdf"]
 
@@ -175,9 +176,9 @@ def save_html(
         if not report.ok:
             listing = "\n  ".join([*report.missing, *report.remaining])
             raise MapExportError(
-                f"save_html({str(path)!r}, offline=True): the page still needs the network:\n  "
-                f"{listing}\nUse tiles=None (no basemap), CircleMarkers instead of icon markers, "
-                "pass extra_assets for plugins, or save with offline=False."
+                _("save_html({path!r}, offline=True): the page still needs the network:\n  {listing}\n"
+                  "Use tiles=None (no basemap), CircleMarkers instead of icon markers, "
+                  "pass extra_assets for plugins, or save with offline=False.").format(path=str(path), listing=listing)
             )
     notes = tuple(dict.fromkeys(state.notes)) if source_notes is None else tuple(source_notes)
     block = notes_block(notes, offline, report, f"folium {folium.__version__}")
@@ -259,12 +260,12 @@ def save_png(
     """
     src = Path(html_path).resolve()
     if not src.is_file():
-        raise FileNotFoundError(f"save_png: no HTML file {str(src)!r}")
+        raise FileNotFoundError(_("save_png: no HTML file {path!r}").format(path=str(src)))
     exe = find_chromium(chromium)
     if exe is None:
         raise ChromiumError(
-            f"save_png: headless Chromium not found (chromium={chromium!r}); install it with "
-            f"`{_CHROMIUM_INSTALL}` or pass chromium='/path/to/chromium'"
+            _("save_png: headless Chromium not found (chromium={chromium!r}); install it with "
+              "`{install}` or pass chromium='/path/to/chromium'").format(chromium=chromium, install=_CHROMIUM_INSTALL)
         )
     out = Path(png_path)
     tmp = temp_beside(out, ".png")
@@ -272,7 +273,7 @@ def save_png(
     cmd = chromium_command(exe, profile=profile, shot=tmp, width=width, height=height,
                            wait_ms=wait_ms, allow_network=allow_network)
     Path(tmp).unlink()
-    return _run_chromium(cmd, src, Path(tmp), out, profile, who="save_png", made="image", timeout=timeout,
+    return _run_chromium(cmd, src, Path(tmp), out, profile, who="save_png", made=N_("image"), timeout=timeout,
                          valid=lambda path: path.stat().st_size > 0)
 
 
@@ -284,10 +285,10 @@ def _run_chromium(cmd: list[str], src: Path, tmp: Path, out: Path, profile: str,
         proc = subprocess.run([*cmd, src.as_uri()], capture_output=True, text=True, timeout=timeout)
         if not tmp.is_file() or not valid(tmp):
             tail = "\n".join((proc.stderr or "").strip().splitlines()[-8:])
-            raise ChromiumError(f"{who}: Chromium wrote no {made} (exit {proc.returncode}):\n{tail}")
+            raise ChromiumError(_("{who}: Chromium wrote no {made} (exit {code}):\n{tail}").format(who=who, made=_(made), code=proc.returncode, tail=tail))
         os.replace(tmp, out)
     except subprocess.TimeoutExpired as exc:
-        raise ChromiumError(f"{who}: Chromium did not finish within {timeout} s") from exc
+        raise ChromiumError(_("{who}: Chromium did not finish within {timeout} s").format(who=who, timeout=timeout)) from exc
     finally:
         tmp.unlink(missing_ok=True)
         shutil.rmtree(profile, ignore_errors=True)
@@ -320,13 +321,14 @@ def print_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str
     src = Path(html_path).resolve()
     exe = find_chromium(chromium)
     if exe is None:
-        raise ChromiumError(f"print_pdf: headless Chromium not found (chromium={chromium!r}); install it with `{_CHROMIUM_INSTALL}`")
+        raise ChromiumError(_("print_pdf: headless Chromium not found (chromium={chromium!r}); install it with `{install}`").format(
+            chromium=chromium, install=_CHROMIUM_INSTALL))
     out = Path(pdf_path)
     tmp = Path(temp_beside(out, ".pdf"))
     tmp.unlink(missing_ok=True)
     profile = tempfile.mkdtemp(prefix="zzgeo-chromium-")
     cmd = chromium_command(exe, profile=profile, pdf=tmp, wait_ms=wait_ms, allow_network=False)
-    return _run_chromium(cmd, src, tmp, out, profile, who="print_pdf", made="PDF", timeout=timeout,
+    return _run_chromium(cmd, src, tmp, out, profile, who="print_pdf", made=N_("PDF"), timeout=timeout,
                          valid=lambda path: path.read_bytes()[:4] == b"%PDF")
 
 
@@ -395,7 +397,7 @@ def export_map(
     "static matplotlib drawing of the map's layers (no browser)"
     """
     if renderer not in ("auto", "chromium", "matplotlib"):
-        raise MapExportError(f"renderer {renderer!r}: use auto, chromium or matplotlib")
+        raise MapExportError(_("renderer {renderer!r}: use auto, chromium or matplotlib").format(renderer=renderer))
     if png is False:
         return MapExport(save_html(m, html_path))
     final_html = Path(html_path)
@@ -455,7 +457,7 @@ def render_png(
     ('example.png', True, 'matplotlib')
     """
     if renderer not in ("auto", "chromium", "matplotlib"):
-        raise MapExportError(f"renderer {renderer!r}: use auto, chromium or matplotlib")
+        raise MapExportError(_("renderer {renderer!r}: use auto, chromium or matplotlib").format(renderer=renderer))
     return _png(m, Path(html_path), Path(png_path), renderer=renderer, width=width, height=height, chromium=chromium)
 
 
@@ -530,7 +532,7 @@ def _png(m: folium.Map, html: Path, target: Path, *, renderer: str, width: int, 
     if renderer != "matplotlib":
         try:
             return MapExport(html, save_png(html, target, width=width, height=height, chromium=chromium), "chromium",
-                             "headless Chromium screenshot of the offline page")
+                             _("headless Chromium screenshot of the offline page"))
         except ChromiumError as exc:
             if renderer == "chromium":
                 raise
@@ -539,4 +541,4 @@ def _png(m: folium.Map, html: Path, target: Path, *, renderer: str, width: int, 
     from zzgeo.maps.state import map_state
 
     render_static(map_state(m), target, width=width, height=height)
-    return MapExport(html, target, "matplotlib", note + "static matplotlib drawing of the map's layers (no browser)")
+    return MapExport(html, target, "matplotlib", note + _("static matplotlib drawing of the map's layers (no browser)"))

@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zzgeo.errors import ParameterError, StoreError
+from zzgeo.i18n import N_, _
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -96,7 +97,7 @@ _CREATE = """CREATE TABLE IF NOT EXISTS "layer_styles" (
 "update_time" DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"""
 _GEOMETRIES = ("point", "line", "polygon")
 _SYMBOL = {"point": ("marker", "SimpleMarker"), "line": ("line", "SimpleLine"), "polygon": ("fill", "SimpleFill")}
-_NO_DATA_LABEL = "no data"
+_NO_DATA_LABEL = N_("no data")  # as the builders label it (translated where it is compared)
 
 
 @dataclass(frozen=True)
@@ -186,12 +187,12 @@ class Style:
 
     def __post_init__(self) -> None:
         if self.geometry not in _GEOMETRIES:
-            raise ParameterError(f"Style geometry {self.geometry!r}: use one of {_GEOMETRIES}")
+            raise ParameterError(_("Style geometry {geometry!r}: use one of {allowed}").format(geometry=self.geometry, allowed=_GEOMETRIES))
         if self.renderer not in ("single", "graduated", "categorized"):
-            raise ParameterError(f"Style renderer {self.renderer!r}: use 'single', 'graduated' or 'categorized'")
+            raise ParameterError(_("Style renderer {renderer!r}: use 'single', 'graduated' or 'categorized'").format(renderer=self.renderer))
         if self.renderer != "single" and (not self.column or not self.classes):
-            raise ParameterError(f"a {self.renderer} style needs a column and classes (column={self.column!r}, "
-                                 f"{len(self.classes)} classes)")
+            raise ParameterError(_("a {renderer} style needs a column and classes (column={column!r}, {n} classes)").format(
+                renderer=self.renderer, column=self.column, n=len(self.classes)))
         for colour in [self.colour, *(c.colour for c in self.classes)]:
             _rgba(colour)
 
@@ -209,7 +210,7 @@ def geometry_kind(geom_types: Sequence[str]) -> str:
         for kind, key in (("point", "point"), ("line", "line"), ("polygon", "polygon")):
             if key in text:
                 return kind
-    raise ParameterError(f"geometry types {list(geom_types)!r}: no point, line or polygon to style")
+    raise ParameterError(_("geometry types {types!r}: no point, line or polygon to style").format(types=list(geom_types)))
 
 
 def single_style(geometry: str, colour: str, *, outline: str | None = "#ffffff", outline_px: float = 1.0, size_px: float = 10.0,
@@ -236,10 +237,12 @@ def _state(m: folium.Map | MapState) -> MapState:
 
 
 def _record(state: MapState, kind: str, name: str | None) -> LayerRecord:
-    found = [r for r in state.layers if r.kind == kind and (name is None or r.name == name)]
+    # a layer named with a marked message is named in the interface language on the map
+    found = [r for r in state.layers if r.kind == kind and (name is None or r.name in (name, _(name)))]
     if not found:
         names = [r.name for r in state.layers if r.kind == kind]
-        raise ParameterError(f"the map {state.title!r} has no {kind} layer {name!r}; its {kind} layers: {names!r}")
+        raise ParameterError(_("the map {title!r} has no {kind} layer {name!r}; its {kind} layers: {names!r}").format(
+            title=state.title, kind=kind, name=name, names=names))
     return found[0]
 
 
@@ -344,25 +347,26 @@ def choropleth_style(
     state = _state(m)
     record = _record(state, "polygons", None)
     fills = set(record.frame[record.style.get("fill_column", "__zzgeo_fill")])
-    section = next((entries for _, entries in state.legends if fills <= {c for c, _, _ in entries}), None)
+    section = next((entries for _title, entries in state.legends if fills <= {c for c, _label, _shape in entries}), None)
     if section is None:
-        raise ParameterError(f"the map {state.title!r} has no legend section with the colours of its choropleth")
+        raise ParameterError(_("the map {title!r} has no legend section with the colours of its choropleth").format(title=state.title))
     boxes = [(c, label) for c, label, shape in section if shape == "box"]  # lines in the section are other layers' (outlines)
-    entries = [(c, label) for c, label in boxes if label != _NO_DATA_LABEL]
-    no_data = [c for c, label in boxes if label == _NO_DATA_LABEL]
+    no_data_label = _(_NO_DATA_LABEL)
+    entries = [(c, label) for c, label in boxes if label != no_data_label]
+    no_data = [c for c, label in boxes if label == no_data_label]
     common = {"outline": record.style.get("color", "#444444"), "outline_px": float(record.style.get("weight", 1)),
               "opacity": float(record.style.get("fillOpacity", 0.75)), "label_field": label_field}
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         v = values.dropna().astype(float).to_numpy()
         v = v.round(digits) if digits is not None else v
-        upper = _bounds(v, scheme, bins, [label for _, label in entries], column)
-        _check_drawn(record, upper, [colour for colour, _ in entries], column)
+        upper = _bounds(v, scheme, bins, [label for _colour, label in entries], column)
+        _check_drawn(record, upper, [colour for colour, _label in entries], column)
         lower = np.concatenate([[v.min()], upper[:-1]])
         classes = [StyleClass(colour, label, lower=float(lo), upper=float(hi))
                    for (colour, label), lo, hi in zip(entries, lower, upper, strict=True)]
         return Style(geometry, "graduated", column=column, digits=digits, classes=classes, **common)
     classes = [StyleClass(colour, label, value=label) for colour, label in entries]
-    classes += [StyleClass(no_data[0], _NO_DATA_LABEL, value="")] if no_data else []
+    classes += [StyleClass(no_data[0], no_data_label, value="")] if no_data else []
     return Style(geometry, "categorized", column=column, classes=classes, **common)
 
 
@@ -395,8 +399,9 @@ def _bounds(v, scheme: str, bins: int, labels: list[str], column: str):
                 break
             if names == labels:
                 return upper
-    raise ParameterError(f"choropleth of {column!r}: the map's legend shows {labels!r}, which {scheme} in {bins} classes of "
-                         "these values does not give (with or without breaks at its values); pass the map's scheme, bins and values")
+    raise ParameterError(_("choropleth of {column!r}: the map's legend shows {labels!r}, which {scheme} in {bins} classes of "
+                           "these values does not give (with or without breaks at its values); pass the map's scheme, bins and values").format(
+        column=column, labels=labels, scheme=scheme, bins=bins))
 
 
 def _check_drawn(record: LayerRecord, upper, colours: list[str], column: str) -> None:
@@ -417,8 +422,9 @@ def _check_drawn(record: LayerRecord, upper, colours: list[str], column: str) ->
             continue
         at = min(int(np.searchsorted(upper, float(value), side="left")), len(colours) - 1)
         if colours[at] != fill:
-            raise ParameterError(f"choropleth of {column!r}: a feature of value {value!r} is {fill!r} on the map but would be "
-                                 f"{colours[at]!r} in the classes found; pass the map's scheme, bins and values")
+            raise ParameterError(_("choropleth of {column!r}: a feature of value {value!r} is {fill!r} on the map but would be "
+                                   "{colour!r} in the classes found; pass the map's scheme, bins and values").format(
+                column=column, value=value, fill=fill, colour=colours[at]))
 
 
 # --- QML -------------------------------------------------------------------------------
@@ -427,7 +433,7 @@ def _check_drawn(record: LayerRecord, upper, colours: list[str], column: str) ->
 def _rgba(colour: str, opacity: float = 1.0) -> str:
     text = str(colour).lstrip("#")
     if len(text) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in text):
-        raise ParameterError(f"colour {colour!r}: use #rrggbb")
+        raise ParameterError(_("colour {colour!r}: use #rrggbb").format(colour=colour))
     r, g, b = (int(text[i:i + 2], 16) for i in (0, 2, 4))
     return f"{r},{g},{b},{round(255 * max(0.0, min(1.0, opacity)))}"
 
@@ -476,7 +482,8 @@ def _renderer(root: ET.Element, style: Style) -> None:
         ranges = ET.SubElement(renderer, "ranges")
         for i, c in enumerate(style.classes):
             if c.lower is None or c.upper is None or not (math.isfinite(c.lower) and math.isfinite(c.upper)):
-                raise ParameterError(f"graduated class {c.label!r}: bounds must be finite numbers (lower={c.lower!r}, upper={c.upper!r})")
+                raise ParameterError(_("graduated class {label!r}: bounds must be finite numbers (lower={lower!r}, upper={upper!r})").format(
+                    label=c.label, lower=c.lower, upper=c.upper))
             ET.SubElement(ranges, "range", symbol=str(i), lower=repr(float(c.lower)), upper=repr(float(c.upper)), label=c.label, render="true")
     else:  # drawn in the order of the classes, the last on top (symbol levels), as the web map draws its features
         renderer = ET.SubElement(root, "renderer-v2", type="categorizedSymbol", attr=style.column, **(common | {"symbollevels": "1"}))
@@ -538,13 +545,13 @@ def style_qml(style: Style) -> str:
 def _connect(gpkg: str | Path) -> sqlite3.Connection:
     path = Path(gpkg)
     if not path.is_file():
-        raise StoreError(f"GeoPackage {str(path)!r} does not exist; write its layers first")
+        raise StoreError(_("GeoPackage {path!r} does not exist; write its layers first").format(path=str(path)))
     con = sqlite3.connect(path)
     try:
         con.execute("SELECT table_name FROM gpkg_contents LIMIT 1")
     except sqlite3.DatabaseError as exc:
         con.close()
-        raise StoreError(f"{str(path)!r} is not a GeoPackage (no gpkg_contents table): {exc}") from exc
+        raise StoreError(_("{path!r} is not a GeoPackage (no gpkg_contents table): {error}").format(path=str(path), error=exc)) from exc
     return con
 
 
@@ -593,7 +600,8 @@ def write_styles(gpkg: str | Path, styles: Mapping[str, Style], *, description: 
             tables = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
             missing = [name for name in styles if name not in tables]
             if missing:
-                raise StoreError(f"GeoPackage {str(gpkg)!r} has no feature layer(s) {missing!r}; its layers: {sorted(tables)!r}")
+                raise StoreError(_("GeoPackage {path!r} has no feature layer(s) {missing!r}; its layers: {layers!r}").format(
+                    path=str(gpkg), missing=missing, layers=sorted(tables)))
             con.execute(_CREATE)
             if not con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = 'layer_styles'").fetchone():
                 con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
@@ -607,7 +615,7 @@ def write_styles(gpkg: str | Path, styles: Mapping[str, Style], *, description: 
                 con.execute('UPDATE layer_styles SET "useAsDefault" = 0 WHERE f_table_name = ? AND f_geometry_column = ?', (name, geom))
                 con.execute('INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "styleName", '
                             '"styleQML", "styleSLD", "useAsDefault", description, owner) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)',
-                            ("", "", name, geom, name, style_qml(style), "", description or "zzgeo: as the report's web map", ""))
+                            ("", "", name, geom, name, style_qml(style), "", description or _("zzgeo: as the report's web map"), ""))
             if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_ogr_contents'").fetchone():
                 con.execute("UPDATE gpkg_ogr_contents SET feature_count = (SELECT COUNT(*) FROM layer_styles) "
                             "WHERE table_name = 'layer_styles'")

@@ -111,22 +111,23 @@ def basemap_of(spec: str) -> Basemap:
     from urllib.parse import urlsplit
 
     from zzgeo.errors import ParameterError
+    from zzgeo.i18n import _
 
     text = str(spec)
     if text in BASEMAPS:
         return BASEMAPS[text]
-    allowed = f"use one of {', '.join(BASEMAPS)}, or a tile URL template (http/https) with {{x}}, {{y}} and {{z}}"
+    allowed = _("use one of {names}, or a tile URL template (http/https) with {{x}}, {{y}} and {{z}}").format(names=", ".join(BASEMAPS))
     looks_like_url = "://" in text or "{" in text or "/" in text
     if not looks_like_url:
-        raise ParameterError(f"basemap {text!r}: {allowed}")
+        raise ParameterError(_("basemap {text!r}: {allowed}").format(text=text, allowed=allowed))
     parts = urlsplit(text.strip())
     lacks = [f"{{{k}}}" for k in "xyz" if f"{{{k}}}" not in text]
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ParameterError(f"basemap {text!r}: {allowed}; it is not an http(s) URL with a host")
+        raise ParameterError(_("basemap {text!r}: {allowed}; it is not an http(s) URL with a host").format(text=text, allowed=allowed))
     if lacks:
-        raise ParameterError(f"basemap {text!r}: {allowed}; it lacks {', '.join(lacks)}")
+        raise ParameterError(_("basemap {text!r}: {allowed}; it lacks {lacks}").format(text=text, allowed=allowed, lacks=", ".join(lacks)))
     if any(c.isspace() for c in text.strip()):
-        raise ParameterError(f"basemap {text!r}: {allowed}; it holds white space (write it as %20)")
+        raise ParameterError(_("basemap {text!r}: {allowed}; it holds white space (write it as %20)").format(text=text, allowed=allowed))
     return Basemap(text.strip(), text.strip(), "wgs84", parts.netloc)
 
 

@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zzgeo.i18n import _
 from zzgeo.maps.assets import temp_beside
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -94,9 +95,10 @@ def _add_font(path: Path, *, strict: bool) -> str | None:
         return font_manager.FontProperties(fname=str(path)).get_name()
     except (OSError, RuntimeError, ValueError) as err:
         if strict:
-            raise ParameterError(f"${FONT_ENV}={str(path)!r}: not a font file matplotlib can read ({err}); "
-                                 "give the path of a .ttf/.ttc/.otf with Chinese glyphs, e.g. "
-                                 "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc (apt install fonts-wqy-microhei)") from None
+            raise ParameterError(_("${env}={path!r}: not a font file matplotlib can read ({err}); "
+                                   "give the path of a .ttf/.ttc/.otf with Chinese glyphs, e.g. "
+                                   "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc (apt install fonts-wqy-microhei)").format(
+                env=FONT_ENV, path=str(path), err=err)) from None
         return None
 
 
@@ -160,8 +162,9 @@ def render_static(state: MapState, path: str | os.PathLike[str], *, width: int =
     if font is None:
         import warnings
 
-        warnings.warn(f"no font with Chinese glyphs found: Chinese text in {Path(path).name} comes out as empty boxes; install one "
-                      f"(apt install fonts-wqy-microhei) or set ${FONT_ENV} to the path of a .ttf/.ttc/.otf", UserWarning, stacklevel=2)
+        warnings.warn(_("no font with Chinese glyphs found: Chinese text in {name} comes out as empty boxes; install one "
+                        "(apt install fonts-wqy-microhei) or set ${env} to the path of a .ttf/.ttc/.otf").format(
+                          name=Path(path).name, env=FONT_ENV), UserWarning, stacklevel=2)
     # text.parse_math off: names and notes are user text, drawn as written ("$x_1$" is not mathtext)
     rc = {"font.sans-serif": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False, "text.parse_math": False}
     out = Path(path)
