@@ -13,6 +13,7 @@ import pandas as pd
 
 from zzgeo._problems import RowProblems, plain
 from zzgeo.errors import GeometryError, OutsideAreaError, SchemaError, UnknownCodeError
+from zzgeo.i18n import N_, _
 from zzgeo.registers.schema import (
     GEOMETRY_KINDS,
     RANGE_TEXT,
@@ -221,7 +222,7 @@ class CheckContext:
             import shapely
 
             reps = self.representative_points()
-            _, empty, _ = self.geometry_facts()
+            _geoms, empty, _types = self.geometry_facts()
             if not empty.any():
                 self._xy = (shapely.get_x(reps), shapely.get_y(reps))
             else:
@@ -250,17 +251,20 @@ def parse_values(ctx: CheckContext) -> None:
         raw = ctx.frame[name]
         if spec.type in ("number", "integer"):
             values, bad = numbers(raw)
-            ctx.issues.add(bad.to_numpy(), lambda p, n=name: [f"{n} is not a number: {ctx.cell(n, i)!r}{number_hint(ctx.cell(n, i))}"
-                                                             for i in p])
+            ctx.issues.add(bad.to_numpy(), lambda p, n=name, m=_("{column} is not a number: {value!r}{hint}"): [
+                m.format(column=n, value=ctx.cell(n, i), hint=number_hint(ctx.cell(n, i))) for i in p])
             if spec.type == "integer":
                 frac = values.notna() & (values % 1 != 0)
-                ctx.issues.add(frac.to_numpy(), lambda p, n=name, v=values: [f"{n} must be a whole number, got {float(v.iloc[i])!r}" for i in p])
+                ctx.issues.add(frac.to_numpy(), lambda p, n=name, v=values, m=_("{column} must be a whole number, got {value!r}"): [
+                    m.format(column=n, value=float(v.iloc[i])) for i in p])
         elif spec.type == "bool":
             values, bad = bools(raw)
-            ctx.issues.add(bad.to_numpy(), lambda p, n=name: [f"{n} is not yes/no (是/否, 1/0): {ctx.cell(n, i)!r}" for i in p])
+            ctx.issues.add(bad.to_numpy(), lambda p, n=name, m=_("{column} is not yes/no (是/否, 1/0): {value!r}"): [
+                m.format(column=n, value=ctx.cell(n, i)) for i in p])
         elif spec.type == "date":
             values, bad = dates(raw)
-            ctx.issues.add(bad.to_numpy(), lambda p, n=name: [f"{n} is not a date (YYYY-MM-DD): {ctx.cell(n, i)!r}" for i in p])
+            ctx.issues.add(bad.to_numpy(), lambda p, n=name, m=_("{column} is not a date (YYYY-MM-DD): {value!r}"): [
+                m.format(column=n, value=ctx.cell(n, i)) for i in p])
         elif spec.type == "category":
             codes, written, parsed = ctx.schema.vocabulary(name).parse_codes(raw)
             ctx.codes[name] = (codes, written, parsed)
@@ -287,13 +291,16 @@ def _pandera_schema(schema: RegisterSchema, present: tuple[str, ...]):
 
 
 def _range_message(spec: ColumnSpec, check: str, value: object) -> str:
-    op, _, bound = check.partition(":")
+    op, _sep, bound = check.partition(":")
     unit = f" {spec.unit_label}" if spec.unit_label and spec.quantity not in ("ratio", "count", "calendar_year") else ""
-    why = f" ({spec.why})" if spec.why else ""
+    why = " " + _("({why})").format(why=spec.why) if spec.why else ""
     shown = bound_text(value) if isinstance(value, pd.Timestamp) else repr(value)
     if bound in ("0", "0.0") and op in ("gt", "ge"):  # the reason of a range is its upper end's
-        return f"{spec.name} must {'be positive' if op == 'gt' else 'not be negative'}, got {shown}"
-    return f"{spec.name} must be {RANGE_TEXT[op]} {bound}{unit}, got {shown}{why}"
+        if op == "gt":
+            return _("{column} must be positive, got {value}").format(column=spec.name, value=shown)
+        return _("{column} must not be negative, got {value}").format(column=spec.name, value=shown)
+    return _("{column} must be {op} {bound}{unit}, got {value}{why}").format(
+        column=spec.name, op=RANGE_TEXT[op], bound=bound, unit=unit, value=shown, why=why)
 
 
 def _checked_column(ctx: CheckContext, name: str) -> pd.Series:
@@ -331,10 +338,11 @@ def _record_failures(ctx: CheckContext, cases: pd.DataFrame) -> None:
         values = [plain(v) for v in failing]
         kind = UnknownCodeError if check == "vocabulary" else SchemaError
         if check == "not_nullable":
-            texts = [f"{column} missing"] * len(positions)
+            texts = [_("{column} missing").format(column=column)] * len(positions)
         elif check == "vocabulary":
             vocab = ctx.schema.vocabulary(column)
-            texts = [f"unknown {vocab.what} {v!r} (use {vocab.hint})" for v in values]
+            unknown = _("unknown {what} {value!r} (use {hint})")
+            texts = [unknown.format(what=vocab.what, value=v, hint=vocab.hint) for v in values]
         else:
             texts = [_range_message(ctx.schema.columns[column], check, v) for v in values]
         ctx.issues.add(positions, texts, kind=kind)
@@ -363,8 +371,9 @@ def plausibility_notes(ctx: CheckContext) -> None:
         unit = f" {spec.unit_label}" if spec.unit_label and spec.quantity not in ("ratio", "count") else ""
         span = f"{'' if low is None else _number_text(low)}..{'' if high is None else _number_text(high)}{unit}"
         why = f": {spec.plausible_why}" if spec.plausible_why else ""
-        ctx.notes.add(outside, lambda p, n=name, v=values, s=span, w=why, u=unit: [
-            f"{n} {_number_text(v[i])}{u} is outside the plausible range {s}{w}; check the value and its unit" for i in p])
+        text = _("{column} {value}{unit} is outside the plausible range {span}{why}; check the value and its unit")
+        ctx.notes.add(outside, lambda p, n=name, v=values, s=span, w=why, u=unit, m=text: [
+            m.format(column=n, value=_number_text(v[i]), unit=u, span=s, why=w) for i in p])
 
 
 def _date_notes(ctx: CheckContext, spec: ColumnSpec) -> None:
@@ -374,7 +383,8 @@ def _date_notes(ctx: CheckContext, spec: ColumnSpec) -> None:
     outside = np.asarray(outside, dtype=bool) & values.notna().to_numpy()
     span = f"{'' if low is None else bound_text(low)}..{'' if high is None else bound_text(high)}"
     why = f": {spec.plausible_why}" if spec.plausible_why else ""
-    ctx.notes.add(outside, lambda p: [f"{spec.name} {bound_text(values.iloc[i])} is outside the plausible range {span}{why}" for i in p])
+    text = _("{column} {value} is outside the plausible range {span}{why}")
+    ctx.notes.add(outside, lambda p: [text.format(column=spec.name, value=bound_text(values.iloc[i]), span=span, why=why) for i in p])
 
 
 def _row_keys(ctx: CheckContext, columns: list[str], *, geometry: bool = True, rows: np.ndarray | None = None) -> np.ndarray:
@@ -493,8 +503,8 @@ def duplicate_checks(ctx: CheckContext) -> None:
         raw = ctx.values[name]
         keys = raw.where(~pd.Series(empty_cells(raw), index=raw.index), None)
         again, first = _first_of(keys.to_numpy(dtype=object))
-        ctx.issues.add(again, lambda p, c=name, f=first: [f"{c} {str(plain(ctx.values[c].iloc[i]))!r} repeats {ctx.label.place(int(f[i]))}"
-                                                          for i in p])
+        ctx.issues.add(again, lambda p, c=name, f=first, m=_("{column} {value!r} repeats {place}"): [
+            m.format(column=c, value=str(plain(ctx.values[c].iloc[i])), place=ctx.label.place(int(f[i]))) for i in p])
         dup |= again
     for key in ctx.schema.keys:  # several columns together name a row: (use, plot_ratio); absent ones are left out
         key = tuple(c for c in key if c in ctx.values)
@@ -502,8 +512,8 @@ def duplicate_checks(ctx: CheckContext) -> None:
             continue
         again, first = _first_of(_row_keys(ctx, list(key), geometry=False))  # an empty cell is a value here
         again &= ~dup
-        ctx.issues.add(again, lambda p, k=key, f=first: [
-            ", ".join(f"{c} {plain(ctx.values[c].iloc[i])!r}" for c in k) + f" repeats {ctx.label.place(int(f[i]))}" for i in p])
+        ctx.issues.add(again, lambda p, k=key, f=first, m=_("{values} repeats {place}"): [
+            m.format(values=", ".join(f"{c} {plain(ctx.values[c].iloc[i])!r}" for c in k), place=ctx.label.place(int(f[i]))) for i in p])
         dup |= again
     columns = [c for c in ctx.values if c != ctx.schema.id_column]
     if n > 1 and (columns or ctx.schema.geometry):
@@ -513,10 +523,13 @@ def duplicate_checks(ctx: CheckContext) -> None:
             if ctx.schema.id_column in ctx.values:
                 has_id = ~empty_cells(ctx.values[ctx.schema.id_column])
             whole = again & ~has_id & ~dup
-            where = "in every column and its location" if ctx.schema.geometry else "in every column"
-            ctx.issues.add(whole, lambda p: [f"repeats {ctx.label.place(int(first[i]))} {where}" for i in p])
-            ctx.notes.add(again & has_id & ~dup, lambda p: [
-                f"same as {ctx.label(int(first[i]))} {where} but its id: one thing listed twice?" for i in p])
+            if ctx.schema.geometry:
+                repeats = _("repeats {place} in every column and its location")
+                same = _("same as {row} in every column and its location but its id: one thing listed twice?")
+            else:
+                repeats, same = _("repeats {place} in every column"), _("same as {row} in every column but its id: one thing listed twice?")
+            ctx.issues.add(whole, lambda p: [repeats.format(place=ctx.label.place(int(first[i]))) for i in p])
+            ctx.notes.add(again & has_id & ~dup, lambda p: [same.format(row=ctx.label(int(first[i]))) for i in p])
             dup |= whole
     ctx.duplicates = dup
 
@@ -525,10 +538,23 @@ def empty_notes(ctx: CheckContext) -> None:
     for name, spec in ctx.schema.columns.items():
         if spec.empty == "note" and name in ctx.values:
             empty = empty_cells(ctx.frame[name])
-            ctx.notes.add(empty, f"{name} missing")
+            ctx.notes.add(empty, _("{column} missing").format(column=name))
 
 
 # ----------------------------------------------------------------------------- geometry and place
+
+
+#: How messages name the geometry kinds of a schema (translated where shown).
+_KIND_WORDS = {"point": N_("point"), "polygon": N_("polygon"), "line": N_("line")}
+
+
+def _kinds_text(kinds: list[str]) -> str:
+    """``point or polygon``: the kinds of a schema as a message names them."""
+    words = [_(_KIND_WORDS[k]) if k in _KIND_WORDS else k for k in kinds]
+    text = words[0] if words else ""
+    for word in words[1:]:
+        text = _("{first} or {second}").format(first=text, second=word)
+    return text
 
 
 _TYPE_NAMES = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon",
@@ -540,20 +566,21 @@ def geometry_checks(ctx: CheckContext) -> np.ndarray:
     import shapely
 
     geoms, empty, types = ctx.geometry_facts()
-    ctx.issues.add(empty, "missing geometry", kind=GeometryError)
+    ctx.issues.add(empty, _("missing geometry"), kind=GeometryError)
     allowed = [t for kind in ctx.schema.geometry for t in GEOMETRY_KINDS[kind]]
     allowed_ids = [i for i, t in enumerate(_TYPE_NAMES) if t in allowed]
     wrong = ~empty & ~np.isin(types, allowed_ids)
     names = _TYPE_NAMES
-    what = " or ".join(ctx.schema.geometry)
-    ctx.issues.add(wrong, lambda p: [f"geometry {names[types[i]]!r} is not a {what}" for i in p], kind=GeometryError)
+    what, not_a = _kinds_text(list(ctx.schema.geometry)), _("geometry {kind!r} is not a {what}")
+    ctx.issues.add(wrong, lambda p: [not_a.format(kind=names[types[i]], what=what) for i in p], kind=GeometryError)
     points = ~empty & ~wrong & (types == 0)
     if points.all():  # a point is invalid only with non-finite coordinates
         x, y = ctx.xy()
         invalid = ~(np.isfinite(x) & np.isfinite(y))
     else:
         invalid = ~empty & ~wrong & ~shapely.is_valid(geoms)
-    ctx.issues.add(invalid, lambda p: [f"invalid geometry ({shapely.is_valid_reason(geoms[i])})" for i in p], kind=GeometryError)
+    invalid_text = _("invalid geometry ({reason})")
+    ctx.issues.add(invalid, lambda p: [invalid_text.format(reason=shapely.is_valid_reason(geoms[i])) for i in p], kind=GeometryError)
     return empty
 
 
@@ -585,8 +612,8 @@ def locate(ctx: CheckContext, districts: gpd.GeoDataFrame | None, empty: np.ndar
     given = input_crs(ctx.frame)
 
     def where(p: np.ndarray) -> list[str]:
-        return [f"location {shown} is outside Zhengzhou's 12 county-level units: check the coordinates and the CRS (gcj02/bd09?)"
-                for shown in format_locations(x[p], y[p], given)]
+        text = _("location {location} is outside Zhengzhou's 12 county-level units: check the coordinates and the CRS (gcj02/bd09?)")
+        return [text.format(location=shown) for shown in format_locations(x[p], y[p], given)]
 
     ctx.issues.add(outside, where, kind=OutsideAreaError)
 
@@ -652,10 +679,11 @@ def _units_layer(units: gpd.GeoDataFrame, name_column: str | None, code_column: 
     require_crs(units, name="units")
     names = [c for c in ([name_column] if name_column else ["unit_name", "name"]) if c in units.columns]
     if not names:
-        raise SchemaError(f"units: no name column {name_column or 'unit_name/name'!r}; columns: {list(units.columns)!r}")
+        raise SchemaError(_("units: no name column {column!r}; columns: {columns!r}").format(
+            column=name_column or "unit_name/name", columns=list(units.columns)))
     codes = [c for c in ([code_column] if code_column else ["unit_code", "adcode", "code"]) if c in units.columns]
     if code_column and not codes:
-        raise SchemaError(f"units: no code column {code_column!r}; columns: {list(units.columns)!r}")
+        raise SchemaError(_("units: no code column {column!r}; columns: {columns!r}").format(column=code_column, columns=list(units.columns)))
     return units.to_crs(STORAGE_CRS) if units.crs != STORAGE_CRS else units, names[0], codes[0] if codes else None
 
 
@@ -698,7 +726,7 @@ def _near_boundary(ctx: CheckContext, polygons: np.ndarray, rows: np.ndarray, bo
     distance, neighbour = np.full(n, np.nan), np.full(n, -1, dtype=np.int64)
     if boundary_m <= 0:
         return distance, neighbour
-    _, empty, types = ctx.geometry_facts()
+    _geoms, empty, types = ctx.geometry_facts()
     measured = np.flatnonzero((rows >= 0) & (types == 0) & ~empty)
     if len(measured) == 0:
         return distance, neighbour
@@ -709,7 +737,7 @@ def _near_boundary(ctx: CheckContext, polygons: np.ndarray, rows: np.ndarray, bo
     vertices = shapely.get_coordinates(shapely.segmentize(edges, spacing))
     x, y = ctx.xy()
     mx, my = tr.transform(x[measured], y[measured])
-    reach, _ = cKDTree(vertices).query(np.column_stack([mx, my]), distance_upper_bound=boundary_m + spacing / 2)
+    reach, _nearest = cKDTree(vertices).query(np.column_stack([mx, my]), distance_upper_bound=boundary_m + spacing / 2)
     maybe = np.isfinite(reach)
     if not maybe.any():
         return distance, neighbour
@@ -837,7 +865,7 @@ def location_check(
 
             layer, name_col, code_col = _units_layer(units, name_column, code_column)
             x, y = ctx.xy()
-            _, empty, _ = ctx.geometry_facts()
+            _geoms, empty, _types = ctx.geometry_facts()
             rows = np.array(polygon_index(np.asarray(layer.geometry.values)).query_xy(x, y), dtype=np.int64)
             rows[empty] = -1
             names = np.append(layer[name_col].to_numpy(dtype=object), np.nan)
@@ -854,7 +882,8 @@ def location_check(
                 cells = ctx.frame[column].to_numpy(dtype=object)[p]
                 where = np.array([f"{n} ({c})" if not is_empty(c) else str(n) for n, c in zip(names, codes, strict=True)], dtype=object)
                 written = {v: repr(plain(v)) for v in dict.fromkeys(cells)}
-                return [f"register says {label} {written[v]} but the location is in {w}" for v, w in zip(cells, where[rows[p]], strict=True)]
+                text, unit = _("register says {unit} {written} but the location is in {where}"), _unit_word(label)
+                return [text.format(unit=unit, written=written[v], where=w) for v, w in zip(cells, where[rows[p]], strict=True)]
 
             ctx.notes.add(wrong, said)
         distance, neighbour = _near_boundary(ctx, np.asarray(layer.geometry.values), rows, limit)
@@ -862,13 +891,24 @@ def location_check(
         flags.distance_m = np.fmin(flags.distance_m, distance)
 
         def close(p: np.ndarray) -> list[str]:
-            return [f"near a boundary ({distance[i]:.0f} m from {names[rows[i]]}/{names[neighbour[i]]}), check the coordinates"
-                    if neighbour[i] >= 0 else f"near a boundary ({distance[i]:.0f} m from the edge of {names[rows[i]]}), check the coordinates"
+            between = _("near a boundary ({distance:.0f} m from {own}/{other}), check the coordinates")
+            edge = _("near a boundary ({distance:.0f} m from the edge of {own}), check the coordinates")
+            return [between.format(distance=distance[i], own=names[rows[i]], other=names[neighbour[i]])
+                    if neighbour[i] >= 0 else edge.format(distance=distance[i], own=names[rows[i]])
                     for i in p]
 
         ctx.notes.add(near, close)
 
     return check
+
+
+#: The words zzgeo itself gives units in notes (a theme's own, e.g. ``"街道"``, is shown as given).
+_UNIT_WORDS = {"district": N_("district"), "unit": N_("unit")}
+
+
+def _unit_word(what: str) -> str:
+    """How a note names the units called *what* (``district`` translated; a theme's own word as given)."""
+    return _(_UNIT_WORDS[what]) if what in _UNIT_WORDS else what
 
 
 def district_name_check(column: str = "district", *, boundary_m: float | None = None) -> Callable[[CheckContext], None]:

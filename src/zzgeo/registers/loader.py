@@ -12,6 +12,7 @@ import pandas as pd
 
 from zzgeo._problems import RowNames, RowProblems, check_on_error, plain, row_names_of
 from zzgeo.errors import EmptyInputError, SchemaError
+from zzgeo.i18n import _
 from zzgeo.registers.checks import (
     CheckContext,
     duplicate_checks,
@@ -96,17 +97,18 @@ def parse_columns_option(text: str | None) -> dict[str, str]:
         try:
             parsed = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SchemaError(f"--columns: not valid JSON: {text!r} ({exc})") from exc
+            raise SchemaError(_("--columns: not valid JSON: {text!r} ({error})").format(text=text, error=exc)) from exc
         return {str(k): str(v) for k, v in parsed.items()}
     out = {}
     for part in re.split(r"[,，;；]", text):
         if not part.strip():
             continue
         if "=" not in part:
-            raise SchemaError(f"--columns: expected SOURCE=TARGET pairs separated by commas, got {part!r}")
+            raise SchemaError(_("--columns: expected SOURCE=TARGET pairs separated by commas, got {part!r}").format(part=part))
         src, dst = part.split("=", 1)
         if src.strip() in out:
-            raise SchemaError(f"--columns: {src.strip()!r} is mapped twice ({out[src.strip()]!r} and {dst.strip()!r}); map each header once")
+            raise SchemaError(_("--columns: {header!r} is mapped twice ({first!r} and {second!r}); map each header once").format(
+                header=src.strip(), first=out[src.strip()], second=dst.strip()))
         out[src.strip()] = dst.strip()
     return out
 
@@ -162,9 +164,11 @@ def _renames(frame: pd.DataFrame, schema: RegisterSchema, columns: Mapping[str, 
     known = set(schema.columns) | {"lon", "lat", "x", "y", "geometry"}
     for src, dst in columns.items():
         if src not in frame.columns:
-            raise SchemaError(f"{name}: column mapping names {src!r}, which is not a column; columns: {list(frame.columns)!r}")
+            raise SchemaError(_("{name}: column mapping names {header!r}, which is not a column; columns: {columns!r}").format(
+                name=name, header=src, columns=list(frame.columns)))
         if dst not in known:
-            raise SchemaError(f"{name}: column mapping target {dst!r} is not one of {sorted(known)!r}")
+            raise SchemaError(_("{name}: column mapping target {target!r} is not one of {known!r}").format(
+                name=name, target=dst, known=sorted(known)))
     rename: dict[object, str] = dict(columns)
     unit_of: dict[object, str] = {}
     for src in columns:
@@ -185,7 +189,8 @@ def _renames(frame: pd.DataFrame, schema: RegisterSchema, columns: Mapping[str, 
     clash += [t for t in rename.values() if t in frame.columns and t not in rename]
     if clash:
         sources = [k for k, v in rename.items() if v == clash[0]] + ([clash[0]] if clash[0] in frame.columns and clash[0] not in rename else [])
-        raise SchemaError(f"{name}: columns {sources!r} would all become {clash[0]!r}; map one of them explicitly with columns= / --columns")
+        raise SchemaError(_("{name}: columns {sources!r} would all become {column!r}; map one of them explicitly with columns= / --columns")
+                          .format(name=name, sources=sources, column=clash[0]))
     return {k: v for k, v in rename.items() if k != v}, unit_of
 
 
@@ -235,12 +240,12 @@ def header_conversions(frame: pd.DataFrame, schema: str | RegisterSchema, column
         if spec is None or spec.type not in ("number", "integer"):
             continue  # 名称(全称), 类别(I/II/III): brackets of a text column are not a unit
         if not spec.quantity:
-            raise SchemaError(f"{name}: header {plain(src)!r}: column {column} is a plain number and takes no unit; "
-                              f"remove {unit!r} from the header")
+            raise SchemaError(_("{name}: header {header!r}: column {column} is a plain number and takes no unit; "
+                                "remove {unit!r} from the header").format(name=name, header=plain(src), column=column, unit=unit))
         try:
             conversions[column] = (src, read_unit(unit, spec.quantity))
         except SchemaError as exc:
-            raise SchemaError(f"{name}: header {plain(src)!r}: {exc}") from None
+            raise SchemaError(_("{name}: header {header!r}: {error}").format(name=name, header=plain(src), error=exc)) from None
     return rename, conversions
 
 
@@ -269,7 +274,8 @@ def conversion_note(name: str, header: object, column: str, conversion: Conversi
     >>> conversion_note("r.csv", "有效面积(公顷)", "effective_area_m2", read_unit("公顷", "area"))
     "r.csv: column '有效面积(公顷)' read in 公顷 (hectare) -> m² x 10,000 (effective_area_m2)"
     """
-    return f"{name}: column {plain(header)!r} read in {conversion.describe()} ({column})"
+    return _("{name}: column {header!r} read in {conversion} ({column})").format(
+        name=name, header=plain(header), conversion=conversion.describe(), column=column)
 
 
 def map_columns(
@@ -353,8 +359,9 @@ def _unread_columns(frame: pd.DataFrame, schema: RegisterSchema, rename: Mapping
             unread.append(text)
     if not unread:
         return []
-    return [f"{name}: column(s) {unread!r} match no column of the {schema.title} and are not read; if one is a column "
-            "zzgeo knows under another header, map it with --columns 'header=column'"]
+    return [_("{name}: column(s) {columns!r} match no column of the {register} and are not read; if one is a column "
+              "zzgeo knows under another header, map it with --columns 'header=column'").format(
+        name=name, columns=unread, register=schema.title)]
 
 
 def row_namer(frame: pd.DataFrame, schema: RegisterSchema, row_names: str = "index", id_column: str | None = None,
@@ -561,8 +568,8 @@ def validate_register(
                       "name_column": ctx.schema.name_column})
     if on_error == "raise" and ctx.issues:
         label = ctx.label
-        hint = hint or "Fix them, or pass on_error='flag' (--on-error flag) to keep every row with an 'issues' column and analyse the valid ones"
-        raise ctx.issues.error_type()(ctx.issues.message(label, what="row(s) fail validation", name=name, hint=hint))
+        hint = hint or _("Fix them, or pass on_error='flag' (--on-error flag) to keep every row with an 'issues' column and analyse the valid ones")
+        raise ctx.issues.error_type()(ctx.issues.message(label, what=_("row(s) fail validation"), name=name, hint=hint))
     return out
 
 
@@ -637,7 +644,7 @@ def check_register(
     """
     schema = load_schema(schema)
     if len(frame) == 0:
-        raise EmptyInputError(f"{name} has no rows (a header only?); nothing to analyse")
+        raise EmptyInputError(_("{name} has no rows (a header only?); nothing to analyse").format(name=name))
     mapped, notes = map_columns(frame, schema, columns, name=name)
     _require_columns(mapped, schema, list(frame.columns), name)
     mapped = _with_geometry(mapped, schema, crs, name, row_names)
@@ -682,7 +689,8 @@ def _mapped_id(id_column: str | None, frame: pd.DataFrame, renamed: Mapping[obje
     if id_column is None:
         return None
     if id_column not in frame.columns:
-        raise SchemaError(f"id column {id_column!r} is not a column; columns: {[plain(c) for c in frame.columns]!r}")
+        raise SchemaError(_("id column {column!r} is not a column; columns: {columns!r}").format(
+            column=id_column, columns=[plain(c) for c in frame.columns]))
     return renamed.get(id_column, id_column)
 
 
@@ -723,8 +731,8 @@ def whole_register_problems(
     """
     schema = load_schema(schema)
     if len(frame) == 0:
-        raise EmptyInputError(f"{name} has no rows (a header only?); nothing to analyse")
-    mapped, _ = map_columns(frame, schema, columns, name=name)
+        raise EmptyInputError(_("{name} has no rows (a header only?); nothing to analyse").format(name=name))
+    mapped, _notes = map_columns(frame, schema, columns, name=name)
     id_column = _mapped_id(id_column, frame, mapped.attrs.get("renamed", {})) or schema.id_column
     ctx = CheckContext(frame=mapped, values={}, issues=RowProblems(len(mapped)), notes=RowProblems(len(mapped)),
                        schema=schema, name=name, id_column=id_column, label=row_namer(mapped, schema, row_names, id_column))
@@ -737,8 +745,9 @@ def _require_columns(frame: pd.DataFrame, schema: RegisterSchema, found: list, n
     missing = [c for c, spec in schema.columns.items() if spec.required and c not in frame.columns]
     if missing:
         accepted = "; ".join(f"{c}: {', '.join(schema.aliases()[c][:7])}" for c in missing)
-        raise SchemaError(f"{name} lacks required column(s) {missing!r}; found {[plain(c) for c in found]!r}. "
-                          f"Accepted headers - {accepted}. Or map yours with columns= / --columns")
+        raise SchemaError(_("{name} lacks required column(s) {missing!r}; found {found!r}. "
+                            "Accepted headers - {accepted}. Or map yours with columns= / --columns").format(
+            name=name, missing=missing, found=[plain(c) for c in found], accepted=accepted))
 
 
 def _with_geometry(frame: pd.DataFrame, schema: RegisterSchema, crs: object, name: str, row_names: str = "index") -> pd.DataFrame:
@@ -865,7 +874,7 @@ def _read_plain_table(source, *, layer, sheet, name, read_table, read_vector) ->
     if row_names_of(source) == "line":
         frame = read_table(source, sheet=sheet, name=name)
         if len(frame) == 0:
-            raise EmptyInputError(f"{name!r} has no rows (a header only?); nothing to read")
+            raise EmptyInputError(_("{name!r} has no rows (a header only?); nothing to read").format(name=name))
         return frame
     vector = read_vector(source, layer=layer, name=name)
     return pd.DataFrame(vector.drop(columns=vector.geometry.name))
@@ -959,7 +968,7 @@ def usable_rows(register: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     (['S1', 'S2'], 1)
     """
     if "valid" not in register:
-        raise SchemaError("usable_rows needs a validated register (a 'valid' column); load it with load_register")
+        raise SchemaError(_("usable_rows needs a validated register (a 'valid' column); load it with load_register"))
     valid = register["valid"].astype(bool).to_numpy()
     out = register[valid].copy()
     out.attrs = dict(register.attrs)
@@ -1124,10 +1133,14 @@ def location_summary(counts: Mapping[str, Any] | None) -> str | None:
     """
     if not counts or not (counts["disagree"] or counts["near_boundary"]):
         return None
-    what = " or ".join(counts.get("units") or ["district"])
+    from zzgeo.registers.checks import _unit_word
+
+    what = " or ".join(_unit_word(u) for u in counts.get("units") or ["district"])
     parts = []
     if counts["disagree"]:
-        parts.append(f"{counts['disagree']} row(s) name a {what} other than the one their coordinates fall in (counted by location)")
+        parts.append(_("{n} row(s) name a {what} other than the one their coordinates fall in (counted by location)").format(
+            n=counts["disagree"], what=what))
     if counts["near_boundary"]:
-        parts.append(f"{counts['near_boundary']} point(s) lie within {counts['boundary_m']:g} m of a {what} boundary (check the coordinates)")
+        parts.append(_("{n} point(s) lie within {distance:g} m of a {what} boundary (check the coordinates)").format(
+            n=counts["near_boundary"], distance=counts["boundary_m"], what=what))
     return "; ".join(parts)

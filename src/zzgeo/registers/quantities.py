@@ -32,6 +32,7 @@ from typing import Any
 
 from zzgeo._data import load_toml
 from zzgeo.errors import SchemaError
+from zzgeo.i18n import N_, _
 
 __all__ = ["Quantity", "Conversion", "quantities", "split_header", "header_splits", "read_unit", "registry"]
 
@@ -153,7 +154,7 @@ def split_header(header: object) -> tuple[str, str | None]:
     stem = _GROUP.sub("", text).strip()
     units = [re.sub(r"^单位\s*[:：]?\s*", "", g) for g in groups if not _annotation(g)]
     if len(units) > 1:
-        raise SchemaError(f"header {text!r} gives two units {units!r}; keep one")
+        raise SchemaError(_("header {header!r} gives two units {units!r}; keep one").format(header=text, units=units))
     return stem, (units[0] if units else None)
 
 
@@ -220,7 +221,7 @@ def read_unit(unit: str, quantity: str) -> Conversion:
 
     spec = quantities().get(quantity)
     if spec is None:
-        raise SchemaError(f"unknown quantity {quantity!r}; known: {sorted(quantities())}")
+        raise SchemaError(_("unknown quantity {quantity!r}; known: {known}").format(quantity=quantity, known=sorted(quantities())))
     ureg = registry()
     text, scale = _pint_text(unit)
     try:
@@ -231,21 +232,23 @@ def read_unit(unit: str, quantity: str) -> Conversion:
             parsed = ureg.Quantity(float(scale), spec.canonical)
         canonical = ureg.Quantity(1.0, spec.canonical)
     except (pint.errors.PintError, SyntaxError, TypeError, ValueError, AttributeError, KeyError, AssertionError) as exc:
-        raise SchemaError(f"{unit!r} is not a unit zzgeo can read ({_hint(spec)})") from exc
+        raise SchemaError(_("{unit!r} is not a unit zzgeo can read ({hint})").format(unit=unit, hint=_hint(spec))) from exc
     remark = ""
     if spec.water_tonnes and parsed.dimensionality == ureg.Quantity(1.0, "t/d").dimensionality:
         parsed = parsed / ureg.Quantity(1.0, "t/m**3")
-        remark = "吨 (tonnes) of water read as m³"
+        remark = _("吨 (tonnes) of water read as m³")
     if parsed.dimensionality != canonical.dimensionality:
-        raise SchemaError(f"{unit!r} measures {_dimension(parsed)}, not {spec.name} ({_hint(spec)})")
+        raise SchemaError(_("{unit!r} measures {dimension}, not {quantity} ({hint})").format(
+            unit=unit, dimension=_dimension(parsed), quantity=_quantity_word(spec.name), hint=_hint(spec)))
     if spec.units and not _allowed(parsed, spec):
-        raise SchemaError(f"{unit!r} is not a unit of {spec.name} ({_hint(spec)})")
+        raise SchemaError(_("{unit!r} is not a unit of {quantity} ({hint})").format(unit=unit, quantity=_quantity_word(spec.name), hint=_hint(spec)))
     factor = float(parsed.to(spec.canonical).magnitude)
     if not math.isfinite(factor) or factor <= 0:
-        raise SchemaError(f"{unit!r} gives a factor of {factor!r} to {spec.label}")
+        raise SchemaError(_("{unit!r} gives a factor of {factor!r} to {label}").format(unit=unit, factor=factor, label=spec.label))
     fraction = _exact(factor)
     if spec.fixed and fraction != 1:
-        raise SchemaError(f"{unit!r}: a {spec.name} column takes its values as written ({_hint(spec)})")
+        raise SchemaError(_("{unit!r}: a {quantity} column takes its values as written ({hint})").format(
+            unit=unit, quantity=_quantity_word(spec.name), hint=_hint(spec)))
     return Conversion(unit=str(unit), reading=f"{parsed.magnitude:g} {parsed.units}".replace("1 ", "", 1)
                       if parsed.magnitude == 1 else f"{parsed.magnitude:g} {parsed.units}", fraction=fraction,
                       quantity=spec, remark=remark)
@@ -258,11 +261,21 @@ def _allowed(parsed: Any, spec: Quantity) -> bool:
 
 def _dimension(parsed: Any) -> str:
     dims = str(parsed.dimensionality)
-    named = {"[length] ** 2": "an area", "[length]": "a length", "[length] ** 3": "a volume",
-             "[length] ** 3 / [time]": "a flow", "[length] / [time]": "a speed or conductivity",
-             "[currency]": "money", "[currency] / [length] ** 2": "a price per area", "[mass]": "a mass",
-             "[time]": "a time", "dimensionless": "a ratio", "[count]": "a count", "[mass] / [time]": "a mass flow"}
-    return named.get(dims, dims)
+    named = {"[length] ** 2": N_("an area"), "[length]": N_("a length"), "[length] ** 3": N_("a volume"),
+             "[length] ** 3 / [time]": N_("a flow"), "[length] / [time]": N_("a speed or conductivity"),
+             "[currency]": N_("money"), "[currency] / [length] ** 2": N_("a price per area"), "[mass]": N_("a mass"),
+             "[time]": N_("a time"), "dimensionless": N_("a ratio"), "[count]": N_("a count"), "[mass] / [time]": N_("a mass flow")}
+    return _(named[dims]) if dims in named else dims
+
+
+#: How messages name the quantities of ``data/units.toml`` (translated where shown; another stays its id).
+_QUANTITY_WORDS = {"area": N_("area"), "length": N_("length"), "flow": N_("flow"), "conductivity": N_("conductivity"),
+                   "money": N_("money"), "price": N_("price"), "ratio": N_("ratio"), "angle": N_("angle"), "count": N_("count"),
+                   "years": N_("years"), "calendar_year": N_("calendar_year")}
+
+
+def _quantity_word(name: str) -> str:
+    return _(_QUANTITY_WORDS[name]) if name in _QUANTITY_WORDS else name
 
 
 _EXAMPLES = {
@@ -272,13 +285,14 @@ _EXAMPLES = {
     "conductivity": "m/d, cm/d, cm/s, m/h, mm/s",
     "money": "元, 万元, 亿元",
     "price": "元/m², 元/平方米, 元/亩, 万元/亩",
-    "ratio": "%, ‰ or none",
+    "ratio": N_("%, ‰ or none"),
     "angle": "°, 度, rad",
     "count": "个, 人, 万人, 处",
     "years": "年, a",
-    "calendar_year": "年 or none",
+    "calendar_year": N_("年 or none"),
 }
 
 
 def _hint(spec: Quantity) -> str:
-    return f"{spec.name} in {spec.label}; write e.g. {_EXAMPLES.get(spec.name, spec.label)}"
+    examples = _(_EXAMPLES[spec.name]) if spec.name in _EXAMPLES else spec.label
+    return _("{quantity} in {label}; write e.g. {examples}").format(quantity=_quantity_word(spec.name), label=spec.label, examples=examples)

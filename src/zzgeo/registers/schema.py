@@ -15,6 +15,7 @@ import pandas as pd
 
 from zzgeo._data import load_toml, packaged
 from zzgeo.errors import SchemaError, UnknownCodeError
+from zzgeo.i18n import _
 
 __all__ = ["COLUMN_TYPES", "GEOMETRY_KINDS", "Vocabulary", "ColumnSpec", "RegisterSchema", "load_schema",
            "empty_cells", "is_empty", "nfkc", "header_key", "bound_text"]
@@ -168,7 +169,7 @@ class Vocabulary:
 
     def parse_series(self, values: pd.Series) -> pd.Series:
         """Canonical values (object, ``None`` where empty or unknown); maps each distinct cell once."""
-        codes, _, parsed = self.parse_codes(values)
+        codes, _written, parsed = self.parse_codes(values)
         return pd.Series(parsed[codes], index=values.index, dtype=object)
 
     @property
@@ -274,7 +275,7 @@ class RegisterSchema:
         """The vocabulary of a category column."""
         spec = self.columns[column]
         if spec.vocabulary is None or spec.vocabulary not in self.vocabularies:
-            raise UnknownCodeError(f"schema {self.id!r}: column {column!r} has no vocabulary")
+            raise UnknownCodeError(_("schema {schema!r}: column {column!r} has no vocabulary").format(schema=self.id, column=column))
         return self.vocabularies[spec.vocabulary]
 
     def headings(self, language: str = "zh") -> dict[str, str]:
@@ -304,7 +305,7 @@ class RegisterSchema:
 def _vocabulary(name: str, raw: Mapping[str, Any]) -> Vocabulary:
     terms = {str(k): tuple(str(w) for w in v) for k, v in dict(raw.get("terms", {})).items()}
     if not terms:
-        raise SchemaError(f"vocabulary {name!r} has no terms")
+        raise SchemaError(_("vocabulary {name!r} has no terms").format(name=name))
     return Vocabulary(name=name, what=str(raw.get("what", name)), hint=str(raw.get("hint", ", ".join(terms))),
                       terms=terms, labels={str(k): str(v) for k, v in dict(raw.get("labels", {})).items()},
                       strip=tuple(str(s) for s in raw.get("strip", ())))
@@ -323,7 +324,8 @@ def _with_limit(raw: Mapping[str, Any], label: str, name: str) -> dict[str, Any]
 
     found = limits().get(str(raw["limit"]))
     if found is None:
-        raise SchemaError(f"schema {label!r}: column {name!r} names limit {raw['limit']!r}, which data/limits.toml lacks")
+        raise SchemaError(_("schema {schema!r}: column {column!r} names limit {limit!r}, which data/limits.toml lacks").format(
+            schema=label, column=name, limit=raw["limit"]))
     out = {op: bound for op, bound in found.bounds}
     out.update({"why": found.why, "plausible": list(found.plausible), "plausible_why": found.plausible_why})
     out.update({k: v for k, v in raw.items() if k != "limit"})
@@ -335,22 +337,27 @@ def _column(name: str, raw: Mapping[str, Any], vocabularies: Mapping[str, Vocabu
 
     unknown = sorted(set(raw) - _COLUMN_KEYS)
     if unknown:
-        raise SchemaError(f"schema {label!r}: column {name!r} has unknown key(s) {unknown}; known: {sorted(_COLUMN_KEYS)}")
+        raise SchemaError(_("schema {schema!r}: column {column!r} has unknown key(s) {unknown}; known: {known}").format(
+            schema=label, column=name, unknown=unknown, known=sorted(_COLUMN_KEYS)))
     raw = _with_limit(raw, label, name)
     kind = str(raw.get("type", "text"))
     if kind not in COLUMN_TYPES:
-        raise SchemaError(f"schema {label!r}: column {name!r} has type {kind!r}; use one of {COLUMN_TYPES}")
+        raise SchemaError(_("schema {schema!r}: column {column!r} has type {kind!r}; use one of {types}").format(
+            schema=label, column=name, kind=kind, types=COLUMN_TYPES))
     vocab = raw.get("vocabulary")
     if kind == "category" and vocab not in vocabularies:
-        raise SchemaError(f"schema {label!r}: category column {name!r} names vocabulary {vocab!r}, which the file does not define")
+        raise SchemaError(_("schema {schema!r}: category column {column!r} names vocabulary {vocabulary!r}, which the file does not define")
+                          .format(schema=label, column=name, vocabulary=vocab))
     quantity = raw.get("quantity")
     if quantity is not None and quantity not in quantities():
-        raise SchemaError(f"schema {label!r}: column {name!r} has quantity {quantity!r}; known: {sorted(quantities())}")
+        raise SchemaError(_("schema {schema!r}: column {column!r} has quantity {quantity!r}; known: {known}").format(
+            schema=label, column=name, quantity=quantity, known=sorted(quantities())))
     convert = _date_bound if kind == "date" else float
     bounds = {op: convert(raw[op]) for op in ("gt", "ge", "lt", "le") if op in raw}
     plausible = tuple(raw.get("plausible", (None, None)))
     if len(plausible) != 2:
-        raise SchemaError(f"schema {label!r}: column {name!r}: plausible = [low, high] (either may be omitted as \"\")")
+        raise SchemaError(_("schema {schema!r}: column {column!r}: plausible = [low, high] (either may be omitted as \"\")").format(
+            schema=label, column=name))
     plausible = tuple(None if v in ("", None) else convert(v) for v in plausible)
     return ColumnSpec(name=name, type=kind, headers=tuple(str(h) for h in raw.get("headers", ())),
                       title=str(raw.get("title", "")), quantity=quantity, vocabulary=vocab,
@@ -365,22 +372,22 @@ def _load_schema_cached(path: str) -> RegisterSchema:
     doc = load_toml(path)
     head = doc.get("register")
     if not isinstance(head, dict) or not head.get("id"):
-        raise SchemaError(f"schema file {path!r} needs a [register] table with an id")
+        raise SchemaError(_("schema file {path!r} needs a [register] table with an id").format(path=path))
     vocabularies = {}
     if head.get("vocabularies_from"):  # share a vocabulary with another schema (the parcels' uses)
         vocabularies.update(load_schema(str(head["vocabularies_from"])).vocabularies)
     vocabularies.update({name: _vocabulary(name, raw) for name, raw in doc.get("vocabularies", {}).items()})
     columns = {name: _column(name, raw, vocabularies, path, head.get("id_column")) for name, raw in doc.get("columns", {}).items()}
     if not columns:
-        raise SchemaError(f"schema file {path!r} defines no [columns.*]")
+        raise SchemaError(_("schema file {path!r} defines no [columns.*]").format(path=path))
     geometry = tuple(head.get("geometry", ("point", "polygon")))
     unknown = [g for g in geometry if g not in GEOMETRY_KINDS]
     if unknown:
-        raise SchemaError(f"schema file {path!r}: geometry kinds {unknown!r}; use point, polygon or line")
+        raise SchemaError(_("schema file {path!r}: geometry kinds {unknown!r}; use point, polygon or line").format(path=path, unknown=unknown))
     keys = tuple(tuple(str(c) for c in key) for key in head.get("keys", ()))
     unknown_keys = [c for key in keys for c in key if c not in columns]
     if unknown_keys:
-        raise SchemaError(f"schema file {path!r}: keys name {unknown_keys!r}, which are not columns")
+        raise SchemaError(_("schema file {path!r}: keys name {unknown!r}, which are not columns").format(path=path, unknown=unknown_keys))
     return RegisterSchema(id=str(head["id"]), title=str(head.get("title", "")), columns=columns,
                           vocabularies=vocabularies, geometry=geometry, id_column=head.get("id_column"),
                           name_column=head.get("name_column"), locate=bool(head.get("locate", True)),
@@ -453,5 +460,5 @@ def load_schema(schema: str | Path | RegisterSchema) -> RegisterSchema:
         return schema
     path = packaged(schema) or Path(schema)  # a packaged name is never looked up in the working folder
     if not path.exists():
-        raise FileNotFoundError(f"no register schema {str(schema)!r}")
+        raise FileNotFoundError(_("no register schema {schema!r}").format(schema=str(schema)))
     return _load_schema_cached(str(path.resolve()))

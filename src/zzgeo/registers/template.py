@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 
 from zzgeo._data import load_toml
 from zzgeo.errors import SchemaError, ZzgeoError
+from zzgeo.i18n import _
 from zzgeo.registers.schema import (
     RANGE_TEXT,
     ColumnSpec,
@@ -145,9 +146,9 @@ class TemplateColumn:
 
 def _check_kind(kind: str, lang: str) -> dict[str, Any]:
     if kind not in TEMPLATES:
-        raise SchemaError(f"unknown template {kind!r}; use one of {', '.join(TEMPLATES)}")
+        raise SchemaError(_("unknown template {kind!r}; use one of {kinds}").format(kind=kind, kinds=", ".join(TEMPLATES)))
     if lang not in LANGUAGES:
-        raise SchemaError(f"unknown template language {lang!r}; use zh or en")
+        raise SchemaError(_("unknown template language {lang!r}; use zh or en").format(lang=lang))
     return _config()["kinds"][kind]
 
 
@@ -464,7 +465,8 @@ def _save(book: Any, path: Path, *, overwrite: bool) -> None:
     try:
         book.save(tmp)
         if not overwrite and path.exists():  # checked again: it may have appeared meanwhile
-            raise ZzgeoError(f"{str(path)!r} exists; a filled template is never replaced by accident (overwrite=True / --force replaces it)")
+            raise ZzgeoError(_("{path!r} exists; a filled template is never replaced by accident (overwrite=True / --force replaces it)")
+                                 .format(path=str(path)))
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -523,9 +525,10 @@ def write_template(kind: str, path: str | Path, *, lang: str = "zh", overwrite: 
     path = Path(path)
     check_output_path(path, protect=protect)
     if path.suffix.lower() != ".xlsx":
-        raise ZzgeoError(f"a template is an Excel workbook: give a .xlsx file, not {str(path)!r}")
+        raise ZzgeoError(_("a template is an Excel workbook: give a .xlsx file, not {path!r}").format(path=str(path)))
     if path.exists() and not overwrite:
-        raise ZzgeoError(f"{str(path)!r} exists; a filled template is never replaced by accident (overwrite=True / --force replaces it)")
+        raise ZzgeoError(_("{path!r} exists; a filled template is never replaced by accident (overwrite=True / --force replaces it)")
+                             .format(path=str(path)))
     names = _config()["sheets"][lang]
     book = openpyxl.Workbook()
     readme = book.active
@@ -570,13 +573,15 @@ def _strict_headers(frame: pd.DataFrame, kind: str, name: str) -> None:
     expected = {c.name: c.header for c in layouts[lang]}
     found = {exact[_same_header(t)] for t in texts if _same_header(t) in exact}
     missing = [header for column, header in expected.items() if column not in found]
-    restore = f"restore the template's headers {list(expected.values())!r} (or write a new template: zzgeo template {kind})"
+    restore = _("restore the template's headers {headers!r} (or write a new template: zzgeo template {kind})").format(
+        headers=list(expected.values()), kind=kind)
     for col, text in zip(frame.columns, texts, strict=True):
         if _same_header(text) in exact:
             continue
         if text.startswith("Unnamed: "):
             if not frame[col].isna().all():
-                raise SchemaError(f"{name}: column {int(text.split(':')[1]) + 1} has values but no header; {restore}")
+                raise SchemaError(_("{name}: column {number} has values but no header; {restore}").format(
+                    name=name, number=int(text.split(":")[1]) + 1, restore=restore))
             continue
         column = stems.get(header_key(text))
         if column is None:
@@ -586,14 +591,16 @@ def _strict_headers(frame: pd.DataFrame, kind: str, name: str) -> None:
             except SchemaError:  # a unit of the wrong kind: still a changed header
                 column = None
         if column is not None:
-            raise SchemaError(f"{name}: header {text!r} is not the {kind} template's {expected[column]!r}: a changed header "
-                              f"(another unit, another name) is refused, as a value could be read in the wrong unit; "
-                              f"write the values in the template's unit under {expected[column]!r}")
+            raise SchemaError(_("{name}: header {header!r} is not the {kind} template's {expected!r}: a changed header "
+                                "(another unit, another name) is refused, as a value could be read in the wrong unit; "
+                                "write the values in the template's unit under {expected!r}").format(
+                name=name, header=text, kind=kind, expected=expected[column]))
         if missing:
-            raise SchemaError(f"{name}: header {text!r} is no column of the {kind} template (it lacks "
-                              f"{', '.join(map(repr, missing))}); {restore}")
+            raise SchemaError(_("{name}: header {header!r} is no column of the {kind} template (it lacks {missing}); {restore}").format(
+                name=name, header=text, kind=kind, missing=", ".join(map(repr, missing)), restore=restore))
     if missing:
-        raise SchemaError(f"{name} lacks the {kind} template's header(s) {', '.join(map(repr, missing))}; {restore}")
+        raise SchemaError(_("{name} lacks the {kind} template's header(s) {missing}; {restore}").format(
+            name=name, kind=kind, missing=", ".join(map(repr, missing)), restore=restore))
 
 
 def read_template(path: str | Path, kind: str, *, crs: object = "wgs84", on_error: str = "raise") -> pd.DataFrame:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from zzgeo._problems import plain
+from zzgeo.i18n import _
 from zzgeo.registers.schema import empty_cells, is_empty, nfkc
 
 __all__ = ["map_unique", "numbers", "number_hint", "texts", "bools", "dates"]
@@ -84,9 +85,9 @@ def number_hint(cell: object) -> str:
     """What to say about a cell that is not a number (a decimal comma, a unit written in the cell)."""
     text = nfkc(cell) if isinstance(cell, str) else ""
     if re.fullmatch(r"[+-]?\d+,\d+", text):
-        return " (a decimal comma? write 30.5; thousands are grouped by three: 1,234)"
+        return " " + _("(a decimal comma? write 30.5; thousands are grouped by three: 1,234)")
     if re.fullmatch(r"[+-]?[\d.,]+\s*\D+", text):
-        return " (write the unit in the header, e.g. 有效面积(公顷), and numbers alone in the cells)"
+        return " " + _("(write the unit in the header, e.g. 有效面积(公顷), and numbers alone in the cells)")
     return ""
 
 
