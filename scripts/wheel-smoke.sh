@@ -18,8 +18,10 @@ pkg="$("$work/venv/bin/python" -c 'import zzgeo, os; print(os.path.dirname(zzgeo
 before="$(find "$pkg" -type f -not -name '*.pyc' -exec sha256sum {} + | sort | sha256sum)"
 mkdir "$work/office"
 cd "$work/office"
-export XDG_DATA_HOME="$work/data" ZZGEO_STORE= ZZGEO_MAPS_DIR=
+export XDG_DATA_HOME="$work/data" XDG_CACHE_HOME="$work/cache" ZZGEO_STORE= ZZGEO_MAPS_DIR=
 unset ZZGEO_STORE ZZGEO_MAPS_DIR
+# the checks below read the English messages; the Chinese catalogue of the wheel is checked at the end
+export ZZGEO_LANG=en
 "$work/venv/bin/zzgeo" --version
 "$work/venv/bin/zzgeo" land-price lookup --lon 113.6654 --lat 34.7536 --json > lookup.json 2> lookup.err
 cat lookup.err >&2
@@ -34,6 +36,9 @@ PY
 "$work/venv/bin/zzgeo" report --no-png --out report
 test -s report/index.html && test -s report/report.json
 ls report | head -50 >&2
+# the Chinese interface from the installed wheel: its catalogue compiled on first use into the user cache
+LC_ALL=zh_CN.UTF-8 LANG=zh_CN.UTF-8 ZZGEO_LANG= "$work/venv/bin/zzgeo" report --help > help_zh.txt
+grep -q "用法" help_zh.txt || { echo "wheel smoke: zzgeo report --help is not in Chinese with LANG=zh_CN.UTF-8" >&2; exit 1; }
 after="$(find "$pkg" -type f -not -name '*.pyc' -exec sha256sum {} + | sort | sha256sum)"
 [ "$before" = "$after" ] || { echo "wheel smoke: files were written into the installed package $pkg" >&2; exit 1; }
 echo "wheel smoke test passed: $(basename "$wheel")" >&2
