@@ -222,4 +222,4 @@ def report_cmd(
         for renderer in result.renderers:
             typer.echo(_("PNG maps by {renderer}").format(renderer=renderer))
     if result.demo:
-        demo_notice("; ".join(f"{k}: {', '.join(v)}" for k, v in result.demo.items()))
+        demo_notice("; ".join(f"{_(k)}: {', '.join(_(x) for x in v)}" for k, v in result.demo.items()))  # marked N_() where made
