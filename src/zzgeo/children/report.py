@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from zzgeo.i18n import _
 from zzgeo.theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "run"]
@@ -24,17 +25,23 @@ _ACCESS_TYPES = ("childcare", "childrens_home", "play_facility", "football_pitch
 def _findings(result, access) -> list[str]:
     city = result.records[result.records["unit"] == "city"]
     measured = city[city["ratio"].notna()]
-    lines = [f"{result.meta['measurable']} of {result.meta['targets']} quantified targets of {result.meta['document']} "
-             f"can be measured from a register; city-wide {int(measured['met'].astype(bool).sum())} of {len(measured)} "
-             f"measured targets due {result.meta['year']} are met"]
+    standing = int((result.records.drop_duplicates("target_id")["year"] == 0).sum())
+    lines = [_("{measurable} of the {targets} quantified targets of {document} for {year} ({dated} due {year}, {standing} standing "
+               "with no year) can be measured from a register; city-wide {met} of {measured} measured targets due {year} are met").format(
+                 measurable=result.meta["measurable"], targets=result.meta["targets"], document=result.meta["document"],
+                 year=result.meta["year"], dated=result.meta["targets"] - standing, standing=standing,
+                 met=int(measured["met"].astype(bool).sum()), measured=len(measured))]
     short = measured[~measured["met"].astype(bool)].sort_values("ratio").head(3)
-    lines += [f"furthest from target: {r.facility or r.target_id} {r.actual:g} of {r.target:g} {r.unit_of_measure} ({r.ratio:.0%})"
+    lines += [(_("furthest from target (due {year}): {facility} {actual:g} of {target:g} {unit} ({ratio:.0%})") if r.year else
+               _("furthest from target (standing, no year): {facility} {actual:g} of {target:g} {unit} ({ratio:.0%})")).format(
+                  year=r.year, facility=r.facility or r.target_id, actual=r.actual, target=r.target, unit=r.unit_of_measure, ratio=r.ratio)
               for r in short.itertuples()]
     from zzgeo.children.register import facility_labels
 
     names = facility_labels()
     shares = access.shares[(access.shares["unit"] == "city") & (access.shares["circle"] == "15min")]
-    lines += [f"children within a 15-minute walk ({r.walk_m:g} m) of {names.get(r.type, r.type)} ({r.type}): {r.share:.1%}"
+    lines += [_("children within a 15-minute walk ({walk_m:g} m) of {facility} ({type}): {share:.1%}").format(
+                  walk_m=r.walk_m, facility=names.get(r.type, r.type), type=r.type, share=r.share)
               for r in shares.itertuples()]
     return lines
 
@@ -89,7 +96,7 @@ def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025, units=N
         findings=_findings(result, access),
         demo=[*([] if given.get("register") else ["facility register"]), *(["analysis units"] if units is not None and units.demo else [])],
         indicators=pd.DataFrame({"children_targets": district_attainment(result)["mean_attainment"], "childcare_access": childcare}),
-        notes=[result.meta["unit_rule"], result.meta["children_rule"], f"walking distance: {access.meta['metric']}",
+        notes=[result.meta["unit_rule"], result.meta["children_rule"], _("walking distance: {metric}").format(metric=access.meta["metric"]),
                *(_unit_notes(by_units, units) if by_units else []), *register_lines],
     )
 
@@ -98,5 +105,6 @@ def _unit_notes(access, units) -> list[str]:
     """What the access by analysis units rests on, and the facilities outside every unit."""
     from zzgeo.children.access import OUTSIDE_EFFECT
 
-    return [f"walking access also by {units.label} ({len(units.frame)} units; total row: {units.total_name})",
+    return [_("walking access also by {label} ({n} units; total row: {total})").format(label=units.label, n=len(units.frame),
+                                                                                        total=units.total_name),
             *units.run_notes(access.meta["facilities_outside_units"], what="facilities", effect=OUTSIDE_EFFECT)]

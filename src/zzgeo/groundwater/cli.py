@@ -129,7 +129,7 @@ def indicators_cmd(
     result = pilot_indicators(screened.sources, zones, as_of=as_of, districts=districts)
     for frame, given, what in ((src, sources, "sources"), (wel, wells, "wells"), (pol, pollution, "pollution sources")):
         outcome.register(frame, input_name=given or f"DEMO {what}")
-    outcome.add_notes([f"risk-plan denominator: {result.meta['risk_plan_denominator']}", result.meta["screening_dates"]])
+    outcome.add_notes([_("risk-plan denominator: {basis}").format(basis=result.meta["risk_plan_denominator"]), result.meta["screening_dates"]])
     outcome.write(districts[["adcode", "geometry"]].merge(result.by_district, on="adcode"),
                   demo="the pollution-source register" if result.meta["demo"] else None)
     if as_json:

@@ -30,6 +30,7 @@ import math
 import numpy as np
 
 from zzgeo.errors import ParameterError
+from zzgeo.i18n import _
 
 __all__ = [
     "check_aquifer",
@@ -62,21 +63,22 @@ def check_aquifer(**params: float | None) -> None:
     bad = []
     for name, value in params.items():
         if value is None or not isinstance(value, (int, float, np.floating, np.integer)) or not math.isfinite(float(value)):
-            bad.append(f"{name} missing" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{name}={value!r} is not a number")
+            bad.append(_("{name} missing").format(name=name) if value is None or (isinstance(value, float) and math.isnan(value))
+                       else _("{name}={value!r} is not a number").format(name=name, value=value))
             continue
         value = float(value)
         if name == "n" and not 0 < value < 1:
-            bad.append(f"effective porosity n={value!r} must lie in (0, 1)")
+            bad.append(_("effective porosity n={value!r} must lie in (0, 1)").format(value=value))
         elif name == "i" and not 0 < value < 1:
-            bad.append(f"hydraulic gradient i={value!r} must lie in (0, 1)")
+            bad.append(_("hydraulic gradient i={value!r} must lie in (0, 1)").format(value=value))
         elif name == "Q" and value < 0:
-            bad.append(f"pumping rate Q={value!r} must not be negative")
+            bad.append(_("pumping rate Q={value!r} must not be negative").format(value=value))
         elif name == "alpha" and value < 1:
-            bad.append(f"safety factor alpha={value!r} must be >= 1")
+            bad.append(_("safety factor alpha={value!r} must be >= 1").format(value=value))
         elif name in ("K", "b", "T", "d") and value <= 0:
-            bad.append(f"{name}={value!r} must be positive")
+            bad.append(_("{name}={value!r} must be positive").format(name=name, value=value))
     if bad:
-        raise ParameterError("aquifer parameters: " + "; ".join(bad))
+        raise ParameterError(_("aquifer parameters: {problems}").format(problems="; ".join(bad)))
 
 
 def hj338_radius_m(K: float, i: float, T_days: float, n: float, *, alpha: float = 1.5) -> float:
@@ -182,7 +184,7 @@ def capture_half_width_m(Q: float, K: float, b: float, i: float, *, at: str = "u
     """
     check_aquifer(Q=Q, K=K, b=b, i=i)
     if at not in ("ultimate", "well"):
-        raise ParameterError(f"at={at!r}; use 'ultimate' or 'well'")
+        raise ParameterError(_("at={at!r}; use 'ultimate' or 'well'").format(at=at))
     return Q / ((2.0 if at == "ultimate" else 4.0) * K * b * i)
 
 
@@ -336,10 +338,10 @@ def river_travel_time_days(Q: float, K: float, b: float, n: float, d: float, *, 
 
     check_aquifer(Q=Q, K=K, b=b, n=n, d=d)
     if i_away < 0:
-        raise ParameterError("i_away < 0: the regional flow runs toward the river (a gaining river); use gaining_river_share")
+        raise ParameterError(_("i_away < 0: the regional flow runs toward the river (a gaining river); use gaining_river_share"))
     if Q <= 0:
-        raise ParameterError("Q must be positive for a river-to-well travel time")
+        raise ParameterError(_("Q must be positive for a river-to-well travel time"))
     q0 = K * b * i_away
     end = max(d - rw, 0.0)
-    value, _ = quad(lambda x: n * b * (d * d - x * x) / (q0 * (d * d - x * x) + Q * d / math.pi), 0.0, end, limit=200)
+    value, _error = quad(lambda x: n * b * (d * d - x * x) / (q0 * (d * d - x * x) + Q * d / math.pi), 0.0, end, limit=200)
     return float(value)

@@ -37,8 +37,10 @@ import numpy as np
 import pandas as pd
 
 from zzgeo.groundwater.rules import DOC_NUMBER, indicator_table, spot_check_rule
+from zzgeo.i18n import _
 
-__all__ = ["IndicatorResult", "rate", "screened_by", "spot_check_table", "pilot_indicators", "indicator_records"]
+__all__ = ["IndicatorResult", "rate", "screened_by", "spot_check_table", "pilot_indicators", "indicator_records", "status_text",
+           "status_counts"]
 
 CITY = "410100"
 
@@ -172,7 +174,7 @@ def _status(value: float, target: float, by_year: int, as_of: int) -> str:
 def _indicator_rows(values: dict[str, float], counts: dict[str, int], delineation: tuple[int, int], as_of: int) -> pd.DataFrame:
     table = indicator_table()
     status, value, basis = [], [], []
-    for _, row in table.iterrows():
+    for _i, row in table.iterrows():
         measure = row["measure"]
         if measure in values:
             status.append(_status(values[measure], float(row["value"]), int(row["by_year"]), as_of))
@@ -187,6 +189,47 @@ def _indicator_rows(values: dict[str, float], counts: dict[str, int], delineatio
             value.append(np.nan)
             basis.append("")
     return table.assign(value_measured=value, status=status, basis=basis)
+
+
+def status_text(status: str) -> str:
+    """An indicator's ``status`` (English in the table and JSON, where programs read it) in the interface language.
+
+    Examples
+    --------
+    >>> status_text("not met (due 2023)"), status_text("met")
+    ('not met (due 2023)', 'met')
+    """
+    import re
+
+    if status == "met":
+        return _("met")
+    if status == "not measurable from registers":
+        return _("not measurable from registers")
+    if status == "nothing due (no denominator)":
+        return _("nothing due (no denominator)")
+    due = re.fullmatch(r"(not met|behind) \(due (\d+)\)", status)
+    if due:
+        year = int(due.group(2))
+        return (_("not met (due {year})") if due.group(1) == "not met" else _("behind (due {year})")).format(year=year)
+    marks = re.fullmatch(r"register marks (\d+) key supervised unit\(s\); publication of the list is not measurable", status)
+    if marks:
+        return _("register marks {n} key supervised unit(s); publication of the list is not measurable").format(n=int(marks.group(1)))
+    return status
+
+
+def status_counts(indicators: pd.DataFrame) -> pd.Series:
+    """How many indicators of 表2—1 have each status: one per indicator (``seq``), not per target row.
+
+    Indicator 3 has two targets (two rows, one status): the 20 rows are 19 indicators.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"seq": [1, 3, 3, 6], "status": ["met", "behind (due 2023)", "behind (due 2023)", "met"]})
+    >>> status_counts(table).to_dict()
+    {'met': 2, 'behind (due 2023)': 1}
+    """
+    return indicators.drop_duplicates("seq")["status"].value_counts()
 
 
 def _basis(measure: str, c: dict[str, int], delineation: tuple[int, int]) -> str:
@@ -277,7 +320,7 @@ def pilot_indicators(screened: pd.DataFrame, zones, *, as_of: int = 2024, distri
     meta = {"document": DOC_NUMBER, "as_of": as_of,
             "spot_check": {**rule, "share_measured": city_rates["spot_check_share"],
                            "types_not_covered": spot.loc[~spot["covered"], "type"].tolist(), "met": spot_ok},
-            "risk_plan_denominator": "operating firms (在产) with polluted groundwater: zzgeo's reading of 三(二)7",
+            "risk_plan_denominator": _("operating firms (在产) with polluted groundwater: zzgeo's reading of 三(二)7"),
             "screening_dates": _dates_note(screened, as_of),
             "demo": bool(screened["demo"].astype(bool).any()) if "demo" in screened else False}
     return IndicatorResult(by_district=pd.DataFrame(rows), indicators=_indicator_rows(values, city_counts, (done, due), as_of),
@@ -289,8 +332,8 @@ def _dates_note(frame: pd.DataFrame, as_of: int) -> str:
     dated = pd.to_datetime(frame["leak_screened_on"]) if "leak_screened_on" in frame else pd.Series(pd.NaT, index=frame.index)
     later = int((done & (dated > pd.Timestamp(int(as_of), 12, 31))).sum())
     undated = int((done & dated.isna()).sum())
-    return (f"screenings count when completed by {as_of}-12-31: {later} completed later are not counted; "
-            f"{undated} without a completion date are counted")
+    return _("screenings count when completed by {year}-12-31: {later} completed later are not counted; "
+             "{undated} without a completion date are counted").format(year=as_of, later=later, undated=undated)
 
 
 def indicator_records(result: IndicatorResult) -> dict:

@@ -68,6 +68,7 @@ def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top
     >>> state.notes[0]
     '郑政文〔2022〕49号 三(三)9: recharge zones of county-level-and-above sources'
     """
+    from zzgeo.i18n import _
     from zzgeo.maps import add_points, choropleth_map
 
     layer = zones.zones.copy()
@@ -78,26 +79,26 @@ def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top
     m = choropleth_map(
         layer, "label", basemap=basemap,
         title="地下水型饮用水水源 保护区与补给区" + (" (DEMO)" if demo else ""),
-        legend_title="zone (分区)",
+        legend_title=_("zone (分区)"),
         colors=[ZONE_COLOURS[z] for z in dict.fromkeys(layer["label"])],
         tooltip_columns=["name", "method", "area_km2"],
         caption_lines=[
-            f"{zones.meta['document']} 三(三)9: recharge zones of county-level-and-above sources",
-            "zones 1/2: HJ 338-2018 R = α·K·I·T/n (unverified α)",
-            "补给区·迁移时间区: water reaches a well within the travel time (10 years, an assumption), by backward particle "
-            "tracking; 补给区·捕获区包络: the capture zone cut at that zone's upgradient end (a conservative superset); "
-            "wells superposed (they interfere), image wells for a river",
-            "DEMO wells and aquifer parameters (pilot names real)" if demo else "user registers",
+            _("{document} 三(三)9: recharge zones of county-level-and-above sources").format(document=zones.meta["document"]),
+            _("zones 1/2: HJ 338-2018 R = α·K·I·T/n (unverified α)"),
+            _("补给区·迁移时间区: water reaches a well within the travel time (10 years, an assumption), by backward particle "
+              "tracking; 补给区·捕获区包络: the capture zone cut at that zone's upgradient end (a conservative superset); "
+              "wells superposed (they interfere), image wells for a river"),
+            _("DEMO wells and aquifer parameters (pilot names real)") if demo else _("user registers"),
         ],
         demo=demo,
-        banner_text="DEMO wells, parameters and pollution sources — zones are illustrative",
+        banner_text=_("DEMO wells, parameters and pollution sources — zones are illustrative"),
     )
     if len(zones.wells):
-        add_points(m, zones.wells, label_column="well_id", color="#1f4e9c", radius=4, name="wells (水源井)")
+        add_points(m, zones.wells, label_column="well_id", color="#1f4e9c", radius=4, name=_("wells (水源井)"))
     if screening is not None:
         listed = screening.sources[screening.sources["listed"]].sort_values("priority", kind="stable").copy()
         if len(listed) and top > 0:
             listed["label"] = listed["priority"].astype(int).astype(str) + ". " + listed["name"].astype(str) + " — " + listed["reasons"].str[:80]
             add_points(m, listed, label_column="label", color="#cb181d", radius=5, name="leak-screening list (渗漏排查清单)", fit=True,
-                       top=top, chosen_by="priority (1 first)")
+                       top=top, chosen_by=_("priority (1 first)"))
     return m

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from zzgeo.errors import SchemaError
+from zzgeo.i18n import _
 from zzgeo.registers import CheckContext, district_name_check, register_reader
 
 __all__ = [
@@ -50,9 +51,9 @@ def _status_checks(ctx: CheckContext) -> None:
         return np.array([v is False for v in ctx.value(column)], dtype=bool) if ctx.has(column) else np.zeros(len(ctx.frame), dtype=bool)
 
     dated = ctx.value("leak_screened_on").notna().to_numpy() if ctx.has("leak_screened_on") else np.zeros(len(ctx.frame), dtype=bool)
-    ctx.notes.add(dated & no("leak_screened"), "a leak-screening date is given but leak_screened says no")
-    ctx.notes.add(flag("spot_checked") & no("leak_screened"), "spot-checked, but its leak screening is not done")
-    ctx.notes.add(flag("risk_plan") & no("operating"), "a risk-control plan for a firm not in production (the indicator counts operating firms)")
+    ctx.notes.add(dated & no("leak_screened"), _("a leak-screening date is given but leak_screened says no"))
+    ctx.notes.add(flag("spot_checked") & no("leak_screened"), _("spot-checked, but its leak screening is not done"))
+    ctx.notes.add(flag("risk_plan") & no("operating"), _("a risk-control plan for a firm not in production (the indicator counts operating firms)"))
 
 
 read_sources = register_reader(SCHEMAS["sources"], [district_name_check("county")], what="sources")
@@ -269,7 +270,8 @@ def check_wells_against_sources(wells: pd.DataFrame, sources: pd.DataFrame) -> N
     known = set(sources["source_id"].astype(str))
     unknown = sorted(set(wells["source_id"].astype(str)) - known)
     if unknown:
-        raise SchemaError(f"wells: source_id {unknown[:5]!r} not in the water-source register (ids: {sorted(known)[:10]!r})")
+        raise SchemaError(_("wells: source_id {unknown!r} not in the water-source register (ids: {known!r})").format(
+            unknown=unknown[:5], known=sorted(known)[:10]))
 
 
 #: The readers are made by :func:`zzgeo.registers.register_reader`, so doctest finds their examples here.

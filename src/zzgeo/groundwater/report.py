@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from zzgeo.i18n import _
 from zzgeo.theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "load_zones", "load_pollution", "run"]
@@ -35,7 +36,7 @@ def load_zones(sources=None, wells=None, rivers=None, study=None, rules=None, me
     from zzgeo.groundwater.zones import source_zones
 
     if (sources is None) != (wells is None):
-        raise SchemaError("--sources and --wells go together: the DEMO wells belong to the DEMO sources; give both registers (or neither for the demo)")
+        raise SchemaError(_("--sources and --wells go together: the DEMO wells belong to the DEMO sources; give both registers (or neither for the demo)"))
     rule_set = load_rules(rules)  # a bad rule file fails before any register is read
     demo = demo_layers() if sources is None or wells is None or rivers is None else {}
     src = read_sources(sources or demo["sources"], crs=crs, on_error=on_error)
@@ -44,7 +45,7 @@ def load_zones(sources=None, wells=None, rivers=None, study=None, rules=None, me
     stz = read_study_zones(study, crs=crs) if study else None
     result = source_zones(src, wel, rivers=riv, study_zones=stz, rules=rule_set, method=method, on_error=on_error)
     if rivers is None:
-        result.meta["notes"].append("rivers: the DEMO Yellow River line (the municipality's northern boundary, approximate); pass --rivers FILE")
+        result.meta["notes"].append(_("rivers: the DEMO Yellow River line (the municipality's northern boundary, approximate); pass --rivers FILE"))
     return result, (src, wel)
 
 
@@ -71,7 +72,7 @@ def run(inputs: Mapping[str, object] | None = None, *, as_of: int = 2024) -> The
         Tables ``zones``, ``screening_list``, ``indicators``, ``rates_by_district``; the map ``zones``;
         indicators ``sources_in_zones`` and ``leak_screening`` per district.
     """
-    from zzgeo.groundwater.indicators import pilot_indicators
+    from zzgeo.groundwater.indicators import pilot_indicators, status_counts, status_text
     from zzgeo.groundwater.maps import zone_map
     from zzgeo.groundwater.rules import load_rules
     from zzgeo.groundwater.screening import screen_sources
@@ -91,19 +92,23 @@ def run(inputs: Mapping[str, object] | None = None, *, as_of: int = 2024) -> The
     listed = sources[sources["listed"]].sort_values("priority")
     inside = sources[sources["zone"] != "outside"].groupby("adcode").size()
     demo = [k for k, flag in (("wells and sources", zones.meta["demo"]), ("pollution sources", screened.meta["demo"])) if flag]
-    status = pilot.indicators["status"].value_counts()
+    status = status_counts(pilot.indicators)
     return ThemeRun(
         key="groundwater", title="地下水 Groundwater", document=zones.meta["document"],
         tables={"zones": zones.zones, "screening_list": listed, "indicators": pilot.indicators, "rates_by_district": pilot.by_district,
                 "register_notes": notes_table},
         maps={"zones": lambda basemap="none": zone_map(zones, screened, basemap=basemap)},
         findings=[
-            f"{len(zones.sources)} drinking-water sources; recharge zones: {_area(zones, 'recharge_tot'):,.1f} km² within the "
-            f"travel time, {_area(zones, 'recharge'):,.1f} km² in the capture envelopes (wells superposed); zones 1 and 2 "
-            f"{_area(zones, 'zone1') + _area(zones, 'zone2'):,.1f} km² (HJ 338-2018 circles)",
-            f"{len(sources) - int((sources['zone'] == 'outside').sum())} of {len(sources)} pollution sources lie inside a zone",
-            f"leak-screening list ({screened.meta['clause']}): {len(listed)} sources",
-            f"pilot indicators (表2—1) as of {as_of}: " + ", ".join(f"{n} {s}" for s, n in status.items()),
+            _("{sources} drinking-water sources; recharge zones: {travel_km2:,.1f} km² within the travel time, {envelope_km2:,.1f} km² "
+              "in the capture envelopes (wells superposed); zones 1 and 2 {protected_km2:,.1f} km² (HJ 338-2018 circles)").format(
+                sources=len(zones.sources), travel_km2=_area(zones, "recharge_tot"), envelope_km2=_area(zones, "recharge"),
+                protected_km2=_area(zones, "zone1") + _area(zones, "zone2")),
+            _("{inside} of {total} pollution sources lie inside a zone").format(
+                inside=len(sources) - int((sources["zone"] == "outside").sum()), total=len(sources)),
+            _("leak-screening list ({clause}): {n} sources").format(clause=screened.meta["clause"], n=len(listed)),
+            _("the {n} pilot indicators of 表2—1 as of {year}: {statuses}").format(
+                n=int(status.sum()), year=as_of, statuses=_(", ").join(
+                    _("{n} × {status}").format(n=int(n), status=status_text(s)) for s, n in status.items())),
         ],
         demo=demo,
         indicators=pd.DataFrame({"sources_in_zones": inside.reindex(districts["adcode"], fill_value=0).to_numpy(),

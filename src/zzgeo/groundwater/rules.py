@@ -18,6 +18,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from zzgeo._data import data_path, load_toml
 from zzgeo.config import ConfigModel, ConfigProblem, Positive, PositiveInt, Share, Text, load_config
+from zzgeo.i18n import N_, _
 
 __all__ = ["DOC_NUMBER", "GroundwaterRules", "Status", "RuleFile", "RuleSetHead", "HJ338Spec", "CaptureSpec", "RiversideSpec",
            "ScreeningSpec", "load_rules", "indicator_table", "task_schedule", "spot_check_rule", "document"]
@@ -92,14 +93,15 @@ def _in_vocabulary(name: str, what: str):
         allowed = _vocabulary(name)
         for i, value in enumerate(values):
             if value not in allowed:
-                raise ConfigProblem(f"not {what} of the pollution-source register; allowed: {', '.join(allowed)}", at=(i,), value=value)
+                raise ConfigProblem(_("not {what} of the pollution-source register; allowed: {allowed}").format(
+                    what=_(what), allowed=", ".join(allowed)), at=(i,), value=value)
         return values
 
     return AfterValidator(check)
 
 
-SourceTypes = Annotated[list[str], _in_vocabulary("source_type", "a source type")]
-Industries = Annotated[list[str], _in_vocabulary("industry", "an industry")]
+SourceTypes = Annotated[list[str], _in_vocabulary("source_type", N_("a source type"))]
+Industries = Annotated[list[str], _in_vocabulary("industry", N_("an industry"))]
 
 
 class RuleSetHead(ConfigModel):
@@ -123,7 +125,7 @@ class HJ338Spec(ConfigModel):
     @model_validator(mode="after")
     def _zone2_beyond_zone1(self) -> HJ338Spec:
         if not self.zone2_days > self.zone1_days:
-            raise ConfigProblem(f"must be > zone1_days = {self.zone1_days:g} (zone 2 encloses zone 1)", at=("zone2_days",),
+            raise ConfigProblem(_("must be > zone1_days = {days:g} (zone 2 encloses zone 1)").format(days=self.zone1_days), at=("zone2_days",),
                                 value=self.zone2_days)
         return self
 

@@ -41,6 +41,7 @@ import numpy as np
 
 from zzgeo.errors import ParameterError
 from zzgeo.groundwater import hydro
+from zzgeo.i18n import _
 
 __all__ = ["River", "Traces", "Wellfield"]
 
@@ -170,15 +171,16 @@ class Wellfield:
         xy = np.atleast_2d(np.asarray(self.xy, dtype=float))
         Q = np.asarray(self.Q, dtype=float).ravel()
         if len(xy) != len(Q) or len(Q) == 0:
-            raise ParameterError(f"a wellfield needs one pumping rate per well; got {len(xy)} wells and {len(Q)} rates")
+            raise ParameterError(_("a wellfield needs one pumping rate per well; got {wells} wells and {rates} rates").format(
+                wells=len(xy), rates=len(Q)))
         if (Q < 0).any() or not np.isfinite(Q).all():
-            raise ParameterError(f"pumping rates must be finite and >= 0; got {Q.tolist()!r}")
+            raise ParameterError(_("pumping rates must be finite and >= 0; got {rates!r}").format(rates=Q.tolist()))
         if Q.sum() <= 0:
-            raise ParameterError("no well pumps (all pumping rates are 0)")
+            raise ParameterError(_("no well pumps (all pumping rates are 0)"))
         flow = np.asarray(self.flow, dtype=float)
         flow = flow / np.linalg.norm(flow)
         if self.river is not None and (self.river.side(xy) <= 0).any():
-            raise ParameterError("a well lies on or beyond the river line")
+            raise ParameterError(_("a well lies on or beyond the river line"))
         pos, strength = xy[Q > 0], Q[Q > 0]
         if self.river is not None:
             pos, strength = np.vstack([pos, self.river.mirror(pos)]), np.concatenate([strength, -strength])
@@ -320,7 +322,7 @@ class Wellfield:
         scale = np.ones(P)  # shrinks where a step overshoots a stagnation point, grows back after
         stagnation = self.stagnation_points()
         near = np.vstack([self._sources[0], stagnation]) if len(stagnation) else self._sources[0]
-        for _ in range(max_steps):
+        for _step in range(max_steps):
             idx = np.flatnonzero(alive)
             if len(idx) == 0:
                 break
@@ -373,7 +375,7 @@ class Wellfield:
             alive[idx[done]] = False
         ends[alive] = "steps"
         which = np.concatenate([w for w, _ in steps])
-        where = np.vstack([x for _, x in steps])
+        where = np.vstack([x for _t, x in steps])
         order = np.argsort(which, kind="stable")  # each particle's positions, in step order
         bounds = np.searchsorted(which[order], np.arange(P + 1))
         paths = [where[order[bounds[k]:bounds[k + 1]]] for k in range(P)]
@@ -401,7 +403,7 @@ class Wellfield:
             return fans
 
         fans = run([angles] * len(wells))
-        for _ in range(12):
+        for _round in range(12):
             extra = []
             for fan in fans:
                 ends = fan.endpoints()
@@ -487,7 +489,7 @@ class Wellfield:
             well's traces that ended at the river).
         """
         if not days > 0:
-            raise ParameterError(f"travel time {days!r}: give a number of days > 0")
+            raise ParameterError(_("travel time {days!r}: give a number of days > 0").format(days=days))
         reach = self.K * self.i * days / self.n
         refine = refine_m or max(5.0, min(200.0, 0.05 * reach))
         return self._zone(particles=particles, refine_m=refine, max_particles=max_particles, t_max=days,
@@ -516,7 +518,7 @@ class Wellfield:
         (polygon, fans) : shapely geometry, list of Traces
         """
         if not upgradient_m > 0:
-            raise ParameterError(f"upgradient distance {upgradient_m!r}: give metres > 0")
+            raise ParameterError(_("upgradient distance {distance!r}: give metres > 0").format(distance=upgradient_m))
         u_cut = self._local(self.xy[self.Q > 0])[:, 0].min() - upgradient_m
         width = self.ultimate_width_m()
         refine = refine_m or max(5.0, min(200.0, 0.02 * min(width, upgradient_m)))

@@ -42,6 +42,7 @@ from zzgeo.crs import METRIC_CRS, STORAGE_CRS, transformer
 from zzgeo.errors import ParameterError
 from zzgeo.groundwater import hydro
 from zzgeo.groundwater.rules import DOC_NUMBER, GroundwaterRules, load_rules
+from zzgeo.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -204,7 +205,7 @@ def _capture(xy: np.ndarray, q: np.ndarray, aq: Aquifer, rules: GroundwaterRules
 
     wf = _field(xy, q, aq, river)
     days = rules.recharge_days
-    tot, _ = wf.travel_time_zone(days)
+    tot, _unused = wf.travel_time_zone(days)
     L = wf.upgradient_extent_m(tot)
     envelope, fans = wf.capture_envelope(L)
     params = f"K {aq.K:g} m/d, b {aq.b:g} m, i {aq.i:g}, n {aq.n:g}, flow toward {aq.azimuth_deg:g}°"
@@ -285,8 +286,9 @@ def _ids(wells: pd.DataFrame, shown: int = 5) -> str:
 def _partial(src: pd.Series, row: dict, missing: list[str], xy: np.ndarray, rules: GroundwaterRules, strict: bool):
     """Some parameters but not all: an error (a data-entry gap), or with ``strict=False`` zones 1/2 where K, i, n allow."""
     if strict:
-        raise ParameterError(f"missing {', '.join(missing)}; the recharge zone (capture zone) needs K, i, n, b and the flow direction. "
-                             "Complete the register, or pass on_error='flag' to delineate what the parameters allow")
+        raise ParameterError(_("missing {parameters}; the recharge zone (capture zone) needs K, i, n, b and the flow direction. "
+                               "Complete the register, or pass on_error='flag' to delineate what the parameters allow").format(
+                                   parameters=", ".join(missing)))
     zones = []
     if not {"K", "i", "n"} & set(missing):
         hj = Aquifer(K=float(src["conductivity_m_d"]), i=float(src["gradient"]), n=float(src["porosity"]), b=1.0, azimuth_deg=0.0)
@@ -322,7 +324,7 @@ def _one_source(src: pd.Series, wells: gpd.GeoDataFrame, rivers, rules: Groundwa
         row.update(_river_summary(per_well, q, near, losing, rules))
     else:
         if not (q > 0).any():
-            raise ParameterError(f"no well pumps (pumping_m3_d = 0 for {_ids(wells)}): no capture zone")
+            raise ParameterError(_("no well pumps (pumping_m3_d = 0 for {wells}): no capture zone").format(wells=_ids(wells)))
         recharge, figures, (wf, fans) = _capture(xy, q, aq, rules, river if near else None)
         for kind, (shape, m) in recharge.items():
             if near and losing:
@@ -479,19 +481,20 @@ def source_zones(
 
     check_on_error(on_error)
     if method not in METHODS:
-        raise ParameterError(f"method={method!r}; use one of {METHODS}")
+        raise ParameterError(_("method={method!r}; use one of {methods}").format(method=method, methods=METHODS))
     rules = rules or load_rules()
     sources = sources[sources["valid"]] if "valid" in sources else sources
     wells = wells[wells["valid"]] if "valid" in wells else wells
     check_wells_against_sources(wells, sources)
     zone_rows, source_rows, well_parts = [], [], []
-    for _, src in sources.iterrows():
+    for _i, src in sources.iterrows():
         mine = wells[wells["source_id"].astype(str) == str(src["source_id"])]
         try:
             zones, row, per_well = _one_source(src, mine, rivers, rules, method, on_error == "raise")
         except ParameterError as exc:
             if on_error == "raise":
-                raise ParameterError(f"source {src['source_id']!r} ({src['name']}): {exc}") from None
+                raise ParameterError(_("source {source_id!r} ({name}): {problem}").format(
+                    source_id=src["source_id"], name=src["name"], problem=exc)) from None
             zones, row, per_well = [], {"source_id": src["source_id"], "name": src["name"], "status": f"cannot be delineated: {exc}"}, {}
         zone_rows += [{**z, "source_id": src["source_id"]} for z in zones]
         source_rows.append(row)
@@ -530,11 +533,27 @@ def _finish_zones(zones: pd.DataFrame, table: pd.DataFrame, sources: pd.DataFram
 def _notes(table: pd.DataFrame, demo: bool) -> list[str]:
     notes = []
     if demo:
-        notes.append("DEMO DATA: wells, pumping rates and aquifer parameters are synthetic; the pilot names are real")
-    for _, row in table[~table["status"].astype(str).str.startswith("delineated")].iterrows():
-        notes.append(f"{row['name']}: {row['status']}")
-    notes.append("zones are planning estimates from analytic solutions, not an official delineation (三(三)9(1) asks for a study)")
+        notes.append(_("DEMO DATA: wells, pumping rates and aquifer parameters are synthetic; the pilot names are real"))
+    for _i, row in table[~table["status"].astype(str).str.startswith("delineated")].iterrows():
+        notes.append(_("{name}: {status}").format(name=row["name"], status=_status_text(str(row["status"]))))
+    notes.append(_("zones are planning estimates from analytic solutions, not an official delineation (三(三)9(1) asks for a study)"))
     return notes
+
+
+def _status_text(status: str) -> str:
+    """A source's ``status`` (English, kept so in the table) in the interface language, for a note."""
+    partly, cannot = "partly delineated (zones 1/2): missing ", "cannot be delineated: "
+    if status.startswith(partly):
+        return _("partly delineated (zones 1/2): missing {parameters}").format(parameters=status[len(partly):])
+    if status == cannot + "no wells":
+        return _("cannot be delineated: no wells")
+    if status == cannot + "no aquifer parameters":
+        return _("cannot be delineated: no aquifer parameters")
+    if status.startswith(cannot + "missing "):
+        return _("cannot be delineated: missing {parameters}").format(parameters=status[len(cannot + "missing "):])
+    if status.startswith(cannot):
+        return _("cannot be delineated: {reason}").format(reason=status[len(cannot):])
+    return status
 
 
 def zone_records(result: ZoneResult) -> dict:
