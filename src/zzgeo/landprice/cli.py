@@ -53,9 +53,9 @@ def _table_notice(tables) -> None:
     """Say where the prices come from when they are the valuer's, and that DEMO figures are not real."""
     if tables is None:
         return
-    run_note(f"benchmark prices of {tables.doc_number} from your table {tables.source}")
+    run_note(_("benchmark prices of {document} from your table {source}").format(document=tables.doc_number, source=tables.source))
     if tables.demo:
-        demo_notice(f"the price table {tables.doc_number} (fictional figures)")
+        demo_notice(_("the price table {document} (fictional figures)").format(document=tables.doc_number))
 
 
 @app.command("table")
@@ -72,7 +72,7 @@ def table_cmd(
         price_table,
         using_price_tables,
     )
-    from zzgeo.landprice.valuer_table import grade_name, table_name
+    from zzgeo.landprice.valuer_table import grade_name, shown_table
 
     tables = _price_table(price_table_file)
     with using_price_tables(tables):
@@ -85,10 +85,12 @@ def table_cmd(
         echo_json({"document": doc, "rows": frame.to_dict("records")})
         return
     for name, sub in frame.groupby("table", sort=False):
-        wide = sub.pivot_table(index=["use_zh", "right_zh"], columns="grade", values="cell", aggfunc="first", sort=False)
+        wide = sub.pivot_table(index=[N_("use_zh"), N_("right_zh")], columns="grade", values="cell", aggfunc="first", sort=False)
         wide.columns = [f"{g}级" if tables is None else grade_name(g) for g in wide.columns]
-        title = name if tables is None else table_name(name)  # a valuer's table under the names the valuer typed (ids: --json)
-        print_frame(wide.reset_index().fillna(""), title=f"{title} — {number}, {doc['unit']}, 基准日 {doc['base_date']}")
+        # a valuer's table under the names the valuer typed, the shipped ones under their Chinese names in Chinese (ids: --json)
+        title = shown_table(name, shipped=tables is None)
+        print_frame(wide.reset_index().fillna(""), title=_("{table} — {document}, {unit}, 基准日 {date}").format(
+            table=title, document=number, unit=doc["unit"], date=doc["base_date"]))
     _table_notice(tables)
 
 
@@ -103,6 +105,7 @@ def lookup_cmd(
 ) -> None:
     """District, grade and benchmark price of every table, use and right at a point."""
     from zzgeo.landprice.lookup import lookup_point
+    from zzgeo.landprice.valuer_table import shown_table
 
     tables = _price_table(price_table_file)
     if zones:
@@ -117,9 +120,11 @@ def lookup_cmd(
     loc = result["location"]
     typer.echo(f"{result['district']['name']} ({result['district']['adcode']})  WGS-84 {loc['lon']:.6f}, {loc['lat']:.6f}")
     typer.echo(_("{document}, {unit}, base date {date}").format(document=result["doc_number"], unit=result["unit"], date=result["base_date"]))
+    none, forms = _("— (no such grade)"), {"floor": _(N_("floor")), "ground": _(N_("ground"))}  # ids in --json
     rows = [
-        {N_("table"): t["table"], N_("use"): f"{u['use_zh']} ({u['use']})", N_("grade"): u["grade"], N_("form"): u["price_form"],
-         N_("right"): p["right_zh"], "元/m²": p["price_yuan_m2"] if p["price_yuan_m2"] is not None else "— (no such grade)",
+        {N_("table"): shown_table(t["table"], shipped=True), N_("use"): f"{u['use_zh']} ({u['use']})", N_("grade"): u["grade"],
+         N_("form"): forms.get(u["price_form"], u["price_form"]),
+         N_("right"): p["right_zh"], "元/m²": p["price_yuan_m2"] if p["price_yuan_m2"] is not None else none,
          "元/亩": p["price_yuan_mu"] if p["price_yuan_mu"] is not None else ""}
         for t in result["tables"] for u in t["uses"] for p in u["prices"]
     ]
@@ -139,7 +144,7 @@ def _options(date, reduction_rate, term_years, plot_ratio, plot_ratio_table, use
     try:
         valuation_date = dt.date.fromisoformat(date) if date else None
     except ValueError as exc:
-        raise SchemaError(f"--date {date!r}: write the valuation date as YYYY-MM-DD, e.g. 2023-06-30") from exc
+        raise SchemaError(_("--date {date!r}: write the valuation date as YYYY-MM-DD, e.g. 2023-06-30").format(date=date)) from exc
     return ValuationOptions(
         valuation_date=valuation_date, reduction_rate=reduction_rate, term_years=term_years, plot_ratio=plot_ratio,
         plot_ratio_table=PlotRatioTable.from_csv(plot_ratio_table) if plot_ratio_table else None,
@@ -218,7 +223,7 @@ def value_cmd(
     outcome.write(result, demo=demo)
     _report(result, outcome, as_json)
     if tables is not None and tables.demo:
-        demo_notice(f"the price table {tables.doc_number} (fictional figures: no value here is real)")
+        demo_notice(_("the price table {document} (fictional figures: no value here is real)").format(document=tables.doc_number))
 
 
 def _total_text(result, ok, total: float) -> str:
@@ -227,8 +232,8 @@ def _total_text(result, ok, total: float) -> str:
         return _("nothing was valued: every parcel has an error (see the error column), no price and no total")
     valued = result.loc[ok, "value_yuan"].notna()
     if not valued.any():
-        return ("unit prices only (the valued parcels are points with a blank area)" if result.attrs.get("area_column")
-                else "unit prices only (points without an area column)")
+        return (_("unit prices only (the valued parcels are points with a blank area)") if result.attrs.get("area_column")
+                else _("unit prices only (points without an area column)"))
     text = _("total {total} 元").format(total=f"{total:,.0f}")
     return text if valued.all() else _("{text} for the {n} with an area").format(text=text, n=int(valued.sum()))
 
@@ -245,6 +250,6 @@ def _report(result, outcome: Outcome, as_json: bool) -> None:
         typer.echo(_("valued {valued} of {total} parcel(s) -> {out}; {summary}").format(
             valued=summary["valued"], total=len(result), out=outcome.out, summary=_total_text(result, ok, total)))
         typer.echo(_("order applied: {steps}").format(steps=summary["steps"]))
-    outcome.console(what="parcel(s)")
+    outcome.console(what=_("parcel(s)"))
     if demo:
         demo_notice(N_("the grade zones (grades come from the demo layer, not the official map)"))

@@ -18,6 +18,7 @@ import numpy as np
 from zzgeo._data import data_path, load_toml
 from zzgeo.crs import METRIC_CRS, STORAGE_CRS
 from zzgeo.errors import SchemaError
+from zzgeo.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -83,7 +84,8 @@ def build_demo_zones() -> gpd.GeoDataFrame:
         for use, radii in uses.items():
             grades = existing_grades(table, use)
             if len(radii) + 1 != len(grades):
-                raise SchemaError(f"{DEMO_FILE}: {table}/{use} needs {len(grades) - 1} radii for grades {grades}, has {len(radii)}")
+                raise SchemaError(_("{file}: {table}/{use} needs {n} radii for grades {grades}, has {given}").format(
+                    file=DEMO_FILE, table=table, use=use, n=len(grades) - 1, grades=grades, given=len(radii)))
             discs = gpd.GeoSeries(list(_bands(centre, theta, wave, radii)), crs=METRIC_CRS).to_crs(STORAGE_CRS)
             inner = None
             for grade, disc in zip(grades, [*discs, None]):

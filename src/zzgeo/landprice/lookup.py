@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zzgeo.errors import OutsideAreaError, SchemaError
+from zzgeo.i18n import _
 from zzgeo.landprice.rules import (
     DASH,
     MU_M2,
@@ -149,8 +150,8 @@ def _price_records(parcel: object, table: str, use: str, shares: list[tuple[int,
     rows = []
     for right, right_zh in info.rights.items():
         cells = _cells(table, use, right)
-        values = [cells[g - 1] for g, _ in shares]
-        price = np.nan if DASH in values else float(sum(float(v) * s for v, (_, s) in zip(values, shares)))
+        values = [cells[g - 1] for g, _share in shares]
+        price = np.nan if DASH in values else float(sum(float(v) * s for v, (_grade, s) in zip(values, shares)))
         per_mu = np.nan if DASH in values else (yuan_per_mu(values[0]) if len(values) == 1 else round(price * MU_M2, 2))
         rows.append({"parcel": parcel, "table": table, "use": use, "use_zh": info.name_zh, "right": right, "right_zh": right_zh,
                      "grades": shares, "grade": text, "cover": cover, "price_yuan_m2": price, "price_yuan_mu": per_mu,
@@ -240,17 +241,20 @@ def _answer(lonlat: tuple[float, float], crs: object, given: str | None, distric
     (lon, lat), (adcode, name) = lonlat, district
     tables = active_price_tables()
     if not rows:
-        where = f"{format_location(lon, lat, given)} lies in {name} ({adcode})"
+        where = {"location": format_location(lon, lat, given), "district": name, "adcode": adcode}
         if not zone_tables & set(tables.tables):  # not off the map: the map has nothing for these tables
             titles = ", ".join(table_name(t) for t in tables.tables)
-            raise OutsideAreaError(f"{where}, but the grade map in use has no zones for {titles} ({tables.doc_number}); "
-                                   "give your grade map with --zones")
-        scope = ("郑政文〔2022〕42号 covers 郑州市本级 and its entrusted areas (白沙园区, 物流园区)" if tables.shipped
-                 else f"Give the grade map of {tables.doc_number} (--zones)")
-        msg = (
-            f"{where}, outside every grade zone in use. "
-            + scope + ("; the demo zones cover the six urban districts only" if demo else "")
-        )
+            raise OutsideAreaError(_("{location} lies in {district} ({adcode}), but the grade map in use has no zones for {tables} "
+                                     "({document}); give your grade map with --zones").format(
+                **where, tables=titles, document=tables.doc_number))
+        if tables.shipped:
+            msg = _("{location} lies in {district} ({adcode}), outside every grade zone in use. "
+                    "郑政文〔2022〕42号 covers 郑州市本级 and its entrusted areas (白沙园区, 物流园区)").format(**where)
+        else:
+            msg = _("{location} lies in {district} ({adcode}), outside every grade zone in use. "
+                    "Give the grade map of {document} (--zones)").format(**where, document=tables.doc_number)
+        if demo:
+            msg = _("{message}; the demo zones cover the six urban districts only").format(message=msg)
         raise OutsideAreaError(msg)
     grouped: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for row in rows:
@@ -264,7 +268,7 @@ def _answer(lonlat: tuple[float, float], crs: object, given: str | None, distric
         "unit": doc["unit"],
         **({} if tables.shipped else {"price_table": tables.source, "price_table_demo": tables.demo}),
         "zones_demo": demo,
-        "zones_note": "DEMO grade zones (synthetic, not the official grade map): prices are real, grades are not" if demo else "",
+        "zones_note": _("DEMO grade zones (synthetic, not the official grade map): prices are real, grades are not") if demo else "",
         "tables": [{"table": table, "uses": [_use_answer(table, use, use_rows) for use, use_rows in uses.items()]}
                    for table, uses in grouped.items()],
     }
@@ -288,7 +292,7 @@ def _use_answer(table: str, use: str, rows: list[dict[str, Any]]) -> dict[str, A
                 "right_zh": r["right_zh"],
                 "price_yuan_m2": None if np.isnan(r["price_yuan_m2"]) else round(r["price_yuan_m2"], 4),
                 "price_yuan_mu": None if np.isnan(r["price_yuan_mu"]) else round(r["price_yuan_mu"], 2),
-                "note": "no such grade (the table prints —)" if np.isnan(r["price_yuan_m2"]) else "",
+                "note": _("no such grade (the table prints —)") if np.isnan(r["price_yuan_m2"]) else "",
             }
             for r in rows
         ],
@@ -359,7 +363,8 @@ def lookup_point(lon: float, lat: float, *, crs: object = "wgs84", zones: gpd.Ge
         except (TypeError, ValueError):
             number = math.nan
         if not math.isfinite(number):
-            raise SchemaError(f"location: {what}={value!r} is not a finite number; give the coordinates as numbers (e.g. --lon 113.6654 --lat 34.7536)")
+            raise SchemaError(_("location: {what}={value!r} is not a finite number; give the coordinates as numbers "
+                                "(e.g. --lon 113.6654 --lat 34.7536)").format(what=what, value=value))
     if zones is not None:
         from shapely.geometry import Point
 

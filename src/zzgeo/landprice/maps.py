@@ -84,27 +84,31 @@ def grade_map(
     >>> [label for _, label, _ in state.legends[0][1]]
     ['1级 · 1020 元/m²', '2级 · 895 元/m²', '3级 · 800 元/m²', '4级 · 730 元/m²', '5级 · 670 元/m²', '6级 · 615 元/m²']
     """
+    from zzgeo.i18n import _
     from zzgeo.landprice.rules import doc_number, document, use_info
+    from zzgeo.landprice.valuer_table import shown_table
     from zzgeo.maps import add_points, choropleth_map
 
     info = use_info(table, use)
     layer = grade_price_layer(zones, table=table, use=use)
     demo = bool(layer["demo"].astype(bool).any()) if "demo" in layer else False
     doc = document()
-    form = "floor price 楼面价" if info.price_form == "floor" else "ground price 地面价"
+    form = _("floor price 楼面价") if info.price_form == "floor" else _("ground price 地面价")
+    # the table by its Chinese name in Chinese (its id in English, as before); the use by the table's own wording
+    title = _("{table} · {use} 基准地价级别 (DEMO zones)") if demo else _("{table} · {use} 基准地价级别")
     m = choropleth_map(
         layer, "grade_label", basemap=basemap,
-        title=f"{table} · {info.name_zh} 基准地价级别" + (" (DEMO zones)" if demo else ""),
-        legend_title="grade (级别) · 元/m²",
+        title=title.format(table=shown_table(table, shipped=True), use=info.name_zh),
+        legend_title=_("grade (级别) · 元/m²"),
         tooltip_columns=["grade", "price_yuan_m2"],
         caption_lines=[
-            f"Prices: {doc_number()} (元/m², {form}, base date {doc['base_date']})",
-            "Grade zones: DEMO, synthetic; the official map was not published (地价图（略）)" if demo else "Grade zones: user layer",
-            "Boundaries: geotool-cn (DataV/Amap, for learning and exchange only)",
+            _("Prices: {document} (元/m², {form}, base date {date})").format(document=doc_number(), form=form, date=doc["base_date"]),
+            _("Grade zones: DEMO, synthetic; the official map was not published (地价图（略）)") if demo else _("Grade zones: user layer"),
+            _("Boundaries: geotool-cn (DataV/Amap, for learning and exchange only)"),
         ],
         demo=demo,
-        banner_text=f"DEMO grade zones — not the official {doc_number()} grade map",
+        banner_text=_("DEMO grade zones — not the official {document} grade map").format(document=doc_number()),
     )
     if parcels is not None and len(parcels):
-        add_points(m, parcels.set_geometry(parcels.geometry.representative_point()), label_column=label_column, name="parcels")
+        add_points(m, parcels.set_geometry(parcels.geometry.representative_point()), label_column=label_column, name=_("parcels"))
     return m

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from zzgeo._problems import row_names_of
+from zzgeo.i18n import N_, _
 from zzgeo.theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "district_price_level", "run"]
@@ -89,18 +90,20 @@ def _run(given: dict, tables) -> ThemeRun:
                            price_table=tables)
     notes_table, register_lines = register_notes({Path(str(source)).name: valued})
     zones_demo = bool(zones["demo"].astype(bool).any()) if "demo" in zones else False
-    demo = [*(["grade zones"] if zones_demo else []), *([] if given.get("parcels") else ["parcels"]),
-            *(["price table"] if tables is not None and tables.demo else [])]
+    demo = [*([N_("grade zones")] if zones_demo else []), *([] if given.get("parcels") else [N_("parcels")]),
+            *([N_("price table")] if tables is not None and tables.demo else [])]  # translated where the notice is shown
     ok = valued[valued["unit_price_yuan_m2"].notna()]
     return ThemeRun(
         key="land-price", title="基准地价 Land benchmark prices", document=number,
         tables={"valuation": valued, "benchmark_prices": price_table(), "register_notes": notes_table},
         maps={"grades": draw},
-        findings=[f"{len(ok)} of {len(valued)} parcels valued by coefficient correction; total {ok['value_yuan'].sum():,.0f} 元",
-                  (f"corrected unit prices {ok['unit_price_yuan_m2'].min():,.2f}–{ok['unit_price_yuan_m2'].max():,.2f} 元/m² "
-                   f"(benchmarks of {number}, base date {base_date})")] if len(ok) else ["no parcel could be valued"],
+        findings=[_("{valued} of {total} parcels valued by coefficient correction; total {value:,.0f} 元").format(
+                      valued=len(ok), total=len(valued), value=ok["value_yuan"].sum()),
+                  _("corrected unit prices {low:,.2f}–{high:,.2f} 元/m² (benchmarks of {document}, base date {date})").format(
+                      low=ok["unit_price_yuan_m2"].min(), high=ok["unit_price_yuan_m2"].max(), document=number, date=base_date)]
+        if len(ok) else [_("no parcel could be valued")],
         demo=demo,
         demo_free=() if tables is not None and tables.demo else ("benchmark_prices",),  # the tables of 郑政文〔2022〕42号
         indicators=district_price_level(read_layer("districts"), zones, table=table, use=use).to_frame(),
-        notes=[f"correction order: {valued['steps'].iloc[0]}" if len(valued) else "no parcels", *register_lines],
+        notes=[_("correction order: {steps}").format(steps=valued["steps"].iloc[0]) if len(valued) else _("no parcels"), *register_lines],
     )

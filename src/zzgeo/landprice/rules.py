@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from zzgeo._data import load_toml
 from zzgeo.errors import NoSuchGradeError, SchemaError, UnknownCodeError
+from zzgeo.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -149,14 +150,14 @@ def _checked(data: Mapping[str, Any], source: str) -> tuple[dict, dict]:
     doc = dict(data.get("document") or {})
     number = doc.get("doc_number")
     if not isinstance(number, str) or not number.strip():
-        raise fail("document.doc_number", f"no document number (文号) given (got {number!r}); every output names it")
+        raise fail("document.doc_number", _("no document number (文号) given (got {number!r}); every output names it").format(number=number))
     base = str(doc.get("base_date", ""))
     try:
         import datetime as dt
 
         dt.date.fromisoformat(base)
     except ValueError:
-        raise fail("document.base_date", f"base date (基准日) {doc.get('base_date')!r} is not a date YYYY-MM-DD") from None
+        raise fail("document.base_date", _("base date (基准日) {date!r} is not a date YYYY-MM-DD").format(date=doc.get("base_date"))) from None
     doc.setdefault("unit", "元/平方米")
     factor = _unit_factor(str(doc["unit"]), source)
     if factor != 1:  # cells converted to 元/m²; the unit the file gave is kept beside
@@ -164,19 +165,19 @@ def _checked(data: Mapping[str, Any], source: str) -> tuple[dict, dict]:
     doc["unit"] = "元/平方米"
     raw_tables = data.get("tables")
     if not isinstance(raw_tables, Mapping) or not raw_tables:
-        raise fail("tables", "no table given")
+        raise fail("tables", _("no table given"))
     tables = {}
     for key, spec in raw_tables.items():
         where = f"tables.{key}"
         grades = list(spec.get("grades") or [])
         if not grades:
-            raise fail(f"{where}.grades", "no grades given")
+            raise fail(f"{where}.grades", _("no grades given"))
         for grade in grades:
             if grades.count(grade) > 1:
-                raise fail(f"{where}.grades", f"grade {grade!r} appears twice; name each grade once")
+                raise fail(f"{where}.grades", _("grade {grade!r} appears twice; name each grade once").format(grade=grade))
         uses = spec.get("uses")
         if not isinstance(uses, Mapping) or not uses:
-            raise fail(f"{where}.uses", "no use given")
+            raise fail(f"{where}.uses", _("no use given"))
         tables[key] = {**spec, "grades": grades, "uses": {use: _checked_use(u, len(grades), f"{where}.uses.{use}", fail, factor)
                                                           for use, u in uses.items()}}
     return doc, tables
@@ -198,24 +199,26 @@ def _unit_factor(unit: str, source: str) -> float:
 
 def _checked_use(u: Mapping[str, Any], n_grades: int, where: str, fail, factor: float) -> dict[str, Any]:
     if u.get("price_form") not in _FORMS:
-        raise fail(f"{where}.price_form", f"price form {u.get('price_form')!r} is not floor (楼面价) or ground (地面价)")
+        raise fail(f"{where}.price_form", _("price form {form!r} is not floor (楼面价) or ground (地面价)").format(form=u.get("price_form")))
     term = u.get("term_years")
     if term != "unlimited" and not (isinstance(term, (int, float)) and not isinstance(term, bool) and 0 < term <= 70):
-        raise fail(f"{where}.term_years", f"benchmark term {term!r} is not a number of years 0 < n <= 70 or \"unlimited\"")
+        raise fail(f"{where}.term_years", _("benchmark term {term!r} is not a number of years 0 < n <= 70 or \"unlimited\"").format(term=term))
     ratio = u.get("plot_ratio")
     if ratio is not None and not (isinstance(ratio, (int, float)) and 0 < ratio <= 30):
-        raise fail(f"{where}.plot_ratio", f"benchmark plot ratio {ratio!r} is not a number 0 < FAR <= 30")
+        raise fail(f"{where}.plot_ratio", _("benchmark plot ratio {ratio!r} is not a number 0 < FAR <= 30").format(ratio=ratio))
     rights = dict(u.get("rights") or {})
     if not rights:
-        raise fail(f"{where}.rights", "no right given (e.g. rights = { transfer = \"出让土地使用权价格\" })")
+        raise fail(f"{where}.rights", _("no right given (e.g. rights = { transfer = \"出让土地使用权价格\" })"))
     cells = u.get("cells")
     by_right = cells if isinstance(cells, Mapping) else {right: cells for right in rights}
     out = {}
     for right in rights:
         row = by_right.get(right)
         if not isinstance(row, (list, tuple)) or len(row) != n_grades:
-            raise fail(f"{where}.cells", f"{len(row) if isinstance(row, (list, tuple)) else 'no'} cells for right {right!r}; "
-                       f"the table has {n_grades} grades (write \"—\" where it prints a dash)")
+            text = (_("{n} cells for right {right!r}; the table has {grades} grades (write \"—\" where it prints a dash)")
+                    if isinstance(row, (list, tuple)) else
+                    _("no cells for right {right!r}; the table has {grades} grades (write \"—\" where it prints a dash)"))
+            raise fail(f"{where}.cells", text.format(n=len(row) if isinstance(row, (list, tuple)) else 0, right=right, grades=n_grades))
         out[right] = [_cell(c, f"{where}.cells[{g}]", fail, factor) for g, c in enumerate(row, start=1)]
     return {**u, "name_zh": str(u.get("name_zh") or where.rsplit(".", 1)[-1]), "rights": rights,
             "cells": out if isinstance(cells, Mapping) else out[next(iter(rights))]}
@@ -226,16 +229,17 @@ def _cell(cell: object, where: str, fail, factor: float) -> str:
     if isinstance(cell, str) and cell.strip() in (DASH, "-", "–", "―", "－"):
         return DASH
     if cell is None or (isinstance(cell, str) and not cell.strip()):
-        raise fail(where, "the price is blank; fill it from the document's table, or write \"—\" where it prints a dash")
+        raise fail(where, _("the price is blank; fill it from the document's table, or write \"—\" where it prints a dash"))
     try:
         value = float(Decimal(str(cell).strip()))
     except ArithmeticError:
-        raise fail(where, f"price {cell!r} is not a number") from None
+        raise fail(where, _("price {cell!r} is not a number").format(cell=cell)) from None
     if isinstance(cell, bool) or not math.isfinite(value) or value <= 0:
-        raise fail(where, f"price {cell!r} is not a positive number")
+        raise fail(where, _("price {cell!r} is not a positive number").format(cell=cell))
     if value * factor > PRICE_LIMIT_YUAN_M2:
-        raise fail(where, f"price {cell!r} is {value * factor:,.0f} 元/m², above {PRICE_LIMIT_YUAN_M2:,.0f} 元/m²: "
-                          "no benchmark price is that high; are these 元/亩 under a 元/m² heading?")
+        raise fail(where, _("price {cell!r} is {price:,.0f} 元/m², above {limit:,.0f} 元/m²: "
+                            "no benchmark price is that high; are these 元/亩 under a 元/m² heading?").format(
+            cell=cell, price=value * factor, limit=PRICE_LIMIT_YUAN_M2))
     return str(cell).strip() if factor == 1 else figure_text(value * factor)
 
 
@@ -302,7 +306,7 @@ def using_price_tables(tables: PriceTables | None) -> Iterator[PriceTables]:
         yield active_price_tables()
         return
     if not isinstance(tables, PriceTables):
-        raise TypeError(f"using_price_tables takes a PriceTables (see load_price_table), got {type(tables).__name__}")
+        raise TypeError(_("using_price_tables takes a PriceTables (see load_price_table), got {kind}").format(kind=type(tables).__name__))
     token = _ACTIVE.set(tables)
     try:
         yield tables
@@ -407,7 +411,7 @@ def table_names() -> list[str]:
 def _table(table: str) -> dict:
     tables = _tables()
     if table not in tables:
-        msg = f"unknown land price table {table!r}; {doc_number()} has {sorted(tables)}"
+        msg = _("unknown land price table {table!r}; {document} has {tables}").format(table=table, document=doc_number(), tables=sorted(tables))
         raise UnknownCodeError(msg)
     return tables[table]
 
@@ -453,7 +457,7 @@ def use_info(table: str, use: str) -> UseInfo:
     uses = spec["uses"]
     if use not in uses:
         names = ", ".join(f"{k} ({v['name_zh']})" for k, v in uses.items())
-        msg = f"unknown use {use!r} for table {table!r}; uses: {names}"
+        msg = _("unknown use {use!r} for table {table!r}; uses: {uses}").format(use=use, table=table, uses=names)
         raise UnknownCodeError(msg)
     u = uses[use]
     term = math.inf if u["term_years"] == "unlimited" else float(u["term_years"])
@@ -472,7 +476,7 @@ def use_info(table: str, use: str) -> UseInfo:
 def _cells(table: str, use: str, right: str) -> list[str]:
     info = use_info(table, use)
     if right not in info.rights:
-        msg = f"unknown right {right!r} for {table}/{use}; rights: {sorted(info.rights)}"
+        msg = _("unknown right {right!r} for {table}/{use}; rights: {rights}").format(right=right, table=table, use=use, rights=sorted(info.rights))
         raise UnknownCodeError(msg)
     cells = _table(table)["uses"][use]["cells"]
     return list(cells[right] if isinstance(cells, dict) else cells)
@@ -504,7 +508,7 @@ def parse_grade(grade: object, *, n_grades: int = 6) -> int:
         except (ValueError, OverflowError):  # "x", "inf"
             value = None
     if value is None or not 1 <= value <= n_grades:
-        msg = f"unknown grade {grade!r}; grades are 1..{n_grades} (一级..)"
+        msg = _("unknown grade {grade!r}; grades are 1..{n} (一级..)").format(grade=grade, n=n_grades)
         raise UnknownCodeError(msg)
     return value
 
@@ -561,10 +565,8 @@ def benchmark_price(table: str, use: str, right: str, grade: object) -> float:
     g = parse_grade(grade, n_grades=info.n_grades)
     cell = _cells(table, use, right)[g - 1]
     if cell == DASH:
-        msg = (
-            f"{doc_number()} prints '—' for {table}/{use} ({info.name_zh}) grade {g}: "
-            "that grade does not exist for this use"
-        )
+        msg = _("{document} prints '—' for {table}/{use} ({use_zh}) grade {grade}: that grade does not exist for this use").format(
+            document=doc_number(), table=table, use=use, use_zh=info.name_zh, grade=g)
         raise NoSuchGradeError(msg)
     return float(cell)
 
@@ -669,7 +671,7 @@ class ValuationRules:
         try:
             return float(self.reduction_rates[table][use])
         except KeyError:
-            raise UnknownCodeError(f"{RULES_FILE}: no reduction rate for {table}/{use}") from None
+            raise UnknownCodeError(_("{file}: no reduction rate for {table}/{use}").format(file=RULES_FILE, table=table, use=use)) from None
 
 
 def valuation_rules(path: str | None = None) -> ValuationRules:

@@ -32,13 +32,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zzgeo.errors import SchemaError
+from zzgeo.i18n import N_, _
 from zzgeo.landprice.rules import DASH, PriceTables, figure_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["SCHEMA", "TEMPLATE", "grade_name", "load_price_table", "message_name", "price_tables_from_rows", "price_tables_of",
-           "schema_for", "table_name", "use_name"]
+           "schema_for", "shown_table", "shown_use", "table_name", "use_name"]
 
 #: Schema of a price table in CSV/Excel (read by the common register loader).
 SCHEMA = "landprice/price_table.toml"
@@ -47,7 +48,7 @@ TEMPLATE = "landprice/templates/urban_2019_49.csv"
 _DASHES = frozenset({DASH, "-", "–", "―", "－", "--", "——"})
 _DEFAULT_TABLE = "state_construction"
 _DEFAULT_RIGHT = "transfer"
-_HINT = "Fix the table (one row per use and grade; — where the document prints a dash)"
+_HINT = N_("Fix the table (one row per use and grade; — where the document prints a dash)")
 _ZH_GRADES = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
 
 
@@ -159,6 +160,45 @@ def grade_name(grade: int | str) -> str:
     return f"{_ZH_GRADES[number - 1]}级" if 1 <= number <= len(_ZH_GRADES) else str(grade)
 
 
+def shown_table(table: str, *, shipped: bool | None = None) -> str:
+    """How a title, heading or console table names *table*: its 地价表 name in Chinese, and for a valuer's table in
+    any language; the id for the shipped tables in English (``--json``, CSV and files keep the ids).
+
+    *shipped*: whether the shipped tables are meant (default: whether they are the tables in use).
+
+    Examples
+    --------
+    >>> from zzgeo.i18n import set_language
+    >>> shown_table("collective_construction")
+    'collective_construction'
+    >>> set_language("zh"); shown_table("collective_construction"); set_language(None)
+    '集体建设用地'
+    """
+    from zzgeo.i18n import language
+    from zzgeo.landprice.rules import active_price_tables
+
+    if shipped is None:
+        shipped = active_price_tables().shipped
+    return table_name(table) if language() == "zh" or not shipped else table
+
+
+def shown_use(use: str, name_zh: str | None = None) -> str:
+    """How a title, heading or console table names *use*: its Chinese name in Chinese (*name_zh*, the table's own
+    wording, else the price-table schema's label), the id in English.
+
+    Examples
+    --------
+    >>> from zzgeo.i18n import set_language
+    >>> shown_use("commercial", "商业服务业用地")
+    'commercial'
+    >>> set_language("zh"); shown_use("commercial", "商业服务业用地"), shown_use("residential"); set_language(None)
+    ('商业服务业用地', '住宅用地')
+    """
+    from zzgeo.i18n import language
+
+    return (name_zh or use_name(use)) if language() == "zh" else use
+
+
 def message_name(table: str, use: str | None = None) -> str:
     """How a message names *table* (and *use*) of the tables in use.
 
@@ -192,11 +232,11 @@ def _from_toml(path: Path) -> PriceTables:
     from zzgeo._data import load_toml
 
     if not path.is_file():
-        raise FileNotFoundError(f"no such price table: {str(path)!r}")
+        raise FileNotFoundError(_("no such price table: {path!r}").format(path=str(path)))
     try:
         data = load_toml(path)
     except tomllib.TOMLDecodeError as exc:
-        raise SchemaError(f"{path}: not a TOML file in the shipped tables' shape: {exc}") from None
+        raise SchemaError(_("{path}: not a TOML file in the shipped tables' shape: {error}").format(path=path, error=exc)) from None
     doc = data.get("document") if isinstance(data.get("document"), Mapping) else {}
     data = {**data, "document": {**doc, "source": str(path)}}
     return PriceTables.from_dict(data, source=str(path))
@@ -210,7 +250,7 @@ def _read_rows(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, np.nd
 
     raw = read_table(path, sheet=sheet, name=str(path))
     if len(raw) == 0:
-        raise SchemaError(f"{path}: the table has no rows (a header only?); one row per use and grade")
+        raise SchemaError(_("{path}: the table has no rows (a header only?); one row per use and grade").format(path=path))
     spec = load_schema(SCHEMA).columns["price"]
     keys = {header_key(h) for h in ("price", *spec.headers, spec.title)}
     dash = np.zeros(len(raw), dtype=bool)
@@ -220,7 +260,7 @@ def _read_rows(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, np.nd
             marks = cells.map(lambda c: isinstance(c, str) and c.strip() in _DASHES).to_numpy(dtype=bool)
             dash |= marks
             raw[header] = cells.where(~marks, None)
-    frame = validate_register(raw, SCHEMA, name=str(path), row_names="line", hint=_HINT, checks=[_repeats])
+    frame = validate_register(raw, SCHEMA, name=str(path), row_names="line", hint=_(_HINT), checks=[_repeats])
     return frame, dash
 
 
@@ -247,7 +287,7 @@ def _repeats(ctx: Any) -> None:
             named = f"地价表 {table_name(key[0])}, 用途 {use_name(key[1])}, 级别 {grade_name(key[3])}"
             if "right" in ctx.values:
                 named += f", 权利类型 {_labels('right').get(key[2], key[2])}"
-            texts[pos] = f"{named} repeats {ctx.label.place(first[key])}"
+            texts[pos] = _("{named} repeats {place}").format(named=named, place=ctx.label.place(first[key]))
         else:
             first[key] = pos
     ctx.issues.add(np.array(sorted(texts), dtype=np.int64), lambda p: [texts[int(i)] for i in p])
@@ -268,8 +308,9 @@ def _one(frame: pd.DataFrame, column: str, rows: np.ndarray, what: str, source: 
     first_pos, first = filled[0]
     for pos, value in filled[1:]:
         if value != first:
-            raise SchemaError(f"{source}: line {_line(pos)}: {what} {_show(value)} differs from {_show(first)} on line "
-                              f"{_line(first_pos)}; give it once, or the same on every row")
+            raise SchemaError(_("{source}: line {line}: {what} {value} differs from {first} on line {first_line}; "
+                                "give it once, or the same on every row").format(
+                source=source, line=_line(pos), what=what, value=_show(value), first=_show(first), first_line=_line(first_pos)))
     return first
 
 
@@ -298,22 +339,24 @@ def price_tables_from_rows(frame: pd.DataFrame, dash: np.ndarray, *, source: str
     price = frame["price"].to_numpy(dtype=float)
     blank = np.isnan(price) & ~dash
     if blank.all():
-        raise SchemaError(f"{source}: every price (基准地价) is blank: fill the column from the document's table "
-                          "(元/㎡, or give the unit in the header, e.g. 基准地价(万元/亩)); write — where it prints a dash")
+        raise SchemaError(_("{source}: every price (基准地价) is blank: fill the column from the document's table "
+                            "(元/㎡, or give the unit in the header, e.g. 基准地价(万元/亩)); write — where it prints a dash").format(source=source))
     if blank.any():
         pos = int(np.flatnonzero(blank)[0])
-        raise SchemaError(f"{source}: line {_line(pos)}: the price of {use_name(frame['use'].iloc[pos])} "
-                          f"{grade_name(frame['grade'].iloc[pos])} "
-                          f"is blank ({int(blank.sum())} blank in all); fill it, or write — where the document prints a dash")
+        raise SchemaError(_("{source}: line {line}: the price of {use} {grade} is blank ({n} blank in all); "
+                            "fill it, or write — where the document prints a dash").format(
+            source=source, line=_line(pos), use=use_name(frame["use"].iloc[pos]), grade=grade_name(frame["grade"].iloc[pos]),
+            n=int(blank.sum())))
     everything = np.arange(len(frame))
-    number = _one(frame, "doc_number", everything, "document number (文号)", source)
+    number = _one(frame, "doc_number", everything, _("document number (文号)"), source)
     if number is None:
-        raise SchemaError(f"{source}: line 2: no document number (文号) given (got ''); give the number that sets the "
-                          "prices, e.g. 郑政文〔2019〕49号, in a 文号 column")
-    base = _one(frame, "base_date", everything, "base date (基准日)", source)
+        raise SchemaError(_("{source}: line 2: no document number (文号) given (got ''); give the number that sets the "
+                            "prices, e.g. 郑政文〔2019〕49号, in a 文号 column").format(source=source))
+    base = _one(frame, "base_date", everything, _("base date (基准日)"), source)
     if base is None:
-        raise SchemaError(f"{source}: line 2: no base date (基准日) given (got ''); give the document's 基准日 as YYYY-MM-DD")
-    title = _one(frame, "title", everything, "title (文件名称)", source)
+        raise SchemaError(_("{source}: line 2: no base date (基准日) given (got ''); give the document's 基准日 as YYYY-MM-DD").format(
+            source=source))
+    title = _one(frame, "title", everything, _("title (文件名称)"), source)
     tables_of = frame["table"].to_numpy(dtype=object)
     tables_of = np.where(pd.isna(tables_of), _DEFAULT_TABLE, tables_of)
     tables: dict[str, Any] = {}
@@ -346,27 +389,29 @@ def _table(frame: pd.DataFrame, rows: np.ndarray, price: np.ndarray, dash: np.nd
             by_grade = {int(grade[p]): p for p in theirs}
             missing = [g for g in range(1, n + 1) if g not in by_grade]
             if missing:
-                lines = f"lines {_line(theirs.min())}-{_line(theirs.max())}" if len(theirs) > 1 else f"line {_line(theirs[0])}"
-                raise SchemaError(f"{source}: {lines} ({table_name(table)} {label}): no row for {grade_name(missing[0])} "
-                                  f"(grades given: {', '.join(grade_name(g) for g in sorted(by_grade))}; "
-                                  f"the table has grades {grade_name(1)}..{grade_name(n)}); "
-                                  "give every grade once, with — where the document prints a dash")
+                lines = (_("lines {first}-{last}").format(first=_line(theirs.min()), last=_line(theirs.max())) if len(theirs) > 1
+                         else _("line {line}").format(line=_line(theirs[0])))
+                raise SchemaError(_("{source}: {lines} ({table} {use}): no row for {grade} (grades given: {given}; "
+                                    "the table has grades {first}..{last}); give every grade once, with — where the document prints a dash")
+                                  .format(source=source, lines=lines, table=table_name(table), use=label, grade=grade_name(missing[0]),
+                                          given=", ".join(grade_name(g) for g in sorted(by_grade)), first=grade_name(1), last=grade_name(n)))
             cells[right] = [DASH if dash[by_grade[g]] else figure_text(float(price[by_grade[g]])) for g in range(1, n + 1)]
-        form = _one(frame, "price_form", mine, f"price form (地价形式) of {label}", source)
-        term = _one(frame, "term_years", mine, f"term (使用年期) of {label}", source)
-        far = _one(frame, "plot_ratio", mine, f"plot ratio (容积率) of {label}", source)
-        for value, what in ((form, "price form (地价形式: 楼面价 or 地面价)"), (term, "term (使用年期, years)")):
+        form = _one(frame, "price_form", mine, _("price form (地价形式) of {use}").format(use=label), source)
+        term = _one(frame, "term_years", mine, _("term (使用年期) of {use}").format(use=label), source)
+        far = _one(frame, "plot_ratio", mine, _("plot ratio (容积率) of {use}").format(use=label), source)
+        for value, what in ((form, _("price form (地价形式: 楼面价 or 地面价)")), (term, _("term (使用年期, years)"))):
             if value is None:
-                raise SchemaError(f"{source}: line {_line(mine[0])} ({table_name(table)} {label}): no {what} given (got ''); "
-                                  "give it on one row of the use")
-        name_zh = _one(frame, "use_zh", mine, f"name (用途名称) of {label}", source) or schema.vocabularies["use"].labels.get(use, use)
+                raise SchemaError(_("{source}: line {line} ({table} {use}): no {what} given (got ''); give it on one row of the use").format(
+                    source=source, line=_line(mine[0]), table=table_name(table), use=label, what=what))
+        name_zh = (_one(frame, "use_zh", mine, _("name (用途名称) of {use}").format(use=label), source)
+                   or schema.vocabularies["use"].labels.get(use, use))
         right_zh = schema.vocabularies["right"].labels
         uses[str(use)] = {"name_zh": str(name_zh), "price_form": str(form), "term_years": float(term),
                           "plot_ratio": None if far is None else float(far),
                           "rights": {r: right_zh.get(r, r) for r in sorted(rights)},
                           "cells": cells if len(cells) > 1 else cells[next(iter(cells))]}
-    return {"title_zh": str(_one(frame, "table_zh", rows, "table name (表名)", source) or ""),
-            "development_level_zh": str(_one(frame, "development_level", rows, "development level (开发程度)", source) or ""),
+    return {"title_zh": str(_one(frame, "table_zh", rows, _("table name (表名)"), source) or ""),
+            "development_level_zh": str(_one(frame, "development_level", rows, _("development level (开发程度)"), source) or ""),
             "grades": [f"{_ZH_GRADES[g - 1]}级" for g in range(1, n + 1)], "uses": uses}
 
 

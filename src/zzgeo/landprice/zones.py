@@ -28,6 +28,7 @@ import numpy as np
 
 from zzgeo.crs import METRIC_CRS
 from zzgeo.errors import NoSuchGradeError, SchemaError
+from zzgeo.i18n import N_, _
 from zzgeo.landprice.rules import (
     DASH,
     PriceTables,
@@ -68,8 +69,8 @@ __all__ = [
 
 #: The packaged schema of grade-zone layers.
 SCHEMA = "landprice/grade_zones.toml"
-_HINT = "Fix the zone layer: every zone needs a table, a grade the table prints, and a valid polygon"
-DEMO_LABEL = "DEMO grade zones (synthetic, not the official 郑政文〔2022〕42号 grade map)"
+_HINT = N_("Fix the zone layer: every zone needs a table, a grade the table prints, and a valid polygon")
+DEMO_LABEL = N_("DEMO grade zones (synthetic, not the official 郑政文〔2022〕42号 grade map)")
 
 
 def existing_grades(table: str, use: str) -> list[int]:
@@ -141,11 +142,13 @@ def _no_grade(table: str, use: str, grade: int) -> str:
     """A zone's grade its table and use lack: by id for the shipped tables, by the valuer's names for a valuer's."""
     n = len(_tables()[table]["grades"])
     if active_price_tables().shipped:
-        return (f"{table}/{use or '*'} has no grade {grade} (the table prints '—')" if grade <= n
-                else f"{table}/{use or '*'} has no grade {grade}: {doc_number()}'s table has grades 1..{n}")
-    what = message_name(table, use) if use else f"{table_name(table)} (every use)"
-    return (f"{what} has no {grade_name(grade)} (the table prints '—')" if grade <= n
-            else f"{what} has no {grade_name(grade)}: {doc_number()}'s table has grades {grade_name(1)}..{grade_name(n)}")
+        return (_("{table}/{use} has no grade {grade} (the table prints '—')").format(table=table, use=use or "*", grade=grade)
+                if grade <= n else _("{table}/{use} has no grade {grade}: {document}'s table has grades 1..{n}").format(
+                    table=table, use=use or "*", grade=grade, document=doc_number(), n=n))
+    what = message_name(table, use) if use else _("{table} (every use)").format(table=table_name(table))
+    return (_("{what} has no {grade} (the table prints '—')").format(what=what, grade=grade_name(grade)) if grade <= n
+            else _("{what} has no {grade}: {document}'s table has grades {first}..{last}").format(
+                what=what, grade=grade_name(grade), document=doc_number(), first=grade_name(1), last=grade_name(n)))
 
 
 def _use_check(ctx: CheckContext) -> None:
@@ -153,16 +156,20 @@ def _use_check(ctx: CheckContext) -> None:
     tables, uses = ctx.value("table"), ctx.value("use")
     foreign = [p for p, t in enumerate(tables) if isinstance(t, str) and t not in _tables()]
     if active_price_tables().shipped:
-        texts = [f"table {tables.iloc[p]!r} is not a table of {doc_number()} (tables: {', '.join(_tables())})" for p in foreign]
+        text = _("table {table!r} is not a table of {document} (tables: {tables})")
+        texts = [text.format(table=tables.iloc[p], document=doc_number(), tables=", ".join(_tables())) for p in foreign]
     else:  # a valuer's table: the 地价表 names the valuer types
-        texts = [f"地价表 {table_name(tables.iloc[p])} is not a table of {doc_number()} "
-                 f"(its tables: {', '.join(map(table_name, _tables()))})" for p in foreign]
+        text = _("地价表 {table} is not a table of {document} (its tables: {tables})")
+        texts = [text.format(table=table_name(tables.iloc[p]), document=doc_number(), tables=", ".join(map(table_name, _tables())))
+                 for p in foreign]
     ctx.issues.add(np.asarray(foreign, dtype=np.int64), texts, kind=SchemaError)
     wrong = [p for p, (t, u) in enumerate(zip(tables, uses)) if isinstance(t, str) and isinstance(u, str) and u
              and t in _tables() and u not in _tables()[t]["uses"]]
+    shipped = active_price_tables().shipped
+    ids, names = _("use {use!r} is not a use of table {table!r}"), _("用途 {use} is not a use of 地价表 {table} in {document}")
     ctx.issues.add(np.asarray(wrong, dtype=np.int64),
-                   [f"use {uses.iloc[p]!r} is not a use of table {tables.iloc[p]!r}" if active_price_tables().shipped
-                    else f"用途 {use_name(uses.iloc[p])} is not a use of 地价表 {table_name(tables.iloc[p])} in {doc_number()}"
+                   [ids.format(use=uses.iloc[p], table=tables.iloc[p]) if shipped
+                    else names.format(use=use_name(uses.iloc[p]), table=table_name(tables.iloc[p]), document=doc_number())
                     for p in wrong], kind=SchemaError)
 
 
@@ -172,7 +179,8 @@ def _overlaps(zones: gpd.GeoDataFrame, name: str) -> None:
         total = group.area.sum()
         union = group.union_all().area
         if total - union > 1.0 + 1e-6 * total:  # more than 1 m² of overlap
-            msg = f"{name}: zones of {table}/{use or '*'} overlap by {total - union:.0f} m²; each place needs one grade"
+            msg = _("{name}: zones of {table}/{use} overlap by {area:.0f} m²; each place needs one grade").format(
+                name=name, table=table, use=use or "*", area=total - union)
             raise SchemaError(msg)
 
 
@@ -222,7 +230,7 @@ def validate_grade_zones(zones: gpd.GeoDataFrame, *, crs: object = None, name: s
     from zzgeo.registers import validate_register
 
     with using_price_tables(price_tables_of(price_table)):
-        out = validate_register(zones, schema_for(SCHEMA), crs=crs, name=name, checks=[_use_check, _grade_check], hint=_HINT)
+        out = validate_register(zones, schema_for(SCHEMA), crs=crs, name=name, checks=[_use_check, _grade_check], hint=_(_HINT))
         return _finish(out, name)
 
 
@@ -293,7 +301,7 @@ def load_grade_zones(path: str | Path, *, layer: str | None = None, crs: object 
     from zzgeo.registers import load_register
 
     with using_price_tables(price_tables_of(price_table)):
-        out = load_register(path, schema_for(SCHEMA), layer=layer, crs=crs, checks=[_use_check, _grade_check], hint=_HINT)
+        out = load_register(path, schema_for(SCHEMA), layer=layer, crs=crs, checks=[_use_check, _grade_check], hint=_(_HINT))
         zones = _finish(out, str(path))
     zones["demo"] = False
     return zones
@@ -319,8 +327,8 @@ def coverage_notes(zones: gpd.GeoDataFrame) -> list[str]:
             missing = [g for g in existing_grades(table, use) if g not in drawn]
             if missing:
                 named = ", ".join(map(str if active_price_tables().shipped else grade_name, missing))
-                notes.append(f"the grade map has no zone for {message_name(table, use)} grade(s) {named} that "
-                             f"{doc_number()} prices: parcels there cannot be graded")
+                notes.append(_("the grade map has no zone for {what} grade(s) {grades} that {document} prices: parcels there cannot be graded")
+                             .format(what=message_name(table, use), grades=named, document=doc_number()))
     return notes
 
 

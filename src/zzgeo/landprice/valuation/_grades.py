@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from zzgeo.errors import NoSuchGradeError, OutsideAreaError, UnknownCodeError
+from zzgeo.i18n import _
 from zzgeo.landprice.rules import DASH, UseInfo, _cells, active_price_tables, doc_number
 from zzgeo.landprice.valuer_table import grade_name, message_name, table_name, use_name
 
@@ -152,7 +153,7 @@ def _straddling(job: Job, pos: np.ndarray, grade: np.ndarray, weight: np.ndarray
 
 def _given_numbers(job: Job) -> np.ndarray:
     """The parcels' own grades as numbers (NaN where none), from the loader's codes of the ``grade`` column."""
-    codes, _, parsed = job.ctx.codes["grade"]
+    codes, _written, parsed = job.ctx.codes["grade"]
     return pd.to_numeric(pd.Series(parsed, dtype=object), errors="coerce").to_numpy(dtype=float)[codes]
 
 
@@ -168,8 +169,8 @@ def _given_grades(job: Job, group: Group, prices: np.ndarray) -> None:
     mapped = job.grades.code[rows]
     valid = grades <= len(prices)
     differs = valid & (mapped != 0) & (mapped != grades)
-    job.warnings.add(rows[differs], [f"given grade {g} is used; the grade map says {m}"
-                                     for g, m in zip(grades[differs], job.grades.texts(rows[differs]))])
+    text = _("given grade {grade} is used; the grade map says {mapped}")
+    job.warnings.add(rows[differs], [text.format(grade=g, mapped=m) for g, m in zip(grades[differs], job.grades.texts(rows[differs]))])
     job.cols["benchmark"][rows[valid]] = prices[grades[valid] - 1]
     job.cols["cover"][rows[valid]] = 1.0
     job.grades.code[rows[valid]] = grades[valid]
@@ -179,16 +180,17 @@ def _given_grades(job: Job, group: Group, prices: np.ndarray) -> None:
 
 def _no_grade(group: Group, grade: int, n: int) -> str:
     if active_price_tables().shipped:
-        return f"grade {grade} does not exist for {group.table}/{group.use} (grades 1..{n})"
-    return f"{grade_name(grade)} does not exist for {message_name(group.table, group.use)} (grades {grade_name(1)}..{grade_name(n)})"
+        return _("grade {grade} does not exist for {table}/{use} (grades 1..{n})").format(grade=grade, table=group.table, use=group.use, n=n)
+    return _("{grade} does not exist for {what} (grades {first}..{last})").format(
+        grade=grade_name(grade), what=message_name(group.table, group.use), first=grade_name(1), last=grade_name(n))
 
 
 def _dash_message(group: Group, grade: int) -> str:
     if not active_price_tables().shipped:  # a valuer's table: the names the valuer typed
-        return (f"{doc_number()} prints '—' for {message_name(group.table, group.use)} {grade_name(grade)}: "
-                "that grade does not exist for this use")
-    return (f"{doc_number()} prints '—' for {group.table}/{group.use} ({group.info.name_zh}) grade {grade}: "
-            "that grade does not exist for this use")
+        return _("{document} prints '—' for {what} {grade}: that grade does not exist for this use").format(
+            document=doc_number(), what=message_name(group.table, group.use), grade=grade_name(grade))
+    return _("{document} prints '—' for {table}/{use} ({use_zh}) grade {grade}: that grade does not exist for this use").format(
+        document=doc_number(), table=group.table, use=group.use, use_zh=group.info.name_zh, grade=grade)
 
 
 def _grade_problems(job: Job, group: Group, *, drawn: bool) -> None:
@@ -204,19 +206,21 @@ def _grade_problems(job: Job, group: Group, *, drawn: bool) -> None:
         texts = job.grades.texts(rows[dash])
         for text in sorted(set(texts)):
             message = (_dash_message(group, int(text)) if ":" not in text
-                       else f"{doc_number()} prints '—' for one of the grades {text} of {message_name(group.table, group.use)}")
+                       else _("{document} prints '—' for one of the grades {grades} of {what}").format(
+                           document=doc_number(), grades=text, what=message_name(group.table, group.use)))
             job.errors.add(rows[dash][texts == text], message, kind=NoSuchGradeError)
     inside = job.ctx.district_rows[rows] >= 0
     tables = active_price_tables()
     if tables.shipped:
-        off = f"outside the {group.table} grade map for {group.use} (郑政文〔2022〕42号 covers 郑州市本级 and its entrusted areas)"
+        off = _("outside the {table} grade map for {use} (郑政文〔2022〕42号 covers 郑州市本级 and its entrusted areas)").format(
+            table=group.table, use=group.use)
     elif not drawn:
-        off = (f"the grade map in use has no zones for {message_name(group.table, group.use)} ({tables.doc_number}); "
-               "give your grade map with --zones / zones=")
+        off = _("the grade map in use has no zones for {what} ({document}); give your grade map with --zones / zones=").format(
+            what=message_name(group.table, group.use), document=tables.doc_number)
     else:
-        off = (f"outside the {table_name(group.table)} grade map for {use_name(group.use)} "
-               f"(give the grade map of {tables.doc_number} with --zones / zones=)")
+        off = _("outside the {table} grade map for {use} (give the grade map of {document} with --zones / zones=)").format(
+            table=table_name(group.table), use=use_name(group.use), document=tables.doc_number)
     job.errors.add(rows[~graded & inside], off, kind=OutsideAreaError)
     partial = graded & (job.cols["cover"][rows] < 0.999)
-    job.errors.add(rows[partial], f"part of the parcel lies outside the {message_name(group.table, group.use)} grade map",
+    job.errors.add(rows[partial], _("part of the parcel lies outside the {what} grade map").format(what=message_name(group.table, group.use)),
                    kind=OutsideAreaError)

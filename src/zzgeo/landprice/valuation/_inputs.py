@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from zzgeo.errors import SchemaError, ZzgeoError
+from zzgeo.i18n import _
 from zzgeo.landprice.valuation.steps import plot_ratio_correction, term_correction
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -51,8 +52,9 @@ def term_inputs(job: Job, groups: list[Group], opts: ValuationOptions, rules: Va
     too_long = np.flatnonzero(m > n)
     if len(too_long):
         texts = np.full(len(keys.table), None, dtype=object)
+        text = _("term longer than the benchmark's legal term {years:g} years")
         for g in groups:
-            texts[g.key] = f"term longer than the benchmark's legal term {g.info.term_years:g} years"
+            texts[g.key] = text.format(years=g.info.term_years)
         job.errors.add(too_long, texts[keys.of_row[too_long]], kind=SchemaError)
     job.cols["r"], job.cols["n"], job.cols["m"] = r, n, m
     job.cols["k_term"] = np.where(valued, opts.k_term, np.nan) if opts.k_term is not None else _k_term(job, groups, r, m)
@@ -101,7 +103,8 @@ def _plot_ratio_coefficients(job: Job, built: list[Group], opts: ValuationOption
         k_plot, outside = plot_ratio_correction(far[rows], group.info.plot_ratio, table)
         job.cols["k_plot"][rows] = k_plot
         lo, hi = table.range
-        job.errors.add(rows[outside], [f"plot ratio {v:g} is outside the coefficient table's range {lo:g}..{hi:g}" for v in far[rows[outside]]])
+        text = _("plot ratio {ratio:g} is outside the coefficient table's range {low:g}..{high:g}")
+        job.errors.add(rows[outside], [text.format(ratio=v, low=lo, high=hi) for v in far[rows[outside]]])
     if opts.plot_ratio_table is None:
         built_rows = job.keys.per_row({g.key: True for g in built}, fill=False, dtype=bool)
-        job.warnings.add(built_rows & (far != far_b), "no plot-ratio coefficient table given: K_plot = 1")
+        job.warnings.add(built_rows & (far != far_b), _("no plot-ratio coefficient table given: K_plot = 1"))

@@ -88,7 +88,7 @@ def _districts(job: Job) -> tuple[np.ndarray, np.ndarray]:
     """adcode (the loader's) and name (:data:`zzgeo.districts.ZHENGZHOU_ADCODES`) of every row; NaN outside."""
     from zzgeo.districts import ZHENGZHOU_ADCODES
 
-    adcodes, _ = job.ctx.district_table
+    adcodes, _names = job.ctx.district_table
     names = np.array([ZHENGZHOU_ADCODES.get(code, np.nan) for code in adcodes], dtype=object)
     return job.ctx.adcodes.to_numpy(dtype=object), names[job.ctx.district_rows]
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from zzgeo.errors import ParameterError, SchemaError
+from zzgeo.i18n import _
 from zzgeo.landprice.valuation.order import check_order
 from zzgeo.limits import check as check_limit
 
@@ -32,7 +33,7 @@ def _positive_finite(values: Sequence[float], what: str) -> np.ndarray:
     arr = np.asarray(values, dtype=float)
     bad = ~np.isfinite(arr) | (arr <= 0)
     if bad.any():
-        raise ParameterError(f"{what} must be positive finite numbers; got {float(arr[bad][0])!r}")
+        raise ParameterError(_("{what} must be positive finite numbers; got {value!r}").format(what=what, value=float(arr[bad][0])))
     return arr
 
 
@@ -81,11 +82,14 @@ class PlotRatioTable:
     def __post_init__(self) -> None:
         far = np.asarray(self.plot_ratio, dtype=float)
         if len(far) < 2 or len(far) != len(self.coefficient) or (np.diff(far) <= 0).any():
-            which = f" for use {self.use!r}" if self.use else ""
-            msg = f"plot-ratio table {self.source}{which} needs >= 2 rows with strictly increasing plot ratios; got {self.plot_ratio!r}"
-            raise SchemaError(msg)
-        _positive_finite(far, "plot-ratio table: plot ratios")
-        _positive_finite(self.coefficient, "plot-ratio table: coefficients")
+            if self.use:
+                msg = _("plot-ratio table {source} for use {use!r} needs >= 2 rows with strictly increasing plot ratios; got {ratios!r}")
+            else:
+                msg = _("plot-ratio table {source} needs >= 2 rows with strictly increasing plot ratios; got {ratios!r}")
+            raise SchemaError(msg.format(source=self.source, use=self.use, ratios=self.plot_ratio) if self.use
+                              else msg.format(source=self.source, ratios=self.plot_ratio))
+        _positive_finite(far, _("plot-ratio table: plot ratios"))
+        _positive_finite(self.coefficient, _("plot-ratio table: coefficients"))
 
     @property
     def range(self) -> tuple[float, float]:
@@ -106,7 +110,8 @@ class PlotRatioTable:
         values, outside = self.coefficients(far)
         if outside.any():
             lo, hi = self.plot_ratio[0], self.plot_ratio[-1]
-            msg = f"plot ratio {float(np.asarray(far, dtype=float)[outside][0])!r} is outside the coefficient table's range {lo}..{hi}"
+            msg = _("plot ratio {ratio!r} is outside the coefficient table's range {low}..{high}").format(
+                ratio=float(np.asarray(far, dtype=float)[outside][0]), low=lo, high=hi)
             raise SchemaError(msg)
         return values
 
@@ -122,7 +127,7 @@ class PlotRatioTable:
         """
         from zzgeo.registers import load_register
 
-        frame = load_register(path, PLOT_RATIO_SCHEMA, name=str(path), hint="Fix the table")
+        frame = load_register(path, PLOT_RATIO_SCHEMA, name=str(path), hint=_("Fix the table"))
         source = str(path)
         if frame["use"].isna().all():
             order = np.argsort(frame["plot_ratio"].to_numpy(dtype=float), kind="stable")
@@ -130,7 +135,8 @@ class PlotRatioTable:
                        tuple(frame["coefficient"].to_numpy(dtype=float)[order].tolist()), source=source)
         if frame["use"].isna().any():
             line = int(np.flatnonzero(frame["use"].isna().to_numpy())[0]) + 2
-            raise SchemaError(f"{source}: line {line} has no use while other rows have one; give every row a use, or none")
+            raise SchemaError(_("{source}: line {line} has no use while other rows have one; give every row a use, or none").format(
+                source=source, line=line))
         tables = {}
         for use, rows in frame.groupby("use", sort=False):
             rows = rows.sort_values("plot_ratio", kind="stable")
@@ -179,14 +185,15 @@ class PriceIndex:
 
     def __post_init__(self) -> None:
         if not self.dates or len(self.dates) != len(self.values):
-            raise ParameterError(f"price index needs one value per date; got {len(self.dates)} dates, {len(self.values)} values")
-        _positive_finite(self.values, f"price index ({self.source}): index values")
+            raise ParameterError(_("price index needs one value per date; got {dates} dates, {values} values").format(
+                dates=len(self.dates), values=len(self.values)))
+        _positive_finite(self.values, _("price index ({source}): index values").format(source=self.source))
         for value in self.values:
-            check_limit("price_index", float(value), label=f"price index ({self.source}) value")
+            check_limit("price_index", float(value), label=_("price index ({source}) value").format(source=self.source))
         for when in self.dates:
-            check_limit("valuation_date", when, label=f"price index ({self.source}) date")
+            check_limit("valuation_date", when, label=_("price index ({source}) date").format(source=self.source))
         if len(set(self.dates)) != len(self.dates):
-            raise ParameterError(f"price index ({self.source}) gives a date twice: {sorted(self.dates)!r}")
+            raise ParameterError(_("price index ({source}) gives a date twice: {dates!r}").format(source=self.source, dates=sorted(self.dates)))
         if list(self.dates) != sorted(self.dates):
             order = np.argsort([d.toordinal() for d in self.dates])
             object.__setattr__(self, "dates", tuple(self.dates[i] for i in order))
@@ -197,7 +204,7 @@ class PriceIndex:
         ordinals = [d.toordinal() for d in self.dates]
         for d in (when, base):
             if not ordinals[0] <= d.toordinal() <= ordinals[-1]:
-                msg = f"price index covers {self.dates[0]}..{self.dates[-1]}; {d} is outside it"
+                msg = _("price index covers {first}..{last}; {date} is outside it").format(first=self.dates[0], last=self.dates[-1], date=d)
                 raise SchemaError(msg)
         at = np.interp([when.toordinal(), base.toordinal()], ordinals, self.values)
         return float(at[0] / at[1])
@@ -216,16 +223,17 @@ class PriceIndex:
         try:
             pairs = [(dt.date.fromisoformat(k.strip()), float(v)) for k, v in (p.split("=") for p in text.split(","))]
         except ValueError as exc:
-            raise SchemaError(f"price index {text!r}: write DATE=VALUE pairs, e.g. 2020-01-01=100,2023-06-30=92.4") from exc
-        dates = [d for d, _ in pairs]
+            raise SchemaError(_("price index {text!r}: write DATE=VALUE pairs, e.g. 2020-01-01=100,2023-06-30=92.4").format(text=text)) from exc
+        dates = [d for d, _value in pairs]
         repeated = sorted({d for d in dates if dates.count(d) > 1})
         if repeated:
-            raise ParameterError(f"price index {text!r} gives {repeated[0]} twice; give each date once")
-        return cls(tuple(dates), tuple(v for _, v in pairs), source=source)
+            raise ParameterError(_("price index {text!r} gives {date} twice; give each date once").format(text=text, date=repeated[0]))
+        return cls(tuple(dates), tuple(v for _date, v in pairs), source=source)
 
     def notes(self) -> list[str]:
         """Index values outside the plausible range (``data/limits.toml``)."""
-        return [n for v in self.values if (n := check_limit("price_index", float(v), label=f"price index ({self.source}) value"))]
+        label = _("price index ({source}) value").format(source=self.source)
+        return [n for v in self.values if (n := check_limit("price_index", float(v), label=label))]
 
 
 @dataclass(frozen=True)
@@ -309,19 +317,21 @@ class ValuationOptions:
         for name in ("k_term", "k_plot", "k_date"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value > 0):
-                raise ParameterError(f"{name} = {value!r}: must be a finite number > 0")
+                raise ParameterError(_("{name} = {value!r}: must be a finite number > 0").format(name=name, value=value))
         for factor, value in self.individual_factors.items():
-            notes[f"factor:{factor}"] = check_limit("factor", float(value), label=f"individual factor {factor!r}")
+            notes[f"factor:{factor}"] = check_limit("factor", float(value), label=_("individual factor {factor!r}").format(factor=factor))
         sum_k = float(sum(self.individual_factors.values()))
         if not math.isfinite(sum_k) or sum_k <= -1.0:
-            raise ParameterError(f"individual factors sum to ΣK = {sum_k!r}; the price is multiplied by 1 + ΣK, so ΣK must be > -1")
-        notes["sum_k"] = check_limit("sum_k", sum_k, label="ΣK of the individual factors")
+            raise ParameterError(_("individual factors sum to ΣK = {sum_k!r}; the price is multiplied by 1 + ΣK, so ΣK must be > -1").format(
+                sum_k=sum_k))
+        notes["sum_k"] = check_limit("sum_k", sum_k, label=_("ΣK of the individual factors"))
         if self.price_index is not None:
             notes["price_index"] = "; ".join(self.price_index.notes())
         if self.price_index is not None and self.monthly_growth_rate is not None:
-            raise ParameterError("give a price index or a monthly growth rate for the date correction, not both")
+            raise ParameterError(_("give a price index or a monthly growth rate for the date correction, not both"))
         if self.plot_ratio_table is not None and not isinstance(self.plot_ratio_table, (PlotRatioTable, Mapping)):
-            raise ParameterError(f"plot_ratio_table: a PlotRatioTable or a dict of them by use, got {type(self.plot_ratio_table).__name__}")
+            raise ParameterError(_("plot_ratio_table: a PlotRatioTable or a dict of them by use, got {kind}").format(
+                kind=type(self.plot_ratio_table).__name__))
         if self.step_order is not None:
             object.__setattr__(self, "step_order", check_order(self.step_order))
         object.__setattr__(self, "_notes", {k: n for k, n in notes.items() if n})
@@ -350,8 +360,9 @@ class ValuationOptions:
             return table
         if use in table:
             return table[use]
-        source = next(iter(table.values())).source if table else "plot-ratio table"
-        raise SchemaError(f"plot-ratio table {source} has rows for use(s) {sorted(table)} but none for {use!r}")
+        source = next(iter(table.values())).source if table else _("plot-ratio table")
+        raise SchemaError(_("plot-ratio table {source} has rows for use(s) {uses} but none for {use!r}").format(
+            source=source, uses=sorted(table), use=use))
 
     @property
     def sum_k(self) -> float:

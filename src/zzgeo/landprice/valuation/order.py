@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from zzgeo.errors import ParameterError
+from zzgeo.i18n import _
 
 __all__ = ["STEPS", "STEP_NAMES", "Step", "check_order"]
 
@@ -80,7 +81,8 @@ def check_order(order: Sequence[str] | str) -> tuple[str, ...]:
     twice = sorted({s for s in order if order.count(s) > 1})
     missing = [s for s in STEPS if s not in order]
     if unknown or twice or missing:
-        parts = [f"unknown {unknown!r}" if unknown else "", f"repeated {twice!r}" if twice else "",
-                 f"missing {missing!r}" if missing else ""]
-        raise ParameterError(f"step order {list(order)!r}: {', '.join(p for p in parts if p)}; name each of {list(STEPS)} once")
+        parts = [_("unknown {steps!r}").format(steps=unknown) if unknown else "", _("repeated {steps!r}").format(steps=twice) if twice else "",
+                 _("missing {steps!r}").format(steps=missing) if missing else ""]
+        raise ParameterError(_("step order {order!r}: {problems}; name each of {steps} once").format(
+            order=list(order), problems=", ".join(p for p in parts if p), steps=list(STEPS)))
     return order

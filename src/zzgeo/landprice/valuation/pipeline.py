@@ -33,6 +33,7 @@ import pandas as pd
 
 from zzgeo._problems import check_on_error
 from zzgeo.errors import SchemaError, UnknownCodeError, ZzgeoError
+from zzgeo.i18n import _
 from zzgeo.landprice.rules import (
     PriceTables,
     active_price_tables,
@@ -74,11 +75,11 @@ def _read(parcels: gpd.GeoDataFrame, districts, id_column: str | None, columns, 
     from zzgeo.registers import check_register
 
     if len(parcels) == 0:
-        raise SchemaError(f"{name}: the layer has no rows")
+        raise SchemaError(_("{name}: the layer has no rows").format(name=name))
     ctx = check_register(parcels.reset_index(drop=True), schema_for(SCHEMA), columns=columns, districts=districts, name=name,
                          row_names=row_names, id_column=id_column, first=first, whole=whole)
     ctx.label.index = parcels.index  # rows are handled by position; messages name them by the caller's labels
-    geoms, _, types = ctx.geometry_facts()
+    geoms, _empty, types = ctx.geometry_facts()
     xy = ctx.xy() if len(types) and (types == 0).all() else None
     return Job(ctx=ctx, geoms=geoms, types=types, xy=xy, label=ctx.label)
 
@@ -99,7 +100,7 @@ def _codes(job: Job, column: str, default: str | None) -> tuple[np.ndarray, np.n
     """Codes and distinct values of a key column; empty cells take *default* (None when there is none)."""
     if not job.has(column):
         return np.zeros(job.n, dtype=np.int64), np.array([default], dtype=object)
-    codes, _, parsed = job.ctx.codes[column]  # factorised once by the loader
+    codes, _written, parsed = job.ctx.codes[column]  # factorised once by the loader
     values = parsed.copy()
     values[-1] = default  # empty cells take the option
     return codes, values
@@ -112,7 +113,7 @@ def _groups(job: Job, table: str | None, use: str | None, right: str | None) -> 
     combined = np.zeros(job.n, dtype=np.int64)
     for codes, values in keys:  # one code per distinct (table, use, right)
         combined = combined * (len(values) + 1) + codes
-    key_of, _ = pd.factorize(combined)
+    key_of, _keys = pd.factorize(combined)
     count = int(key_of.max()) + 1
     key_of = key_of.astype(np.min_scalar_type(count), copy=False)  # a byte or two per row, and a radix sort
     order = np.argsort(key_of, kind="stable")
@@ -140,23 +141,27 @@ def _table_of(use: object) -> str:
     if len(holders) == 1:
         return holders[0]
     if not holders:
-        raise UnknownCodeError(f"unknown use {use!r}; uses: {sorted({u for spec in _tables().values() for u in spec['uses']})}")
-    raise SchemaError(f"use {use!r} is in {len(holders)} tables ({', '.join(holders)}): pass --table or give a table column")
+        raise UnknownCodeError(_("unknown use {use!r}; uses: {uses}").format(
+            use=use, uses=sorted({u for spec in _tables().values() for u in spec["uses"]})))
+    raise SchemaError(_("use {use!r} is in {n} tables ({tables}): pass --table or give a table column").format(
+        use=use, n=len(holders), tables=", ".join(holders)))
 
 
 def _group(job: Job, table: object, use: object, right: object, rows: np.ndarray, key: int) -> Group | None:
     try:
         if pd.isna(use):
-            raise SchemaError("no use given: pass --use or give the parcels a use column (用途)")
+            raise SchemaError(_("no use given: pass --use or give the parcels a use column (用途)"))
         if pd.isna(table):
             table = _table_of(use)
         info = use_info(str(table), str(use))
         if pd.isna(right) or not right:
             if len(info.rights) != 1:
-                raise SchemaError(f"{table}/{use} has rights {sorted(info.rights)}: pass --right or a right column")
+                raise SchemaError(_("{table}/{use} has rights {rights}: pass --right or a right column").format(
+                    table=table, use=use, rights=sorted(info.rights)))
             right = next(iter(info.rights))
         if right not in info.rights:
-            raise UnknownCodeError(f"unknown right {right!r} for {table}/{use}; rights: {sorted(info.rights)}")
+            raise UnknownCodeError(_("unknown right {right!r} for {table}/{use}; rights: {rights}").format(
+                right=right, table=table, use=use, rights=sorted(info.rights)))
     except ZzgeoError as exc:
         flagged = job.errors.bad()[rows]  # an unknown word was already named: do not add "no use given" to it
         job.errors.add(rows[~flagged] if pd.isna(use) else rows, str(exc), kind=type(exc))
@@ -193,7 +198,7 @@ def _area(job: Job) -> np.ndarray:
     area = job.column("area_m2").copy()
     if polygon.any():
         area[polygon] = job.ctx.frame.geometry[polygon].to_crs(METRIC_CRS).area.to_numpy()
-    job.warnings.add(~polygon & np.isnan(area), "point parcel without area_m2/area_mu: unit price only")
+    job.warnings.add(~polygon & np.isnan(area), _("point parcel without area_m2/area_mu: unit price only"))
     return area
 
 
@@ -204,8 +209,8 @@ def _departures(job: Job, unit: np.ndarray, rules: ValuationRules) -> np.ndarray
     big = np.flatnonzero(np.abs(departure) >= rules.departure_threshold)
     if len(big):  # format each distinct rounded departure once
         distinct, which = np.unique(np.round(100.0 * departure[big], 1), return_inverse=True)
-        texts = np.array([f"corrected price departs from the benchmark by {d:+.1f}% "
-                          f"(>= {100 * rules.departure_threshold:.0f}%): check the coefficients" for d in distinct], dtype=object)
+        text = _("corrected price departs from the benchmark by {departure:+.1f}% (>= {threshold:.0f}%): check the coefficients")
+        texts = np.array([text.format(departure=d, threshold=100 * rules.departure_threshold) for d in distinct], dtype=object)
         job.warnings.add(big, texts[which])
     return departure
 
@@ -362,7 +367,7 @@ def _value(parcels, table, use, right, options, zones, districts, id_column, on_
     area = _area(job)
     departure = _departures(job, unit, rules)
     if on_error == "raise":
-        job.errors.raise_if_any(job.label, what="parcel(s) cannot be valued", name=name)
+        job.errors.raise_if_any(job.label, what=_("parcel(s) cannot be valued"), name=name)
     context = {"when": when, "k_date": k_date, "date_source": date_source, "date_warnings": date_warnings + _table_notes(zones),
                "order": order, "opts": opts, "rules": rules, "zones_demo": _is_demo(zones)}
     return build_output(job, parcels.index, unit, area, departure, context)
@@ -374,9 +379,10 @@ def _impossible_prices(job: Job, unit: np.ndarray) -> None:
     graded = np.isfinite(job.cols["benchmark"]) & ~job.errors.bad()
     with np.errstate(invalid="ignore"):
         bad = graded & ~(np.isfinite(unit) & (unit > 0))
-    job.errors.add(bad, lambda p: [
-        f"the corrected price would be {unit[i]:,.2f} 元/m² (benchmark {job.cols['benchmark'][i]:g}, development adjustment "
-        f"{job.cols['dev'][i]:g} 元/m²): check the coefficients and the adjustment" for i in p])
+    text = _("the corrected price would be {price:,.2f} 元/m² (benchmark {benchmark:g}, development adjustment "
+             "{adjustment:g} 元/m²): check the coefficients and the adjustment")
+    job.errors.add(bad, lambda p: [text.format(price=unit[i], benchmark=job.cols["benchmark"][i], adjustment=job.cols["dev"][i])
+                                   for i in p])
 
 
 def _table_notes(zones: pd.DataFrame) -> list[str]:
@@ -386,9 +392,11 @@ def _table_notes(zones: pd.DataFrame) -> list[str]:
         return []
     from zzgeo.landprice.zones import coverage_notes
 
-    notes = [f"benchmark prices of {tables.doc_number} from the valuer's table {tables.source} (base date {tables.document['base_date']})"]
+    notes = [_("benchmark prices of {document} from the valuer's table {source} (base date {date})").format(
+        document=tables.doc_number, source=tables.source, date=tables.document["base_date"])]
     if tables.demo:
-        notes.append(f"DEMO price table ({tables.doc_number}): the figures are fictional, no value built on them is real")
+        notes.append(_("DEMO price table ({document}): the figures are fictional, no value built on them is real").format(
+            document=tables.doc_number))
     return notes + coverage_notes(zones)
 
 

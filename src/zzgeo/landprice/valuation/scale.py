@@ -66,7 +66,9 @@ def value_parcels_dask(parcels, *, npartitions: int | None = None, scheduler: st
         errors = out["error"].to_numpy(dtype=object)
         problems = RowProblems(len(out))
         problems.add(errors != "", errors[errors != ""])
-        problems.raise_if_any(whole.label, what="parcel(s) cannot be valued", name=name)
+        from zzgeo.i18n import _
+
+        problems.raise_if_any(whole.label, what=_("parcel(s) cannot be valued"), name=name)
     return out
 
 

@@ -167,6 +167,7 @@ def date_correction(when: dt.date, options: ValuationOptions, *, rules: Valuatio
     >>> date_correction(dt.date(2021, 1, 1), ValuationOptions())[2]
     ['valuation date 2021-01-01 differs from the base date 2020-01-01 but no price index or growth rate was given: K_date = 1']
     """
+    from zzgeo.i18n import _
     from zzgeo.landprice.rules import document, valuation_rules
     from zzgeo.limits import check
 
@@ -176,18 +177,19 @@ def date_correction(when: dt.date, options: ValuationOptions, *, rules: Valuatio
         return float(options.k_date), "given", []
     if options.price_index is not None:
         k = options.price_index.ratio(when, base)
-        note = check("k_date", k, label=f"K_date from the price index ({when} vs {base})", shown=f"{k:.6g}")
+        note = check("k_date", k, label=_("K_date from the price index ({date} vs {base})").format(date=when, base=base), shown=f"{k:.6g}")
         return k, f"price index ({options.price_index.source})", [note] if note else []
     if options.monthly_growth_rate is not None:
         months = (when - base).days / rules.days_per_month
         with np.errstate(over="ignore", under="ignore"):
             k = float(np.float64(1.0 + options.monthly_growth_rate) ** months)  # inf, not OverflowError: refused next
-        label = f"K_date = (1 + {options.monthly_growth_rate:g})^{months:.1f} months"
+        label = _("K_date = (1 + {rate:g})^{months:.1f} months").format(rate=options.monthly_growth_rate, months=months)
         note = check("k_date", k, label=label, shown=f"{k:.6g}")
         return k, f"monthly growth {options.monthly_growth_rate:g} over {months:.2f} months", [note] if note else []
     warnings = []
     if when != base:
-        warnings.append(f"valuation date {when} differs from the base date {base} but no price index or growth rate was given: K_date = 1")
+        warnings.append(_("valuation date {date} differs from the base date {base} but no price index or growth rate was given: K_date = 1")
+                        .format(date=when, base=base))
     return 1.0, rules.date_source, warnings
 
 
