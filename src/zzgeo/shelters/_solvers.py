@@ -10,6 +10,8 @@ import warnings
 
 import numpy as np
 
+from zzgeo.i18n import _
+
 __all__: list[str] = []
 
 
@@ -36,7 +38,7 @@ def _demand_groups(reach, weights) -> tuple[np.ndarray, list[np.ndarray]]:
     keys = np.zeros(reach.shape[1], dtype=np.uint64)
     rows, cols = reach.nonzero()
     np.add.at(keys, cols, h[rows])
-    _, first, inverse = np.unique(keys[touched], return_index=True, return_inverse=True)
+    _keys, first, inverse = np.unique(keys[touched], return_index=True, return_inverse=True)
     w = np.bincount(inverse.ravel(), weights=weights[touched])
     members = [csc.indices[csc.indptr[c]:csc.indptr[c + 1]] for c in touched[first]]
     return w, members
@@ -77,13 +79,13 @@ def _solve_exact(area, cost, district, required, groups, *, time_limit_s):
 
     prob1, chosen1 = build(1, None)
     if pulp.LpStatus[prob1.status] != "Optimal":
-        return None, f"stage 1 {pulp.LpStatus[prob1.status]}"
+        return None, _("stage 1 {status}").format(status=pulp.LpStatus[prob1.status])
     best_cost = float(cost[chosen1].sum())
     prob2, chosen2 = build(2, best_cost * (1 + 1e-9) + 1e-6)
-    status = "optimal" if prob1.sol_status == 1 and prob2.sol_status == 1 else "time limit reached: best solution found"
+    status = _("optimal") if prob1.sol_status == 1 and prob2.sol_status == 1 else _("time limit reached: best solution found")
     if pulp.LpStatus[prob2.status] != "Optimal":
-        return chosen1, f"stage 2 {pulp.LpStatus[prob2.status]}: least-cost solution of stage 1 kept"
-    return chosen2, f"{status} ({len(w):,} merged demand groups)"
+        return chosen1, _("stage 2 {status}: least-cost solution of stage 1 kept").format(status=pulp.LpStatus[prob2.status])
+    return chosen2, _("{status} ({groups:,} merged demand groups)").format(status=status, groups=len(w))
 
 
 def _solve_greedy(area, cost, district, required, reach, weights, *, unit_cost: bool):
@@ -125,8 +127,8 @@ def _solve_greedy(area, cost, district, required, reach, weights, *, unit_cost: 
         got[district[j]] += area[j]
         picks[district[j]] = picks.get(district[j], 0) - 1
         left = left * (1 - (reach[j].toarray().ravel() > 0))
-    rule = "feasibility-preserving max-coverage picks (minimal site count)" if unit_cost else "gap closed per unit cost, ties by coverage"
-    return chosen, f"greedy: {rule}"
+    rule = _("feasibility-preserving max-coverage picks (minimal site count)") if unit_cost else _("gap closed per unit cost, ties by coverage")
+    return chosen, _("greedy: {rule}").format(rule=rule)
 
 
 def _build_order(chosen_idx, area, reach, weights):

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zzgeo.errors import SchemaError
+from zzgeo.i18n import _
 from zzgeo.spatial.reach import Pairs
 
 __all__ = ["Assignment", "ASSIGNMENT_METHODS", "assign_capacity"]
@@ -65,7 +66,8 @@ class Assignment:
 def _check(population: np.ndarray, capacity: np.ndarray) -> None:
     for what, arr in (("population", population), ("capacity", capacity)):
         if len(arr) and not (np.isfinite(arr).all() and (arr >= 0).all()):
-            raise SchemaError(f"{what} must be finite and non-negative for the assignment, got min {np.nanmin(arr)!r}")
+            raise SchemaError(_("{what} must be finite and non-negative for the assignment, got min {minimum!r}").format(
+                what=what, minimum=np.nanmin(arr)))
 
 
 def assign_capacity(
@@ -120,7 +122,7 @@ def assign_capacity(
     ([200.0, 400.0], [600.0, 0.0], 600.0)
     """
     if method not in ASSIGNMENT_METHODS:
-        raise SchemaError(f"assignment method={method!r}; use one of {ASSIGNMENT_METHODS!r}")
+        raise SchemaError(_("assignment method={method!r}; use one of {methods!r}").format(method=method, methods=ASSIGNMENT_METHODS))
     population = np.asarray(population, dtype="float64")
     capacity = np.asarray(capacity, dtype="float64")
     _check(population, capacity)
@@ -138,7 +140,7 @@ def _maxflow(pairs: Pairs, population: np.ndarray, capacity: np.ndarray) -> Assi
     placed = np.zeros(len(population))
     used = np.zeros(len(capacity))
     if len(pairs) == 0:
-        return Assignment(placed, used, "maxflow", "exact maximum flow (nothing within reach)")
+        return Assignment(placed, used, "maxflow", _("exact maximum flow (nothing within reach)"))
     cells, cell_node = np.unique(pairs.cell, return_inverse=True)
     sites, site_node = np.unique(pairs.site, return_inverse=True)
     reachable = float(population[cells].sum())
@@ -156,13 +158,14 @@ def _maxflow(pairs: Pairs, population: np.ndarray, capacity: np.ndarray) -> Assi
     into_sink = flow[:, sink].toarray().ravel()[nc + 1 : nc + ns + 1]
     placed[cells] = out_of_source / scale
     used[sites] = into_sink / scale
-    desc = f"exact maximum flow (scipy Dinic, integer units of 1/{scale:g} person) over {len(pairs):,} cell-shelter pairs"
+    desc = _("exact maximum flow (scipy Dinic, integer units of 1/{scale:g} person) over {pairs:,} cell-shelter pairs").format(
+        scale=scale, pairs=len(pairs))
     return Assignment(placed, used, "maxflow", desc)
 
 
 def _greedy(pairs: Pairs, population: np.ndarray, capacity: np.ndarray) -> Assignment:
     if pairs.distance_m is None:
-        raise SchemaError("the greedy assignment needs pair distances; build the pairs with with_distance=True")
+        raise SchemaError(_("the greedy assignment needs pair distances; build the pairs with with_distance=True"))
     order = np.lexsort((pairs.site, pairs.cell, pairs.distance_m))
     left = population.copy()
     room = capacity.copy()
@@ -178,5 +181,5 @@ def _greedy(pairs: Pairs, population: np.ndarray, capacity: np.ndarray) -> Assig
             room_l[s] -= take
     placed = population - np.asarray(left_l)
     used = capacity - np.asarray(room_l)
-    desc = f"greedy nearest-first over {len(pairs):,} cell-shelter pairs (a lower bound of the optimum)"
+    desc = _("greedy nearest-first over {pairs:,} cell-shelter pairs (a lower bound of the optimum)").format(pairs=len(pairs))
     return Assignment(placed, used, "greedy", desc)

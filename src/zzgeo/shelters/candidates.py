@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from zzgeo.i18n import _
 from zzgeo.registers import CheckContext, district_name_check, load_register
 from zzgeo.registers import validate_register as _validate
 from zzgeo.shelters.rules import RuleSet, Targets, load_rules, load_targets
@@ -47,8 +48,8 @@ def _class_check(rules: RuleSet) -> Callable[[CheckContext], None]:
         too_small = np.array([isinstance(g, str) and g in rules.classes and not (
             np.isfinite(a) and a >= rules.classes[g].min_effective_area_m2) for g, a in zip(given, area)], dtype=bool)
         ctx.notes.add(too_small, lambda p: [
-            f"proposed class {given.iloc[i]} needs {rules.classes[given.iloc[i]].min_effective_area_m2:,.0f} m²; "
-            f"class {derived.iloc[i]} used" for i in p])
+            _("proposed class {proposed} needs {minimum:,.0f} m²; class {used} used").format(
+                proposed=given.iloc[i], minimum=rules.classes[given.iloc[i]].min_effective_area_m2, used=derived.iloc[i]) for i in p])
         keep = np.array([isinstance(g, str) and g in rules.classes for g in given], dtype=bool) & ~too_small
         ctx.values["shelter_class"] = pd.Series(np.where(keep, given.to_numpy(dtype=object), derived.to_numpy(dtype=object)),
                                                 index=area.index, dtype=object)
@@ -125,7 +126,7 @@ def _eligibility(out: gpd.GeoDataFrame, targets: Targets) -> gpd.GeoDataFrame:
     out["cost_given"] = out["cost"].notna()
     out["cost"] = out["cost"].fillna(1.0)
     out["eligible"] = ((area >= minimum) & out["valid"]).to_numpy()
-    reason = np.where(area < minimum, f"usable area below {minimum:,.0f} m² ({targets.candidate_clause})", "")
+    reason = np.where(area < minimum, _("usable area below {minimum:,.0f} m² ({clause})").format(minimum=minimum, clause=targets.candidate_clause), "")
     out["reject_reason"] = [r or i for r, i in zip(reason, out["issues"], strict=True)]
     first = ["candidate_id", "name", "kind", "usable_area_m2", "cost", "shelter_class", "district", "adcode",
              "district_name", "eligible", "reject_reason", "issues", "notes", "valid"]

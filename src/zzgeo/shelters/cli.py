@@ -167,7 +167,7 @@ def coverage(
         outcome.json(coverage_records(result))
     else:
         _print_coverage(result, out)
-    outcome.console(what="register row(s)")
+    outcome.console(what=_("register row(s)"))
 
 
 def _shapes(districts, units):
@@ -208,13 +208,13 @@ def _print_coverage(result, out) -> None:
              ("covered_share", "pct", N_("in reach")), ("assured_share", "pct", N_("assured")))
     _print_rows(result.table, heads, title, keys=2)
     rs = meta["rule_set"]
-    console.print(f"rule set: {rs['id']} ({rs['status']}) — {rs['source']}")
-    console.print(f"population: {meta['population_method']}")
-    console.print(f"distance: {meta['distance']}; assured places: {meta['assignment']}")
+    console.print(_("rule set: {id} ({status}) — {source}").format(id=rs["id"], status=rs["status"], source=rs["source"]))
+    console.print(_("population: {method}").format(method=meta["population_method"]))
+    console.print(_("distance: {metric}; assured places: {assignment}").format(metric=meta["distance"], assignment=meta["assignment"]))
     for note in meta["notes"]:
-        console.print(f"note: {note}")
+        console.print(_("note: {note}").format(note=note))
     if out is not None:
-        console.print(f"wrote {out}")
+        console.print(_("wrote {path}").format(path=out))
     if meta["demo"]:
         _demo_banner(console, N_("The shelter register"))
 
@@ -264,7 +264,7 @@ def site(
         outcome.json({**siting_records(result), "rejected_register": rejected_register})
     else:
         _print_siting(result, out)
-    outcome.console(what="register/candidate row(s)")
+    outcome.console(what=_("register/candidate row(s)"))
 
 
 def _print_siting(result, out) -> None:
@@ -285,12 +285,14 @@ def _print_siting(result, out) -> None:
             ("covered_after_share", "pct", N_("after")), ("assured_share", "pct", N_("assured before")),
             ("assured_after_share", "pct", N_("after")))
     _print_rows(result.districts, cols, _("By district"), keys=1)
-    console.print(f"method: {meta['method']} — {meta['solver']}; status: {meta['status']}; objective: {meta['objective']}")
-    console.print(f"rule set: {meta['rule_set']['id']} ({meta['rule_set']['status']}); candidates: {meta['candidate_rule']}, "
-                  f"{meta['candidates_eligible']} eligible, {meta['candidates_rejected']} rejected")
+    console.print(_("method: {method} — {solver}; status: {status}; objective: {objective}").format(
+        method=meta["method"], solver=meta["solver"], status=meta["status"], objective=meta["objective"]))
+    console.print(_("rule set: {id} ({status}); candidates: {rule}, {eligible} eligible, {rejected} rejected").format(
+        id=meta["rule_set"]["id"], status=meta["rule_set"]["status"], rule=meta["candidate_rule"],
+        eligible=meta["candidates_eligible"], rejected=meta["candidates_rejected"]))
     for note in meta["notes"]:
-        console.print(f"note: {note}")
+        console.print(_("note: {note}").format(note=note))
     if out is not None:
-        console.print(f"wrote {out}")
+        console.print(_("wrote {path}").format(path=out))
     if meta["demo"]:
         _demo_banner(console, N_("The register and/or the candidate sites"))

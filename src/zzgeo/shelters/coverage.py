@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from zzgeo.errors import SchemaError
+from zzgeo.i18n import _
 from zzgeo.shelters.assignment import Assignment, assign_capacity
 from zzgeo.shelters.register import usable_rows
 from zzgeo.shelters.rules import CLASSES, RuleSet, Targets, load_rules, load_targets
@@ -95,7 +96,7 @@ def shelter_capacity(shelters: pd.DataFrame, rules: RuleSet, *, capacity_from: s
         ``"register"``: the register's ``capacity`` where it has one, else as ``"area"``.
     """
     if capacity_from not in ("area", "register"):
-        raise SchemaError(f"capacity_from={capacity_from!r}; use 'area' or 'register'")
+        raise SchemaError(_("capacity_from={value!r}; use 'area' or 'register'").format(value=capacity_from))
     norm = shelters["shelter_class"].map({c: rules.classes[c].area_per_person_m2 for c in CLASSES})
     places = (shelters["effective_area_m2"] / norm).to_numpy(dtype="float64")
     if capacity_from == "register" and "capacity" in shelters:
@@ -331,15 +332,16 @@ def _default_demand(demand, districts, cell_m: float | None, units: AnalysisUnit
 
         demand = district_surface(districts, cell_m=cell_m or DEFAULT_CELL_M)
         if units is not None and not units.is_default:
-            demand.attrs["method"] = (f"residents of each unit of {units.label} (its population column) spread uniformly "
-                                      f"over the {demand.attrs.get('cell_m', cell_m):g} m grid cells (EPSG:4547) whose centres fall inside it")
+            demand.attrs["method"] = _("residents of each unit of {label} (its population column) spread uniformly "
+                                       "over the {cell_m:g} m grid cells (EPSG:4547) whose centres fall inside it").format(
+                                           label=units.label, cell_m=demand.attrs.get("cell_m", cell_m))
     return demand
 
 
 def _checked_demand(demand):
     for col in ("population", "adcode"):
         if col not in demand:
-            raise SchemaError(f"demand has no {col!r} column; build it with zzgeo.spatial.surface")
+            raise SchemaError(_("demand has no {column!r} column; build it with zzgeo.spatial.surface").format(column=col))
     return demand
 
 
@@ -433,14 +435,15 @@ def _with_city_row(table, register, rules: RuleSet, units: AnalysisUnits | None 
 def _meta(rules, targets, year, demo, demand, pairs: Pairs, result: Assignment, excluded: int, register) -> dict:
     notes = []
     if demo:
-        notes.append("DEMO DATA: the shelter register is zzgeo's synthetic demo register, not an official one")
+        notes.append(_("DEMO DATA: the shelter register is zzgeo's synthetic demo register, not an official one"))
     if excluded:
-        notes.append(f"{excluded} register row(s) failed validation and were left out (see the 'issues' column)")
+        notes.append(_("{n} register row(s) failed validation and were left out (see the 'issues' column)").format(n=excluded))
     outside = float(demand.attrs.get("outside_population", 0.0) or 0.0)
     if outside:
-        notes.append(f"{outside:,.0f} residents of the population source lie outside the districts and are not counted")
+        notes.append(_("{n:,.0f} residents of the population source lie outside the districts and are not counted").format(n=outside))
     notes.append(
-        f"targets apply to 城区及县（市）城区 ({targets.document}); zzgeo applies them to each unit's whole resident population"
+        _("targets apply to 城区及县（市）城区 ({document}); zzgeo applies them to each unit's whole resident population").format(
+            document=targets.document)
     )
     return {
         "year": int(year),
@@ -450,11 +453,11 @@ def _meta(rules, targets, year, demo, demand, pairs: Pairs, result: Assignment, 
         "targets_document": targets.document,
         "rule_set": rules.describe(),
         "demo": demo,
-        "population_method": demand.attrs.get("method", "user-supplied demand points"),
+        "population_method": demand.attrs.get("method", _("user-supplied demand points")),
         "distance": pairs.metric,
         "assignment_method": result.method,
         "assignment": result.description,
-        "capacity_rule": f"places = effective area / per-person area of the class ({rules.capacity_source})",
+        "capacity_rule": _("places = effective area / per-person area of the class ({source})").format(source=rules.capacity_source),
         "excluded_rows": int(excluded),
         "register_rows": int(len(register)),
         "notes": notes,
@@ -466,12 +469,12 @@ def _units_meta(meta: dict, units: AnalysisUnits | None, outside) -> None:
     if units is None or units.is_default:
         return
     meta["units"] = units.describe()
-    named = [f"{row.get('shelter_id')} {row.get('name')}".strip() for _, row in outside.iterrows()]
-    notes = units.run_notes(named, what="shelter(s)", effect="their area counts to no unit, they still serve residents "
-                            "within their radius", listed_in="the JSON 'shelters_outside_units'")
-    notes.append("a parent's and the whole area's row meets a target only when every unit in it does; its gap is the sum "
-                 "of its units' gaps (one unit's surplus does not fill another's gap), while its per-capita area is that of "
-                 "all its units together")
+    named = [f"{row.get('shelter_id')} {row.get('name')}".strip() for _i, row in outside.iterrows()]
+    notes = units.run_notes(named, what=_("shelter(s)"), effect=_("their area counts to no unit, they still serve residents "
+                            "within their radius"), listed_in=_("the JSON 'shelters_outside_units'"))
+    notes.append(_("a parent's and the whole area's row meets a target only when every unit in it does; its gap is the sum "
+                   "of its units' gaps (one unit's surplus does not fill another's gap), while its per-capita area is that of "
+                   "all its units together"))
     meta["shelters_outside_units"] = named
     meta["notes"] = [*meta["notes"], *notes]
 
@@ -534,7 +537,7 @@ def coverage_records(result: CoverageResult) -> dict:
     (2025, '410100', '郑州市 (city-wide)', False)
     """
     rows = []
-    for _, row in result.table.iterrows():
+    for _i, row in result.table.iterrows():
         rec = {col: _plain(row[col]) for col in _RECORD_COLUMNS if col in row}
         rec["demo"] = bool(result.meta["demo"])
         rec["rule_set"] = result.meta["rule_set"]["id"]

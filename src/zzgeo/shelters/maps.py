@@ -43,11 +43,12 @@ def service_areas(shelters: gpd.GeoDataFrame, radii_m: dict[str, float]) -> gpd.
 
 def _note_target_breaks(m: folium.Map, meta: dict) -> None:
     """Say in the caption that the class breaks include the per-capita targets (those inside the values' range are breaks)."""
+    from zzgeo.i18n import _
     from zzgeo.maps import map_state
 
-    targets = " and ".join(f"{t:g} m²/person ({y})" for y, t in meta["targets_m2"].items())
-    map_state(m).notes.append(f"class breaks include the targets {targets} of {meta['targets_document']} within the values' range; "
-                              "a district at a target is in the class above it")
+    targets = _(" and ").join(_("{target:g} m²/person ({year})").format(target=t, year=y) for y, t in meta["targets_m2"].items())
+    map_state(m).notes.append(_("class breaks include the targets {targets} of {document} within the values' range; "
+                                "a district at a target is in the class above it").format(targets=targets, document=meta["targets_document"]))
 
 
 def coverage_map(result: CoverageResult, districts: gpd.GeoDataFrame, *, show_class: str | None = None,
@@ -95,6 +96,7 @@ def coverage_map(result: CoverageResult, districts: gpd.GeoDataFrame, *, show_cl
     """
     import geopandas as gpd
 
+    from zzgeo.i18n import _
     from zzgeo.maps import add_outlines, add_points, choropleth_map
 
     meta = result.meta
@@ -105,33 +107,38 @@ def coverage_map(result: CoverageResult, districts: gpd.GeoDataFrame, *, show_cl
     demo = bool(meta["demo"]) or bool(units.get("demo"))
     m = choropleth_map(
         layer, "per_capita_m2", basemap=basemap,
-        title=f"人均有效避难面积 Shelter area per resident, by {units.get('label', 'district')} ({meta['year']} target {meta['target_m2']:g} m²)"
+        title=_("人均有效避难面积 Shelter area per resident, by {units} ({year} target {target:g} m²)").format(
+            units=units.get("label", _("district")), year=meta["year"], target=meta["target_m2"])
         + (" (DEMO)" if demo else ""),
         caption_lines=[
-            ("DEMO register (synthetic) - " if meta["demo"] else "") + ("DEMO units (synthetic) - " if units.get("demo") else "")
-            + "per-capita effective shelter area, m²/person",
-            f"target: {meta['target_source']}",
-            f"rule set: {meta['rule_set']['id']} ({meta['rule_set']['status']}); service radii drawn as straight-line circles",
-            f"population: {meta['population_method'][:90]}",
+            (_("DEMO register (synthetic) - ") if meta["demo"] else "") + (_("DEMO units (synthetic) - ") if units.get("demo") else "")
+            + _("per-capita effective shelter area, m²/person"),
+            _("target: {source}").format(source=meta["target_source"]),
+            _("rule set: {id} ({status}); service radii drawn as straight-line circles").format(
+                id=meta["rule_set"]["id"], status=meta["rule_set"]["status"]),
+            _("population: {method}").format(method=meta["population_method"][:90]),
         ],
         tooltip_columns=["name", "population", "effective_area_m2", "covered_share"],
         popup_columns=["name", "population", "shelters", "effective_area_m2", "per_capita_m2", "gap_2025_m2", "gap_2029_m2",
                        "covered_share", "assured_share"],
-        labels={"shelters": "避难场所数 shelters", "assured_share": "容量保障率 assured share"},
-        legend_title="m² per resident" + ("" if units else " (2020 census)"), demo=demo, scheme="fisher_jenks",
+        labels={"shelters": _("避难场所数 shelters"), "assured_share": _("容量保障率 assured share")},
+        legend_title=_("m² per resident") if units else _("m² per resident (2020 census)"), demo=demo, scheme="fisher_jenks",
         breaks_include=list(meta["targets_m2"].values()), colors="RdYlBu",  # short of the target red, above it blue
     )
     _note_target_breaks(m, meta)
     radii = radii_m or {code: c["service_radius_m"] for code, c in meta["rule_set"]["classes"].items()}
     shelters = result.shelters if show_class is None else result.shelters[result.shelters["shelter_class"] == show_class]
     for row in service_areas(shelters, radii).itertuples():
-        add_outlines(m, gpd.GeoDataFrame(geometry=[row.geometry], crs=4547), name=f"class {row.shelter_class} service radius {row.radius_m:,.0f} m",
+        add_outlines(m, gpd.GeoDataFrame(geometry=[row.geometry], crs=4547),
+                     name=_("class {shelter_class} service radius {radius_m:,.0f} m").format(shelter_class=row.shelter_class, radius_m=row.radius_m),
                      color=CLASS_COLOURS.get(row.shelter_class, "#555555"), weight=1.2, dash=None,
-                     legend_label=f"class {row.shelter_class}: {row.radius_m:,.0f} m", legend_section="服务半径 service radius (straight line)")
+                     legend_label=_("class {shelter_class}: {radius_m:,.0f} m").format(shelter_class=row.shelter_class, radius_m=row.radius_m),
+                     legend_section=_("服务半径 service radius (straight line)"))
     for code, group in shelters.groupby("shelter_class", sort=True):
         add_points(m, group, label_column="name", color=CLASS_COLOURS.get(code, "#1f4e9c"), radius=3 if code == "III" else 4,
-                   name=f"class {code}", legend_section="避难场所 shelters (register)", popup_columns=["name", "shelter_class", "effective_area_m2", "capacity_places"],
-                   labels={"capacity_places": "容纳人数 places"})
+                   name=_("class {shelter_class}").format(shelter_class=code), legend_section=_("避难场所 shelters (register)"),
+                   popup_columns=["name", "shelter_class", "effective_area_m2", "capacity_places"],
+                   labels={"capacity_places": _("容纳人数 places")})
     return m
 
 
@@ -179,6 +186,7 @@ def siting_map(plan: SitingResult, districts: gpd.GeoDataFrame, *, top: int = 30
     >>> plan.chosen["name"].tolist()
     ['A 公园', 'B 学校']
     """
+    from zzgeo.i18n import _
     from zzgeo.maps import add_points, choropleth_map
 
     meta = plan.meta
@@ -187,18 +195,19 @@ def siting_map(plan: SitingResult, districts: gpd.GeoDataFrame, *, top: int = 30
     demo = bool(meta["demo"])
     m = choropleth_map(
         after, "per_capita_after_m2", basemap=basemap,
-        title=f"Per-capita area after the {meta['year']} siting plan" + (" (DEMO)" if demo else ""),
-        caption_lines=[("DEMO register and DEMO candidate sites (synthetic)" if demo else "user register and candidates"),
-                       f"method: {meta['method']} ({meta['status']})", f"candidates: {meta['candidate_rule']}"],
+        title=_("Per-capita area after the {year} siting plan").format(year=meta["year"]) + (" (DEMO)" if demo else ""),
+        caption_lines=[(_("DEMO register and DEMO candidate sites (synthetic)") if demo else _("user register and candidates")),
+                       _("method: {method} ({status})").format(method=meta["method"], status=meta["status"]),
+                       _("candidates: {rule}").format(rule=meta["candidate_rule"])],
         tooltip_columns=["name", "sites_chosen", "added_area_m2", "residual_gap_m2"],
-        legend_title="m² per resident after", demo=demo, breaks_include=list(meta["targets_m2"].values()),
+        legend_title=_("m² per resident after"), demo=demo, breaks_include=list(meta["targets_m2"].values()),
         colors="RdYlBu",
     )
     _note_target_breaks(m, meta)
     chosen = plan.chosen.copy()
     if len(chosen) and top > 0:
-        chosen["label"] = (chosen["order"].astype(str) + ". " + chosen["name"].astype(str) + " (+"
-                           + chosen["newly_covered"].round(0).astype(int).astype(str) + " residents)")
-        add_points(m, chosen, label_column="label", color="#238b45", radius=6, name="chosen sites", top=top,
-                   chosen_by="build order (most newly covered residents first)")
+        chosen["label"] = [_("{order}. {name} (+{residents} residents)").format(order=o, name=n, residents=r) for o, n, r in zip(
+            chosen["order"].astype(str), chosen["name"].astype(str), chosen["newly_covered"].round(0).astype(int).astype(str), strict=True)]
+        add_points(m, chosen, label_column="label", color="#238b45", radius=6, name="chosen sites", top=top,  # the QGIS style's key
+                   chosen_by=_("build order (most newly covered residents first)"))
     return m

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from zzgeo.i18n import _
 from zzgeo.registers import (
     CheckContext,
     district_name_check,
@@ -86,7 +87,8 @@ def _area_checks(rules: RuleSet) -> Callable[[CheckContext], None]:
     def check(ctx: CheckContext) -> None:
         eff, gross = ctx.value("effective_area_m2"), ctx.value("gross_area_m2")
         ctx.issues.add((eff > gross).to_numpy(), lambda p: [
-            f"effective_area_m2 {float(eff.iloc[i])!r} exceeds gross_area_m2 {float(gross.iloc[i])!r}" for i in p])
+            _("effective_area_m2 {effective!r} exceeds gross_area_m2 {gross!r}").format(effective=float(eff.iloc[i]), gross=float(gross.iloc[i]))
+            for i in p])
         classes = ctx.value("shelter_class")
         ring = ctx.value("inside_3rd_ring").map(lambda v: v is True).astype(bool) if ctx.has("inside_3rd_ring") else pd.Series(False, index=eff.index)
         minimum = pd.Series(np.nan, index=eff.index)
@@ -95,9 +97,10 @@ def _area_checks(rules: RuleSet) -> Callable[[CheckContext], None]:
             floor = spec.min_effective_area_m2
             minimum[mine] = np.where(ring[mine], spec.min_effective_area_m2_inside_3rd_ring or floor, floor)
         ctx.notes.add((eff < minimum).to_numpy(), lambda p: [
-            f"class {classes.iloc[i]} needs >= {minimum.iloc[i]:,.0f} m² effective area ({rules.id}), has {eff.iloc[i]:,.0f}; "
-            f"counted as class {classes.iloc[i]} as the register says (service radius "
-            f"{rules.radius_m(classes.iloc[i]):,.0f} m)" for i in p])
+            _("class {shelter_class} needs >= {minimum:,.0f} m² effective area ({rule_set}), has {effective:,.0f}; "
+              "counted as class {shelter_class} as the register says (service radius {radius_m:,.0f} m)").format(
+                shelter_class=classes.iloc[i], minimum=minimum.iloc[i], rule_set=rules.id, effective=eff.iloc[i],
+                radius_m=rules.radius_m(classes.iloc[i])) for i in p])
 
     return check
 
@@ -124,7 +127,8 @@ def _duplicate_check(tol_m: float, same_name_m: float) -> Callable[[CheckContext
         named = ctx.duplicates if ctx.duplicates is not None else np.zeros(len(ctx.frame), dtype=bool)
         for a, b, d in sorted(zip(left[dup], right[dup], dist[dup], strict=True), key=lambda t: (t[1], t[0])):
             if ok[b] not in seen and not named[ok[b]]:  # a row the loader found repeated whole is named once
-                seen[ok[b]] = f"duplicate of {ctx.label.place(int(ok[a]))} ({ctx.cell('name', ok[a])!r}, {d:.1f} m apart)"
+                seen[ok[b]] = _("duplicate of {place} ({name!r}, {distance_m:.1f} m apart)").format(
+                    place=ctx.label.place(int(ok[a])), name=ctx.cell("name", ok[a]), distance_m=d)
         ctx.issues.add(np.array(list(seen), dtype=np.int64), [seen[k] for k in seen])
 
     return check

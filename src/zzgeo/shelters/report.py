@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from zzgeo.i18n import _
 from zzgeo.theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "run"]
@@ -27,17 +28,18 @@ def _findings(cov, plan) -> list[str]:
     units = table[table["adcode"] != _CITY]
     lines = []
     if city is not None:
-        lines.append(f"city-wide {city['per_capita_m2']:.2f} m² of effective shelter area per resident "
-                     f"(target 2 m² by 2025, 3 m² by 2029; 郑政文〔2022〕40号 三)")
-    lines.append(f"{int(units['meets_2025'].sum())} of {len(units)} districts meet 2 m²/person; gap to 2025 "
-                 f"{units['gap_2025_m2'].sum():,.0f} m², to 2029 {units['gap_2029_m2'].sum():,.0f} m² (sum of district gaps)")
+        lines.append(_("city-wide {per_capita:.2f} m² of effective shelter area per resident "
+                       "(target 2 m² by 2025, 3 m² by 2029; 郑政文〔2022〕40号 三)").format(per_capita=city["per_capita_m2"]))
+    lines.append(_("{met} of {n} districts meet 2 m²/person; gap to 2025 {gap_2025:,.0f} m², to 2029 {gap_2029:,.0f} m² "
+                   "(sum of district gaps)").format(met=int(units["meets_2025"].sum()), n=len(units),
+                                                    gap_2025=units["gap_2025_m2"].sum(), gap_2029=units["gap_2029_m2"].sum()))
     if city is not None:
-        lines.append(f"{city['covered_share']:.1%} of residents within a shelter's service radius; "
-                     f"{city['assured_share']:.1%} with an assured place")
+        lines.append(_("{covered:.1%} of residents within a shelter's service radius; {assured:.1%} with an assured place").format(
+            covered=city["covered_share"], assured=city["assured_share"]))
     after = plan.districts
     residual = after.loc[after["adcode"] != _CITY, "residual_gap_m2"].sum()
-    lines.append(f"siting plan {plan.meta['year']}: {len(plan.chosen)} candidate sites ({plan.meta['method']}), "
-                 f"residual gap {residual:,.0f} m²")
+    lines.append(_("siting plan {year}: {n} candidate sites ({method}), residual gap {residual:,.0f} m²").format(
+        year=plan.meta["year"], n=len(plan.chosen), method=plan.meta["method"], residual=residual))
     return lines
 
 
@@ -93,7 +95,8 @@ def run(inputs: Mapping[str, object] | None = None, *, units=None) -> ThemeRun:
         findings=[*_findings(cov, plan), *(_unit_findings(by_units) if by_units else [])],
         demo=demo,
         indicators=pd.DataFrame({"shelter_per_capita": table["per_capita_m2"], "shelter_coverage": table["covered_share"]}),
-        notes=[*cov.meta["notes"], f"rule set: {rules.id} ({rules.status})", f"population: {cov.meta['population_method']}",
+        notes=[*cov.meta["notes"], _("rule set: {id} ({status})").format(id=rules.id, status=rules.status),
+               _("population: {method}").format(method=cov.meta["population_method"]),
                *(n for n in (by_units.meta["notes"] if by_units else []) if n not in cov.meta["notes"]), *register_lines],
     )
 
@@ -113,8 +116,10 @@ def _unit_findings(cov) -> list[str]:
     table = cov.table
     rows = table[table["level"] == "unit"]
     total = table.iloc[-1]
-    return [f"by {cov.meta['units']['label']}: {int(rows['meets_2025'].sum())} of {len(rows)} units meet 2 m²/person; "
-            f"{total['name']}: {total['per_capita_m2']:.2f} m² per resident, {total['covered_share']:.1%} within a service radius"]
+    return [_("by {label}: {met} of {n} units meet 2 m²/person; {total}: {per_capita:.2f} m² per resident, "
+              "{covered:.1%} within a service radius").format(
+                label=cov.meta["units"]["label"], met=int(rows["meets_2025"].sum()), n=len(rows), total=total["name"],
+                per_capita=total["per_capita_m2"], covered=total["covered_share"])]
 
 
 def _with_shapes(table, units):

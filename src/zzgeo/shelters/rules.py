@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 from zzgeo._data import data_path
 from zzgeo.config import ConfigModel, ConfigProblem, Positive, Text, each_once, load_config
 from zzgeo.errors import SchemaError, UnknownCodeError
+from zzgeo.i18n import _
 
 __all__ = [
     "CLASSES",
@@ -142,12 +143,14 @@ class Targets:
         try:
             return self.per_capita_m2[int(year)]
         except (KeyError, ValueError, TypeError):
-            msg = f"no shelter target for year={year!r}; {self.document} sets targets for {sorted(self.per_capita_m2)}"
+            msg = _("no shelter target for year={year!r}; {document} sets targets for {years}").format(
+                year=year, document=self.document, years=sorted(self.per_capita_m2))
             raise UnknownCodeError(msg) from None
 
     def source(self, year: int) -> str:
         """Citation of the target for *year*."""
-        return f"{self.document} {self.clause}: {self.for_year(year):g} m²/person by end-{int(year)}"
+        return _("{document} {clause}: {target:g} m²/person by end-{year}").format(
+            document=self.document, clause=self.clause, target=self.for_year(year), year=int(year))
 
 
 #: Status of a figure: read in a primary source, one secondary source, commonly quoted, or zzgeo's own choice.
@@ -187,7 +190,8 @@ class ClassSpec(ConfigModel):
     def _ring_below_minimum(self) -> ClassSpec:
         ring = self.min_effective_area_m2_inside_3rd_ring
         if ring is not None and ring > self.min_effective_area_m2:
-            raise ConfigProblem(f"must be <= min_effective_area_m2 = {self.min_effective_area_m2:g} (it relaxes the class minimum)",
+            raise ConfigProblem(_("must be <= min_effective_area_m2 = {minimum:g} (it relaxes the class minimum)").format(
+                                    minimum=self.min_effective_area_m2),
                                 at=("min_effective_area_m2_inside_3rd_ring",), value=ring)
         return self
 
@@ -213,7 +217,8 @@ class RuleFile(ConfigModel):
             above = getattr(self.classes, bigger).min_effective_area_m2
             value = getattr(self.classes, smaller).min_effective_area_m2
             if value > above:
-                raise ConfigProblem(f"above classes.{bigger}.min_effective_area_m2 = {above:g}; class minima must fall from I to III",
+                raise ConfigProblem(_("above classes.{bigger}.min_effective_area_m2 = {above:g}; class minima must fall from I to III").format(
+                                        bigger=bigger, above=above),
                                     at=("classes", smaller, "min_effective_area_m2"), value=value)
         return self
 
@@ -265,10 +270,9 @@ def _resolve(path_or_id: str | Path | None) -> Path:
         return data_path(PACKAGED_RULE_SETS[str(path_or_id)])
     path = Path(path_or_id)
     if not path.exists():
-        msg = (
-            f"no rule file or packaged rule set {str(path_or_id)!r}; give a TOML file shaped like "
-            f"zzgeo/data/shelters/classes_zhengzhou2011.toml or one of {sorted(PACKAGED_RULE_SETS)}"
-        )
+        msg = _("no rule file or packaged rule set {name!r}; give a TOML file shaped like "
+                "zzgeo/data/shelters/classes_zhengzhou2011.toml or one of {packaged}").format(
+                    name=str(path_or_id), packaged=sorted(PACKAGED_RULE_SETS))
         raise FileNotFoundError(msg)
     return path
 

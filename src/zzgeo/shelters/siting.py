@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from zzgeo.errors import SchemaError
+from zzgeo.i18n import _
 from zzgeo.shelters._solvers import (
     _build_order,
     _demand_groups,
@@ -203,7 +204,7 @@ def site_shelters(
     ['candidates run out in: 管城回族区 (14,500 m² left)']
     """
     if method not in SITING_METHODS:
-        raise SchemaError(f"siting method={method!r}; use one of {SITING_METHODS!r}")
+        raise SchemaError(_("siting method={method!r}; use one of {methods!r}").format(method=method, methods=SITING_METHODS))
     rules, targets, districts = _settings(rules, targets, districts, year)
     s = _Settings(rules, targets, year, targets.for_year(year), network)
     shelters, excluded = usable_rows(register, rules=rules, districts=districts)
@@ -323,7 +324,7 @@ def _solve(m: _Model, method: str, max_exact_candidates: int, max_exact_groups: 
         chosen, status = _solve_exact(m.area, m.cost, m.district, m.required, groups, time_limit_s=time_limit_s)
         ran = "exact" if chosen is not None else "greedy"
     if chosen is None:
-        fallback = f" (exact failed: {status})" if use_exact and len(m.sites) else ""
+        fallback = _(" (exact failed: {status})").format(status=status) if use_exact and len(m.sites) else ""
         chosen, status = _solve_greedy(m.area, m.cost, m.district, m.required, m.reach, m.weights, unit_cost=m.unit_cost)
         status += fallback
     return _Solution(chosen, status, ran, time.perf_counter() - started)
@@ -367,12 +368,13 @@ def _notes(register, candidates, table) -> list[str]:
     """Notes: DEMO inputs, districts where the candidates run out."""
     notes = []
     if is_demo(register):
-        notes.append("DEMO DATA: the shelter register is zzgeo's synthetic demo register")
+        notes.append(_("DEMO DATA: the shelter register is zzgeo's synthetic demo register"))
     if is_demo(candidates):
-        notes.append("DEMO DATA: the candidate sites are zzgeo's synthetic demo sites")
+        notes.append(_("DEMO DATA: the candidate sites are zzgeo's synthetic demo sites"))
     short = table[(table["adcode"] != CITY_ADCODE) & (table["residual_gap_m2"] > 0)]
     if len(short):
-        notes.append("candidates run out in: " + ", ".join(f"{r['name']} ({r['residual_gap_m2']:,.0f} m² left)" for _, r in short.iterrows()))
+        notes.append(_("candidates run out in: {districts}").format(districts=_(", ").join(
+            _("{name} ({left_m2:,.0f} m² left)").format(name=r["name"], left_m2=r["residual_gap_m2"]) for _i, r in short.iterrows())))
     return notes
 
 
@@ -384,13 +386,14 @@ def _siting_meta(s: _Settings, demo: bool, solution: _Solution, m: _Model, cands
         "year": int(year), "target_m2": s.target, "target_source": targets.source(year), "rule_set": s.rules.describe(),
         "targets_m2": {int(y): float(t) for y, t in sorted(targets.per_capita_m2.items())}, "targets_document": targets.document,
         "demo": demo, "method": ran,
-        "solver": "PuLP + CBC, two-stage lexicographic MILP (least cost, then most newly covered residents)" if ran == "exact" else status,
+        "solver": _("PuLP + CBC, two-stage lexicographic MILP (least cost, then most newly covered residents)") if ran == "exact" else status,
         "status": status, "seconds": round(solution.seconds, 3),
-        "objective": "least cost" + (" (cost column)" if not m.unit_cost else " (fewest sites)"),
-        "candidate_rule": f"usable area >= {targets.candidate_min_area_m2:,.0f} m² ({targets.candidate_clause})",
+        "objective": _("least cost (cost column)") if not m.unit_cost else _("least cost (fewest sites)"),
+        "candidate_rule": _("usable area >= {minimum:,.0f} m² ({clause})").format(minimum=targets.candidate_min_area_m2,
+                                                                               clause=targets.candidate_clause),
         "candidates_total": int(len(cands)), "candidates_eligible": int(m.usable.sum()),
         "candidates_rejected": int((~m.usable).sum()), "candidates_in_model": int(len(m.sites)),
-        "population_method": need.demand.attrs.get("method", "user-supplied demand points"), "distance": m.pairs.metric,
+        "population_method": need.demand.attrs.get("method", _("user-supplied demand points")), "distance": m.pairs.metric,
         "assignment": assured[1].description, "assignment_method": assured[1].method,
         "excluded_register_rows": int(excluded), "notes": notes,
     }
@@ -571,17 +574,17 @@ def siting_records(result: SitingResult) -> dict:
 
     chosen = []
     pts = result.chosen.geometry.to_crs("EPSG:4326").representative_point() if len(result.chosen) else []
-    for (_, row), pt in zip(result.chosen.iterrows(), pts, strict=True):
+    for (_i, row), pt in zip(result.chosen.iterrows(), pts, strict=True):
         rec = {c: _plain(row[c]) for c in _SITE_COLUMNS if c in row}
         rec.update({"lon": round(float(shapely.get_x(pt)), 7), "lat": round(float(shapely.get_y(pt)), 7)})
         chosen.append(rec)
     rows = []
-    for _, row in result.districts.iterrows():
+    for _i, row in result.districts.iterrows():
         rec = {c: _plain(row[c]) for c in result.districts.columns}
         rec["demo"] = bool(result.meta["demo"])
         rec["rule_set"] = result.meta["rule_set"]["id"]
         rows.append(rec)
     rejected = result.candidates[~(result.candidates["valid"] & result.candidates["eligible"])]
     rej = [{"candidate_id": _plain(r["candidate_id"]), "name": _plain(r["name"]), "usable_area_m2": _plain(r["usable_area_m2"]),
-            "reason": r["reject_reason"]} for _, r in rejected.iterrows()]
+            "reason": r["reject_reason"]} for _i, r in rejected.iterrows()]
     return {**result.meta, "chosen": chosen, "records": rows[:-1], "city": rows[-1], "candidates_not_used": rej}
