@@ -107,6 +107,30 @@ def template_cmd(
     typer.echo(f"wrote {path}")
 
 
+@app.command("serve")
+def serve_cmd(
+    store: Annotated[Optional[str], typer.Option("--store", help="Layer store every request reads: a GeoPackage or postgresql://user@host:port/db, optionally #schema (default: ZZGEO_STORE, else the shipped GeoPackage).")] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for the office network, better behind a reverse proxy).")] = "127.0.0.1",
+    port: Annotated[str, typer.Option("--port", help="Port to listen on, 1 to 65535.")] = "8000",
+    token: Annotated[Optional[str], typer.Option("--token", envvar="ZZGEO_SERVE_TOKEN", help="Access token every request must carry (or ZZGEO_SERVE_TOKEN); default: none.")] = None,
+) -> None:
+    """The office web app: land price on a map, registers checked and analysed, the report; JSON API at /api/docs."""
+    import os
+
+    from zzgeo.errors import ParameterError
+    from zzgeo.extras import require
+
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ParameterError(f"--port {port!r}: give a port number from 1 to 65535, e.g. 8000")
+
+    for module in ("fastapi", "uvicorn", "multipart"):
+        require(module, extra="web", purpose="zzgeo serve")
+    from zzgeo.web import serve
+
+    typer.echo(f"zzgeo serve: http://{host}:{port}/", err=True)
+    serve(store=store or os.environ.get("ZZGEO_STORE") or None, host=host, port=int(port), token=token)
+
+
 checked_options(app)  # every numeric option against data/limits.toml, before any command runs
 
 
