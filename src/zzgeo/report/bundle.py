@@ -26,6 +26,7 @@ import pandas as pd
 
 from zzgeo.theme_run import ThemeRun
 from zzgeo.errors import ParameterError, StoreError
+from zzgeo.i18n import _
 from zzgeo.report.runs import THEMES, Progress, ReportConfig, load_report_config, run_themes
 from zzgeo.report.documents import BEIJING
 from zzgeo.report.scoring import SCORE_HEADINGS_ZH
@@ -93,7 +94,7 @@ def theme_maps(runs: Mapping[str, ThemeRun], scores=None) -> dict[str, Callable[
 
 def _combined_parts(runs: Mapping[str, ThemeRun], scores) -> dict[str, str]:
     """Label -> map name of the maps the combined map is made of: the scores, then each theme's first map."""
-    parts = {"综合得分 scores": "scores"} if scores is not None else {}
+    parts = {_("综合得分 scores"): "scores"} if scores is not None else {}
     for key, run in runs.items():
         if run.maps:
             parts[run.title] = f"{key}_{next(iter(run.maps))}"
@@ -104,7 +105,7 @@ def _combined_map(parts: Mapping[str, object]):
     """The combined map of built maps (label -> folium.Map); their layers move into it."""
     from zzgeo.maps import combine_maps
 
-    return combine_maps(parts, title="郑州 zzgeo: every theme (switch layers top left)")
+    return combine_maps(parts, title=_("郑州 zzgeo: every theme (switch layers top left)"))
 
 
 #: What ``zzgeo map THEME`` draws: a theme's first map, the scores, or all themes on one page.
@@ -153,7 +154,7 @@ def theme_map(theme: str, config: ReportConfig | None = None, *, which: str | No
     zzgeo.errors.ParameterError: theme 'roads': use one of land-price, shelters, groundwater, children, scores, all
     """
     if theme not in MAP_THEMES:
-        raise ParameterError(f"theme {theme!r}: use one of {', '.join(MAP_THEMES)}")
+        raise ParameterError(_("theme {theme!r}: use one of {themes}").format(theme=theme, themes=", ".join(MAP_THEMES)))
     config = config or ReportConfig()
     runs = run_themes(config, keys=[theme] if theme in THEMES else None)
     scores = None
@@ -165,7 +166,7 @@ def theme_map(theme: str, config: ReportConfig | None = None, *, which: str | No
     name = {"scores": "scores", "all": "combined"}.get(theme) or f"{theme}_{which or next(iter(runs[theme].maps))}"
     if name not in builders:
         known = [k.split("_", 1)[1] for k in builders if k.startswith(f"{theme}_")]
-        raise ParameterError(f"no map {which!r} for {theme}; maps: {', '.join(known)}")
+        raise ParameterError(_("no map {which!r} for {theme}; maps: {maps}").format(which=which, theme=theme, maps=", ".join(known)))
     return builders[name], sorted({d for run in runs.values() for d in run.demo})
 
 
@@ -329,7 +330,7 @@ def _export_maps(builders, folder: Path, *, basemap: str, png: bool, progress: P
     with ThreadPoolExecutor(max_workers=workers) as pool:  # Chromium runs in processes of its own
         for i, (name, build) in enumerate(builders.items()):
             if progress:
-                progress(f"map: {name}", i, len(builders))
+                progress(_("map: {name}").format(name=name), i, len(builders))
             t0 = time.perf_counter()
             if name == "combined" and combined_parts is not None and all(p in built for p in combined_parts.values()):
                 m = _combined_map({label: built.pop(part) for label, part in combined_parts.items()})
@@ -361,7 +362,7 @@ def _export_maps(builders, folder: Path, *, basemap: str, png: bool, progress: P
         timings.append(("maps: build", build_s))
         timings.append(("maps: HTML", html_s))
         if progress and png:
-            progress("maps: PNG", 0, 1)
+            progress(_("maps: PNG"), 0, 1)
         wait = time.perf_counter()
         for name, job in pending.items():
             made = job.result()
@@ -404,85 +405,104 @@ def _scorecard_html(scores) -> list[str]:
     if parts is not None and "district" in people:
         wide = points_table(scores, for_people=True)
         context = wide[[c for c in wide.columns if c.endswith(" (context, raw)")]].reindex(people["district"]).set_axis(people.index)
-    heads = "".join(f"<th>背景 {_esc(c.removesuffix(' (context, raw)'))}<br><span class='small'>context, not scored</span></th>"
+    not_scored = _("context, not scored")
+    heads = "".join(f"<th>背景 {_esc(c.removesuffix(' (context, raw)'))}<br><span class='small'>{not_scored}</span></th>"
                     for c in context.columns)
     table = scores.scores
     fewer = (table["indicators_used"] < table["indicators_total"]) if "indicators_total" in table else pd.Series(False, index=table.index)
-    out = ["<h2>District scorecard 区县综合得分</h2><table><tr><th>排名 rank</th><th>区县 district</th><th>得分 score</th>"
-           f"<th>参与指标 scored on</th>{heads}</tr>"]
+    columns = [_("排名 rank"), _("区县 district"), _("得分 score"), _("参与指标 scored on")]
+    out = ["<h2>" + _("District scorecard 区县综合得分") + "</h2><table><tr>" + "".join(f"<th>{c}</th>" for c in columns) + f"{heads}</tr>"]
     for i, row in people.iterrows():
-        scored_on = str(row.get("scored_on", NO_VALUE)) + (f" (no value: {row['missing_indicators']})" if fewer[i] else "")
+        scored_on = str(row.get("scored_on", NO_VALUE))
+        if fewer[i]:
+            scored_on = _("{scored_on} (no value: {missing})").format(scored_on=scored_on, missing=row["missing_indicators"])
         extra = "".join(f"<td class='n'>{cell(v, 0)}</td>" for v in context.loc[i])
         out.append(f"<tr{' class=fewer' if fewer[i] else ''}><td class='n'>{cell(row['rank'], 0)}</td><td>{_esc(row['name'])}</td>"
                    f"<td class='n'>{cell(row['score'])}</td><td>{_esc(scored_on)}</td>{extra}</tr>")
     out.append("</table>")
     notes = [n for n in [fewer_note(scores) if hasattr(scores, "meta") else ""] if n]
     if len(context.columns):
-        notes.append("context indicators are shown for reading the scores and earn no points")
-    notes.append(f"{NO_VALUE} = no value (never counted as 0)")
+        notes.append(_("context indicators are shown for reading the scores and earn no points"))
+    notes.append(_("{no_value} = no value (never counted as 0)").format(no_value=NO_VALUE))
     out.append("<p class='small'>" + "<br>".join(_esc(n) for n in notes) + "</p>")
     return out
 
 
+def _link(path: str, text: str) -> str:
+    """``<a href='path'>text</a>``: *path* URL-quoted, *text* escaped."""
+    return f"<a href='{_href(path)}'>{_esc(text)}</a>"
+
+
 def _index_html(runs, scores, exports, tables, timings, config, created, reused=()) -> str:
-    """The bundle's ``index.html``. Every text from configs, registers and results is HTML-escaped
-    (``_esc``) and every link URL-quoted (``_href``): a district, title or note reading
+    """The bundle's ``index.html``, in the interface language. Every text from configs, registers and results is
+    HTML-escaped (``_esc``) and every link URL-quoted (``_href``): a district, title or note reading
     ``<img src=x onerror=...>`` shows as text and never runs."""
+    from zzgeo.report.documents import map_page_title
+    from zzgeo.report.runs import stage_label
+
     demo = {run.title: run.demo for run in runs.values() if run.demo}
-    out = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>zzgeo report {_esc(created)}</title>",
-           f"<style>{_INDEX_CSS}</style></head><body><h1>郑州 zzgeo report — 规划与选址分析报告</h1>",
-           f"<p class='small'>created {_esc(created)} by {_GENERATOR}; inputs: {_esc(config.path or 'the shipped default layers')}</p>"]
+    inputs = config.path or _("the shipped default layers")
+    page_title = _("zzgeo report {created}").format(created=_esc(created))
+    out = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{page_title}</title>",
+           f"<style>{_INDEX_CSS}</style></head><body><h1>" + _("郑州 zzgeo report — 规划与选址分析报告") + "</h1>",
+           "<p class='small'>" + _("created {created} by {generator}; inputs: {inputs}").format(
+               created=_esc(created), generator=_GENERATOR, inputs=_esc(inputs)) + "</p>"]
     if demo:
-        items = "".join(f"<li>{_esc(t)}: {_esc(', '.join(d))}</li>" for t, d in demo.items())
-        out.append(f"<div class='demo'>DEMO DATA — these inputs are synthetic demonstration layers, not official data; "
-                   f"every figure resting on them is illustrative:<ul>{items}</ul></div>")
+        items = "".join(f"<li>{_esc(t)}: {_esc(', '.join(_(str(x)) for x in d))}</li>" for t, d in demo.items())
+        out.append("<div class='demo'>" + _("DEMO DATA — these inputs are synthetic demonstration layers, not official data; "
+                                            "every figure resting on them is illustrative:") + f"<ul>{items}</ul></div>")
     documents = [f"<a href='{_href(n)}'>{_esc(n)}</a>" for n in ("report.pdf", "report.docx") if n in tables]
     if documents:
-        out.append(f"<p>To print or hand in 打印与提交: {', '.join(documents)} (A4 text, maps on landscape pages).</p>")
+        out.append("<p>" + _("To print or hand in 打印与提交: {documents} (A4 text, maps on landscape pages).").format(
+            documents=", ".join(documents)) + "</p>")
     out += _scorecard_html(scores)
-    out.append("<p>Each indicator's raw value, normalised value and points: <a href='scorecard.xlsx'>scorecard.xlsx</a>, "
-               "<a href='score_parts.csv'>score_parts.csv</a>; <a href='scorecard.csv'>scorecard.csv</a> "
-               "(<a href='scorecard_zh.csv'>中文表头</a>). <a href='maps/scores.html'>score map</a>, "
-               "<a href='maps/combined.html'>all themes on one map</a>.</p>")
+    out.append("<p>" + _("Each indicator's raw value, normalised value and points: {xlsx}, {parts}; {csv} ({csv_zh}). "
+                         "{score_map}, {combined_map}.").format(
+        xlsx=_link("scorecard.xlsx", "scorecard.xlsx"), parts=_link("score_parts.csv", "score_parts.csv"),
+        csv=_link("scorecard.csv", "scorecard.csv"), csv_zh=_link("scorecard_zh.csv", "中文表头"),
+        score_map=_link("maps/scores.html", _("score map")), combined_map=_link("maps/combined.html", _("all themes on one map"))) + "</p>")
     if "scorecard_by_unit.csv" in tables:
-        out.append("<p>By the analysis units ([units] of the config, or --units; scored on the indicators measured by unit): "
-                   "<a href='scorecard_by_unit.xlsx'>scorecard_by_unit.xlsx</a>, <a href='scorecard_by_unit.csv'>scorecard_by_unit.csv</a> "
-                   "(<a href='scorecard_by_unit_zh.csv'>中文表头</a>), <a href='score_parts_by_unit.csv'>score_parts_by_unit.csv</a>; "
-                   "<a href='maps/scores_by_unit.html'>score map by unit</a>.</p>")
+        out.append("<p>" + _("By the analysis units ([units] of the config, or --units; scored on the indicators measured by unit): "
+                             "{xlsx}, {csv} ({csv_zh}), {parts}; {score_map}.").format(
+            xlsx=_link("scorecard_by_unit.xlsx", "scorecard_by_unit.xlsx"), csv=_link("scorecard_by_unit.csv", "scorecard_by_unit.csv"),
+            csv_zh=_link("scorecard_by_unit_zh.csv", "中文表头"), parts=_link("score_parts_by_unit.csv", "score_parts_by_unit.csv"),
+            score_map=_link("maps/scores_by_unit.html", _("score map by unit"))) + "</p>")
     for key, run in runs.items():
         out.append(f"<h2>{_esc(run.title)} <span class='small'>{_esc(run.document)}</span></h2><ul>")
         out += [f"<li>{_esc(line)}</li>" for line in run.findings]
         out.append("</ul><div class='maps'>")
         for name in run.maps:
             e = next(x for x in exports if x.html.stem == f"{key}_{name}")
-            img = f"<img src='{_href('maps/' + e.png.name)}' alt='{_esc(name)}'>" if e.png else _esc(name)
+            title = map_page_title(e.html, str(name))  # the map's own title, not its id
+            img = f"<img src='{_href('maps/' + e.png.name)}' alt='{_esc(title)}'>" if e.png else _esc(title)
             out.append(f"<a href='{_href('maps/' + e.html.name)}'>{img}</a>")
         links = ", ".join(f"<a href='{_href(t)}'>{_esc(Path(t).name)}</a>" for t in tables
                           if t.startswith("tables/") and (Path(t).name.startswith(f"{key}_") or Path(t).stem == key))
-        out.append(f"</div><p class='small'>tables: {links}</p>")
+        out.append("</div><p class='small'>" + _("tables: {links}").format(links=links) + "</p>")
         if run.notes:
             out.append("<p class='small'>" + "<br>".join(_esc(n) for n in dict.fromkeys(run.notes)) + "</p>")
-    renderers = sorted({f"{e.renderer}: {e.note}" for e in exports if e.renderer})
-    out.append("<h2>How long each stage took 各阶段用时</h2><table><tr><th>stage</th><th>seconds</th></tr>")
-    out += [f"<tr><td>{_esc(s)}</td><td class='n'>{t:.1f}</td></tr>" for s, t in timings]
-    out.append("</table><p class='small'>PNG maps: " + (_esc("; ".join(renderers)) or "not made (png = false)")
-               + (f"; copied from the previous bundle, their page, renderer and size unchanged: {_esc(', '.join(reused))}" if reused else "")
-               + "</p></body></html>")
+    renderers = _esc("; ".join(sorted({f"{e.renderer}: {e.note}" for e in exports if e.renderer}))) or _("not made (png = false)")
+    out.append("<h2>" + _("How long each stage took 各阶段用时") + "</h2><table><tr><th>" + _("stage") + "</th><th>" + _("seconds")
+               + "</th></tr>")
+    out += [f"<tr><td>{_esc(stage_label(s))}</td><td class='n'>{t:.1f}</td></tr>" for s, t in timings]
+    pngs = (_("PNG maps: {renderers}; copied from the previous bundle, their page, renderer and size unchanged: {maps}").format(
+        renderers=renderers, maps=_esc(", ".join(reused))) if reused else _("PNG maps: {renderers}").format(renderers=renderers))
+    out.append("</table><p class='small'>" + pngs + "</p></body></html>")
     return "\n".join(out)
 
 
 def _check_target(out: Path, config: ReportConfig) -> None:
     if str(out).strip() in ("", ".") or out.name in ("", ".", ".."):
-        raise StoreError(f"--out {str(out)!r} names no folder; give one, e.g. --out out/report")
+        raise StoreError(_("--out {out!r} names no folder; give one, e.g. --out out/report").format(out=str(out)))
     resolved = out.resolve()
     inputs = [*config.input_paths(), *([Path(config.path)] if config.path else [])]
     for f in inputs:
         if f.resolve() == resolved or resolved in f.resolve().parents:
-            raise StoreError(f"report folder {str(out)!r} holds the input {str(f)!r}, which the new bundle would replace; "
-                             "choose another --out or move the input")
+            raise StoreError(_("report folder {out!r} holds the input {input!r}, which the new bundle would replace; "
+                               "choose another --out or move the input").format(out=str(out), input=str(f)))
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / _MARKER).is_file())):
-        raise StoreError(f"{str(out)!r} exists and is not a zzgeo report folder; choose a new or empty folder for --out "
-                         "(a previous report there is replaced whole)")
+        raise StoreError(_("{out!r} exists and is not a zzgeo report folder; choose a new or empty folder for --out "
+                           "(a previous report there is replaced whole)").format(out=str(out)))
 
 
 def _pid_alive(pid: int) -> bool:
@@ -555,10 +575,10 @@ def recover_report_folder(out: str | os.PathLike[str]) -> list[str]:
             continue  # another run is at work
         if kind == "old" and not out.exists() and (path / _MARKER).is_file():
             os.replace(path, out)
-            done.append(f"restored the previous report {str(out)!r} from an interrupted run ({path.name})")
+            done.append(_("restored the previous report {out!r} from an interrupted run ({folder})").format(out=str(out), folder=path.name))
         else:
             shutil.rmtree(path, ignore_errors=True)
-            done.append(f"removed {path.name}, left by an interrupted run")
+            done.append(_("removed {folder}, left by an interrupted run").format(folder=path.name))
     return done
 
 
@@ -780,19 +800,19 @@ def _write_documents(tmp: Path, runs, scores, exports, config: ReportConfig, cre
 
     start = time.perf_counter()
     if progress:
-        progress("documents", 0, 1)
+        progress(_("documents"), 0, 1)
     doc = report_document(runs, scores, exports, created=beijing_time(created),
-                          inputs=config.path or "the shipped default layers", map_paper=config.map_paper)
+                          inputs=config.path or _("the shipped default layers"), map_paper=config.map_paper)
     files, notes = [], []
     if any(m.png is None for m in doc.maps):
-        notes.append("report.pdf and report.docx show the maps as links only: this bundle has no PNGs (png = false)")
+        notes.append(_("report.pdf and report.docx show the maps as links only: this bundle has no PNGs (png = false)"))
     write_docx(doc, tmp / "report.docx")
     files.append("report.docx")
     try:
         write_pdf(doc, tmp)
         files.append("report.pdf")
     except ChromiumError as exc:
-        notes.append(f"report.pdf not written: {str(exc).splitlines()[0]}")
+        notes.append(_("report.pdf not written: {reason}").format(reason=str(exc).splitlines()[0]))
     timings.append(("documents (PDF, Word)", time.perf_counter() - start))
     return files, notes
 
@@ -835,7 +855,7 @@ def _write_bundle(tmp: Path, runs, scores, score_config, *, basemap: str, png: b
     entries (PNGs of unchanged maps are copied from the bundle at *previous*)."""
     start = time.perf_counter()
     if progress:
-        progress("tables", 0, 1)
+        progress(_("tables"), 0, 1)
     runs = {key: replace(run, maps={name: _built_once(build) for name, build in run.maps.items()}) for key, run in runs.items()}
     files = _write_tables(runs, tmp) + _write_scorecard(scores, score_config, tmp)
     builders = theme_maps(runs, scores)

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from zzgeo.i18n import N_, _
+
 __all__ = [
     "BEIJING",
     "MAP_PAPERS",
@@ -51,7 +53,7 @@ BEIJING = _dt.timezone(_dt.timedelta(hours=8), "北京时间")
 MAP_PAPERS = {"A3": ("A3 landscape", 420, 297), "A4": ("A4 landscape", 297, 210)}
 _MAP_MARGIN_MM = 10
 _TITLE_BLOCK_MM = 40  # room the Word file leaves above a map for its title, date and sources
-_AREA = "郑州市 Zhengzhou"
+_AREA = N_("郑州市 Zhengzhou")  # the area every map page names (translated where shown)
 
 
 def beijing_time(moment: _dt.datetime | None = None) -> str:
@@ -106,6 +108,15 @@ class ReportDocument:
         return [m for s in self.sections for m in s.maps]
 
 
+def map_page_title(page: Path, default: str) -> str:
+    """The title a written map page shows, or *default* when the page cannot be read or has none."""
+    try:
+        title, _sources = _map_title_and_sources(page)
+    except OSError:
+        return default
+    return title if title != page.stem else default
+
+
 def _map_title_and_sources(page: Path) -> tuple[str, list[str]]:
     """The title and the ``zzgeo:source`` notes of a written map page (as the map shows them)."""
     text = page.read_text(encoding="utf-8")
@@ -136,7 +147,7 @@ def report_document(runs: Mapping[str, object], scores, exports: Sequence[object
     from zzgeo.report.scoring import SCORE_HEADINGS_ZH, scores_for_people
 
     if map_paper not in MAP_PAPERS:
-        raise ParameterError(f"map paper {map_paper!r}: use one of {', '.join(MAP_PAPERS)}")
+        raise ParameterError(_("map paper {paper!r}: use one of {papers}").format(paper=map_paper, papers=", ".join(MAP_PAPERS)))
     by_page = {e.html.stem: e for e in exports}
     sections = []
     for key, run in runs.items():
@@ -158,7 +169,7 @@ def report_document(runs: Mapping[str, object], scores, exports: Sequence[object
     table = scores.scores[["rank", "district", "name", "score", "indicators_used", "indicators_total", "missing_indicators"]]
     people = scores_for_people(table).rename(columns=SCORE_HEADINGS_ZH)
     demo = {run.title: list(run.demo) for run in runs.values() if run.demo}
-    return ReportDocument("郑州市规划与选址分析报告 Zhengzhou planning and siting report", created, inputs, demo, people,
+    return ReportDocument(_("郑州市规划与选址分析报告 Zhengzhou planning and siting report"), created, inputs, demo, people,
                           sections, map_paper)
 
 
@@ -190,6 +201,36 @@ td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
 """
 
 
+def _inputs(inputs: str) -> str:
+    return _("inputs: {inputs}").format(inputs=inputs)
+
+
+def _demo_notice() -> str:
+    return _("DEMO 演示数据 — these inputs are synthetic demonstration layers, not official data; every figure resting on "
+             "them is illustrative (非官方数据，数字仅作示意):")
+
+
+def _demo_inputs(inputs: Sequence[str]) -> str:
+    """The demo inputs of a theme, each in the interface language where the catalogue has it (themes mark them ``N_()``)."""
+    return ", ".join(_(str(d)) for d in inputs)
+
+
+def _scores_heading() -> str:
+    return _("区县综合得分 District scores")
+
+
+def _notes_heading() -> str:
+    return _("方法与说明 Notes")
+
+
+def _sources(sources: str) -> str:
+    return _("数据来源 Sources: {sources}").format(sources=sources)
+
+
+def _no_png(page: str) -> str:
+    return _("map not drawn (no PNG in this bundle): see maps/{page}").format(page=page)
+
+
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -212,32 +253,32 @@ def print_html(doc: ReportDocument, folder: Path) -> str:
 
     Every text is HTML-escaped: a district or register text never runs.
     """
-    paper, _, page_height = MAP_PAPERS[doc.map_paper]
+    paper, _width, page_height = MAP_PAPERS[doc.map_paper]
     # the whole map page in one box of the page's height (less 1 mm against rounding): a long list of sources
     # makes the map smaller, never spills it onto a second page
     css = _PRINT_CSS.format(paper=paper, margin=_MAP_MARGIN_MM, height=page_height - 2 * _MAP_MARGIN_MM - 1)
+    area = _(_AREA)
     out = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{_e(doc.title)}</title>",
            f"<style>{css}</style></head><body>",
-           f"<h1>{_e(doc.title)}</h1><p class='small'>{_e(doc.created)} · {_e(_AREA)} · inputs: {_e(doc.inputs)}</p>"]
+           f"<h1>{_e(doc.title)}</h1><p class='small'>{_e(doc.created)} · {_e(area)} · {_e(_inputs(doc.inputs))}</p>"]
     if doc.demo:
-        items = "".join(f"<li>{_e(t)}: {_e(', '.join(d))}</li>" for t, d in doc.demo.items())
-        out.append("<div class='demo keep'>DEMO 演示数据 — these inputs are synthetic demonstration layers, not official "
-                   f"data; every figure resting on them is illustrative (非官方数据，数字仅作示意):<ul>{items}</ul></div>")
-    out.append(f"<div class='keep'><h2>区县综合得分 District scores</h2>{_table_html(doc.scorecard)}</div>")
+        items = "".join(f"<li>{_e(t)}: {_e(_demo_inputs(d))}</li>" for t, d in doc.demo.items())
+        out.append(f"<div class='demo keep'>{_e(_demo_notice())}<ul>{items}</ul></div>")
+    out.append(f"<div class='keep'><h2>{_e(_scores_heading())}</h2>{_table_html(doc.scorecard)}</div>")
     for s in doc.sections:
         out.append(f"<div class='keep'><h2>{_e(s.title)} <span class='small'>{_e(s.document)}</span></h2><ul>")
         out += [f"<li>{_e(line)}</li>" for line in s.findings]
         out.append("</ul></div>")
         if s.notes:
-            out.append("<h3>方法与说明 Notes</h3><p class='small'>" + "<br>".join(_e(n) for n in s.notes) + "</p>")
+            out.append(f"<h3>{_e(_notes_heading())}</h3><p class='small'>" + "<br>".join(_e(n) for n in s.notes) + "</p>")
     for m in doc.maps:
         stamp = "<div class='stamp'>DEMO 演示数据</div>" if m.demo else ""
         sources = "; ".join(m.sources)
         block = (f"<div class='titleblock'><div><div class='t'>{_e(m.title)}</div>"
-                 f"<div class='small'>{_e(_AREA)} · {_e(doc.created)}</div>"
-                 f"<div class='small'>数据来源 Sources: {_e(sources)}</div></div>{stamp}</div>")
+                 f"<div class='small'>{_e(area)} · {_e(doc.created)}</div>"
+                 f"<div class='small'>{_e(_sources(sources))}</div></div>{stamp}</div>")
         image = (f"<img class='mapimg' src='{_e(Path(m.png).relative_to(folder).as_posix())}' alt='{_e(m.title)}'>"
-                 if m.png else f"<div class='nomap'>map not drawn (no PNG in this bundle): see maps/{_e(m.html_name)}</div>")
+                 if m.png else f"<div class='nomap'>{_e(_no_png(m.html_name))}</div>")
         out.append(f"<section class='mappage'>{block}{image}</section>")
     out.append("</body></html>")
     return "\n".join(out)
@@ -284,7 +325,7 @@ def write_docx(doc: ReportDocument, path: str | Path) -> Path:
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt, RGBColor
 
-    _, page_width, page_height = MAP_PAPERS[doc.map_paper]
+    _css, page_width, page_height = MAP_PAPERS[doc.map_paper]
     width, height = page_width - 2 * _MAP_MARGIN_MM, page_height - 2 * _MAP_MARGIN_MM - _TITLE_BLOCK_MM
     book = docx.Document()
     normal = book.styles["Normal"]
@@ -295,23 +336,23 @@ def write_docx(doc: ReportDocument, path: str | Path) -> Path:
     first.page_width, first.page_height = Mm(210), Mm(297)
     first.left_margin = first.right_margin = Mm(15)
     book.add_heading(doc.title, level=0)
-    book.add_paragraph(f"{doc.created} · {_AREA} · inputs: {doc.inputs}")
+    area = _(_AREA)
+    book.add_paragraph(f"{doc.created} · {area} · {_inputs(doc.inputs)}")
     if doc.demo:
         p = book.add_paragraph()
-        run = p.add_run("DEMO 演示数据 — these inputs are synthetic demonstration layers, not official data; every figure "
-                        "resting on them is illustrative (非官方数据，数字仅作示意):")
+        run = p.add_run(_demo_notice())
         run.bold = True
         run.font.color.rgb = RGBColor(0xB0, 0x00, 0x20)
         for t, d in doc.demo.items():
-            book.add_paragraph(f"{t}: {', '.join(d)}", style="List Bullet")
-    book.add_heading("区县综合得分 District scores", level=1)
+            book.add_paragraph(f"{t}: {_demo_inputs(d)}", style="List Bullet")
+    book.add_heading(_scores_heading(), level=1)
     _docx_table(book, doc.scorecard)
     for s in doc.sections:
         book.add_heading(f"{s.title} {s.document}", level=1)
         for line in s.findings:
             book.add_paragraph(line, style="List Bullet")
         if s.notes:
-            book.add_heading("方法与说明 Notes", level=2)
+            book.add_heading(_notes_heading(), level=2)
             for line in s.notes:
                 book.add_paragraph(line).runs[0].font.size = Pt(8.5)
     for k, m in enumerate(doc.maps):
@@ -320,15 +361,15 @@ def write_docx(doc: ReportDocument, path: str | Path) -> Path:
         section.page_width, section.page_height = Mm(page_width), Mm(page_height)
         section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(_MAP_MARGIN_MM)
         if k == 0:  # the maps are a chapter of their own, not part of the last theme's
-            book.add_heading("地图 Maps", level=1)
+            book.add_heading(_("地图 Maps"), level=1)
         book.add_heading(m.title + ("  [DEMO 演示数据]" if m.demo else ""), level=2)
-        book.add_paragraph(f"{_AREA} · {doc.created}").runs[0].font.size = Pt(8.5)
-        book.add_paragraph("数据来源 Sources: " + "; ".join(m.sources)).runs[0].font.size = Pt(8.5)
+        book.add_paragraph(f"{area} · {doc.created}").runs[0].font.size = Pt(8.5)
+        book.add_paragraph(_sources("; ".join(m.sources))).runs[0].font.size = Pt(8.5)
         if m.png:
             book.add_picture(str(m.png), width=Mm(width), height=None) if _fits_width(m.png, width, height) \
                 else book.add_picture(str(m.png), height=Mm(height))
         else:
-            book.add_paragraph(f"map not drawn (no PNG in this bundle): see maps/{m.html_name}")
+            book.add_paragraph(_no_png(m.html_name))
     path = Path(path)
     book.save(str(path))
     return path

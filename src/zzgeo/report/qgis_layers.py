@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zzgeo.i18n import _
+
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
@@ -202,11 +204,12 @@ def _style(key: str, name: str, frame: gpd.GeoDataFrame, maps: Mapping[str, Call
     # a layer of several kinds (parcels as points and polygons): QGIS opens it as its polygons, and the style is theirs
     geometry = next(k for k in ("polygon", "line", "point") if k in found)
     if len(found) > 1:
-        notes.append(f"{key}/{name}: mixes {', '.join(kinds)}; QGIS opens it as its {geometry} features, which the style "
-                     "draws as the web map does; QGIS gives its other features (a sublayer) a default symbol")
+        notes.append(_("{key}/{name}: mixes {kinds}; QGIS opens it as its {geometry} features, which the style "
+                       "draws as the web map does; QGIS gives its other features (a sublayer) a default symbol").format(
+            key=key, name=name, kinds=", ".join(kinds), geometry=geometry))
     map_name = next((m for m in maps if spec is not None and m.startswith(spec.map)), None)
     if spec is None or map_name is None:
-        notes.append(f"{key}/{name}: no web map draws this layer; QGIS style: one plain symbol")
+        notes.append(_("{key}/{name}: no web map draws this layer; QGIS style: one plain symbol").format(key=key, name=name))
         return single_style(geometry, _PLAIN, opacity=0.75 if geometry == "polygon" else 0.9)
     try:
         if map_name not in built:
@@ -218,7 +221,8 @@ def _style(key: str, name: str, frame: gpd.GeoDataFrame, maps: Mapping[str, Call
         return choropleth_style(m, drawn[spec.column], column=spec.column, scheme=spec.scheme, bins=spec.bins, geometry=geometry,
                                 label_field=spec.label_field, digits=spec.digits)
     except (ZzgeoError, KeyError) as exc:
-        notes.append(f"{key}/{name}: QGIS style not read from the map {map_name!r} ({exc}); one plain symbol instead")
+        notes.append(_("{key}/{name}: QGIS style not read from the map {map!r} ({error}); one plain symbol instead").format(
+            key=key, name=name, map=map_name, error=exc))
         return single_style(geometry, _PLAIN, opacity=0.75 if geometry == "polygon" else 0.9)
 
 

@@ -28,8 +28,9 @@ from pydantic import Field, create_model, field_validator
 from zzgeo.theme_run import ThemeRun
 from zzgeo.config import ConfigModel, ConfigProblem, Text, load_config
 from zzgeo.errors import ParameterError
+from zzgeo.i18n import N_, _
 
-__all__ = ["THEMES", "UNIT_THEMES", "Progress", "ReportConfig", "ReportSection", "ScoreSection", "report_file_model", "load_report_config",
+__all__ = ["THEMES", "UNIT_THEMES", "Progress", "stage_label", "ReportConfig", "ReportSection", "ScoreSection", "report_file_model", "load_report_config",
            "run_themes"]
 
 
@@ -121,7 +122,7 @@ class ReportSection(ConfigModel):
     @classmethod
     def _known_paper(cls, value: str) -> str:
         if value not in ("A3", "A4"):
-            raise ConfigProblem("not a map paper; allowed: A3, A4 (landscape)")
+            raise ConfigProblem(_("not a map paper; allowed: A3, A4 (landscape)"))
         return value
 
     @field_validator("basemap")
@@ -133,7 +134,7 @@ class ReportSection(ConfigModel):
         try:
             basemap_of(value)
         except ParameterError as exc:
-            raise ConfigProblem(str(exc).split(": ", 1)[1]) from None
+            raise ConfigProblem(str(exc).split(": ", 1)[-1]) from None  # less "basemap '…': " where the message has it
         return value
 
 
@@ -233,7 +234,7 @@ def load_report_config(path: str | os.PathLike[str] | None = None) -> ReportConf
     score = spec.score.config
     units = spec.units.model_dump(exclude_none=True)
     if units and "file" not in units:
-        raise ParameterError(f"{file}: [units] needs file = \"streets.gpkg\" (or \"demo\") with its other keys")
+        raise ParameterError(_("{file}: [units] needs file = \"streets.gpkg\" (or \"demo\") with its other keys").format(file=file))
     if units.get("file", "demo") != "demo":
         units["file"] = _resolve(units["file"], base)
     return ReportConfig(inputs, _resolve(score, base) if score else None, spec.report.basemap, spec.report.png, str(file), units,
@@ -242,7 +243,7 @@ def load_report_config(path: str | os.PathLike[str] | None = None) -> ReportConf
 
 def _theme(key: str):
     if key not in THEMES:
-        raise ParameterError(f"theme {key!r}: use one of {', '.join(THEMES)}")
+        raise ParameterError(_("theme {key!r}: use one of {themes}").format(key=key, themes=", ".join(THEMES)))
     return importlib.import_module(THEMES[key])
 
 
@@ -305,7 +306,7 @@ def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progr
     here = [k for k in keys if k not in aside]
     for i, key in enumerate(here + list(aside)):  # the themes run aside are collected last, when they are likely done
         if progress:
-            progress(f"analysis: {key}", i, len(keys))
+            progress(_("analysis: {theme}").format(theme=key), i, len(keys))  # shown; the timings keep the English stage
         if key in aside:
             runs[key], seconds[key] = _collect(aside[key], key, config)
             continue
@@ -317,6 +318,27 @@ def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progr
     if timings is not None:
         timings += [(f"analysis: {key}" + (" (in a second process)" if key in aside else ""), seconds[key]) for key in keys]
     return runs
+
+
+#: The report's stages as its timings name them (``report.json`` keeps these English keys); :func:`stage_label` shows them.
+_STAGES = (N_("scores"), N_("tables and scorecard"), N_("GeoPackage layers and QGIS styles"), N_("maps: build"), N_("maps: HTML"),
+           N_("maps: PNG (wait after the last map)"), N_("documents (PDF, Word)"), N_("total"))
+
+
+def stage_label(stage: str) -> str:
+    """A stage of the report's timings (``analysis: shelters``, ``maps: build``, ...) as people read it, in the interface language.
+
+    Examples
+    --------
+    >>> stage_label("analysis: groundwater (in a second process)"), stage_label("maps: build"), stage_label("other")
+    ('analysis: groundwater (in a second process)', 'maps: build', 'other')
+    """
+    if stage.startswith("analysis: "):
+        theme = stage.removeprefix("analysis: ")
+        if theme.endswith(" (in a second process)"):
+            return _("analysis: {theme} (in a second process)").format(theme=theme.removesuffix(" (in a second process)"))
+        return _("analysis: {theme}").format(theme=theme)
+    return _(stage) if stage in _STAGES else stage
 
 
 #: Themes that also report by the config's ``[units]`` (their ``run`` takes ``units=``).

@@ -31,6 +31,7 @@ from pydantic import Field, field_validator, model_validator
 
 from zzgeo._data import data_path, load_toml
 from zzgeo.config import MISSING, ConfigModel, ConfigProblem, NonNegative, Positive, Text, each_once, load_config
+from zzgeo.i18n import N_, _
 
 #: Chinese headings of the scorecard tables.
 SCORE_HEADINGS_ZH = {
@@ -126,7 +127,7 @@ class IndicatorSpec(ConfigModel):
     def _known(cls, value: str) -> str:
         known = known_indicators()
         if value not in known:
-            raise ConfigProblem(f"not an indicator zzgeo computes; allowed: {', '.join(known)}")
+            raise ConfigProblem(_("not an indicator zzgeo computes; allowed: {allowed}").format(allowed=", ".join(known)))
         return value
 
     @model_validator(mode="after")
@@ -137,21 +138,22 @@ class IndicatorSpec(ConfigModel):
                       *([f"normalise = {self.normalise!r}"] if self.normalise is not None else []),
                       *([f"target = {self.target:g}"] if self.target is not None else [])]
             if scored:
-                raise ConfigProblem(f"a context indicator is shown, never scored: remove {', '.join(scored)}; to score it, "
-                                    "make it role = 'merit' and say in why which direction is better", at=("role",), value=self.role)
+                raise ConfigProblem(_("a context indicator is shown, never scored: remove {keys}; to score it, "
+                                      "make it role = 'merit' and say in why which direction is better").format(keys=", ".join(scored)),
+                                    at=("role",), value=self.role)
         else:
             if self.direction in (None, "none"):
-                raise ConfigProblem("a merit indicator needs a direction, 'higher' or 'lower' (say in why which is better); "
-                                    "'none' is for role = 'context'", at=("direction",), value=MISSING if self.direction is None else self.direction)
+                raise ConfigProblem(_("a merit indicator needs a direction, 'higher' or 'lower' (say in why which is better); "
+                                      "'none' is for role = 'context'"), at=("direction",), value=MISSING if self.direction is None else self.direction)
             if self.normalise is None:
-                raise ConfigProblem("a merit indicator needs a normalisation: 'target', 'share' or 'minmax'", at=("normalise",), value=MISSING)
+                raise ConfigProblem(_("a merit indicator needs a normalisation: 'target', 'share' or 'minmax'"), at=("normalise",), value=MISSING)
             if self.weight is None:
-                raise ConfigProblem("a merit indicator needs a weight, a finite number >= 0", at=("weight",), value=MISSING)
+                raise ConfigProblem(_("a merit indicator needs a weight, a finite number >= 0"), at=("weight",), value=MISSING)
         if self.normalise == "target" and self.target is None:
-            raise ConfigProblem("normalise = 'target' needs a target, a finite number > 0", at=("target",), value=MISSING)
+            raise ConfigProblem(_("normalise = 'target' needs a target, a finite number > 0"), at=("target",), value=MISSING)
         theme = known_indicators()[self.id]
         if self.theme is not None and self.theme != theme:
-            raise ConfigProblem(f"indicator {self.id!r} belongs to theme {theme!r}", at=("theme",), value=self.theme)
+            raise ConfigProblem(_("indicator {id!r} belongs to theme {theme!r}").format(id=self.id, theme=theme), at=("theme",), value=self.theme)
         return self
 
 
@@ -166,7 +168,7 @@ class ScoreFile(ConfigModel):
         each_once(self.indicators, key="id", at="indicators", what="indicator")
         weights = [ind.weight or 0.0 for ind in self.indicators]
         if not sum(weights) > 0:  # only a merit indicator has a weight > 0
-            raise ConfigProblem("every weight is 0; at least one must be > 0", at=("indicators", "*", "weight"), value=weights)
+            raise ConfigProblem(_("every weight is 0; at least one must be > 0"), at=("indicators", "*", "weight"), value=weights)
         return self
 
 
@@ -518,10 +520,10 @@ def district_scores(config: str | Path | ScoreConfig | None = None, *, raw: pd.D
 #: A value a district does not have, as people see it: never 0.00.
 NO_VALUE = "—"
 #: The normalised value and points of a context indicator, as people see them: shown, never scored.
-CONTEXT = "context"
+CONTEXT = N_("context")
 #: After "5 of 6": the district is scored on fewer indicators than the full set.
 FEWER = "*"
-_RULES = {"reweight": "the weights of its other indicators are scaled to sum to 1", "zero": "a missing value scores 0 points"}
+_RULES = {"reweight": N_("the weights of its other indicators are scaled to sum to 1"), "zero": N_("a missing value scores 0 points")}
 
 
 def _roles(frame: pd.DataFrame) -> pd.Series:
@@ -538,7 +540,7 @@ def _scored_on(scores: pd.DataFrame) -> pd.Series:
     """``"6 of 6"``, or ``"5 of 6 *"`` for a district scored on fewer indicators than the full set."""
     if "indicators_total" not in scores:
         return scores["indicators_used"].astype(str)
-    return pd.Series([f"{used} of {total}" + (f" {FEWER}" if used < total else "")
+    return pd.Series([_("{used} of {total}").format(used=used, total=total) + (f" {FEWER}" if used < total else "")
                       for used, total in zip(scores["indicators_used"], scores["indicators_total"], strict=True)], index=scores.index)
 
 
@@ -613,7 +615,7 @@ def parts_for_people(parts: pd.DataFrame) -> pd.DataFrame:
     out = parts.copy()
     for column in ("raw", "normalised", "contribution"):
         if column in parts:
-            out[column] = _shown(parts[column]) if column == "raw" else _shown(parts[column]).where(~context, CONTEXT)
+            out[column] = _shown(parts[column]) if column == "raw" else _shown(parts[column]).where(~context, _(CONTEXT))
     return out
 
 
@@ -663,7 +665,7 @@ def points_table(result: ScoreResult, *, for_people: bool = False) -> pd.DataFra
     value = raw.where(context, parts["contribution"])
     if for_people:
         zeroed = ~context & raw.isna() & parts["contribution"].notna()
-        value = _shown(value).where(~zeroed, f"{NO_VALUE} (scored 0)")
+        value = _shown(value).where(~zeroed, _("{no_value} (scored 0)").format(no_value=NO_VALUE))
     label = parts["indicator"].astype(str) + np.where(context, " (context, raw)", " (points)")
     wide = pd.DataFrame({"district": parts["district"], "label": label, "value": value}).pivot(index="district", columns="label", values="value")
     wide = wide[list(dict.fromkeys(label))]
@@ -676,9 +678,16 @@ def fewer_note(result: ScoreResult) -> str:
     scores = result.scores
     if "indicators_total" not in scores or not (scores["indicators_used"] < scores["indicators_total"]).any():
         return ""
-    rule = _RULES.get(result.meta.get("missing", ""), "")
-    return (f"{FEWER} scored on fewer than the {int(scores['indicators_total'].max())} weighted indicators "
-            f"(no value for those named){'; ' + rule if rule else ''}")
+    rule = _rule(result.meta.get("missing", ""))
+    text = _("{mark} scored on fewer than the {n} weighted indicators (no value for those named)").format(
+        mark=FEWER, n=int(scores["indicators_total"].max()))
+    return _("{text}; {rule}").format(text=text, rule=rule) if rule else text
+
+
+def _rule(missing: str) -> str:
+    """What the missing-data rule *missing* does to a district without a value, in the interface language."""
+    rule = _RULES.get(missing, "")
+    return _(rule) if rule else ""
 
 
 # ----------------------------------------------------------------------------- the map
@@ -761,14 +770,15 @@ def score_map(result: ScoreResult, *, basemap: str = "none", areas=None):
     people["rank"] = people["rank"].astype(str)
     if "missing_indicators" in people:
         gaps = people["missing_indicators"].ne("")
-        people.loc[gaps, "scored_on"] = people["scored_on"] + " (no value: " + people["missing_indicators"] + ")"
+        people.loc[gaps, "scored_on"] = [_("{scored_on} (no value: {missing})").format(scored_on=on, missing=missing)
+                                         for on, missing in zip(people.loc[gaps, "scored_on"], people.loc[gaps, "missing_indicators"], strict=True)]
     districts = read_layer("districts") if areas is None else areas
     by = "district" if areas is None else "unit"
     layer = districts[["adcode", "geometry"]].merge(people, left_on="adcode", right_on="district")
     layer = layer.merge(shown, left_on="adcode", right_index=True)
     ids = list(shown.columns)
     demo = result.meta.get("demo_themes", [])
-    legend_title = "综合得分 score, 0-100 (higher is better)"
+    legend_title = _("综合得分 score, 0-100 (higher is better)")
     scores = result.scores
     totals = scores["indicators_total"] if "indicators_total" in scores else scores["indicators_used"]
     fewer = scores[scores["indicators_used"] < totals]
@@ -776,25 +786,32 @@ def score_map(result: ScoreResult, *, basemap: str = "none", areas=None):
     marks = {d: f" ({u}/{t})" for d, u, t in zip(fewer["district"], fewer["indicators_used"], totals[fewer.index], strict=True)}
     labelled = districts[["name", "geometry"]].assign(name=districts["name"].astype(str) + districts["adcode"].map(lambda a: marks.get(a, "")))
     if areas is not None:
-        labelled.attrs["legend"] = "分析单元 analysis units"
+        labelled.attrs["legend"] = _("分析单元 analysis units")
     context = result.meta.get("context", [])
-    notes = [f"indicators, weights and normalisation: {result.meta['config']}; missing data: {result.meta['missing']}",
-             f"each indicator's points = 100 x weight used x normalised value (popup); {NO_VALUE} = no value, never 0"]
+    notes = [_("indicators, weights and normalisation: {config}; missing data: {missing}").format(config=result.meta["config"],
+                                                                                                  missing=result.meta["missing"]),
+             _("each indicator's points = 100 x weight used x normalised value (popup); {no_value} = no value, never 0").format(no_value=NO_VALUE)]
     if context:
-        notes.append(f"context, shown with its raw value and never scored: {', '.join(context)}")
-    notes.append(f"red dashed outline and (k/{total}) after the name: scored on fewer of the {total} weighted indicators; "
-                 f"{_RULES.get(result.meta['missing'], '')}" if len(fewer) else f"every district has a value for all {total} weighted indicators")
+        notes.append(_("context, shown with its raw value and never scored: {ids}").format(ids=", ".join(context)))
+    notes.append(_("red dashed outline and (k/{total}) after the name: scored on fewer of the {total} weighted indicators; {rule}").format(
+        total=total, rule=_rule(result.meta["missing"])) if len(fewer)
+                 else _("every district has a value for all {total} weighted indicators").format(total=total))
+    title = (_("{title}: composite score by district (0-100)") if by == "district"
+             else _("{title}: composite score by unit (0-100)")).format(title=result.meta["title"])
+    labels = {i: (_("{indicator} (context, raw)").format(indicator=i.removesuffix(" (context, raw)")) if i.endswith(" (context, raw)")
+                  else _("{indicator} (points)").format(indicator=i.removesuffix(" (points)")) if i.endswith(" (points)") else i) for i in ids}
     m = choropleth_map(
         layer, "score", basemap=basemap, scheme="quantiles", bins=5,
         colors=("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
-        title=f"{result.meta['title']}: composite score by {by} (0-100)" + (" — rests on DEMO data" if demo else ""),
+        title=_("{title} — rests on DEMO data").format(title=title) if demo else title,
         legend_title=legend_title,
         tooltip_columns=["name", "rank", "scored_on"], popup_columns=["name", "rank", "scored_on", *ids],
-        labels={"scored_on": "指标 scored on (of the weighted)", **{i: i for i in ids}},
-        caption_lines=notes, demo=bool(demo), banner_text=f"DEMO data in: {', '.join(demo)} — scores are illustrative",
+        labels={"scored_on": _("指标 scored on (of the weighted)"), **labels},
+        caption_lines=notes, demo=bool(demo), banner_text=_("DEMO data in: {themes} — scores are illustrative").format(themes=", ".join(demo)),
         districts=labelled,
     )
     if len(fewer):
-        add_outlines(m, layer[layer["adcode"].isin(fewer["district"])], name="scored on fewer indicators", color="#d7191c", weight=3.5,
-                     dash="8 5", legend_label=f"scored on fewer of the {total} indicators ({FEWER})", legend_section=legend_title)
+        add_outlines(m, layer[layer["adcode"].isin(fewer["district"])], name=_("scored on fewer indicators"), color="#d7191c", weight=3.5,
+                     dash="8 5", legend_label=_("scored on fewer of the {total} indicators ({mark})").format(total=total, mark=FEWER),
+                     legend_section=legend_title)
     return m
