@@ -40,6 +40,7 @@ from zzgeo.children.rules import (
     load_units,
     unit_population,
 )
+from zzgeo.i18n import N_, _
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -65,7 +66,7 @@ _CHILDCARE_TARGET = "childcare_places_2025"
 
 
 #: What a facility outside every analysis unit means for the figures (notes of the CLI and the report).
-OUTSIDE_EFFECT = "they count to no unit and still serve the cells in reach"
+OUTSIDE_EFFECT = N_("they count to no unit and still serve the cells in reach")
 
 
 def childcare_types() -> tuple[str, ...]:
@@ -152,8 +153,8 @@ def children_surface(source=None, *, population: pd.DataFrame | None = None, cel
     own = source is None and units is not None and not units.is_default and units.frame["population"].notna().all()
     surface = read_population(units.frame[["population", "geometry"]] if own else source, cell_m=cell_m)
     if own:
-        surface.attrs["method"] = (f"residents of each unit of {units.label} (its population column) spread equally over "
-                                   f"the {cell_m:g} m grid cells whose centres fall inside it")
+        surface.attrs["method"] = _("residents of each unit of {label} (its population column) spread equally over "
+                                    "the {cell_m:g} m grid cells whose centres fall inside it").format(label=units.label, cell_m=cell_m)
     per_resident = (population["children"] / population["residents"]).set_axis(population["unit"])
     factor = surface["adcode"].map(per_resident).astype("float64")
     out = surface.rename(columns={"population": "residents"})
@@ -408,7 +409,8 @@ def gap_cells(surface: gpd.GeoDataFrame, walk: pd.DataFrame, circles: dict[str, 
             parts.append(pd.DataFrame({"type": kind, "circle": circle, "walk_m_limit": metres, "rank": rank[:top],
                                        "tied_cells": tied[:top], "cells_beyond": len(out),
                                        "unit": surface["unit"].to_numpy()[pick], "children": children[pick], "nearest_walk_m": d,
-                                       "nearest": [f"no facility reachable within {reach:,.0f} m" if np.isinf(v) else f"{v:,.0f} m" for v in d],
+                                       "nearest": [_("no facility reachable within {reach_m:,.0f} m").format(reach_m=reach) if np.isinf(v)
+                                                   else f"{v:,.0f} m" for v in d],
                                        "x_m": x[pick], "y_m": y[pick], "lon": lon[pick], "lat": lat[pick]}))
     columns = ["type", "circle", "walk_m_limit", "rank", "tied_cells", "cells_beyond", "unit", "children", "nearest_walk_m", "nearest",
                "x_m", "y_m", "lon", "lat"]
@@ -501,7 +503,7 @@ def walking_access(
     by_units = units is not None and not units.is_default
     if surface is None:
         surface = children_surface(cell_m=rules.cell_m, zones=zones, units=units)
-    fac, _ = usable_rows(facilities) if "valid" in facilities else (facilities, 0)
+    fac, _left_out = usable_rows(facilities) if "valid" in facilities else (facilities, 0)
     fac = fac[fac["year"].isna() | (fac["year"] <= year)]
     fac = fac.join(assign_units(fac, zones))
     # The surface's units: districts (zone residents are in their hosts' cells) unless zone polygons are given.
@@ -521,7 +523,7 @@ def walking_access(
     meta = {"document": DOC_NUMBER, "year": year, "rules": rules.describe(), "metric": "network" if network is not None else "straight line × detour",
             "surface": surface.attrs.get("method", ""), "children_rule": surface.attrs.get("children_rule", ""),
             "facilities": len(fac), "childcare_places_of": list(childcare_types()), "demo": bool(facilities.get("demo", pd.Series(False)).astype(bool).any()),
-            "units": "12 districts (development-zone residents in their hosts)" if zones is None else "districts and development-zone polygons"}
+            "units": _("12 districts (development-zone residents in their hosts)") if zones is None else _("districts and development-zone polygons")}
     if by_units:
         _units_meta(meta, units, fac)
     return AccessResult(coverage_shares(surface, walk, rules.circles, names, totals),
@@ -541,7 +543,7 @@ def _units_meta(meta: dict, units: AnalysisUnits, fac: gpd.GeoDataFrame) -> None
     outside = fac[pd.isna(fac["access_unit"])]
     meta["units"] = units.label
     meta["analysis_units"] = units.describe()
-    meta["facilities_outside_units"] = [f"{r.get('facility_id', '')} {r.get('name', '')}".strip() for _, r in outside.iterrows()]
+    meta["facilities_outside_units"] = [f"{r.get('facility_id', '')} {r.get('name', '')}".strip() for _i, r in outside.iterrows()]
 
 
 def access_records(result: AccessResult) -> dict:

@@ -48,6 +48,7 @@ from zzgeo.children.rules import (
     targets_for,
     unit_population,
 )
+from zzgeo.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -248,7 +249,7 @@ def _served_communities(selected: pd.DataFrame, communities: pd.DataFrame) -> pd
     if len(selected) and len(communities):
         points = np.asarray(selected.geometry.representative_point().values)
         tree = shapely.STRtree(np.asarray(communities.geometry.values))
-        _, polys = tree.query(points, predicate="within")
+        _points, polys = tree.query(points, predicate="within")
         served[np.unique(polys)] = True
     return pd.Series(served, index=communities.index)
 
@@ -376,7 +377,7 @@ def target_attainment(
     fac["head_key"] = fac["unit_key"].map(fold)
     com = None
     if communities is not None:
-        com_usable, _ = usable_rows(communities) if "valid" in communities else (communities, 0)
+        com_usable, _left_out = usable_rows(communities) if "valid" in communities else (communities, 0)
         com = com_usable.join(assign_units(com_usable, zones))
     ctx = _Context(fac, units, com, facility_labels(), year)
     rows = [rec for row in targets.itertuples() for rec in (_SCOPES[row.scope] if row.measurable else _not_measurable)(row, ctx)]
@@ -386,7 +387,7 @@ def target_attainment(
         "facilities": len(fac), "left_out": left_out, "undated": int(fac["year"].isna().sum()),
         "demo": bool(facilities.get("demo", pd.Series(False)).astype(bool).any()),
         "children_rule": population.attrs.get("children_rule", ""), "zones": "polygons" if zones is not None else "register names the zone",
-        "unit_rule": "a facility counts once: to a development zone when the register names it (or its polygon holds it), else to its district",
+        "unit_rule": _("a facility counts once: to a development zone when the register names it (or its polygon holds it), else to its district"),
     }
     return Attainment(records, inventory(fac, ctx.labels), fac, meta)
 

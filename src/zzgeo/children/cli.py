@@ -94,8 +94,8 @@ def targets_cmd(
     by_units = attainment_by_units(result, analysis_units, targets=target_table, communities=community_layer) \
         if analysis_units is not None else None
     outcome.register(facilities, input_name=register or "DEMO facilities")
-    outcome.add_notes([f"units: {result.meta['unit_rule']}", f"children: {result.meta['children_rule']}",
-                       *([f"{result.meta['undated']} facilities without a year were counted"] if result.meta["undated"] else [])])
+    outcome.add_notes([_("units: {rule}").format(rule=result.meta["unit_rule"]), _("children: {rule}").format(rule=result.meta["children_rule"]),
+                       *([_("{n} facilities without a year were counted").format(n=result.meta["undated"])] if result.meta["undated"] else [])])
     if analysis_units is not None:
         outcome.add_notes(_units_notes(analysis_units, []))
     demo = [*(["the facility register"] if result.meta["demo"] else []),
@@ -160,7 +160,7 @@ def access_cmd(
     if gaps and out is not None and str(Path(gaps).resolve()) == str(Path(out).resolve()):  # (an empty --gaps is refused below)
         from zzgeo.errors import ParameterError
 
-        raise ParameterError(f"--gaps {gaps!r} is the --out file; give them different names")
+        raise ParameterError(_("--gaps {gaps!r} is the --out file; give them different names").format(gaps=gaps))
     gaps_out = Outcome(gaps, protect, option="--gaps", out_crs=out_crs).out if gaps is not None else None  # checked before any work, like --out
     circles = parse_pairs(circle, option="--circle", limit_name="circle", example="5min=300") or None
     analysis_units = units_from_options(units, units_name, units_code, units_population, units_parent, units_layer, units_crs)
@@ -172,7 +172,8 @@ def access_cmd(
     result = walking_access(facilities, year=year, types=_types(type_), rules=rules, surface=surface, network=roads, zones=zone_polygons,
                             units=analysis_units)
     outcome.register(facilities, input_name=register or "DEMO facilities")
-    outcome.add_notes([f"surface: {result.meta['surface']}", f"children: {result.meta['children_rule']}", f"units: {result.meta['units']}"])
+    outcome.add_notes([_("surface: {method}").format(method=result.meta["surface"]), _("children: {rule}").format(rule=result.meta["children_rule"]),
+                       _("units: {rule}").format(rule=result.meta["units"])])
     if analysis_units is not None:
         outcome.add_notes(_units_notes(analysis_units, result.meta.get("facilities_outside_units", [])))
     demo = [*(["the facility register"] if result.meta["demo"] else []),
@@ -200,7 +201,7 @@ def _units_notes(units, outside: list[str]) -> list[str]:
     """The analysis units' notes, their DEMO mark, and the facilities outside every unit (the first ten named)."""
     from zzgeo.children.access import OUTSIDE_EFFECT
 
-    return units.run_notes(outside, what="facilities", effect=OUTSIDE_EFFECT, listed_in="the JSON meta 'facilities_outside_units'")
+    return units.run_notes(outside, what=_("facilities"), effect=_(OUTSIDE_EFFECT), listed_in=_("the JSON meta 'facilities_outside_units'"))
 
 
 def _types(items: list[str] | None) -> list[str] | None:
@@ -213,5 +214,5 @@ def _types(items: list[str] | None) -> list[str] | None:
     parsed = [vocabulary.parse(item) for item in items]
     unknown = [item for item, code in zip(items, parsed, strict=True) if code is None]
     if unknown:
-        raise UnknownCodeError(f"--type {unknown!r}: unknown facility type; {vocabulary.hint}")
+        raise UnknownCodeError(_("--type {value!r}: unknown facility type; {hint}").format(value=unknown, hint=vocabulary.hint))
     return list(dict.fromkeys(parsed))

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from zzgeo.i18n import _
+
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
@@ -84,26 +86,28 @@ def attainment_map(result: Attainment, target_id: str, *, basemap: str = "none")
     rows = result.records[(result.records["target_id"] == target_id) & (result.records["unit"] != "city")]
     if rows.empty:
         per_unit = sorted(result.records.loc[result.records["unit"] != "city", "target_id"].unique())
-        raise UnknownCodeError(f"target {target_id!r} has no per-unit records in {result.meta['year']}; use one of {per_unit}")
+        raise UnknownCodeError(_("target {target_id!r} has no per-unit records in {year}; use one of {per_unit}").format(
+            target_id=target_id, year=result.meta["year"], per_unit=per_unit))
     districts = read_layer("districts")[["adcode", "name", "geometry"]]
     layer = districts.merge(rows, left_on="adcode", right_on="unit", how="left")
     layer["attainment"] = [_ratio_class(r) for r in layer["ratio"]]
     layer["ratio %"] = (layer["ratio"] * 100).round(1)
     first = rows.iloc[0]
     zones = rows[~rows["unit"].isin(districts["adcode"])]
-    zone_line = "; ".join(f"{r.unit_name} {r.actual:g}/{r.target:g}" for r in zones.itertuples()) or "none"
-    order = [label for _, label in _RATIO_CLASSES if label in set(layer["attainment"])] + (["not measured"] if "not measured" in set(layer["attainment"]) else [])
-    colours = dict(zip([label for _, label in _RATIO_CLASSES], RATIO_COLOURS, strict=True)) | {"not measured": "#cccccc"}
+    zone_line = "; ".join(f"{r.unit_name} {r.actual:g}/{r.target:g}" for r in zones.itertuples()) or _("none")
+    order = [label for _low, label in _RATIO_CLASSES if label in set(layer["attainment"])] + (["not measured"] if "not measured" in set(layer["attainment"]) else [])
+    colours = dict(zip([label for _low, label in _RATIO_CLASSES], RATIO_COLOURS, strict=True)) | {"not measured": "#cccccc"}
     layer = layer.sort_values("attainment", key=lambda s: s.map({label: i for i, label in enumerate(order)}))
     demo = bool(result.meta.get("demo"))
     m = choropleth_map(
         layer, "attainment", basemap=basemap, title=f"{first['facility']} — {first['task']} ({first['year'] or result.meta['year']})" + (" DEMO" if demo else ""),
-        legend_title=f"attainment of {first['target']:g} {first['unit_of_measure']}", colors=[colours[c] for c in dict.fromkeys(layer["attainment"])],
+        legend_title=_("attainment of {target:g} {unit}").format(target=first["target"], unit=first["unit_of_measure"]),
+        colors=[colours[c] for c in dict.fromkeys(layer["attainment"])],
         tooltip_columns=["name", "actual", "target", "ratio %", "shortfall", "status"],
         caption_lines=[f"{result.meta['document']} {first['task']}: {first['wording']}",
-                       f"development zones (no public boundary): {zone_line}", result.meta["unit_rule"],
-                       "DEMO facility register" if demo else "user register"],
-        demo=demo, banner_text="DEMO facility register — attainment is illustrative",
+                       _("development zones (no public boundary): {zones}").format(zones=zone_line), result.meta["unit_rule"],
+                       _("DEMO facility register") if demo else _("user register")],
+        demo=demo, banner_text=_("DEMO facility register — attainment is illustrative"),
     )
     names = _labels()
     types = [t for t in result.facilities["type"].unique() if names.get(t, t) in str(first["facility"]).split("、")]
@@ -175,7 +179,8 @@ def access_map(result: AccessResult, kind: str, circle: str = "15min", *, basema
 
     shares = result.shares[(result.shares["type"] == kind) & (result.shares["circle"] == circle)]
     if shares.empty:
-        raise UnknownCodeError(f"no access result for type {kind!r} and circle {circle!r}; types: {sorted(result.shares['type'].unique())}")
+        raise UnknownCodeError(_("no access result for type {kind!r} and circle {circle!r}; types: {types}").format(
+            kind=kind, circle=circle, types=sorted(result.shares["type"].unique())))
     districts = read_layer("districts")[["adcode", "name", "geometry"]]
     layer = districts.merge(shares, left_on="adcode", right_on="unit", how="left")
     layer["share %"] = (layer["share"] * 100).round(1)
@@ -184,24 +189,30 @@ def access_map(result: AccessResult, kind: str, circle: str = "15min", *, basema
     city = float(shares.loc[shares["unit"] == "city", "share"].iloc[0])
     gaps = result.gaps[(result.gaps["type"] == kind) & (result.gaps["circle"] == circle)]
     m = choropleth_map(
-        layer, "share %", basemap=basemap, title=f"children within {metres:g} m walk of {kind} ({circle}) — city {city:.0%}" + (" DEMO" if demo else ""),
-        legend_title=f"% of children within {metres:g} m", colors=("#f0f9e8", "#bae4bc", "#7bccc4", "#43a2ca", "#0868ac"),
+        layer, "share %", basemap=basemap,
+        title=_("children within {metres:g} m walk of {kind} ({circle}) — city {city:.0%}").format(metres=metres, kind=kind, circle=circle, city=city)
+        + (" DEMO" if demo else ""),
+        legend_title=_("% of children within {metres:g} m").format(metres=metres), colors=("#f0f9e8", "#bae4bc", "#7bccc4", "#43a2ca", "#0868ac"),
         tooltip_columns=["name", "children", "children_within"],
-        caption_lines=[f"{result.meta['document']}; life circles {result.meta['rules']['circle_source']}",
-                       f"distance: {result.meta['metric']} (detour factor {result.meta['rules']['detour_factor']:g}, an assumption)",
-                       f"children: {result.meta['children_rule']}", f"red dots: the {len(gaps)} grid cells with most children beyond the circle "
-                       "(uniform density within a district on the default surface)"],
-        demo=demo, banner_text="DEMO facility register — access is illustrative",
+        caption_lines=[_("{document}; life circles {source}").format(document=result.meta["document"], source=result.meta["rules"]["circle_source"]),
+                       _("distance: {metric} (detour factor {detour:g}, an assumption)").format(
+                           metric=result.meta["metric"], detour=result.meta["rules"]["detour_factor"]),
+                       _("children: {rule}").format(rule=result.meta["children_rule"]),
+                       _("red dots: the {n} grid cells with most children beyond the circle "
+                         "(uniform density within a district on the default surface)").format(n=len(gaps))],
+        demo=demo, banner_text=_("DEMO facility register — access is illustrative"),
     )
     if len(gaps):
         cells = gaps.copy()
         cells["geometry"] = cells.geometry.centroid
-        cells["label"] = [f"rank {r}{f' (tied: {t:,} cells)' if t > 1 else ''}: {c:,.0f} children, {_nearest(n, d)}"
+        cells["label"] = [(_("rank {rank} (tied: {tied:,} cells): {children:,.0f} children, {nearest}") if t > 1 else
+                           _("rank {rank}: {children:,.0f} children, {nearest}")).format(rank=r, tied=t, children=c, nearest=_nearest(n, d))
                           for r, t, c, n, d in zip(cells["rank"], cells["tied_cells"], cells["children"], cells["nearest"],
                                                    cells["nearest_walk_m"], strict=True)]
         add_points(m, cells, label_column="label", color="#d73027", radius=4, name="gap cells", total=int(gaps["cells_beyond"].iloc[0]),
-                   chosen_by="most children, then farthest", popup_columns=["label", "unit", "children", "nearest", "lon", "lat"],
-                   labels={"label": "排名 rank", "nearest": "最近设施 nearest facility", "lon": "经度 lon (WGS-84)", "lat": "纬度 lat (WGS-84)"})
+                   chosen_by=_("most children, then farthest"), popup_columns=["label", "unit", "children", "nearest", "lon", "lat"],
+                   labels={"label": _("排名 rank"), "nearest": _("最近设施 nearest facility"), "lon": _("经度 lon (WGS-84)"),
+                           "lat": _("纬度 lat (WGS-84)")})
         _tie_at_the_cut(m, result, kind, metres, gaps)
     return m
 
@@ -225,17 +236,19 @@ def _tie_at_the_cut(m: folium.Map, result: AccessResult, kind: str, metres: floa
     half = float(surface.attrs.get("cell_m") or (gaps.geometry.iloc[0].bounds[2] - gaps.geometry.iloc[0].bounds[0])) / 2.0
     x, y = shapely.get_x(surface.geometry.values[same]), shapely.get_y(surface.geometry.values[same])
     area = shapely.union_all(shapely.box(x - half, y - half, x + half, y + half))
-    section = f"rank {rank:,}: {tied:,} equal cells"
+    section = _("rank {rank:,}: {tied:,} equal cells").format(rank=rank, tied=tied)
     add_outlines(m, gpd.GeoDataFrame(geometry=[area], crs=surface.crs), name=section, color="#d73027", weight=1.2, dash="4 3",
-                 legend_label=f"all {tied:,} cells of rank {rank:,} ({drawn:,} drawn as dots)", legend_section="gap cells")
-    map_state(m).notes.append(f"gap cells: rank {rank:,} is shared by {tied:,} equal cells ({last['children']:,.0f} children, "
-                              f"{_nearest(last['nearest'], last['nearest_walk_m'])}); the dashed outline holds them all, "
-                              f"the dots show {drawn:,} of them (the first in grid order)")
+                 legend_label=_("all {tied:,} cells of rank {rank:,} ({drawn:,} drawn as dots)").format(tied=tied, rank=rank, drawn=drawn),
+                 legend_section="gap cells")  # the section of the gap cells' dots (their layer's name, the QGIS style's key)
+    map_state(m).notes.append(_("gap cells: rank {rank:,} is shared by {tied:,} equal cells ({children:,.0f} children, "
+                                "{nearest}); the dashed outline holds them all, the dots show {drawn:,} of them (the first in grid order)").format(
+                                    rank=rank, tied=tied, children=last["children"], nearest=_nearest(last["nearest"], last["nearest_walk_m"]),
+                                    drawn=drawn))
 
 
 def _nearest(words: str, metres: float) -> str:
     """``"nearest 900 m"``, or the gap table's words for a cell out of reach (``"no facility reachable within 1,000 m"``)."""
-    return words if np.isinf(metres) else f"nearest {words}"
+    return words if np.isinf(metres) else _("nearest {distance}").format(distance=words)
 
 
 _PER_UNIT = ("per_unit", "per_1000_residents", "per_10000_residents")
@@ -307,29 +320,30 @@ def overview_map(result: Attainment, *, basemap: str = "none") -> folium.Map:
     layer = districts.merge(table, left_on="adcode", right_index=True, how="left")
     layer["mean attainment %"] = (layer["mean_attainment"] * 100).round(1)
     layer["attainment"] = [_ratio_class(r) for r in layer["mean_attainment"]]
-    colours = dict(zip([label for _, label in _RATIO_CLASSES], RATIO_COLOURS, strict=True)) | {"not measured": "#cccccc"}
-    order = {label: i for i, (_, label) in enumerate(_RATIO_CLASSES)}
+    colours = dict(zip([label for _low, label in _RATIO_CLASSES], RATIO_COLOURS, strict=True)) | {"not measured": "#cccccc"}
+    order = {label: i for i, (_low, label) in enumerate(_RATIO_CLASSES)}
     layer = layer.sort_values("attainment", key=lambda s: s.map(order))
     demo = bool(result.meta.get("demo"))
     m = choropleth_map(
         layer, "attainment", basemap=basemap,
-        title=f"儿童友好城市 targets due {result.meta['year']}: mean attainment by district" + (" DEMO" if demo else ""),
-        legend_title=f"mean attainment of per-unit targets ({result.meta['year']}, each capped at 100 %)",
+        title=_("儿童友好城市 targets due {year}: mean attainment by district").format(year=result.meta["year"]) + (" DEMO" if demo else ""),
+        legend_title=_("mean attainment of per-unit targets ({year}, each capped at 100 %)").format(year=result.meta["year"]),
         colors=[colours[c] for c in dict.fromkeys(layer["attainment"])],
         tooltip_columns=["name", "mean attainment %", "targets_met", "targets_measured"],
-        labels={"targets_met": "达标目标数 targets met", "targets_measured": "可测目标数 targets measured"},
-        caption_lines=[f"{result.meta['document']}: {result.meta['measurable']} of {result.meta['targets']} targets measurable from a register",
-                       "per-unit, per-1,000 and per-10,000-resident targets; development zones counted to their host districts here",
-                       "DEMO facility register" if demo else "user register"],
-        demo=demo, banner_text="DEMO facility register — attainment is illustrative",
+        labels={"targets_met": _("达标目标数 targets met"), "targets_measured": _("可测目标数 targets measured")},
+        caption_lines=[_("{document}: {measurable} of {targets} targets measurable from a register").format(
+                           document=result.meta["document"], measurable=result.meta["measurable"], targets=result.meta["targets"]),
+                       _("per-unit, per-1,000 and per-10,000-resident targets; development zones counted to their host districts here"),
+                       _("DEMO facility register") if demo else _("user register")],
+        demo=demo, banner_text=_("DEMO facility register — attainment is illustrative"),
     )
     many = result.facilities["type"].isin(_NOT_DRAWN)
     shown = result.facilities[~many]
     names = _labels()
     points = shown.assign(label=[f"{names.get(t, t)}: {n}" for t, n in zip(shown["type"], shown["name"], strict=True)])
-    add_points(m, points, label_column="label", color="#1b7837", radius=3, name="儿童友好设施 facilities",
-               legend_section="儿童友好设施 facilities (register)", total=len(result.facilities),
-               chosen_by="every type but the community-level ones (named below)")
-    map_state(m).notes.append(f"not drawn (community-level, {int(many.sum()):,} points): "
-                              + "、".join(names.get(t, t) for t in _NOT_DRAWN))
+    add_points(m, points, label_column="label", color="#1b7837", radius=3, name=_("儿童友好设施 facilities"),
+               legend_section=_("儿童友好设施 facilities (register)"), total=len(result.facilities),
+               chosen_by=_("every type but the community-level ones (named below)"))
+    map_state(m).notes.append(_("not drawn (community-level, {n:,} points): {types}").format(
+        n=int(many.sum()), types="、".join(names.get(t, t) for t in _NOT_DRAWN)))
     return m

@@ -23,6 +23,7 @@ import pandas as pd
 
 from zzgeo.children.rules import load_units, resolve_units
 from zzgeo.errors import SchemaError, UnknownCodeError
+from zzgeo.i18n import _
 from zzgeo.registers import CheckContext, location_check, register_reader
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -51,7 +52,8 @@ def _unit_check(ctx: CheckContext) -> None:
     units = load_units()
     keys, unknown = resolve_units(ctx.frame["unit"], units)
     listing = "、".join(units["name"])
-    ctx.issues.add(unknown, lambda p: [f"unit {ctx.cell('unit', i)!r} is not one of the plan's 16 units ({listing})" for i in p],
+    ctx.issues.add(unknown, lambda p: [_("unit {unit!r} is not one of the plan's 16 units ({listing})").format(
+                                           unit=ctx.cell("unit", i), listing=listing) for i in p],
                    kind=UnknownCodeError)
     if ctx.adcodes is None:
         return
@@ -59,8 +61,8 @@ def _unit_check(ctx: CheckContext) -> None:
     named = keys.isin(districts).to_numpy()
     wrong = named & ctx.adcodes.notna().to_numpy() & (keys.to_numpy() != ctx.adcodes.to_numpy())
     ctx.location_flags("district").disagrees |= wrong  # marked and counted as location_check's (the location counts)
-    ctx.notes.add(wrong, lambda p: [f"register says unit {ctx.cell('unit', i)!r} but the location is in "
-                                    f"{ctx.district_names.iloc[i]}; the location counts" for i in p])
+    ctx.notes.add(wrong, lambda p: [_("register says unit {unit!r} but the location is in {district}; the location counts").format(
+                                        unit=ctx.cell("unit", i), district=ctx.district_names.iloc[i]) for i in p])
 
 
 read_facilities = register_reader(SCHEMAS["facilities"], [location_check(None), _unit_check], what="facilities")
@@ -215,7 +217,8 @@ def read_zones(source: str | Path | gpd.GeoDataFrame, *, crs: object = None, lay
     bad = unknown | ~keys.isin(dev).to_numpy()
     if bad.any():
         names = "、".join(units.loc[units["kind"] == "development_zone", "name"])
-        raise UnknownCodeError(f"zone polygons: {zones['unit'][bad].tolist()[:5]!r} name no development zone; use one of {names}")
+        raise UnknownCodeError(_("zone polygons: {units!r} name no development zone; use one of {names}").format(
+            units=zones["unit"][bad].tolist()[:5], names=names))
     out = zones.assign(unit=keys.to_numpy())
     out.attrs = dict(zones.attrs)
     return out
@@ -268,7 +271,7 @@ def assign_units(facilities: gpd.GeoDataFrame, zones: gpd.GeoDataFrame | None = 
     ['zdxq', 'location (development-zone polygon)']
     """
     units = load_units()
-    named, _ = resolve_units(facilities["unit"], units) if "unit" in facilities else (pd.Series(None, index=facilities.index, dtype=object), None)
+    named, _unknown = resolve_units(facilities["unit"], units) if "unit" in facilities else (pd.Series(None, index=facilities.index, dtype=object), None)
     dev = set(units.loc[units["kind"] == "development_zone", "unit"])
     key = facilities["adcode"].astype(object).copy() if "adcode" in facilities else pd.Series(None, index=facilities.index, dtype=object)
     rule = pd.Series("location (district)", index=facilities.index, dtype=object)
@@ -296,7 +299,7 @@ def _zone_of(facilities: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.Series
     out = pd.Series(None, index=facilities.index, dtype=object)
     hits = pd.Series(zones["unit"].to_numpy()[polys]).groupby(pts)
     if (hits.nunique() > 1).any():
-        raise SchemaError("development-zone polygons overlap: a facility lies in two zones; fix the polygons")
+        raise SchemaError(_("development-zone polygons overlap: a facility lies in two zones; fix the polygons"))
     first = hits.first()
     out.iloc[first.index.to_numpy()] = first.to_numpy()
     return out

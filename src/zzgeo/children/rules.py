@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator, mo
 from zzgeo._data import data_path, load_toml
 from zzgeo.config import MISSING, ConfigModel, ConfigProblem, Finite, Positive, PositiveInt, Text, each_once, load_config, validate
 from zzgeo.errors import ParameterError, SchemaError
+from zzgeo.i18n import _
 
 __all__ = [
     "DOC_NUMBER",
@@ -58,14 +59,14 @@ def _facility_list(value: object) -> object:
         return [value] if value.strip() else []
     if isinstance(value, list):
         return value
-    raise ConfigProblem('must be a facility type, a list of them, or "" (none)')
+    raise ConfigProblem(_('must be a facility type, a list of them, or "" (none)'))
 
 
 def _known_facilities(values: list[str]) -> list[str]:
     known = _facility_keys()
     for value in values:
         if value not in known:
-            raise ConfigProblem(f"unknown facility type; allowed: {', '.join(sorted(known))}", value=value)
+            raise ConfigProblem(_("unknown facility type; allowed: {allowed}").format(allowed=", ".join(sorted(known))), value=value)
     return values
 
 
@@ -95,22 +96,25 @@ class TargetRow(ConfigModel):
     @classmethod
     def _milestone(cls, value: int) -> int:
         if value not in (0, *YEARS):
-            raise ConfigProblem(f"must be a milestone of the plan: {YEARS[0]}, {YEARS[1]}, or 0 for a standing target")
+            raise ConfigProblem(_("must be a milestone of the plan: {first}, {second}, or 0 for a standing target").format(
+                first=YEARS[0], second=YEARS[1]))
         return value
 
     @model_validator(mode="after")
     def _consistent(self) -> TargetRow:
         if self.measure in ("count", "places") and not self.facility:
-            raise ConfigProblem(f"a {self.measure!r} target names no facility type; give one of facilities.toml's facility_type keys",
+            raise ConfigProblem(_("a {measure!r} target names no facility type; give one of facilities.toml's facility_type keys").format(
+                                    measure=self.measure),
                                 at=("facility",), value="")
         if self.cmp == "range" and self.value_max is None:
-            raise ConfigProblem(f"cmp = 'range' needs value_max > value = {self.value:g}", at=("value_max",), value=MISSING)
+            raise ConfigProblem(_("cmp = 'range' needs value_max > value = {value:g}").format(value=self.value), at=("value_max",), value=MISSING)
         if self.cmp == "range" and not self.value_max > self.value:
-            raise ConfigProblem(f"must be > value = {self.value:g} (cmp = 'range')", at=("value_max",), value=self.value_max)
+            raise ConfigProblem(_("must be > value = {value:g} (cmp = 'range')").format(value=self.value), at=("value_max",), value=self.value_max)
         if self.cmp != "range" and self.value_max is not None:
-            raise ConfigProblem(f"only read when cmp = 'range' (cmp is {self.cmp!r}); remove it", at=("value_max",), value=self.value_max)
+            raise ConfigProblem(_("only read when cmp = 'range' (cmp is {cmp!r}); remove it").format(cmp=self.cmp), at=("value_max",),
+                                value=self.value_max)
         if self.community and self.scope != "community_share":
-            raise ConfigProblem(f"only read when scope = 'community_share' (scope is {self.scope!r})", at=("community",),
+            raise ConfigProblem(_("only read when scope = 'community_share' (scope is {scope!r})").format(scope=self.scope), at=("community",),
                                 value=self.community)
         return self
 
@@ -233,7 +237,7 @@ def targets_for(targets: pd.DataFrame, year: int) -> pd.DataFrame:
     zzgeo.errors.ParameterError: year 2030: the plan's milestones are 2022 and 2025
     """
     if year not in YEARS:
-        raise ParameterError(f"year {year!r}: the plan's milestones are {YEARS[0]} and {YEARS[1]}")
+        raise ParameterError(_("year {year!r}: the plan's milestones are {first} and {second}").format(year=year, first=YEARS[0], second=YEARS[1]))
     out = targets[(targets["year"] == year) | (targets["year"] == 0)].reset_index(drop=True)
     out.attrs = dict(targets.attrs)
     return out
@@ -308,21 +312,21 @@ def _figure_units(units: pd.DataFrame):
         from zzgeo.errors import UnknownCodeError as Unknown
 
         keys, unknown = resolve_units(ctx.frame["unit"], units)
-        ctx.issues.add(unknown, lambda p: [f"unit {ctx.cell('unit', i)!r} is not one of the 16 units ({'、'.join(units['name'])})"
-                                           for i in p], kind=Unknown)
+        ctx.issues.add(unknown, lambda p: [_("unit {unit!r} is not one of the 16 units ({listing})").format(
+                                               unit=ctx.cell("unit", i), listing="、".join(units["name"])) for i in p], kind=Unknown)
         seen: dict[str, int] = {}
         for pos, key in enumerate(keys.to_numpy(dtype=object)):
             if key is None:
                 continue
             if key in seen:  # 金水 and 金水区 are one unit
-                ctx.issues.add([pos], f"unit {ctx.cell('unit', pos)!r} repeats {ctx.label.place(seen[key])}")
+                ctx.issues.add([pos], _("unit {unit!r} repeats {place}").format(unit=ctx.cell("unit", pos), place=ctx.label.place(seen[key])))
             else:
                 seen[key] = pos
         ctx.values["unit"] = keys
         children, residents = ctx.value("children"), ctx.value("residents")
         more = (children > residents).to_numpy()  # NaN residents: not compared
-        ctx.issues.add(more, lambda p: [f"children {children.iloc[i]:,.0f} exceed the residents {residents.iloc[i]:,.0f} of the unit"
-                                        for i in p])
+        ctx.issues.add(more, lambda p: [_("children {children:,.0f} exceed the residents {residents:,.0f} of the unit").format(
+                                            children=children.iloc[i], residents=residents.iloc[i]) for i in p])
 
     return check
 
@@ -369,9 +373,10 @@ def unit_population(units: pd.DataFrame | None = None, *, figures: str | Path | 
         more = (out["children"] > out["residents"]).to_numpy()  # against the census where the table gives no residents
         if more.any():
             row = out[more].iloc[0]
-            raise SchemaError(f"{str(figures)!r}: unit {row['name']} has {row['children']:,.0f} children but {row['residents']:,.0f} "
-                              "residents (the table's, else the 2020 census); check the figures and their unit")
-    out.attrs["children_rule"] = "user figures" if figures is not None else spec["apportion"]
+            raise SchemaError(_("{file!r}: unit {name} has {children:,.0f} children but {residents:,.0f} "
+                                "residents (the table's, else the 2020 census); check the figures and their unit").format(
+                                    file=str(figures), name=row["name"], children=row["children"], residents=row["residents"]))
+    out.attrs["children_rule"] = _("user figures") if figures is not None else spec["apportion"]
     return out
 
 
