@@ -122,7 +122,11 @@ def _validation_line(exc: RequestValidationError) -> str:
     for err in exc.errors()[:3]:
         where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "form"))
         parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg", "invalid")))
-    return "; ".join(parts) or "malformed request"
+    return "; ".join(parts) or _("malformed request")
+
+
+def _internal(exc: BaseException) -> str:
+    return _("internal error ({kind}); the server log has the details").format(kind=type(exc).__name__)
 
 
 def _install_errors(app: FastAPI) -> None:
@@ -151,7 +155,7 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
         log.exception("internal error on %s", request.url.path)
-        return _error(500, f"internal error ({type(exc).__name__}); the server log has the details")
+        return _error(500, _internal(exc))
 
 
 # ----------------------------------------------------------------------------- the app
@@ -229,7 +233,7 @@ def _install_guard(app: FastAPI, state: _State) -> None:
             given = _token_of(request)
             if given is None or not secrets.compare_digest(given.encode(), state.token.encode()):
                 if request.url.path.startswith("/api/") or request.method != "GET":
-                    return _error(401, "an access token is needed: Authorization: Bearer TOKEN (zzgeo serve --token)")
+                    return _error(401, _("an access token is needed: Authorization: Bearer TOKEN (zzgeo serve --token)"))
                 lang = request_language(request)
                 return HTMLResponse(state.pages.get_template("token.html").render(
                     t=page_texts(translator(lang)), lang=lang, other="en" if lang == "zh" else "zh", path=request.url.path),
@@ -300,7 +304,7 @@ def _static(name: str) -> tuple[str, str]:
         return _leaflet_css() or "", "text/css"
     own = {"app.css": "text/css", "app.js": "text/javascript"}
     if name not in own:
-        raise StarletteHTTPException(404, f"no static file {name[:40]!r}")
+        raise StarletteHTTPException(404, _("no static file {name!r}").format(name=name[:40]))
     return (_HERE / "static" / name).read_text(encoding="utf-8"), own[name]
 
 
@@ -333,7 +337,7 @@ def _install_api(app: FastAPI, state: _State) -> None:  # noqa: C901 (the routes
         """A layer of the store as GeoJSON (WGS-84), for the page's map: ``districts`` or ``land_grade_zones``
         (``?use=commercial`` for one use)."""
         if name not in _LAYERS:
-            raise StarletteHTTPException(404, f"no layer {name[:40]!r}; layers: {', '.join(_LAYERS)}")
+            raise StarletteHTTPException(404, _("no layer {name!r}; layers: {layers}").format(name=name[:40], layers=", ".join(_LAYERS)))
         return Response(_layer_geojson(name, use or "", os.environ.get("ZZGEO_STORE", "")), media_type="application/geo+json")
 
     @app.post("/api/registers/{kind}", tags=["registers"])
@@ -351,7 +355,8 @@ def _install_api(app: FastAPI, state: _State) -> None:  # noqa: C901 (the routes
         list the rows left out by line, and analyse it: ``zzgeo shelters coverage`` / ``zzgeo children`` /
         ``zzgeo land-price value`` with ``--on-error flag --json``. ``result`` is that command's JSON."""
         if kind not in REGISTER_KINDS:
-            raise StarletteHTTPException(404, f"no register kind {kind[:40]!r}; kinds: {', '.join(REGISTER_KINDS)}")
+            raise StarletteHTTPException(404, _("no register kind {kind!r}; kinds: {kinds}").format(
+                kind=kind[:40], kinds=", ".join(REGISTER_KINDS)))
         fields = _checked(RegisterFields, crs=crs, year=year, cell_m=cell_m, use=use or None, right=right or None,
                           table=table or None, date=date or None, plot_ratio=plot_ratio, term_years=term_years)
         suffix = Path(file.filename or "").suffix.lower()
@@ -376,7 +381,8 @@ def _install_api(app: FastAPI, state: _State) -> None:  # noqa: C901 (the routes
         """An analysed register as ``gpkg`` (GeoPackage), ``xlsx`` (Excel) or ``html`` (the offline map), made on first ask."""
         job = state.jobs.get(job_id)
         if fmt not in ("gpkg", "xlsx", "html") or "kind" not in job.data:
-            raise StarletteHTTPException(404, f"no download {fmt[:10]!r} for job {job_id}")
+            raise StarletteHTTPException(404, _("no download {fmt!r} for job {job}: xlsx, gpkg or html of a register").format(
+                fmt=fmt[:10], job=job_id))
         name = {"gpkg": "result.gpkg", "xlsx": "result.xlsx", "html": "map.html"}[fmt]
         with job.lock:
             if name not in job.files:
@@ -525,7 +531,7 @@ def _run_report(state: _State, job: Job, config: Any, png: bool) -> None:
             return
         except Exception as exc:  # a bug: one line for the user, the traceback in the server log
             log.exception("report job %s failed", job.id)
-            job.status, job.error = "failed", f"internal error ({type(exc).__name__}); the server log has the details"
+            job.status, job.error = "failed", _internal(exc)
             return
     job.files = {name: result.out / name for name in result.files}
     job.result = {"out": "bundle", "files": result.files, "timings_s": dict(result.timings), "demo": result.demo,

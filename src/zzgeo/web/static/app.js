@@ -41,6 +41,7 @@ function kv(pairs) { const dl = el("dl", {class: "kv"}); for (const [k, v] of pa
 // ------------------------------------------------------------------ land price
 function landPrice() {
   const map = L.map("map", {preferCanvas: true}).setView([34.75, 113.65], 10);
+  window.zzgeoMap = map;
   const colours = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac", "#5e3c99"];
   fetch("/api/layers/land_grade_zones?use=commercial").then(r => r.ok ? r.json() : null).then(g => {
     if (!g) return;
@@ -77,9 +78,11 @@ function landPrice() {
 
 function lookupView(data) {
   const rows = [];
-  for (const t of data.tables) for (const u of t.uses) for (const p of u.prices)
-    rows.push({attrs: {"data-table": t.table, "data-use": u.use, "data-right": p.right || ""},
+  for (const t of data.tables) {
+    rows.push({attrs: {class: "group"}, cells: [T["table_" + t.table] || t.table, "", "", "", ""]});
+    for (const u of t.uses) for (const p of u.prices) rows.push({attrs: {"data-table": t.table, "data-use": u.use, "data-right": p.right || ""},
       cells: [`${u.use_zh}`, u.grade, p.right_zh, p.price_yuan_m2 === null ? `— (${T.no_grade})` : num(p.price_yuan_m2), num(p.price_yuan_mu, 0)]});
+  }
   const first = data.tables[0] && data.tables[0].uses[0];
   const main = first && first.prices[0];
   return el("div", {},
@@ -128,7 +131,10 @@ function valuationView(data) {
 function registers() {
   const form = document.getElementById("register-form"), out = document.getElementById("register-result");
   const button = document.getElementById("upload-button");
-  const sync = () => form.querySelectorAll(".parcels-only").forEach(n => n.hidden = form.kind.value !== "parcels");
+  const sync = () => {
+    form.querySelectorAll(".parcels-only").forEach(n => n.hidden = form.kind.value !== "parcels");
+    form.querySelectorAll(".shelters-only").forEach(n => n.hidden = form.kind.value !== "shelters");
+  };
   form.kind.addEventListener("change", sync); sync();
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
@@ -188,7 +194,7 @@ function report() {
         const {data: s} = await call(`/api/jobs/${data.job}`);
         bar.max = s.total || 1; bar.value = s.done || 0;
         stage.textContent = `${T[s.status] || s.status} · ${s.stage || ""}`;
-        if (s.status === "done") { out.replaceChildren(reportView(s)); out.hidden = false; out.dataset.state = "done"; break; }
+        if (s.status === "done") { bar.value = bar.max; stage.textContent = T.done; out.replaceChildren(reportView(s)); out.hidden = false; out.dataset.state = "done"; break; }
         if (s.status === "failed") { out.replaceChildren(errorBox(s.error)); out.hidden = false; out.dataset.state = "error"; break; }
         await new Promise(r => setTimeout(r, 700));
       }
