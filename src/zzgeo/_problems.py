@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from zzgeo.errors import SchemaError, UnknownCodeError, ZzgeoError
+from zzgeo.i18n import _
 
 __all__ = ["ON_ERROR", "ROW_NAMES", "RowNames", "row_names_of", "RowProblems", "check_on_error", "objects", "plain", "row_label"]
 
@@ -32,7 +33,8 @@ def objects(value: object, n: int) -> np.ndarray:
 def check_on_error(on_error: str) -> str:
     """Return *on_error* or raise naming the allowed values."""
     if on_error not in ON_ERROR:
-        raise UnknownCodeError(f"on_error={on_error!r}; use 'raise' (stop and name the bad rows) or 'flag' (keep them with an issues column)")
+        raise UnknownCodeError(_("on_error={value!r}; use 'raise' (stop and name the bad rows) "
+                                 "or 'flag' (keep them with an issues column)").format(value=on_error))
     return on_error
 
 
@@ -50,7 +52,7 @@ def row_label(value: object) -> str:
         return repr(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return f"row {value}"
+    return _("row {n}").format(n=value)
 
 
 #: How rows without an id of their own are named: by CSV/Excel line (the header is line 1), by feature
@@ -86,7 +88,7 @@ class RowNames:
     def __init__(self, index: pd.Index, kind: str = "index", *, ids: Sequence[object] | None = None,
                  names: Sequence[object] | None = None, first: int | None = None) -> None:
         if kind not in ROW_NAMES:
-            raise UnknownCodeError(f"row names {kind!r}; use one of {ROW_NAMES}")
+            raise UnknownCodeError(_("row names {kind!r}; use one of {kinds}").format(kind=kind, kinds=ROW_NAMES))
         self.index, self.kind = index, kind
         self.ids = None if ids is None else np.asarray(ids, dtype=object)
         self._repeated = None  # positions whose id repeats: an id that names two rows names neither
@@ -96,10 +98,10 @@ class RowNames:
     def place(self, pos: int) -> str:
         """``line 5``, ``feature 4`` or ``row 'a'``: where the row is, whatever its id."""
         if self.kind == "line":
-            return f"line {pos + self.first}"
+            return _("line {n}").format(n=pos + self.first)
         if self.kind == "feature":
-            return f"feature {pos + self.first}"
-        return f"row {plain(self.index[pos])!r}"
+            return _("feature {n}").format(n=pos + self.first)
+        return _("row {label!r}").format(label=plain(self.index[pos]))
 
     def id(self, pos: int) -> object | None:
         """The row's own id, or None."""
@@ -118,7 +120,7 @@ class RowNames:
         """``'S-01'`` (its id), ``line 5 ('人民公园')``, or ``line 7 (id 'S-01')`` when the id names two rows."""
         own = self.id(pos)
         if own is not None:
-            return f"{self.place(pos)} (id {str(own)!r})" if self._repeats(pos) else repr(str(own))
+            return _("{place} (id {id!r})").format(place=self.place(pos), id=str(own)) if self._repeats(pos) else repr(str(own))
         head = self.place(pos)
         if self.names is not None:
             name = plain(self.names[pos])
@@ -226,9 +228,9 @@ class RowProblems:
         bad = np.flatnonzero(joined != "")
         name_of = labels if callable(labels) else (lambda i: row_label(labels[i]))
         shown = "; ".join(f"{name_of(int(i))}: {joined[i]}" for i in bad[:_SHOWN])
-        more = f"; ... and {len(bad) - _SHOWN} more" if len(bad) > _SHOWN else ""
-        tail = f". {hint}" if hint else ""
-        return f"{name}: {len(bad)} of {self.n} {what}: {shown}{more}{tail}"
+        more = _("; ... and {n} more").format(n=len(bad) - _SHOWN) if len(bad) > _SHOWN else ""
+        tail = _(". {hint}").format(hint=hint) if hint else ""
+        return _("{name}: {n} of {total} {what}: {shown}").format(name=name, n=len(bad), total=self.n, what=what, shown=shown) + more + tail
 
     def raise_if_any(self, labels: Sequence[object] | Callable[[int], str], *, what: str, name: str, hint: str = "") -> None:
         """Raise one error naming every bad row (see :meth:`message`) when there is any."""

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from zzgeo.i18n import _
+
 if TYPE_CHECKING:  # pragma: no cover
     from zzgeo.units import AnalysisUnits
 
@@ -32,7 +34,7 @@ def units_from_options(units: str | None, name: str | None = None, code: str | N
             if value is not None:
                 from zzgeo.errors import ParameterError
 
-                raise ParameterError(f"{option} {value!r} needs --units FILE")
+                raise ParameterError(_("{option} {value!r} needs --units FILE").format(option=option, value=value))
         return None
     from zzgeo.units import load_units_option
 

@@ -41,6 +41,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from zzgeo.errors import ParameterError, ZzgeoError
+from zzgeo.i18n import _
 
 __all__ = [
     "ConfigModel",
@@ -132,7 +133,8 @@ def each_once(rows: Sequence[object], *, key: str, at: str, what: str) -> None:
     for i, row in enumerate(rows):
         value = getattr(row, key)
         if value in first:
-            raise ConfigProblem(f"repeats {at}[{first[value]}].{key}; give each {what} once", at=(at, i, key), value=value)
+            rule = _("repeats {at}[{first}].{key}; give each {what} once").format(at=at, first=first[value], key=key, what=what)
+            raise ConfigProblem(rule, at=(at, i, key), value=value)
         first[value] = i
 
 
@@ -189,32 +191,33 @@ def read_toml(path: str | os.PathLike[str], *, what: str, error: type[ZzgeoError
     try:
         data = file.read_bytes()
     except FileNotFoundError:
-        raise FileNotFoundError(f"{what} {label!r}: no such file") from None
+        raise FileNotFoundError(_("{what} {label!r}: no such file").format(what=what, label=label)) from None
     except IsADirectoryError:
-        raise error(f"{what} {label!r} is a folder; give a TOML file") from None
+        raise error(_("{what} {label!r} is a folder; give a TOML file").format(what=what, label=label)) from None
     except OSError as exc:
-        raise error(f"{what} {label!r} cannot be read: {exc.strerror or exc}") from None
+        raise error(_("{what} {label!r} cannot be read: {reason}").format(what=what, label=label, reason=exc.strerror or exc)) from None
     start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
         text = data[start:].decode("utf-8")
     except UnicodeDecodeError as exc:
         at = start + exc.start
         line = data[:at].count(b"\n") + 1
-        hint = ""
         try:
             data.decode("gb18030")
-            hint = " (it looks like GBK/GB18030)"
+            gbk = True
         except UnicodeDecodeError:
-            pass
-        raise error(f"{what} {label!r} is not UTF-8 text: byte {at} (line {line}) is {data[at:at + 1]!r}{hint}; "
-                    "save the file as UTF-8") from None
+            gbk = False
+        message = _("{what} {label!r} is not UTF-8 text: byte {at} (line {line}) is {byte!r} (it looks like GBK/GB18030); "
+                    "save the file as UTF-8") if gbk else _("{what} {label!r} is not UTF-8 text: byte {at} (line {line}) is {byte!r}; "
+                                                           "save the file as UTF-8")
+        raise error(message.format(what=what, label=label, at=at, line=line, byte=data[at:at + 1])) from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         reason = " ".join(str(exc).split())
-        raise error(f"{what} {label!r} is not valid TOML: {reason}") from None
+        raise error(_("{what} {label!r} is not valid TOML: {reason}").format(what=what, label=label, reason=reason)) from None
     if not doc:
-        raise error(f"{what} {label!r} is empty: it holds no TOML table or key")
+        raise error(_("{what} {label!r} is empty: it holds no TOML table or key").format(what=what, label=label))
     return doc
 
 
@@ -282,22 +285,24 @@ def _show(value: object) -> str:
 def _rule(err: Mapping[str, Any]) -> str:
     kind, msg = err["type"], str(err["msg"])
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return "must be a table"
+        return _("must be a table")
     if kind == "list_type":
-        return "must be a list (an array)"
+        return _("must be a list (an array)")
     if kind == "bool_type":
-        return "must be true or false (a TOML boolean, without quotes)"
+        return _("must be true or false (a TOML boolean, without quotes)")
     if kind == "string_type":
-        return "must be a string (in quotes)"
+        return _("must be a string (in quotes)")
     if kind == "string_too_short" and (err.get("ctx") or {}).get("min_length") == 1:
-        return "must not be empty"
+        return _("must not be empty")
     if kind == "too_short":
         n = (err.get("ctx") or {}).get("min_length", 1)
-        return f"must have at least {n} item{'s' if n != 1 else ''}"
+        return (_("must have at least {n} items") if n != 1 else _("must have at least {n} item")).format(n=n)
     if kind in ("float_type", "int_type") and isinstance(err.get("input"), str):
-        return f"must be a {'number' if kind == 'float_type' else 'whole number'}, not a string (remove the quotes)"
+        if kind == "float_type":
+            return _("must be a number, not a string (remove the quotes)")
+        return _("must be a whole number, not a string (remove the quotes)")
     if kind == "int_type":
-        return "must be a whole number"
+        return _("must be a whole number")
     for prefix, new in (("Input should be", "must be"), ("String should", "must"), ("List should", "must"),
                         ("Value should", "must"), ("Value error, ", "")):
         if msg.startswith(prefix):
@@ -310,16 +315,17 @@ def _problem(err: Mapping[str, Any], model: type[BaseModel]) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
         where, key = key_path(loc[:-1]), loc[-1]
-        noun = "table" if isinstance(err.get("input"), dict) else "key"
-        return f"{where + ': ' if where else ''}unknown {noun} {key!r}; allowed: {_keys(_model_at(model, loc[:-1]))}"
+        unknown = _("unknown table {key!r}; allowed: {keys}") if isinstance(err.get("input"), dict) else _(
+            "unknown key {key!r}; allowed: {keys}")
+        return (where + ": " if where else "") + unknown.format(key=key, keys=_keys(_model_at(model, loc[:-1])))
     if kind == "missing":
-        return f"{key_path(loc)} is missing (required)"
+        return _("{where} is missing (required)").format(where=key_path(loc))
     problem = (err.get("ctx") or {}).get("error")
     if isinstance(problem, ConfigProblem):
         where = key_path(loc + problem.at)
         value = err.get("input") if problem.value is _INPUT else problem.value
         if value is MISSING:
-            return f"{where} is missing: {problem.rule}"
+            return _("{where} is missing: {rule}").format(where=where, rule=problem.rule)
         return f"{where + ' = ' if where else ''}{_show(value)}: {problem.rule}"
     where = key_path(loc)
     return f"{where + ' = ' if where else ''}{_show(err.get('input'))}: {_rule(err)}"
@@ -358,7 +364,7 @@ def validate(doc: Mapping[str, Any], model: type[M], *, what: str, path: object 
     except ValidationError as exc:
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # a misspelt key first: it explains a missing one
         problems = list(dict.fromkeys(_problem(e, model) for e in errors))
-        more = f" (+{len(problems) - SHOWN} more)" if len(problems) > SHOWN else ""
+        more = " " + _("(+{n} more)").format(n=len(problems) - SHOWN) if len(problems) > SHOWN else ""
         head = f"{what} {_label(path)!r}" if path is not None else what
         raise error(f"{head}: {'; '.join(problems[:SHOWN])}{more}") from None
 

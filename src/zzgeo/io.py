@@ -35,6 +35,7 @@ from zzgeo.errors import (
     SchemaError,
     ZzgeoError,
 )
+from zzgeo.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -73,11 +74,11 @@ def _is_postgis(source: str | Path) -> bool:
 
 def _require_file(path: Path, label: str) -> None:
     if not path.exists():
-        raise FileNotFoundError(f"no such file: {label!r}")
+        raise FileNotFoundError(_("no such file: {label!r}").format(label=label))
     if path.is_dir() and path.suffix.lower() not in (".gdb",):
-        raise SchemaError(f"{label!r} is a folder, not a file; give the file itself")
+        raise SchemaError(_("{label!r} is a folder, not a file; give the file itself").format(label=label))
     if path.is_file() and path.stat().st_size == 0:
-        raise EmptyInputError(f"{label!r} is empty (0 bytes)")
+        raise EmptyInputError(_("{label!r} is empty (0 bytes)").format(label=label))
 
 
 def read_table(path: str | Path, *, sheet: str | int | None = None, name: str | None = None) -> pd.DataFrame:
@@ -114,36 +115,40 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
         except UnicodeDecodeError:
             continue
         except pd.errors.EmptyDataError as exc:
-            raise EmptyInputError(f"{label!r} holds no table (no header line)") from exc
+            raise EmptyInputError(_("{label!r} holds no table (no header line)").format(label=label)) from exc
         except (pd.errors.ParserError, ValueError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise SchemaError(f"cannot read {label!r} as CSV: {first}") from exc
-    raise SchemaError(f"cannot decode {label!r} as UTF-8 or GBK/GB18030 text; save it as UTF-8 CSV")
+            raise SchemaError(_("cannot read {label!r} as CSV: {reason}").format(label=label, reason=first)) from exc
+    raise SchemaError(_("cannot decode {label!r} as UTF-8 or GBK/GB18030 text; save it as UTF-8 CSV").format(label=label))
 
 
 def _read_excel(path: Path, sheet: str | int | None, label: str) -> pd.DataFrame:
     if path.suffix.lower() == ".xls":
-        raise SchemaError(f"{label!r} is an old .xls workbook; save it as .xlsx (Excel: File > Save As > .xlsx) and retry")
+        raise SchemaError(_("{label!r} is an old .xls workbook; save it as .xlsx (Excel: File > Save As > .xlsx) and retry").format(
+            label=label))
     try:
         import openpyxl
 
         book = openpyxl.load_workbook(path, read_only=True)
     except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException on non-workbooks
-        raise SchemaError(f"cannot read {label!r} as an Excel workbook ({type(exc).__name__}); is it really .xlsx?") from exc
+        raise SchemaError(_("cannot read {label!r} as an Excel workbook ({error}); is it really .xlsx?").format(
+            label=label, error=type(exc).__name__)) from exc
     sheets = list(book.sheetnames)
     if sheet is None:  # a zzgeo template names its register sheet (its first sheet explains the columns)
         sheet = _named_register_sheet(book, sheets)
     book.close()
     if not sheets:
-        raise EmptyInputError(f"{label!r} has no worksheets")
+        raise EmptyInputError(_("{label!r} has no worksheets").format(label=label))
     if isinstance(sheet, str) and sheet not in sheets:
-        raise SchemaError(f"{label!r} has no sheet {sheet!r}; sheets: {sheets!r}")
+        raise SchemaError(_("{label!r} has no sheet {sheet!r}; sheets: {sheets!r}").format(label=label, sheet=sheet, sheets=sheets))
     if isinstance(sheet, int) and not 0 <= sheet < len(sheets):
-        raise SchemaError(f"{label!r} has no sheet number {sheet!r}; it has {len(sheets)} sheet(s): {sheets!r}")
+        raise SchemaError(_("{label!r} has no sheet number {sheet!r}; it has {n} sheet(s): {sheets!r}").format(
+            label=label, sheet=sheet, n=len(sheets), sheets=sheets))
     try:
         return pd.read_excel(path, sheet_name=sheet or 0, dtype=object)
     except ValueError as exc:
-        raise SchemaError(f"cannot read sheet {sheet or sheets[0]!r} of {label!r}: {exc}") from exc
+        raise SchemaError(_("cannot read sheet {sheet!r} of {label!r}: {error}").format(
+            sheet=sheet or sheets[0], label=label, error=exc)) from exc
 
 
 #: The workbook-level defined name a zzgeo template gives its register sheet (zzgeo.registers.template).
@@ -179,7 +184,7 @@ def _labels(frame: pd.DataFrame, mask: pd.Series, row_names: str, limit: int = 5
 
     rows = RowNames(frame.index, row_names)
     positions = np.flatnonzero(np.asarray(mask, dtype=bool))
-    more = f" and {len(positions) - limit} more" if len(positions) > limit else ""
+    more = " " + _("and {n} more").format(n=len(positions) - limit) if len(positions) > limit else ""
     return ", ".join(rows.place(int(p)) for p in positions[:limit]) + more
 
 
@@ -239,32 +244,37 @@ def frame_from_coordinates(
     y = y or _find_column(frame.columns, _LAT_NAMES)
     if crs is None:
         hint = _hinted_crs(*(c for c in (x, y) if c))
-        msg = (
-            f"{name} is a table and carries no CRS; pass crs= / --crs "
-            f"({', '.join(INPUT_CRS_NAMES)} or an EPSG code)"
-            + (f". Its column names suggest {hint!r}" if hint else "")
-        )
+        if hint:
+            msg = _("{name} is a table and carries no CRS; pass crs= / --crs ({names} or an EPSG code). "
+                    "Its column names suggest {hint!r}").format(name=name, names=", ".join(INPUT_CRS_NAMES), hint=hint)
+        else:
+            msg = _("{name} is a table and carries no CRS; pass crs= / --crs ({names} or an EPSG code)").format(
+                name=name, names=", ".join(INPUT_CRS_NAMES))
         raise CRSError(msg)
     if x and y:
         hint = _hinted_crs(x, y)
         if hint and normalize_crs_name(crs) != hint:
-            msg = f"{name}: columns {x!r}/{y!r} look like {hint} coordinates but crs={crs!r} was given; pass crs={hint!r} if they are"
+            msg = _("{name}: columns {x!r}/{y!r} look like {hint} coordinates but crs={crs!r} was given; "
+                    "pass crs={hint!r} if they are").format(name=name, x=x, y=y, hint=hint, crs=crs)
             raise CRSError(msg)
         xs, ys = _coordinate(frame, x), _coordinate(frame, y)
         bad = (xs.isna() & frame[x].notna()) | (ys.isna() & frame[y].notna())
         if bad.any():
             rows = _labels(frame, bad, row_names)
             shown = [[plain(v) for v in pair] for pair in frame.loc[bad, [x, y]].head(5).to_numpy().tolist()]
-            msg = f"{name}: non-numeric coordinates in {x!r}/{y!r} at {rows}: {shown!r}"
+            msg = _("{name}: non-numeric coordinates in {x!r}/{y!r} at {rows}: {shown!r}").format(
+                name=name, x=x, y=y, rows=rows, shown=shown)
             raise SchemaError(msg)
         missing = xs.isna() | ys.isna()
         if missing.any():
-            msg = f"{name}: {int(missing.sum())} row(s) have no coordinates in {x!r}/{y!r}: {_labels(frame, missing, row_names)}"
+            msg = _("{name}: {n} row(s) have no coordinates in {x!r}/{y!r}: {rows}").format(
+                name=name, n=int(missing.sum()), x=x, y=y, rows=_labels(frame, missing, row_names))
             raise GeometryError(msg)
         try:
             lon, lat = to_wgs84_xy(xs.to_numpy(), ys.to_numpy(), crs)
         except CRSError as exc:  # swapped columns, metres as degrees: say which file and row
-            raise CRSError(f"{name}: {exc} (first at {_labels(frame, _not_degrees(xs, ys), row_names, limit=1)})") from None
+            raise CRSError(_("{name}: {error} (first at {rows})").format(
+                name=name, error=exc, rows=_labels(frame, _not_degrees(xs, ys), row_names, limit=1))) from None
         geometry = shapely.points(np.column_stack([lon, lat]))
         return mark_input_crs(gpd.GeoDataFrame(frame.copy(), geometry=geometry, crs=STORAGE_CRS), crs)  # messages show them as given
     if wkt_col:
@@ -273,13 +283,12 @@ def frame_from_coordinates(
         unparsed = (text != "").to_numpy() & shapely.is_missing(geoms)
         if unparsed.any():
             shown = [str(v)[:40] for v in text[unparsed].head(3)]
-            raise SchemaError(f"{name}: column {wkt_col!r} holds text that is not WKT at {_labels(frame, unparsed, row_names)}: {shown!r}")
+            raise SchemaError(_("{name}: column {column!r} holds text that is not WKT at {rows}: {shown!r}").format(
+                name=name, column=wkt_col, rows=_labels(frame, unparsed, row_names), shown=shown))
         out = gpd.GeoDataFrame(frame.drop(columns=[wkt_col]), geometry=geoms)
         return to_wgs84(out, crs=crs, name=name)
-    msg = (
-        f"{name}: no coordinate columns found among {list(frame.columns)!r}; name them lon/lat "
-        "(or 经度/纬度, x/y), pass x=/y= (--x/--y), or give a WKT column"
-    )
+    msg = _("{name}: no coordinate columns found among {columns!r}; name them lon/lat "
+            "(or 经度/纬度, x/y), pass x=/y= (--x/--y), or give a WKT column").format(name=name, columns=list(frame.columns))
     raise SchemaError(msg)
 
 
@@ -352,13 +361,15 @@ def _read_vector_file(path: Path, layer: str | None, label: str) -> gpd.GeoDataF
     try:
         layers = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:  # pyogrio.errors.DataSourceError and friends
-        raise SchemaError(f"cannot read {label!r} as a vector layer: {str(exc).splitlines()[0]}") from exc
+        raise SchemaError(_("cannot read {label!r} as a vector layer: {reason}").format(
+            label=label, reason=str(exc).splitlines()[0])) from exc
     if not layers:
-        raise EmptyInputError(f"{label!r} holds no layers")
+        raise EmptyInputError(_("{label!r} holds no layers").format(label=label))
     if layer is None and len(layers) > 1:
-        raise SchemaError(f"{label!r} holds {len(layers)} layers {layers!r}; choose one with layer= / --layer")
+        raise SchemaError(_("{label!r} holds {n} layers {layers!r}; choose one with layer= / --layer").format(
+            label=label, n=len(layers), layers=layers))
     if layer is not None and layer not in layers:
-        raise SchemaError(f"{label!r} has no layer {layer!r}; layers: {layers!r}")
+        raise SchemaError(_("{label!r} has no layer {layer!r}; layers: {layers!r}").format(label=label, layer=layer, layers=layers))
     kwargs = {"layer": layer} if layer else {}
     encoding = _shapefile_encoding(path)
     if encoding:
@@ -366,11 +377,13 @@ def _read_vector_file(path: Path, layer: str | None, label: str) -> gpd.GeoDataF
     try:
         gdf = gpd.read_file(path, **kwargs)
     except Exception as exc:  # pyogrio raises its own error types
-        raise SchemaError(f"cannot read {label!r} as a vector layer: {str(exc).splitlines()[0]}") from exc
+        raise SchemaError(_("cannot read {label!r} as a vector layer: {reason}").format(
+            label=label, reason=str(exc).splitlines()[0])) from exc
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
-        raise SchemaError(f"{label!r} has no geometry column; for a table with coordinates use CSV/Excel with lon/lat")
+        raise SchemaError(_("{label!r} has no geometry column; for a table with coordinates use CSV/Excel with lon/lat").format(
+            label=label))
     if len(gdf) == 0:
-        raise EmptyInputError(f"{label!r} holds no features")
+        raise EmptyInputError(_("{label!r} holds no features").format(label=label))
     return gdf
 
 
@@ -403,11 +416,9 @@ def _crs_note(path: Path, gdf: gpd.GeoDataFrame, crs: object) -> str:
     if declared:
         return ""
     if crs is not None:
-        return f"{path.name}: GeoJSON declares no CRS; read as {normalize_crs_name(crs)} as given"
-    return (
-        f"{path.name}: GeoJSON declares no CRS; read as WGS-84 (the GeoJSON standard). "
-        "If its coordinates came from Amap/Tencent or Baidu, pass --crs gcj02 or --crs bd09"
-    )
+        return _("{file}: GeoJSON declares no CRS; read as {crs} as given").format(file=path.name, crs=normalize_crs_name(crs))
+    return _("{file}: GeoJSON declares no CRS; read as WGS-84 (the GeoJSON standard). "
+             "If its coordinates came from Amap/Tencent or Baidu, pass --crs gcj02 or --crs bd09").format(file=path.name)
 
 
 def _read_postgis(dsn: str, *, layer: str | None, crs: object, name: str) -> gpd.GeoDataFrame:
@@ -424,34 +435,39 @@ def _read_postgis(dsn: str, *, layer: str | None, crs: object, name: str) -> gpd
     try:
         import sqlalchemy
     except ImportError as exc:  # pragma: no cover - depends on extras
-        raise ZzgeoError("reading PostGIS needs the postgis extra: pip install 'zzgeo[postgis]'") from exc
+        raise ZzgeoError(_("reading PostGIS needs the postgis extra: pip install 'zzgeo[postgis]'")) from exc
     import geopandas as gpd
 
     from zzgeo.errors import StoreError
 
     if not layer:
-        raise SchemaError(f"{name}: name the PostGIS table (schema.table) or a SELECT with layer= / --layer")
+        raise SchemaError(_("{name}: name the PostGIS table (schema.table) or a SELECT with layer= / --layer").format(name=name))
     from zzgeo.store import engine_for, in_written_order
 
     is_query = re.match(r"\s*(select|with)\b(?!_)", layer, re.IGNORECASE) is not None  # not a table called select_sites
     query = layer if is_query else f"SELECT * FROM {_quote_table(layer)}"
-    what = "query" if is_query else "table"
     # text() would take ":word" for a bind parameter: escape exactly what its pattern matches ("::" casts are left alone)
     text = re.sub(r"(?<![:\w\\]):(\w+)(?![:\w])", r"\\:\1", query)
     with engine_for(dsn).connect() as conn:
         if not is_query and conn.execute(sqlalchemy.text("SELECT to_regclass(:t)"), {"t": _quote_table(layer)}).scalar() is None:
-            raise StoreError(f"{name}: PostGIS has no table {layer!r}{_similar_tables(dsn, layer)}")
+            raise StoreError(_("{name}: PostGIS has no table {layer!r}{similar}").format(
+                name=name, layer=layer, similar=_similar_tables(dsn, layer)))
         try:
             cols = conn.execute(sqlalchemy.text(f"SELECT * FROM ({text}) AS q LIMIT 0")).keys()
             geom_col = next((c for c in cols if c in ("geom", "geometry", "the_geom", "wkb_geometry", "shape")), None)
             if geom_col is None:
-                raise SchemaError(f"{name}: {layer!r} has no geometry column (geom/geometry/the_geom); columns: {list(cols)}")
+                raise SchemaError(_("{name}: {layer!r} has no geometry column (geom/geometry/the_geom); columns: {columns}").format(
+                    name=name, layer=layer, columns=list(cols)))
             gdf = gpd.read_postgis(sqlalchemy.text(text), conn, geom_col=geom_col)
         except sqlalchemy.exc.DBAPIError as exc:
             reason = str(exc.orig).strip().splitlines()
-            raise StoreError(f"{name}: PostGIS cannot read the {what} {layer!r}: {reason[0] if reason else type(exc.orig).__name__}") from exc
+            cannot = _("{name}: PostGIS cannot read the query {layer!r}: {reason}") if is_query else _(
+                "{name}: PostGIS cannot read the table {layer!r}: {reason}")
+            raise StoreError(cannot.format(name=name, layer=layer, reason=reason[0] if reason else type(exc.orig).__name__)) from exc
     if len(gdf) == 0:
-        raise EmptyInputError(f"{name}: the PostGIS {what} {layer!r} {'returned' if is_query else 'holds'} no rows; nothing to analyse")
+        empty = _("{name}: the PostGIS query {layer!r} returned no rows; nothing to analyse") if is_query else _(
+            "{name}: the PostGIS table {layer!r} holds no rows; nothing to analyse")
+        raise EmptyInputError(empty.format(name=name, layer=layer))
     return to_wgs84(in_written_order(gdf), crs=crs, name=name)
 
 
@@ -461,33 +477,33 @@ def _similar_tables(dsn: str, layer: str) -> str:
 
     from zzgeo.store import table_names
 
-    schema, _, table = layer.rpartition(".")
+    schema, _dot, table = layer.rpartition(".")
     schema = schema or "public"
     names = table_names(dsn, schema)
     if not names:
-        return f"; schema {schema!r} holds no tables"
+        return _("; schema {schema!r} holds no tables").format(schema=schema)
     close = difflib.get_close_matches(table, names, n=3, cutoff=0.6)
     if close:
-        return f"; tables in {schema} with a similar name: {', '.join(map(repr, close))}"
-    more = f" and {len(names) - 8} more" if len(names) > 8 else ""
-    return f"; tables in {schema}: {', '.join(map(repr, names[:8]))}{more}"
+        return _("; tables in {schema} with a similar name: {names}").format(schema=schema, names=", ".join(map(repr, close)))
+    more = " " + _("and {n} more").format(n=len(names) - 8) if len(names) > 8 else ""
+    return _("; tables in {schema}: {names}").format(schema=schema, names=", ".join(map(repr, names[:8]))) + more
 
 
 def _quote_table(table: str) -> str:
     parts = table.split(".")
     if not all(p.replace("_", "").isalnum() for p in parts):
-        raise SchemaError(f"not a plain table name: {table!r}; use schema.table or a SELECT")
+        raise SchemaError(_("not a plain table name: {table!r}; use schema.table or a SELECT").format(table=table))
     return ".".join(f'"{p}"' for p in parts)
 
 
 @contextlib.contextmanager
-def open_raster(path: str | Path, *, what: str = "raster", example_crs: str = "EPSG:4547") -> Iterator:
+def open_raster(path: str | Path, *, what: str | None = None, example_crs: str = "EPSG:4547") -> Iterator:
     """Open a GeoTIFF with rasterio, refusing a missing file or a raster without a CRS (one line each).
 
     Parameters
     ----------
-    what : str
-        How the raster is named in the message, e.g. "population raster".
+    what : str, optional
+        How the raster is named in the message, e.g. "population raster" (translated by the caller); default "raster".
     example_crs : str
         The CRS suggested in the message for ``gdal_edit.py -a_srs``.
     """
@@ -495,14 +511,17 @@ def open_raster(path: str | Path, *, what: str = "raster", example_crs: str = "E
     from rasterio.errors import RasterioError
 
     path = Path(path)
+    what = what or _("raster")
     _require_file(path, str(path))
     try:
         src = rasterio.open(path)
     except RasterioError as exc:
-        raise SchemaError(f"cannot read {what} {str(path)!r} as a raster (GeoTIFF): {str(exc).splitlines()[0]}") from exc
+        raise SchemaError(_("cannot read {what} {path!r} as a raster (GeoTIFF): {reason}").format(
+            what=what, path=str(path), reason=str(exc).splitlines()[0])) from exc
     with src:
         if src.crs is None:
-            raise CRSError(f"{what} {str(path)!r} has no CRS; set one (gdal_edit.py -a_srs {example_crs} FILE)")
+            raise CRSError(_("{what} {path!r} has no CRS; set one (gdal_edit.py -a_srs {crs} FILE)").format(
+                what=what, path=str(path), crs=example_crs))
         yield src
 
 
@@ -514,15 +533,15 @@ def check_geometries(gdf: gpd.GeoDataFrame, *, name: str = "input", id_column: s
     labels = gdf[id_column].to_numpy() if id_column else gdf.index.to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():
-        raise GeometryError(f"{name}: {int(missing.sum())} row(s) have missing or empty geometry: {[plain(v) for v in labels[missing][:10]]!r}")
+        raise GeometryError(_("{name}: {n} row(s) have missing or empty geometry: {rows!r}").format(
+            name=name, n=int(missing.sum()), rows=[plain(v) for v in labels[missing][:10]]))
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         first = np.flatnonzero(invalid)[0]
         reason = shapely.is_valid_reason(geoms[first])
-        msg = (
-            f"{name}: {int(invalid.sum())} invalid geometr(y/ies), rows {[plain(v) for v in labels[invalid][:10]]!r}; "
-            f"first: {reason}. Repair them (shapely.make_valid / QGIS 'Fix geometries') and retry"
-        )
+        msg = _("{name}: {n} invalid geometr(y/ies), rows {rows!r}; first: {reason}. "
+                "Repair them (shapely.make_valid / QGIS 'Fix geometries') and retry").format(
+            name=name, n=int(invalid.sum()), rows=[plain(v) for v in labels[invalid][:10]], reason=reason)
         raise GeometryError(msg)
 
 
@@ -555,15 +574,17 @@ def check_output_path(path: str | Path, *, protect: Iterable[str | Path] = (), o
         check_output_target(path)  # a table must be named, short enough for its side tables
         return path
     if str(path).strip() in ("", "."):
-        raise ZzgeoError(f"{option} {str(path)!r} names no file; give one, e.g. {option} result.gpkg")
+        raise ZzgeoError(_("{option} {path!r} names no file; give one, e.g. {option} result.gpkg").format(option=option, path=str(path)))
     path = Path(path)
     for p in protect:
         if _same_file(path, Path(p)):
-            raise ZzgeoError(f"refusing to overwrite the input {str(p)!r}; choose another {option}")
+            raise ZzgeoError(_("refusing to overwrite the input {path!r}; choose another {option}").format(path=str(p), option=option))
     if path.is_dir():
-        raise ZzgeoError(f"{option} {str(path)!r} is a folder; give a file in it, e.g. {str(path / 'result.gpkg')!r}")
+        raise ZzgeoError(_("{option} {path!r} is a folder; give a file in it, e.g. {example!r}").format(
+            option=option, path=str(path), example=str(path / "result.gpkg")))
     if path.suffix.lower() not in _OUTPUT_SUFFIXES:
-        raise ZzgeoError(f"unknown output format {path.suffix!r} for {str(path)!r}; use .gpkg, .geojson, .shp, .fgb, .csv or .xlsx")
+        raise ZzgeoError(_("unknown output format {suffix!r} for {path!r}; use .gpkg, .geojson, .shp, .fgb, .csv or .xlsx").format(
+            suffix=path.suffix, path=str(path)))
     return path
 
 
@@ -645,21 +666,25 @@ def write_vector(
         found += [f"{path.name}: {w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught
                   if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, ResourceWarning))]
         moves = [(p, path.with_suffix(p.suffix) if p.stem == path.stem else path.parent / p.name) for p in sorted(tmpdir.iterdir())]
-        stale = _stale_shapefile_parts(path, {final for _, final in moves}) if suffix == ".shp" else []
-        for final in [f for _, f in moves] + stale:  # a shapefile is several files, maybe one set per kind: none is an input
+        stale = _stale_shapefile_parts(path, {final for _made, final in moves}) if suffix == ".shp" else []
+        for final in [f for _made, f in moves] + stale:  # a shapefile is several files, maybe one set per kind: none is an input
             if any(_same_file(final, Path(p)) for p in protect):
-                raise ZzgeoError(f"refusing to overwrite the input {str(final)!r}; choose another --out")
+                raise ZzgeoError(_("refusing to overwrite the input {path!r}; choose another {option}").format(
+                    path=str(final), option="--out"))
         for produced, final in moves:
             os.replace(produced, final)
         for old in stale:  # an earlier run's files of this output (x.shp, or x_point.shp ...): they would look current
             old.unlink(missing_ok=True)
         if crs is not None:
             found.append(_crs_written(path, gdf, suffix))
-        shown = sorted({f.name for _, f in moves if f.suffix.lower() == ".shp"})
-        if suffix == ".shp" and (shown != [path.name] or any(o.suffix.lower() == ".shp" for o in stale)):
-            found.append(f"{path.name}: written as {', '.join(shown)}" + (
-                f"; the previous run's {', '.join(sorted({o.name for o in stale if o.suffix.lower() == '.shp'}))} removed"
-                if any(o.suffix.lower() == ".shp" for o in stale) else ""))
+        shown = sorted({f.name for _made, f in moves if f.suffix.lower() == ".shp"})
+        removed = sorted({o.name for o in stale if o.suffix.lower() == ".shp"})
+        if suffix == ".shp" and (shown != [path.name] or removed):
+            if removed:
+                found.append(_("{file}: written as {files}; the previous run's {removed} removed").format(
+                    file=path.name, files=", ".join(shown), removed=", ".join(removed)))
+            else:
+                found.append(_("{file}: written as {files}").format(file=path.name, files=", ".join(shown)))
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
     if notes is not None:
@@ -674,13 +699,14 @@ def _crs_written(path: Path, gdf: pd.DataFrame, suffix: str) -> str:
     """The note that says in which CRS an output's coordinates are (``--out-crs``)."""
     crs = getattr(gdf, "crs", None)
     if crs is None:
-        return f"{path.name}: no coordinates to convert"
+        return _("{file}: no coordinates to convert").format(file=path.name)
     code = crs.to_epsg()
     name = f"{crs.name} (EPSG:{code})" if code else crs.name
     if suffix in (".csv", ".xlsx"):
-        axes = "easting/northing in metres" if crs.is_projected else "lon/lat in degrees"
-        return f"{path.name}: coordinates in {name}, as {axes} (or WKT)"
-    return f"{path.name}: coordinates in {name}"
+        if crs.is_projected:
+            return _("{file}: coordinates in {crs}, as easting/northing in metres (or WKT)").format(file=path.name, crs=name)
+        return _("{file}: coordinates in {crs}, as lon/lat in degrees (or WKT)").format(file=path.name, crs=name)
+    return _("{file}: coordinates in {crs}").format(file=path.name, crs=name)
 
 
 def _stale_shapefile_parts(path: Path, written: set[Path]) -> list[Path]:
@@ -704,8 +730,8 @@ def _write_format(gdf: pd.DataFrame, tmp: Path, suffix: str, layer: str | None, 
     gdf = _with_demo_column(gdf, demo)
     if "geometry" not in gdf.columns:  # a table of results (shares by unit, scores): an attribute table, or refused
         if suffix != ".gpkg":
-            raise ZzgeoError(f"{tmp.name}: this result is a table without geometry, which a {suffix} file cannot hold; "
-                             "write it as .gpkg (an attribute table), .csv or .xlsx")
+            raise ZzgeoError(_("{file}: this result is a table without geometry, which a {suffix} file cannot hold; "
+                               "write it as .gpkg (an attribute table), .csv or .xlsx").format(file=tmp.name, suffix=suffix))
         import pyogrio
 
         pyogrio.write_dataframe(pd.DataFrame(gdf), tmp, layer=layer or tmp.stem, driver="GPKG", **demo_file_options(demo))
@@ -713,7 +739,7 @@ def _write_format(gdf: pd.DataFrame, tmp: Path, suffix: str, layer: str | None, 
     if suffix == ".shp":
         from zzgeo.shapefile import fields_table_name, write_shapefile
 
-        _, fields = write_shapefile(_without_rings(gdf), tmp, notes=notes)
+        _written, fields = write_shapefile(_without_rings(gdf), tmp, notes=notes)
         if fields:
             write_csv(pd.DataFrame({"field": list(fields.values()), "column": list(fields.keys())}), tmp.with_name(fields_table_name(tmp)))
     elif suffix in (".gpkg", ".geojson", ".json", ".fgb"):
@@ -722,7 +748,8 @@ def _write_format(gdf: pd.DataFrame, tmp: Path, suffix: str, layer: str | None, 
         options = demo_file_options(demo) if suffix == ".gpkg" else {}
         gdf.to_file(tmp, driver=driver, layer=layer, **options) if layer else gdf.to_file(tmp, driver=driver, **options)
     else:
-        raise ZzgeoError(f"unknown output format {suffix!r} for {str(tmp.name)!r}; use .gpkg, .geojson, .shp, .fgb, .csv or .xlsx")
+        raise ZzgeoError(_("unknown output format {suffix!r} for {path!r}; use .gpkg, .geojson, .shp, .fgb, .csv or .xlsx").format(
+            suffix=suffix, path=str(tmp.name)))
 
 
 def _in_output_crs(gdf: pd.DataFrame, crs: object) -> pd.DataFrame:

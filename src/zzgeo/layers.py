@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from zzgeo.errors import StoreError, UnknownCodeError
+from zzgeo.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -197,7 +198,7 @@ def default_store() -> Path | str:
     ...     default_store().name
     'my_store.gpkg'
     >>> with mock.patch.dict(os.environ):
-    ...     _ = os.environ.pop("ZZGEO_STORE", None)
+    ...     _unused = os.environ.pop("ZZGEO_STORE", None)
     ...     default_store().name
     'zzgeo.gpkg'
     """
@@ -278,8 +279,9 @@ def _gpkg_tables_cached(path: str, mtime_ns: int, size: int) -> dict[str, int | 
 def _refuse_foreign(path: Path) -> None:
     """A file at *path* that is not a zzgeo store is the user's own: never replace or add to it."""
     if path.exists() and (path.is_dir() or not is_store(path)):
-        raise StoreError(f"{str(path)!r} is not a zzgeo layer store (it has no {PROVENANCE_TABLE} table) and would be "
-                         "replaced; choose a new file for --store, or remove it yourself if it is an old store")
+        raise StoreError(_("{path!r} is not a zzgeo layer store (it has no {table} table) and would be "
+                           "replaced; choose a new file for --store, or remove it yourself if it is an old store").format(
+            path=str(path), table=PROVENANCE_TABLE))
 
 
 def _build_districts_layer() -> gpd.GeoDataFrame:
@@ -352,12 +354,12 @@ def build_store(path: str | Path | None = None, *, only: list[str] | None = None
     names = only or list(specs)
     for name in names:
         if name not in specs:
-            raise UnknownCodeError(f"unknown layer {name!r}; known layers: {sorted(specs)}")
+            raise UnknownCodeError(_("unknown layer {name!r}; known layers: {layers}").format(name=name, layers=sorted(specs)))
     if _pg(path):
         return _build_postgis(*_pg(path), names, progress)
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
-        raise StoreError(f"layer store {str(path)!r}: give a GeoPackage file (.gpkg) or a PostGIS URL postgresql://...")
+        raise StoreError(_("layer store {path!r}: give a GeoPackage file (.gpkg) or a PostGIS URL postgresql://...").format(path=str(path)))
     _refuse_foreign(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
@@ -431,7 +433,7 @@ def _first_use(where: str) -> Callable[[str], None]:
     """A progress printer for a store built on first use: one line to say so, then one per layer (stderr)."""
     import sys
 
-    print(f"zzgeo: building the layer store at {where} (first use, once; about 30 s)", file=sys.stderr, flush=True)
+    print(_("zzgeo: building the layer store at {where} (first use, once; about 30 s)").format(where=where), file=sys.stderr, flush=True)
 
     def show(step: str) -> None:
         print(f"zzgeo:   {step}", file=sys.stderr, flush=True)
@@ -449,18 +451,19 @@ def _ensure(path: Path | str | None) -> Path | str:
 
         if PROVENANCE_TABLE not in table_names(*pg):
             if explicit:
-                raise StoreError(f"no zzgeo layer store in {pg[0]} schema {pg[1]!r} (mistyped?); build one with "
-                                 f"zzgeo layers build --store '{pg[0]}#{pg[1]}'")
+                raise StoreError(_("no zzgeo layer store in {dsn} schema {schema!r} (mistyped?); build one with "
+                                   "zzgeo layers build --store '{dsn}#{schema}'").format(dsn=pg[0], schema=pg[1]))
             build_store(path, progress=_first_use(f"{pg[0]}#{pg[1]}"))
         return path
     path = Path(path)
     if not path.exists():
         if explicit:
-            raise StoreError(f"no layer store at {str(path)!r} (mistyped?); build one with zzgeo layers build --store {str(path)!r}")
+            raise StoreError(_("no layer store at {path!r} (mistyped?); build one with zzgeo layers build --store {path!r}").format(
+                path=str(path)))
         build_store(path, progress=_first_use(str(path)))
     elif not is_store(path):
-        raise StoreError(f"{str(path)!r} is not a zzgeo layer store (it has no {PROVENANCE_TABLE} table); "
-                         f"give a store built by zzgeo layers build")
+        raise StoreError(_("{path!r} is not a zzgeo layer store (it has no {table} table); "
+                           "give a store built by zzgeo layers build").format(path=str(path), table=PROVENANCE_TABLE))
     return path
 
 
@@ -549,7 +552,7 @@ def read_layer(name: str, path: str | Path | None = None) -> gpd.GeoDataFrame:
         dsn, schema = _pg(store)
         if name not in list_layers(store)["layer"].tolist():
             if name not in layer_specs():
-                raise UnknownCodeError(f"the store {dsn}#{schema} has no layer {name!r}")
+                raise UnknownCodeError(_("the store {store} has no layer {name!r}").format(store=f"{dsn}#{schema}", name=name))
             build_store(store, only=[name])
         return _pg_table(dsn, schema, name).copy()
     present = list(_gpkg_tables(store) or ())
@@ -557,7 +560,8 @@ def read_layer(name: str, path: str | Path | None = None) -> gpd.GeoDataFrame:
         if name in layer_specs():
             build_store(store, only=[name])
         else:
-            raise UnknownCodeError(f"the store {str(store)!r} has no layer {name!r}; layers: {sorted(present)}")
+            raise UnknownCodeError(_("the store {store!r} has no layer {name!r}; layers: {layers}").format(
+                store=str(store), name=name, layers=sorted(present)))
     return _read_cached(str(store), store.stat().st_mtime, name).copy()
 
 
@@ -628,7 +632,7 @@ def _gpkg_arrays(path: str, mtime: float, name: str) -> dict[str, np.ndarray]:
         geom_col = found[0] if found else None
         info = [(row[1], str(row[2]).upper()) for row in con.execute(f"PRAGMA table_info({_quoted(name)})")]
         columns = [(c, kind) for c, kind in info if c not in ("fid", geom_col)]
-        select = ", ".join(_quoted(c) for c, _ in [(geom_col or "fid", ""), *columns])
+        select = ", ".join(_quoted(c) for c, _kind in [(geom_col or "fid", ""), *columns])
         rows = con.execute(f"SELECT {select} FROM {_quoted(name)} ORDER BY fid").fetchall()
     out = {c: _sqlite_column([row[i] for row in rows], kind) for i, (c, kind) in enumerate(columns, 1)}
     if geom_col:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from zzgeo._data import load_toml
 from zzgeo.errors import ParameterError
+from zzgeo.i18n import _
 
 __all__ = ["Limit", "limits", "limit", "check"]
 
@@ -45,7 +46,11 @@ class Limit:
 
     def describe(self) -> str:
         """``">= 10 and <= 10000"``."""
-        return " and ".join(f"{_OPS[op]} {_text(b)}" for op, b in self.bounds)
+        parts = [f"{_OPS[op]} {_text(b)}" for op, b in self.bounds]
+        text = parts[0] if parts else ""
+        for part in parts[1:]:
+            text = _("{low} and {high}").format(low=text, high=part)
+        return text
 
     def check(self, value: object, *, label: str | None = None, shown: str | None = None) -> str | None:
         """Raise when *value* is outside the hard range or not finite; a note when it is not plausible, else None.
@@ -55,14 +60,21 @@ class Limit:
         label = label or self.name
         shown = shown if shown is not None else (repr(value) if isinstance(value, float) and not math.isfinite(value) else _text(value))
         if isinstance(value, float) and not math.isfinite(value):
-            raise ParameterError(f"{label} = {shown}: must be a finite number ({self.what}, {self.describe()})")
+            raise ParameterError(_("{label} = {shown}: must be a finite number ({what}, {range})").format(
+                label=label, shown=shown, what=self.what, range=self.describe()))
         if not self._inside(value):
-            why = f": {self.why}" if self.why else ""
-            raise ParameterError(f"{label} = {shown}: must be {self.describe()} ({self.what}){why}")
+            if self.why:
+                raise ParameterError(_("{label} = {shown}: must be {range} ({what}): {why}").format(
+                    label=label, shown=shown, range=self.describe(), what=self.what, why=self.why))
+            raise ParameterError(_("{label} = {shown}: must be {range} ({what})").format(
+                label=label, shown=shown, range=self.describe(), what=self.what))
         low, high = self.plausible
         if (low is not None and value < low) or (high is not None and value > high):
-            why = f" ({self.plausible_why})" if self.plausible_why else ""
-            return f"{label} {shown} is outside the plausible range {_text(low)}..{_text(high)}{why}"
+            if self.plausible_why:
+                return _("{label} {shown} is outside the plausible range {low}..{high} ({why})").format(
+                    label=label, shown=shown, low=_text(low), high=_text(high), why=self.plausible_why)
+            return _("{label} {shown} is outside the plausible range {low}..{high}").format(
+                label=label, shown=shown, low=_text(low), high=_text(high))
         return None
 
 
@@ -97,7 +109,7 @@ def limit(name: str) -> Limit:
     try:
         return limits()[name]
     except KeyError:
-        raise ParameterError(f"no limits for parameter {name!r} in data/limits.toml") from None
+        raise ParameterError(_("no limits for parameter {name!r} in data/limits.toml").format(name=name)) from None
 
 
 def check(name: str, value: object, *, label: str | None = None, shown: str | None = None) -> str | None:

@@ -44,6 +44,7 @@ from typing import Any
 import pandas as pd
 
 from zzgeo.errors import UnknownCodeError
+from zzgeo.i18n import N_, _
 
 __all__ = [
     "REGISTER_DOC_NUMBER",
@@ -75,13 +76,14 @@ _OPEN = "[(（［【〔〖﹝{｛<〈"
 _CLOSE = "])）］】〕〗﹞}｝>〉"
 _CANON_RE = re.compile(r"^(?P<prefix>[^\d〔〕]+?)〔(?P<year>\d{4})〕第?0*(?P<num>\d+)号?(?:文件)?$")
 
-_NOTE_LATER = "issued after 郑政〔2022〕6号 (2022-03-31); not in its register"
-_NOTE_SELF = "the register decision 郑政〔2022〕6号 itself (2022-03-31); not listed in its own register"
-_NOTE_REVISE = (
+# notes of status(), translated where they are added: _(_NOTE_LATER)
+_NOTE_LATER = N_("issued after 郑政〔2022〕6号 (2022-03-31); not in its register")
+_NOTE_SELF = N_("the register decision 郑政〔2022〕6号 itself (2022-03-31); not listed in its own register")
+_NOTE_REVISE = N_(
     "郑政〔2022〕6号 orders annex-2 documents to be re-issued within six months "
     "(by 2022-09-30), failing which they lapse; the seeds do not say whether this one was"
 )
-_NOTE_EVENTS_ONLY = "not in the register of 郑政〔2022〕6号; status from later events only"
+_NOTE_EVENTS_ONLY = N_("not in the register of 郑政〔2022〕6号; status from later events only")
 
 
 @dataclass(frozen=True)
@@ -336,7 +338,7 @@ def normalize_doc_number(text: str) -> str:
     """
     if not isinstance(text, str):
         raise UnknownCodeError(
-            f"document number must be a string like '郑政文〔2011〕244号', got {text!r}"
+            _("document number must be a string like '郑政文〔2011〕244号', got {text!r}").format(text=text)
         )
     s = unicodedata.normalize("NFKC", text)
     s = "".join(ch for ch in s if not ch.isspace())
@@ -344,8 +346,8 @@ def normalize_doc_number(text: str) -> str:
     m = _CANON_RE.match(s)
     if not m:
         raise UnknownCodeError(
-            f"cannot read {text!r} as a document number; expected a prefix, a "
-            f"bracketed year and a serial, like '郑政文〔2011〕244号'"
+            _("cannot read {text!r} as a document number; expected a prefix, a "
+              "bracketed year and a serial, like '郑政文〔2011〕244号'").format(text=text)
         )
     return f"{m['prefix']}〔{m['year']}〕{int(m['num'])}号"
 
@@ -466,7 +468,7 @@ def status(doc_number: str) -> PolicyStatus:
     facts += [(e.date, 1, _EVENT_STATUS.get(e.event, "abolished")) for e in events]
     as_of, current = _latest(facts)
     if current == "to_be_revised":
-        notes.append(_NOTE_REVISE)
+        notes.append(_(_NOTE_REVISE))
     return PolicyStatus(
         doc_number=canon,
         title=baseline.title,
@@ -509,10 +511,15 @@ def _facts_about(canon: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 def _unknown(doc_number: str, canon: str) -> UnknownCodeError:
     """The error for a number no table knows, with close matches when there are any."""
     close = difflib.get_close_matches(canon, _known_numbers(), n=3, cutoff=0.8)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    if close:
+        return UnknownCodeError(
+            _("unknown document number {number!r} (read as {canon!r}): not in the register of 郑政〔2022〕6号 nor among "
+              "the later documents of the seeds; did you mean {close}?").format(
+                number=doc_number, canon=canon, close=", ".join(repr(c) for c in close))
+        )
     return UnknownCodeError(
-        f"unknown document number {doc_number!r} (read as {canon!r}): not in the "
-        f"register of 郑政〔2022〕6号 nor among the later documents of the seeds{hint}"
+        _("unknown document number {number!r} (read as {canon!r}): not in the "
+          "register of 郑政〔2022〕6号 nor among the later documents of the seeds").format(number=doc_number, canon=canon)
     )
 
 
@@ -546,18 +553,18 @@ def _baseline(canon: str, rows: pd.DataFrame, later: pd.DataFrame) -> tuple[_Bas
                              seq=int(first["seq"]), fact=(_date(first["source_date"]), 0, register_status))
         if len(rows) > 1:
             where = ", ".join(f"附件{a} seq {s}" for a, s in zip(rows["annex"], rows["seq"]))
-            notes.append(f"listed {len(rows)} times in the register ({where}); the first is used")
+            notes.append(_("listed {n} times in the register ({where}); the first is used").format(n=len(rows), where=where))
     elif not later.empty:
         first = later.iloc[0]
         baseline = _Baseline(title=str(first["title"]), fact=(_date(first["date"]), 0, "valid"))
-        notes.append(_NOTE_SELF if canon == REGISTER_DOC_NUMBER else _NOTE_LATER)
+        notes.append(_(_NOTE_SELF) if canon == REGISTER_DOC_NUMBER else _(_NOTE_LATER))
     else:
         baseline = _Baseline()
-        notes.append(_NOTE_EVENTS_ONLY)
+        notes.append(_(_NOTE_EVENTS_ONLY))
     return baseline, notes
 
 
 def _latest(facts: list[_Fact]) -> tuple[_dt.date, str]:
     """Decide: the latest fact wins; on the same day an event wins over the baseline."""
-    as_of, _, current = max(facts, key=lambda f: (f[0], f[1]))
+    as_of, _rank, current = max(facts, key=lambda f: (f[0], f[1]))
     return as_of, current

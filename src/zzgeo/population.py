@@ -16,6 +16,7 @@ import pandas as pd
 
 from zzgeo._data import load_toml
 from zzgeo.errors import SchemaError
+from zzgeo.i18n import _
 
 __all__ = ["census_2020", "functional_zone_shares", "district_population", "CENSUS_TOTAL"]
 
@@ -64,11 +65,12 @@ def functional_zone_shares(path: str | Path | None = None) -> pd.DataFrame:
     for zone in doc["zones"]:
         total = sum(zone["hosts"].values())
         if abs(total - 1.0) > 1e-9:
-            msg = f"functional zone {zone['adcode']!r}: host shares sum to {total!r}, must sum to 1"
+            msg = _("functional zone {zone!r}: host shares sum to {total!r}, must sum to 1").format(zone=zone["adcode"], total=total)
             raise SchemaError(msg)
         for host, share in zone["hosts"].items():
             if host not in known:
-                msg = f"functional zone {zone['adcode']!r}: unknown host adcode {host!r}; use one of {sorted(known)}"
+                msg = _("functional zone {zone!r}: unknown host adcode {host!r}; use one of {known}").format(
+                    zone=zone["adcode"], host=host, known=sorted(known))
                 raise SchemaError(msg)
             rows.append(
                 {"zone_adcode": zone["adcode"], "zone_name": zone["name"], "host_adcode": host, "share": share}

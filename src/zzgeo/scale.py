@@ -24,6 +24,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from zzgeo.errors import ParameterError, StoreError
+from zzgeo.i18n import _
 
 __all__ = ["dask_compute_options", "partitions", "reach_pairs_dask"]
 
@@ -33,7 +34,7 @@ _LOCAL = ("threads", "processes", "synchronous")
 def _require_dask():
     from zzgeo.extras import require
 
-    return require("dask", extra="scale", purpose="Dask partitions")
+    return require("dask", extra="scale", purpose=_("Dask partitions"))
 
 
 @contextlib.contextmanager
@@ -56,11 +57,12 @@ def dask_compute_options(scheduler: str | None = None) -> Iterator[dict]:
             yield {"scheduler": client}
         return
     if not scheduler.startswith(("tcp://", "tls://", "inproc://")):
-        raise ParameterError(f"scheduler {scheduler!r}: use threads, processes, synchronous, local[:N] or tcp://host:port")
+        raise ParameterError(_("scheduler {scheduler!r}: use threads, processes, synchronous, local[:N] or tcp://host:port").format(
+            scheduler=scheduler))
     try:
         client = Client(scheduler, timeout=10)
     except OSError as exc:
-        raise StoreError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+        raise StoreError(_("cannot reach the Dask scheduler at {scheduler}: {error}").format(scheduler=scheduler, error=exc)) from exc
     with client:
         yield {"scheduler": client}
 
@@ -68,7 +70,7 @@ def dask_compute_options(scheduler: str | None = None) -> Iterator[dict]:
 def _ranges(rows: int, npartitions: int | None) -> list[tuple[int, int]]:
     """``(start, stop)`` positions of *npartitions* (default: the CPU count) nearly equal pieces of *rows* rows."""
     if npartitions is not None and int(npartitions) < 1:
-        raise ParameterError(f"partitions {npartitions!r}: give 1 or more")
+        raise ParameterError(_("partitions {partitions!r}: give 1 or more").format(partitions=npartitions))
     n = max(1, min(int(npartitions or os.cpu_count() or 2), max(1, rows)))
     bounds = np.linspace(0, rows, n + 1).astype(int)
     return list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from zzgeo.errors import GeometryError, ZzgeoError
+from zzgeo.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -103,7 +104,7 @@ def shapefile_fields(columns: Iterable[object], *, encoding: str = SHAPEFILE_ENC
     """
     names = [str(c) for c in columns]
     for name in names:
-        _encodable(name, encoding, f"column name {name!r}")
+        _encodable(name, encoding, _("column name {name!r}").format(name=name))
     taken: set[str] = set()
     kept: dict[str, str] = {}
     for name in names:  # names that fit keep them (the first of two that differ only in case)
@@ -142,8 +143,8 @@ def _encodable(text: str, encoding: str, what: str) -> None:
         text.encode(encoding)
     except UnicodeEncodeError as exc:
         bad = text[exc.start:exc.end]
-        raise ZzgeoError(f"{what}: {bad!r} cannot be written in {encoding}, the Shapefile's Chinese encoding; "
-                         "write .gpkg or .geojson instead") from None
+        raise ZzgeoError(_("{what}: {bad!r} cannot be written in {encoding}, the Shapefile's Chinese encoding; "
+                           "write .gpkg or .geojson instead").format(what=what, bad=bad, encoding=encoding)) from None
 
 
 def geometry_kinds(geometries: Sequence[object]) -> np.ndarray:
@@ -167,16 +168,16 @@ def geometry_kinds(geometries: Sequence[object]) -> np.ndarray:
     empty = shapely.is_empty(geoms) | (ids < 0)
     collections = np.flatnonzero((ids == 7) & ~empty)
     if len(collections):
-        raise GeometryError(f"feature {collections[0] + 1} is a geometry collection, which a Shapefile cannot hold; "
-                            "write .gpkg or .geojson instead")
+        raise GeometryError(_("feature {n} is a geometry collection, which a Shapefile cannot hold; "
+                              "write .gpkg or .geojson instead").format(n=collections[0] + 1))
     return np.array(["" if e else _KIND[int(i)] for i, e in zip(ids, empty)], dtype=object)
 
 
 def _row_label(frame: pd.DataFrame, i: int) -> str:
     for column in ("id", "parcel_id", "shelter_id", "facility_id", "code", "name"):
         if column in frame.columns and pd.notna(frame[column].iloc[i]):
-            return f"feature {i + 1} ({column} {str(frame[column].iloc[i])!r})"
-    return f"feature {i + 1}"
+            return _("feature {n} ({column} {value!r})").format(n=i + 1, column=column, value=str(frame[column].iloc[i]))
+    return _("feature {n}").format(n=i + 1)
 
 
 def _fit_text(frame: pd.DataFrame, encoding: str, name: str, notes: list[str]) -> pd.DataFrame:
@@ -190,8 +191,12 @@ def _fit_text(frame: pd.DataFrame, encoding: str, name: str, notes: list[str]) -
             timed = bool((stamps.dropna() != stamps.dropna().dt.normalize()).any())
             shown = (lambda v: v.isoformat()) if timed else (lambda v: v.date().isoformat())
             out[column] = stamps.map(lambda v: shown(v) if pd.notna(v) else None).astype(object)
-            notes.append(f"{name}: column {column!r} written as ISO text ({'date and time' if timed else 'YYYY-MM-DD'}): "
-                         "a Shapefile has no date-and-time field")
+            if timed:
+                notes.append(_("{name}: column {column!r} written as ISO text (date and time): "
+                               "a Shapefile has no date-and-time field").format(name=name, column=column))
+            else:
+                notes.append(_("{name}: column {column!r} written as ISO text (YYYY-MM-DD): "
+                               "a Shapefile has no date-and-time field").format(name=name, column=column))
             continue
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue
@@ -203,17 +208,18 @@ def _fit_text(frame: pd.DataFrame, encoding: str, name: str, notes: list[str]) -
                     raw = v.encode(encoding)
                 except UnicodeEncodeError as exc:
                     bad = v[exc.start:exc.end]
-                    raise ZzgeoError(f"{name}: column {column!r}, {_row_label(frame, i)}: {bad!r} in {v[:40]!r} cannot be "
-                                     f"written in {encoding}, the Shapefile's Chinese encoding; write .gpkg or .geojson "
-                                     "instead") from None
+                    raise ZzgeoError(_("{name}: column {column!r}, {row}: {bad!r} in {text!r} cannot be "
+                                       "written in {encoding}, the Shapefile's Chinese encoding; write .gpkg or .geojson "
+                                       "instead").format(name=name, column=column, row=_row_label(frame, i), bad=bad, text=v[:40],
+                                                         encoding=encoding)) from None
                 if len(raw) > TEXT_BYTES:
                     v = _cut(v, TEXT_BYTES, encoding)
                     cut += 1
             fitted.append(v)
         if cut:
             out[column] = pd.Series(fitted, index=out.index, dtype=object)
-            notes.append(f"{name}: {cut} value(s) of column {column!r} longer than a Shapefile's {TEXT_BYTES} bytes "
-                         "were cut there; a .gpkg output keeps them whole")
+            notes.append(_("{name}: {n} value(s) of column {column!r} longer than a Shapefile's {limit} bytes "
+                           "were cut there; a .gpkg output keeps them whole").format(name=name, n=cut, column=column, limit=TEXT_BYTES))
     return out
 
 
@@ -298,16 +304,28 @@ def write_shapefile(gdf: gpd.GeoDataFrame, path: str | Path, *, notes: list[str]
                      if not issubclass(w.category, (DeprecationWarning, ResourceWarning)))
         written.append(target)
     if len(present) > 1:
-        counts = ", ".join(f"{p.name} ({int((kinds == k).sum())} {k}{'s' if (kinds == k).sum() != 1 else ''})"
-                           for p, k in zip(written, present))
-        notes.append(f"{name}: a Shapefile holds one kind of geometry; the {len(geoms)} rows are written as {counts}")
+        counts = ", ".join(_kind_count(p.name, k, int((kinds == k).sum())) for p, k in zip(written, present))
+        notes.append(_("{name}: a Shapefile holds one kind of geometry; the {n} rows are written as {files}").format(
+            name=name, n=len(geoms), files=counts))
     renamed = {c: f for c, f in fields.items() if c != f}
     if renamed:
         shown = ", ".join(f"{c} -> {f}" for c, f in list(renamed.items())[:5])
-        more = f" and {len(renamed) - 5} more" if len(renamed) > 5 else ""
-        notes.append(f"{name}: {len(renamed)} field name(s) cut to a Shapefile's {FIELD_BYTES} bytes ({shown}{more}); "
-                     f"the full names are in {fields_table_name(path)}")
+        more = " " + _("and {n} more").format(n=len(renamed) - 5) if len(renamed) > 5 else ""
+        notes.append(_("{name}: {n} field name(s) cut to a Shapefile's {limit} bytes ({shown}); "
+                       "the full names are in {table}").format(name=name, n=len(renamed), limit=FIELD_BYTES, shown=shown + more,
+                                                               table=fields_table_name(path)))
     return written, (fields if renamed else {})
+
+
+def _kind_count(file: str, kind: str, n: int) -> str:
+    """``valued_point.shp (1 point)``, ``valued_polygon.shp (2 polygons)``."""
+    if kind == "point":
+        text = _("{file} ({n} point)") if n == 1 else _("{file} ({n} points)")
+    elif kind == "line":
+        text = _("{file} ({n} line)") if n == 1 else _("{file} ({n} lines)")
+    else:
+        text = _("{file} ({n} polygon)") if n == 1 else _("{file} ({n} polygons)")
+    return text.format(file=file, n=n)
 
 
 def fields_table_name(path: str | Path) -> str:

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from zzgeo.errors import StoreError
+from zzgeo.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -72,7 +73,7 @@ def clean_url(target: object) -> str:
 
 def split_url(target: object, default: str = "") -> tuple[str, str]:
     """``(database URL, what follows "#")``: a schema for a store, ``schema.table`` for a table; *default* when absent."""
-    dsn, _, fragment = clean_url(target).partition("#")
+    dsn, _hash, fragment = clean_url(target).partition("#")
     return dsn, fragment or default
 
 
@@ -102,12 +103,13 @@ def parse_target(target: object, table: str | None = None, *, default_table: str
     dsn, fragment = split_url(target)
     name = table or fragment or default_table
     if not name:
-        raise StoreError(f"{_redact(dsn)}: say which table, e.g. {_redact(dsn)}#public.my_table")
-    schema, _, tab = name.rpartition(".")
+        raise StoreError(_("{dsn}: say which table, e.g. {dsn}#public.my_table").format(dsn=_redact(dsn)))
+    schema, _dot, tab = name.rpartition(".")
     schema = schema or "public"
     for part in (schema, tab):
         if not _NAME.match(part):
-            raise StoreError(f"PostGIS table name {name!r}: use letters, digits and _ (schema.table, at most 63 characters each)")
+            raise StoreError(_("PostGIS table name {name!r}: use letters, digits and _ (schema.table, at most 63 characters each)").format(
+                name=name))
     return PostgisTarget(dsn, schema, tab)
 
 
@@ -134,9 +136,9 @@ def check_output_target(target: object, table: str | None = None) -> PostgisTarg
     limit = IDENTIFIER_BYTES - max(len(suffix) for suffix in SIDE_TABLE_SUFFIXES)
     size = len(parsed.table.encode("utf-8"))
     if size > limit:
-        raise StoreError(f"PostGIS output table {parsed.table!r} is {size} bytes long; an output table may have at most {limit} bytes, "
-                         f"so that {parsed.table + SIDE_TABLE_SUFFIXES[0]!r} beside it fits PostgreSQL's {IDENTIFIER_BYTES}-byte names; "
-                         "choose a shorter name")
+        raise StoreError(_("PostGIS output table {table!r} is {size} bytes long; an output table may have at most {limit} bytes, "
+                           "so that {side!r} beside it fits PostgreSQL's {bytes}-byte names; choose a shorter name").format(
+            table=parsed.table, size=size, limit=limit, side=parsed.table + SIDE_TABLE_SUFFIXES[0], bytes=IDENTIFIER_BYTES))
     return parsed
 
 
@@ -155,16 +157,17 @@ def engine_for(dsn: str):
     try:
         import sqlalchemy
     except ImportError as exc:  # pragma: no cover - the test environment has it
-        raise StoreError(f"PostGIS needs SQLAlchemy and psycopg: {_INSTALL}") from exc
+        raise StoreError(_("PostGIS needs SQLAlchemy and psycopg: {install}").format(install=_INSTALL)) from exc
     url = dsn.replace("postgresql://", "postgresql+psycopg://", 1).replace("postgres://", "postgresql+psycopg://", 1)
     try:
         engine = sqlalchemy.create_engine(url, pool_pre_ping=True)
         with engine.connect() as conn:
             conn.execute(sqlalchemy.text("SELECT 1"))
     except ImportError as exc:
-        raise StoreError(f"PostGIS needs psycopg: {_INSTALL}") from exc
+        raise StoreError(_("PostGIS needs psycopg: {install}").format(install=_INSTALL)) from exc
     except sqlalchemy.exc.OperationalError as exc:
-        raise StoreError(f"cannot connect to {_redact(dsn)}: {str(exc.orig).strip().splitlines()[0]}") from exc
+        raise StoreError(_("cannot connect to {dsn}: {reason}").format(
+            dsn=_redact(dsn), reason=str(exc.orig).strip().splitlines()[0])) from exc
     atexit.register(engine.dispose)
     return engine
 
@@ -213,15 +216,17 @@ def _check_column_names(frame: pd.DataFrame, target: PostgisTarget) -> list[str]
     for name in names:
         size = len(name.encode("utf-8"))
         if size == 0 or "\x00" in name:
-            raise StoreError(f"{where}: column name {name!r} cannot be a PostgreSQL column (empty or holding NUL); rename it")
+            raise StoreError(_("{where}: column name {name!r} cannot be a PostgreSQL column (empty or holding NUL); rename it").format(
+                where=where, name=name))
         if size > IDENTIFIER_BYTES:
-            raise StoreError(f"{where}: column name {name!r} is {size} bytes long; PostgreSQL keeps at most "
-                             f"{IDENTIFIER_BYTES} bytes (21 Chinese characters) and would cut it; rename it")
+            raise StoreError(_("{where}: column name {name!r} is {size} bytes long; PostgreSQL keeps at most "
+                               "{limit} bytes (21 Chinese characters) and would cut it; rename it").format(
+                where=where, name=name, size=size, limit=IDENTIFIER_BYTES))
         if name in seen:
-            raise StoreError(f"{where}: column name {name!r} appears twice; rename one")
+            raise StoreError(_("{where}: column name {name!r} appears twice; rename one").format(where=where, name=name))
         seen.add(name)
     if ROW_COLUMN in seen:
-        raise StoreError(f"{where}: the column name {ROW_COLUMN!r} is zzgeo's own (row order); rename it")
+        raise StoreError(_("{where}: the column name {name!r} is zzgeo's own (row order); rename it").format(where=where, name=ROW_COLUMN))
     return names
 
 
@@ -249,7 +254,7 @@ def _write_one(conn, frame: pd.DataFrame, target: PostgisTarget) -> None:
     scratch = _scratch_name(target)
     spatial = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns
     if spatial and frame.crs is None:
-        raise StoreError(f"{target.table}: the frame has no CRS; set one before writing to PostGIS")
+        raise StoreError(_("{table}: the frame has no CRS; set one before writing to PostGIS").format(table=target.table))
     frame, empties = _mark_empty_strings(frame)
     keys = [f"zzgeo_c{i}" for i in range(len(names))]
     while set(keys) & set(names):  # a user column called zzgeo_c0 would clash with a neutral name while renaming
@@ -285,7 +290,8 @@ def _write_one(conn, frame: pd.DataFrame, target: PostgisTarget) -> None:
 
 def _failed(what: str, exc: Exception) -> StoreError:
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return StoreError(f"PostGIS write of {what} failed, nothing was changed: {reason[0] if reason else type(exc).__name__}")
+    return StoreError(_("PostGIS write of {what} failed, nothing was changed: {reason}").format(
+        what=what, reason=reason[0] if reason else type(exc).__name__))
 
 
 def write_tables(frames: Mapping[str, pd.DataFrame], dsn: str, *, schema: str = "public") -> list[PostgisTarget]:
@@ -342,7 +348,7 @@ def read_table(target: object, table: str | None = None) -> pd.DataFrame:
         geo = conn.execute(sqlalchemy.text("SELECT f_geometry_column FROM geometry_columns WHERE f_table_schema = :s AND "
                                            "f_table_name = :t"), {"s": parsed.schema, "t": parsed.table}).scalar()
         if parsed.table not in table_names(parsed.dsn, parsed.schema):
-            raise StoreError(f"PostGIS has no table {parsed.schema}.{parsed.table}")
+            raise StoreError(_("PostGIS has no table {schema}.{table}").format(schema=parsed.schema, table=parsed.table))
         query = sqlalchemy.text(f"SELECT * FROM {parsed.qualified}")
         frame = gpd.read_postgis(query, conn, geom_col=geo) if geo else pd.read_sql(query, conn)
     return in_written_order(frame)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 from zzgeo.errors import ParameterError
+from zzgeo.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -69,7 +70,7 @@ def _not_blank(value: object) -> object:
     from zzgeo.config import ConfigProblem
 
     if isinstance(value, str) and not value.strip():
-        raise ConfigProblem("an empty file name; give a file or leave the key out")
+        raise ConfigProblem(_("an empty file name; give a file or leave the key out"))
     return value
 
 
@@ -102,7 +103,7 @@ def check_inputs(theme: str, inputs: Mapping[str, object] | None, allowed: Mappi
     from zzgeo.config import validate
 
     given = dict(inputs or {})
-    validate(given, inputs_model(theme, tuple(allowed)), what=f"{theme} inputs", error=ParameterError)
+    validate(given, inputs_model(theme, tuple(allowed)), what=_("{theme} inputs").format(theme=theme), error=ParameterError)
     return given
 
 
@@ -147,7 +148,8 @@ def register_notes(registers: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame,
                   "text": r["note"]} for r in warned]
         lines += file_notes
         if left_out or warned:
-            lines.append(f"{label}: {len(left_out)} row(s) left out, {len(warned)} with a warning (see the register_notes table)")
+            lines.append(_("{label}: {n} row(s) left out, {warned} with a warning (see the register_notes table)").format(
+                label=label, n=len(left_out), warned=len(warned)))
         located = location_summary(location_counts(frame))
         if located:
             lines.append(f"{label}: {located}")

@@ -33,6 +33,7 @@ import numpy as np
 
 from zzgeo.crs import METRIC_CRS
 from zzgeo.errors import GeometryError, OutsideAreaError, SchemaError
+from zzgeo.i18n import N_, _
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
@@ -65,7 +66,7 @@ __all__ = [
 UNITS_SCHEMA = "analysis_units.toml"
 #: Code and name of the whole city (the total of the 12 county-level units).
 CITY_CODE = "410100"
-CITY_NAME = "郑州市 (city-wide)"
+CITY_NAME = N_("郑州市 (city-wide)")  # shown translated: _(CITY_NAME)
 #: An overlap above this share of the smaller unit's area is an error; below it a note (digitising slivers).
 OVERLAP_TOLERANCE = 0.001
 #: Gaps or parts outside the city smaller than this share of the unit (or parent) are not reported.
@@ -149,24 +150,30 @@ class AnalysisUnits:
                 name = str(rows["parent_name"].dropna().iloc[0]) if rows["parent_name"].notna().any() else str(code)
                 share = self.parent_shares.get(str(code), 1.0)
                 if share < 1 - _NOTE_SHARE:  # never read as the whole 区县
-                    name = f"{name} (part: {len(rows)} units, {share:.0%} of its area)"
+                    name = _("{name} (part: {n} units, {share:.0%} of its area)").format(name=name, n=len(rows), share=share)
                 out.append(UnitGroup(str(code), name, "parent", tuple(rows["adcode"].astype(str))))
         out.append(UnitGroup(self.total_code, self.total_name, "total", tuple(codes)))
         return out
 
-    def run_notes(self, outside: list[str] = (), *, what: str = "feature(s)", effect: str = "", listed_in: str = "") -> list[str]:
+    def run_notes(self, outside: list[str] = (), *, what: str | None = None, effect: str = "", listed_in: str = "") -> list[str]:
         """The notes a run by these units carries: the DEMO mark, the units' own notes, and the *outside*
         features (named; the first ten, with where the rest are *listed_in*), saying their *effect*.
+        *what* (default "feature(s)"), *effect* and *listed_in* are shown as given: the caller translates them.
 
         Examples
         --------
         >>> county_units().run_notes(["S1 甲", "S2 乙"], what="shelter(s)", effect="their area counts to no unit")
         ['2 shelter(s) lie outside every unit of 12 county-level units of 郑州市: their area counts to no unit: S1 甲, S2 乙']
         """
-        lines = [*([f"DEMO UNITS: {self.label} are synthetic, not official 街道 boundaries"] if self.demo else []), *self.notes]
+        demo = [_("DEMO UNITS: {label} are synthetic, not official 街道 boundaries").format(label=self.label)] if self.demo else []
+        lines = [*demo, *self.notes]
         if outside:
-            more = f" and {len(outside) - 10} more" + (f" (all in {listed_in})" if listed_in else "") if len(outside) > 10 else ""
-            lines.append(f"{len(outside)} {what} lie outside every unit of {self.label}: {effect}: {', '.join(outside[:10])}{more}")
+            more = ""
+            if len(outside) > 10:
+                more = " " + (_("and {n} more (all in {listed_in})").format(n=len(outside) - 10, listed_in=listed_in) if listed_in
+                              else _("and {n} more").format(n=len(outside) - 10))
+            lines.append(_("{n} {what} lie outside every unit of {label}: {effect}: {names}").format(
+                n=len(outside), what=what or _("feature(s)"), label=self.label, effect=effect, names=", ".join(outside[:10]) + more))
         return lines
 
     def describe(self) -> dict:
@@ -195,10 +202,10 @@ def county_units(districts: gpd.GeoDataFrame | None = None) -> AnalysisUnits:
     frame["population"] = frame["population"].astype("float64")
     frame["parent_code"] = None
     frame["parent_name"] = None
-    return AnalysisUnits(frame.reset_index(drop=True), "12 county-level units of 郑州市")
+    return AnalysisUnits(frame.reset_index(drop=True), _("12 county-level units of 郑州市"), total_name=_(CITY_NAME))
 
 
-def units_from_frame(units: gpd.GeoDataFrame, *, label: str = "analysis units", demo: bool = False,
+def units_from_frame(units: gpd.GeoDataFrame, *, label: str | None = None, demo: bool = False,
                      districts: gpd.GeoDataFrame | None = None, name: str = "units") -> AnalysisUnits:
     """Analysis units from a frame with ``adcode`` (unit code), ``name`` and optional ``population``/parents.
 
@@ -209,8 +216,8 @@ def units_from_frame(units: gpd.GeoDataFrame, *, label: str = "analysis units", 
     ----------
     units : geopandas.GeoDataFrame
         Polygons with a CRS.
-    label : str
-        What the units are (titles, notes).
+    label : str, optional
+        What the units are (titles, notes); default "analysis units".
     demo : bool
         Synthetic units (every output says DEMO).
     districts : geopandas.GeoDataFrame, optional
@@ -247,18 +254,20 @@ def units_from_frame(units: gpd.GeoDataFrame, *, label: str = "analysis units", 
     """
     import pandas as pd
 
+    label = label or _("analysis units")
     for col in ("adcode", "name"):
         if col not in units:
-            raise SchemaError(f"{name} has no {col!r} column")
+            raise SchemaError(_("{name} has no {column!r} column").format(name=name, column=col))
     if units.crs is None:
         from zzgeo.errors import CRSError
 
-        raise CRSError(f"{name} has no CRS")
+        raise CRSError(_("{name} has no CRS").format(name=name))
     frame = units.to_crs(METRIC_CRS).reset_index(drop=True)
     frame["adcode"] = frame["adcode"].astype(str)
     twice = frame["adcode"][frame["adcode"].duplicated()]
     if len(twice):
-        raise SchemaError(f"{name}: unit code {twice.iloc[0]!r} appears twice; every unit needs its own code")
+        raise SchemaError(_("{name}: unit code {code!r} appears twice; every unit needs its own code").format(
+            name=name, code=twice.iloc[0]))
     frame["population"] = (frame["population"] if "population" in frame else pd.Series(np.nan, index=frame.index)).astype("float64")
     for col in ("parent_code", "parent_name"):  # empty cells (the loader's "") are missing parents
         frame[col] = frame[col].map(lambda v: None if v is None or pd.isna(v) or not str(v).strip() else str(v)) \
@@ -313,8 +322,9 @@ def _fill_parents(frame: gpd.GeoDataFrame, county: gpd.GeoDataFrame) -> list[str
             continue
         frame.iloc[i, frame.columns.get_loc("parent_code")], frame.iloc[i, frame.columns.get_loc("parent_name")] = match
         if codes[i] is not None and codes[i] != match[0]:
-            notes.append(f"unit {frame['name'].iat[i]} ({frame['adcode'].iat[i]}): its parent is given as {match[1]}, "
-                         f"but it lies in {names[i]}; its totals go to {match[1]} as given")
+            notes.append(_("unit {unit} ({code}): its parent is given as {given}, but it lies in {located}; "
+                           "its totals go to {given} as given").format(unit=frame["name"].iat[i], code=frame["adcode"].iat[i],
+                                                                       given=match[1], located=names[i]))
     return notes
 
 
@@ -339,8 +349,8 @@ def _total_name(label: str, frame: gpd.GeoDataFrame, county: gpd.GeoDataFrame) -
     covered = shapely.union_all(np.asarray(frame.geometry.values))
     city = shapely.union_all(np.asarray(county.geometry.values))
     share = shapely.area(shapely.intersection(covered, city)) / shapely.area(city)
-    where = "郑州市 (city-wide)" if share > 1 - _NOTE_SHARE else "part of 郑州市"
-    return f"{label} ({len(frame)} units, {where})"
+    where = _(CITY_NAME) if share > 1 - _NOTE_SHARE else _("part of 郑州市")
+    return _("{label} ({n} units, {where})").format(label=label, n=len(frame), where=where)
 
 
 def unit_problems(frame: gpd.GeoDataFrame, county: gpd.GeoDataFrame, *, name: str = "units") -> list[str]:
@@ -390,8 +400,9 @@ def unit_problems(frame: gpd.GeoDataFrame, county: gpd.GeoDataFrame, *, name: st
     labels = [f"{n} ({c})" for n, c in zip(frame["name"].astype(str), frame["adcode"].astype(str), strict=True)]
     if not shapely.is_valid(geoms).all():
         bad = int(np.flatnonzero(~shapely.is_valid(geoms))[0])
-        raise GeometryError(f"{name}: unit {labels[bad]} has an invalid polygon ({shapely.is_valid_reason(geoms[bad])}); "
-                            "repair it (QGIS: Fix geometries) and run again")
+        raise GeometryError(_("{name}: unit {unit} has an invalid polygon ({reason}); "
+                              "repair it (QGIS: Fix geometries) and run again").format(
+            name=name, unit=labels[bad], reason=shapely.is_valid_reason(geoms[bad])))
     notes = _overlaps(geoms, labels, name)
     city = shapely.union_all(np.asarray(county.geometry.values))
     notes += _outside(geoms, labels, city, name)
@@ -410,10 +421,12 @@ def _overlaps(geoms: np.ndarray, labels: list[str], name: str) -> list[str]:
         if area <= 1.0:  # shared edges, rounding
             continue
         share = area / min(shapely.area(geoms[i]), shapely.area(geoms[j]))
-        text = f"units {labels[i]} and {labels[j]} overlap by {area:,.0f} m² ({share:.1%} of the smaller)"
         if share > OVERLAP_TOLERANCE:
-            raise GeometryError(f"{name}: {text}; residents there would count twice")
-        notes.append(f"{text}: a sliver, ignored")
+            raise GeometryError(_("{name}: units {first} and {second} overlap by {area:,.0f} m² ({share:.1%} of the smaller); "
+                                  "residents there would count twice").format(
+                name=name, first=labels[i], second=labels[j], area=area, share=share))
+        notes.append(_("units {first} and {second} overlap by {area:,.0f} m² ({share:.1%} of the smaller): a sliver, ignored").format(
+            first=labels[i], second=labels[j], area=area, share=share))
     return notes
 
 
@@ -423,9 +436,10 @@ def _outside(geoms: np.ndarray, labels: list[str], city, name: str) -> list[str]
     inside = shapely.area(shapely.intersection(geoms, city)) / shapely.area(geoms)
     if (inside <= 0).any():
         bad = int(np.flatnonzero(inside <= 0)[0])
-        raise OutsideAreaError(f"{name}: unit {labels[bad]} lies wholly outside Zhengzhou; check the units' CRS "
-                               "(a file without one needs --crs)")
-    return [f"unit {labels[i]}: {1 - inside[i]:.1%} of its area lies outside Zhengzhou" for i in np.flatnonzero(inside < 1 - _NOTE_SHARE)]
+        raise OutsideAreaError(_("{name}: unit {unit} lies wholly outside Zhengzhou; check the units' CRS "
+                                 "(a file without one needs --crs)").format(name=name, unit=labels[bad]))
+    return [_("unit {unit}: {share:.1%} of its area lies outside Zhengzhou").format(unit=labels[i], share=1 - inside[i])
+            for i in np.flatnonzero(inside < 1 - _NOTE_SHARE)]
 
 
 def _gaps(geoms: np.ndarray, county: gpd.GeoDataFrame) -> list[str]:
@@ -440,7 +454,8 @@ def _gaps(geoms: np.ndarray, county: gpd.GeoDataFrame) -> list[str]:
             continue
         gap = 1 - touched
         if gap > _NOTE_SHARE:
-            notes.append(f"gap: {gap:.1%} of {label} ({code}), {gap * area / 1e6:,.1f} km², lies in no unit; residents there count to no unit")
+            notes.append(_("gap: {share:.1%} of {unit} ({code}), {area:,.1f} km², lies in no unit; "
+                           "residents there count to no unit").format(share=gap, unit=label, code=code, area=gap * area / 1e6))
     return notes
 
 
@@ -481,13 +496,13 @@ def read_units(source: str | Path | gpd.GeoDataFrame, *, name_column: str | None
 
     columns = {k: v for k, v in ((name_column, "unit_name"), (code_column, "unit_code"),
                                  (population_column, "population"), (parent_column, "parent_name")) if k}
-    label = label or (_Path(str(source)).stem if not hasattr(source, "geometry") else "analysis units")
+    label = label or (_Path(str(source)).stem if not hasattr(source, "geometry") else _("analysis units"))
     where = source if not hasattr(source, "geometry") else None
     name = str(where) if where is not None else label
     checked = load_register(source, UNITS_SCHEMA, columns=columns, layer=layer, crs=crs, name=name,
-                            hint="Fix the units file")
+                            hint=_("Fix the units file"))
     if population_column and "population" not in checked:
-        raise SchemaError(f"{name} has no column {population_column!r} (--units-population)")
+        raise SchemaError(_("{name} has no column {column!r} (--units-population)").format(name=name, column=population_column))
     frame = checked.rename(columns={"unit_code": "adcode", "unit_name": "name"})
     if "adcode" not in frame or frame["adcode"].isna().any():
         frame["adcode"] = frame["adcode"].fillna("") if "adcode" in frame else ""
@@ -527,7 +542,7 @@ def build_demo_units() -> gpd.GeoDataFrame:
     # from the sources, not the store: this builder runs while the store is being built
     county = build_districts().merge(district_population()[["adcode", "population"]], on="adcode").to_crs(METRIC_CRS)
     rows = []
-    for _, d in county[county["adcode"].astype(str).isin(URBAN_DISTRICT_ADCODES)].sort_values("adcode").iterrows():
+    for _i, d in county[county["adcode"].astype(str).isin(URBAN_DISTRICT_ADCODES)].sort_values("adcode").iterrows():
         poly = d.geometry
         cx, cy = poly.centroid.x, poly.centroid.y
         x0, y0, x1, y1 = poly.bounds
@@ -555,7 +570,7 @@ def demo_units(districts: gpd.GeoDataFrame | None = None) -> AnalysisUnits:
     from zzgeo.layers import read_layer
 
     frame = read_layer("analysis_units_demo").rename(columns={"unit_code": "adcode", "unit_name": "name"})
-    return units_from_frame(frame, label="DEMO units of the six urban districts", demo=True, districts=districts,
+    return units_from_frame(frame, label=_("DEMO units of the six urban districts"), demo=True, districts=districts,
                             name="analysis_units_demo")
 
 
@@ -611,8 +626,9 @@ def needs_population(units: AnalysisUnits) -> None:
     missing = units.frame["population"].isna()
     if missing.any():
         first = units.frame.loc[missing.idxmax(), "name"]
-        raise SchemaError(f"{units.source}: unit {first!r} has no population ({int(missing.sum())} of {len(missing)} units); "
-                          "give the residents column (--units-population) or a population layer or raster (--population)")
+        raise SchemaError(_("{source}: unit {unit!r} has no population ({n} of {total} units); "
+                            "give the residents column (--units-population) or a population layer or raster (--population)").format(
+            source=units.source, unit=first, n=int(missing.sum()), total=len(missing)))
 
 
 def unit_table(units: AnalysisUnits) -> pd.DataFrame:

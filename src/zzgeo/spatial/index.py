@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from zzgeo.errors import GeometryError, SchemaError
+from zzgeo.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     import shapely
@@ -96,9 +97,9 @@ class PolygonIndex:
 
         geoms = np.asarray(polygons, dtype=object)
         if len(geoms) == 0:
-            raise GeometryError("PolygonIndex needs at least one polygon")
+            raise GeometryError(_("PolygonIndex needs at least one polygon"))
         if (shapely.is_missing(geoms) | shapely.is_empty(geoms)).any() or not np.isin(shapely.get_type_id(geoms), (3, 6)).all():
-            raise GeometryError("PolygonIndex takes non-empty Polygon/MultiPolygon geometries only")
+            raise GeometryError(_("PolygonIndex takes non-empty Polygon/MultiPolygon geometries only"))
         self.geoms = geoms.copy()
         shapely.prepare(self.geoms)
         self._grid(shapely.total_bounds(geoms), max_cells)
@@ -177,7 +178,7 @@ class PolygonIndex:
         numpy.ndarray of int64
         """
         if predicate not in PREDICATES:
-            raise SchemaError(f"predicate={predicate!r}; use one of {PREDICATES}")
+            raise SchemaError(_("predicate={predicate!r}; use one of {predicates}").format(predicate=predicate, predicates=PREDICATES))
         x = np.asarray(x, dtype="float64").ravel()
         y = np.asarray(y, dtype="float64").ravel()
         if self._raster is None and len(x) < _EXACT_BELOW:

@@ -25,6 +25,7 @@ import numpy as np
 
 from zzgeo.crs import METRIC_CRS, require_crs
 from zzgeo.errors import GeometryError, SchemaError
+from zzgeo.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -109,7 +110,8 @@ def metric_points(gdf: gpd.GeoDataFrame, *, name: str = "input") -> np.ndarray:
 def _radii(radius_m, n: int) -> np.ndarray:
     radii = np.broadcast_to(np.asarray(radius_m, dtype="float64"), (n,)).copy()
     if n and not (np.isfinite(radii).all() and (radii >= 0).all()):
-        raise SchemaError(f"service radii must be non-negative numbers of metres, got {sorted(set(radii.tolist()))[:5]!r}")
+        raise SchemaError(_("service radii must be non-negative numbers of metres, got {radii!r}").format(
+            radii=sorted(set(radii.tolist()))[:5]))
     return radii
 
 
@@ -335,7 +337,7 @@ def network_pairs(
     lines = lines[np.isin(shapely.get_type_id(lines), (1, 5))]
     lines = shapely.get_parts(lines)
     if len(lines) == 0:
-        raise GeometryError(f"{name} holds no LineString geometries; give the road centre lines (--network)")
+        raise GeometryError(_("{name} holds no LineString geometries; give the road centre lines (--network)").format(name=name))
     nodes, graph = _graph(lines, max_segment_m)
     tree = cKDTree(nodes)
     cxy = shapely.get_coordinates(cells)

@@ -36,6 +36,7 @@ import pandas as pd
 
 from zzgeo.crs import METRIC_CRS, require_crs, transformer
 from zzgeo.errors import SchemaError
+from zzgeo.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -100,7 +101,7 @@ def grid_centres(polygons: gpd.GeoSeries, *, cell_m: float) -> tuple[np.ndarray,
     import shapely
 
     if not cell_m > 0:
-        raise SchemaError(f"cell_m must be a positive number of metres, got {cell_m!r}")
+        raise SchemaError(_("cell_m must be a positive number of metres, got {cell_m!r}").format(cell_m=cell_m))
     geoms = np.asarray(polygons.values)
     _check_grid_size(geoms, cell_m)
     xs, ys, owners = [], [], []
@@ -143,8 +144,9 @@ def _check_grid_size(geoms: np.ndarray, cell_m: float) -> None:
 
         gb = cells * _BYTES_PER_CELL / 1e9
         coarsest = float(np.sqrt(cells / MAX_CELLS) * cell_m)
-        raise ParameterError(f"a {cell_m:g} m grid over these areas has about {cells:,.0f} cells (~{gb:,.1f} GB before the "
-                             f"analysis); use a grid of {np.ceil(coarsest):g} m or more (--cell-m), or a population raster")
+        raise ParameterError(_("a {cell_m:g} m grid over these areas has about {cells:,.0f} cells (~{gb:,.1f} GB before the "
+                               "analysis); use a grid of {coarsest:g} m or more (--cell-m), or a population raster").format(
+            cell_m=cell_m, cells=cells, gb=gb, coarsest=np.ceil(coarsest)))
 
 
 def _surface(x, y, population, adcode, *, method: str, cell_m: float | None, outside: float = 0.0) -> gpd.GeoDataFrame:
@@ -221,18 +223,17 @@ def district_surface(
     """
     districts = _districts(districts)
     if column not in districts:
-        raise SchemaError(f"districts has no {column!r} column; columns: {list(districts.columns)!r}")
+        raise SchemaError(_("districts has no {column!r} column; columns: {columns!r}").format(
+            column=column, columns=list(districts.columns)))
     require_crs(districts, name="districts")
     metric = districts.to_crs(METRIC_CRS)
     x, y, owner = grid_centres(metric.geometry, cell_m=cell_m)
     pops = pd.to_numeric(metric[column], errors="coerce").to_numpy(dtype="float64")
     counts = np.bincount(owner, minlength=len(metric))
     per_cell = pops[owner] / counts[owner]
-    method = (
-        "census 2020 county-level populations (functional-zone residents assigned to host districts), "
-        f"spread uniformly: each district's population divided equally among the {cell_m:g} m grid cells "
-        "(EPSG:4547) whose centres fall inside it"
-    )
+    method = _("census 2020 county-level populations (functional-zone residents assigned to host districts), "
+               "spread uniformly: each district's population divided equally among the {cell_m:g} m grid cells "
+               "(EPSG:4547) whose centres fall inside it").format(cell_m=cell_m)
     return _surface(x, y, per_cell, metric["adcode"].astype(str).to_numpy()[owner], method=method, cell_m=cell_m)
 
 
@@ -281,10 +282,11 @@ def population_from_polygons(
 
     require_crs(polygons, name=name)
     if column is not None and column not in polygons.columns:
-        raise SchemaError(f"{name} has no column {column!r} (--population-column); columns: {list(polygons.columns)!r}")
+        raise SchemaError(_("{name} has no column {column!r} (--population-column); columns: {columns!r}").format(
+            name=name, column=column, columns=list(polygons.columns)))
     columns = {column: "population"} if column not in (None, "population") else {}
     checked = validate_register(polygons, POPULATION_SCHEMA, columns=columns, name=name, row_names=row_names,
-                                hint="Fix the population layer")
+                                hint=_("Fix the population layer"))
     column = column or next((str(src) for src, dst in checked.attrs.get("renamed", {}).items() if dst == "population"), "population")
     pops = checked["population"].astype("float64")
     polygons = checked
@@ -306,7 +308,8 @@ def population_from_polygons(
     x, y, v = np.concatenate(xs), np.concatenate(ys), np.concatenate(vals)
     adcode = _locate(x, y, _districts(districts))
     inside = np.array([a is not None for a in adcode], dtype=bool)
-    method = f"{name} (column {column!r}): polygon populations spread equally over the {cell_m:g} m grid cells whose centres fall inside each polygon; points used as given"
+    method = _("{name} (column {column!r}): polygon populations spread equally over the {cell_m:g} m grid cells whose centres "
+               "fall inside each polygon; points used as given").format(name=name, column=column, cell_m=cell_m)
     return _surface(x[inside], y[inside], v[inside], adcode[inside], method=method, cell_m=cell_m, outside=float(v[~inside].sum()))
 
 
@@ -337,21 +340,23 @@ def population_from_raster(
 
     districts = _districts(districts)
     path = Path(path)
-    with open_raster(path, what="population raster", example_crs="EPSG:4326") as src:
+    with open_raster(path, what=_("population raster"), example_crs="EPSG:4326") as src:
         bounds = districts.to_crs(src.crs).total_bounds
         w = from_bounds(*bounds, transform=src.transform)
         col0, row0 = max(0, int(np.floor(w.col_off))), max(0, int(np.floor(w.row_off)))
         col1 = min(src.width, int(np.ceil(w.col_off + w.width)))
         row1 = min(src.height, int(np.ceil(w.row_off + w.height)))
         if col1 <= col0 or row1 <= row0:
-            raise SchemaError(f"population raster {str(path)!r} does not overlap Zhengzhou (bounds {tuple(src.bounds)!r} in {src.crs})")
+            raise SchemaError(_("population raster {path!r} does not overlap Zhengzhou (bounds {bounds!r} in {crs})").format(
+                path=str(path), bounds=tuple(src.bounds), crs=src.crs))
         window = Window(col0, row0, col1 - col0, row1 - row0)
         if window.width * window.height > MAX_CELLS:
             from zzgeo.errors import ParameterError
 
-            raise ParameterError(f"population raster {str(path)!r} has {window.width * window.height:,.0f} pixels over Zhengzhou "
-                                 f"(~{window.width * window.height * _BYTES_PER_CELL / 1e9:,.1f} GB); resample it to at most "
-                                 f"{MAX_CELLS:,} pixels (e.g. gdalwarp -tr 100 100)")
+            raise ParameterError(_("population raster {path!r} has {pixels:,.0f} pixels over Zhengzhou "
+                                   "(~{gb:,.1f} GB); resample it to at most {most:,} pixels (e.g. gdalwarp -tr 100 100)").format(
+                path=str(path), pixels=window.width * window.height, gb=window.width * window.height * _BYTES_PER_CELL / 1e9,
+                most=MAX_CELLS))
         to_metric = transformer(src.crs, METRIC_CRS)
         xs, ys, vals = [], [], []
         row0, row_end = int(window.row_off), int(window.row_off + window.height)
@@ -368,11 +373,11 @@ def population_from_raster(
             ys.append(np.asarray(my))
             vals.append(data[r, c])
     if not xs:
-        raise SchemaError(f"population raster {str(path)!r} holds no positive values over Zhengzhou")
+        raise SchemaError(_("population raster {path!r} holds no positive values over Zhengzhou").format(path=str(path)))
     x, y, v = np.concatenate(xs), np.concatenate(ys), np.concatenate(vals)
     adcode = _locate(x, y, districts)
     inside = np.array([a is not None for a in adcode], dtype=bool)
-    method = f"population raster {path.name} (band {band}): one point per positive pixel at its centre"
+    method = _("population raster {file} (band {band}): one point per positive pixel at its centre").format(file=path.name, band=band)
     return _surface(x[inside], y[inside], v[inside], adcode[inside], method=method, cell_m=None, outside=float(v[~inside].sum()))
 
 
