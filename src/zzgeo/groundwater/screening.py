@@ -32,6 +32,7 @@ import pandas as pd
 
 from zzgeo.crs import METRIC_CRS
 from zzgeo.groundwater.rules import DOC_NUMBER, GroundwaterRules, load_rules
+from zzgeo.i18n import N_, _
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -40,14 +41,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["BRANCHES", "ScreeningResult", "screen_sources", "sample_raster", "screening_records"]
 
-#: Branch of the rule -> (rank, reason).
+#: Branch of the rule -> (rank, reason); the reason in English, translated where it is written (``reasons``).
 BRANCHES = {
-    "polluted": (0, "has polluted groundwater (已造成地下水污染)"),
-    "zone1": (1, "inside zone 1 (一级保护区) of {source}"),
-    "zone2": (2, "inside zone 2 (二级保护区) of {source}"),
-    "recharge": (3, "inside the recharge zone (补给区, capture envelope) of {source}"),
-    "key_source": (4, "outside the recharge zones; a key source by 环办土壤函〔2020〕72号 (register says so)"),
-    "key_source_unknown": (4, "outside the recharge zones; a key-source type: to be checked against 环办土壤函〔2020〕72号 (the register does not say)"),
+    "polluted": (0, N_("has polluted groundwater (已造成地下水污染)")),
+    "zone1": (1, N_("inside zone 1 (一级保护区) of {source}")),
+    "zone2": (2, N_("inside zone 2 (二级保护区) of {source}")),
+    "recharge": (3, N_("inside the recharge zone (补给区, capture envelope) of {source}")),
+    "key_source": (4, N_("outside the recharge zones; a key source by 环办土壤函〔2020〕72号 (register says so)")),
+    "key_source_unknown": (4, N_("outside the recharge zones; a key-source type: to be checked against 环办土壤函〔2020〕72号 (the register does not say)")),
 }
 _ZONE_RANK = {"zone1": 0, "zone2": 1, "recharge": 2}
 
@@ -170,15 +171,15 @@ def _first_in_line(row: pd.Series, rules: GroundwaterRules) -> bool:
 
 def _reasons(row: pd.Series, names: dict) -> str:
     if not row["branch"]:
-        return "not listed: no groundwater pollution known, outside the recharge zones, not a key-source type (or 72号 conditions not met)"
-    parts = [BRANCHES[row["branch"]][1].format(source=names.get(row["water_source"], row["water_source"]))]
+        return _("not listed: no groundwater pollution known, outside the recharge zones, not a key-source type (or 72号 conditions not met)")
+    parts = [_(BRANCHES[row["branch"]][1]).format(source=names.get(row["water_source"], row["water_source"]))]
     if row["first_in_line"]:
-        parts.append("first in line (三(二)6(1): chemical/electroplating firms, hazardous-waste sites, landfills)")
+        parts.append(_("first in line (三(二)6(1): chemical/electroplating firms, hazardous-waste sites, landfills)"))
     if row["upgradient"] is True:
-        parts.append(f"upgradient of well {row['nearest_well']} ({row['distance_to_well_m']:,.0f} m)")
+        parts.append(_("upgradient of well {well} ({distance_m:,.0f} m)").format(well=row["nearest_well"], distance_m=row["distance_to_well_m"]))
     elif pd.notna(row["distance_to_well_m"]):
-        parts.append(f"nearest well {row['nearest_well']} at {row['distance_to_well_m']:,.0f} m")
-    return "; ".join(parts)
+        parts.append(_("nearest well {well} at {distance_m:,.0f} m").format(well=row["nearest_well"], distance_m=row["distance_to_well_m"]))
+    return _("; ").join(parts)
 
 
 def screen_sources(
@@ -256,12 +257,12 @@ def screen_sources(
     for col in near.columns:
         out[col] = near[col].to_numpy()
     key_known = "key_source" in pollution and pollution["key_source"].notna().any()
-    out["branch"] = [_branch(row, rules, key_known) for _, row in out.iterrows()]
+    out["branch"] = [_branch(row, rules, key_known) for _i, row in out.iterrows()]
     out["listed"] = out["branch"] != ""
-    out["first_in_line"] = [_first_in_line(row, rules) for _, row in out.iterrows()]
+    out["first_in_line"] = [_first_in_line(row, rules) for _i, row in out.iterrows()]
     out["priority"] = _priority(out)
     names = dict(zip(zones.sources["source_id"].astype(str), zones.sources["name"]))
-    out["reasons"] = [_reasons(row, names) for _, row in out.iterrows()]
+    out["reasons"] = [_reasons(row, names) for _i, row in out.iterrows()]
     by_zone = None
     if raster is not None:
         out["raster_value"] = sample_raster(raster, out)
