@@ -245,26 +245,28 @@ class CheckContext:
 
 
 def parse_values(ctx: CheckContext) -> None:
+    not_number, not_whole = _("{column} is not a number: {value!r}{hint}"), _("{column} must be a whole number, got {value!r}")
+    not_bool, not_date = _("{column} is not yes/no (是/否, 1/0): {value!r}"), _("{column} is not a date (YYYY-MM-DD): {value!r}")
     for name, spec in ctx.schema.columns.items():
         if name not in ctx.frame.columns:
             continue
         raw = ctx.frame[name]
         if spec.type in ("number", "integer"):
             values, bad = numbers(raw)
-            ctx.issues.add(bad.to_numpy(), lambda p, n=name, m=_("{column} is not a number: {value!r}{hint}"): [
-                m.format(column=n, value=ctx.cell(n, i), hint=number_hint(ctx.cell(n, i))) for i in p])
+            ctx.issues.add(bad.to_numpy(), lambda p, n=name: [
+                not_number.format(column=n, value=ctx.cell(n, i), hint=number_hint(ctx.cell(n, i))) for i in p])
             if spec.type == "integer":
                 frac = values.notna() & (values % 1 != 0)
-                ctx.issues.add(frac.to_numpy(), lambda p, n=name, v=values, m=_("{column} must be a whole number, got {value!r}"): [
-                    m.format(column=n, value=float(v.iloc[i])) for i in p])
+                ctx.issues.add(frac.to_numpy(), lambda p, n=name, v=values: [
+                    not_whole.format(column=n, value=float(v.iloc[i])) for i in p])
         elif spec.type == "bool":
             values, bad = bools(raw)
-            ctx.issues.add(bad.to_numpy(), lambda p, n=name, m=_("{column} is not yes/no (是/否, 1/0): {value!r}"): [
-                m.format(column=n, value=ctx.cell(n, i)) for i in p])
+            ctx.issues.add(bad.to_numpy(), lambda p, n=name: [
+                not_bool.format(column=n, value=ctx.cell(n, i)) for i in p])
         elif spec.type == "date":
             values, bad = dates(raw)
-            ctx.issues.add(bad.to_numpy(), lambda p, n=name, m=_("{column} is not a date (YYYY-MM-DD): {value!r}"): [
-                m.format(column=n, value=ctx.cell(n, i)) for i in p])
+            ctx.issues.add(bad.to_numpy(), lambda p, n=name: [
+                not_date.format(column=n, value=ctx.cell(n, i)) for i in p])
         elif spec.type == "category":
             codes, written, parsed = ctx.schema.vocabulary(name).parse_codes(raw)
             ctx.codes[name] = (codes, written, parsed)
@@ -497,14 +499,15 @@ def duplicate_checks(ctx: CheckContext) -> None:
     """
     n = ctx.issues.n
     dup = np.zeros(n, dtype=bool)
+    repeats_value, repeats_key = _("{column} {value!r} repeats {place}"), _("{values} repeats {place}")
     for name, spec in ctx.schema.columns.items():
         if not spec.unique or name not in ctx.values:
             continue
         raw = ctx.values[name]
         keys = raw.where(~pd.Series(empty_cells(raw), index=raw.index), None)
         again, first = _first_of(keys.to_numpy(dtype=object))
-        ctx.issues.add(again, lambda p, c=name, f=first, m=_("{column} {value!r} repeats {place}"): [
-            m.format(column=c, value=str(plain(ctx.values[c].iloc[i])), place=ctx.label.place(int(f[i]))) for i in p])
+        ctx.issues.add(again, lambda p, c=name, f=first: [
+            repeats_value.format(column=c, value=str(plain(ctx.values[c].iloc[i])), place=ctx.label.place(int(f[i]))) for i in p])
         dup |= again
     for key in ctx.schema.keys:  # several columns together name a row: (use, plot_ratio); absent ones are left out
         key = tuple(c for c in key if c in ctx.values)
@@ -512,8 +515,8 @@ def duplicate_checks(ctx: CheckContext) -> None:
             continue
         again, first = _first_of(_row_keys(ctx, list(key), geometry=False))  # an empty cell is a value here
         again &= ~dup
-        ctx.issues.add(again, lambda p, k=key, f=first, m=_("{values} repeats {place}"): [
-            m.format(values=", ".join(f"{c} {plain(ctx.values[c].iloc[i])!r}" for c in k), place=ctx.label.place(int(f[i]))) for i in p])
+        ctx.issues.add(again, lambda p, k=key, f=first: [
+            repeats_key.format(values=", ".join(f"{c} {plain(ctx.values[c].iloc[i])!r}" for c in k), place=ctx.label.place(int(f[i]))) for i in p])
         dup |= again
     columns = [c for c in ctx.values if c != ctx.schema.id_column]
     if n > 1 and (columns or ctx.schema.geometry):

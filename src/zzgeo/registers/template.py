@@ -466,7 +466,7 @@ def _save(book: Any, path: Path, *, overwrite: bool) -> None:
         book.save(tmp)
         if not overwrite and path.exists():  # checked again: it may have appeared meanwhile
             raise ZzgeoError(_("{path!r} exists; a filled template is never replaced by accident (overwrite=True / --force replaces it)")
-                                 .format(path=str(path)))
+                             .format(path=str(path)))
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -528,7 +528,7 @@ def write_template(kind: str, path: str | Path, *, lang: str = "zh", overwrite: 
         raise ZzgeoError(_("a template is an Excel workbook: give a .xlsx file, not {path!r}").format(path=str(path)))
     if path.exists() and not overwrite:
         raise ZzgeoError(_("{path!r} exists; a filled template is never replaced by accident (overwrite=True / --force replaces it)")
-                             .format(path=str(path)))
+                         .format(path=str(path)))
     names = _config()["sheets"][lang]
     book = openpyxl.Workbook()
     readme = book.active
