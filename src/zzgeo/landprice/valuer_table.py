@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["SCHEMA", "TEMPLATE", "grade_name", "load_price_table", "message_name", "price_tables_from_rows", "price_tables_of",
-           "schema_for", "shown_table", "shown_use", "table_name", "use_name"]
+           "schema_for", "shown_table", "table_name", "use_name"]
 
 #: Schema of a price table in CSV/Excel (read by the common register loader).
 SCHEMA = "landprice/price_table.toml"
@@ -164,7 +164,8 @@ def shown_table(table: str, *, shipped: bool | None = None) -> str:
     """How a title, heading or console table names *table*: its 地价表 name in Chinese, and for a valuer's table in
     any language; the id for the shipped tables in English (``--json``, CSV and files keep the ids).
 
-    *shipped*: whether the shipped tables are meant (default: whether they are the tables in use).
+    *shipped*: name it as the shipped tables are named, by its id in English (a console table or map title that
+    always showed the id); default: whether the tables in use are the shipped ones.
 
     Examples
     --------
@@ -180,23 +181,6 @@ def shown_table(table: str, *, shipped: bool | None = None) -> str:
     if shipped is None:
         shipped = active_price_tables().shipped
     return table_name(table) if language() == "zh" or not shipped else table
-
-
-def shown_use(use: str, name_zh: str | None = None) -> str:
-    """How a title, heading or console table names *use*: its Chinese name in Chinese (*name_zh*, the table's own
-    wording, else the price-table schema's label), the id in English.
-
-    Examples
-    --------
-    >>> from zzgeo.i18n import set_language
-    >>> shown_use("commercial", "商业服务业用地")
-    'commercial'
-    >>> set_language("zh"); shown_use("commercial", "商业服务业用地"), shown_use("residential"); set_language(None)
-    ('商业服务业用地', '住宅用地')
-    """
-    from zzgeo.i18n import language
-
-    return (name_zh or use_name(use)) if language() == "zh" else use
 
 
 def message_name(table: str, use: str | None = None) -> str:
