@@ -111,7 +111,7 @@ def trace_capture(
         warnings.simplefilter("ignore")
         ml.solve(silent=True)
         out = []
-        for w, (_, _, Q) in zip(objs, wells):
+        for w, (_x, _y, Q) in zip(objs, wells):
             if Q <= 0:
                 out.append(())
                 continue
@@ -155,9 +155,11 @@ def timml_zone(xy: np.ndarray, q: np.ndarray, aq, river, rules) -> tuple[object,
         share[k] = float(river_end.mean())
         if river_end.any():
             days[k] = float(min(p[-1, 3] for p, r in zip(well_paths, river_end) if r))
-    method = (f"timml analytic-element model ({rules.timml_traces} back-traces per well, {rules.recharge_days:g} days; "
-              f"river as head-specified line-sinks); K {aq.K:g} m/d, b {aq.b:g} m, i {aq.i:g}, n {aq.n:g}, "
-              f"flow toward {aq.azimuth_deg:g}°")
+    from zzgeo.i18n import _
+
+    method = _("timml analytic-element model ({traces} back-traces per well, {days:g} days; river as head-specified line-sinks); "
+               "K {k:g} m/d, b {b:g} m, i {i:g}, n {n:g}, flow toward {azimuth:g}°").format(
+                   traces=rules.timml_traces, days=rules.recharge_days, k=aq.K, b=aq.b, i=aq.i, n=aq.n, azimuth=aq.azimuth_deg)
     figures = {"traces_per_well": rules.timml_traces}
     dist = shapely.distance(shapely.points(xy), river) if river is not None else np.full(len(q), np.nan)
     return shapely.union_all(polygons), method, figures, {"distance_m": dist, "travel_days": days, "share": share}

@@ -152,8 +152,8 @@ def _hj338(xy: np.ndarray, aq: Aquifer, rules: GroundwaterRules) -> dict[str, tu
     for zone, days in (("zone1", rules.zone1_days), ("zone2", rules.zone2_days)):
         radius = hydro.hj338_radius_m(aq.K, aq.i, days, aq.n, alpha=rules.safety_factor)
         shape = shapely.union_all(shapely.buffer(shapely.points(xy), radius, quad_segs=32))
-        out[zone] = (shape, f"HJ 338-2018 R = α·K·I·T/n = {radius:,.1f} m (α {rules.safety_factor:g}, K {aq.K:g} m/d, "
-                            f"I {aq.i:g}, T {days:g} d, n {aq.n:g}; {rules.hj338_status})")
+        out[zone] = (shape, _("HJ 338-2018 R = α·K·I·T/n = {radius:,.1f} m (α {alpha:g}, K {k:g} m/d, I {i:g}, T {days:g} d, n {n:g}; {status})").format(
+            radius=radius, alpha=rules.safety_factor, k=aq.K, i=aq.i, days=days, n=aq.n, status=rules.hj338_status))
     return out
 
 
@@ -208,14 +208,17 @@ def _capture(xy: np.ndarray, q: np.ndarray, aq: Aquifer, rules: GroundwaterRules
     tot, _unused = wf.travel_time_zone(days)
     L = wf.upgradient_extent_m(tot)
     envelope, fans = wf.capture_envelope(L)
-    params = f"K {aq.K:g} m/d, b {aq.b:g} m, i {aq.i:g}, n {aq.n:g}, flow toward {aq.azimuth_deg:g}°"
-    field_text = (f"{int((q > 0).sum())} wells superposed in uniform flow" +
-                  (" with image wells across the river (a head boundary)" if wf.river is not None else ""))
+    params = _("K {k:g} m/d, b {b:g} m, i {i:g}, n {n:g}, flow toward {azimuth:g}°").format(k=aq.K, b=aq.b, i=aq.i, n=aq.n, azimuth=aq.azimuth_deg)
+    wells = int((q > 0).sum())
+    field_text = (_("{wells} wells superposed in uniform flow with image wells across the river (a head boundary)") if wf.river is not None
+                  else _("{wells} wells superposed in uniform flow")).format(wells=wells)
     zones = {
-        "recharge_tot": (tot, f"time-of-travel zone: water reaches a well within {days:g} days ({rules.recharge_status}); "
-                              f"backward particle tracking, {field_text}; {params}"),
-        "recharge": (envelope, f"capture envelope: the capture zone cut {L:,.0f} m upgradient (the end of the {days:g}-day "
-                               f"zone), a conservative superset of it; {field_text}; {params}"),
+        "recharge_tot": (tot, _("time-of-travel zone: water reaches a well within {days:g} days ({status}); "
+                                "backward particle tracking, {field}; {params}").format(
+                                    days=days, status=rules.recharge_status, field=field_text, params=params)),
+        "recharge": (envelope, _("capture envelope: the capture zone cut {upgradient_m:,.0f} m upgradient (the end of the {days:g}-day "
+                                 "zone), a conservative superset of it; {field}; {params}").format(
+                                     upgradient_m=L, days=days, field=field_text, params=params)),
     }
     stagnation = _lonlat(wf.stagnation_points())
     figures = {
@@ -279,8 +282,8 @@ def _nearest_river(xy: np.ndarray, rivers: gpd.GeoDataFrame | None, rules: Groun
 
 def _ids(wells: pd.DataFrame, shown: int = 5) -> str:
     """The wells' ids for a message: ``'W1', 'W2' (+3 more)``."""
-    ids = [repr(str(i)) for i in wells["well_id"]] if "well_id" in wells else [f"well {k + 1}" for k in range(len(wells))]
-    return ", ".join(ids[:shown]) + (f" (+{len(ids) - shown} more)" if len(ids) > shown else "")
+    ids = [repr(str(i)) for i in wells["well_id"]] if "well_id" in wells else [_("well {number}").format(number=k + 1) for k in range(len(wells))]
+    return ", ".join(ids[:shown]) + (_(" (+{n} more)").format(n=len(ids) - shown) if len(ids) > shown else "")
 
 
 def _partial(src: pd.Series, row: dict, missing: list[str], xy: np.ndarray, rules: GroundwaterRules, strict: bool):
@@ -329,7 +332,7 @@ def _one_source(src: pd.Series, wells: gpd.GeoDataFrame, rivers, rules: Groundwa
         for kind, (shape, m) in recharge.items():
             if near and losing:
                 shape = _clip_at_river(shape, river, xy)
-                m += "; stops at the losing river, which feeds every flow line"
+                m += _("; stops at the losing river, which feeds every flow line")
             zones.append({"zone": kind, "geometry": shape, "method": m})
             figures[_AREA_FIGURES[kind]] = float(shape.area) / 1e6  # the zone as drawn, after any cut at the river
         per_well = _river_figures(xy, q, aq, river, losing, rules) if near else {}
@@ -388,7 +391,8 @@ def _override(zones: pd.DataFrame, study: gpd.GeoDataFrame | None) -> pd.DataFra
     for (sid, zone), group in drawn.groupby(["source_id", "zone"]):
         text = "; ".join(sorted({str(s) for s in group.get("study", pd.Series(dtype=object)).dropna()})) or "study polygon"
         rows = (zones["source_id"] == sid) & (zones["zone"] == zone)
-        new = {"source_id": sid, "zone": zone, "geometry": group.union_all(), "method": f"drawn by a study ({text}); overrides the computed zone"}
+        new = {"source_id": sid, "zone": zone, "geometry": group.union_all(),
+               "method": _("drawn by a study ({study}); overrides the computed zone").format(study=text)}
         zones = pd.concat([zones[~rows], pd.DataFrame([new])], ignore_index=True)
     return zones
 
