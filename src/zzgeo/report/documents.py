@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from zzgeo.i18n import N_, _
+from zzgeo.i18n import N_, _, language
 
 __all__ = [
     "BEIJING",
@@ -212,7 +212,12 @@ def _demo_notice() -> str:
 
 def _demo_inputs(inputs: Sequence[str]) -> str:
     """The demo inputs of a theme, each in the interface language where the catalogue has it (themes mark them ``N_()``)."""
-    return ", ".join(_(str(d)) for d in inputs)
+    return _joined([_(str(d)) for d in inputs], ", ", "、")
+
+
+def _joined(items: Sequence[str], english: str, chinese: str) -> str:
+    """*items* joined with the interface language's punctuation (``、`` or ``；`` between Chinese phrases)."""
+    return (chinese if language() == "zh" else english).join(items)
 
 
 def _scores_heading() -> str:
@@ -273,7 +278,7 @@ def print_html(doc: ReportDocument, folder: Path) -> str:
             out.append(f"<h3>{_e(_notes_heading())}</h3><p class='small'>" + "<br>".join(_e(n) for n in s.notes) + "</p>")
     for m in doc.maps:
         stamp = "<div class='stamp'>DEMO 演示数据</div>" if m.demo else ""
-        sources = "; ".join(m.sources)
+        sources = _joined(m.sources, "; ", "；")
         block = (f"<div class='titleblock'><div><div class='t'>{_e(m.title)}</div>"
                  f"<div class='small'>{_e(area)} · {_e(doc.created)}</div>"
                  f"<div class='small'>{_e(_sources(sources))}</div></div>{stamp}</div>")
@@ -364,7 +369,7 @@ def write_docx(doc: ReportDocument, path: str | Path) -> Path:
             book.add_heading(_("地图 Maps"), level=1)
         book.add_heading(m.title + ("  [DEMO 演示数据]" if m.demo else ""), level=2)
         book.add_paragraph(f"{area} · {doc.created}").runs[0].font.size = Pt(8.5)
-        book.add_paragraph(_sources("; ".join(m.sources))).runs[0].font.size = Pt(8.5)
+        book.add_paragraph(_sources(_joined(m.sources, "; ", "；"))).runs[0].font.size = Pt(8.5)
         if m.png:
             book.add_picture(str(m.png), width=Mm(width), height=None) if _fits_width(m.png, width, height) \
                 else book.add_picture(str(m.png), height=Mm(height))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zzgeo.i18n import _
+from zzgeo.i18n import N_, _
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -187,6 +187,10 @@ def _write_layer(frame: gpd.GeoDataFrame, path: Path, name: str, demo: str | Non
     append_gpkg_layer(portable_table(frame), path, name, demo=demo)
 
 
+#: The style geometries as a note names them.
+_GEOMETRY_WORDS = {"point": N_("point"), "line": N_("line"), "polygon": N_("polygon")}
+
+
 def _style(key: str, name: str, frame: gpd.GeoDataFrame, maps: Mapping[str, Callable[[str], object]],
            built: dict, notes: list[str]) -> Style:
     """The style of layer *name* of theme *key*, read from its web map; a plain symbol (and a note) when there is none."""
@@ -206,7 +210,7 @@ def _style(key: str, name: str, frame: gpd.GeoDataFrame, maps: Mapping[str, Call
     if len(found) > 1:
         notes.append(_("{key}/{name}: mixes {kinds}; QGIS opens it as its {geometry} features, which the style "
                        "draws as the web map does; QGIS gives its other features (a sublayer) a default symbol").format(
-            key=key, name=name, kinds=", ".join(kinds), geometry=geometry))
+            key=key, name=name, kinds=", ".join(kinds), geometry=_(_GEOMETRY_WORDS[geometry])))
     map_name = next((m for m in maps if spec is not None and m.startswith(spec.map)), None)
     if spec is None or map_name is None:
         notes.append(_("{key}/{name}: no web map draws this layer; QGIS style: one plain symbol").format(key=key, name=name))

@@ -306,7 +306,7 @@ def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progr
     here = [k for k in keys if k not in aside]
     for i, key in enumerate(here + list(aside)):  # the themes run aside are collected last, when they are likely done
         if progress:
-            progress(_("analysis: {theme}").format(theme=key), i, len(keys))  # shown; the timings keep the English stage
+            progress(stage_label(f"analysis: {key}"), i, len(keys))  # shown; the timings keep the English stage
         if key in aside:
             runs[key], seconds[key] = _collect(aside[key], key, config)
             continue
@@ -320,6 +320,9 @@ def run_themes(config: ReportConfig | None = None, *, keys=None, progress: Progr
     return runs
 
 
+#: Each theme's analysis as the timings name it (the theme by name in the catalogue's languages).
+_ANALYSES = {"land-price": N_("analysis: land-price"), "shelters": N_("analysis: shelters"), "groundwater": N_("analysis: groundwater"),
+             "children": N_("analysis: children")}
 #: The report's stages as its timings name them (``report.json`` keeps these English keys); :func:`stage_label` shows them.
 _STAGES = (N_("scores"), N_("tables and scorecard"), N_("GeoPackage layers and QGIS styles"), N_("maps: build"), N_("maps: HTML"),
            N_("maps: PNG (wait after the last map)"), N_("documents (PDF, Word)"), N_("total"))
@@ -333,12 +336,13 @@ def stage_label(stage: str) -> str:
     >>> stage_label("analysis: groundwater (in a second process)"), stage_label("maps: build"), stage_label("other")
     ('analysis: groundwater (in a second process)', 'maps: build', 'other')
     """
+    if stage.endswith(" (in a second process)"):
+        return _("{stage} (in a second process)").format(stage=stage_label(stage.removesuffix(" (in a second process)")))
+    if stage in _ANALYSES.values() or stage in _STAGES:
+        return _(stage)
     if stage.startswith("analysis: "):
-        theme = stage.removeprefix("analysis: ")
-        if theme.endswith(" (in a second process)"):
-            return _("analysis: {theme} (in a second process)").format(theme=theme.removesuffix(" (in a second process)"))
-        return _("analysis: {theme}").format(theme=theme)
-    return _(stage) if stage in _STAGES else stage
+        return _("analysis: {theme}").format(theme=stage.removeprefix("analysis: "))
+    return stage
 
 
 #: Themes that also report by the config's ``[units]`` (their ``run`` takes ``units=``).
