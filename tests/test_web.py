@@ -163,6 +163,22 @@ def test_a_report_config_may_name_only_uploaded_files(client):
     assert "uploaded" in one_line_error(client.post("/api/reports", files={"config": ("r.toml", config, "text/plain")}, headers=EN), 400)
 
 
+def test_a_report_job_that_fails_says_why_in_one_line(client):
+    import time
+
+    config = b'[shelters]\nregister = "shelters.csv"\ncrs = "wgs84"\n'
+    files = [("config", ("report.toml", config, "text/plain")), ("files", ("shelters.csv", SHELTERS.encode(), "text/csv"))]
+    got = client.post("/api/reports", files=files, headers=EN)
+    assert got.status_code == 202, got.text
+    job = got.json()["job"]
+    deadline = time.monotonic() + 120
+    while (state := client.get(f"/api/jobs/{job}").json())["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert state["status"] == "failed" and "line 3" in state["error"] and "\n" not in state["error"]
+    assert state["files"] == [] and client.get(f"/api/jobs/{job}/files/index.html").status_code == 404
+
+
 def test_user_text_is_escaped_in_pages(client):
     page = client.get("/land-price", params={"lang": BAD_NAME})
     assert page.status_code == 200 and BAD_NAME not in page.text

@@ -118,12 +118,12 @@ def serve_cmd(
     import os
 
     from zzgeo.errors import ParameterError
-    from zzgeo.extras import require
+    from zzgeo.extras import available, require
 
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise ParameterError(f"--port {port!r}: give a port number from 1 to 65535, e.g. 8000")
 
-    for module in ("fastapi", "uvicorn", "multipart"):
+    for module in ("fastapi", "uvicorn", *(() if available("python_multipart") else ("multipart",))):
         require(module, extra="web", purpose="zzgeo serve")
     from zzgeo.web import serve
 

@@ -171,7 +171,14 @@ class _State:
         self.jobs = JobStore(ttl_s=limits.job_ttl_s)
         self.runner = CommandRunner(processes=limits.processes, timeout_s=limits.timeout_s, store=store)
         self.reports = threading.BoundedSemaphore(max(1, limits.reports))
+        self.lookups = threading.Lock()
+        self.children: set[Any] = set()  # report processes running, stopped when the server stops
         self.pages = Environment(loader=PackageLoader("zzgeo.web", "templates"), autoescape=select_autoescape(default=True))
+
+    def close(self) -> None:
+        for child in list(self.children):
+            child.kill()
+        self.jobs.close()
 
     def page(self, request: Request, name: str, **context: Any) -> HTMLResponse:
         lang = request_language(request)
@@ -205,7 +212,7 @@ def create_app(store: str | None = None, token: str | None = None, limits: Limit
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
-        state.jobs.close()  # every job's folder, at shutdown
+        state.close()  # report processes stopped, every job's folder removed
 
     app = FastAPI(lifespan=lifespan, title="zzgeo", summary="Zhengzhou planning tools: land price, registers, report",
                   version=_version(), docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
@@ -318,7 +325,9 @@ def _install_api(app: FastAPI, state: _State) -> None:  # noqa: C901 (the routes
         """District, grade and benchmark price of every table, use and right at a point: ``zzgeo land-price lookup --json``."""
         from zzgeo.landprice.lookup import lookup_point
 
-        return JSONResponse(json_safe(lookup_point(lon, lat, crs=crs or "wgs84")))
+        with state.lookups:  # one at a time: the library's caches are not shared between threads (the GIL runs one anyway)
+            answer = lookup_point(lon, lat, crs=crs or "wgs84")
+        return JSONResponse(json_safe(answer))
 
     @app.post("/api/land-price/value", tags=["land price"])
     def value(fields: ParcelFields, request: Request) -> JSONResponse:
@@ -338,7 +347,9 @@ def _install_api(app: FastAPI, state: _State) -> None:  # noqa: C901 (the routes
         (``?use=commercial`` for one use)."""
         if name not in _LAYERS:
             raise StarletteHTTPException(404, _("no layer {name!r}; layers: {layers}").format(name=name[:40], layers=", ".join(_LAYERS)))
-        return Response(_layer_geojson(name, use or "", os.environ.get("ZZGEO_STORE", "")), media_type="application/geo+json")
+        with state.lookups:
+            text = _layer_geojson(name, use or "", os.environ.get("ZZGEO_STORE", ""))
+        return Response(text, media_type="application/geo+json")
 
     @app.post("/api/registers/{kind}", tags=["registers"])
     async def upload_register(kind: str, request: Request, file: Annotated[UploadFile, File()],
@@ -421,8 +432,10 @@ def _install_api(app: FastAPI, state: _State) -> None:  # noqa: C901 (the routes
                     await _save_upload(upload, inputs / f"{safe_stem(upload.filename, 'file')}{suffix}", state.limits, budget)
         from starlette.concurrency import run_in_threadpool
 
-        config_obj = await run_in_threadpool(_checked_config, config_path, job.folder) if config_path else None
-        threading.Thread(target=_run_report, args=(state, job, config_obj, png), daemon=True, name=f"report-{job.id[:8]}").start()
+        if config_path is not None:
+            await run_in_threadpool(_checked_config, config_path, job.folder)
+        threading.Thread(target=_run_report, args=(state, job, config_path, png, request_language(request)), daemon=True,
+                         name=f"report-{job.id[:8]}").start()
         return JSONResponse({"job": job.id, "status": job.status}, status_code=202)
 
 
@@ -516,27 +529,56 @@ def _checked_config(path: Path, folder: Path):
     return config
 
 
-def _run_report(state: _State, job: Job, config: Any, png: bool) -> None:
-    from zzgeo.report import build_report
+def _run_report(state: _State, job: Job, config: Path | None, png: bool, lang: str) -> None:
+    """Run the report in a child process (:mod:`zzgeo.web.report_job`), following its progress; at most
+    ``Limits.reports`` at once, each stopped after ``Limits.timeout_s``."""
+    import multiprocessing
+    import queue as queues
+    import time
 
-    def progress(stage: str, done: int, total: int) -> None:
-        job.stage, job.done, job.total = str(stage), int(done), int(total)
+    from zzgeo.web.report_job import report_child
 
     with state.reports:
         job.status = "running"
+        context = multiprocessing.get_context("spawn")
+        messages = context.Queue()
+        child = context.Process(target=report_child, args=(str(job.folder / "bundle"), str(config) if config else None,
+                                                           png, lang, messages))  # not a daemon: the report starts processes
+        child.start()
+        state.children.add(child)
+        deadline = time.monotonic() + state.limits.timeout_s
         try:
-            result = build_report(job.folder / "bundle", config, png=png, progress=progress)
-        except ZzgeoError as exc:
-            job.status, job.error = "failed", (str(exc).splitlines() or [""])[0]
-            return
-        except Exception as exc:  # a bug: one line for the user, the traceback in the server log
-            log.exception("report job %s failed", job.id)
-            job.status, job.error = "failed", _internal(exc)
-            return
-    job.files = {name: result.out / name for name in result.files}
-    job.result = {"out": "bundle", "files": result.files, "timings_s": dict(result.timings), "demo": result.demo,
-                  "renderers": result.renderers, "notes": list(result.notes)}
-    job.stage, job.status = "done", "done"
+            while True:
+                try:
+                    message = messages.get(timeout=0.5)
+                except queues.Empty:
+                    if not child.is_alive():
+                        message = ("internal", f"the report process ended with code {child.exitcode}")
+                    elif time.monotonic() > deadline:
+                        message = ("error", _("the report took longer than {seconds:.0f} s and was stopped")
+                                   .format(seconds=state.limits.timeout_s))
+                    else:
+                        continue
+                kind = message[0]
+                if kind == "progress":
+                    job.stage, job.done, job.total = message[1], message[2], message[3]
+                    continue
+                if kind == "done":
+                    result = message[1]
+                    job.files = {name: job.folder / "bundle" / name for name in result["files"]}
+                    job.result, job.stage, job.status = result, "done", "done"
+                elif kind == "internal":
+                    log.error("report job %s: %s", job.id, message[1])
+                    job.status, job.error = "failed", _("internal error ({kind}); the server log has the details").format(
+                        kind=message[1].split(":")[0])
+                else:
+                    job.status, job.error = "failed", message[1]
+                return
+        finally:
+            if child.is_alive():
+                child.kill()
+            child.join(timeout=10)
+            state.children.discard(child)
 
 
 @functools.lru_cache(maxsize=16)
