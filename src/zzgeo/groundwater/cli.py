@@ -63,11 +63,14 @@ def zones_cmd(
     if as_json:
         outcome.json(zone_records(result))
     else:
-        print_frame(result.sources, title=_("Sources — {document} 三(三)9").format(document=result.meta["document"]),
+        from zzgeo.groundwater.zones import source_status_text
+
+        shown = result.sources.assign(status=result.sources["status"].map(lambda s: source_status_text(str(s)))) if "status" in result.sources else result.sources
+        print_frame(shown, title=_("Sources — {document} 三(三)9").format(document=result.meta["document"]),
                     columns=[c for c in (N_("source_id"), N_("name"), N_("wells"), N_("abstraction_m3_d"), N_("scale"), N_("stagnation_m"),
                                          N_("recharge_upgradient_m"), N_("zone2_downgradient_m"), N_("river"), N_("river_min_travel_days"),
                                          N_("critical_rate_m3_d"), N_("status"))
-                             if c in result.sources])
+                             if c in shown])
         print_frame(result.zones.drop(columns="geometry"), columns=[N_("source_id"), N_("zone_zh"), N_("area_km2"), N_("method")])
     outcome.console()
     _demo(result.meta["demo"], N_("the wells and aquifer parameters"))
@@ -135,10 +138,15 @@ def indicators_cmd(
     if as_json:
         outcome.json(indicator_records(result))
     else:
-        print_frame(result.indicators, title=_("表2—1 indicators as of {date} — {document}").format(date=as_of, document=result.meta["document"]),
+        from zzgeo.groundwater.indicators import status_text
+
+        print_frame(result.indicators.assign(status=result.indicators["status"].map(status_text)),  # the table keeps the English status
+                    title=_("表2—1 indicators as of {date} — {document}").format(date=as_of, document=result.meta["document"]),
                     columns=[N_("seq"), N_("mark"), N_("name"), N_("target"), N_("year"), N_("status")])
         print_frame(result.by_district, title=_("Rates by district"), columns=[N_("name"), N_("listed"), N_("screened"), N_("leak_screening_rate"),
                     N_("key_supervised"), N_("self_monitoring_rate"), N_("needs_risk_plan"), N_("risk_plan_rate"), N_("spot_check_share")])
-        print_frame(result.spot_checks, title=_("Spot checks by type on the list (三(二)6(1): every type, at least 5 per cent of screened firms)"))
+        print_frame(result.spot_checks, title=_("Spot checks by type on the list (三(二)6(1): every type, at least 5 per cent of screened firms)"),
+                    columns=[N_("type"), N_("listed"), N_("screened"), N_("spot_checked"), N_("covered"), N_("share_of_screened"),
+                             N_("meets_share"), N_("note")])
     outcome.console()
     _demo(result.meta["demo"], N_("the pollution-source register (status fields are synthetic)"))

@@ -159,7 +159,7 @@ def spot_check_table(screened: pd.DataFrame, as_of: int | None = None) -> pd.Dat
     out["covered"] = out["spot_checked"] > 0
     out["share_of_screened"] = [rate(c, s) for c, s in zip(out["spot_checked"], out["screened"])]
     out["meets_share"] = [bool(v + 1e-12 >= share) if np.isfinite(v) else False for v in out["share_of_screened"]]
-    out["note"] = np.where(out["screened"] == 0, "none of this type screened yet: nothing to spot-check", "")
+    out["note"] = np.where(out["screened"] == 0, _("none of this type screened yet: nothing to spot-check"), "")
     return out
 
 

@@ -539,14 +539,16 @@ def _notes(table: pd.DataFrame, demo: bool) -> list[str]:
     if demo:
         notes.append(_("DEMO DATA: wells, pumping rates and aquifer parameters are synthetic; the pilot names are real"))
     for _i, row in table[~table["status"].astype(str).str.startswith("delineated")].iterrows():
-        notes.append(_("{name}: {status}").format(name=row["name"], status=_status_text(str(row["status"]))))
+        notes.append(_("{name}: {status}").format(name=row["name"], status=source_status_text(str(row["status"]))))
     notes.append(_("zones are planning estimates from analytic solutions, not an official delineation (三(三)9(1) asks for a study)"))
     return notes
 
 
-def _status_text(status: str) -> str:
-    """A source's ``status`` (English, kept so in the table) in the interface language, for a note."""
+def source_status_text(status: str) -> str:
+    """A source's ``status`` (English, kept so in the table and JSON) in the interface language, for a note or the console."""
     partly, cannot = "partly delineated (zones 1/2): missing ", "cannot be delineated: "
+    if status == "delineated (computed)":
+        return _("delineated (computed)")
     if status.startswith(partly):
         return _("partly delineated (zones 1/2): missing {parameters}").format(parameters=status[len(partly):])
     if status == cannot + "no wells":
