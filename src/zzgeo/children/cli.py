@@ -201,7 +201,7 @@ def _units_notes(units, outside: list[str]) -> list[str]:
     """The analysis units' notes, their DEMO mark, and the facilities outside every unit (the first ten named)."""
     from zzgeo.children.access import OUTSIDE_EFFECT
 
-    return units.run_notes(outside, what=_("facilities"), effect=_(OUTSIDE_EFFECT), listed_in=_("the JSON meta 'facilities_outside_units'"))
+    return units.run_notes(outside, what="facilities", effect=_(OUTSIDE_EFFECT), listed_in=_("the JSON meta 'facilities_outside_units'"))
 
 
 def _types(items: list[str] | None) -> list[str] | None:

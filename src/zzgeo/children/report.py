@@ -107,4 +107,4 @@ def _unit_notes(access, units) -> list[str]:
 
     return [_("walking access also by {label} ({n} units; total row: {total})").format(label=units.label, n=len(units.frame),
                                                                                         total=units.total_name),
-            *units.run_notes(access.meta["facilities_outside_units"], what=_("facilities"), effect=_(OUTSIDE_EFFECT))]
+            *units.run_notes(access.meta["facilities_outside_units"], what="facilities", effect=_(OUTSIDE_EFFECT))]
