@@ -239,7 +239,7 @@ def _tie_at_the_cut(m: folium.Map, result: AccessResult, kind: str, metres: floa
     section = _("rank {rank:,}: {tied:,} equal cells").format(rank=rank, tied=tied)
     add_outlines(m, gpd.GeoDataFrame(geometry=[area], crs=surface.crs), name=section, color="#d73027", weight=1.2, dash="4 3",
                  legend_label=_("all {tied:,} cells of rank {rank:,} ({drawn:,} drawn as dots)").format(tied=tied, rank=rank, drawn=drawn),
-                 legend_section="gap cells")  # the section of the gap cells' dots (their layer's name, the QGIS style's key)
+                 legend_section="gap cells")  # the section of the gap cells' dots: their layer's name, which the QGIS style looks up
     map_state(m).notes.append(_("gap cells: rank {rank:,} is shared by {tied:,} equal cells ({children:,.0f} children, "
                                 "{nearest}); the dashed outline holds them all, the dots show {drawn:,} of them (the first in grid order)").format(
                                     rank=rank, tied=tied, children=last["children"], nearest=_nearest(last["nearest"], last["nearest_walk_m"]),
