@@ -437,7 +437,7 @@ def _index_html(runs, scores, exports, tables, timings, config, created, reused=
     """The bundle's ``index.html``, in the interface language. Every text from configs, registers and results is
     HTML-escaped (``_esc``) and every link URL-quoted (``_href``): a district, title or note reading
     ``<img src=x onerror=...>`` shows as text and never runs."""
-    from zzgeo.report.documents import _demo_inputs, map_page_title
+    from zzgeo.report.documents import _demo_item, _joined, map_page_title
     from zzgeo.report.runs import stage_label
 
     demo = {run.title: run.demo for run in runs.values() if run.demo}
@@ -448,13 +448,13 @@ def _index_html(runs, scores, exports, tables, timings, config, created, reused=
            "<p class='small'>" + _("created {created} by {generator}; inputs: {inputs}").format(
                created=_esc(created), generator=_GENERATOR, inputs=_esc(inputs)) + "</p>"]
     if demo:
-        items = "".join(f"<li>{_esc(t)}: {_esc(_demo_inputs(d))}</li>" for t, d in demo.items())
+        items = "".join(f"<li>{_esc(_demo_item(t, d))}</li>" for t, d in demo.items())
         out.append("<div class='demo'>" + _("DEMO DATA — these inputs are synthetic demonstration layers, not official data; "
                                             "every figure resting on them is illustrative:") + f"<ul>{items}</ul></div>")
     documents = [f"<a href='{_href(n)}'>{_esc(n)}</a>" for n in ("report.pdf", "report.docx") if n in tables]
     if documents:
         out.append("<p>" + _("To print or hand in 打印与提交: {documents} (A4 text, maps on landscape pages).").format(
-            documents=", ".join(documents)) + "</p>")
+            documents=_joined(documents, ", ", "、")) + "</p>")
     out += _scorecard_html(scores)
     out.append("<p>" + _("Each indicator's raw value, normalised value and points: {xlsx}, {parts}; {csv} ({csv_zh}). "
                          "{score_map}, {combined_map}.").format(

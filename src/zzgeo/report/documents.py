@@ -215,6 +215,11 @@ def _demo_inputs(inputs: Sequence[str]) -> str:
     return _joined([_(str(d)) for d in inputs], ", ", "、")
 
 
+def _demo_item(theme: str, inputs: Sequence[str]) -> str:
+    """One line of the DEMO notice: a theme and its demo inputs."""
+    return _("{theme}: {inputs}").format(theme=theme, inputs=_demo_inputs(inputs))
+
+
 def _joined(items: Sequence[str], english: str, chinese: str) -> str:
     """*items* joined with the interface language's punctuation (``、`` or ``；`` between Chinese phrases)."""
     return (chinese if language() == "zh" else english).join(items)
@@ -267,7 +272,7 @@ def print_html(doc: ReportDocument, folder: Path) -> str:
            f"<style>{css}</style></head><body>",
            f"<h1>{_e(doc.title)}</h1><p class='small'>{_e(doc.created)} · {_e(area)} · {_e(_inputs(doc.inputs))}</p>"]
     if doc.demo:
-        items = "".join(f"<li>{_e(t)}: {_e(_demo_inputs(d))}</li>" for t, d in doc.demo.items())
+        items = "".join(f"<li>{_e(_demo_item(t, d))}</li>" for t, d in doc.demo.items())
         out.append(f"<div class='demo keep'>{_e(_demo_notice())}<ul>{items}</ul></div>")
     out.append(f"<div class='keep'><h2>{_e(_scores_heading())}</h2>{_table_html(doc.scorecard)}</div>")
     for s in doc.sections:
@@ -349,7 +354,7 @@ def write_docx(doc: ReportDocument, path: str | Path) -> Path:
         run.bold = True
         run.font.color.rgb = RGBColor(0xB0, 0x00, 0x20)
         for t, d in doc.demo.items():
-            book.add_paragraph(f"{t}: {_demo_inputs(d)}", style="List Bullet")
+            book.add_paragraph(_demo_item(t, d), style="List Bullet")
     book.add_heading(_scores_heading(), level=1)
     _docx_table(book, doc.scorecard)
     for s in doc.sections:
