@@ -566,14 +566,15 @@ def run(app: typer.Typer, argv: Sequence[str] | None = None) -> int:
     debug = bool(os.environ.get("ZZGEO_DEBUG"))
     _RUN_NOTES.clear()
     _SHOWN.clear()
-    store = os.environ.get("ZZGEO_STORE")  # --store sets it for this run only
+    saved = {name: os.environ.get(name) for name in ("ZZGEO_STORE", "ZZGEO_LANG")}  # --store, --lang: this run only
     try:
         return _run(app, argv, debug)
     finally:
-        if store is None:
-            os.environ.pop("ZZGEO_STORE", None)
-        else:
-            os.environ["ZZGEO_STORE"] = store
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def cli_command(app: typer.Typer) -> Any:
@@ -657,7 +658,10 @@ def _run(app: typer.Typer, argv: Sequence[str] | None, debug: bool) -> int:
 
     args = list(argv) if argv is not None else sys.argv[1:]
     try:
-        set_language(language_from_argv(args))  # before the help texts are made; zh or en, else an error
+        chosen = language_from_argv(args)
+        set_language(chosen)  # before the help texts are made; zh or en, else an error
+        if chosen:
+            os.environ["ZZGEO_LANG"] = chosen  # worker processes (Dask, Chromium helpers) speak it too
         command = cli_command(app)
     except ZzgeoError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)

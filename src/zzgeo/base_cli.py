@@ -122,7 +122,7 @@ def score_cmd(
         points.insert(0, "name", result.scores.set_index("district")["name"].reindex(points.index))
         print_frame(points, title=_("Points per indicator (weight used x normalised x 100); context: raw value, no points")
                     if result.meta.get("context") else _("Points per indicator (weight used x normalised x 100)"))
-        context = [_("{mark}: shown, never scored: {names}").format(mark=CONTEXT, names=", ".join(result.meta["context"]))]
+        context = [_("{mark}: shown, never scored: {names}").format(mark=_(CONTEXT), names=", ".join(result.meta["context"]))]
         for line in (fewer_note(result), _("{mark} = no value, never counted as 0").format(mark=NO_VALUE),
                      *(context if result.meta.get("context") else [])):
             if line:
@@ -217,8 +217,13 @@ def report_cmd(
                    "renderers": result.renderers})
     else:
         typer.echo(_("report: {index} ({n} files)").format(index=result.out / "index.html", n=len(result.files)))
+        from rich.cells import cell_len
+
+        from zzgeo.report.runs import stage_label
+
         for stage, seconds in result.timings:
-            typer.echo(f"  {_(stage):<28} {seconds:6.1f} s")
+            label = stage_label(stage)
+            typer.echo(f"  {label}{' ' * max(1, 29 - cell_len(label))}{seconds:6.1f} s")  # a Chinese character is two columns
         for renderer in result.renderers:
             typer.echo(_("PNG maps by {renderer}").format(renderer=renderer))
     if result.demo:
