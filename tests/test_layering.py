@@ -18,7 +18,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 THEMES = ("landprice", "shelters", "groundwater", "children")
-TOP = ("cli", "base_cli", "demo", "web", "catalogue")  # catalogue: the messages of the whole CLI
+TOP = ("cli", "base_cli", "demo", "web", "catalogue", "__main__")  # catalogue: the messages of the whole CLI
 
 
 def _modules() -> dict[str, Path]:
