@@ -242,3 +242,22 @@ def test_csv_numbers_without_representation_noise(tmp_path) -> None:
     write_csv(pd.DataFrame({"population": [total], "per_capita_m2": [2.305545373766918], "lon": [113.66543219]}), tmp_path / "t.csv")
     text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()
     assert text[1] == "1508868,2.30554537376692,113.66543219"
+
+
+def test_a_geopackage_of_points_and_polygons_is_one_layer_per_kind(tmp_path) -> None:
+    """QGIS and ArcGIS give a layer one geometry type: mixed parcels become valued_point and valued_polygon,
+    every row kept (the row without geometry goes with the larger kind), and the notes say so."""
+    import pyogrio
+    from shapely.geometry import Point, box
+
+    from zzgeo.io import write_vector
+
+    frame = gpd.GeoDataFrame({"id": ["P1", "P2", "P3", "P4"]},
+                             geometry=[Point(113.66, 34.75), box(113.60, 34.70, 113.61, 34.71), Point(113.7, 34.8), None], crs=4326)
+    notes: list[str] = []
+    out = write_vector(frame, tmp_path / "valued.gpkg", notes=notes)
+    assert [tuple(x) for x in pyogrio.list_layers(out)] == [("valued_point", "Point"), ("valued_polygon", "Polygon")]
+    assert gpd.read_file(out, layer="valued_point")["id"].tolist() == ["P1", "P3", "P4"]
+    assert gpd.read_file(out, layer="valued_polygon")["id"].tolist() == ["P2"]
+    assert notes == ["valued.gpkg: a GeoPackage layer holds one kind of geometry in QGIS and ArcGIS; the 4 rows of valued "
+                     "are written as the layers valued_point (3), valued_polygon (1)"]

@@ -31,7 +31,9 @@ from zzgeo.maps.qgis import (
 YLORRD7 = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026")
 #: What each layer of the default report is drawn with: (file, layer) -> renderer type, symbol type.
 EXPECTED = {
-    ("tables/land-price.gpkg", "valuation"): ("singleSymbol", "fill"),  # points and polygons: QGIS opens the polygons
+    # parcels given as points and as polygons: a layer per kind (zzgeo.io.gpkg_layers), both drawn as the web map's dots
+    ("tables/land-price.gpkg", "valuation_point"): ("singleSymbol", "marker"),
+    ("tables/land-price.gpkg", "valuation_polygon"): ("singleSymbol", "fill"),
     ("tables/shelters.gpkg", "siting_plan"): ("singleSymbol", "marker"),
     ("tables/shelters.gpkg", "coverage_by_district"): ("graduatedSymbol", "fill"),
     ("tables/shelters.gpkg", "siting_by_district"): ("graduatedSymbol", "fill"),
@@ -104,8 +106,7 @@ def test_every_layer_of_every_geopackage_has_one_default_style(report):
         found.update({(str(path.relative_to(folder)), layer): path for layer in layers})
     assert set(found) == set(EXPECTED)
     assert report["done"].files == ["scorecard.gpkg"]
-    assert report["done"].notes == [("land-price/valuation: mixes Point, Polygon; QGIS opens it as its polygon features, which "
-                                     "the style draws as the web map does; QGIS gives its other features (a sublayer) a default symbol")]
+    assert report["done"].notes == []  # no layer mixes kinds any more, so none is styled for only some of its features
 
 
 def test_gdal_reads_layer_styles_as_qgis_wrote_it(report):
@@ -229,9 +230,10 @@ def test_points_have_the_web_maps_symbols(report):
     assert _colours(gaps) == ["#d73027"]
     centroid = gaps.find("renderer-v2/symbols/symbol/layer")
     assert centroid.get("class") == "CentroidFill" and centroid.find("symbol").get("type") == "marker"
-    parcels = _qml(folder, "tables/land-price.gpkg", "valuation")  # points and polygons, all dots on the web map
+    parcels = _qml(folder, "tables/land-price.gpkg", "valuation_polygon")  # polygon parcels: dots on the web map
     assert parcels.find("renderer-v2/symbols/symbol/layer").get("class") == "CentroidFill"
     assert _colours(parcels) == ["#1f4e9c"]
+    assert _colours(_qml(folder, "tables/land-price.gpkg", "valuation_point")) == ["#1f4e9c"]
 
 
 def test_district_layers_carry_the_figures_of_the_tables(report):

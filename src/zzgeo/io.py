@@ -56,6 +56,7 @@ __all__ = [
     "demo_file_options",
     "portable_table",
     "append_gpkg_layer",
+    "gpkg_layers",
 ]
 
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
@@ -742,11 +743,12 @@ def _write_format(gdf: pd.DataFrame, tmp: Path, suffix: str, layer: str | None, 
         _written, fields = write_shapefile(_without_rings(gdf), tmp, notes=notes)
         if fields:
             write_csv(pd.DataFrame({"field": list(fields.values()), "column": list(fields.keys())}), tmp.with_name(fields_table_name(tmp)))
-    elif suffix in (".gpkg", ".geojson", ".json", ".fgb"):
+    elif suffix == ".gpkg":
+        _write_gpkg_layers(_without_rings(gdf), tmp, layer or tmp.stem, tmp.name, notes, demo)
+    elif suffix in (".geojson", ".json", ".fgb"):
         gdf = _without_rings(gdf)
-        driver = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".fgb": "FlatGeobuf"}[suffix]
-        options = demo_file_options(demo) if suffix == ".gpkg" else {}
-        gdf.to_file(tmp, driver=driver, layer=layer, **options) if layer else gdf.to_file(tmp, driver=driver, **options)
+        driver = {".geojson": "GeoJSON", ".json": "GeoJSON", ".fgb": "FlatGeobuf"}[suffix]
+        gdf.to_file(tmp, driver=driver, layer=layer) if layer else gdf.to_file(tmp, driver=driver)
     else:
         raise ZzgeoError(_("unknown output format {suffix!r} for {path!r}; use .gpkg, .geojson, .shp, .fgb, .csv or .xlsx").format(
             suffix=suffix, path=str(tmp.name)))
@@ -865,17 +867,55 @@ def portable_table(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def append_gpkg_layer(gdf: gpd.GeoDataFrame, path: str | Path, layer: str, *, demo: str | None = None) -> Path:
+def append_gpkg_layer(gdf: gpd.GeoDataFrame, path: str | Path, layer: str, *, demo: str | None = None,
+                      notes: list[str] | None = None) -> Path:
     """Add *gdf* as *layer* of the GeoPackage *path* (made if missing), with the DEMO mark when *demo* is given.
 
     For a file being assembled in a temporary folder (the report bundle), which is moved into place whole:
     unlike :func:`write_vector`, the file is not replaced, a layer is added. The mark is the first column
-    ``demo_data`` and the layer's description and metadata, as :func:`write_vector` writes it.
+    ``demo_data`` and the layer's description and metadata, as :func:`write_vector` writes it. Rows of
+    several geometry kinds become one layer per kind (:func:`gpkg_layers`), said in *notes*.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _with_demo_column(gdf, demo).to_file(path, layer=layer, driver="GPKG", **demo_file_options(demo))
+    _write_gpkg_layers(_with_demo_column(gdf, demo), path, layer, path.name, notes if notes is not None else [], demo)
     return path
+
+
+def gpkg_layers(gdf: gpd.GeoDataFrame, layer: str) -> list[tuple[str, gpd.GeoDataFrame]]:
+    """*gdf* as GeoPackage layers of one geometry kind each: ``[(layer, gdf)]``, or ``<layer>_point``,
+    ``<layer>_line``, ``<layer>_polygon`` when kinds are mixed (parcels given as points and polygons).
+
+    QGIS and ArcGIS give a layer one geometry type: a mixed layer opens as one of its kinds, with the
+    others hidden in sublayers and unstyled. Rows without geometry go with the largest kind
+    (:func:`zzgeo.shapefile.row_kinds`), so none is lost.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> frame = gpd.GeoDataFrame({"id": ["P1", "P2", "P3"]}, geometry=[Point(0, 0), box(0, 0, 1, 1), Point(1, 1)], crs=4326)
+    >>> [(name, part["id"].tolist()) for name, part in gpkg_layers(frame, "valuation")]
+    [('valuation_point', ['P1', 'P3']), ('valuation_polygon', ['P2'])]
+    >>> [name for name, _part in gpkg_layers(frame.iloc[[0, 2]], "valuation")]
+    ['valuation']
+    """
+    from zzgeo.shapefile import row_kinds
+
+    kinds, present = row_kinds(np.asarray(gdf.geometry.values, dtype=object))
+    if len(present) == 1:
+        return [(layer, gdf)]
+    return [(f"{layer}_{kind}", gdf.iloc[np.flatnonzero(kinds == kind)]) for kind in present]
+
+
+def _write_gpkg_layers(gdf: gpd.GeoDataFrame, path: Path, layer: str, shown: str, notes: list[str], demo: str | None) -> None:
+    """*gdf* (the DEMO column already in) as *layer* of the GeoPackage *path*, one layer per geometry kind; *shown* names
+    the file in the note."""
+    parts = gpkg_layers(gdf, layer)
+    for name, part in parts:
+        part.to_file(path, layer=name, driver="GPKG", **demo_file_options(demo))
+    if len(parts) > 1:
+        notes.append(_("{file}: a GeoPackage layer holds one kind of geometry in QGIS and ArcGIS; the {n} rows of {layer} "
+                       "are written as the layers {layers}").format(
+            file=shown, n=len(gdf), layer=layer, layers=", ".join(f"{name} ({len(part)})" for name, part in parts)))
 
 
 def _with_demo_column(frame: pd.DataFrame, demo: str | None) -> pd.DataFrame:

@@ -39,7 +39,7 @@ from zzgeo.i18n import _
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["SHAPEFILE_ENCODING", "FIELD_BYTES", "TEXT_BYTES", "shapefile_fields", "geometry_kinds", "write_shapefile",
+__all__ = ["SHAPEFILE_ENCODING", "FIELD_BYTES", "TEXT_BYTES", "shapefile_fields", "geometry_kinds", "row_kinds", "write_shapefile",
            "fields_table_name"]
 
 #: The text encoding of every Shapefile zzgeo writes (declared in its ``.cpg``).
@@ -223,6 +223,25 @@ def _fit_text(frame: pd.DataFrame, encoding: str, name: str, notes: list[str]) -
     return out
 
 
+def row_kinds(geometries: Sequence[object]) -> tuple[np.ndarray, list[str]]:
+    """The geometry kind each row is written with, and the kinds present (``point``, ``line``, ``polygon``, in that order).
+
+    A row without geometry goes with the largest kind, so no row is lost when a file (a Shapefile, a
+    GeoPackage layer) holds one kind; with no geometry at all the kind is ``point``.
+
+    >>> from shapely.geometry import Point, box
+    >>> kinds, present = row_kinds([Point(0, 0), box(0, 0, 1, 1), Point(1, 1), None])
+    >>> kinds.tolist(), present
+    (['point', 'polygon', 'point', 'point'], ['point', 'polygon'])
+    """
+    kinds = geometry_kinds(geometries)
+    present = [k for k in ("point", "line", "polygon") if (kinds == k).any()] or ["point"]
+    if len(present) > 1:
+        largest = max(present, key=lambda k: int((kinds == k).sum()))
+        return np.where(kinds == "", largest, kinds), present
+    return np.full(len(kinds), present[0], dtype=object), present
+
+
 def write_shapefile(gdf: gpd.GeoDataFrame, path: str | Path, *, notes: list[str] | None = None,
                     encoding: str = SHAPEFILE_ENCODING) -> tuple[list[Path], dict[str, str]]:
     """Write *gdf* as one Shapefile per geometry kind in *path*'s folder.
@@ -275,15 +294,7 @@ def write_shapefile(gdf: gpd.GeoDataFrame, path: str | Path, *, notes: list[str]
     table = _fit_text(table, encoding, name, notes)
     table.columns = list(fields.values())
     geoms = np.asarray(gdf.geometry.values, dtype=object)
-    kinds = geometry_kinds(geoms)
-    present = [k for k in ("point", "line", "polygon") if (kinds == k).any()]
-    if not present:
-        present = ["point"]
-    if len(present) > 1:
-        largest = max(present, key=lambda k: int((kinds == k).sum()))
-        kinds = np.where(kinds == "", largest, kinds)
-    else:
-        kinds = np.full(len(geoms), present[0], dtype=object)
+    kinds, present = row_kinds(geoms)
     written: list[Path] = []
     for kind in present:
         rows = np.flatnonzero(kinds == kind)

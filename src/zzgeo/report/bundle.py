@@ -173,7 +173,7 @@ def theme_map(theme: str, config: ReportConfig | None = None, *, which: str | No
 # --------------------------------------------------------------------------- writing the bundle
 
 
-def _write_tables(runs: Mapping[str, ThemeRun], folder: Path) -> list[str]:
+def _write_tables(runs: Mapping[str, ThemeRun], folder: Path, notes: list[str] | None = None) -> list[str]:
     """Each run's tables as CSV (:func:`zzgeo.io.write_csv`: no cell runs as a formula) and, when spatial, GeoPackage.
 
     A table whose figures rest on demo inputs (:meth:`zzgeo.theme_run.ThemeRun.table_demo`) carries the DEMO
@@ -195,7 +195,7 @@ def _write_tables(runs: Mapping[str, ThemeRun], folder: Path) -> list[str]:
             write_csv(pd.DataFrame(table.drop(columns=table.geometry.name)) if spatial else table, folder / rel, demo=demo)
             written.append(rel)
             if spatial:
-                append_gpkg_layer(table, folder / f"tables/{key}.gpkg", name, demo=demo)
+                append_gpkg_layer(table, folder / f"tables/{key}.gpkg", name, demo=demo, notes=notes)  # a layer per geometry kind
         if (folder / f"tables/{key}.gpkg").exists():
             written.append(f"tables/{key}.gpkg")
     return written
@@ -857,7 +857,7 @@ def _write_bundle(tmp: Path, runs, scores, score_config, *, basemap: str, png: b
     if progress:
         progress(_("tables"), 0, 1)
     runs = {key: replace(run, maps={name: _built_once(build) for name, build in run.maps.items()}) for key, run in runs.items()}
-    files = _write_tables(runs, tmp) + _write_scorecard(scores, score_config, tmp)
+    files = _write_tables(runs, tmp, notes) + _write_scorecard(scores, score_config, tmp)
     builders = theme_maps(runs, scores)
     if unit_scores is not None:
         from zzgeo.report.scoring import score_map

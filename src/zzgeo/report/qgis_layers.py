@@ -203,7 +203,7 @@ def _style(key: str, name: str, frame: gpd.GeoDataFrame, maps: Mapping[str, Call
     )
 
     kinds = sorted(set(frame.geom_type.dropna())) or ["Polygon"]
-    spec = LAYER_MAPS.get((key, name))
+    spec = LAYER_MAPS.get((key, name)) or LAYER_MAPS.get((key, name.rsplit("_", 1)[0]))  # valuation_point: zzgeo.io.gpkg_layers
     found = {geometry_kind([k]) for k in kinds}
     # a layer of several kinds (parcels as points and polygons): QGIS opens it as its polygons, and the style is theirs
     geometry = next(k for k in ("polygon", "line", "point") if k in found)
