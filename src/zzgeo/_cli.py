@@ -108,7 +108,7 @@ def note(text: str) -> None:
     if text in _SHOWN:
         return
     _SHOWN.add(text)
-    typer.secho(f"note: {text}", fg=typer.colors.CYAN, err=True)
+    typer.secho(_("note: {note}").format(note=text), fg=typer.colors.CYAN, err=True)  # "注：" in Chinese; error: stays ASCII
 
 
 def notes(lines: Iterable[str]) -> None:
@@ -228,10 +228,11 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title:
         console.print(table)
 
 
-def print_rejected(rejected: Sequence[dict], *, what: str = "row(s)") -> None:
-    """List rows an analysis left out (``--on-error flag``) on stderr: label and reason, first 20."""
+def print_rejected(rejected: Sequence[dict], *, what: str | None = None) -> None:
+    """List rows an analysis left out (``--on-error flag``) on stderr: label and reason, first 20 (*what*: ``row(s)``)."""
     if not rejected:
         return
+    what = what or _("row(s)")
     typer.secho(_("{n} {what} left out (--on-error flag):").format(n=len(rejected), what=what), fg=typer.colors.YELLOW, err=True)
     for rec in rejected[:20]:
         typer.echo(f"  {_record_label(rec)}: {rec['reason']}", err=True)
@@ -508,7 +509,7 @@ class Outcome:
                    **({"location_checks": totals} if totals is not None else {}),
                    "notes": list(dict.fromkeys([*(data.get("notes") or []), *self.all_notes(), *lines]))})
 
-    def console(self, *, what: str = "row(s)") -> None:
+    def console(self, *, what: str | None = None) -> None:
         """The notes, the rows left out and the rows with notes, on stderr."""
         notes(self.all_notes())
         print_rejected(self.rejected, what=what)

@@ -81,7 +81,7 @@ def policy_status(
         typer.echo(_("{date}: {event} by {doc_number}: {quote}").format(date=ev.date, event=ev.event, doc_number=ev.by_doc_number,
                                                                         quote=ev.quote))
     if st.note:
-        typer.echo(f"note: {st.note}")
+        typer.echo(_("note: {note}").format(note=st.note))
 
 
 def districts_cmd(as_json: JsonOption = False) -> None:
