@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -131,7 +132,9 @@ def test_value_demo_parcels(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     assert "valued 6 of 6 parcel(s)" in result.stdout
     assert "DEMO" in result.stderr
-    frame = gpd.read_file(out)
+    # the demo parcels are points and polygons: a layer per kind, as QGIS reads them, and a note says so
+    assert "the 6 rows of x are written as the layers x_point (1), x_polygon (5)" in result.stderr
+    frame = pd.concat([gpd.read_file(out, layer=layer) for layer in ("x_point", "x_polygon")]).sort_values("parcel_id")
     assert frame["parcel_id"].tolist() == ["D01", "D02", "D03", "D04", "D05", "D06"]
     assert (frame["error"].fillna("") == "").all()
     d01 = frame.set_index("parcel_id").loc["D01"]
