@@ -223,8 +223,10 @@ def report_cmd(
 
         for stage, seconds in result.timings:
             label = stage_label(stage)
-            typer.echo(f"  {label}{' ' * max(1, 29 - cell_len(label))}{seconds:6.1f} s")  # a Chinese character is two columns
+            typer.echo(f"  {label}{' ' * max(1, 36 - cell_len(label))}{seconds:6.1f} s")  # a Chinese character is two columns
         for renderer in result.renderers:
             typer.echo(_("PNG maps by {renderer}").format(renderer=renderer))
     if result.demo:
-        demo_notice("; ".join(f"{_(k)}: {', '.join(_(x) for x in v)}" for k, v in result.demo.items()))  # marked N_() where made
+        from zzgeo.report.runs import theme_label
+
+        demo_notice(_("; ").join(f"{theme_label(k)}: {_(', ').join(_(x) for x in v)}" for k, v in result.demo.items()))

@@ -30,7 +30,7 @@ from zzgeo.config import ConfigModel, ConfigProblem, Text, load_config
 from zzgeo.errors import ParameterError
 from zzgeo.i18n import N_, _
 
-__all__ = ["THEMES", "UNIT_THEMES", "Progress", "stage_label", "ReportConfig", "ReportSection", "ScoreSection", "report_file_model", "load_report_config",
+__all__ = ["THEMES", "UNIT_THEMES", "Progress", "stage_label", "theme_label", "ReportConfig", "ReportSection", "ScoreSection", "report_file_model", "load_report_config",
            "run_themes"]
 
 
@@ -326,6 +326,20 @@ _ANALYSES = {"land-price": N_("analysis: land-price"), "shelters": N_("analysis:
 #: The report's stages as its timings name them (``report.json`` keeps these English keys); :func:`stage_label` shows them.
 _STAGES = (N_("scores"), N_("tables and scorecard"), N_("GeoPackage layers and QGIS styles"), N_("maps: build"), N_("maps: HTML"),
            N_("maps: PNG (wait after the last map)"), N_("documents (PDF, Word)"), N_("total"))
+
+
+#: The themes as people name them (``report.json`` and the tables keep the keys); :func:`theme_label` shows them.
+_THEMES = {"land-price": N_("land benchmark prices"), "shelters": N_("emergency shelters"), "groundwater": N_("groundwater"),
+           "children": N_("child-friendly city")}
+
+
+def theme_label(key: str) -> str:
+    """A theme key (``land-price``) as people name the theme, in the interface language; an unknown key as it is.
+
+    >>> theme_label("land-price"), theme_label("other")
+    ('land benchmark prices', 'other')
+    """
+    return _(_THEMES[key]) if key in _THEMES else key
 
 
 def stage_label(stage: str) -> str:
