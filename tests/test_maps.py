@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import shutil
 import struct
+import subprocess
 import zlib
 from html.parser import HTMLParser
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -300,3 +302,28 @@ def test_png_errors(tmp_path):
     page.write_text("<html></html>", encoding="utf-8")
     with pytest.raises(errors.ChromiumError, match="apt-get install -y chromium"):
         maps.save_png(page, tmp_path / "x.png", chromium=tmp_path / "no-such-chromium")
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs chromium (apt-get install chromium)")
+def test_a_png_is_a_still_without_zoom_buttons(squares, tmp_path):
+    """The PNG (and the PDF/Word pages made of it) hides Leaflet's zoom buttons; the HTML page keeps them.
+
+    The zoom control sits 10 px from the top-left corner: white buttons (#ffffff) with a dark "+" and "−".
+    The same page opened without ``#still`` draws them there (checked with Chromium's own screenshot)."""
+    from zzgeo.maps.assets import chromium_command
+    from zzgeo.maps.export import find_chromium
+
+    html = maps.save_html(_map(squares, demo=False), tmp_path / "map.html")
+    assert "leaflet-control-zoom" in html.read_text(encoding="utf-8")  # the interactive page has the buttons
+    still = maps.save_png(html, tmp_path / "still.png", width=640, height=480)
+    shot = tmp_path / "plain.png"
+    cmd = chromium_command(find_chromium(None), profile=str(tmp_path / "profile"), shot=shot, width=640, height=480,
+                           wait_ms=3000, allow_network=False)
+    subprocess.run([*cmd, html.as_uri()], capture_output=True, timeout=120, check=False)
+
+    def corner_white(png: Path) -> int:
+        w, _h, pixels = _decode_png(png.read_bytes())
+        return sum(pixels[y * w + x] == b"\xff\xff\xff" for y in range(12, 70) for x in range(12, 40))
+
+    assert corner_white(shot) > 500  # the buttons: mostly white
+    assert corner_white(still) == 0

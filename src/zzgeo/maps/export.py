@@ -181,13 +181,21 @@ def save_html(
                   "pass extra_assets for plugins, or save with offline=False.").format(path=str(path), listing=listing)
             )
     notes = tuple(dict.fromkeys(state.notes)) if source_notes is None else tuple(source_notes)
-    block = notes_block(notes, offline, report, f"folium {folium.__version__}")
+    block = notes_block(notes, offline, report, f"folium {folium.__version__}") + "\n" + _STILL
     head = document.find("<head>")
     document = (document[: head + 6] + "\n" + block + document[head + 6 :]) if head >= 0 else block + document
     if not document.lstrip().lower().startswith("<!doctype"):
         document = "<!DOCTYPE html>\n" + document
     write_atomic(path, document.encode("utf-8"))
     return path
+
+
+#: A still of a map (its PNG, the PDF and Word pages made from it, a page printed from the browser) has no use for
+#: Leaflet's zoom buttons and layer list: they are hidden when the page is opened as ``map.html#still`` (how
+#: :func:`save_png` opens it) or printed; the interactive page keeps them.
+_STILL = ("<style>html.zzgeo-still .leaflet-control-zoom, html.zzgeo-still .leaflet-control-layers {display: none}\n"
+          "@media print {.leaflet-control-zoom, .leaflet-control-layers {display: none}}</style>\n"
+          "<script>if (location.hash === \"#still\") document.documentElement.classList.add(\"zzgeo-still\");</script>")
 
 
 def save_png(
@@ -274,15 +282,15 @@ def save_png(
                            wait_ms=wait_ms, allow_network=allow_network)
     Path(tmp).unlink()
     return _run_chromium(cmd, src, Path(tmp), out, profile, who="save_png", made=N_("image"), timeout=timeout,
-                         valid=lambda path: path.stat().st_size > 0)
+                         valid=lambda path: path.stat().st_size > 0, fragment="#still")  # a still: no zoom buttons
 
 
 def _run_chromium(cmd: list[str], src: Path, tmp: Path, out: Path, profile: str, *, who: str, made: str, timeout: float,
-                  valid: Callable[[Path], bool]) -> Path:
-    """Run headless Chromium *cmd* on the page *src*; it writes *tmp*, moved to *out* when *valid*; the temporary
-    file and the profile folder are removed whatever happens."""
+                  valid: Callable[[Path], bool], fragment: str = "") -> Path:
+    """Run headless Chromium *cmd* on the page *src* (its URL + *fragment*); it writes *tmp*, moved to *out* when *valid*;
+    the temporary file and the profile folder are removed whatever happens."""
     try:
-        proc = subprocess.run([*cmd, src.as_uri()], capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run([*cmd, src.as_uri() + fragment], capture_output=True, text=True, timeout=timeout)
         if not tmp.is_file() or not valid(tmp):
             tail = "\n".join((proc.stderr or "").strip().splitlines()[-8:])
             raise ChromiumError(_("{who}: Chromium wrote no {made} (exit {code}):\n{tail}").format(who=who, made=_(made), code=proc.returncode, tail=tail))
