@@ -105,7 +105,7 @@ def _combined_map(parts: Mapping[str, object]):
     """The combined map of built maps (label -> folium.Map); their layers move into it."""
     from zzgeo.maps import combine_maps
 
-    return combine_maps(parts, title=_("郑州 zzgeo: every theme (switch layers top left)"))
+    return combine_maps(parts, title=_("郑州 zzgeo: every theme"))  # no "switch layers" hint: a still has no layer list
 
 
 #: What ``zzgeo map THEME`` draws: a theme's first map, the scores, or all themes on one page.
