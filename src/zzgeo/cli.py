@@ -121,7 +121,9 @@ def serve_cmd(
     from zzgeo.extras import available, require
 
     if not port.isdigit() or not 0 < int(port) < 65536:
-        raise ParameterError(f"--port {port!r}: give a port number from 1 to 65535, e.g. 8000")
+        from zzgeo.i18n import _
+
+        raise ParameterError(_("--port {port!r}: give a port number from 1 to 65535, e.g. 8000").format(port=port))
 
     for module in ("fastapi", "uvicorn", *(() if available("python_multipart") else ("multipart",))):
         require(module, extra="web", purpose="zzgeo serve")

@@ -87,6 +87,7 @@ def page_texts(_: Callable[[str], str]) -> dict[str, str]:  # noqa: C901 (a list
         "dl_gpkg": _("GeoPackage"),
         "dl_xlsx": _("Excel"),
         "dl_html": _("Offline map (HTML)"),
+        "map_needs_all": _("The offline map needs a register without rows left out: fix them and upload it again."),
         "rows_read": _("rows read"),
         "city": _("City-wide"),
         "effective_area": _("Effective area (m²)"),

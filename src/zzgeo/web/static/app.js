@@ -174,7 +174,8 @@ function registerView(data) {
   if (res.notes && res.notes.length) result.append(el("h3", {text: T.notes}), notesList(res.notes));
   const dl = el("section", {class: "card downloads"}, el("h2", {text: T.downloads}),
     el("a", {href: data.downloads.xlsx, id: "dl-xlsx"}, T.dl_xlsx), el("a", {href: data.downloads.gpkg, id: "dl-gpkg"}, T.dl_gpkg),
-    el("a", {href: data.downloads.html, id: "dl-html", target: "_blank", rel: "noopener"}, T.dl_html));
+    rejected.length ? el("p", {class: "muted", text: T.map_needs_all})
+                    : el("a", {href: data.downloads.html, id: "dl-html", target: "_blank", rel: "noopener"}, T.dl_html));
   return el("div", {}, card, result, dl);
 }
 
