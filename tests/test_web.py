@@ -4,7 +4,9 @@ the limits, no path from a request reaching the filesystem, and what users typed
 from __future__ import annotations
 
 import json
+import os
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -234,3 +236,37 @@ def test_serve_without_the_extra_is_one_error_line(monkeypatch, capsys):
     assert err == ["error: zzgeo serve needs uvicorn, which is not installed: pip install 'zzgeo[web]'"]
     assert run(cli_app, ["serve", "--port", "http"]) == 2
     assert "--port 'http'" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- PostGIS store
+
+
+@pytest.mark.postgis
+@pytest.mark.skipif(not os.environ.get("ZZGEO_TEST_PG_DSN"), reason="ZZGEO_TEST_PG_DSN not set (scripts/start-postgis.sh)")
+def test_a_postgis_store_gives_the_cli_answers(capsys, monkeypatch, tmp_path):
+    import sqlalchemy
+
+    from zzgeo import store
+    from zzgeo.landprice.lookup import lookup_point
+    from zzgeo.layers import build_store
+
+    dsn = os.environ["ZZGEO_TEST_PG_DSN"]
+    schema = f"t_{uuid.uuid4().hex[:8]}"
+    url = f"{dsn}#{schema}"
+    try:
+        build_store(url, only=["districts", "land_grade_zones"])
+        on_gpkg = lookup_point(113.70, 34.78)
+        monkeypatch.setenv("ZZGEO_STORE", url)  # create_app sets it for the server process; restored after the test
+        with TestClient(create_app(store=url)) as c:
+            got = c.get("/api/land-price/lookup", params={"lon": 113.70, "lat": 34.78}, headers=EN)
+            assert got.status_code == 200 and got.json() == json.loads(json.dumps(on_gpkg))
+            assert got.json() == cli_json(capsys, ["--store", url, "land-price", "lookup", "--lon", 113.70, "--lat", 34.78, "--json"])
+            valued = c.post("/api/land-price/value", json={"lon": 113.70, "lat": 34.78, "use": "commercial"}, headers=EN)
+            assert valued.status_code == 200, valued.text
+            monkeypatch.chdir(tmp_path)
+            Path("parcel.csv").write_text("parcel_id,lon,lat\nP1,113.7,34.78\n", encoding="utf-8")
+            assert valued.json() == cli_json(capsys, ["--store", url, "land-price", "value", "parcel.csv", "--crs=wgs84",
+                                                      "--out=valuation.gpkg", "--json", "--use=commercial"])
+    finally:
+        with store.engine_for(dsn).begin() as conn:
+            conn.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
