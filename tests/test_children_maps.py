@@ -68,3 +68,32 @@ def test_access_map_shows_the_gap_cells(facilities, tmp_path):
     assert first.startswith(f"rank 1{f' (tied: {tied:,} cells)' if before == 0 and tied > 1 else ''}:")
     with pytest.raises(UnknownCodeError):
         access_map(result, "childcare")
+
+
+@pytest.mark.parametrize(("kind", "zh", "en"), [("park_cf", "儿童友好公园", "child-friendly parks"),
+                                                 ("childcare", "托育服务机构", "childcare institutions")])
+def test_access_map_title_names_the_facility_type_in_the_interface_language(facilities, kind, zh, en):
+    """The title says the type's name (the plan's Chinese name, or its English name), not its id; the share is the city's."""
+    from zzgeo.children.register import facility_labels
+    from zzgeo.i18n import set_language
+    from zzgeo.maps import map_state
+
+    assert facility_labels()[kind] == zh  # the schema's label, read not copied
+    result = walking_access(facilities, types=[kind], top=5)
+    city = result.shares.query("type == @kind and circle == '15min' and unit == 'city'")["share"].iloc[0]
+    try:
+        for lang, name in (("en", en), ("zh", zh)):
+            set_language(lang)
+            title = map_state(access_map(result, kind, "15min")).title
+            assert title.startswith(f"children within 1000 m walk of {name} (15min) — city {city:.0%}") or lang == "zh"
+            assert name in title and kind not in title.replace(name, "")  # the id only where it is a word of the name
+    finally:
+        set_language(None)
+
+
+def test_every_facility_type_has_a_name_in_each_language():
+    from zzgeo.children.register import _NAMES_EN, facility_labels, facility_name
+
+    labels = facility_labels()
+    assert set(_NAMES_EN) == set(labels)
+    assert all(facility_name(k, "zh") == labels[k] and facility_name(k, "en") == _NAMES_EN[k] != k for k in labels)

@@ -229,7 +229,7 @@ def test_report_themes_also_report_by_the_config_units(tmp_path):
     table = run.tables["coverage_by_unit"].set_index("name")
     assert table.loc["甲街道", "per_capita_m2"] == 4.0 and table.loc[JINSHUI, "per_capita_m2"] == 2.8
     assert "coverage_by_unit" in run.maps
-    assert "by streets: 2 of 2 units meet 2 m²/person" in " ".join(run.findings)
+    assert "by streets: 2 of 2 units meet the 2025 target of 2 m²/person;" in " ".join(run.findings)
     assert any("S3 东游园" in n for n in run.notes)
     assert len(run.tables["coverage_by_district"]) == 13  # the county-level table stays as it was
 

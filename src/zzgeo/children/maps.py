@@ -169,10 +169,11 @@ def access_map(result: AccessResult, kind: str, circle: str = "15min", *, basema
     >>> result = walking_access(read_facilities(centre), surface=surface)
     >>> state = map_state(access_map(result, "childcare", "10min"))
     >>> state.title
-    'children within 500 m walk of childcare (10min) — city 50%'
+    'children within 500 m walk of childcare institutions (10min) — city 50%'
     >>> state.legends[0], state.legends[-1]
     (('% of children within 500 m', [('#f0f9e8', '50', 'box'), ('#cccccc', 'no data', 'box')]), ('gap cells', [('#d73027', '1 points', 'dot')]))
     """
+    from zzgeo.children.register import facility_name
     from zzgeo.errors import UnknownCodeError
     from zzgeo.layers import read_layer
     from zzgeo.maps import add_points, choropleth_map
@@ -190,7 +191,8 @@ def access_map(result: AccessResult, kind: str, circle: str = "15min", *, basema
     gaps = result.gaps[(result.gaps["type"] == kind) & (result.gaps["circle"] == circle)]
     m = choropleth_map(
         layer, "share %", basemap=basemap,
-        title=_("children within {metres:g} m walk of {kind} ({circle}) — city {city:.0%}").format(metres=metres, kind=kind, circle=circle, city=city)
+        title=_("children within {metres:g} m walk of {facility} ({circle}) — city {city:.0%}").format(
+            metres=metres, facility=facility_name(kind), circle=circle, city=city)
         + (" DEMO" if demo else ""),
         legend_title=_("% of children within {metres:g} m").format(metres=metres), colors=("#f0f9e8", "#bae4bc", "#7bccc4", "#43a2ca", "#0868ac"),
         tooltip_columns=["name", "children", "children_within"],

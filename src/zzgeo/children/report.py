@@ -26,11 +26,15 @@ def _findings(result, access) -> list[str]:
     city = result.records[result.records["unit"] == "city"]
     measured = city[city["ratio"].notna()]
     standing = int((result.records.drop_duplicates("target_id")["year"] == 0).sum())
+    met = measured["met"].astype(bool)
+    undated = measured["year"] == 0  # the standing targets (no year) are measured and counted too: say how many of each
     lines = [_("{measurable} of the {targets} quantified targets of {document} for {year} ({dated} due {year}, {standing} standing "
-               "with no year) can be measured from a register; city-wide {met} of {measured} measured targets due {year} are met").format(
+               "with no year) can be measured from a register; city-wide {met} of {measured} measured targets are met "
+               "({met_dated} of {measured_dated} due {year}, {met_standing} of {measured_standing} standing)").format(
                  measurable=result.meta["measurable"], targets=result.meta["targets"], document=result.meta["document"],
                  year=result.meta["year"], dated=result.meta["targets"] - standing, standing=standing,
-                 met=int(measured["met"].astype(bool).sum()), measured=len(measured))]
+                 met=int(met.sum()), measured=len(measured), met_dated=int((met & ~undated).sum()), measured_dated=int((~undated).sum()),
+                 met_standing=int((met & undated).sum()), measured_standing=int(undated.sum()))]
     short = measured[~measured["met"].astype(bool)].sort_values("ratio").head(3)
     lines += [(_("furthest from target (due {year}): {facility} {actual:g} of {target:g} {unit} ({ratio:.0%})") if r.year else
                _("furthest from target (standing, no year): {facility} {actual:g} of {target:g} {unit} ({ratio:.0%})")).format(

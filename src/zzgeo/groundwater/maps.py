@@ -10,17 +10,64 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from zzgeo.i18n import N_
+
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
     from zzgeo.groundwater.screening import ScreeningResult
     from zzgeo.groundwater.zones import ZoneResult
 
-__all__ = ["ZONE_COLOURS", "zone_map"]
+__all__ = ["ZONE_COLOURS", "travel_time_phrase", "zone_map"]
 
 #: Colour-blind-safe sequential blues, darkest for the most protected zone; the travel-time zone a shade darker
 #: than the capture envelope around it.
 ZONE_COLOURS = {"一级保护区": "#08519c", "二级保护区": "#6baed6", "补给区·迁移时间区": "#9ecae1", "补给区·捕获区包络": "#deebf7"}
+
+
+#: How sure a rule file's figure is (its ``status``), as the caption says it.
+_STATUS_PHRASES = {"checked": N_("checked in a primary source"), "secondary": N_("from one secondary source"),
+                   "unverified": N_("commonly quoted, unverified"), "assumption": N_("an assumption")}
+
+
+def travel_time_phrase(rules: dict | None) -> str:
+    """The recharge zone's travel time as used, its status and the rule set it came from, for the map caption.
+
+    Parameters
+    ----------
+    rules : dict or None
+        ``ZoneResult.meta["rules"]`` (:meth:`GroundwaterRules.describe`); None when the result does not record it.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from zzgeo.groundwater.rules import load_rules
+    >>> travel_time_phrase(load_rules().describe())
+    '10 years = 3,650 days, an assumption; rule set zhengzhou-groundwater-2022, [capture] travel_days'
+    >>> travel_time_phrase({"id": "mine", "recharge": {"travel_days": 1000.0, "status": "unverified"}})
+    '1,000 days, commonly quoted, unverified; rule set mine, [capture] travel_days'
+    >>> travel_time_phrase(None)
+    'not recorded in the result'
+    """
+    from zzgeo.i18n import _
+
+    recharge = (rules or {}).get("recharge") or {}
+    days = recharge.get("travel_days")
+    if days is None:
+        return _("not recorded in the result")
+    days = float(days)
+    years = days / 365
+    if days % 365 == 0 and years > 1:
+        travel = _("{years:g} years = {days:,g} days").format(years=years, days=days)
+    else:
+        travel = _("{days:,g} days").format(days=days)
+    status = recharge.get("status")
+    status = _(_STATUS_PHRASES[status]) if status in _STATUS_PHRASES else str(status or _("status not given"))
+    return _("{travel}, {status}; rule set {rule_set}, [capture] travel_days").format(travel=travel, status=status,
+                                                                                      rule_set=rules.get("id") or "?")
 
 
 def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top: int = 50, basemap: str = "none") -> folium.Map:
@@ -85,9 +132,9 @@ def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top
         caption_lines=[
             _("{document} 三(三)9: recharge zones of county-level-and-above sources").format(document=zones.meta["document"]),
             _("zones 1/2: HJ 338-2018 R = α·K·I·T/n (unverified α)"),
-            _("补给区·迁移时间区: water reaches a well within the travel time (10 years, an assumption), by backward particle "
+            _("补给区·迁移时间区: water reaches a well within the travel time ({travel}), by backward particle "
               "tracking; 补给区·捕获区包络: the capture zone cut at that zone's upgradient end (a conservative superset); "
-              "wells superposed (they interfere), image wells for a river"),
+              "wells superposed (they interfere), image wells for a river").format(travel=travel_time_phrase(zones.meta.get("rules"))),
             _("DEMO wells and aquifer parameters (pilot names real)") if demo else _("user registers"),
         ],
         demo=demo,

@@ -22,17 +22,25 @@ INPUTS = {"register": "shelter register", "candidates": "candidate sites", "popu
 _CITY = "410100"
 
 
-def _findings(cov, plan) -> list[str]:
+def _targets_said(targets) -> str:
+    """The per-capita targets as the findings say them: "2 m² by 2025, 3 m² by 2029"."""
+    return _(", ").join(_("{target:g} m² by {year}").format(target=t, year=y) for y, t in sorted(targets.per_capita_m2.items()))
+
+
+def _findings(cov, plan, targets) -> list[str]:
+    """The theme's findings; every target figure from *targets*, the targets *cov* and *plan* were computed with."""
     table = cov.table
     city = table[table["adcode"] == _CITY].iloc[0] if (table["adcode"] == _CITY).any() else None
     units = table[table["adcode"] != _CITY]
+    year = int(cov.meta["year"])
     lines = []
     if city is not None:
         lines.append(_("city-wide {per_capita:.2f} m² of effective shelter area per resident "
-                       "(target 2 m² by 2025, 3 m² by 2029; 郑政文〔2022〕40号 三)").format(per_capita=city["per_capita_m2"]))
-    lines.append(_("{met} of {n} districts meet 2 m²/person; gap to 2025 {gap_2025:,.0f} m², to 2029 {gap_2029:,.0f} m² "
-                   "(sum of district gaps)").format(met=int(units["meets_2025"].sum()), n=len(units),
-                                                    gap_2025=units["gap_2025_m2"].sum(), gap_2029=units["gap_2029_m2"].sum()))
+                       "(target {targets}; {document} {clause})").format(per_capita=city["per_capita_m2"], targets=_targets_said(targets),
+                                                                         document=targets.document, clause=targets.clause))
+    gaps = _(", ").join(_("to {year} {gap:,.0f} m²").format(year=y, gap=units[f"gap_{y}_m2"].sum()) for y in sorted(targets.per_capita_m2))
+    lines.append(_("{met} of {n} districts meet the {year} target of {target:g} m²/person; gap {gaps} (sum of district gaps)").format(
+        met=int(units[f"meets_{year}"].sum()), n=len(units), year=year, target=targets.for_year(year), gaps=gaps))
     if city is not None:
         lines.append(_("{covered:.1%} of residents within a shelter's service radius; {assured:.1%} with an assured place").format(
             covered=city["covered_share"], assured=city["assured_share"]))
@@ -66,20 +74,21 @@ def run(inputs: Mapping[str, object] | None = None, *, units=None) -> ThemeRun:
     from zzgeo.shelters.demo import demo_candidates, demo_register
     from zzgeo.shelters.maps import coverage_map, siting_map
     from zzgeo.shelters.register import read_register
-    from zzgeo.shelters.rules import load_rules
+    from zzgeo.shelters.rules import load_rules, load_targets
     from zzgeo.shelters.siting import site_shelters
     from zzgeo.spatial.surface import read_population
 
     given = check_inputs("shelters", inputs, INPUTS)
     rules, crs = load_rules(given.get("rules")), given.get("crs")
+    targets = load_targets()  # one set for coverage, siting and the findings that state its figures
     districts = read_layer("districts")
     own = {"units": units.frame} if units is not None else {}  # a 街道 column checked against the [units] too
     register = read_register(given.get("register") or demo_register(), crs=crs, rules=rules, districts=districts, on_error="raise", **own)
     candidates = read_candidates(given.get("candidates") or demo_candidates(), crs=crs, rules=rules, districts=districts, on_error="raise")
     demand = read_population(given.get("population"), districts=districts)
-    cov = shelter_coverage(register, demand, year=2025, rules=rules, districts=districts)
-    plan = site_shelters(register, candidates, demand, year=2029, rules=rules, districts=districts)
-    by_units = _by_units(register, given, rules, districts, units)
+    cov = shelter_coverage(register, demand, year=2025, rules=rules, targets=targets, districts=districts)
+    plan = site_shelters(register, candidates, demand, year=2029, rules=rules, targets=targets, districts=districts)
+    by_units = _by_units(register, given, rules, targets, districts, units)
     demo = [*([] if given.get("register") else ["shelter register"]), *([] if given.get("candidates") else ["candidate sites"]),
             *(["analysis units"] if units is not None and units.demo else [])]
     table = cov.table.set_index("adcode")
@@ -92,7 +101,7 @@ def run(inputs: Mapping[str, object] | None = None, *, units=None) -> ThemeRun:
         maps={"coverage": lambda basemap="none": coverage_map(cov, districts, basemap=basemap),
               "siting_2029": lambda basemap="none": siting_map(plan, districts, basemap=basemap),
               **({"coverage_by_unit": lambda basemap="none": coverage_map(by_units, units.frame, basemap=basemap)} if by_units else {})},
-        findings=[*_findings(cov, plan), *(_unit_findings(by_units) if by_units else [])],
+        findings=[*_findings(cov, plan, targets), *(_unit_findings(by_units) if by_units else [])],
         demo=demo,
         indicators=pd.DataFrame({"shelter_per_capita": table["per_capita_m2"], "shelter_coverage": table["covered_share"]}),
         notes=[*cov.meta["notes"], _("rule set: {id} ({status})").format(id=rules.id, status=rules.status),
@@ -101,7 +110,7 @@ def run(inputs: Mapping[str, object] | None = None, *, units=None) -> ThemeRun:
     )
 
 
-def _by_units(register, given: Mapping[str, object], rules, districts, units):
+def _by_units(register, given: Mapping[str, object], rules, targets, districts, units):
     """Coverage by the report's analysis units (``None`` without them); the population input located in the units."""
     if units is None:
         return None
@@ -109,17 +118,17 @@ def _by_units(register, given: Mapping[str, object], rules, districts, units):
     from zzgeo.spatial.surface import read_population
 
     demand = read_population(given["population"], districts=units.frame) if given.get("population") else None
-    return shelter_coverage(register, demand, year=2025, rules=rules, districts=districts, units=units)
+    return shelter_coverage(register, demand, year=2025, rules=rules, targets=targets, districts=districts, units=units)
 
 
 def _unit_findings(cov) -> list[str]:
     table = cov.table
     rows = table[table["level"] == "unit"]
     total = table.iloc[-1]
-    return [_("by {label}: {met} of {n} units meet 2 m²/person; {total}: {per_capita:.2f} m² per resident, "
-              "{covered:.1%} within a service radius").format(
-                label=cov.meta["units"]["label"], met=int(rows["meets_2025"].sum()), n=len(rows), total=total["name"],
-                per_capita=total["per_capita_m2"], covered=total["covered_share"])]
+    return [_("by {label}: {met} of {n} units meet the {year} target of {target:g} m²/person; {total}: {per_capita:.2f} m² "
+              "per resident, {covered:.1%} within a service radius").format(
+                label=cov.meta["units"]["label"], met=int(rows["meets_target"].sum()), n=len(rows), year=cov.meta["year"],
+                target=cov.meta["target_m2"], total=total["name"], per_capita=total["per_capita_m2"], covered=total["covered_share"])]
 
 
 def _with_shapes(table, units):
