@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from zzgeo.i18n import _
+from zzgeo.i18n import N_, _
 from zzgeo.theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "run"]
@@ -98,7 +98,7 @@ def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025, units=N
         maps={"overview": lambda basemap="none": overview_map(result, basemap=basemap),
               **({"childcare_access": lambda basemap="none": access_map(access, "childcare", "15min", basemap=basemap)} if "childcare" in types else {})},
         findings=_findings(result, access),
-        demo=[*([] if given.get("register") else ["facility register"]), *(["analysis units"] if units is not None and units.demo else [])],
+        demo=[*([] if given.get("register") else [N_("facility register")]), *([N_("analysis units")] if units is not None and units.demo else [])],
         indicators=pd.DataFrame({"children_targets": district_attainment(result)["mean_attainment"], "childcare_access": childcare}),
         notes=[result.meta["unit_rule"], result.meta["children_rule"], _("walking distance: {metric}").format(metric=access.meta["metric"]),
                *(_unit_notes(by_units, units) if by_units else []), *register_lines],

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from zzgeo.i18n import _
+from zzgeo.i18n import N_, _
 from zzgeo.theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "load_zones", "load_pollution", "run"]
@@ -91,7 +91,7 @@ def run(inputs: Mapping[str, object] | None = None, *, as_of: int = 2024) -> The
     sources = screened.sources
     listed = sources[sources["listed"]].sort_values("priority")
     inside = sources[sources["zone"] != "outside"].groupby("adcode").size()
-    demo = [k for k, flag in (("wells and sources", zones.meta["demo"]), ("pollution sources", screened.meta["demo"])) if flag]
+    demo = [k for k, flag in ((N_("wells and sources"), zones.meta["demo"]), (N_("pollution sources"), screened.meta["demo"])) if flag]
     status = status_counts(pilot.indicators)
     return ThemeRun(
         key="groundwater", title="地下水 Groundwater", document=zones.meta["document"],

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from zzgeo.i18n import _
+from zzgeo.i18n import N_, _
 from zzgeo.theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "run"]
@@ -89,8 +89,8 @@ def run(inputs: Mapping[str, object] | None = None, *, units=None) -> ThemeRun:
     cov = shelter_coverage(register, demand, year=2025, rules=rules, targets=targets, districts=districts)
     plan = site_shelters(register, candidates, demand, year=2029, rules=rules, targets=targets, districts=districts)
     by_units = _by_units(register, given, rules, targets, districts, units)
-    demo = [*([] if given.get("register") else ["shelter register"]), *([] if given.get("candidates") else ["candidate sites"]),
-            *(["analysis units"] if units is not None and units.demo else [])]
+    demo = [*([] if given.get("register") else [N_("shelter register")]), *([] if given.get("candidates") else [N_("candidate sites")]),
+            *([N_("analysis units")] if units is not None and units.demo else [])]
     table = cov.table.set_index("adcode")
     notes_table, register_lines = register_notes({str(given.get("register") or "DEMO shelter register"): register,
                                                   str(given.get("candidates") or "DEMO candidate sites"): candidates})
