@@ -92,8 +92,11 @@ def test_access_map_title_names_the_facility_type_in_the_interface_language(faci
 
 
 def test_every_facility_type_has_a_name_in_each_language():
-    from zzgeo.children.register import _NAMES_EN, facility_labels, facility_name
+    from zzgeo.children.register import SCHEMAS, facility_labels, facility_name
+    from zzgeo.registers import load_schema
 
+    names_en = load_schema(SCHEMAS["facilities"]).vocabularies["facility_type"].names_en  # the schema's English names
     labels = facility_labels()
-    assert set(_NAMES_EN) == set(labels)
-    assert all(facility_name(k, "zh") == labels[k] and facility_name(k, "en") == _NAMES_EN[k] != k for k in labels)
+    assert set(names_en) == set(labels)
+    assert all(facility_name(k, "zh") == labels[k] and facility_name(k, "en") == names_en[k] != k for k in labels)
+    assert facility_name("school_new", "en") == "new and expanded primary and secondary schools"

@@ -45,39 +45,6 @@ def facility_labels() -> dict[str, str]:
     return load_schema(SCHEMAS["facilities"]).vocabularies["facility_type"].labels
 
 
-#: English names of the facility types, for the English interface (the Chinese names, the plan's, are the schema's
-#: ``labels``); every type of the vocabulary has one (tests/test_children_maps.py checks). Their home would be the
-#: schema beside the Chinese labels.
-_NAMES_EN = {
-    "childcare": "childcare institutions",
-    "childcare_demo": "model childcare institutions",
-    "kindergarten_cf": "child-friendly kindergartens",
-    "kindergarten_inclusive": "inclusive kindergartens",
-    "school_cf": "child-friendly schools",
-    "school_new": "new and expanded primary and secondary schools",
-    "hospital_cf": "child-friendly hospitals",
-    "library_cf": "child-friendly libraries",
-    "practice_base": "child-friendly out-of-school education bases",
-    "nature_base": "child-friendly nature education bases",
-    "park_cf": "child-friendly parks",
-    "play_facility": "children's play facilities",
-    "sports_park_theme": "themed children's sports parks",
-    "sports_park_cf": "child-friendly sports parks",
-    "football_pitch": "child-friendly football pitches",
-    "football_pitch_other": "football pitches (not child-friendly)",
-    "street_cf": "child-friendly blocks",
-    "community_cf": "child-friendly communities",
-    "childrens_home": "community children's homes",
-    "activity_centre": "children's activity centres",
-    "protection_station": "minors' protection workstations",
-    "science_lab": "little scientists' innovation labs",
-    "reading_centre": "school reading centres",
-    "book_house": "rural reading rooms",
-    "family_base": "family-education model bases",
-    "parent_school": "parent schools and family-education guidance stations",
-    "law_base": "children's legal-education practice bases",
-    "enterprise_cf": "child-friendly employers",
-}
 
 
 def facility_name(kind: str, lang: str | None = None) -> str:
@@ -107,7 +74,10 @@ def facility_name(kind: str, lang: str | None = None) -> str:
 
     if (lang or language()) == "zh":
         return facility_labels().get(kind, kind)
-    return _NAMES_EN.get(kind) or facility_labels().get(kind, kind)
+    from zzgeo.registers import load_schema
+
+    vocabulary = load_schema(SCHEMAS["facilities"]).vocabularies["facility_type"]  # names_en: the schema's English names
+    return vocabulary.names_en.get(kind) or vocabulary.labels.get(kind, kind)
 
 
 def _unit_check(ctx: CheckContext) -> None:

@@ -99,6 +99,8 @@ class Vocabulary:
         Canonical value -> accepted words (the canonical value is always accepted).
     labels : mapping of str to str
         Canonical value -> Chinese label for outputs.
+    names_en : mapping of str to str
+        Canonical value -> English name, for the English interface (``[vocabularies.X.names_en]``; optional).
     strip : tuple of str
         Noise removed from a cell before matching (``"类"``, ``"class"``).
 
@@ -130,6 +132,7 @@ class Vocabulary:
     terms: Mapping[str, tuple[str, ...]]
     labels: Mapping[str, str] = field(default_factory=dict)
     strip: tuple[str, ...] = ()
+    names_en: Mapping[str, str] = field(default_factory=dict)
     _lookup: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -308,7 +311,8 @@ def _vocabulary(name: str, raw: Mapping[str, Any]) -> Vocabulary:
         raise SchemaError(_("vocabulary {name!r} has no terms").format(name=name))
     return Vocabulary(name=name, what=str(raw.get("what", name)), hint=str(raw.get("hint", ", ".join(terms))),
                       terms=terms, labels={str(k): str(v) for k, v in dict(raw.get("labels", {})).items()},
-                      strip=tuple(str(s) for s in raw.get("strip", ())))
+                      strip=tuple(str(s) for s in raw.get("strip", ())),
+                      names_en={str(k): str(v) for k, v in dict(raw.get("names_en", {})).items()})
 
 
 _COLUMN_KEYS = {"type", "headers", "title", "quantity", "vocabulary", "required", "nullable", "empty", "unique",
