@@ -212,6 +212,10 @@ def test_upload_size_and_row_limits():
     with TestClient(create_app(limits=Limits(rows=1))) as c:
         got = c.post("/api/registers/shelters", files={"file": ("s.csv", SHELTERS.encode(), "text/csv")}, headers=EN)
         assert re.search(r"2 rows, more than the 1", one_line_error(got, 413))
+        jobs = c.app.state.zzgeo.jobs
+        assert list(jobs.root.iterdir()) == []  # a refused upload is removed at once
+        root = jobs.root
+    assert not root.exists()  # and every job's folder when the server stops
 
 
 def test_pages_are_chinese_first_english_on_request(client):
@@ -270,3 +274,20 @@ def test_a_postgis_store_gives_the_cli_answers(capsys, monkeypatch, tmp_path):
     finally:
         with store.engine_for(dsn).begin() as conn:
             conn.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
+def test_jobs_expire_and_their_folders_go():
+    from zzgeo.web.jobs import JobNotFound, JobStore
+
+    jobs = JobStore(ttl_s=0.0)
+    job = jobs.new("register:shelters")
+    (job.folder / "shelters.csv").write_text("x", encoding="utf-8")
+    jobs.get(job.id)  # running: kept while it runs
+    job.status = "done"
+    with pytest.raises(JobNotFound, match="expired"):
+        jobs.get(job.id)
+    assert not job.folder.exists()
+    with pytest.raises(JobNotFound, match="32 hexadecimal"):
+        jobs.get("../etc")
+    jobs.close()
+    assert not jobs.root.exists()

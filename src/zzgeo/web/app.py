@@ -376,7 +376,11 @@ def _install_api(app: FastAPI, state: _State) -> None:  # noqa: C901 (the routes
                 name=(file.filename or "")[:80], suffixes=", ".join(UPLOAD_SUFFIXES)))
         job = state.jobs.new(f"register:{kind}")
         path = job.folder / f"{safe_stem(file.filename)}{suffix}"
-        await _save_upload(file, path, state.limits)
+        try:
+            await _save_upload(file, path, state.limits)
+        except Exception:
+            state.jobs.remove(job.id)
+            raise
         from starlette.concurrency import run_in_threadpool
 
         return await run_in_threadpool(_analyse_register, state, job, kind, path, fields, request)
@@ -493,15 +497,21 @@ def _run_job(state: _State, job: Job, args: list[str], request: Request) -> Any:
 
 
 def _analyse_register(state: _State, job: Job, kind: str, path: Path, fields: RegisterFields, request: Request) -> JSONResponse:
+    """Check and analyse the uploaded register; a refused one is removed at once (its folder with it)."""
     try:
-        rows = count_rows(path)
-    except ValueError as exc:
-        raise ParameterError(str(exc)) from None
-    if rows > state.limits.rows:
-        return _error(413, _("{name}: {rows:,} rows, more than the {limit:,} this server takes at once; split the register")
-                      .format(name=path.name, rows=rows, limit=state.limits.rows))
-    job.data = {"kind": kind, "input": path.name, "fields": fields}
-    result = _run_job(state, job, register_args(kind, path.name, fields, "result.gpkg"), request)
+        try:
+            rows = count_rows(path)
+        except ValueError as exc:
+            raise ParameterError(str(exc)) from None
+        if rows > state.limits.rows:
+            state.jobs.remove(job.id)
+            return _error(413, _("{name}: {rows:,} rows, more than the {limit:,} this server takes at once; split the register")
+                          .format(name=path.name, rows=rows, limit=state.limits.rows))
+        job.data = {"kind": kind, "input": path.name, "fields": fields}
+        result = _run_job(state, job, register_args(kind, path.name, fields, "result.gpkg"), request)
+    except Exception:
+        state.jobs.remove(job.id)
+        raise
     job.result = result
     job.files["result.gpkg"] = job.folder / "result.gpkg"
     base = f"/api/jobs/{job.id}/download"
