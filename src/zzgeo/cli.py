@@ -130,6 +130,11 @@ def serve_cmd(
     from zzgeo.web import serve
 
     typer.echo(f"zzgeo serve: http://{host}:{port}/", err=True)
+    if not token and host not in ("127.0.0.1", "localhost", "::1"):
+        from zzgeo._cli import note
+        from zzgeo.i18n import _
+
+        note(_("listening on {host} without --token: anyone who reaches this port can use the app").format(host=host))
     serve(store=store or os.environ.get("ZZGEO_STORE") or None, host=host, port=int(port), token=token)
 
 
