@@ -31,9 +31,9 @@ def client():
         yield c
 
 
-def cli_json(capsys, argv: list[str]) -> dict:
+def cli_json(capsys, argv: list[str], lang: str = "en") -> dict:
     capsys.readouterr()
-    code = run(cli_app, ["--lang", "en", *[str(a) for a in argv]])
+    code = run(cli_app, ["--lang", lang, *[str(a) for a in argv]])
     out = capsys.readouterr()
     assert code == 0, out.err
     return json.loads(out.out)
@@ -55,6 +55,19 @@ def test_lookup_is_the_cli_lookup(client, capsys):
     assert got.json() == cli_json(capsys, ["land-price", "lookup", "--lon", ERQI[0], "--lat", ERQI[1], "--json"])
     commercial = got.json()["tables"][0]["uses"][0]
     assert commercial["use"] == "commercial" and commercial["prices"][0]["price_yuan_m2"] in (1020.0, 895.0, 770.0, 640.0, 540.0)
+
+
+def test_answers_follow_the_request_language(client, capsys):
+    from zzgeo.i18n import language
+
+    before = language()
+    for lang in ("zh", "en"):
+        got = client.get("/api/land-price/lookup", params={"lon": ERQI[0], "lat": ERQI[1]}, headers={"Accept-Language": lang})
+        assert got.json() == cli_json(capsys, ["land-price", "lookup", "--lon", ERQI[0], "--lat", ERQI[1], "--json"], lang=lang)
+    zh = client.get("/api/land-price/lookup", params={"lon": 1, "lat": 34.7, "lang": "zh"}).json()["error"]
+    en = client.get("/api/land-price/lookup", params={"lon": 1, "lat": 34.7, "lang": "en"}).json()["error"]
+    assert en.startswith("location (1.00000, 34.70000) lies outside") and zh != en
+    assert language() == before  # the server's own language is left as it was
 
 
 def test_lookup_in_gcj02_and_epsg(client, capsys):

@@ -175,6 +175,19 @@ class _State:
         self.children: set[Any] = set()  # report processes running, stopped when the server stops
         self.pages = Environment(loader=PackageLoader("zzgeo.web", "templates"), autoescape=select_autoescape(default=True))
 
+    def in_process(self, lang: str, fn, *args: Any, **kwargs: Any) -> Any:
+        """Call the library in this process, one call at a time (its caches are not shared between threads, and the
+        GIL runs one thread anyway), with its messages in the request's language *lang*."""
+        from zzgeo.i18n import language, set_language
+
+        with self.lookups:
+            before = language()
+            set_language(lang)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                set_language(before)
+
     def close(self) -> None:
         for child in list(self.children):
             child.kill()
@@ -320,13 +333,12 @@ def _static(name: str) -> tuple[str, str]:
 
 def _install_api(app: FastAPI, state: _State) -> None:  # noqa: C901 (the routes, one after another)
     @app.get("/api/land-price/lookup", tags=["land price"])
-    def lookup(lon: Annotated[str, _query(64)], lat: Annotated[str, _query(64)],
+    def lookup(request: Request, lon: Annotated[str, _query(64)], lat: Annotated[str, _query(64)],
                crs: Annotated[str, _query(40)] = "wgs84") -> JSONResponse:
         """District, grade and benchmark price of every table, use and right at a point: ``zzgeo land-price lookup --json``."""
         from zzgeo.landprice.lookup import lookup_point
 
-        with state.lookups:  # one at a time: the library's caches are not shared between threads (the GIL runs one anyway)
-            answer = lookup_point(lon, lat, crs=crs or "wgs84")
+        answer = state.in_process(request_language(request), lookup_point, lon, lat, crs=crs or "wgs84")
         return JSONResponse(json_safe(answer))
 
     @app.post("/api/land-price/value", tags=["land price"])
@@ -437,7 +449,7 @@ def _install_api(app: FastAPI, state: _State) -> None:  # noqa: C901 (the routes
         from starlette.concurrency import run_in_threadpool
 
         if config_path is not None:
-            await run_in_threadpool(_checked_config, config_path, job.folder)
+            await run_in_threadpool(state.in_process, request_language(request), _checked_config, config_path, job.folder)
         threading.Thread(target=_run_report, args=(state, job, config_path, png, request_language(request)), daemon=True,
                          name=f"report-{job.id[:8]}").start()
         return JSONResponse({"job": job.id, "status": job.status}, status_code=202)
