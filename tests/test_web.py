@@ -304,3 +304,24 @@ def test_jobs_expire_and_their_folders_go():
         jobs.get("../etc")
     jobs.close()
     assert not jobs.root.exists()
+
+
+def test_a_facility_template_is_read_from_its_register_sheet_like_the_cli(client, capsys, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    from zzgeo.registers.template import write_template
+
+    monkeypatch.chdir(tmp_path)
+    path = write_template("facilities", tmp_path / "facilities.xlsx", lang="en")
+    book = load_workbook(path)
+    sheet = book["Register"]
+    sheet.append(["F1", "小太阳托育", "childcare", "金水区", 100, 2023, "备案名单", 113.70, 34.80])
+    sheet.append(["F2", "<b>bold</b>", "no_such_type", "金水区", 50, 2023, "备案名单", 113.71, 34.80])
+    book.save(path)
+    got = client.post("/api/registers/facilities", files={"file": ("facilities.xlsx", path.read_bytes(), "application/octet-stream")},
+                      headers=EN)
+    assert got.status_code == 200, got.text
+    assert got.json()["rows"] == 2
+    want = cli_json(capsys, ["children", "--register=facilities.xlsx", "--crs=wgs84", "--on-error=flag", "--json", "--out=result.gpkg"])
+    assert got.json()["result"] == want
+    assert [(r["row"], r["name"]) for r in want["rejected"]] == [("line 3", "<b>bold</b>")]

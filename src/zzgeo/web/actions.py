@@ -162,7 +162,11 @@ def count_rows(path: Path) -> int:
         except Exception as exc:  # not a workbook: the command names the problem
             raise ValueError(_("{name}: not an Excel workbook ({error})").format(name=path.name, error=type(exc).__name__)) from exc
         try:
-            return max((book.worksheets[0].max_row or 1) - 1, 0)
+            from zzgeo.io import _named_register_sheet  # the sheet the register loader reads (a template's register sheet)
+
+            sheet = book[_named_register_sheet(book, list(book.sheetnames)) or book.sheetnames[0]]
+            filled = sum(1 for row in sheet.iter_rows(values_only=True) if any(v not in (None, "") for v in row))
+            return max(filled - 1, 0)
         finally:
             book.close()
     import pyogrio
