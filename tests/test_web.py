@@ -199,6 +199,7 @@ def test_user_text_is_escaped_in_pages(client):
     assert page.status_code == 200 and BAD_NAME not in page.text
     page = client.get(f"/registers?x={BAD_NAME}")
     assert BAD_NAME not in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"] and page.headers["x-content-type-options"] == "nosniff"
 
 
 # ----------------------------------------------------------------------------- token, limits, language

@@ -70,10 +70,14 @@ def page(browser, tmp_path):
     pg = context.new_page()
     dialogs: list[str] = []
     pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))  # a script run from a register value would open one
+    errors: list[str] = []  # script errors and Content-Security-Policy refusals show here
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.set_default_timeout(60_000)
     yield pg
     context.close()
     assert dialogs == []
+    assert errors == []
 
 
 def shot(page, tmp_path: Path, name: str) -> Path:

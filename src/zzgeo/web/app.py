@@ -57,6 +57,12 @@ __all__ = ["Limits", "create_app"]
 log = logging.getLogger("zzgeo.web")
 _HERE = Path(__file__).parent
 _LAYERS = ("districts", "land_grade_zones")  # the layers the land-price map draws (a closed list)
+#: The pages load scripts, styles and data from this server only (Leaflet is served here, no CDN), and no other
+#: site may frame them.
+_PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+                                            "base-uri 'none'; form-action 'self'",
+                 "Referrer-Policy": "same-origin"}
 
 
 @dataclass(frozen=True)
@@ -198,7 +204,7 @@ class _State:
         texts = page_texts(translator(lang))
         html = self.pages.get_template(name).render(t=texts, lang=lang, other="en" if lang == "zh" else "zh",
                                                     path=request.url.path, **context)
-        response = HTMLResponse(html)
+        response = HTMLResponse(html, headers=_PAGE_HEADERS)
         if request.query_params.get("lang") in LANGUAGES:
             response.set_cookie("zzgeo_lang", lang, samesite="strict", httponly=True)
         return response
@@ -257,7 +263,7 @@ def _install_guard(app: FastAPI, state: _State) -> None:
                 lang = request_language(request)
                 return HTMLResponse(state.pages.get_template("token.html").render(
                     t=page_texts(translator(lang)), lang=lang, other="en" if lang == "zh" else "zh", path=request.url.path),
-                    status_code=401)
+                    status_code=401, headers=_PAGE_HEADERS)
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > state.limits.upload_bytes + 64 * 1024:
             return _error(413, _too_large(state.limits))
@@ -304,6 +310,10 @@ def _install_pages(app: FastAPI, state: _State) -> None:
     @app.get("/report", response_class=HTMLResponse, include_in_schema=False)
     def report_page(request: Request) -> HTMLResponse:
         return state.page(request, "report.html")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:
