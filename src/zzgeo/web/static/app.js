@@ -51,7 +51,7 @@ function landPrice() {
   fetch("/api/layers/districts").then(r => r.ok ? r.json() : null).then(g => {
     if (!g) return;
     const layer = L.geoJSON(g, {style: {color: "#333", weight: 1.2, fill: false}, interactive: false}).addTo(map);
-    map.fitBounds(layer.getBounds());
+    map.fitBounds(layer.getBounds(), {animate: false});
     map.getContainer().dataset.ready = "1";
   });
   let marker = null;
