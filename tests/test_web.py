@@ -194,6 +194,31 @@ def test_a_report_job_that_fails_says_why_in_one_line(client):
     assert state["files"] == [] and client.get(f"/api/jobs/{job}/files/index.html").status_code == 404
 
 
+@pytest.mark.slow
+def test_a_report_on_an_uploaded_config_and_register(client):
+    import time
+
+    config = b'[report]\npng = false\n\n[shelters]\nregister = "my shelters.csv"\ncrs = "wgs84"\n'
+    clean = SHELTERS.replace(",abc,", ",3000,")
+    files = [("config", ("report.toml", config, "text/plain")), ("files", ("my shelters.csv", clean.encode(), "text/csv"))]
+    before = set(client.app.state.zzgeo.jobs.root.iterdir())
+    assert "was not uploaded" in one_line_error(client.post("/api/reports", files=files[:1], headers=EN), 400)
+    twice = client.post("/api/reports", files=[*files, files[1]], headers=EN)
+    assert "uploaded twice" in one_line_error(twice, 400)
+    assert set(client.app.state.zzgeo.jobs.root.iterdir()) == before  # refused: nothing left behind
+    got = client.post("/api/reports", files=files, headers=EN)
+    assert got.status_code == 202, got.text
+    job = got.json()["job"]
+    deadline = time.monotonic() + 300
+    while (state := client.get(f"/api/jobs/{job}").json())["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    assert state["status"] == "done", state["error"]
+    assert "maps/shelters_coverage.html" in state["files"] and state["result"]["demo"].get("shelters") != ["shelter register"]
+    page = client.get(f"/api/jobs/{job}/files/maps/shelters_coverage.html")
+    assert page.status_code == 200 and "alert(1)" in page.text and BAD_NAME not in page.text
+
+
 def test_user_text_is_escaped_in_pages(client):
     page = client.get("/land-price", params={"lang": BAD_NAME})
     assert page.status_code == 200 and BAD_NAME not in page.text

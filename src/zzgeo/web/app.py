@@ -48,7 +48,7 @@ from zzgeo.web.actions import (
     register_args,
     value_args,
 )
-from zzgeo.web.jobs import Job, JobNotFound, JobStore, safe_stem
+from zzgeo.web.jobs import Job, JobNotFound, JobStore, upload_name
 from zzgeo.web.runner import CommandFailed, CommandRunner
 from zzgeo.web.texts import page_texts
 
@@ -396,8 +396,9 @@ def _install_api(app: FastAPI, state: _State) -> None:  # noqa: C901 (the routes
         if suffix not in UPLOAD_SUFFIXES:
             raise ParameterError(_("{name!r}: upload a register as {suffixes}").format(
                 name=(file.filename or "")[:80], suffixes=", ".join(UPLOAD_SUFFIXES)))
+        name = upload_name(file.filename)
         job = state.jobs.new(f"register:{kind}")
-        path = job.folder / f"{safe_stem(file.filename)}{suffix}"
+        path = job.folder / name
         try:
             await _save_upload(file, path, state.limits)
         except Exception:
@@ -445,24 +446,38 @@ def _install_api(app: FastAPI, state: _State) -> None:  # noqa: C901 (the routes
         """Start ``zzgeo report`` on the default data, or on an uploaded config (TOML) with the files it names; poll
         ``/api/jobs/{job}`` for progress, then open the bundle's files."""
         job = state.jobs.new("report")
-        config_path = None
-        if config is not None and config.filename:
-            inputs = job.folder / "inputs"
-            inputs.mkdir()
-            config_path = inputs / "report.toml"
-            budget = [state.limits.upload_bytes]
-            await _save_upload(config, config_path, state.limits, budget)
-            for upload in files or []:
-                if upload.filename:
-                    suffix = Path(upload.filename).suffix.lower()[:8]
-                    await _save_upload(upload, inputs / f"{safe_stem(upload.filename, 'file')}{suffix}", state.limits, budget)
-        from starlette.concurrency import run_in_threadpool
+        try:
+            config_path = await _report_inputs(state, job, config, files)
+            if config_path is not None:
+                from starlette.concurrency import run_in_threadpool
 
-        if config_path is not None:
-            await run_in_threadpool(state.in_process, request_language(request), _checked_config, config_path, job.folder)
+                await run_in_threadpool(state.in_process, request_language(request), _checked_config, config_path, job.folder)
+        except Exception:
+            state.jobs.remove(job.id)  # a refused upload leaves nothing behind
+            raise
         threading.Thread(target=_run_report, args=(state, job, config_path, png, request_language(request)), daemon=True,
                          name=f"report-{job.id[:8]}").start()
         return JSONResponse({"job": job.id, "status": job.status}, status_code=202)
+
+
+async def _report_inputs(state: _State, job: Job, config: UploadFile | None, files: list[UploadFile] | None) -> Path | None:
+    """Save an uploaded report config (as ``report.toml``) and the files it names (under their own names) in the job's
+    ``inputs`` folder; None without a config."""
+    config_path = None
+    if config is not None and config.filename:
+        inputs = job.folder / "inputs"
+        inputs.mkdir()
+        config_path = inputs / "report.toml"
+        budget = [state.limits.upload_bytes]
+        await _save_upload(config, config_path, state.limits, budget)
+        for upload in files or []:
+            if upload.filename:
+                name = upload_name(upload.filename)
+                if name == config_path.name or (inputs / name).exists():
+                    raise ParameterError(_("{name!r} is uploaded twice (or is named like the config); give each file "
+                                           "its own name").format(name=name))
+                await _save_upload(upload, inputs / name, state.limits, budget)
+    return config_path
 
 
 def data_name(job: Job) -> str:

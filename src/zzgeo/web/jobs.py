@@ -24,25 +24,30 @@ from typing import Any
 from zzgeo.errors import ZzgeoError
 from zzgeo.i18n import _
 
-__all__ = ["Job", "JobStore", "JobNotFound", "safe_stem"]
+__all__ = ["Job", "JobStore", "JobNotFound", "upload_name"]
 
 _ID = re.compile(r"^[0-9a-f]{32}$")
-_STEM = re.compile(r"[^\w\u4e00-\u9fff-]+")
 
 
 class JobNotFound(ZzgeoError):
     """No such job (never made, expired, or a malformed id), or no such file in it."""
 
 
-def safe_stem(name: str | None, default: str = "register") -> str:
-    """A file stem made of letters, digits, ``_``, ``-`` and Chinese only (at most 40 characters).
+def upload_name(name: str | None) -> str:
+    r"""The file name of an upload without any folder (a name, never a path), or :class:`ParameterError`.
 
-    >>> safe_stem("../../etc/passwd"), safe_stem("人民 公园.xlsx"), safe_stem(None)
-    ('passwd', '人民_公园', 'register')
+    >>> upload_name("../../etc/passwd"), upload_name("C:\\Users\\me\\人民 公园.xlsx")
+    ('passwd', '人民 公园.xlsx')
     """
-    stem = Path(str(name or "")).name.rsplit(".", 1)[0] if name else ""
-    stem = _STEM.sub("_", stem).strip("_")[:40]
-    return stem or default
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    from zzgeo.errors import ParameterError
+
+    base = PureWindowsPath(PurePosixPath(str(name or "")).name).name.strip()
+    if not base or base.startswith(".") or len(base) > 120 or any(ord(c) < 32 or c in '<>:"|?*' for c in base):
+        raise ParameterError(_("{name!r}: give the upload a plain file name (letters, digits, spaces, - and _, "
+                               "with its extension)").format(name=str(name or "")[:80]))
+    return base
 
 
 @dataclass
