@@ -159,6 +159,12 @@ def test_bad_requests_are_one_line_4xx(client):
     assert one_line_error(client.post("/api/registers/shelters", files={"file": ("a.csv", b"", "text/csv")}), 400)
 
 
+def test_an_upload_named_like_an_output_is_still_read(client):
+    got = client.post("/api/registers/shelters", files={"file": ("result.gpkg", b"not a geopackage", "application/octet-stream")},
+                      headers=EN)
+    assert "upload_result.gpkg" in one_line_error(got, 400)
+
+
 def test_paths_from_requests_never_reach_the_filesystem(client):
     assert one_line_error(client.get("/api/jobs/..%2F..%2Fetc"), 404)
     assert one_line_error(client.get("/api/jobs/0123/files/x"), 404)

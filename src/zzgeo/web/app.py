@@ -397,6 +397,8 @@ def _install_api(app: FastAPI, state: _State) -> None:  # noqa: C901 (the routes
             raise ParameterError(_("{name!r}: upload a register as {suffixes}").format(
                 name=(file.filename or "")[:80], suffixes=", ".join(UPLOAD_SUFFIXES)))
         name = upload_name(file.filename)
+        if name.lower().startswith(("result.", "map.")):  # the names of the job's own outputs
+            name = f"upload_{name}"
         job = state.jobs.new(f"register:{kind}")
         path = job.folder / name
         try:
