@@ -71,3 +71,38 @@ def test_user_registers_with_a_partial_parameter_set(tmp_path):
     assert flagged["sources"][0]["status"] == "partly delineated (zones 1/2): missing flow direction"
     full = _json(["zones", "--sources", str(data / "sources.csv"), "--wells", str(data / "wells.csv"), "--crs", "wgs84", "--json"])
     assert full["sources"][0]["status"] == "delineated (computed)" and full["demo"] is False
+
+
+def test_indicators_spot_check_share_is_of_the_screened_firms_on_the_list():
+    """三(二)6(1): 抽查数量不低于开展排查企业的5%; the city row and the table by type count the same firms."""
+    data = _json(["indicators", "--json"])
+    city, types = data["city"], data["spot_checks"]
+    assert city["spot_checked"] == sum(t["spot_checked"] for t in types) and city["screened"] == sum(t["screened"] for t in types)
+    assert city["spot_check_share"] == city["spot_checked"] / city["screened"]
+    for row in data["records"]:  # a district with no screening has no share (not a share of screenings off the list)
+        assert row["spot_check_share"] is None if row["screened"] == 0 else row["spot_check_share"] == row["spot_checked"] / row["screened"]
+
+
+def test_console_tables_show_what_they_hold():
+    result = runner.invoke(app, ["indicators"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    # indicator 3 has two target rows: 3a and 3b, so the 19 indicators are not read as 20
+    assert sum("│ 3a " in line for line in lines) == 1 and sum("│ 3b " in line for line in lines) == 1
+    # each rate next to its numerator and denominator, as a percentage
+    data = _json(["indicators", "--json"])
+    city = next(line for line in lines if "郑州市 (city-wide)" in line)
+    cells = [c.strip() for c in city.split("│")[1:-1]]
+    c = data["city"]
+    assert cells == ["郑州市 (city-wide)", str(c["listed"]), str(c["screened"]), f"{100 * c['leak_screening_rate']:.1f}%",
+                     str(c["key_supervised"]), str(c["self_monitoring"]), f"{100 * c['self_monitoring_rate']:.1f}%",
+                     str(c["needs_risk_plan"]), str(c["risk_plan"]), f"{100 * c['risk_plan_rate']:.1f}%",
+                     str(c["spot_checked"]), f"{100 * c['spot_check_share']:.1f}%"]
+    screen = runner.invoke(app, ["screen"]).stdout.splitlines()
+    assert any("pollution_source_id" in line for line in screen)
+    first = next(line for line in screen if "DEMO-PS-" in line)
+    assert first.split("│")[1].strip() == "1"  # the rank as an integer, not 1.00
+    zones = runner.invoke(app, ["zones"]).stdout
+    # DEMO rivers are losing: the critical rate 0 says what it means; the tracked zone-2 reach is named as such
+    assert "0 (losing river: river water reaches the wells at any pumping rate)" in zones.replace("\n", " ") or "0 (losing" in zones
+    assert "zone2_tracked_downgradient_m" in zones

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import Point
 
@@ -112,8 +113,10 @@ def test_indicator_arithmetic(origin, zones, districts):
     assert (city["key_supervised"], city["self_monitoring"], city["self_monitoring_rate"]) == (6, 3, 0.5)
     # operating and polluted: L0-L3 = 4; with a plan L0-L2 = 3 -> 75 %
     assert (city["needs_risk_plan"], city["risk_plan"], city["risk_plan_rate"]) == (4, 3, 0.75)
-    # spot checks: L0 and N0 of the 4 + 30 = 34 screened firms: 2/34 = 5.88 % >= 5 %
-    assert city["spot_check_share"] == pytest.approx(2 / 34)
+    # spot checks (三(二)6(1): "抽查数量不低于开展排查企业的5%", the firms screening under the list): L0 of the 4
+    # screened listed firms, 1/4 = 25 %; N0, spot-checked off the list, and the 30 screened off the list do not count
+    assert (city["spot_checked"], city["screened"], city["spot_check_share"]) == (1, 4, 0.25)
+    assert city["screened_any"] == 34
     status = result.indicators.drop_duplicates("seq").set_index("seq")["status"]
     assert status[6] == "met" and status[4] == "behind (due 2024)" and status[7] == "met"
     assert status[9] == "met"  # the one county-level source has a recharge zone
@@ -124,6 +127,23 @@ def test_indicator_arithmetic(origin, zones, districts):
     assert spot.loc["landfill", "share_of_screened"] == 0.5 and not spot.loc["petrol_station", "meets_share"]
     assert result.meta["spot_check"]["types_not_covered"] == ["petrol_station"] and not result.meta["spot_check"]["met"]
     assert result.by_district.iloc[:-1]["listed"].sum() == 10  # the districts add up to the city
+
+
+def test_status_summary_counts_indicators_by_status(origin, zones, districts):
+    from zzgeo.groundwater.indicators import status_summary
+
+    screened = screen_sources(_status_register(origin), zones).sources
+    result = pilot_indicators(screened, zones, as_of=2023, districts=districts)
+    # judged at 2023: 6 (40 %), 7 (75 %) and 9 (the one source delineated) met; 4 (50 %, due 2024) behind;
+    # 3 partly measurable (6 key supervised units marked, its two target rows one indicator); the other 14 not measurable
+    assert status_summary(result.indicators) == (
+        "met 3, behind 1 (due 2024), partly measurable 1 (register marks 6 key supervised unit(s); publication of the list "
+        "is not measurable), not measurable from registers 14")
+    # at 2024 with nothing screened: 6 (due 2023) and 4 (due 2024) not met, one each
+    late = pilot_indicators(screened.assign(leak_screened=False), zones, as_of=2024, districts=districts)
+    assert status_summary(late.indicators).startswith("met 2, not met 2 (due 2023, 2024, 1 each), partly measurable 1 (")
+    table = pd.DataFrame({"seq": [1, 2, 3], "status": ["not met (due 2023)", "not met (due 2023)", "not met (due 2024)"]})
+    assert status_summary(table) == "not met 3 (due 2023: 2, 2024: 1)"
 
 
 def test_rates_and_deadlines(origin, zones, districts):

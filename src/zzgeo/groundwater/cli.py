@@ -63,15 +63,31 @@ def zones_cmd(
     if as_json:
         outcome.json(zone_records(result))
     else:
+        from zzgeo.groundwater import labels as lab
         from zzgeo.groundwater.zones import source_status_text
 
-        shown = result.sources.assign(status=result.sources["status"].map(lambda s: source_status_text(str(s)))) if "status" in result.sources else result.sources
+        shown = result.sources.copy()
+        for column, show in (("status", lambda s: source_status_text(str(s))), ("scale", lab.scale_text), ("river", lab.river_text),
+                             ("wells", lab.integer)):
+            if column in shown:
+                shown[column] = shown[column].map(show)
+        if "critical_rate_m3_d" in shown:
+            shown["critical_rate_m3_d"] = [lab.critical_rate_text(r, v) for r, v in zip(shown["critical_rate_m3_d"], shown.get("river", ""))]
+        if "zone2_downgradient_m" in shown:  # the reach by particle tracking, not the HJ 338 circle drawn as zone 2
+            shown = shown.rename(columns={"zone2_downgradient_m": "zone2_tracked_downgradient_m"})
         print_frame(shown, title=_("Sources — {document} 三(三)9").format(document=result.meta["document"]),
                     columns=[c for c in (N_("source_id"), N_("name"), N_("wells"), N_("abstraction_m3_d"), N_("scale"), N_("stagnation_m"),
-                                         N_("recharge_upgradient_m"), N_("zone2_downgradient_m"), N_("river"), N_("river_min_travel_days"),
+                                         N_("recharge_upgradient_m"), N_("zone2_tracked_downgradient_m"), N_("river"), N_("river_min_travel_days"),
                                          N_("critical_rate_m3_d"), N_("status"))
                              if c in shown])
         print_frame(result.zones.drop(columns="geometry"), columns=[N_("source_id"), N_("zone_zh"), N_("area_km2"), N_("method")])
+        if "zone2_downgradient_m" in result.sources and result.sources["zone2_downgradient_m"].notna().any():
+            rules = result.meta.get("rules") or {}
+            hj = rules.get("hj338", {}) if isinstance(rules, dict) else {}
+            outcome.add_notes([_("zone 2 downgradient reach: how far downgradient of the wells water reaches a well within {days:g} days, "
+                                 "by particle tracking in the pumped field; zone 2 as drawn is the HJ 338-2018 circle R = α·K·I·T/n "
+                                 "around each well (regional flow only, safety factor α): two methods, two lengths").format(
+                                     days=float(hj.get("zone2_days", 1000)))])
     outcome.console()
     _demo(result.meta["demo"], N_("the wells and aquifer parameters"))
 
@@ -102,10 +118,14 @@ def screen_cmd(
     if as_json:
         outcome.json(screening_records(result, listed_only=not all_sources))
     else:
-        listed = frame.sort_values("priority")
-        print_frame(listed.head(40), title=_("Leak-screening list ({listed} of {total} sources; {clause}) — first 40").format(
+        from zzgeo.groundwater import labels as lab
+
+        listed = frame.sort_values("priority").head(40)
+        listed = listed.assign(priority=listed["priority"].map(lab.integer), type=listed["type"].map(lab.type_text),
+                               zone=listed["zone"].map(lab.zone_text), pollution_source_id=listed["source_id"])
+        print_frame(listed, title=_("Leak-screening list ({listed} of {total} sources; {clause}) — first 40").format(
                     listed=int(result.sources["listed"].sum()), total=len(result.sources), clause=result.meta["clause"]),
-                    columns=[N_("priority"), N_("source_id"), N_("name"), N_("type"), N_("zone"), N_("reasons")])
+                    columns=[N_("priority"), N_("pollution_source_id"), N_("name"), N_("type"), N_("zone"), N_("reasons")])
     outcome.console()
     _demo(result.meta["demo"] or result.meta["zones_demo"], N_("the pollution sources and/or the source zones"))
 
@@ -138,14 +158,29 @@ def indicators_cmd(
     if as_json:
         outcome.json(indicator_records(result))
     else:
-        from zzgeo.groundwater.indicators import status_text
+        from zzgeo.groundwater import labels as lab
+        from zzgeo.groundwater.indicators import seq_labels, status_text
 
-        print_frame(result.indicators.assign(status=result.indicators["status"].map(status_text)),  # the table keeps the English status
-                    title=_("表2—1 indicators as of {date} — {document}").format(date=as_of, document=result.meta["document"]),
+        table = result.indicators.assign(seq=seq_labels(result.indicators), status=result.indicators["status"].map(status_text))
+        print_frame(table, title=_("表2—1 indicators as of {date} — {document}").format(date=as_of, document=result.meta["document"]),
                     columns=[N_("seq"), N_("mark"), N_("name"), N_("target"), N_("year"), N_("status")])
-        print_frame(result.by_district, title=_("Rates by district"), columns=[N_("name"), N_("listed"), N_("screened"), N_("leak_screening_rate"),
-                    N_("key_supervised"), N_("self_monitoring_rate"), N_("needs_risk_plan"), N_("risk_plan_rate"), N_("spot_check_share")])
-        print_frame(result.spot_checks, title=_("Spot checks by type on the list (三(二)6(1): every type, at least 5 per cent of screened firms)"),
+        rates = result.by_district.assign(name=result.by_district["name"].map(lab.place_text))
+        shown_rates = {"leak_screening_rate": N_("leak_screening_rate = screened / listed"),
+                       "self_monitoring_rate": N_("self_monitoring_rate = self_monitoring / key_supervised"),
+                       "risk_plan_rate": N_("risk_plan_rate = risk_plan / needs_risk_plan"),
+                       "spot_check_share": N_("spot_check_share = spot_checked / screened")}
+        for column, heading in shown_rates.items():
+            rates[heading] = rates[column].map(lab.percent)
+        # every rate next to its numerator and denominator, so that each can be checked from the row
+        print_frame(rates, title=_("Rates by district"), columns=[
+            N_("name"), N_("listed"), N_("screened"), shown_rates["leak_screening_rate"], N_("key_supervised"), N_("self_monitoring"),
+            shown_rates["self_monitoring_rate"], N_("needs_risk_plan"), N_("risk_plan"), shown_rates["risk_plan_rate"],
+            N_("spot_checked"), shown_rates["spot_check_share"]])
+        spot = result.spot_checks.assign(type=result.spot_checks["type"].map(lab.type_text),
+                                         covered=result.spot_checks["covered"].map(lab.yes_no),
+                                         meets_share=result.spot_checks["meets_share"].map(lab.yes_no),
+                                         share_of_screened=result.spot_checks["share_of_screened"].map(lab.percent))
+        print_frame(spot, title=_("Spot checks by type on the list (三(二)6(1): every type, at least 5 per cent of screened firms)"),
                     columns=[N_("type"), N_("listed"), N_("screened"), N_("spot_checked"), N_("covered"), N_("share_of_screened"),
                              N_("meets_share"), N_("note")])
     outcome.console()

@@ -200,7 +200,7 @@ def demo_layers() -> dict[str, gpd.GeoDataFrame]:
     >>> {name: len(frame) for name, frame in layers.items()}
     {'rivers': 1, 'sources': 3, 'wells': 11, 'pollution_sources': 360}
     >>> layers["sources"]["name"].tolist()
-    ['九五滩水源地 (DEMO wells)', '巩义市黄河滩区水源地 (DEMO wells)', 'DEMO 虚构水源地（无含水层参数）']
+    ['九五滩水源地（DEMO 水源井）', '巩义市黄河滩区水源地（DEMO 水源井）', 'DEMO 虚构水源地（无含水层参数）']
     >>> all(bool(frame["demo"].all()) for frame in layers.values())
     True
     """

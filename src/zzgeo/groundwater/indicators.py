@@ -11,8 +11,8 @@ risk_plan_rate (7)          plan made / operating firms that have      >= 60 % b
                             polluted groundwater
 recharge_delineation_rate   (9) county-level-and-above sources with   100 % by end-2022
                             a recharge zone / those sources
-spot checks (三(二)6(1))    spot-checked / screened, >= 5 %, and at    every type on the list
-                            least one per type on the list
+spot checks (三(二)6(1))    spot-checked / screened, both of the       every type on the list
+                            list, >= 5 %, and at least one per type
 ==========================  ========================================  =====================================
 
 The risk-plan denominator is an interpretation: 三(二)7 asks for plans where the
@@ -27,6 +27,13 @@ its completion date (``leak_screened_on``) is on or before 31 December of
 that year; a screening completed later does not count yet, and one without a
 date counts (the result says how many). The other status fields carry no
 date in the register: they are taken as the register states them.
+
+The spot-check share is of the firms that carried out their screening: 三(二)6(1)
+says "抽查数量不低于开展排查企业的5%", and the screening it speaks of is the one
+"依据地下水污染源渗漏排查企业清单", so both the spot-checked firms and the
+screened firms are counted on the list (``spot_checked`` / ``screened`` of the
+same row). ``screened_any`` counts screenings anywhere in the register (on the
+list or not); no rate uses it.
 """
 
 from __future__ import annotations
@@ -37,10 +44,10 @@ import numpy as np
 import pandas as pd
 
 from zzgeo.groundwater.rules import DOC_NUMBER, indicator_table, spot_check_rule
-from zzgeo.i18n import _
+from zzgeo.i18n import _, language
 
 __all__ = ["IndicatorResult", "rate", "screened_by", "spot_check_table", "pilot_indicators", "indicator_records", "status_text",
-           "status_counts"]
+           "status_counts", "status_summary", "seq_labels"]
 
 CITY = "410100"
 
@@ -116,7 +123,7 @@ def _counts(frame: pd.DataFrame, as_of: int | None = None) -> dict[str, int]:
         "listed": int(listed.sum()),
         "screened": int((listed & screened).sum()),
         "screened_any": int(screened.sum()),
-        "spot_checked": int((screened & _flag(frame, "spot_checked")).sum()),
+        "spot_checked": int((listed & screened & _flag(frame, "spot_checked")).sum()),
         "key_supervised": int(key.sum()),
         "self_monitoring": int((key & _flag(frame, "self_monitoring")).sum()),
         "needs_risk_plan": int(needs_plan.sum()),
@@ -129,7 +136,7 @@ def _rates(c: dict[str, int]) -> dict[str, float]:
         "leak_screening_rate": rate(c["screened"], c["listed"]),
         "self_monitoring_rate": rate(c["self_monitoring"], c["key_supervised"]),
         "risk_plan_rate": rate(c["risk_plan"], c["needs_risk_plan"]),
-        "spot_check_share": rate(c["spot_checked"], c["screened_any"]),
+        "spot_check_share": rate(c["spot_checked"], c["screened"]),
     }
 
 
@@ -230,6 +237,84 @@ def status_counts(indicators: pd.DataFrame) -> pd.Series:
     {'met': 2, 'behind (due 2023)': 1}
     """
     return indicators.drop_duplicates("seq")["status"].value_counts()
+
+
+def seq_labels(indicators: pd.DataFrame) -> list[str]:
+    """The indicator number of each row for display: an indicator with several targets gets 3a, 3b, ...
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> seq_labels(pd.DataFrame({"seq": [2, 3, 3, 4]}))
+    ['2', '3a', '3b', '4']
+    """
+    seqs = indicators["seq"].tolist()
+    counts = pd.Series(seqs).value_counts()
+    seen: dict[object, int] = {}
+    out = []
+    for seq in seqs:
+        k = seen.get(seq, 0)
+        seen[seq] = k + 1
+        out.append(f"{seq}{chr(ord('a') + k)}" if counts[seq] > 1 else str(seq))
+    return out
+
+
+def _due(years: list[int]) -> str:
+    """"due 2022, 2023, 2024, 1 each" from the deadline year of each indicator in one status."""
+    per_year = pd.Series(years).value_counts().sort_index()
+    sep = "、" if language() == "zh" else ", "
+    if len(per_year) == 1:
+        return _("due {year}").format(year=int(per_year.index[0]))
+    if per_year.nunique() == 1:
+        return _("due {years}, {n} each").format(years=sep.join(str(int(y)) for y in per_year.index), n=int(per_year.iloc[0]))
+    return _("due {parts}").format(parts=sep.join(_("{year}: {n}").format(year=int(y), n=int(n)) for y, n in per_year.items()))
+
+
+def status_summary(indicators: pd.DataFrame) -> str:
+    """How many indicators have each status, as one sentence: counts by status, the deadlines of those not met.
+
+    One count per indicator (``seq``), not per target row (:func:`status_counts`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"seq": [1, 2, 3, 3, 4, 5, 6],
+    ...     "status": ["met", "not met (due 2022)", "register marks 60 key supervised unit(s); publication of the list is not measurable",
+    ...                "register marks 60 key supervised unit(s); publication of the list is not measurable",
+    ...                "not met (due 2024)", "not measurable from registers", "not met (due 2023)"]})
+    >>> status_summary(table)
+    'met 1, not met 3 (due 2022, 2023, 2024, 1 each), partly measurable 1 (register marks 60 key supervised unit(s); publication of the list is not measurable), not measurable from registers 1'
+    """
+    import re
+
+    rows = indicators.drop_duplicates("seq")["status"].astype(str).tolist()
+    groups: dict[str, list[str]] = {"met": [], "not met": [], "behind": [], "nothing due": [], "partly": [], "not measurable": []}
+    for status in rows:
+        due = re.fullmatch(r"(not met|behind) \(due (\d+)\)", status)
+        if status == "met":
+            groups["met"].append(status)
+        elif due:
+            groups[due.group(1)].append(due.group(2))
+        elif status == "nothing due (no denominator)":
+            groups["nothing due"].append(status)
+        elif status == "not measurable from registers":
+            groups["not measurable"].append(status)
+        else:
+            groups["partly"].append(status)
+    parts = []
+    if groups["met"]:
+        parts.append(_("met {n}").format(n=len(groups["met"])))
+    if groups["not met"]:
+        parts.append(_("not met {n} ({due})").format(n=len(groups["not met"]), due=_due([int(y) for y in groups["not met"]])))
+    if groups["behind"]:
+        parts.append(_("behind {n} ({due})").format(n=len(groups["behind"]), due=_due([int(y) for y in groups["behind"]])))
+    if groups["nothing due"]:
+        parts.append(_("nothing due (no denominator) {n}").format(n=len(groups["nothing due"])))
+    for text, n in pd.Series(groups["partly"], dtype=object).value_counts(sort=False).items():
+        parts.append(_("partly measurable {n} ({what})").format(n=int(n), what=status_text(str(text))))
+    if groups["not measurable"]:
+        parts.append(_("not measurable from registers {n}").format(n=len(groups["not measurable"])))
+    return _(", ").join(parts)
 
 
 def _basis(measure: str, c: dict[str, int], delineation: tuple[int, int]) -> str:

@@ -146,6 +146,6 @@ def zone_map(zones: ZoneResult, screening: ScreeningResult | None = None, *, top
         listed = screening.sources[screening.sources["listed"]].sort_values("priority", kind="stable").copy()
         if len(listed) and top > 0:
             listed["label"] = listed["priority"].astype(int).astype(str) + ". " + listed["name"].astype(str) + " — " + listed["reasons"].str[:80]
-            add_points(m, listed, label_column="label", color="#cb181d", radius=5, name="leak-screening list (渗漏排查清单)", fit=True,
+            add_points(m, listed, label_column="label", color="#cb181d", radius=5, name=_("leak-screening list (渗漏排查清单)"), fit=True,
                        top=top, chosen_by=_("priority (1 first)"))
     return m

@@ -30,6 +30,7 @@ __all__ = [
     "read_study_zones",
     "read_pollution_sources",
     "check_wells_against_sources",
+    "source_type_labels",
 ]
 
 #: Register name -> packaged schema.
@@ -40,6 +41,19 @@ SCHEMAS = {
     "study_zones": "groundwater/study_zones.toml",
     "pollution_sources": "groundwater/pollution_sources.toml",
 }
+
+
+def source_type_labels() -> dict[str, str]:
+    """Pollution-source type id -> its Chinese name, from the register's vocabulary (``source_type.labels``).
+
+    Examples
+    --------
+    >>> source_type_labels()["hazardous_waste_site"]
+    '危险废物处置场'
+    """
+    from zzgeo._data import load_toml
+
+    return dict(load_toml(SCHEMAS["pollution_sources"])["vocabularies"]["source_type"]["labels"])
 
 
 def _status_checks(ctx: CheckContext) -> None:

@@ -72,7 +72,7 @@ def run(inputs: Mapping[str, object] | None = None, *, as_of: int = 2024) -> The
         Tables ``zones``, ``screening_list``, ``indicators``, ``rates_by_district``; the map ``zones``;
         indicators ``sources_in_zones`` and ``leak_screening`` per district.
     """
-    from zzgeo.groundwater.indicators import pilot_indicators, status_counts, status_text
+    from zzgeo.groundwater.indicators import pilot_indicators, status_counts, status_summary
     from zzgeo.groundwater.maps import zone_map
     from zzgeo.groundwater.rules import load_rules
     from zzgeo.groundwater.screening import screen_sources
@@ -106,9 +106,8 @@ def run(inputs: Mapping[str, object] | None = None, *, as_of: int = 2024) -> The
             _("{inside} of {total} pollution sources lie inside a zone").format(
                 inside=len(sources) - int((sources["zone"] == "outside").sum()), total=len(sources)),
             _("leak-screening list ({clause}): {n} sources").format(clause=screened.meta["clause"], n=len(listed)),
-            _("the {n} pilot indicators of 表2—1 as of {year}: {statuses}").format(
-                n=int(status.sum()), year=as_of, statuses=_(", ").join(
-                    _("{n} × {status}").format(n=int(n), status=status_text(s)) for s, n in status.items())),
+            _("of the {n} pilot indicators of 表2—1, as of {year}: {statuses}").format(
+                n=int(status.sum()), year=as_of, statuses=status_summary(pilot.indicators)),
         ],
         demo=demo,
         indicators=pd.DataFrame({"sources_in_zones": inside.reindex(districts["adcode"], fill_value=0).to_numpy(),

@@ -42,6 +42,7 @@ from zzgeo.crs import METRIC_CRS, STORAGE_CRS, transformer
 from zzgeo.errors import ParameterError
 from zzgeo.groundwater import hydro
 from zzgeo.groundwater.rules import DOC_NUMBER, GroundwaterRules, load_rules
+from zzgeo.groundwater.labels import ZONE_LABELS, rule_status_text
 from zzgeo.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,7 +50,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["ZONE_LABELS", "METHODS", "ZoneResult", "Aquifer", "source_zones", "zone_records"]
 
-ZONE_LABELS = {"zone1": "一级保护区", "zone2": "二级保护区", "recharge": "补给区·捕获区包络", "recharge_tot": "补给区·迁移时间区"}
 METHODS = ("analytic", "timml")
 _PARAMS = {"conductivity_m_d": "K", "gradient": "i", "porosity": "n", "thickness_m": "b", "flow_azimuth_deg": "flow direction"}
 
@@ -153,7 +153,7 @@ def _hj338(xy: np.ndarray, aq: Aquifer, rules: GroundwaterRules) -> dict[str, tu
         radius = hydro.hj338_radius_m(aq.K, aq.i, days, aq.n, alpha=rules.safety_factor)
         shape = shapely.union_all(shapely.buffer(shapely.points(xy), radius, quad_segs=32))
         out[zone] = (shape, _("HJ 338-2018 R = α·K·I·T/n = {radius:,.1f} m (α {alpha:g}, K {k:g} m/d, I {i:g}, T {days:g} d, n {n:g}; {status})").format(
-            radius=radius, alpha=rules.safety_factor, k=aq.K, i=aq.i, days=days, n=aq.n, status=rules.hj338_status))
+            radius=radius, alpha=rules.safety_factor, k=aq.K, i=aq.i, days=days, n=aq.n, status=rule_status_text(rules.hj338_status)))
     return out
 
 
@@ -215,7 +215,7 @@ def _capture(xy: np.ndarray, q: np.ndarray, aq: Aquifer, rules: GroundwaterRules
     zones = {
         "recharge_tot": (tot, _("time-of-travel zone: water reaches a well within {days:g} days ({status}); "
                                 "backward particle tracking, {field}; {params}").format(
-                                    days=days, status=rules.recharge_status, field=field_text, params=params)),
+                                    days=days, status=rule_status_text(rules.recharge_status), field=field_text, params=params)),
         "recharge": (envelope, _("capture envelope: the capture zone cut {upgradient_m:,.0f} m upgradient (the end of the {days:g}-day "
                                  "zone), a conservative superset of it; {field}; {params}").format(
                                      upgradient_m=L, days=days, field=field_text, params=params)),
