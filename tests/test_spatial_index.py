@@ -116,3 +116,22 @@ def test_bad_polygons():
         PolygonIndex(np.array([Polygon()], dtype=object))
     with pytest.raises(SchemaError, match="predicate='touches'"):
         PolygonIndex(np.array([box(0, 0, 1, 1)], dtype=object)).query_xy([0.5], [0.5], predicate="touches")
+
+
+def test_the_index_cache_knows_the_same_polygons_without_hashing_them_again(monkeypatch) -> None:
+    """A layer's cached polygons, masked per call (a new array of the same objects), reuse the index without
+    hashing their WKB again; equal polygons as new objects reuse it by WKB; other polygons get their own."""
+    import numpy as np
+    from shapely.geometry import box
+
+    from zzgeo.spatial import index as module
+
+    polygons = np.array([box(0, 0, 1, 1), box(1, 0, 2, 1), box(5, 5, 6, 6)], dtype=object)
+    first = module.polygon_index(polygons[[0, 1]])
+    hashed = []
+    monkeypatch.setattr(module, "_fingerprint", lambda geoms: hashed.append(len(geoms)) or "other")
+    assert module.polygon_index(polygons[np.array([True, True, False])]) is first and hashed == []
+    monkeypatch.undo()
+    assert module.polygon_index(np.array([box(0, 0, 1, 1), box(1, 0, 2, 1)], dtype=object)) is first
+    other = module.polygon_index(polygons[[0, 2]])
+    assert other is not first and other.query_xy([5.5, 1.5], [5.5, 0.5]).tolist() == [1, -1]

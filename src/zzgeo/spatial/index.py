@@ -318,6 +318,11 @@ _EXACT_BELOW = 512
 
 _CACHE: OrderedDict[tuple[str, int], PolygonIndex] = OrderedDict()
 _CACHE_SIZE = 16
+#: The same geometry objects asked for again (a layer's cached arrays, masked per call) -> their WKB key, without
+#: hashing the WKB again: shapely geometries are immutable, and the entry keeps the objects alive, so their ids
+#: cannot be reused by other objects while it is here.
+_BY_IDENTITY: OrderedDict[tuple[tuple[int, ...], int], tuple[np.ndarray, tuple[str, int]]] = OrderedDict()
+_IDENTITY_SIZE = 64
 
 
 def polygon_index(polygons, *, max_cells: int = _DEFAULT_CELLS) -> PolygonIndex:
@@ -356,7 +361,13 @@ def polygon_index(polygons, *, max_cells: int = _DEFAULT_CELLS) -> PolygonIndex:
     [0, 1, -1]
     """
     geoms = np.asarray(polygons, dtype=object)
-    key = (_fingerprint(geoms), int(max_cells))
+    same = (tuple(map(id, geoms)), int(max_cells))
+    known = _BY_IDENTITY.get(same)
+    key = known[1] if known is not None else (_fingerprint(geoms), int(max_cells))
+    if known is None:
+        _BY_IDENTITY[same] = (geoms, key)
+        while len(_BY_IDENTITY) > _IDENTITY_SIZE:
+            _BY_IDENTITY.popitem(last=False)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
