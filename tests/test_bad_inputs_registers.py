@@ -120,6 +120,76 @@ def test_bad_header_units(tmp_path, capsys, name, frame, args, must):
     refused(tmp_path, capsys, argv, *must)
 
 
+# ----------------------------------------------------------------------------- 1b. mistyped headers
+
+
+def _parcels(**cols) -> pd.DataFrame:
+    base = {"宗地编号": ["ZD-001"], "地价表": ["集体建设用地"], "用途": ["商业服务业用地"], "权利类型": ["出让土地使用权"],
+            "容积率": [1.5], "剩余使用年期(年)": [40], "土地面积(㎡)": [5000], "个别因素修正系数和": [0.05],
+            "经度": [113.5826], "纬度": [34.685]}
+    base.update(cols)
+    return pd.DataFrame(base)
+
+
+def _facilities(**cols) -> pd.DataFrame:
+    base = {"名称": ["小太阳托育"], "类型": ["托育机构"], "托位数": [100], "lon": [113.66], "lat": [34.76]}
+    base.update(cols)
+    return pd.DataFrame(base)
+
+
+@pytest.mark.parametrize(("name", "frame", "args", "must"), [
+    # the reviewer's case: 容积律 for 容积率 was read as an extra column, and the parcel valued at the benchmark's plot ratio
+    ("p.csv", _parcels().rename(columns={"容积率": "容积律"}), VALUE,
+     ["p.csv", "header '容积律' is not a column of", "did you mean '容积率'", "--columns '容积律=plot_ratio'"]),
+    ("p.csv", _parcels().rename(columns={"容积率": "plot_ratoi"}), VALUE, ["'plot_ratoi'", "did you mean 'plot_ratio'"]),
+    ("p.csv", _parcels().rename(columns={"个别因素修正系数和": "个别因素修正系数合"}), VALUE,
+     ["'个别因素修正系数合'", "did you mean '个别因素修正系数和'", "=sum_k'"]),
+    ("p.csv", _parcels().rename(columns={"土地面积(㎡)": "土地面积积(亩)"}), VALUE, ["'土地面积积(亩)'", "did you mean '土地面积(㎡)'"]),
+    # shelters: a required column (the reviewer's 有效面积积) and an optional one
+    ("r.csv", _shelters().rename(columns={"有效面积": "有效面积积(㎡)"}), COVER + ["--register"],
+     ["r.csv", "header '有效面积积(㎡)'", "did you mean '有效面积(㎡)'", "=effective_area_m2'"]),
+    ("r.csv", _shelters(容纳人致=[500]), COVER + ["--register"], ["'容纳人致'", "did you mean '容纳人数'", "=capacity'"]),
+    ("r.csv", _shelters(capacitty=[500]), COVER + ["--register"], ["'capacitty'", "did you mean 'capacity'"]),
+    # children's facilities: 拖位数 for 托位数
+    ("f.csv", _facilities().rename(columns={"托位数": "拖位数"}), ["children", "--crs", "wgs84", "--register"],
+     ["f.csv", "'拖位数'", "did you mean '托位数'", "=places'"]),
+])
+def test_a_near_miss_header_is_an_error_in_every_register(tmp_path, capsys, name, frame, args, must):
+    path = _csv(tmp_path / name, frame)
+    argv = [*args, path] if args[-1].startswith("--") else [*args[:2], path, *args[2:]]
+    if args[0] == "land-price":
+        argv += ["--crs", "wgs84", "--out", tmp_path / "v.gpkg"]
+    refused(tmp_path, capsys, argv, *must)
+
+
+def test_a_near_miss_header_mapped_with_columns_gives_the_figure_of_the_right_header(tmp_path, capsys):
+    typo = _csv(tmp_path / "typo.csv", _parcels().rename(columns={"容积率": "容积律"}))
+    data, _ = accepted(capsys, [*VALUE, typo, "--crs", "wgs84", "--columns", "容积律=plot_ratio", "--out", tmp_path / "v.gpkg", "--json"])
+    rec = data["records"][0]
+    # 集体建设用地 commercial, a floor price: x (1 + ΣK) = 1.05, x plot ratio 1.5 (not the benchmark's 2.0), x 5,000 m²
+    assert rec["plot_ratio"] == 1.5 and rec["floor_to_ground"] == 1.5
+    assert rec["unit_price_yuan_m2"] == pytest.approx(rec["benchmark_yuan_m2"] * 1.05 * 1.5, rel=1e-12)
+    assert rec["value_yuan"] == pytest.approx(rec["benchmark_yuan_m2"] * 1.05 * 1.5 * 5000, rel=1e-12)
+
+
+@pytest.mark.parametrize(("name", "frame", "args"), [
+    ("p.csv", _parcels(备注=["东临道路"], note=["x"], 联系人=["王"], 权利人=["某村集体"], 序号=[1], 建筑面积=[7500],
+                       remarks=["r"], Shape_Area=[5000.0]), VALUE),
+    ("r.csv", _shelters(备注=["东门"], 联系人=["李"], 联系电话=["0371"], 所属街道=["人民路街道"], 序号=[1], note=["n"]),
+     COVER + ["--register"]),
+    ("f.csv", _facilities(备注=["b"], 举办者=["某公司"], 收费标准=["2000元/月"], 序号=[1], contact=["c"]),
+     ["children", "--crs", "wgs84", "--register"]),
+])
+def test_extra_columns_are_a_note_not_an_error(tmp_path, capsys, name, frame, args):
+    path = _csv(tmp_path / name, frame)
+    argv = [*args, path] if args[-1].startswith("--") else [*args[:2], path, *args[2:]]
+    if args[0] == "land-price":
+        argv += ["--crs", "wgs84", "--out", tmp_path / "v.gpkg"]
+    data, err = accepted(capsys, [*argv, "--json"])
+    assert "did you mean" not in err
+    assert any("match no column of the" in n and "'备注'" in n for n in data["notes"]), data["notes"]
+
+
 # ----------------------------------------------------------------------------- 2. repeats
 
 
@@ -191,6 +261,11 @@ def test_impossible_values_are_errors(tmp_path, capsys, name, frame, args, must)
     (["--plot-ratio", "1e-300"], ["--plot-ratio = 1e-300: must be >= 0.01"]),
     (["--development-adj", "-5000"], ["'A'", "the corrected price would be -2,960.00 元/m²"]),
     (["--monthly-growth", "0.9"], ["--monthly-growth = 0.9"]),
+    # a rate written as a percent: the hint gives the fraction (6 % = 0.06); 0.8 is no percent and gets the reason
+    (["--reduction-rate", "6"], ["--reduction-rate = 6: must be > 0 and <= 0.5", "write 0.06 for 6 %"]),
+    (["--reduction-rate", "0.8"], ["--reduction-rate = 0.8", "above 50 % no land market has seen"]),
+    (["--factor", "交通条件=5"], ["--factor 交通条件 = 5", "write 0.05 for 5 %"]),
+    (["--term-years", "80"], ["--term-years = 80", "70 years is the longest legal term"]),
 ])
 def test_impossible_options_are_errors(tmp_path, capsys, option, must):
     parcels = _csv(tmp_path / "p.csv", pd.DataFrame({"parcel_id": ["A"], "use": ["commercial"], "lon": [ERQI[0]], "lat": [ERQI[1]]}))

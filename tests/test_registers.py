@@ -7,6 +7,7 @@ schema lacks (integer, date, unique ids) use a small schema written in the test.
 from __future__ import annotations
 
 import hashlib
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -294,9 +295,49 @@ def test_schema_describes_itself():
 def test_a_column_no_schema_column_matches_is_named_not_silently_dropped():
     from zzgeo.registers import map_columns
 
-    # 容纳人致: 容纳人数 mistyped; its values would vanish. Coordinates, zzgeo's demo mark and empty columns need no word.
-    frame = pd.DataFrame({"名称": ["公园甲"], "类别": ["Ⅱ类"], "有效面积": [12000.0], "容纳人致": [500], "经度": [113.73],
+    # 联系人: a column of the office's own; its values are not read, and a note says so. Coordinates, zzgeo's demo
+    # mark and empty columns need no word. (A mistyped header, 容纳人致 for 容纳人数, is an error: see
+    # test_a_near_miss_header_is_an_error_in_every_register.)
+    frame = pd.DataFrame({"名称": ["公园甲"], "类别": ["Ⅱ类"], "有效面积": [12000.0], "联系人": ["王"], "经度": [113.73],
                           "纬度": [34.81], "demo": [False], "空列": [None], "Unnamed: 9": ["x"]})
     _, notes = map_columns(frame, "shelters/register.toml", name="typo.csv")
-    assert notes == ["typo.csv: column(s) ['容纳人致'] match no column of the 应急避难场所台账 (shelter register) and are not "
+    assert notes == ["typo.csv: column(s) ['联系人'] match no column of the 应急避难场所台账 (shelter register) and are not "
                      "read; if one is a column zzgeo knows under another header, map it with --columns 'header=column'"]
+
+
+# ----------------------------------------------------------------------------- plausible ranges by category
+
+
+def test_places_have_a_plausible_range_per_facility_type():
+    # the same 2,562 places: normal for a new school (建标〔2002〕102号 sizes, upper end 5,000), not for a childcare
+    # centre (up to 300) nor an inclusive kindergarten (up to 1,000)
+    frame = pd.DataFrame({"名称": ["甲", "乙", "丙", "丁"], "类型": ["托育机构", "新建中小学", "普惠性幼儿园", "儿童友好学校"],
+                          "托位数": [2562, 2562, 2562, 4000], "lon": [113.66, 113.67, 113.68, 113.69], "lat": [34.76] * 4})
+    notes = validate_register(frame, "children/facilities.toml", crs="wgs84")["notes"].tolist()
+    assert notes[0].startswith("places 2,562 is outside the plausible range 1..300 of type 'childcare': ")
+    assert notes[1] == "" and notes[3] == ""
+    assert notes[2].startswith("places 2,562 is outside the plausible range 1..1,000 of type 'kindergarten_inclusive': ")
+    places = load_schema("children/facilities.toml").columns["places"]
+    assert {v: c.plausible for c in places.plausible_cases for v in c.values}["school_new"] == (1.0, 5000.0)
+
+
+def test_the_demo_facility_register_gives_no_false_places_note_for_schools():
+    from zzgeo.children.demo import demo_facilities
+
+    demo = demo_facilities()
+    checked = validate_register(demo, "children/facilities.toml", on_error="flag", name="demo")
+    schools = checked["type"] == "school_new"
+    # the demo draws 900-2,700 places per new school: most lie above the old single range's 1,000 (109 notes in the review)
+    assert (checked.loc[schools, "places"] > 1000).sum() > 50
+    assert not checked["notes"].str.contains("places", regex=False).any()
+
+
+def test_plausible_cases_must_name_a_category_column_and_its_values(tmp_path):
+    head = '[register]\nid = "t"\ngeometry = []\n[columns.kind]\ntype = "category"\nvocabulary = "kind"\n'
+    vocab = '[vocabularies.kind.terms]\na = ["甲"]\n'
+    case = '[columns.n]\ntype = "number"\nplausible_by = "{by}"\n[[columns.n.plausible_cases]]\nvalues = ["{value}"]\nplausible = [1, 2]\n'
+    for by, value, must in (("nosuch", "a", "is not a category column"), ("kind", "b", "['b'], which are not values of 'kind'")):
+        path = tmp_path / f"{by}{value}.toml"
+        path.write_text(head + case.format(by=by, value=value) + vocab, encoding="utf-8")
+        with pytest.raises(SchemaError, match=re.escape(must)):
+            load_schema(path)

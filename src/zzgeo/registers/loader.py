@@ -326,6 +326,7 @@ def map_columns(
     """
     schema = load_schema(schema)
     rename, conversions = header_conversions(frame, schema, columns, name=name)
+    _refuse_near_misses(frame, schema, rename, name)
     out = frame.rename(columns=rename)
     notes = _unread_columns(frame, schema, rename, name)
     for column, (src, conversion) in conversions.items():
@@ -342,6 +343,132 @@ def map_columns(
 #: Columns a register may carry that are no schema column and need no word: locations, zzgeo's own marks.
 _KNOWN_EXTRA = {"geometry", "geom", "wkt", "几何", "demo", "valid", "issues", "notes", "adcode", "district_name",
                 "location_check", "boundary_distance_m"}
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions) between two short texts."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _near_miss(key: str, known: str) -> float | None:
+    """How near a header key is to a known header key (higher is nearer), or None when it is not a near miss.
+
+    Keys are compared after the loader's own normalisation (:func:`~zzgeo.registers.schema.header_key`:
+    NFKC, no brackets, blanks, ``_`` or ``-``, any case) with the unit taken off. A key with Chinese
+    characters is a near miss at edit distance 1 when both keys have 3 characters or more: with 2, one
+    character more or other makes another word (``序号``/``编号``, ``单位``/``单元``, ``权利人``/``权利``). An ASCII key
+    is a near miss at a :class:`difflib.SequenceMatcher` ratio of 0.8 or more when both have 4 characters or
+    more (``plotratoi`` for ``plotratio``: 0.89; ``note`` for ``name``: 0.5).
+    """
+    if not key or not known or key == known:
+        return None
+    if key.isascii() and known.isascii():
+        if min(len(key), len(known)) < 4:
+            return None
+        import difflib
+
+        ratio = difflib.SequenceMatcher(None, key, known).ratio()
+        return ratio if ratio >= 0.8 else None
+    if key.isascii() or known.isascii():
+        return None
+    if min(len(key), len(known)) < 3 or _edit_distance(key, known) != 1:
+        return None
+    return 1.0 - 1.0 / max(len(key), len(known))
+
+
+def _header_stem_key(col: object) -> str:
+    """The key of a header's name without its unit: ``有效面积积(㎡)`` -> ``有效面积积``, ``plot_ratoi`` -> ``plotratoi``."""
+    from zzgeo.registers.quantities import split_header
+
+    try:
+        stem = split_header(col)[0]
+    except SchemaError:
+        stem = str(col)
+    return header_key(stem)
+
+
+def near_miss_headers(frame_columns: Sequence[object], schema: RegisterSchema,
+                      rename: Mapping[object, str]) -> list[tuple[object, str, list[str]]]:
+    """The headers that are near misses of a known header of a column the register otherwise lacks.
+
+    Parameters
+    ----------
+    frame_columns : sequence
+        The register's headers as read.
+    schema : RegisterSchema
+    rename : mapping
+        ``{header: column}`` of the headers that name a column (see :func:`header_conversions`).
+
+    Returns
+    -------
+    list of (header, column, [known headers])
+        Per near-miss header, the column it most likely means and the known headers it is nearest to
+        (the column's title first when that is one of them). Headers that are extra columns of the
+        register (``备注``, ``note``, ``联系人``), coordinates and zzgeo's own columns are never listed.
+
+    Examples
+    --------
+    >>> from zzgeo.registers import load_schema
+    >>> from zzgeo.registers.loader import near_miss_headers
+    >>> parcels = load_schema("landprice/parcels.toml")
+    >>> near_miss_headers(["容积律", "plot_ratoi", "备注", "note", "联系人", "序号"], parcels, {})
+    [('容积律', 'plot_ratio', ['容积率']), ('plot_ratoi', 'plot_ratio', ['plot_ratio'])]
+
+    A near miss of a column the register has under another header is only an extra column:
+
+    >>> near_miss_headers(["容积率", "容积律"], parcels, {"容积率": "plot_ratio"})
+    []
+    """
+    from zzgeo.io import _LAT_NAMES, _LON_NAMES
+
+    present = set(rename.values()) | {c for c in frame_columns if c in schema.columns}
+    extra = {header_key(h) for h in (*_KNOWN_EXTRA, *_LON_NAMES, *_LAT_NAMES, *_UNIT_HEADERS)}
+    known: list[tuple[str, str, str]] = []  # (key, column, header as written)
+    for column, names in schema.aliases().items():
+        if column not in present:
+            known += [(header_key(h), column, str(h)) for h in names]
+    if not known:
+        return []
+    out = []
+    for col in frame_columns:
+        text = str(col).strip()
+        if col in rename or col in schema.columns or col == "geometry" or not text or text.startswith("Unnamed:"):
+            continue
+        key = _header_stem_key(col)
+        if not key or key in extra or header_key(text) in extra:
+            continue
+        scored = [(score, column, header) for k, column, header in known if (score := _near_miss(key, k)) is not None]
+        if not scored:
+            continue
+        best = max(score for score, _c, _h in scored)
+        nearest = [(column, header) for score, column, header in scored if score == best]
+        column = nearest[0][0]
+        headers = [h for c, h in nearest if c == column]
+        title = schema.columns[column].title
+        if title and header_key(title) in {header_key(h) for h in headers}:  # the template's header, unit and all
+            headers = [title, *(h for h in headers if header_key(h) != header_key(title))]
+        out.append((col, column, list(dict.fromkeys(headers))))
+    return out
+
+
+def _refuse_near_misses(frame: pd.DataFrame, schema: RegisterSchema, rename: Mapping[object, str], name: str) -> None:
+    """An error for the first header that looks like a mistyped header of a column the register lacks
+    (``容积律`` for ``容积率``): read as an extra column, its values would be dropped and the row valued
+    or counted with the default, with exit 0."""
+    found = near_miss_headers(list(frame.columns), schema, rename)
+    if not found:
+        return
+    header, column, headers = found[0]
+    raise SchemaError(_("{name}: header {header!r} is not a column of the {register}; did you mean {known}? "
+                        "Rename it, or map it with --columns '{header}={column}'").format(
+        name=name, header=plain(header), register=schema.title, known=" / ".join(repr(h) for h in headers),
+        column=column))
 
 
 def _unread_columns(frame: pd.DataFrame, schema: RegisterSchema, rename: Mapping[object, str], name: str) -> list[str]:
