@@ -185,8 +185,9 @@ CENSUS = {"410102": 962642, "410103": 1061263, "410104": 965618, "410105": 21455
 ZONE_ROWS = {"郑州经济技术开发区": "410171", "郑州高新技术产业开发区": "410172", "郑州航空港经济综合实验区": "410173", "郑东新区": JINSHUI}
 
 
-def test_a_surplus_never_offsets_another_units_gap_per_1000(centre):
-    """Hand-worked: 中原区 has a surplus of places, 金水区 (with 郑东新区) a gap; the city sums the units' gaps."""
+def test_the_city_figure_per_1000_is_the_citys_places_over_its_residents(centre):
+    """Hand-worked: 中原区 has a surplus of places, 金水区 (with 郑东新区) a gap. The city row is the city's own figure
+    (all places / all residents x 1,000), as a planner reads it; the units' own gaps are summed beside it."""
     reg = read_facilities(_register(centre, [
         ("C1", "childcare", "", ZHONGYUAN, 2020, 3000),
         ("D1", "示范托育服务机构", "", ZHONGYUAN, 2022, 3200),   # a 示范 institution: its places are 托位 too
@@ -195,21 +196,38 @@ def test_a_surplus_never_offsets_another_units_gap_per_1000(centre):
     result = target_attainment(reg, year=2025)
     zy = _rec(result, "childcare_places_2025", ZHONGYUAN)
     assert zy["actual"] == pytest.approx(6200 / 962.642) and zy["shortfall"] == 0 and zy["met"]  # needs 5,775.852
+    assert zy["unit_name"] == "中原区（不含高新区）"  # its census row leaves out 高新区, a unit (and row) of its own
     js = _rec(result, "childcare_places_2025", JINSHUI)
     assert js["shortfall"] == pytest.approx(12873.528 - 500)
     city = _rec(result, "childcare_places_2025")
     need = 6 * 12600.574  # 75,603.444 places for the 12,600,574 residents
     assert need == pytest.approx(75603.444)
-    # the rule: 中原区 counts only its 5,775.852 needed places, so 69,327.592 are missing, not 68,903.444
-    assert city["shortfall"] == pytest.approx(75603.444 - 5775.852 - 500) == pytest.approx(69327.592)
-    assert city["actual"] == pytest.approx((5775.852 + 500) / 12600.574) and city["ratio"] == pytest.approx(6275.852 / 75603.444)
-    assert not city["met"] and city["status"].startswith("1 of 15 units met; pooled over the city 0.53 per 1,000 residents")
-    assert city["city_pooled_actual"] == pytest.approx(6700 / 12600.574)
-    assert city["city_pooled_ratio"] == pytest.approx(6700 / 12600.574 / 6)
-    assert city["city_pooled_shortfall"] == pytest.approx(68903.444)
+    # the city: 6,700 places / 12,600,574 residents x 1,000 = 0.53 per 1,000; short 75,603.444 - 6,700 = 68,903.444
+    assert city["actual"] == pytest.approx(6700 / 12600.574) == pytest.approx(0.5317, abs=1e-4)
+    assert city["ratio"] == pytest.approx(6700 / 12600.574 / 6) and city["shortfall"] == pytest.approx(68903.444)
+    assert not city["met"]
+    # beside it: 1 of the 15 units with a census row meets 6 on its own; their own gaps sum to 75,603.444 - 5,775.852 - 500
+    own = 75603.444 - 5775.852 - 500
+    assert own == pytest.approx(69327.592)
+    assert city["status"] == ("not met; 1 of 15 units met (their own gaps sum to 69,327.59); "
+                              "15 of 16 units have a census row (郑东新区 counted with 金水区)")
+    assert (city["city_pooled_actual"], city["city_pooled_ratio"], city["city_pooled_shortfall"]) == (
+        city["actual"], city["ratio"], city["shortfall"])
     # the pooled columns are only on the city records of targets set for every unit
     others = result.records[(result.records["unit"] != "city") | ~result.records["scope"].isin(["per_unit", "per_1000_residents", "per_10000_residents"])]
     assert others[["city_pooled_actual", "city_pooled_ratio", "city_pooled_shortfall"]].isna().all().all()
+
+
+def test_the_city_figure_is_met_when_the_city_has_enough(centre):
+    """A surplus in 中原区 large enough for the whole city: the city row is met, though 14 of 15 units are not."""
+    places = 8 * 9451  # 75,608 places, all in 中原区; the city needs 6 x 12,600.574 = 75,603.444
+    reg = read_facilities(_register(centre, [(f"C{i}", "childcare", "", ZHONGYUAN, 2020, 9451) for i in range(8)]))
+    city = _rec(target_attainment(reg, year=2025), "childcare_places_2025")
+    assert city["actual"] == pytest.approx(places / 12600.574) and city["actual"] > 6
+    assert city["met"] and city["shortfall"] == 0 and city["ratio"] > 1
+    own = 6 * (12600.574 - 962.642)  # every unit but 中原区 misses its whole need
+    assert city["status"] == f"met; 1 of 15 units met (their own gaps sum to {own:,.2f}); " \
+                             "15 of 16 units have a census row (郑东新区 counted with 金水区)"
 
 
 def test_the_range_target_sums_both_ends(register):
@@ -240,19 +258,23 @@ def _by_hand(demo: pd.DataFrame, types: tuple[str, ...], per: float = 6.0) -> tu
 
 
 def test_issue_18_city_totals_on_the_demo_register(demo):
-    """The issue's figures: 4,391 places missing unit by unit, 1,047 if the city were one pool (托育机构 places only)."""
+    """The issue's figures: 4,391 places missing unit by unit, 1,047 if the city were one pool (托育机构 places only).
+    The city row now gives the pool (the city's figure); the units' own gaps are summed in its status."""
     places, gaps, summed, pooled = _by_hand(demo, ("childcare",))
     assert (round(summed), round(pooled)) == (4391, 1047)
     targets = load_targets()
     targets.at[targets.index[targets["id"] == "childcare_places_2025"][0], "facilities"] = ("childcare",)  # the old counting
     city = _rec(target_attainment(demo, year=2025, targets=targets), "childcare_places_2025")
-    assert city["shortfall"] == pytest.approx(summed) and city["city_pooled_shortfall"] == pytest.approx(pooled)
-    assert city["city_pooled_actual"] == pytest.approx(places.sum() / CITY * 1000) and city["city_pooled_ratio"] < 1
-    assert not city["met"] and city["status"].startswith("5 of 15 units met")
+    assert city["shortfall"] == pytest.approx(pooled) == city["city_pooled_shortfall"]
+    assert city["actual"] == pytest.approx(places.sum() / CITY * 1000) and city["ratio"] < 1 and not city["met"]
+    assert city["status"].startswith(f"not met; 5 of 15 units met (their own gaps sum to {summed:,.2f})")
 
 
 def test_issue_18_demonstration_childcare_places_count(demo):
-    """With the 示范托育服务机构's places (托位) the city pool and 中牟县 reach 6 per 1,000; 9 units still do not."""
+    """With the 示范托育服务机构's places (托位) the city pool and 中牟县 reach 6 per 1,000; 9 units still do not.
+
+    FINDINGS 2.3: the city row showed 5.74 (an attainment-weighted figure) and "not met" while the city has
+    6.07 per 1,000; it now shows 6.07, met, and "6 of 15 units met" with their own gaps (3,271.40) beside it."""
     old_places, old_gaps, _, old_pooled = _by_hand(demo, ("childcare",))
     places, gaps, summed, pooled = _by_hand(demo, ("childcare", "childcare_demo"))
     assert old_gaps["410122"] > 0 and old_pooled > 0  # without them: 中牟县 and the pooled city fall short
@@ -262,9 +284,25 @@ def test_issue_18_demonstration_childcare_places_count(demo):
     zm = _rec(result, "childcare_places_2025", "410122")
     assert zm["met"] and zm["actual"] == pytest.approx(places["410122"] / CENSUS["410122"] * 1000)
     city = _rec(result, "childcare_places_2025")
-    assert city["shortfall"] == pytest.approx(summed) and city["city_pooled_shortfall"] == 0
-    assert city["city_pooled_ratio"] == pytest.approx(places.sum() / CITY * 1000 / 6) and city["city_pooled_ratio"] >= 1
-    assert not city["met"] and city["status"].startswith("6 of 15 units met")
+    target = float(load_targets().set_index("id").loc["childcare_places_2025", "value"])  # data/children/targets.toml: 6
+    assert target == 6
+    assert round(places.sum()) == 76429 and CITY == sum(CENSUS.values())  # 76,429 places, 12,600,574 residents
+    assert city["actual"] == pytest.approx(76429 / 12600.574) and round(city["actual"], 2) == 6.07
+    assert city["met"] and city["shortfall"] == 0 and city["ratio"] == pytest.approx(76429 / 12600.574 / 6)
+    assert city["status"] == ("met; 6 of 15 units met (their own gaps sum to 3,271.40); "
+                              "15 of 16 units have a census row (郑东新区 counted with 金水区)")
+    assert summed == pytest.approx(3271.40, abs=0.005)
+
+
+def test_football_pitches_city_figure(demo):
+    """FINDINGS 2.3: pitches per 10,000 residents, city row 0.66 before; now the city's pitches / its residents."""
+    rows = demo[demo["type"].isin(["football_pitch", "football_pitch_other"]) & (demo["year"].isna() | (demo["year"] <= 2025))]
+    pitches = len(rows)
+    city = _rec(target_attainment(demo, year=2025), "football_per_10000_2025")
+    assert city["actual"] == pytest.approx(pitches / CITY * 10000)
+    assert city["shortfall"] == pytest.approx(max(0.8 * CITY / 10000 - pitches, 0))  # 0.8 of the range 0.8-1
+    assert city["shortfall_max"] == pytest.approx(max(1.0 * CITY / 10000 - pitches, 0))
+    assert city["met"] == (pitches / CITY * 10000 >= 0.8)
 
 
 def test_new_inclusive_kindergarten_places(centre, demo):
@@ -281,3 +319,22 @@ def test_new_inclusive_kindergarten_places(centre, demo):
     new_2022 = demo.loc[(demo["type"] == "kindergarten_inclusive") & (demo["year"] == 2022), "places"].sum()
     demo_kg = _rec(target_attainment(demo, year=2022), "kindergarten_places_2022")
     assert demo_kg["actual"] == new_2022 == 8467 and demo_kg["shortfall"] == 10000 - 8467
+
+
+def test_every_status_is_a_known_message(register, demo, monkeypatch):
+    """Each part of every status is one of STATUS_TEXTS, so status_for_people can show it in Chinese (FINDINGS 3.3);
+    shown with a stand-in catalogue, figures and names are kept."""
+    from zzgeo.children import attainment as module
+
+    statuses = set(target_attainment(register, year=2025).records["status"]) | set(target_attainment(demo, year=2022).records["status"])
+    for status in statuses:
+        for part in status.split("; "):
+            assert any(p.fullmatch(part) for _m, p in module._STATUS_PATTERNS), part
+    fake = {"met": "已达标", "not met": "未达标", "; ": "；",
+            "{met} of {n} units met (their own gaps sum to {gap:,.2f})": "{n} 个单元中 {met} 个达标（各单元自身缺口合计 {gap:,.2f}）",
+            "{counted} of {total} units have a census row ({names} counted with {host})": "{total} 个单元中 {counted} 个有人口普查数（{names}计入{host}）"}
+    monkeypatch.setattr(module, "_", lambda text: fake.get(text, text))
+    monkeypatch.setattr(module, "language", lambda: "zh")
+    shown = module.status_for_people("met; 6 of 15 units met (their own gaps sum to 3,271.40); "
+                                     "15 of 16 units have a census row (郑东新区 counted with 金水区)")
+    assert shown == "已达标；15 个单元中 6 个达标（各单元自身缺口合计 3,271.40）；16 个单元中 15 个有人口普查数（郑东新区计入金水区）"

@@ -80,3 +80,36 @@ def test_access_out_holds_the_shares_without_gaps(tmp_path):
     assert "geometry" not in written.columns and written.columns[0] == "demo_data"
     assert len(written) == len(data["shares"]) and set(written["circle"]) == {"near"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shares.gpkg", "shares.notes.csv"]
+
+
+def test_chinese_console_shows_the_city_figure_and_chinese_units_csv_keeps_english(tmp_path):
+    """FINDINGS 2.3 / 3.3: the city row of 托位 per 1,000 is the city's 76,429 places / 12,600,574 residents = 6.07
+    (met), the unit of measure is shown in Chinese, and the CSV keeps the English status and unit (programs read them)."""
+    from zzgeo.i18n import set_language
+
+    out = tmp_path / "t.csv"
+    set_language("zh")
+    try:
+        result = runner.invoke(app, ["--out", str(out)], terminal_width=400)
+    finally:
+        set_language(None)
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if "childcare_places_2025" in line)
+    cells = [c.strip() for c in row.split("│")]
+    assert "托位/千人" in cells and "6.07" in cells and "101.1%" in cells  # 6.07 / 6 = 101.1 %
+    written = pd.read_csv(out)
+    city = written[(written["target_id"] == "childcare_places_2025") & (written["unit"] == "city")].iloc[0]
+    assert city["unit_of_measure"] == "托位 per 1000 residents" and city["status"].startswith("met; 6 of 15 units met")
+    assert round(city["actual"], 2) == 6.07 and city["shortfall"] == 0
+    names = written[written["target_id"] == "childcare_places_2025"].set_index("unit")["unit_name"]
+    assert names["410102"] == "中原区（不含高新区）" and names["410105"] == "金水区"  # FINDINGS 2.3: which 中原区
+
+
+def test_access_note_says_how_its_districts_differ(tmp_path):
+    """FINDINGS 2.3: 中原区 of `children access` holds 高新区; the note says so and names the plan-unit labels."""
+    from zzgeo.children.attainment import units_label_note
+
+    units = _json(["access", "--type", "childcare", "--json"])["meta"]["units"]  # printed as the note "units: ..."
+    assert units.startswith("12 districts, each with the development zones in it")
+    assert "中原区（不含高新区）、管城回族区（不含经开区）、新郑市（不含航空港区）" in units
+    assert "中原区（不含高新区）、管城回族区（不含经开区）、新郑市（不含航空港区）" in units_label_note()  # zzgeo children's note

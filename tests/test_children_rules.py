@@ -214,3 +214,37 @@ def test_what_counts_as_what(targets):
     assert (kg["facilities"], kg["measure"], kg["scope"], kg["value"], kg["measurable"]) == (("kindergarten_inclusive",), "places", "city", 10000, True)
     used = {f for facilities in targets["facilities"] for f in facilities}
     assert used == set(facility_labels())
+
+
+def test_every_unit_of_measure_with_latin_letters_has_chinese():
+    """FINDINGS 3.3: the 计量单位 column mixed English into Chinese output; data/children/units_of_measure_zh.toml
+    gives each such unit in Chinese, and holds no entry for a unit targets.toml does not use."""
+    import re
+
+    from zzgeo._data import load_toml
+    from zzgeo.children.rules import load_targets
+
+    zh = load_toml("children/units_of_measure_zh.toml")["zh"]
+    used = set(load_targets()["unit"])
+    latin = {u for u in used if re.search(r"[A-Za-z]", u)}
+    assert latin <= set(zh), sorted(latin - set(zh))
+    assert set(zh) <= used, sorted(set(zh) - used)
+    assert not any(re.search(r"[A-Za-z]", v.replace("HPV", "")) for v in zh.values())
+
+
+def test_labels_of_districts_without_their_zone():
+    """The districts whose development zone is a census row of its own are labelled without it (FINDINGS 2.3)."""
+    from zzgeo._data import load_toml
+    from zzgeo.children.rules import CHILDREN_RULE, load_units
+
+    units = load_units().set_index("unit")
+    zones = units[(units["kind"] == "development_zone") & (units["census"] != "")]
+    hosts = set(zones["host"])
+    assert hosts == {"410102", "410104", "410184"}
+    for code, row in units.iterrows():
+        if code in hosts:
+            zone = zones[zones["host"] == code].iloc[0]
+            assert row["label"] == f"{row['name']}（不含{zone['aliases'][0]}）"
+        else:
+            assert row["label"] == row["name"]
+    assert load_toml("children/units.toml")["children"]["apportion"] == CHILDREN_RULE  # the note is a marked message

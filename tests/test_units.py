@@ -362,14 +362,14 @@ def test_children_targets_per_head_by_hand_built_units():
     table = attainment_by_units(result, units)
     care = table[table["target_id"] == "childcare_places_2025"].set_index("unit_name")
     # 6 托位 per 1,000 residents (郑政〔2022〕8号 四(二)9): 甲 10 / 1,000 x 1,000 = 10, met; 乙 20 / 4,000 x 1,000 = 5,
-    # short 6 x 4 - 20 = 4 places. 金水区's row: shortfall 4 (乙's; 甲's surplus does not fill it), need 30, so
-    # ratio 1 - 4 / 30 and actual 6 x that = 5.2; pooled 30 / 5,000 x 1,000 = 6.0
+    # short 6 x 4 - 20 = 4 places. 金水区's row is its own figure: 30 places / 5,000 residents x 1,000 = 6.0, met
+    # (need 30, short 0); beside it, 1 of its 2 units meets 6 on its own and their own gaps sum to 4 (乙's)
     assert care.loc["甲街道", ["actual", "shortfall", "met"]].tolist() == [10.0, 0.0, True]
     assert care.loc["乙街道", ["actual", "shortfall", "met"]].tolist() == [5.0, 4.0, False]
     parent = care.loc[JINSHUI]
-    assert parent["level"] == "parent" and parent["shortfall"] == pytest.approx(4.0) and not parent["met"]
-    assert parent["actual"] == pytest.approx(5.2) and parent["city_pooled_actual"] == pytest.approx(6.0)
-    assert parent["status"] == "1 of 2 units met; pooled over them 6.00 per 1,000 residents (city_pooled_actual)"
+    assert parent["level"] == "parent" and parent["shortfall"] == pytest.approx(0.0) and parent["met"]
+    assert parent["actual"] == pytest.approx(6.0) == parent["city_pooled_actual"] and parent["ratio"] == pytest.approx(1.0)
+    assert parent["status"] == "met; 1 of 2 units met (their own gaps sum to 4.00)"
     assert set(table["target_id"]) == {"childcare_places_2025", "football_per_10000_2025"}  # no community layer given
 
 

@@ -520,15 +520,25 @@ def walking_access(
     childcare = fac[fac["type"].isin(childcare_types())]
     fca = childcare_2sfca(surface, childcare, catchment_m=rules.catchment_m, detour=rules.detour, network=network)
     surface = surface.assign(**{f"walk_{k}": walk[k].to_numpy() for k in kinds}, childcare_places_per_1000=fca["places_per_1000"].to_numpy())
-    meta = {"document": DOC_NUMBER, "year": year, "rules": rules.describe(), "metric": "network" if network is not None else "straight line × detour",
+    meta = {"document": DOC_NUMBER, "year": year, "rules": rules.describe(),
+            "metric": N_("network") if network is not None else N_("straight line × detour"),
             "surface": surface.attrs.get("method", ""), "children_rule": surface.attrs.get("children_rule", ""),
             "facilities": len(fac), "childcare_places_of": list(childcare_types()), "demo": bool(facilities.get("demo", pd.Series(False)).astype(bool).any()),
-            "units": _("12 districts (development-zone residents in their hosts)") if zones is None else _("districts and development-zone polygons")}
+            "units": _district_units_note() if zones is None else _("districts and development-zone polygons")}
     if by_units:
         _units_meta(meta, units, fac)
     return AccessResult(coverage_shares(surface, walk, rules.circles, names, totals),
                         _childcare_by_unit(surface, fca, childcare, names, totals),
                         gap_cells(surface, walk, rules.circles, top=top), surface, meta)
+
+
+def _district_units_note() -> str:
+    """The units of the default surface, and how they differ from those of ``zzgeo children`` (the plan's 16)."""
+    units = load_units()
+    labelled = units[units["label"] != units["name"]]
+    return _("12 districts, each with the development zones in it (their residents and facilities count to the district); "
+             "zzgeo children shows the plan's 16 units, the zones apart, so there {labels} are the districts without "
+             "the zone").format(labels="、".join(labelled["label"]))
 
 
 def _in_units(surface: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, units: AnalysisUnits):

@@ -9,17 +9,24 @@ One record per target and unit (and a city-wide record for every target):
   facilities or places are missing (never offset by another unit's surplus);
   for a range target (0.8-1 pitches per 10,000) both ends: ``target_max``,
   ``ratio_max``, ``shortfall_max``;
-* the city record of a target set for every unit (``per_unit``, per 1,000 or
-  10,000 residents) follows the same rule: each unit counts only up to its
-  own target, so ``shortfall`` is the sum of the units' shortfalls, ``ratio``
-  = 1 - shortfall / the units' total need, ``actual`` = ratio x target (for a
-  count: the facilities that count toward some unit's target; ``ratio_max``
-  likewise against the upper end of a range) and ``met`` means every unit met
-  it; units without residents (郑东新区) are counted with their host. What the city has if it were one pool is reported
-  beside it, labelled as such: ``city_pooled_actual`` (every facility, place,
-  or the city-wide per-head ratio), ``city_pooled_ratio`` (= that / target)
-  and ``city_pooled_shortfall`` (a surplus in one unit offsetting another's
-  gap); these three are empty on every other record;
+* the city record of a count set for every unit (``per_unit``: 5 blocks in
+  each unit) follows the plan's unit-by-unit rule: each unit counts only up
+  to its own target, so ``shortfall`` is the sum of the units' shortfalls,
+  ``ratio`` = 1 - shortfall / the units' total need, ``actual`` = the
+  facilities that count toward some unit's target, and ``met`` means every
+  unit met it;
+* the city record of a per-head target (per 1,000 or 10,000 residents) is
+  the city's own figure, as a planner reads it: all its places (pitches) /
+  all its residents x 1,000 (10,000); ``ratio``, ``shortfall`` and ``met``
+  follow from it. ``status`` says beside it how many units meet the target on
+  their own and what their own gaps sum to (a surplus in one unit does not
+  fill another's gap there), and which unit has no census row (郑东新区,
+  counted with its host). Parents and the whole area of
+  :func:`attainment_by_units` follow the same rule;
+* ``city_pooled_actual``, ``city_pooled_ratio`` and ``city_pooled_shortfall``:
+  the city as one pool, on the city records of the targets set for every unit
+  (for a per-head target the same as ``actual``, ``ratio``, ``shortfall``);
+  empty on every other record;
 * ``status``: met / not met, or why the row cannot be measured (a rate or a
   quantity no facility register holds, no community layer, no residents figure).
 
@@ -34,6 +41,7 @@ host district, whose census row holds its residents.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -48,7 +56,7 @@ from zzgeo.children.rules import (
     targets_for,
     unit_population,
 )
-from zzgeo.i18n import _
+from zzgeo.i18n import N_, _, language
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -116,6 +124,61 @@ class _Context:
     year: int
 
 
+#: Every status text a record can carry, parts joined by "; ". The ``status`` column keeps the English text
+#: (programs read it); :func:`status_for_people` shows it in the interface language.
+STATUS_TEXTS = (
+    N_("met"), N_("not met"), N_("not measurable: rate"), N_("not measurable: quantity"),
+    N_("needs a community (village) layer: --communities FILE"), N_("no communities of this kind in the layer"),
+    N_("no residents figure"), N_("no census row: counted with {host}, whose census row holds its residents"),
+    N_("met ({hit} of {n} communities)"), N_("not met ({hit} of {n} communities)"),
+    N_("met ({hit} of {n} units)"), N_("not met ({hit} of {n} units)"),
+    N_("{met} of {n} units met"), N_("{met} of {n} units met (their own gaps sum to {gap:,.2f})"),
+    N_("{counted} of {total} units have a census row ({names} counted with {host})"),
+    N_("{counted} of {total} units have a residents figure ({names} left out)"),
+)
+_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(![rsa])?(:[^{}]*)?\}")
+
+
+def _status_pattern(msgid: str) -> re.Pattern:
+    parts, last = [], 0
+    for m in _PLACEHOLDER.finditer(msgid):
+        parts += [re.escape(msgid[last:m.start()]), f"(?P<{m.group(1)}>.+?)"]
+        last = m.end()
+    return re.compile("".join([*parts, re.escape(msgid[last:])]))
+
+
+_STATUS_PATTERNS = [(msgid, _status_pattern(msgid)) for msgid in sorted(STATUS_TEXTS, key=len, reverse=True)]
+
+
+def status_for_people(status) -> str:
+    """A record's ``status`` in the interface language (English: unchanged); parts joined by ``; `` are
+    translated one by one, figures and names kept as written.
+
+    >>> from zzgeo.i18n import set_language
+    >>> set_language("en")
+    >>> status_for_people("not met; 6 of 15 units met (their own gaps sum to 3,271.40)")
+    'not met; 6 of 15 units met (their own gaps sum to 3,271.40)'
+    >>> set_language(None)
+    """
+    if not isinstance(status, str) or not status or language() == "en":
+        return status
+    shown = []
+    for part in status.split("; "):
+        for msgid, pattern in _STATUS_PATTERNS:
+            found = pattern.fullmatch(part)
+            if found:
+                values = found.groupdict()
+                part = _PLACEHOLDER.sub(lambda m, v=values: v[m.group(1)], _(msgid))
+                break
+        shown.append(part)
+    return _("; ").join(shown)
+
+
+def _status(msgid: str, **values) -> str:
+    """The English status text of *msgid* (one of :data:`STATUS_TEXTS`)."""
+    return msgid.format(**values)
+
+
 def _selected(ctx: _Context, row) -> pd.DataFrame:
     fac = ctx.facilities
     year = fac["year"]
@@ -142,7 +205,7 @@ def _record(row, ctx: _Context, *, unit: str, unit_name: str, actual: float, tar
         "unit": unit, "unit_name": unit_name, "facility": "、".join(ctx.labels.get(f, f) for f in row.facilities),
         "measure": row.measure, "cmp": row.cmp, "target": target, "target_max": target_max, "actual": actual,
         "ratio": ratio, "ratio_max": ratio_max, "shortfall": shortfall, "shortfall_max": shortfall_max, "met": met,
-        "status": status or ("met" if met else "not met"), "unit_of_measure": row.unit, "wording": row.wording, "note": row.note,
+        "status": status or _status(N_("met") if met else N_("not met")), "unit_of_measure": row.unit, "wording": row.wording, "note": row.note,
         "city_pooled_actual": pooled[0], "city_pooled_ratio": pooled[1], "city_pooled_shortfall": pooled[2],
     }
 
@@ -152,18 +215,35 @@ def _city_total(row, ctx: _Context) -> list[dict]:
     return [_record(row, ctx, unit="city", unit_name="全市", actual=total, target=row.value, shortfall=max(row.value - total, 0.0))]
 
 
-def _units_rule(row, ctx: _Context, units: list[dict], *, need: float, need_max: float, pooled: tuple, per: str) -> dict:
-    """The city record of a target set for every unit: no unit's surplus offsets another's gap (module notes)."""
+def _units_rule(row, ctx: _Context, units: list[dict], *, need: float, pooled: tuple) -> dict:
+    """The city record of a count set for every unit (``per_unit``): no unit's surplus offsets another's gap (module notes)."""
     short = sum(r["shortfall"] for r in units)
     ratio = 1.0 - short / need if need else np.nan
-    short_max = sum(r["shortfall_max"] for r in units) if pd.notna(need_max) else np.nan
     met = sum(bool(r["met"]) for r in units)
-    status = f"{met} of {len(units)} units met" + (f"; pooled over the city {pooled[0]:.2f}{per} (city_pooled_actual)" if per else "")
-    rec = _record(row, ctx, unit="city", unit_name="全市", actual=row.value * ratio if per else need * ratio, target=row.value if per else need,
-                  shortfall=short, target_max=row.value_max if per else np.nan, shortfall_max=short_max, status=status, pooled=pooled)
+    rec = _record(row, ctx, unit="city", unit_name="全市", actual=need * ratio, target=need, shortfall=short,
+                  status=_status(N_("{met} of {n} units met"), met=met, n=len(units)), pooled=pooled)
     rec["ratio"] = ratio
-    rec["ratio_max"] = 1.0 - short_max / need_max if pd.notna(need_max) and need_max else np.nan
     rec["met"] = met == len(units)
+    return rec
+
+
+def _pooled_rule(row, ctx: _Context, units: list[dict], *, residents: float, total: float, per: float,
+                 left_out: str = "") -> dict:
+    """The record of a per-head target over several units (the city, a parent, the whole area): what it has as one
+    place - its places (pitches) / its residents x 1,000 (10,000), attainment, gap and met from that - with how
+    many units meet it on their own, and the sum of their own gaps, beside it in ``status`` (module notes)."""
+    actual = total / residents * per
+    need = row.value * residents / per
+    need_max = row.value_max * residents / per if pd.notna(row.value_max) else np.nan
+    own_gap = sum(r["shortfall"] for r in units)
+    met = sum(bool(r["met"]) for r in units)
+    parts = [N_("met") if actual >= row.value else N_("not met"),
+             _status(N_("{met} of {n} units met (their own gaps sum to {gap:,.2f})") if own_gap > 0 else N_("{met} of {n} units met"),
+                     met=met, n=len(units), gap=own_gap)]
+    rec = _record(row, ctx, unit="city", unit_name="全市", actual=actual, target=row.value, shortfall=max(need - total, 0.0),
+                  target_max=row.value_max, shortfall_max=max(need_max - total, 0.0) if pd.notna(need_max) else np.nan,
+                  status="; ".join([*parts, *([left_out] if left_out else [])]),
+                  pooled=(actual, actual / row.value, max(need - total, 0.0)))
     return rec
 
 
@@ -177,7 +257,7 @@ def _per_unit(row, ctx: _Context) -> list[dict]:
                            shortfall=max(row.value - actual, 0.0)))
     need, total = row.value * len(out), float(by_unit.sum())
     pooled = (total, total / need, max(need - total, 0.0))
-    return [*out, _units_rule(row, ctx, out, need=need, need_max=np.nan, pooled=pooled, per="")]
+    return [*out, _units_rule(row, ctx, out, need=need, pooled=pooled)]
 
 
 def _per_head(row, ctx: _Context) -> list[dict]:
@@ -193,18 +273,21 @@ def _per_head(row, ctx: _Context) -> list[dict]:
     counted = [r for r in out if pd.notna(r["shortfall"])]  # a unit without residents is counted with its host
     if not counted or residents <= 0:
         return [*out, _head_record(row, ctx, "city", "全市", float(amount.sum()), np.nan, per, "")]
-    total = float(amount.sum())
-    pooled_actual = total / residents * per
-    pooled = (pooled_actual, pooled_actual / row.value, max(row.value * residents / per - total, 0.0))
-    need_max = row.value_max * residents / per if pd.notna(row.value_max) else np.nan
-    label = f" per {per:,.0f} residents"
-    return [*out, _units_rule(row, ctx, counted, need=row.value * residents / per, need_max=need_max, pooled=pooled, per=label)]
+    apart = [r for r in out if pd.isna(r["shortfall"])]
+    left_out = ""
+    if apart:
+        hosts = dict(zip(ctx.units["unit"], ctx.units["host"], strict=True)) if "host" in ctx.units else {}
+        names = dict(zip(ctx.units["unit"], ctx.units["name"], strict=True))
+        left_out = _status(N_("{counted} of {total} units have a census row ({names} counted with {host})"), counted=len(counted),
+                           total=len(out), names="、".join(r["unit_name"] for r in apart),
+                           host="、".join(dict.fromkeys(names.get(hosts.get(r["unit"], ""), "?") for r in apart)))
+    return [*out, _pooled_rule(row, ctx, counted, residents=residents, total=float(amount.sum()), per=per, left_out=left_out)]
 
 
 def _head_record(row, ctx: _Context, unit: str, name: str, total: float, residents: float, per: float, note: str) -> dict:
     if pd.isna(residents) or residents <= 0:
         return _record(row, ctx, unit=unit, unit_name=name, actual=np.nan, target=row.value, shortfall=np.nan,
-                       status=note or "no residents figure", target_max=row.value_max)
+                       status=note or _status(N_("no residents figure")), target_max=row.value_max)
     need = row.value * residents / per
     need_max = row.value_max * residents / per if pd.notna(row.value_max) else np.nan
     rec = _record(row, ctx, unit=unit, unit_name=name, actual=total / residents * per, target=row.value,
@@ -218,7 +301,7 @@ def _head_record(row, ctx: _Context, unit: str, name: str, total: float, residen
 def _community_share(row, ctx: _Context) -> list[dict]:
     if ctx.communities is None:
         return [_record(row, ctx, unit="city", unit_name="全市", actual=np.nan, target=row.value, shortfall=np.nan,
-                        status="needs a community (village) layer: --communities FILE")]
+                        status=_status(N_("needs a community (village) layer: --communities FILE")))]
     com = ctx.communities if not row.community else ctx.communities[ctx.communities["kind"] == row.community]
     served = _served_communities(_selected(ctx, row), com)
     out = []
@@ -233,11 +316,11 @@ def _share_record(row, ctx: _Context, unit: str, name: str, n: int, hit: int) ->
     """A per-community record; ``communities``/``communities_with`` (n, hit) ride along for totals, not in tables."""
     if n == 0:
         rec = _record(row, ctx, unit=unit, unit_name=name, actual=np.nan, target=row.value, shortfall=np.nan,
-                      status="no communities of this kind in the layer")
+                      status=_status(N_("no communities of this kind in the layer")))
         return {**rec, "communities": 0, "communities_with": 0}
     need = int(np.ceil(row.value / 100.0 * n - 1e-9))
     rec = _record(row, ctx, unit=unit, unit_name=name, actual=100.0 * hit / n, target=row.value, shortfall=float(max(need - hit, 0)))
-    rec["status"] += f" ({hit} of {n} communities)"
+    rec["status"] = _status(N_("met ({hit} of {n} communities)") if rec["met"] else N_("not met ({hit} of {n} communities)"), hit=hit, n=n)
     return {**rec, "communities": n, "communities_with": hit}
 
 
@@ -264,14 +347,13 @@ def _unit_share(row, ctx: _Context) -> list[dict]:
     hit = sum(r["met"] for r in out)
     city = _record(row, ctx, unit="city", unit_name="全市", actual=100.0 * hit / len(out), target=row.value,
                    shortfall=float(len(out) - hit))
-    city["status"] += f" ({hit} of {len(out)} units)"
+    city["status"] = _status(N_("met ({hit} of {n} units)") if city["met"] else N_("not met ({hit} of {n} units)"), hit=hit, n=len(out))
     return [*out, city]
 
 
 def _not_measurable(row, ctx: _Context) -> list[dict]:
-    what = "rate" if row.measure == "rate" else "quantity"
     return [_record(row, ctx, unit="city", unit_name="全市", actual=np.nan, target=row.value, shortfall=np.nan,
-                    status=f"not measurable: {what}",
+                    status=_status(N_("not measurable: rate") if row.measure == "rate" else N_("not measurable: quantity")),
                     target_max=row.value_max)]
 
 
@@ -286,8 +368,19 @@ def _units_for_heads(population: pd.DataFrame) -> pd.DataFrame:
     fold = units["residents"].isna() & (units["host"] != "")
     units["head_residents"] = units["residents"]
     units["head_note"] = ""
-    units.loc[fold, "head_note"] = [f"no census row: counted with {names[h]}, whose census row holds its residents" for h in units.loc[fold, "host"]]
+    units.loc[fold, "head_note"] = [_status(N_("no census row: counted with {host}, whose census row holds its residents"), host=names[h])
+                                    for h in units.loc[fold, "host"]]
+    units["name"] = units["label"]  # a district whose development zone is a census row of its own: "中原区（不含高新区）"
     return units
+
+
+def units_label_note() -> str:
+    """Why 中原区 reads 中原区（不含高新区） here: the plan's units, each development zone apart."""
+    units = load_units()
+    labelled = units[units["label"] != units["name"]]
+    return _("figures by the plan's 16 units, each development zone apart: {labels} are the districts without the zone "
+             "(a census row of its own); zzgeo children access counts the zones in their districts").format(
+                 labels="、".join(labelled["label"]))
 
 
 def target_attainment(
@@ -355,7 +448,7 @@ def target_attainment(
 
     >>> street = records.loc["street_cf_2025"]
     >>> street.loc[["410103", "zdxq", "410102"], ["unit_name", "actual", "shortfall"]].values.tolist()
-    [['二七区', 1.0, 4.0], ['郑东新区', 1.0, 4.0], ['中原区', 0.0, 5.0]]
+    [['二七区', 1.0, 4.0], ['郑东新区', 1.0, 4.0], ['中原区（不含高新区）', 0.0, 5.0]]
     >>> city = street.loc["city"]
     >>> [round(float(city[c]), 3) for c in ("target", "actual", "shortfall", "ratio")], city["status"]
     ([80.0, 2.0, 78.0, 0.025], '0 of 16 units met')
@@ -406,9 +499,9 @@ def attainment_by_units(result: Attainment, units: AnalysisUnits, *, targets: pd
     and city totals do not, and are left to :func:`target_attainment`. A unit
     counts the facilities (and communities) that lie in it; its residents are
     the units' ``population``. Parent and whole-area rows follow the city
-    rule: a unit's surplus never fills another's gap (``shortfall`` is the sum
-    of the units' shortfalls, ``met`` means every unit met it), the pooled
-    figures beside them.
+    rule of the per-head targets: their own figure (their places / their
+    residents), with the units that meet it on their own and the sum of the
+    units' own gaps in ``status``.
 
     Parameters
     ----------
@@ -461,16 +554,15 @@ def _group_record(row, ctx: _Context, members: list[dict]) -> dict:
     residents = float(sum(residents_of[u] for u in counted))
     if not counted or residents <= 0:
         return _record(row, ctx, unit="", unit_name="", actual=np.nan, target=row.value, shortfall=np.nan,
-                       status="no residents figure", target_max=row.value_max)
+                       status=_status(N_("no residents figure")), target_max=row.value_max)
     sel = _selected(ctx, row)
     by_unit = _amount(sel, row.measure).groupby(sel["head_key"]).sum()  # as _per_head counts them
     total = float(sum(by_unit.get(u, 0.0) for u in counted))
-    pooled_actual = total / residents * per
-    pooled = (pooled_actual, pooled_actual / row.value, max(row.value * residents / per - total, 0.0))
-    need_max = row.value_max * residents / per if pd.notna(row.value_max) else np.nan
-    rec = _units_rule(row, ctx, [r for r in members if r["unit"] in counted], need=row.value * residents / per,
-                      need_max=need_max, pooled=pooled, per=f" per {per:,.0f} residents")
-    return {**rec, "status": rec["status"].replace("pooled over the city", "pooled over them")}
+    apart = [r["unit_name"] for r in members if r["unit"] not in counted]
+    left_out = _status(N_("{counted} of {total} units have a residents figure ({names} left out)"), counted=len(counted),
+                       total=len(members), names="、".join(apart)) if apart else ""
+    return _pooled_rule(row, ctx, [r for r in members if r["unit"] in counted], residents=residents, total=total, per=per,
+                        left_out=left_out)
 
 
 def inventory(facilities: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:

@@ -36,7 +36,7 @@ from zzgeo._units_cli import (
     units_from_options,
 )
 
-from zzgeo.i18n import N_, _
+from zzgeo.i18n import N_, _, language
 
 app = typer.Typer(help="Child-friendly city (郑政〔2022〕8号): every target per unit and city-wide, and children's walking access. "
                        "Without a command: the targets for --year.", invoke_without_command=True)
@@ -80,9 +80,9 @@ def targets_cmd(
         return
     import pandas as pd
 
-    from zzgeo.children.attainment import attainment_by_units, attainment_records, target_attainment
+    from zzgeo.children.attainment import attainment_by_units, attainment_records, target_attainment, units_label_note
     from zzgeo.children.register import read_communities
-    from zzgeo.children.rules import load_targets, unit_population
+    from zzgeo.children.rules import load_targets, rule_for_people, unit_population
 
     outcome = Outcome(out, inputs_of(register, zones, communities, children, targets, units), out_crs=out_crs)
     analysis_units = units_from_options(units, units_name, units_code, units_population, units_parent, units_layer, units_crs)
@@ -93,8 +93,9 @@ def targets_cmd(
                         population=unit_population(figures=children), zones=zone_polygons, communities=community_layer)
     by_units = attainment_by_units(result, analysis_units, targets=target_table, communities=community_layer) \
         if analysis_units is not None else None
-    outcome.register(facilities, input_name=register or "DEMO facilities")
-    outcome.add_notes([_("units: {rule}").format(rule=result.meta["unit_rule"]), _("children: {rule}").format(rule=result.meta["children_rule"]),
+    outcome.register(facilities, input_name=register or _("DEMO facilities"))
+    outcome.add_notes([_("units: {rule}").format(rule=result.meta["unit_rule"]), units_label_note(),
+                       _("children: {rule}").format(rule=rule_for_people(result.meta["children_rule"])),
                        *([_("{n} facilities without a year were counted").format(n=result.meta["undated"])] if result.meta["undated"] else [])])
     if analysis_units is not None:
         outcome.add_notes(_units_notes(analysis_units, []))
@@ -127,11 +128,21 @@ def targets_cmd(
 
 
 def _for_people(records):
-    """The targets table as people read it: the attainment ratio as a percentage (``96.0%``); ids stay beside the
-    document's wording. ``--json`` and ``--out`` keep the ratio as a number."""
+    """The targets table as people read it: the attainment ratio as a percentage (``96.0%``), the status and unit
+    of measure in the interface language; ids stay beside the document's wording. ``--json`` and ``--out`` keep the
+    ratio as a number and the status and unit of measure as programs read them (English)."""
+    from zzgeo.children.attainment import status_for_people
+    from zzgeo.children.rules import measure_for_people
+
     if "ratio" not in records:
         return records
-    return records.assign(ratio=records["ratio"].map(lambda r: f"{100 * r:.1f}%" if r == r and r is not None else ""))
+    shown = records.assign(ratio=records["ratio"].map(lambda r: f"{100 * r:.1f}%" if r == r and r is not None else ""))
+    if "status" in shown:
+        shown["status"] = shown["status"].map(status_for_people)
+    if "unit_of_measure" in shown:
+        shown["unit_of_measure"] = shown["unit_of_measure"].map(measure_for_people)
+    return shown
+
 
 @app.command("access")
 def access_cmd(
@@ -152,7 +163,8 @@ def access_cmd(
     from pathlib import Path
 
     from zzgeo.children.access import access_records, children_surface, walking_access
-    from zzgeo.children.rules import access_rules, unit_population
+    from zzgeo.children.register import facility_name
+    from zzgeo.children.rules import access_rules, circle_for_people, rule_for_people, unit_population
     from zzgeo.io import read_vector
 
     protect = inputs_of(register, zones, children, population, network, units)
@@ -171,8 +183,9 @@ def access_cmd(
     roads = read_vector(network, crs=crs, name=network) if network else None
     result = walking_access(facilities, year=year, types=_types(type_), rules=rules, surface=surface, network=roads, zones=zone_polygons,
                             units=analysis_units)
-    outcome.register(facilities, input_name=register or "DEMO facilities")
-    outcome.add_notes([_("surface: {method}").format(method=result.meta["surface"]), _("children: {rule}").format(rule=result.meta["children_rule"]),
+    outcome.register(facilities, input_name=register or _("DEMO facilities"))
+    outcome.add_notes([_("surface: {method}").format(method=result.meta["surface"]),
+                       _("children: {rule}").format(rule=rule_for_people(result.meta["children_rule"])),
                        _("units: {rule}").format(rule=result.meta["units"])])
     if analysis_units is not None:
         outcome.add_notes(_units_notes(analysis_units, result.meta.get("facilities_outside_units", [])))
@@ -187,8 +200,11 @@ def access_cmd(
         total = result.shares["unit"] == "city" if "level" not in result.shares else result.shares["level"] == "total"
         city = result.shares[total].pivot(index="type", columns="circle", values="share")
         where = _("city-wide") if "level" not in result.shares else result.shares.loc[total, "unit_name"].iloc[0]
-        print_frame(city[list(rules.circles)].reset_index(),
-                    title=_("Share of children within walking distance, {where} ({metric})").format(where=where, metric=result.meta["metric"]))
+        shown = city[list(rules.circles)].reset_index()
+        if language() == "zh":  # the plan's names; English keeps the type ids
+            shown["type"] = shown["type"].map(facility_name)
+        print_frame(shown.rename(columns={c: circle_for_people(c) for c in rules.circles}),
+                    title=_("Share of children within walking distance, {where} ({metric})").format(where=where, metric=_(result.meta["metric"])))
         print_frame(result.childcare, title=_("Childcare places per 1,000 residents: in the unit vs within reach (2SFCA, target 6)"),
                     columns=[N_("unit_name"), N_("places"), N_("places_per_1000_in_unit"), N_("places_per_1000_within_reach"),
                              N_("share_children_short")])

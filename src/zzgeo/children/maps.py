@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from zzgeo.i18n import _
+from zzgeo.i18n import N_, _
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -23,6 +23,9 @@ __all__ = ["RATIO_COLOURS", "access_map", "attainment_map", "district_attainment
 
 #: Colour-blind-safe diverging classes (ColorBrewer RdYlBu): red = far from the target, blue = met.
 RATIO_COLOURS = ("#d73027", "#fc8d59", "#fee090", "#91bfdb", "#4575b4")
+#: The gap cells' layer on the access map, shown in the interface language; the QGIS style of the report finds
+#: it by this English name or its translation (:mod:`zzgeo.report.qgis_layers`).
+GAP_CELLS = N_("gap cells")
 _RATIO_CLASSES = ((0.0, "< 25 %"), (0.25, "25-50 %"), (0.5, "50-75 %"), (0.75, "75-100 %"), (1.0, "met (≥ 100 %)"))
 
 
@@ -79,6 +82,7 @@ def attainment_map(result: Attainment, target_id: str, *, basemap: str = "none")
     ...
     zzgeo.errors.UnknownCodeError: target 'park_cf_2025' has no per-unit records in 2025; use one of ['activity_centre_2025', ...]
     """
+    from zzgeo.children.attainment import status_for_people
     from zzgeo.errors import UnknownCodeError
     from zzgeo.layers import read_layer
     from zzgeo.maps import add_points, choropleth_map
@@ -92,6 +96,7 @@ def attainment_map(result: Attainment, target_id: str, *, basemap: str = "none")
     layer = districts.merge(rows, left_on="adcode", right_on="unit", how="left")
     layer["attainment"] = [_ratio_class(r) for r in layer["ratio"]]
     layer["ratio %"] = (layer["ratio"] * 100).round(1)
+    layer["status"] = layer["status"].map(status_for_people)  # the records keep the English status
     first = rows.iloc[0]
     zones = rows[~rows["unit"].isin(districts["adcode"])]
     zone_line = "; ".join(f"{r.unit_name} {r.actual:g}/{r.target:g}" for r in zones.itertuples()) or _("none")
@@ -174,6 +179,7 @@ def access_map(result: AccessResult, kind: str, circle: str = "15min", *, basema
     (('% of children within 500 m', [('#f0f9e8', '50', 'box'), ('#cccccc', 'no data', 'box')]), ('gap cells', [('#d73027', '1 points', 'dot')]))
     """
     from zzgeo.children.register import facility_name
+    from zzgeo.children.rules import circle_for_people, rule_for_people
     from zzgeo.errors import UnknownCodeError
     from zzgeo.layers import read_layer
     from zzgeo.maps import add_points, choropleth_map
@@ -192,14 +198,14 @@ def access_map(result: AccessResult, kind: str, circle: str = "15min", *, basema
     m = choropleth_map(
         layer, "share %", basemap=basemap,
         title=_("children within {metres:g} m walk of {facility} ({circle}) — city {city:.0%}").format(
-            metres=metres, facility=facility_name(kind), circle=circle, city=city)
+            metres=metres, facility=facility_name(kind), circle=circle_for_people(circle), city=city)
         + (" DEMO" if demo else ""),
         legend_title=_("% of children within {metres:g} m").format(metres=metres), colors=("#f0f9e8", "#bae4bc", "#7bccc4", "#43a2ca", "#0868ac"),
         tooltip_columns=["name", "children", "children_within"],
         caption_lines=[_("{document}; life circles {source}").format(document=result.meta["document"], source=result.meta["rules"]["circle_source"]),
                        _("distance: {metric} (detour factor {detour:g}, an assumption)").format(
-                           metric=result.meta["metric"], detour=result.meta["rules"]["detour_factor"]),
-                       _("children: {rule}").format(rule=result.meta["children_rule"]),
+                           metric=_(result.meta["metric"]), detour=result.meta["rules"]["detour_factor"]),
+                       _("children: {rule}").format(rule=rule_for_people(result.meta["children_rule"])),
                        _("red dots: the {n} grid cells with most children beyond the circle "
                          "(uniform density within a district on the default surface)").format(n=len(gaps))],
         demo=demo, banner_text=_("DEMO facility register — access is illustrative"),
@@ -211,7 +217,7 @@ def access_map(result: AccessResult, kind: str, circle: str = "15min", *, basema
                            _("rank {rank}: {children:,.0f} children, {nearest}")).format(rank=r, tied=t, children=c, nearest=_nearest(n, d))
                           for r, t, c, n, d in zip(cells["rank"], cells["tied_cells"], cells["children"], cells["nearest"],
                                                    cells["nearest_walk_m"], strict=True)]
-        add_points(m, cells, label_column="label", color="#d73027", radius=4, name="gap cells", total=int(gaps["cells_beyond"].iloc[0]),
+        add_points(m, cells, label_column="label", color="#d73027", radius=4, name=_(GAP_CELLS), total=int(gaps["cells_beyond"].iloc[0]),
                    chosen_by=_("most children, then farthest"), popup_columns=["label", "unit", "children", "nearest", "lon", "lat"],
                    labels={"label": _("排名 rank"), "nearest": _("最近设施 nearest facility"), "lon": _("经度 lon (WGS-84)"),
                            "lat": _("纬度 lat (WGS-84)")})
@@ -241,7 +247,7 @@ def _tie_at_the_cut(m: folium.Map, result: AccessResult, kind: str, metres: floa
     section = _("rank {rank:,}: {tied:,} equal cells").format(rank=rank, tied=tied)
     add_outlines(m, gpd.GeoDataFrame(geometry=[area], crs=surface.crs), name=section, color="#d73027", weight=1.2, dash="4 3",
                  legend_label=_("all {tied:,} cells of rank {rank:,} ({drawn:,} drawn as dots)").format(tied=tied, rank=rank, drawn=drawn),
-                 legend_section="gap cells")  # the section of the gap cells' dots: their layer's name, which the QGIS style looks up
+                 legend_section=_(GAP_CELLS))  # the section of the gap cells' dots: their layer's name, which the QGIS style looks up
     map_state(m).notes.append(_("gap cells: rank {rank:,} is shared by {tied:,} equal cells ({children:,.0f} children, "
                                 "{nearest}); the dashed outline holds them all, the dots show {drawn:,} of them (the first in grid order)").format(
                                     rank=rank, tied=tied, children=last["children"], nearest=_nearest(last["nearest"], last["nearest_walk_m"]),

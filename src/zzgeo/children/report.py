@@ -23,6 +23,8 @@ _ACCESS_TYPES = ("childcare", "childrens_home", "play_facility", "football_pitch
 
 
 def _findings(result, access) -> list[str]:
+    from zzgeo.children.rules import measure_for_people
+
     city = result.records[result.records["unit"] == "city"]
     measured = city[city["ratio"].notna()]
     standing = int((result.records.drop_duplicates("target_id")["year"] == 0).sum())
@@ -38,11 +40,12 @@ def _findings(result, access) -> list[str]:
     short = measured[~measured["met"].astype(bool)].sort_values("ratio").head(3)
     lines += [(_("furthest from target (due {year}): {facility} {actual:g} of {target:g} {unit} ({ratio:.0%})") if r.year else
                _("furthest from target (standing, no year): {facility} {actual:g} of {target:g} {unit} ({ratio:.0%})")).format(
-                  year=r.year, facility=r.facility or r.target_id, actual=r.actual, target=r.target, unit=r.unit_of_measure, ratio=r.ratio)
+                  year=r.year, facility=r.facility or r.target_id, actual=r.actual, target=r.target, unit=measure_for_people(r.unit_of_measure),
+                  ratio=r.ratio)
               for r in short.itertuples()]
     from zzgeo.children.register import facility_labels
 
-    names = facility_labels()
+    names = facility_labels()  # the plan's Chinese names
     shares = access.shares[(access.shares["unit"] == "city") & (access.shares["circle"] == "15min")]
     lines += [_("children within a 15-minute walk ({walk_m:g} m) of {facility} ({type}): {share:.1%}").format(
                   walk_m=r.walk_m, facility=names.get(r.type, r.type), type=r.type, share=r.share)
@@ -63,11 +66,11 @@ def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025, units=N
         ``overview``, ``childcare_access``; indicators ``children_targets`` and ``childcare_access``.
     """
     from zzgeo.children.access import walking_access
-    from zzgeo.children.attainment import target_attainment
+    from zzgeo.children.attainment import target_attainment, units_label_note
     from zzgeo.children.demo import demo_facilities
     from zzgeo.children.maps import access_map, district_attainment, overview_map
     from zzgeo.children.register import read_communities, read_facilities, read_zones
-    from zzgeo.children.rules import load_targets, unit_population
+    from zzgeo.children.rules import load_targets, rule_for_people, unit_population
 
     given = check_inputs("children", inputs, INPUTS)
     crs = given.get("crs")
@@ -100,7 +103,8 @@ def run(inputs: Mapping[str, object] | None = None, *, year: int = 2025, units=N
         findings=_findings(result, access),
         demo=[*([] if given.get("register") else [N_("facility register")]), *([N_("analysis units")] if units is not None and units.demo else [])],
         indicators=pd.DataFrame({"children_targets": district_attainment(result)["mean_attainment"], "childcare_access": childcare}),
-        notes=[result.meta["unit_rule"], result.meta["children_rule"], _("walking distance: {metric}").format(metric=access.meta["metric"]),
+        notes=[result.meta["unit_rule"], units_label_note(), rule_for_people(result.meta["children_rule"]),
+               _("walking distance: {metric}").format(metric=_(access.meta["metric"])), _("walking access by: {units}").format(units=access.meta["units"]),
                *(_unit_notes(by_units, units) if by_units else []), *register_lines],
     )
 

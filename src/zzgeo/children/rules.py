@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator, mo
 from zzgeo._data import data_path, load_toml
 from zzgeo.config import MISSING, ConfigModel, ConfigProblem, Finite, Positive, PositiveInt, Text, each_once, load_config, validate
 from zzgeo.errors import ParameterError, SchemaError
-from zzgeo.i18n import _
+from zzgeo.i18n import N_, _, language
 
 __all__ = [
     "DOC_NUMBER",
@@ -260,7 +260,8 @@ def load_units(path: str | Path | None = None) -> pd.DataFrame:
         Columns ``unit`` (key: adcode, or ``zdxq`` for 郑东新区), ``name``,
         ``kind`` (district / city / county / development_zone), ``host``
         (the district a development zone lies in), ``census`` (its census
-        row, ``""`` when it has none) and ``aliases``.
+        row, ``""`` when it has none), ``aliases`` and ``label`` (the name the
+        figures show: a district without its zone, ``中原区（不含高新区）``, else ``name``).
 
     Examples
     --------
@@ -276,8 +277,57 @@ def load_units(path: str | Path | None = None) -> pd.DataFrame:
     for column in ("host", "census"):
         frame[column] = frame[column].fillna("") if column in frame else ""
     frame["aliases"] = [tuple(a) if isinstance(a, list) else () for a in frame.get("aliases", [()] * len(frame))]
+    frame["label"] = frame["label"].fillna(frame["name"]) if "label" in frame else frame["name"]
     frame.attrs["children"] = doc["children"]
-    return frame[["unit", "name", "kind", "host", "census", "aliases"]]
+    return frame[["unit", "name", "kind", "host", "census", "aliases", "label"]]
+
+
+#: The children rule of ``data/children/units.toml`` (``[children] apportion``), marked so that notes show it in
+#: the interface language (the JSON ``children_rule`` keeps the English text).
+CHILDREN_RULE = N_("census 2020 resident share of each unit (an assumption: no child counts by unit are public)")
+_MEASURE_ZH = "children/units_of_measure_zh.toml"
+_measure_zh: dict[str, str] | None = None
+
+
+def measure_for_people(text) -> str:
+    """A target's unit of measure as the reader sees it: in Chinese from ``data/children/units_of_measure_zh.toml``
+    when the interface is Chinese, else as in ``targets.toml`` (which the records, CSV and JSON keep).
+
+    >>> from zzgeo.i18n import set_language
+    >>> set_language("zh")
+    >>> measure_for_people("托位 per 1000 residents"), measure_for_people("所")
+    ('托位/千人', '所')
+    >>> set_language("en")
+    >>> measure_for_people("托位 per 1000 residents")
+    '托位 per 1000 residents'
+    >>> set_language(None)
+    """
+    global _measure_zh
+    if not isinstance(text, str) or language() != "zh":
+        return text
+    if _measure_zh is None:
+        _measure_zh = dict(load_toml(_MEASURE_ZH)["zh"])
+    return _measure_zh.get(text, text)
+
+
+def rule_for_people(text) -> str:
+    """A children rule or other note text of the data in the interface language, when it is a marked message."""
+    return _(text) if text == CHILDREN_RULE else text
+
+
+def circle_for_people(name) -> str:
+    """A life circle's name as a heading: ``5min`` is ``5 分钟`` in Chinese (other names as given).
+
+    >>> from zzgeo.i18n import set_language
+    >>> set_language("en")
+    >>> circle_for_people("15min"), circle_for_people("near")
+    ('15min', 'near')
+    >>> set_language(None)
+    """
+    import re
+
+    found = re.fullmatch(r"(\d+)min", str(name))
+    return _("{minutes}min").format(minutes=found.group(1)) if found else name
 
 
 def _unit_lookup(units: pd.DataFrame) -> dict[str, str]:
