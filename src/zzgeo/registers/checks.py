@@ -13,7 +13,7 @@ import pandas as pd
 
 from zzgeo._problems import RowProblems, plain
 from zzgeo.errors import GeometryError, OutsideAreaError, SchemaError, UnknownCodeError
-from zzgeo.i18n import N_, _
+from zzgeo.i18n import N_, _, language
 from zzgeo.registers.schema import (
     GEOMETRY_KINDS,
     RANGE_TEXT,
@@ -358,7 +358,8 @@ def plausibility_notes(ctx: CheckContext) -> None:
     """A note on every value inside the hard range but outside the schema's plausible range (``plausible = [lo, hi]``)."""
     for name, spec in ctx.schema.columns.items():
         low, high = spec.plausible
-        if name not in ctx.values or (low is None and high is None) or spec.type not in ("number", "integer", "date"):
+        if name not in ctx.values or (low is None and high is None and not spec.plausible_cases) or \
+                spec.type not in ("number", "integer", "date"):
             continue
         if spec.type == "date":
             _date_notes(ctx, spec)
@@ -367,15 +368,46 @@ def plausibility_notes(ctx: CheckContext) -> None:
         hard = np.ones(len(values), dtype=bool)
         for op, bound in spec.ranges():
             hard &= {"gt": values > bound, "ge": values >= bound, "lt": values < bound, "le": values <= bound}[op]
-        outside = hard & ((values < low) if low is not None else False) | hard & ((values > high) if high is not None else False)
-        if not outside.any():
-            continue
         unit = f" {spec.unit_label}" if spec.unit_label and spec.quantity not in ("ratio", "count") else ""
-        span = f"{'' if low is None else _number_text(low)}..{'' if high is None else _number_text(high)}{unit}"
-        why = f": {spec.plausible_why}" if spec.plausible_why else ""
+        lang = language()
+        rest = np.ones(len(values), dtype=bool)  # rows whose category has no range of its own
+        if spec.plausible_by and spec.plausible_by in ctx.values:
+            category = ctx.values[spec.plausible_by].to_numpy(dtype=object)
+            vocabulary = ctx.schema.vocabulary(spec.plausible_by)
+            for case in spec.plausible_cases:
+                rows = np.isin(category, list(case.values))
+                rest &= ~rows
+                _plausible_note(ctx, name, values, hard & rows, case.plausible, case.why_text(lang), unit,
+                                by=spec.plausible_by, label=lambda i, c=category, v=vocabulary: _category_label(v, c[i], lang))
+        _plausible_note(ctx, name, values, hard & rest, spec.plausible, spec.plausible_why_text(lang), unit)
+
+
+def _category_label(vocabulary: Any, value: object, lang: str) -> str:
+    """A category value as messages show it: the Chinese label in Chinese, the canonical value in English."""
+    return str(vocabulary.labels.get(value, value)) if lang == "zh" else str(value)
+
+
+def _plausible_note(ctx: CheckContext, name: str, values: np.ndarray, rows: np.ndarray, plausible: tuple[Any, Any],
+                    why_text: str, unit: str, *, by: str | None = None, label: Callable[[int], str] | None = None) -> None:
+    """A note on each of *rows* whose value lies outside *plausible*; with *by*, the note names the category
+    whose range it is (``places 2,562 is outside the plausible range 1..300 for type '托育服务机构'``)."""
+    low, high = plausible
+    if low is None and high is None:
+        return
+    outside = rows & (((values < low) if low is not None else False) | ((values > high) if high is not None else False))
+    if not outside.any():
+        return
+    span = f"{'' if low is None else _number_text(low)}..{'' if high is None else _number_text(high)}{unit}"
+    why = f": {why_text}" if why_text else ""
+    if by is None:
         text = _("{column} {value}{unit} is outside the plausible range {span}{why}; check the value and its unit")
         ctx.notes.add(outside, lambda p, n=name, v=values, s=span, w=why, u=unit, m=text: [
             m.format(column=n, value=_number_text(v[i]), unit=u, span=s, why=w) for i in p])
+        return
+    text = _("{column} {value}{unit} is outside the plausible range {span} of {by} {category!r}{why}; "
+             "check the value and its unit")
+    ctx.notes.add(outside, lambda p, n=name, v=values, s=span, w=why, u=unit, m=text: [
+        m.format(column=n, value=_number_text(v[i]), unit=u, span=s, by=by, category=label(i), why=w) for i in p])
 
 
 def _date_notes(ctx: CheckContext, spec: ColumnSpec) -> None:

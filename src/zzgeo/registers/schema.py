@@ -17,7 +17,7 @@ from zzgeo._data import load_toml, packaged
 from zzgeo.errors import SchemaError, UnknownCodeError
 from zzgeo.i18n import _
 
-__all__ = ["COLUMN_TYPES", "GEOMETRY_KINDS", "Vocabulary", "ColumnSpec", "RegisterSchema", "load_schema",
+__all__ = ["COLUMN_TYPES", "GEOMETRY_KINDS", "Vocabulary", "PlausibleCase", "ColumnSpec", "RegisterSchema", "load_schema",
            "empty_cells", "is_empty", "nfkc", "header_key", "bound_text"]
 
 COLUMN_TYPES = ("text", "number", "integer", "category", "bool", "date")
@@ -182,6 +182,39 @@ class Vocabulary:
 
 
 @dataclass(frozen=True)
+class PlausibleCase:
+    """The plausible range of a column for some values of a category column (``[[columns.X.plausible_cases]]``).
+
+    Attributes
+    ----------
+    values : tuple of str
+        Canonical values of the category column named by the column's ``plausible_by``.
+    plausible : (low, high)
+        Either may be None.
+    why, why_zh : str
+        The reason and its source, in English and in Chinese (``plausible_why``, ``plausible_why_zh``).
+
+    Examples
+    --------
+    The places of a new school are not those of a childcare centre:
+
+    >>> from zzgeo.registers import load_schema
+    >>> places = load_schema("children/facilities.toml").columns["places"]
+    >>> places.plausible_by, [(c.values, c.plausible) for c in places.plausible_cases][0]
+    ('type', (('childcare', 'childcare_demo'), (1.0, 300.0)))
+    """
+
+    values: tuple[str, ...]
+    plausible: tuple[Any, Any]
+    why: str = ""
+    why_zh: str = ""
+
+    def why_text(self, lang: str = "en") -> str:
+        """The reason in *lang* (the English one where no Chinese is given)."""
+        return self.why_zh if lang == "zh" and self.why_zh else self.why
+
+
+@dataclass(frozen=True)
 class ColumnSpec:
     """One column of a register schema (see :mod:`zzgeo.registers`).
 
@@ -217,6 +250,18 @@ class ColumnSpec:
     plausible: tuple[Any, Any] = (None, None)
     plausible_why: str = ""
     description: str = ""
+    why_zh: str = ""
+    plausible_why_zh: str = ""
+    plausible_by: str | None = None
+    plausible_cases: tuple[PlausibleCase, ...] = ()
+
+    def why_text(self, lang: str = "en") -> str:
+        """The reason of the hard range in *lang* (``why_zh`` for ``zh`` where the schema has it)."""
+        return self.why_zh if lang == "zh" and self.why_zh else self.why
+
+    def plausible_why_text(self, lang: str = "en") -> str:
+        """The reason of the plausible range in *lang* (``plausible_why_zh`` for ``zh`` where the schema has it)."""
+        return self.plausible_why_zh if lang == "zh" and self.plausible_why_zh else self.plausible_why
 
     def ranges(self) -> list[tuple[str, Any]]:
         """``[("gt", 0.0), ...]`` for the bounds this column has (the hard range: outside it a row is an error);
@@ -263,6 +308,11 @@ class RegisterSchema:
     source: str = ""
     path: str = ""
     keys: tuple[tuple[str, ...], ...] = ()
+    source_zh: str = ""
+
+    def source_text(self, lang: str = "en") -> str:
+        """The source in *lang* (``source_zh`` of ``[register]`` for ``zh`` where the schema has it)."""
+        return self.source_zh if lang == "zh" and self.source_zh else self.source
 
     def aliases(self) -> dict[str, tuple[str, ...]]:
         """Canonical column -> accepted headers: the canonical name, the listed headers, and the column's own
@@ -300,6 +350,11 @@ class RegisterSchema:
                 "range_why": spec.why,
                 "plausible": " ".join(f"{t} {bound_text(v)}" for t, v in zip((">=", "<="), spec.plausible, strict=True) if v is not None),
                 "plausible_why": spec.plausible_why,
+                **({"plausible_by": spec.plausible_by, "plausible_cases": [
+                    {"values": list(case.values),
+                     "plausible": " ".join(f"{t} {bound_text(v)}" for t, v in zip((">=", "<="), case.plausible, strict=True)
+                                           if v is not None),
+                     "plausible_why": case.why} for case in spec.plausible_cases]} if spec.plausible_by else {}),
                 "description": spec.description,
             })
         return rows
@@ -316,7 +371,9 @@ def _vocabulary(name: str, raw: Mapping[str, Any]) -> Vocabulary:
 
 
 _COLUMN_KEYS = {"type", "headers", "title", "quantity", "vocabulary", "required", "nullable", "empty", "unique",
-                "gt", "ge", "lt", "le", "why", "plausible", "plausible_why", "limit", "description"}
+                "gt", "ge", "lt", "le", "why", "plausible", "plausible_why", "limit", "description", "why_zh",
+                "plausible_why_zh", "plausible_by", "plausible_cases"}
+_CASE_KEYS = {"values", "plausible", "plausible_why", "plausible_why_zh"}
 
 
 def _with_limit(raw: Mapping[str, Any], label: str, name: str) -> dict[str, Any]:
@@ -332,6 +389,8 @@ def _with_limit(raw: Mapping[str, Any], label: str, name: str) -> dict[str, Any]
             schema=label, column=name, limit=raw["limit"]))
     out = {op: bound for op, bound in found.bounds}
     out.update({"why": found.why, "plausible": list(found.plausible), "plausible_why": found.plausible_why})
+    out.update({k: v for k, v in (("why_zh", getattr(found, "why_zh", "")),
+                                  ("plausible_why_zh", getattr(found, "plausible_why_zh", ""))) if v})
     out.update({k: v for k, v in raw.items() if k != "limit"})
     return out
 
@@ -363,12 +422,55 @@ def _column(name: str, raw: Mapping[str, Any], vocabularies: Mapping[str, Vocabu
         raise SchemaError(_("schema {schema!r}: column {column!r}: plausible = [low, high] (either may be omitted as \"\")").format(
             schema=label, column=name))
     plausible = tuple(None if v in ("", None) else convert(v) for v in plausible)
+    by, cases = _plausible_cases(name, raw, vocabularies, label, convert)
     return ColumnSpec(name=name, type=kind, headers=tuple(str(h) for h in raw.get("headers", ())),
                       title=str(raw.get("title", "")), quantity=quantity, vocabulary=vocab,
                       required=bool(raw.get("required", False)), nullable=bool(raw.get("nullable", True)),
                       empty=str(raw.get("empty", "")), unique=bool(raw.get("unique", name == id_column)),
                       why=str(raw.get("why", "")), plausible=plausible, plausible_why=str(raw.get("plausible_why", "")),
-                      description=str(raw.get("description", "")), **bounds)
+                      description=str(raw.get("description", "")), why_zh=str(raw.get("why_zh", "")),
+                      plausible_why_zh=str(raw.get("plausible_why_zh", "")), plausible_by=by, plausible_cases=cases,
+                      **bounds)
+
+
+def _plausible_cases(name: str, raw: Mapping[str, Any], vocabularies: Mapping[str, Vocabulary], label: str,
+                     convert: Any) -> tuple[str | None, tuple[PlausibleCase, ...]]:
+    """``plausible_by`` and its ``[[plausible_cases]]``; the values are checked against the category column's
+    vocabulary when the schema is loaded (see :func:`_check_plausible_by`)."""
+    by = raw.get("plausible_by")
+    cases_raw = raw.get("plausible_cases", [])
+    if by is None and not cases_raw:
+        return None, ()
+    if by is None or not cases_raw:
+        raise SchemaError(_("schema {schema!r}: column {column!r}: plausible_by and [[plausible_cases]] go together").format(
+            schema=label, column=name))
+    cases = []
+    for case in cases_raw:
+        unknown = sorted(set(case) - _CASE_KEYS)
+        bounds = tuple(case.get("plausible", ()))
+        if unknown or not case.get("values") or len(bounds) != 2:
+            raise SchemaError(_("schema {schema!r}: column {column!r}: each [[plausible_cases]] needs values = [...] and "
+                                "plausible = [low, high], and only {known}").format(schema=label, column=name, known=sorted(_CASE_KEYS)))
+        cases.append(PlausibleCase(values=tuple(str(v) for v in case["values"]),
+                                   plausible=tuple(None if v in ("", None) else convert(v) for v in bounds),
+                                   why=str(case.get("plausible_why", "")), why_zh=str(case.get("plausible_why_zh", ""))))
+    return str(by), tuple(cases)
+
+
+def _check_plausible_by(columns: Mapping[str, ColumnSpec], vocabularies: Mapping[str, Vocabulary], label: str) -> None:
+    """Every ``plausible_by`` names a category column of the schema, and every case value is one of its values."""
+    for name, spec in columns.items():
+        if spec.plausible_by is None:
+            continue
+        by = columns.get(spec.plausible_by)
+        if by is None or by.type != "category":
+            raise SchemaError(_("schema {schema!r}: column {column!r}: plausible_by {by!r} is not a category column").format(
+                schema=label, column=name, by=spec.plausible_by))
+        known = vocabularies[by.vocabulary].values
+        unknown = sorted({v for case in spec.plausible_cases for v in case.values} - set(known))
+        if unknown:
+            raise SchemaError(_("schema {schema!r}: column {column!r}: plausible_cases name {unknown}, which are not values "
+                                "of {by!r}").format(schema=label, column=name, unknown=unknown, by=spec.plausible_by))
 
 
 @functools.lru_cache(maxsize=64)
@@ -384,6 +486,7 @@ def _load_schema_cached(path: str) -> RegisterSchema:
     columns = {name: _column(name, raw, vocabularies, path, head.get("id_column")) for name, raw in doc.get("columns", {}).items()}
     if not columns:
         raise SchemaError(_("schema file {path!r} defines no [columns.*]").format(path=path))
+    _check_plausible_by(columns, vocabularies, path)
     geometry = tuple(head.get("geometry", ("point", "polygon")))
     unknown = [g for g in geometry if g not in GEOMETRY_KINDS]
     if unknown:
@@ -396,7 +499,7 @@ def _load_schema_cached(path: str) -> RegisterSchema:
                           vocabularies=vocabularies, geometry=geometry, id_column=head.get("id_column"),
                           name_column=head.get("name_column"), locate=bool(head.get("locate", True)),
                           id_prefix=str(head.get("id_prefix", "row-")), source=str(head.get("source", "")), path=path,
-                          keys=keys)
+                          keys=keys, source_zh=str(head.get("source_zh", "")))
 
 
 def load_schema(schema: str | Path | RegisterSchema) -> RegisterSchema:
