@@ -236,14 +236,23 @@ def test_the_readme_explains_a_column_its_unit_range_and_source(tmp_path):
     rows = {r[0]: r for r in book["说明"].iter_rows(min_row=4, values_only=True)}
     header, about, unit, need, allowed, hard, why, usual, usual_why, example = rows["有效面积(㎡)"]
     assert header == "有效面积(㎡)" and unit == "㎡" and need == "必填" and allowed == "数值"
-    assert hard == "> 0, <= 7.6e+09" and usual == "100 .. 3e+06" and "class III needs 2,000 m²" in usual_why
-    assert "有效避难面积" in about and "Zhengzhou" in why and example == 18500
+    # the Chinese template gives the reasons in Chinese (why_zh / plausible_why_zh of the schema), full-width punctuation
+    assert hard == "> 0, <= 7.6e+09" and usual == "100 .. 3e+06" and usual_why.startswith("Ⅲ类场所需 2,000 m²，Ⅰ类需 20,000 m²；")
+    assert "有效避难面积" in about and why.startswith("任何场地都不会大于郑州市全市（7,567 km²") and example == 18500
+    assert about == "有效避难面积（扣除水面、建筑等不可用部分），取自场所规划或核查；人均面积用它计算"
     assert rows["类别"][4] == "Ⅰ类 / Ⅱ类 / Ⅲ类" and rows["经度"][3] == "必填"
     assert rows["名称"][3] == "选填"  # the loader needs the column, but a row may leave the name empty
     assert "zzgeo template shelters" in book["说明"]["A1"].value and "郑政文〔2022〕40号" in book["说明"]["A1"].value
-    assert book["说明"]["A2"].value.startswith("是否必填: 必填 = 每行都要填")  # the legend of the two words
+    assert book["说明"]["A2"].value.startswith("是否必填：必填 = 每行都要填")  # the legend of the two words
+    # the intro: the Chinese title and source, and what happens to a changed header (the loader refuses a mistyped one)
+    intro = book["说明"]["A1"].value
+    assert intro.startswith("本工作簿是应急避难场所台账的填报模板（zzgeo template shelters）。") and "(shelter register)" not in intro
+    assert "读取时，写错的列名报错，不会被忽略" in intro and "依据：郑政文〔2022〕40号 六（三）；" in intro
+    assert not re.search(r"[\u4e00-\u9fff][,;:()]|[,;:()][\u4e00-\u9fff]", intro + "".join(
+        str(c) for r in book["说明"].iter_rows(min_row=2, values_only=True) for c in (r[1], r[6], r[8]) if c))
     en = openpyxl.load_workbook(write_template("shelters", tmp_path / "e.xlsx", lang="en"))
     rows = {r[0]: r for r in en["Read me"].iter_rows(min_row=4, values_only=True)}
+    assert "class III needs 2,000 m²" in rows["effective_area (m²)"][8] and "Zhengzhou" in rows["effective_area (m²)"][6]
     assert rows["effective_area (m²)"][2:4] == ("m²", "required") and rows["capacity"][3] == "optional"
     assert en["Read me"]["A2"].value.startswith("Required: required = every row needs a value")
 
@@ -565,3 +574,11 @@ def test_check_refuses_a_header_with_another_unit_in_one_line(tmp_path):
         assert lines[0].startswith(f"error: s.xlsx: header '{header}' is not the shelters template's '有效面积(㎡)': ")
     bad = _run("template", "shelters", "--check", "s.xlsx", "--on-error", "skip", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.strip().splitlines()[0].startswith("error: on_error='skip'; use 'raise'")
+
+
+def test_the_readme_gives_the_usual_range_of_each_facility_type(tmp_path):
+    book = openpyxl.load_workbook(write_template("facilities", tmp_path / "f.xlsx"))
+    rows = {r[0]: r for r in book["说明"].iter_rows(min_row=4, values_only=True)}
+    usual, usual_why = rows["托位数"][7], rows["托位数"][8]
+    assert "托育服务机构、示范托育服务机构：1 .. 300" in usual and "新建、改扩建中小学、儿童友好学校：1 .. 5000" in usual
+    assert "建标〔2002〕102号" in usual_why and "国卫人口发〔2019〕58号" in usual_why

@@ -45,6 +45,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
@@ -240,6 +241,8 @@ def template_columns(kind: str, *, lang: str = "zh") -> list[TemplateColumn]:
         columns.append(TemplateColumn(name="wkt", header=_pick(coords["wkt"], lang), about=_pick(coords["wkt_about"], lang),
                                       unit="", required=True, choices=(), values=(), number_format="@",
                                       example=example.get("wkt")))
+    if lang == "zh":  # the about texts of data/templates.toml, with full-width punctuation where they touch Chinese
+        columns = [dataclasses.replace(c, about=zh_punctuation(c.about)) for c in columns]
     return columns
 
 
@@ -259,7 +262,7 @@ def default_template_name(kind: str, lang: str = "zh") -> str:
 
 
 _README_HEADERS = {
-    "zh": ["列名", "含义与数据来源", "单位", "是否必填", "可选值", "允许范围 (超出为错误)", "范围依据", "常见范围 (超出给提示)", "常见范围说明", "示例"],
+    "zh": ["列名", "含义与数据来源", "单位", "是否必填", "可选值", "允许范围（超出为错误）", "范围依据", "常见范围（超出给提示）", "常见范围说明", "示例"],
     "en": ["Header", "Meaning and where the value comes from", "Unit", "Required", "Allowed values", "Hard range (outside: error)",
            "Why", "Usual range (outside: a note)", "Why usual", "Example"],
 }
@@ -267,21 +270,75 @@ _README_HEADERS = {
 # says nothing to the person filling it in).
 _REQUIRED_TEXT = {"zh": ("必填", "选填"), "en": ("required", "optional")}
 _LEGEND = {
-    "zh": "是否必填: 必填 = 每行都要填, 空着的行读取时报错; 选填 = 可以空着。所有列名都要保留 (包括选填列)。",
+    "zh": "是否必填：必填 = 每行都要填，空着的行读取时报错；选填 = 可以空着。所有列名都要保留（包括选填列）。",
     "en": "Required: required = every row needs a value, a row without one is an error on reading; optional = may be left "
           "empty. Keep every header, optional columns too.",
 }
 _INTRO = {
-    "zh": ("本工作簿是 {title} 的填报模板 (zzgeo template {kind})。在「{register}」表中每行填一条记录, 不要改动列名"
-           "(改动的列名, 包括换了单位的, 会被拒绝读取); 分类列请从下拉列表中选择; 数值按列名中的单位填写。"
-           "「{example}」表给出一行示例。依据: {source}。检查: zzgeo template {kind} --check FILE。"
-           "读取: {command} (FILE 为本文件)。"),
+    "zh": ("本工作簿是{title}的填报模板（zzgeo template {kind}）。在「{register}」表中每行填一条记录，不要改动列名"
+           "（检查时，改动过的列名一律拒绝，包括换了单位的；读取时，写错的列名报错，不会被忽略）；分类列请从下拉列表中选择；"
+           "数值按列名中的单位填写。「{example}」表给出一行示例。依据：{source}。检查：zzgeo template {kind} --check FILE。"
+           "读取：{command}（FILE 为本文件）。"),
     "en": ("This workbook is the template of the {title} (zzgeo template {kind}). Fill one record per row in the sheet "
-           "'{register}', and keep its headers (a changed header, a changed unit too, is refused on reading); choose "
+           "'{register}', and keep its headers (checking refuses any changed header, a changed unit too; reading "
+           "refuses a mistyped header rather than ignore it); choose "
            "categories from the drop-down lists; write numbers in the unit the header names. The '{example}' sheet shows "
            "one example row. Source: {source}. Check it: zzgeo template {kind} --check FILE. Read it: {command} "
            "(FILE is this file)."),
 }
+
+
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "："}
+
+
+def zh_punctuation(text: str) -> str:
+    """Chinese text with full-width punctuation where it touches Chinese: ``，；：`` for ``,;:`` next to a
+    Chinese character (the blanks around them dropped), ``（）`` for brackets around Chinese. Code, commands,
+    WKT and numbers (``POLYGON((113.72 34.80, ...))``, ``--crs gcj02``, ``1,150``) are left as they are.
+
+    Examples
+    --------
+    >>> from zzgeo.registers.template import zh_punctuation
+    >>> zh_punctuation("点位经度, 十进制度 (WGS-84, 如 GPS 或天地图); 百度加 --crs bd09")
+    '点位经度，十进制度（WGS-84，如 GPS 或天地图）；百度加 --crs bd09'
+    >>> zh_punctuation("如 POLYGON((113.72 34.80, 113.74 34.80)); 最高 1,150 元/m²")
+    '如 POLYGON((113.72 34.80, 113.74 34.80))；最高 1,150 元/m²'
+    """
+    text = str(text)
+    for _round in range(2):  # nested brackets: the inner pair first
+        text = re.sub(r"\s*\(([^()]*)\)", lambda m: f"（{m[1]}）" if re.search(f"[{_CJK}]", m[1]) else m[0], text)
+    text = re.sub(rf"(?<=[{_CJK}])\s*([,;:])\s*", lambda m: _HALF_TO_FULL[m[1]], text)
+    text = re.sub(rf"\s*([,;:])\s*(?=[{_CJK}])", lambda m: _HALF_TO_FULL[m[1]], text)
+    text = re.sub(r"\s*([，；：（])\s*", r"\1", text)
+    return re.sub(rf"）\s+(?=[{_CJK}])", "）", text)
+
+
+def _zh_title(title: str) -> str:
+    """``待估宗地 (parcels to value)`` -> ``待估宗地``: the Chinese title without its English gloss."""
+    return re.sub(r"\s*\([A-Za-z][^()]*\)\s*$", "", title) or title
+
+
+def _usual_text(low: Any, high: Any) -> str:
+    return f"{'' if low is None else bound_text(low)} .. {'' if high is None else bound_text(high)}"
+
+
+def _plausible_texts(spec: ColumnSpec, schema: RegisterSchema, lang: str) -> tuple[str, str]:
+    """The usual range of a column and its reason, with the range of each category that has its own
+    (``plausible_by``): ``1 .. 1000；托育服务机构、示范托育服务机构：1 .. 300；…``."""
+    usual = _usual_text(*spec.plausible) if any(v is not None for v in spec.plausible) else ""
+    why = spec.plausible_why_text(lang)
+    if not spec.plausible_by:
+        return usual, why
+    vocabulary = schema.vocabulary(spec.plausible_by)
+    sep, join, colon = ("；", "、", "：") if lang == "zh" else ("; ", ", ", ": ")
+    usuals, whys = [usual] if usual else [], [why] if why else []
+    for case in spec.plausible_cases:
+        names = join.join(vocabulary.labels.get(v, v) if lang == "zh" else v for v in case.values)
+        usuals.append(f"{names}{colon}{_usual_text(*case.plausible)}")
+        if case.why_text(lang):
+            whys.append(f"{names}{colon}{case.why_text(lang)}")
+    return sep.join(usuals), sep.join(whys)
 
 
 def _allowed_text(column: TemplateColumn, lang: str) -> str:
@@ -295,19 +352,21 @@ def _allowed_text(column: TemplateColumn, lang: str) -> str:
     return kind.get(spec.type, "")
 
 
-def _readme_rows(columns: list[TemplateColumn], lang: str) -> list[list[Any]]:
+def _readme_rows(columns: list[TemplateColumn], lang: str, schema: RegisterSchema | None = None) -> list[list[Any]]:
     rows = []
     required, optional = _REQUIRED_TEXT[lang]
     for c in columns:
         spec = c.spec
         need = required if c.required and (spec is None or not spec.nullable) else optional  # a row needs a value
         hard = ", ".join(f"{RANGE_TEXT[op]} {bound_text(v)}" for op, v in spec.ranges()) if spec else ""
-        usual = ""
-        if spec is not None and any(v is not None for v in spec.plausible):
-            low, high = spec.plausible
-            usual = f"{'' if low is None else bound_text(low)} .. {'' if high is None else bound_text(high)}"
-        rows.append([c.header, c.about, c.unit, need, _allowed_text(c, lang), hard, spec.why if spec else "", usual,
-                     spec.plausible_why if spec else "", _example_cell(c)])
+        usual, usual_why = _plausible_texts(spec, schema, lang) if spec is not None and schema is not None else ("", "")
+        if spec is not None and schema is None and any(v is not None for v in spec.plausible):
+            usual, usual_why = _usual_text(*spec.plausible), spec.plausible_why_text(lang)
+        row = [c.header, c.about, c.unit, need, _allowed_text(c, lang), hard, spec.why_text(lang) if spec else "", usual,
+               usual_why, _example_cell(c)]
+        if lang == "zh":
+            row[1], row[6], row[8] = (zh_punctuation(t) if t else t for t in (row[1], row[6], row[8]))
+        rows.append(row)
     return rows
 
 
@@ -429,15 +488,16 @@ def _write_readme(sheet: Any, columns: list[TemplateColumn], kind: str, lang: st
     from openpyxl.styles import Alignment, Font
 
     schema = load_schema(TEMPLATES[kind])
-    intro = _INTRO[lang].format(title=schema.title, kind=kind, register=names["register"], example=names["example"],
-                                source=schema.source or "-", command=_pick(_config()["kinds"][kind]["command"], lang))
+    title = _zh_title(schema.title) if lang == "zh" else schema.title
+    intro = _INTRO[lang].format(title=title, kind=kind, register=names["register"], example=names["example"],
+                                source=schema.source_text(lang) or "-", command=_pick(_config()["kinds"][kind]["command"], lang))
     sheet.cell(row=1, column=1, value=intro).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(_README_HEADERS[lang]))
     sheet.row_dimensions[1].height = 75
     sheet.cell(row=2, column=1, value=_LEGEND[lang]).data_type = "s"
     for j, text in enumerate(_README_HEADERS[lang], start=1):
         sheet.cell(row=3, column=j, value=text).font = Font(bold=True)
-    for i, row in enumerate(_readme_rows(columns, lang), start=4):
+    for i, row in enumerate(_readme_rows(columns, lang, schema), start=4):
         for j, value in enumerate(row, start=1):
             cell = sheet.cell(row=i, column=j, value=value if value != "" else None)
             if isinstance(value, str):
