@@ -251,3 +251,13 @@ def test_every_numeric_option_has_limits():
     assert seen <= set(limits()), seen - set(limits())
     for limit in limits().values():
         assert limit.bounds and limit.why, limit.name
+
+
+def test_translated_limit_texts_are_texts_of_the_limits_file():
+    # a text marked for translation that drifted from data/limits.toml would leave the message in English
+    from zzgeo._data import load_toml
+    from zzgeo.limits import TRANSLATED_TEXTS
+
+    texts = {str(spec.get(key, "")) for spec in load_toml("limits.toml").values() if isinstance(spec, dict)
+             for key in ("what", "why", "plausible_why")}
+    assert set(TRANSLATED_TEXTS) <= texts, set(TRANSLATED_TEXTS) - texts
