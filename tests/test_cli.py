@@ -279,3 +279,33 @@ def test_console_tables_never_cut_a_figure(monkeypatch, capsys) -> None:
         assert cell in narrow, cell
     folded = "".join(line.split("│")[-2].strip() for line in lines if line.count("│") >= 3 and "文件原文" not in line)
     assert wording in folded  # long text folds inside its column, nothing cut at the screen's edge
+
+
+def test_print_frame_counts_codes_and_shares(capsys) -> None:
+    """Counts without decimals (a column of whole numbers, also when read as float: census population), codes and
+    years as typed, shares as percentages, a column of areas with two decimals throughout; a dash in a column of
+    figures is aligned with them."""
+    import re
+
+    from zzgeo._cli import print_frame
+
+    rows = [{"adcode": "410102", "year": 2025, "population": 1508868.0, "area_km2": 196.66, "covered_share": 0.9973, "score": 70.0},
+            {"adcode": "410103", "year": 2025, "population": 1061263.0, "area_km2": 156.0, "covered_share": 0.5, "score": "—"}]
+    print_frame(rows)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "4101" in line]
+    first = [c.strip() for c in lines[0].strip("│ ").split("│")]
+    second = [c.strip() for c in lines[1].strip("│ ").split("│")]
+    assert first == ["410102", "2025", "1,508,868", "196.66", "99.7%", "70.00"]
+    assert second == ["410103", "2025", "1,061,263", "156.00", "50.0%", "—"]
+    assert re.search(r"\s—\s│$", lines[1])  # right-aligned like the scores above it
+
+
+def test_usage_line_names_arguments_in_capitals() -> None:
+    """typer writes a required argument ``{theme}``, which reads as a placeholder nobody filled in."""
+    for argv, usage in ((["map", "--help"], "zzgeo map [OPTIONS] THEME"),
+                        (["land-price", "value", "--help"], "zzgeo land-price value [OPTIONS] PARCELS"),
+                        (["policy", "status", "--help"], "zzgeo policy status [OPTIONS] DOC_NUMBER")):
+        result = subprocess.run([sys.executable, "-m", "zzgeo", "--lang", "en", *argv], capture_output=True, text=True,
+                                cwd=REPO, env={**__import__("os").environ, "PYTHONPATH": str(REPO / "src")})
+        assert usage in result.stdout, result.stdout
+        assert "{" not in result.stdout.split("Usage:")[1].splitlines()[0]

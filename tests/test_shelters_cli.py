@@ -96,3 +96,49 @@ def test_out_never_overwrites_an_input(tmp_path):
     result = runner.invoke(app, ["coverage", "--register", str(path), "--out", str(path), "--cell-m", "1000"])
     assert isinstance(result.exception, ZzgeoError) and "refusing to overwrite the input" in str(result.exception)
     assert path.read_bytes() == before
+
+
+def _run(argv, capsys):
+    """Run ``zzgeo`` as the console does (:func:`zzgeo._cli.run`): exit code, stdout, stderr."""
+    from zzgeo._cli import run
+    from zzgeo.cli import app as main_app
+    from zzgeo.i18n import set_language
+
+    set_language("en")
+    try:
+        code = run(main_app, argv)
+    finally:
+        set_language(None)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_coverage_json_says_demo_on_stderr(capsys):
+    """README: notes, DEMO notices and rows left out go to stderr, with --json too; stdout is one JSON document."""
+    code, out, err = _run(["shelters", "coverage", "--json", "--cell-m", "1000"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["demo"] is True
+    demo = [line for line in err.splitlines() if line.startswith("DEMO: ")]
+    assert demo == ["DEMO: the shelter register: synthetic demo data, not an official source; figures are illustrative only"]
+
+
+def test_coverage_city_row_says_its_gap_is_the_sum_of_the_district_gaps(capsys):
+    code, out, err = _run(["shelters", "coverage", "--json", "--cell-m", "1000"], capsys)
+    data = json.loads(out)
+    city = data["city"]
+    # the city's gap is the sum of the district gaps, larger than target x population - area of the city as a whole
+    assert city["gap_2025_m2"] == pytest.approx(sum(r["gap_2025_m2"] for r in data["records"]))
+    assert city["gap_2025_m2"] > 2.0 * city["population"] - city["effective_area_m2"]
+    code, out, err = _run(["shelters", "coverage", "--cell-m", "1000"], capsys)
+    assert code == 0, err
+    assert "郑州市 (city-wide; gap = sum of" in out
+    assert f"{city['gap_2025_m2']:,.0f}" in out
+
+
+def test_site_by_district_headings_are_distinct(capsys):
+    code, out, err = _run(["shelters", "site", "--cell-m", "1000"], capsys)
+    assert code == 0, err
+    heading = next(line for line in out.splitlines() if "in reach before" in line)
+    cells = [c.strip() for c in heading.strip("┃ ").split("┃")]
+    assert "in reach after" in cells and "assured after" in cells
+    assert len(cells) == len(set(cells))

@@ -61,6 +61,8 @@ __all__ = [
     "parse_pairs",
     "Outcome",
     "demo_notice",
+    "demo_in_json",
+    "label_of",
     "print_frame",
     "print_rejected",
     "write_output",
@@ -96,8 +98,12 @@ def run_note(text: str) -> None:
 # ----------------------------------------------------------------------------- output
 
 
-def echo_json(data: object) -> None:
-    """Print *data* as strict JSON (UTF-8, indented); the run's notes join a dict's ``notes``."""
+def echo_json(data: object, *, demo: str | Sequence[str] | None = None) -> None:
+    """Print *data* as strict JSON (UTF-8, indented); the run's notes join a dict's ``notes``.
+
+    *demo*: the demo inputs the figures rest on; their DEMO notice goes to stderr (:func:`demo_in_json`).
+    """
+    demo_in_json(demo)
     if isinstance(data, dict) and _RUN_NOTES:
         data = {**data, "notes": list(dict.fromkeys([*(data.get("notes") or []), *_RUN_NOTES]))}
     typer.echo(json.dumps(json_safe(data), ensure_ascii=False, indent=2, default=str, allow_nan=False))
@@ -117,21 +123,107 @@ def notes(lines: Iterable[str]) -> None:
         note(line)
 
 
-def demo_notice(what: str) -> None:
+#: The DEMO notices shown in this run (each once), and the demo inputs of results printed as JSON (see :func:`run`).
+_DEMO_SHOWN: set[str] = set()
+_DEMO_PENDING: list[str] = []
+
+
+def demo_notice(what: str | None = None, *, text: str | None = None) -> None:
     """The DEMO notice on stderr: *what* rests on synthetic demo data, not an official source (*what* is translated
-    where the catalogue has it: mark fixed phrases ``N_()`` where they are written)."""
-    typer.secho(_("DEMO: {what}: synthetic demo data, not an official source; figures are illustrative only").format(what=_(what)),
-                fg=typer.colors.YELLOW, err=True)
+    where the catalogue has it: mark fixed phrases ``N_()`` where they are written).
+
+    *text* instead of *what*: a whole sentence (already translated) saying what is demo and what is real, where
+    the general sentence ("figures are illustrative only") would say too much. Each notice is shown once per run.
+    """
+    line = (_("DEMO: {text}").format(text=text) if text is not None else
+            _("DEMO: {what}: synthetic demo data, not an official source; figures are illustrative only").format(what=_(what) if what else ""))
+    if line in _DEMO_SHOWN:
+        return
+    _DEMO_SHOWN.add(line)
+    typer.secho(line, fg=typer.colors.YELLOW, err=True)
 
 
-def _cell(value: object) -> str:
+def demo_in_json(what: str | Sequence[str] | None) -> None:
+    """Record the demo inputs of a result printed as JSON: unless the command shows a DEMO notice itself, :func:`run`
+    shows one on stderr at the end (stdout stays one JSON document)."""
+    for item in [what] if isinstance(what, str) else list(what or ()):
+        if item and item not in _DEMO_PENDING:
+            _DEMO_PENDING.append(item)
+
+
+def _pending_demo_notice() -> None:
+    if _DEMO_PENDING and not _DEMO_SHOWN:
+        demo_notice(_(", ").join(_(x) for x in _DEMO_PENDING))
+
+
+def label_of(value: object, labels: dict) -> object:
+    """An id shown to a person (``abolished``, ``county``): its label of *labels* (``N_()`` message ids) in the
+    interface language; in English the id itself, as ``--json`` and the files keep it.
+
+    >>> from zzgeo.i18n import set_language
+    >>> set_language("zh"); label_of("district", {"district": N_("district")}), label_of("x", {})
+    ('区县', 'x')
+    >>> set_language("en"); label_of("district", {"district": N_("district")})
+    'district'
+    >>> set_language(None)
+    """
+    from zzgeo.i18n import language
+
+    if language() == "en" or not isinstance(value, str) or value not in labels:
+        return value
+    return _(labels[value])
+
+
+def _cell(value: object, kind: str = "") -> str:
+    """One cell as text; *kind* is the format of its column (:func:`_column_kind`)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
+    if kind == "share" and isinstance(value, (int, float)):
+        return f"{100 * float(value):.1f}%"
+    if kind == "count" and isinstance(value, (int, float)) and math.isfinite(float(value)):
+        return f"{int(round(float(value))):,}"
     if isinstance(value, float):
         return f"{value:,.2f}"
     return str(value)
+
+
+#: Columns that hold codes, years or ranks: whole numbers printed as typed (410102, 2025), never 410,102.
+_CODE_WORDS = ("code", "adcode", "year", "id", "seq", "rank", "order", "priority", "grade", "annex", "no")
+#: Columns that hold a share of a whole (0.997): printed as a percentage (99.7%), as the shelters tables do.
+_SHARE_WORDS = ("share", "rate")
+#: Columns of measures, not counts: a whole value there is chance (a score of 70), printed with its decimals.
+_MEASURE_WORDS = ("score", "points", "raw", "normalised", "contribution", "weight", "ratio", "per", "price", "actual",
+                  "target", "value", "mean", "coefficient", "km2", "km", "m")
+
+
+def _column_kind(name: object, values: Sequence[object]) -> str:
+    """How a column is printed, decided for the whole column (so a column of areas stays consistent): ``"share"``
+    (a percentage) for a share or a rate, ``"count"`` (whole numbers with separators) when every value is a whole
+    number (an integer column, or a float one such as census population read as float), ``"code"`` for codes and
+    years; else ``""`` (two decimals for floats).
+
+    >>> _column_kind("population", [1508868.0, 962642.0]), _column_kind("area_km2", [1.5, 2.0]), _column_kind("score", [70.0])
+    ('count', '', '')
+    >>> _column_kind("adcode", [410102]), _column_kind("covered_share", [0.5]), _column_kind("priority", [1.0, 2.0])
+    ('code', 'share', 'code')
+    """
+    import re
+
+    words = [w for w in re.split(r"[^a-z0-9]+", str(name).lower()) if w]
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)
+               and not (isinstance(v, float) and math.isnan(v))]
+    if not numbers or len(numbers) < len([v for v in values if v is not None and v == v and v != ""]):
+        return ""  # text, or text and numbers mixed: each cell as it is
+    if any(w in _CODE_WORDS for w in words):
+        return "code" if all(float(v).is_integer() for v in numbers) else ""
+    if any(w in _SHARE_WORDS for w in words) and all(isinstance(v, float) for v in numbers):
+        return "share"
+    if all(isinstance(v, int) for v in numbers) or (
+            not any(w in _MEASURE_WORDS for w in words) and all(math.isfinite(float(v)) and float(v).is_integer() for v in numbers)):
+        return "count"
+    return ""
 
 
 def print_frame(frame: Any, title: str | None = None, *, columns: Sequence[str] | None = None) -> None:
@@ -142,14 +234,24 @@ def print_frame(frame: Any, title: str | None = None, *, columns: Sequence[str] 
     """
     if isinstance(frame, list):
         cols = list(columns) if columns else list(frame[0]) if frame else []
-        rows: Iterable[Sequence[object]] = ([record.get(c) for c in cols] for record in frame)
+        rows: list[Sequence[object]] = [[record.get(c) for c in cols] for record in frame]
     else:
         cols = list(columns) if columns else list(frame.columns)
-        rows = frame[cols].itertuples(index=False)
-    cells = [[_cell(v) for v in row] for row in rows]
-    numeric = [bool(cells) and all(_looks_numeric(r[i]) for r in cells if r[i]) for i in range(len(cols))]
+        rows = [tuple(_plain(v) for v in row) for row in frame[cols].itertuples(index=False)]
+    kinds = [_column_kind(c, [row[i] for row in rows]) for i, c in enumerate(cols)]
+    cells = [[_cell(v, kinds[i]) if kinds[i] != "code" else str(int(v)) if isinstance(v, (int, float)) and v == v else _cell(v)
+              for i, v in enumerate(row)] for row in rows]
+    # a dash (no value, "— (scored 0)") leaves a column of figures right-aligned
+    numeric = [bool(cells) and any(_looks_numeric(r[i]) for r in cells)
+               and all(_looks_numeric(r[i]) for r in cells if r[i] and not r[i].startswith("—")) for i in range(len(cols))]
     # a column id marked N_() in the code has a heading in the catalogue; --json and CSV keep the id
     print_table([_(str(c)) for c in cols], cells, title=title, justify=["right" if n else "left" for n in numeric], markup=False)
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value (``numpy.int64(3)`` -> ``3``), so cells format alike from frames and lists."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) and type(value).__module__ == "numpy" else value
 
 
 def _looks_numeric(text: str) -> bool:
@@ -372,9 +474,11 @@ def parse_pairs(items: Sequence[str] | None, *, option: str, limit_name: str, ex
         except ValueError:
             sep = ""
         if not sep or not name:
-            raise ParameterError(f"{option} {item!r}: write NAME=VALUE, e.g. {option} {example}")
+            raise ParameterError(_("{option} {item!r}: write NAME=VALUE, e.g. {option} {example}").format(
+                option=option, item=item, example=example))
         if name in out:
-            raise ParameterError(f"{option} {name}= is given twice ({name}={out[name]:g} and {item!r}); give each name once")
+            raise ParameterError(_("{option} {name}= is given twice ({name}={value} and {item!r}); give each name once").format(
+                option=option, name=name, value=f"{out[name]:g}", item=item))
         run_note(check(limit_name, value, label=f"{option} {name}", shown=text.strip()) or "")
         out[name] = value
     return out
@@ -415,6 +519,7 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     location_checks: list[dict] = field(default_factory=list)
     out_crs: Any = None
+    demo: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         from zzgeo.io import check_output_path
@@ -485,6 +590,9 @@ class Outcome:
         *demo* names the demo inputs the figures rest on (``"the facility register"``): the file then carries
         the DEMO mark inside (:func:`zzgeo.io.demo_label`).
         """
+        for item in [demo] if isinstance(demo, str) else list(demo or ()):
+            if item and item not in self.demo:
+                self.demo.append(item)
         target = self.out if out is None else out
         if target is None:
             return None
@@ -499,10 +607,14 @@ class Outcome:
             write_notes(self.all_notes(), self.row_notes, target, protect=self.protect)
         return written
 
-    def json(self, data: dict) -> None:
+    def json(self, data: dict, *, demo: str | Sequence[str] | None = None) -> None:
         """Print *data* as JSON with ``rejected``, ``row_notes`` and ``notes`` added (the row notes also as lines
         of ``notes``, ``"r.csv line 3 (小公园): ..."``, so every warning is in one list), and ``location_checks``
-        (see :meth:`location_totals`) when a register was checked against the map."""
+        (see :meth:`location_totals`) when a register was checked against the map.
+
+        The demo inputs (*demo*, default: those :meth:`write` was given) get a DEMO notice on stderr at the end
+        of the run unless the command shows one itself (:func:`demo_in_json`)."""
+        demo_in_json(self.demo if demo is None else demo)
         lines = [f"{_record_label(r)}: {r['note']}" for r in self.row_notes]
         totals = self.location_totals()
         echo_json({**data, "rejected": self.rejected, "row_notes": self.row_notes,
@@ -530,9 +642,9 @@ def print_row_notes(records: Sequence[dict], *, shown: int = 10) -> None:
 def _record_label(rec: dict) -> str:
     """``r.csv line 4 (id 'S1', 人民公园)``: the input, where the row is, its id and name."""
     where = f"{rec['input']} " if rec.get("input") else ""
-    extra = [f"id {str(rec['id'])!r}"] if rec.get("id") is not None else []
+    extra = [_("id {id!r}").format(id=str(rec["id"]))] if rec.get("id") is not None else []
     extra += [str(rec["name"])] if rec.get("name") else []
-    return f"{where}{rec.get('row')}" + (f" ({', '.join(extra)})" if extra else "")
+    return f"{where}{rec.get('row')}" + (_(" ({items})").format(items=_(", ").join(extra)) if extra else "")
 
 
 def write_notes(file_notes: Sequence[str], row_records: Sequence[dict], out: Any, *, protect: Sequence[Path] = ()) -> Any:
@@ -567,6 +679,8 @@ def run(app: typer.Typer, argv: Sequence[str] | None = None) -> int:
     debug = bool(os.environ.get("ZZGEO_DEBUG"))
     _RUN_NOTES.clear()
     _SHOWN.clear()
+    _DEMO_SHOWN.clear()
+    _DEMO_PENDING.clear()
     saved = {name: os.environ.get(name) for name in ("ZZGEO_STORE", "ZZGEO_LANG")}  # --store, --lang: this run only
     try:
         return _run(app, argv, debug)
@@ -599,9 +713,21 @@ def cli_command(app: typer.Typer) -> Any:
         for param in cmd.params:
             if getattr(param, "help", None):
                 param.help = escape(_(param.help))
+            _usage_name(param)
         if language() != "en":
             _localise_usage(cmd)
     return command
+
+
+def _usage_name(param: Any) -> None:
+    """An argument in the usage line as ``THEME`` (``[THEME]`` when optional), as click writes it: typer writes a
+    required one as ``{theme}``, which reads as a placeholder nobody filled in."""
+    if getattr(param, "param_type_name", "") != "argument" or getattr(param, "metavar", None) is not None \
+            or not hasattr(param, "_usage_display_name"):
+        return
+    name = str(param.name).upper()
+    shown = (name if param.required else f"[{name}]") + ("..." if param.nargs != 1 else "")
+    param._usage_display_name = lambda: shown
 
 
 def _localise_usage(cmd: Any) -> None:
@@ -687,6 +813,7 @@ def _run(app: typer.Typer, argv: Sequence[str] | None, debug: bool) -> int:
             return _unexpected(exc, debug, args)
     if code == 0:
         notes(_RUN_NOTES)  # the notes no command printed (each is shown once)
+        _pending_demo_notice()  # a --json result resting on demo data, when the command said nothing of it
     if code == 0 and caught and debug:
         notes(_warning_lines(caught))
     return code

@@ -10,8 +10,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from zzgeo._cli import JsonOption, OutCrsOption, OutOption, echo_json, print_frame
+from zzgeo._cli import JsonOption, OutCrsOption, OutOption, echo_json, label_of, print_frame
 from zzgeo.i18n import N_, _
+
+#: The columns of ``zzgeo layers list`` / ``build`` (headings in the interface language; --json keeps the ids).
+LAYER_COLUMNS = [N_("layer"), N_("kind"), N_("features"), N_("built"), N_("title"), N_("source"), N_("licence")]
+#: A layer's kind and a district's kind as people read them (the ids stay in --json).
+KIND_LABELS = {"real": N_("real"), "demo": N_("demo"), "district": N_("urban district"), "county": N_("county"),
+               "city": N_("county-level city")}
 
 __all__ = ["layers_app", "policy_app", "districts_cmd", "score_cmd", "map_cmd", "report_cmd"]
 
@@ -28,7 +34,7 @@ def layers_build(
 
     path = build_store(store, progress=lambda step: typer.echo(f"  {step}", err=True))
     typer.echo(_("built {path}").format(path=path))
-    print_frame(list_layers(path), columns=["layer", "kind", "features", "built", "title"])
+    print_frame(_shown_kinds(list_layers(path)), columns=LAYER_COLUMNS[:5])
 
 
 @layers_app.command("list")
@@ -43,7 +49,14 @@ def layers_list(
     if as_json:
         echo_json(rows)
     else:
-        print_frame(rows, columns=["layer", "kind", "features", "built", "title", "source", "licence"])
+        print_frame(_shown_kinds(rows), columns=LAYER_COLUMNS)
+
+
+def _shown_kinds(rows):
+    """*rows* (records or a frame) with ``kind`` as people read it (:data:`KIND_LABELS`)."""
+    if isinstance(rows, list):
+        return [{**r, "kind": label_of(r.get("kind"), KIND_LABELS)} for r in rows]
+    return rows.assign(kind=[label_of(k, KIND_LABELS) for k in rows["kind"]]) if "kind" in rows else rows
 
 
 def _records(arrays: dict) -> list[dict]:
@@ -66,20 +79,20 @@ def policy_status(
     as_json: JsonOption = False,
 ) -> None:
     """Report a document's status: valid, to be revised or abolished, and by what."""
-    from zzgeo.policy import status
+    from zzgeo.policy import STATUS_LABELS, status
 
     st = status(doc_number)
     if as_json:
         echo_json(st.to_dict())
         return
     typer.echo(f"{st.doc_number}  {st.title}")
-    typer.echo(_("status: {status} (as of {as_of})").format(status=st.status, as_of=st.as_of))
+    typer.echo(_("status: {status} (as of {as_of})").format(status=label_of(st.status, STATUS_LABELS), as_of=st.as_of))
     if st.register_status:
         typer.echo(_("in 郑政〔2022〕6号 annex {annex}, no. {seq}: {status}").format(
-            annex=st.register_annex, seq=st.register_seq, status=st.register_status))
+            annex=st.register_annex, seq=st.register_seq, status=label_of(st.register_status, STATUS_LABELS)))
     for ev in st.events:
-        typer.echo(_("{date}: {event} by {doc_number}: {quote}").format(date=ev.date, event=ev.event, doc_number=ev.by_doc_number,
-                                                                        quote=ev.quote))
+        typer.echo(_("{date}: {event} by {doc_number}: {quote}").format(date=ev.date, event=label_of(ev.event, STATUS_LABELS),
+                                                                        doc_number=ev.by_doc_number, quote=ev.quote))
     if st.note:
         typer.echo(_("note: {note}").format(note=st.note))
 
@@ -92,7 +105,7 @@ def districts_cmd(as_json: JsonOption = False) -> None:
     if as_json:
         echo_json(rows)
     else:
-        print_frame(rows, columns=[N_("adcode"), N_("name"), N_("kind"), N_("area_km2"), N_("pop_census_row"), N_("pop_from_zones"),
+        print_frame(_shown_kinds(rows), columns=[N_("adcode"), N_("name"), N_("kind"), N_("area_km2"), N_("pop_census_row"), N_("pop_from_zones"),
                                    N_("population")])
 
 
@@ -109,7 +122,10 @@ def score_cmd(
     outcome = Outcome(out, inputs_of(config), out_crs=out_crs)  # checked before any analysis runs
     result = district_scores(config)
     wide = result.scores.merge(points_table(result), left_on="district", right_index=True)
-    demo = _("the inputs of {themes}").format(themes=", ".join(result.meta["demo_themes"])) if result.meta["demo_themes"] else None
+    from zzgeo.report.runs import theme_label
+
+    demo = (_("the inputs of {themes}").format(themes=_(", ").join(theme_label(t) for t in result.meta["demo_themes"]))
+            if result.meta["demo_themes"] else None)
     outcome.write(wide, demo=demo)
     if as_json:
         scores = result.scores.astype(object).where(result.scores.notna(), None)  # no rank (pd.NA) -> null, like NaN
@@ -177,7 +193,7 @@ def map_cmd(
     if result.png:
         typer.echo(_("map (PNG, {renderer}): {png} — {note}").format(renderer=result.renderer, png=result.png, note=result.note))
     if demo:
-        demo_notice(", ".join(demo))
+        demo_notice(_(", ").join(_(x) for x in demo))
 
 
 def report_cmd(

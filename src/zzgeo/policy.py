@@ -66,6 +66,9 @@ REGISTER_DOC_NUMBER = "郑政〔2022〕6号"
 REGISTER_DATE = _dt.date(2022, 3, 31)
 #: The status values :func:`status` can report.
 STATUSES = ("valid", "to_be_revised", "abolished")
+#: The statuses and events as people read them (shown with :func:`zzgeo._cli.label_of`; JSON keeps the ids).
+STATUS_LABELS = {"valid": N_("valid"), "to_be_revised": N_("to be revised"), "abolished": N_("abolished"),
+                 "replaced": N_("replaced"), "revised": N_("revised")}
 
 # Event label in policy_events.csv -> status of the named document afterwards.
 # A revision is issued as a new document that supersedes the old number, so the

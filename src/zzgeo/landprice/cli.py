@@ -83,6 +83,7 @@ def table_cmd(
         doc, number = document(), doc_number()
     if as_json:
         echo_json({"document": doc, "rows": frame.to_dict("records")})
+        _table_notice(tables)  # on stderr: stdout stays one JSON document
         return
     for name, sub in frame.groupby("table", sort=False):
         wide = sub.pivot_table(index=[N_("use_zh"), N_("right_zh")], columns="grade", values="cell", aggfunc="first", sort=False)
@@ -116,6 +117,7 @@ def lookup_cmd(
         result = lookup_point(lon, lat, crs=crs or "wgs84", price_table=tables)
     if as_json:
         echo_json(result)
+        _lookup_notices(result, tables)  # on stderr: stdout stays one JSON document
         return
     loc = result["location"]
     typer.echo(f"{result['district']['name']} ({result['district']['adcode']})  WGS-84 {loc['lon']:.6f}, {loc['lat']:.6f}")
@@ -129,8 +131,24 @@ def lookup_cmd(
         for t in result["tables"] for u in t["uses"] for p in u["prices"]
     ]
     print_frame(rows)
+    _lookup_notices(result, tables)
+
+
+def _grade_zones_notice(document: str, *, parcels: bool = False) -> str:
+    """The DEMO notice of the grade zones: what is demo (the zones, so the grade found and the price picked by it)
+    and what is real (the prices of *document*), in one sentence."""
+    if parcels:
+        return _("the grade zones are synthetic demo data, not the official grade map, so each parcel's grade and the "
+                 "benchmark price and value that follow from it are illustrative only; the benchmark prices themselves "
+                 "are those of {document}").format(document=document)
+    return _("the grade zones are synthetic demo data, not the official grade map, so the grade found here and the "
+             "benchmark price picked by it are illustrative only; the benchmark prices themselves are those of "
+             "{document}").format(document=document)
+
+
+def _lookup_notices(result: dict, tables) -> None:
     if result["zones_demo"]:
-        demo_notice(N_("the grade zones (prices are real, grades are not)") if tables is None else N_("the grade zones (grades are not real)"))
+        demo_notice(text=_grade_zones_notice(result["doc_number"]))
     _table_notice(tables)
 
 
@@ -238,6 +256,54 @@ def _total_text(result, ok, total: float) -> str:
     return text if valued.all() else _("{text} for the {n} with an area").format(text=text, n=int(valued.sum()))
 
 
+#: The correction steps as people name them (shown beside their --steps ids; English shows the ids alone).
+STEP_LABELS = {"individual": N_("individual factors"), "term": N_("term of years"), "plot_ratio": N_("plot ratio"),
+               "floor_to_ground": N_("floor to ground price"), "date": N_("valuation date"), "development": N_("development level")}
+
+
+def _steps_text(steps: str) -> str:
+    """``individual > term > ...`` as people read it: ``个别因素(individual) > 年期(term) > ...`` in Chinese (the ids are
+    what --steps takes); the ids alone in English."""
+    from zzgeo.i18n import language
+
+    if language() == "en":
+        return steps
+    return " > ".join(_("{label}({id})").format(label=_(STEP_LABELS[s]), id=s) if s in STEP_LABELS else s
+                      for s in (part.strip() for part in str(steps).split(">")))
+
+
+#: Parcels listed on the console; the others are in the --out file.
+SHOWN_PARCELS = 20
+
+
+def _parcel_ids(result) -> list[str]:
+    """What names each parcel in the console table: the --id-column, else parcel_id, else the row."""
+    for column in (result.attrs.get("id_column"), "parcel_id"):
+        if column and column in result.columns:
+            return ["" if v is None or v != v else str(v) for v in result[column]]
+    return [str(i + 1) for i in range(len(result))]
+
+
+def _print_parcels(result, ok, out) -> None:
+    """The valued parcels, one line each (the first :data:`SHOWN_PARCELS`): id, use, grade, benchmark price,
+    corrected unit price and value; every other column is in the --out file."""
+    valued = result[ok.to_numpy()]
+    ids = [i for i, good in zip(_parcel_ids(result), ok.to_numpy()) if good]
+    if valued.empty:
+        return
+
+    def money(value, digits: int) -> str:
+        return "" if value is None or value != value else f"{float(value):,.{digits}f}"
+
+    rows = [{N_("parcel"): pid, N_("use_zh"): row.get("use_zh") or row.get("use") or "", N_("grade"): str(row.get("grade", "")),
+             N_("benchmark 元/m²"): money(row.get("benchmark_yuan_m2"), 2), N_("corrected 元/m²"): money(row.get("unit_price_yuan_m2"), 2),
+             N_("value 元"): money(row.get("value_yuan"), 0)}
+            for pid, (_i, row) in zip(ids, valued.head(SHOWN_PARCELS).iterrows())]
+    print_frame(rows, title=_("Parcels valued (benchmark coefficient correction)"))
+    if len(valued) > SHOWN_PARCELS:
+        typer.echo(_("... and {n} more parcel(s) in {out}").format(n=len(valued) - SHOWN_PARCELS, out=out))
+
+
 def _report(result, outcome: Outcome, as_json: bool) -> None:
     ok = result["error"] == ""
     total = float(result.loc[ok, "value_yuan"].sum())
@@ -249,7 +315,8 @@ def _report(result, outcome: Outcome, as_json: bool) -> None:
     else:
         typer.echo(_("valued {valued} of {total} parcel(s) -> {out}; {summary}").format(
             valued=summary["valued"], total=len(result), out=outcome.out, summary=_total_text(result, ok, total)))
-        typer.echo(_("order applied: {steps}").format(steps=summary["steps"]))
+        typer.echo(_("order applied: {steps}").format(steps=_steps_text(summary["steps"])))
+        _print_parcels(result, ok, outcome.out)
     outcome.console(what=_("parcel(s)"))
     if demo:
-        demo_notice(N_("the grade zones (grades come from the demo layer, not the official map)"))
+        demo_notice(text=_grade_zones_notice(summary["doc_number"], parcels=True))

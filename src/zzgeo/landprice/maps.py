@@ -84,7 +84,7 @@ def grade_map(
     >>> [label for _, label, _ in state.legends[0][1]]
     ['1级 · 1020 元/m²', '2级 · 895 元/m²', '3级 · 800 元/m²', '4级 · 730 元/m²', '5级 · 670 元/m²', '6级 · 615 元/m²']
     """
-    from zzgeo.i18n import _
+    from zzgeo.i18n import N_, _
     from zzgeo.landprice.rules import doc_number, document, use_info
     from zzgeo.landprice.valuer_table import shown_table
     from zzgeo.maps import add_points, choropleth_map
@@ -110,5 +110,6 @@ def grade_map(
         banner_text=_("DEMO grade zones — not the official {document} grade map").format(document=doc_number()),
     )
     if parcels is not None and len(parcels):
-        add_points(m, parcels.set_geometry(parcels.geometry.representative_point()), label_column=label_column, name=_("parcels"))
+        add_points(m, parcels.set_geometry(parcels.geometry.representative_point()), label_column=label_column, name=_("parcels"),
+                   count_label=N_("{n:,} parcels (drawn as points)") if (parcels.geom_type != "Point").any() else N_("{n:,} parcels"))
     return m

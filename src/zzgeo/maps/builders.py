@@ -624,6 +624,7 @@ def add_points(
     top: int | None = None,
     total: int | None = None,
     chosen_by: str | None = None,
+    count_label: str | None = None,
 ) -> folium.GeoJson:
     """Add a point layer drawn as Leaflet CircleMarkers (no icon fonts needed).
 
@@ -661,6 +662,10 @@ def add_points(
     chosen_by : str, optional
         The rule that picked the rows shown (how *gdf* is ordered, or how it
         was cut); required when not every row of the list is drawn.
+    count_label : str, optional
+        What the legend says of the count, a message id with ``{n}`` marked ``N_()`` where it is written, e.g.
+        ``N_("{n:,} parcels (drawn as points)")`` for polygons drawn at a point each (default ``"{n:,} points"``);
+        *n* counts the rows of *gdf*, not the dots a MultiPoint is split into.
 
     Returns
     -------
@@ -701,6 +706,10 @@ def add_points(
     >>> _ = add_points(m, centres, name="托育 childcare", top=1, chosen_by="register order")
     >>> map_state(m).legends, map_state(m).notes
     ([('托育 childcare', [('#1f4e9c', '1 of 2 shown, chosen by register order', 'dot')])], ['托育 childcare: 1 of 2 shown, chosen by register order'])
+    >>> m = base_map(title="宗地 parcels")
+    >>> _ = add_points(m, centres, name="宗地", count_label="{n:,} parcels (drawn as points)")
+    >>> map_state(m).legends
+    [('宗地', [('#1f4e9c', '2 parcels (drawn as points)', 'dot')])]
     >>> add_points(m, centres, name="托育 childcare", top=1)
     Traceback (most recent call last):
     ...
@@ -732,6 +741,9 @@ def add_points(
         state.notes.append(_("{name}: {part}").format(name=name or _("points"), part=part))
         state.subsets.append(state.notes[-1])
         label = _("{name} ({part})").format(name=name, part=part) if legend_section and name else part
+    elif count_label:  # the rows, as the caller counts them ("6 parcels (drawn as points)")
+        count = _(count_label).format(n=len(gdf))
+        label = _("{name} ({part})").format(name=name, part=count) if legend_section and name else count
     else:
         label = (_("{name} ({n:,})").format(name=name or _("points"), n=len(layer)) if legend_section
                  else _("{n:,} points").format(n=len(layer)))

@@ -518,6 +518,13 @@ def district_scores(config: str | Path | ScoreConfig | None = None, *, raw: pd.D
 # ----------------------------------------------------------------------------- tables for people
 
 #: A value a district does not have, as people see it: never 0.00.
+#: The packaged scorecard's title and the headings of its points table, as shown to people (the catalogue has
+#: them; a title of your own config is shown as typed). The CSV and --json keep the ids.
+SHOWN_TITLES = (N_("郑州 district scorecard (zzgeo)"), N_("district scorecard"))
+POINTS_HEADINGS = (N_("shelter_per_capita (points)"), N_("shelter_coverage (points)"), N_("children_targets (points)"),
+                   N_("childcare_access (points)"), N_("sources_in_zones (points)"), N_("leak_screening (points)"),
+                   N_("land_price_level (context, raw)"), N_("land_price_level (points)"))
+
 NO_VALUE = "—"
 #: The normalised value and points of a context indicator, as people see them: shown, never scored.
 CONTEXT = N_("context")
@@ -797,7 +804,7 @@ def score_map(result: ScoreResult, *, basemap: str = "none", areas=None):
         total=total, rule=_rule(result.meta["missing"])) if len(fewer)
                  else _("every district has a value for all {total} weighted indicators").format(total=total))
     title = (_("{title}: composite score by district (0-100)") if by == "district"
-             else _("{title}: composite score by unit (0-100)")).format(title=result.meta["title"])
+             else _("{title}: composite score by unit (0-100)")).format(title=_(result.meta["title"]))
     labels = {i: (_("{indicator} (context, raw)").format(indicator=i.removesuffix(" (context, raw)")) if i.endswith(" (context, raw)")
                   else _("{indicator} (points)").format(indicator=i.removesuffix(" (points)")) if i.endswith(" (points)") else i) for i in ids}
     m = choropleth_map(

@@ -91,7 +91,7 @@ def _common(register, population, population_column, rules, crs, columns, layer,
 
 def _demo_inputs(register_demo: bool, units) -> list[str]:
     """The demo inputs of a coverage run: the register, the analysis units."""
-    return [*(["the shelter register"] if register_demo else []), *(["the analysis units"] if units is not None and units.demo else [])]
+    return [*([N_("the shelter register")] if register_demo else []), *([N_("the analysis units")] if units is not None and units.demo else [])]
 
 
 def _demo_banner(console, what: str) -> None:
@@ -160,7 +160,7 @@ def coverage(
         result = shelter_coverage_dask(reg, demand, npartitions=partitions, scheduler=scheduler, **kwargs)
     else:
         result = shelter_coverage(reg, demand, **kwargs)
-    outcome.register(reg, input_name=register or "DEMO register")
+    outcome.register(reg, input_name=register or _(N_("DEMO register")))
     outcome.write(_shapes(districts, analysis_units).merge(result.table, on="adcode", how="inner"),
                   demo=_demo_inputs(result.meta["demo"], analysis_units))
     if as_json:
@@ -183,11 +183,41 @@ def _shapes(districts, units):
 _TEXT_COLUMNS = ("adcode", "name", "district_name", "shelter_class")
 
 
-def _print_rows(frame, heads, title: str, *, keys: int) -> None:
+#: Ids of the run shown to people (rule status, distance, method): labels in the interface language, ids in English
+#: and in --json (:func:`zzgeo._cli.label_of`).
+SHOWN_IDS = {"checked": N_("checked"), "secondary": N_("secondary"), "unverified": N_("unverified"), "assumption": N_("assumption"),
+             "euclidean": N_("straight-line distance"), "network": N_("network distance"), "exact": N_("exact (optimal)"),
+             "greedy": N_("greedy (heuristic)")}
+#: The sources of the packaged rule sets as people read them (a rule file of one's own is shown as typed).
+PACKAGED_SOURCES = (N_("郑政文〔2011〕244号《郑州市应急避难场所建设实施方案》 (abolished by 郑政文〔2022〕40号, final paragraph)"),
+                    N_("GB 51143-2015 《防灾避难场所设计规范》 (commonly quoted figures; class mapping is a zzgeo assumption)"))
+
+
+def _shown(value: object) -> object:
+    from zzgeo._cli import label_of
+
+    if isinstance(value, str) and value in PACKAGED_SOURCES:
+        return _(value)
+    return label_of(value, SHOWN_IDS)
+
+
+#: The city-wide row as a person reads it: its gap is the sum of the district gaps, not the city's own shortfall
+#: (the city total of area minus target x population is smaller: a surplus in one district fills no gap in another).
+CITY_ROW_LABEL = N_("郑州市 (city-wide; gap = sum of the district gaps)")
+
+
+def _row_name(row, city: bool) -> object:
+    """The name shown for a row: the city-wide row of the 12 districts (*city*) says its gap is the sum of theirs."""
+    from zzgeo.shelters.coverage import CITY_ADCODE
+
+    return _(CITY_ROW_LABEL) if city and str(row.get("adcode")) == CITY_ADCODE else row.get("name")
+
+
+def _print_rows(frame, heads, title: str, *, keys: int, city: bool = False) -> None:
     """*frame*'s columns ``(column, format, label)`` as a table that never cuts a figure (:func:`zzgeo._cli.print_table`)."""
     from zzgeo._cli import print_table
 
-    rows = [[_fmt(row[h], k) for h, k, _label in heads] for _i, row in frame.iterrows()]
+    rows = [[_fmt(_row_name(row, city) if h == "name" else row[h], k) for h, k, _label in heads] for _i, row in frame.iterrows()]
     print_table([_(label) for _h, _f, label in heads], rows, title=title, keys=keys,
                 justify=["left" if h in _TEXT_COLUMNS else "right" for h, _f, _l in heads])
 
@@ -195,7 +225,7 @@ def _print_rows(frame, heads, title: str, *, keys: int) -> None:
 def _print_coverage(result, out) -> None:
     from rich.console import Console
 
-    console = Console()
+    console = Console(soft_wrap=True)  # notes on one line each: the terminal (or the reader) wraps them, never mid-word at 80
     meta = result.meta
     if meta["demo"]:
         _demo_banner(console, N_("The shelter register"))
@@ -206,11 +236,11 @@ def _print_coverage(result, out) -> None:
              ("effective_area_m2", "", N_("area m²")), ("per_capita_m2", "m2pp", N_("m²/person")), ("meets_2025", "", N_("2025")),
              ("gap_2025_m2", "", N_("gap 2025 m²")), ("meets_2029", "", N_("2029")), ("gap_2029_m2", "", N_("gap 2029 m²")),
              ("covered_share", "pct", N_("in reach")), ("assured_share", "pct", N_("assured")))
-    _print_rows(result.table, heads, title, keys=2)
+    _print_rows(result.table, heads, title, keys=2, city="units" not in meta)
     rs = meta["rule_set"]
-    console.print(_("rule set: {id} ({status}) — {source}").format(id=rs["id"], status=rs["status"], source=rs["source"]))
+    console.print(_("rule set: {id} ({status}) — {source}").format(id=rs["id"], status=_shown(rs["status"]), source=_shown(rs["source"])))
     console.print(_("population: {method}").format(method=meta["population_method"]))
-    console.print(_("distance: {metric}; assured places: {assignment}").format(metric=meta["distance"], assignment=meta["assignment"]))
+    console.print(_("distance: {metric}; assured places: {assignment}").format(metric=_shown(meta["distance"]), assignment=meta["assignment"]))
     for note in meta["notes"]:
         console.print(_("note: {note}").format(note=note))
     if out is not None:
@@ -256,10 +286,10 @@ def site(
     cands = read_candidates(cand_source, crs=candidates_crs or crs, columns=parse_columns_option(candidate_columns),
                             rules=rule_set, districts=districts, on_error=on_error)
     result = site_shelters(reg, cands, demand, year=year, rules=rule_set, districts=districts, network=net, method=method)
-    outcome.register(reg, input_name=register or "DEMO register")
+    outcome.register(reg, input_name=register or _(N_("DEMO register")))
     rejected_register = list(outcome.rejected)
-    outcome.register(cands, input_name=candidates or "DEMO candidates")
-    outcome.write(result.chosen, demo="the register and/or the candidate sites" if result.meta["demo"] else None)
+    outcome.register(cands, input_name=candidates or _(N_("DEMO candidates")))
+    outcome.write(result.chosen, demo=N_("the register and/or the candidate sites") if result.meta["demo"] else None)
     if as_json:  # "candidates_not_used": below 2,000 m² or invalid; "rejected": every register/candidate row left out
         outcome.json({**siting_records(result), "rejected_register": rejected_register})
     else:
@@ -270,7 +300,7 @@ def site(
 def _print_siting(result, out) -> None:
     from rich.console import Console
 
-    console = Console()
+    console = Console(soft_wrap=True)  # notes on one line each: the terminal (or the reader) wraps them, never mid-word at 80
     meta = result.meta
     if meta["demo"]:
         _demo_banner(console, N_("The register and/or the candidate sites"))
@@ -282,13 +312,13 @@ def _print_siting(result, out) -> None:
     cols = (("name", "", N_("district")), ("gap_m2", "", N_("gap m²")), ("sites_chosen", "", N_("sites")),
             ("added_area_m2", "", N_("added m²")), ("per_capita_after_m2", "m2pp", N_("m²/person after")),
             ("residual_gap_m2", "", N_("residual gap m²")), ("covered_share", "pct", N_("in reach before")),
-            ("covered_after_share", "pct", N_("after")), ("assured_share", "pct", N_("assured before")),
-            ("assured_after_share", "pct", N_("after")))
-    _print_rows(result.districts, cols, _("By district"), keys=1)
+            ("covered_after_share", "pct", N_("in reach after")), ("assured_share", "pct", N_("assured before")),
+            ("assured_after_share", "pct", N_("assured after")))
+    _print_rows(result.districts, cols, _("By district"), keys=1, city=True)
     console.print(_("method: {method} — {solver}; status: {status}; objective: {objective}").format(
-        method=meta["method"], solver=meta["solver"], status=meta["status"], objective=meta["objective"]))
+        method=_shown(meta["method"]), solver=meta["solver"], status=meta["status"], objective=meta["objective"]))
     console.print(_("rule set: {id} ({status}); candidates: {rule}, {eligible} eligible, {rejected} rejected").format(
-        id=meta["rule_set"]["id"], status=meta["rule_set"]["status"], rule=meta["candidate_rule"],
+        id=meta["rule_set"]["id"], status=_shown(meta["rule_set"]["status"]), rule=meta["candidate_rule"],
         eligible=meta["candidates_eligible"], rejected=meta["candidates_rejected"]))
     for note in meta["notes"]:
         console.print(_("note: {note}").format(note=note))
