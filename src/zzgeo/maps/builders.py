@@ -286,8 +286,35 @@ def _properties(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> tuple[pd.DataF
 
 def _aliases(fields: Sequence[str], labels: Mapping[str, str] | None) -> list[str]:
     """Escaped labels of *fields* (``data/map_labels.toml`` over *labels* over the column name): folium puts them into ``innerHTML``."""
-    names = field_labels() | dict(labels or {})
+    names = {k: _label_for_language(v) for k, v in field_labels().items()} | dict(labels or {})
     return [_esc(names.get(f, f)) for f in fields]
+
+
+def _label_for_language(text: str) -> str:
+    """A label of ``data/map_labels.toml`` ("常住人口 residents (2020 census)") as the interface language reads it: in
+    Chinese the Chinese words alone ("常住人口"; ``/person`` -> ``/人``), in English the label as written.
+
+    >>> from zzgeo.i18n import set_language
+    >>> set_language("zh"); [_label_for_language(t) for t in ("常住人口 residents (2020 census)", "2025 缺口 gap m²", "面积 km²")]
+    ['常住人口', '2025 缺口', '面积 km²']
+    >>> _label_for_language("人均有效避难面积 m²/person")
+    '人均有效避难面积 m²/人'
+    >>> set_language("en"); _label_for_language("常住人口 residents (2020 census)")
+    '常住人口 residents (2020 census)'
+    >>> set_language(None)
+    """
+    import re
+
+    from zzgeo.i18n import language
+
+    if language() == "en":
+        return text
+    kept: list[str] = []
+    for token in text.split(" "):
+        if re.match(r"^[(\[]?[A-Za-z]{2,}(?![A-Za-z²³])", token):  # the English half begins (units such as m², km² stay)
+            break
+        kept.append(token.replace("/person", "/人"))
+    return " ".join(kept) or text
 
 
 def _detail(kind: type, columns: Sequence[str], keys: Mapping[str, str], names: Mapping[str, str] | None, **kwargs: object):

@@ -183,22 +183,10 @@ def _shapes(districts, units):
 _TEXT_COLUMNS = ("adcode", "name", "district_name", "shelter_class")
 
 
-#: Ids of the run shown to people (rule status, distance, method): labels in the interface language, ids in English
-#: and in --json (:func:`zzgeo._cli.label_of`).
-SHOWN_IDS = {"checked": N_("checked"), "secondary": N_("secondary"), "unverified": N_("unverified"), "assumption": N_("assumption"),
-             "euclidean": N_("straight-line distance"), "network": N_("network distance"), "exact": N_("exact (optimal)"),
-             "greedy": N_("greedy (heuristic)")}
-#: The sources of the packaged rule sets as people read them (a rule file of one's own is shown as typed).
-PACKAGED_SOURCES = (N_("郑政文〔2011〕244号《郑州市应急避难场所建设实施方案》 (abolished by 郑政文〔2022〕40号, final paragraph)"),
-                    N_("GB 51143-2015 《防灾避难场所设计规范》 (commonly quoted figures; class mapping is a zzgeo assumption)"))
-
-
 def _shown(value: object) -> object:
-    from zzgeo._cli import label_of
+    from zzgeo.shelters.rules import shown_value
 
-    if isinstance(value, str) and value in PACKAGED_SOURCES:
-        return _(value)
-    return label_of(value, SHOWN_IDS)
+    return shown_value(value)
 
 
 #: The city-wide row as a person reads it: its gap is the sum of the district gaps, not the city's own shortfall

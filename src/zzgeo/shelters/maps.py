@@ -98,6 +98,7 @@ def coverage_map(result: CoverageResult, districts: gpd.GeoDataFrame, *, show_cl
 
     from zzgeo.i18n import _
     from zzgeo.maps import add_outlines, add_points, choropleth_map
+    from zzgeo.shelters.rules import shown_value
 
     meta = result.meta
     layer = districts[["adcode", "geometry"]].merge(result.table, on="adcode")
@@ -115,7 +116,7 @@ def coverage_map(result: CoverageResult, districts: gpd.GeoDataFrame, *, show_cl
             + _("per-capita effective shelter area, m²/person"),
             _("target: {source}").format(source=meta["target_source"]),
             _("rule set: {id} ({status}); service radii drawn as straight-line circles").format(
-                id=meta["rule_set"]["id"], status=meta["rule_set"]["status"]),
+                id=meta["rule_set"]["id"], status=shown_value(meta["rule_set"]["status"])),
             _("population: {method}").format(method=meta["population_method"][:90]),
         ],
         tooltip_columns=["name", "population", "effective_area_m2", "covered_share"],
@@ -188,6 +189,7 @@ def siting_map(plan: SitingResult, districts: gpd.GeoDataFrame, *, top: int = 30
     """
     from zzgeo.i18n import _
     from zzgeo.maps import add_points, choropleth_map
+    from zzgeo.shelters.rules import shown_value
 
     meta = plan.meta
     after = districts[["adcode", "geometry"]].merge(plan.districts, on="adcode")
@@ -197,7 +199,7 @@ def siting_map(plan: SitingResult, districts: gpd.GeoDataFrame, *, top: int = 30
         after, "per_capita_after_m2", basemap=basemap,
         title=_("Per-capita area after the {year} siting plan").format(year=meta["year"]) + (" (DEMO)" if demo else ""),
         caption_lines=[(_("DEMO register and DEMO candidate sites (synthetic)") if demo else _("user register and candidates")),
-                       _("method: {method} ({status})").format(method=meta["method"], status=meta["status"]),
+                       _("method: {method} ({status})").format(method=shown_value(meta["method"]), status=meta["status"]),
                        _("candidates: {rule}").format(rule=meta["candidate_rule"])],
         tooltip_columns=["name", "sites_chosen", "added_area_m2", "residual_gap_m2"],
         legend_title=_("m² per resident after"), demo=demo, breaks_include=list(meta["targets_m2"].values()),

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from zzgeo.i18n import N_, _
+from zzgeo.shelters.rules import shown_value
 from zzgeo.theme_run import ThemeRun, check_inputs, register_notes
 
 __all__ = ["INPUTS", "run"]
@@ -47,7 +48,7 @@ def _findings(cov, plan, targets) -> list[str]:
     after = plan.districts
     residual = after.loc[after["adcode"] != _CITY, "residual_gap_m2"].sum()
     lines.append(_("siting plan {year}: {n} candidate sites ({method}), residual gap {residual:,.0f} m²").format(
-        year=plan.meta["year"], n=len(plan.chosen), method=plan.meta["method"], residual=residual))
+        year=plan.meta["year"], n=len(plan.chosen), method=shown_value(plan.meta["method"]), residual=residual))
     return lines
 
 
@@ -104,7 +105,7 @@ def run(inputs: Mapping[str, object] | None = None, *, units=None) -> ThemeRun:
         findings=[*_findings(cov, plan, targets), *(_unit_findings(by_units) if by_units else [])],
         demo=demo,
         indicators=pd.DataFrame({"shelter_per_capita": table["per_capita_m2"], "shelter_coverage": table["covered_share"]}),
-        notes=[*cov.meta["notes"], _("rule set: {id} ({status})").format(id=rules.id, status=rules.status),
+        notes=[*cov.meta["notes"], _("rule set: {id} ({status})").format(id=rules.id, status=shown_value(rules.status)),
                _("population: {method}").format(method=cov.meta["population_method"]),
                *(n for n in (by_units.meta["notes"] if by_units else []) if n not in cov.meta["notes"]), *register_lines],
     )

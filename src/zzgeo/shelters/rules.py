@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 from zzgeo._data import data_path
 from zzgeo.config import ConfigModel, ConfigProblem, Positive, Text, each_once, load_config
 from zzgeo.errors import SchemaError, UnknownCodeError
-from zzgeo.i18n import _
+from zzgeo.i18n import N_, _
 
 __all__ = [
     "CLASSES",
@@ -38,7 +38,38 @@ __all__ = [
     "CandidateRule",
     "load_rules",
     "load_targets",
+    "SHOWN_IDS",
+    "PACKAGED_SOURCES",
+    "shown_value",
 ]
+
+#: Ids of the run shown to people (rule status, distance, method): labels in the interface language, ids in English
+#: and in --json (:func:`shown_value`).
+SHOWN_IDS = {"checked": N_("checked"), "secondary": N_("secondary"), "unverified": N_("unverified"), "assumption": N_("assumption"),
+             "euclidean": N_("straight-line distance"), "network": N_("network distance"), "exact": N_("exact (optimal)"),
+             "greedy": N_("greedy (heuristic)")}
+#: The sources of the packaged rule sets as people read them (a rule file of one's own is shown as typed).
+PACKAGED_SOURCES = (N_("郑政文〔2011〕244号《郑州市应急避难场所建设实施方案》 (abolished by 郑政文〔2022〕40号, final paragraph)"),
+                    N_("GB 51143-2015 《防灾避难场所设计规范》 (commonly quoted figures; class mapping is a zzgeo assumption)"))
+
+
+def shown_value(value: object) -> object:
+    """A rule-set status, a distance metric, a siting method or a packaged rule set's source as people read it, in
+    the interface language; in English (and in --json, the files) the id or text itself.
+
+    >>> from zzgeo.i18n import set_language
+    >>> set_language("en"); shown_value("euclidean"), shown_value("secondary"), shown_value("my own rules")
+    ('euclidean', 'secondary', 'my own rules')
+    >>> set_language(None)
+    """
+    from zzgeo.i18n import language
+
+    if not isinstance(value, str) or language() == "en":
+        return value
+    if value in PACKAGED_SOURCES:
+        return _(value)
+    return _(SHOWN_IDS[value]) if value in SHOWN_IDS else value
+
 
 #: Shelter classes, largest first.
 CLASSES = ("I", "II", "III")
