@@ -88,6 +88,7 @@ def template_cmd(
     on_error: Annotated[str, typer.Option("--on-error", help="With --check: raise (as every command does by default): stop at bad rows and name them, exit 2; flag: list them and exit 0.")] = "raise",
 ) -> None:
     """Write the Excel template of a register for an office to fill in: register sheet, read-me, example, drop-down lists."""
+    from zzgeo.i18n import _
     from zzgeo.registers.template import (
         default_template_name,
         read_template,
@@ -100,11 +101,11 @@ def template_cmd(
         frame = read_template(check, kind, crs=crs, on_error=on_error)
         outcome = Outcome()
         outcome.register(frame, input_name=str(check))
-        typer.echo(f"{check}: {len(frame)} row(s), {int(frame['valid'].sum())} valid")
-        outcome.console(what="template row(s)")
+        typer.echo(_("{file}: {n} row(s), {valid} valid").format(file=check, n=len(frame), valid=int(frame["valid"].sum())))
+        outcome.console(what=_("template row(s)"))
         return
     path = write_template(kind, out or Path(default_template_name(kind, lang)), lang=lang, overwrite=force)
-    typer.echo(f"wrote {path}")
+    typer.echo(_("wrote {path}").format(path=path))
 
 
 @app.command("serve")

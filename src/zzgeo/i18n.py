@@ -79,7 +79,7 @@ def set_language(lang: str | None) -> None:
     if lang is not None and lang not in LANGUAGES:
         from zzgeo.errors import ParameterError
 
-        raise ParameterError(f"--lang {lang!r}: use zh (中文) or en (English)")
+        raise ParameterError(gettext("--lang {lang!r}: use zh (中文) or en (English)").format(lang=lang))  # in the locale's language
     _chosen = lang
 
 
