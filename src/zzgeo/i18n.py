@@ -33,7 +33,7 @@ import hashlib
 import os
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "language", "set_language", "gettext", "ngettext", "_", "N_", "catalogue_path", "language_from_argv"]
+__all__ = ["LANGUAGES", "language", "set_language", "chosen_language", "gettext", "ngettext", "_", "N_", "catalogue_path", "language_from_argv"]
 
 #: Languages of the interface: Chinese and English.
 LANGUAGES = ("zh", "en")
@@ -81,6 +81,16 @@ def set_language(lang: str | None) -> None:
 
         raise ParameterError(gettext("--lang {lang!r}: use zh (中文) or en (English)").format(lang=lang))  # in the locale's language
     _chosen = lang
+
+
+def chosen_language() -> str | None:
+    """The language chosen with :func:`set_language`, or None when it follows the environment: what to put back
+    after a call in another language (``language()`` would pin the environment's language instead).
+
+    >>> chosen_language() is None
+    True
+    """
+    return _chosen
 
 
 def language_from_argv(argv: list[str]) -> str | None:

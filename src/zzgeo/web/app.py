@@ -184,10 +184,10 @@ class _State:
     def in_process(self, lang: str, fn, *args: Any, **kwargs: Any) -> Any:
         """Call the library in this process, one call at a time (its caches are not shared between threads, and the
         GIL runs one thread anyway), with its messages in the request's language *lang*."""
-        from zzgeo.i18n import language, set_language
+        from zzgeo.i18n import chosen_language, set_language
 
         with self.lookups:
-            before = language()
+            before = chosen_language()  # None while following the environment: put back as it was, not pinned
             set_language(lang)
             try:
                 return fn(*args, **kwargs)
