@@ -92,4 +92,5 @@ def test_cluster_by_address_and_the_command_line(parcels, tmp_path):
     assert run(app, ["land-price", "value", "src/zzgeo/data/landprice/demo_parcels.geojson", "--out", str(tmp_path / "one.gpkg")]) == 0
     assert run(app, ["land-price", "value", "src/zzgeo/data/landprice/demo_parcels.geojson", "--out", str(tmp_path / "parts.gpkg"),
                      "--scheduler", "threads", "--partitions", "3"]) == 0
-    _equal(read_vector(tmp_path / "one.gpkg"), read_vector(tmp_path / "parts.gpkg"))
+    for kind in ("point", "polygon"):  # the demo parcels are points and polygons: a GeoPackage layer per kind
+        _equal(read_vector(tmp_path / "one.gpkg", layer=f"one_{kind}"), read_vector(tmp_path / "parts.gpkg", layer=f"parts_{kind}"))
