@@ -18,6 +18,9 @@ from shapely.geometry import box
 # (LANG=zh_CN.UTF-8 would give Chinese); the tests of the Chinese interface set the language themselves.
 # CLI subprocesses inherit it. ZZGEO_TEST_LANG=zh runs the suite in Chinese, to read what a user sees.
 os.environ["ZZGEO_LANG"] = os.environ.get("ZZGEO_TEST_LANG", "en")
+# pytest-xdist's workers get COLUMNS=80, which zzgeo reads as a narrow terminal (tables split into parts): a test
+# reads the output as a pipe would get it, the same with or without workers; tests of narrow output set COLUMNS.
+os.environ.pop("COLUMNS", None)
 
 #: Near 二七广场 (Erqi Square), WGS-84; in 管城回族区 ~210 m from its border (checked in test_districts).
 ERQI_LONLAT = (113.6654, 34.7536)
