@@ -722,12 +722,13 @@ def cli_command(app: typer.Typer) -> Any:
 def _usage_name(param: Any) -> None:
     """An argument in the usage line as ``THEME`` (``[THEME]`` when optional), as click writes it: typer writes a
     required one as ``{theme}``, which reads as a placeholder nobody filled in."""
-    if getattr(param, "param_type_name", "") != "argument" or getattr(param, "metavar", None) is not None \
-            or not hasattr(param, "_usage_display_name"):
+    if getattr(param, "param_type_name", "") != "argument" or getattr(param, "metavar", None) is not None:
         return
     name = str(param.name).upper()
     shown = (name if param.required else f"[{name}]") + ("..." if param.nargs != 1 else "")
-    param._usage_display_name = lambda: shown
+    param.get_usage_pieces = lambda ctx: [shown]  # the usage line's piece (typer 0.28 and later)
+    if hasattr(param, "_usage_display_name"):  # typer 0.29 also shows it elsewhere by this
+        param._usage_display_name = lambda: shown
 
 
 def _localise_usage(cmd: Any) -> None:
