@@ -184,26 +184,30 @@ def test_a_report_config_may_name_only_uploaded_files(client):
     assert "uploaded" in one_line_error(client.post("/api/reports", files={"config": ("r.toml", config, "text/plain")}, headers=EN), 400)
 
 
-def test_a_report_job_that_fails_says_why_in_one_line(client):
+def _finished(client, job: str, *, timeout: float) -> dict:
+    """The state of report job *job* once it is no longer queued or running (the test fails after *timeout* s)."""
     import time
 
+    deadline = time.monotonic() + timeout
+    while (state := client.get(f"/api/jobs/{job}").json())["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, f"job {job} still {state['status']} after {timeout} s"
+        time.sleep(0.2)
+    return state
+
+
+def test_a_report_job_that_fails_says_why_in_one_line(client):
     config = b'[shelters]\nregister = "shelters.csv"\ncrs = "wgs84"\n'
     files = [("config", ("report.toml", config, "text/plain")), ("files", ("shelters.csv", SHELTERS.encode(), "text/csv"))]
     got = client.post("/api/reports", files=files, headers=EN)
     assert got.status_code == 202, got.text
     job = got.json()["job"]
-    deadline = time.monotonic() + 120
-    while (state := client.get(f"/api/jobs/{job}").json())["status"] in ("queued", "running"):
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
+    state = _finished(client, job, timeout=120)
     assert state["status"] == "failed" and "line 3" in state["error"] and "\n" not in state["error"]
     assert state["files"] == [] and client.get(f"/api/jobs/{job}/files/index.html").status_code == 404
 
 
 @pytest.mark.slow
 def test_a_report_on_an_uploaded_config_and_register(client):
-    import time
-
     config = b'[report]\npng = false\n\n[shelters]\nregister = "my shelters.csv"\ncrs = "wgs84"\n'
     clean = SHELTERS.replace(",abc,", ",3000,")
     files = [("config", ("report.toml", config, "text/plain")), ("files", ("my shelters.csv", clean.encode(), "text/csv"))]
@@ -215,10 +219,7 @@ def test_a_report_on_an_uploaded_config_and_register(client):
     got = client.post("/api/reports", files=files, headers=EN)
     assert got.status_code == 202, got.text
     job = got.json()["job"]
-    deadline = time.monotonic() + 300
-    while (state := client.get(f"/api/jobs/{job}").json())["status"] in ("queued", "running"):
-        assert time.monotonic() < deadline
-        time.sleep(0.5)
+    state = _finished(client, job, timeout=300)
     assert state["status"] == "done", state["error"]
     assert "maps/shelters_coverage.html" in state["files"] and state["result"]["demo"].get("shelters") != ["shelter register"]
     page = client.get(f"/api/jobs/{job}/files/maps/shelters_coverage.html")
