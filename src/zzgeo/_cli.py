@@ -40,7 +40,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from zzgeo._records import json_safe
-from zzgeo.i18n import N_, _
+from zzgeo.i18n import N_, _, label_of  # label_of: exported here for the commands
 
 __all__ = [
     "JsonOption",
@@ -154,24 +154,6 @@ def demo_in_json(what: str | Sequence[str] | None) -> None:
 def _pending_demo_notice() -> None:
     if _DEMO_PENDING and not _DEMO_SHOWN:
         demo_notice(_(", ").join(_(x) for x in _DEMO_PENDING))
-
-
-def label_of(value: object, labels: dict) -> object:
-    """An id shown to a person (``abolished``, ``county``): its label of *labels* (``N_()`` message ids) in the
-    interface language; in English the id itself, as ``--json`` and the files keep it.
-
-    >>> from zzgeo.i18n import set_language
-    >>> set_language("zh"); label_of("district", {"district": N_("district")}), label_of("x", {})
-    ('区县', 'x')
-    >>> set_language("en"); label_of("district", {"district": N_("district")})
-    'district'
-    >>> set_language(None)
-    """
-    from zzgeo.i18n import language
-
-    if language() == "en" or not isinstance(value, str) or value not in labels:
-        return value
-    return _(labels[value])
 
 
 def _cell(value: object, kind: str = "") -> str:

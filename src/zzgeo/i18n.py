@@ -33,7 +33,7 @@ import hashlib
 import os
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "language", "set_language", "chosen_language", "gettext", "ngettext", "_", "N_", "catalogue_path", "language_from_argv"]
+__all__ = ["LANGUAGES", "language", "set_language", "chosen_language", "gettext", "ngettext", "_", "N_", "catalogue_path", "language_from_argv", "label_of"]
 
 #: Languages of the interface: Chinese and English.
 LANGUAGES = ("zh", "en")
@@ -160,3 +160,19 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
 
 
 _ = gettext
+
+
+def label_of(value: object, labels: dict) -> object:
+    """An id shown to a person (``abolished``, ``county``): its label of *labels* (``N_()`` message ids) in the
+    interface language; in English, and for a value *labels* lacks, the value itself, as ``--json`` and the files
+    keep it. The one display-time lookup of the command line and the themes' tables.
+
+    >>> set_language("zh"); label_of("district", {"district": N_("district")}), label_of("x", {})
+    ('区县', 'x')
+    >>> set_language("en"); label_of("district", {"district": N_("district")})
+    'district'
+    >>> set_language(None)
+    """
+    if language() == "en" or not isinstance(value, str) or value not in labels:
+        return value
+    return gettext(labels[value])

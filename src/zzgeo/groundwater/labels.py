@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from zzgeo.i18n import N_, _, language
+from zzgeo.i18n import N_, _, label_of, language
 
 __all__ = ["ZONE_LABELS", "type_text", "zone_text", "yes_no", "percent", "integer", "river_text", "scale_text", "rule_status_text",
            "critical_rate_text", "place_text"]
@@ -38,7 +38,7 @@ _PHRASES = {
 
 def _phrase(value: object) -> str:
     text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-    return _(_PHRASES[text]) if text in _PHRASES else text
+    return label_of(text, _PHRASES)
 
 
 def type_text(kind: object) -> str:

@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 from zzgeo._data import data_path
 from zzgeo.config import ConfigModel, ConfigProblem, Positive, Text, each_once, load_config
 from zzgeo.errors import SchemaError, UnknownCodeError
-from zzgeo.i18n import N_, _
+from zzgeo.i18n import N_, _, label_of
 
 __all__ = [
     "CLASSES",
@@ -62,13 +62,7 @@ def shown_value(value: object) -> object:
     ('euclidean', 'secondary', 'my own rules')
     >>> set_language(None)
     """
-    from zzgeo.i18n import language
-
-    if not isinstance(value, str) or language() == "en":
-        return value
-    if value in PACKAGED_SOURCES:
-        return _(value)
-    return _(SHOWN_IDS[value]) if value in SHOWN_IDS else value
+    return label_of(value, {**SHOWN_IDS, **{source: source for source in PACKAGED_SOURCES}})
 
 
 #: Shelter classes, largest first.
