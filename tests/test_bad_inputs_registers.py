@@ -145,6 +145,9 @@ def _facilities(**cols) -> pd.DataFrame:
     ("p.csv", _parcels().rename(columns={"个别因素修正系数和": "个别因素修正系数合"}), VALUE,
      ["'个别因素修正系数合'", "did you mean '个别因素修正系数和'", "=sum_k'"]),
     ("p.csv", _parcels().rename(columns={"土地面积(㎡)": "土地面积积(亩)"}), VALUE, ["'土地面积积(亩)'", "did you mean '土地面积(㎡)'"]),
+    # a known header with its last word cut: the ΣK column read as missing, the parcel valued without its factors
+    ("p.csv", _parcels().rename(columns={"个别因素修正系数和": "个别因素修正"}), VALUE,
+     ["'个别因素修正'", "did you mean '个别因素修正系数'", "=sum_k'"]),
     # shelters: a required column (the reviewer's 有效面积积) and an optional one
     ("r.csv", _shelters().rename(columns={"有效面积": "有效面积积(㎡)"}), COVER + ["--register"],
      ["r.csv", "header '有效面积积(㎡)'", "did you mean '有效面积(㎡)'", "=effective_area_m2'"]),
@@ -177,7 +180,7 @@ def test_a_near_miss_header_mapped_with_columns_gives_the_figure_of_the_right_he
                        remarks=["r"], Shape_Area=[5000.0]), VALUE),
     ("r.csv", _shelters(备注=["东门"], 联系人=["李"], 联系电话=["0371"], 所属街道=["人民路街道"], 序号=[1], note=["n"]),
      COVER + ["--register"]),
-    ("f.csv", _facilities(备注=["b"], 举办者=["某公司"], 收费标准=["2000元/月"], 序号=[1], contact=["c"]),
+    ("f.csv", _facilities(备注=["b"], 举办者=["某公司"], 收费标准=["2000元/月"], 序号=[1], contact=["c"], 设施名称备注=["旧称"]),
      ["children", "--crs", "wgs84", "--register"]),
 ])
 def test_extra_columns_are_a_note_not_an_error(tmp_path, capsys, name, frame, args):

@@ -362,7 +362,9 @@ def _near_miss(key: str, known: str) -> float | None:
     Keys are compared after the loader's own normalisation (:func:`~zzgeo.registers.schema.header_key`:
     NFKC, no brackets, blanks, ``_`` or ``-``, any case) with the unit taken off. A key with Chinese
     characters is a near miss at edit distance 1 when both keys have 3 characters or more: with 2, one
-    character more or other makes another word (``序号``/``编号``, ``单位``/``单元``, ``权利人``/``权利``). An ASCII key
+    character more or other makes another word (``序号``/``编号``, ``单位``/``单元``, ``权利人``/``权利``); and when it is
+    a known header with 2 characters cut at one end, 4 or more left (``个别因素修正`` for ``个别因素修正系数``; a
+    header with a word added, ``设施名称备注``, is another column). An ASCII key
     is a near miss at a :class:`difflib.SequenceMatcher` ratio of 0.8 or more when both have 4 characters or
     more (``plotratoi`` for ``plotratio``: 0.89; ``note`` for ``name``: 0.5).
     """
@@ -377,9 +379,14 @@ def _near_miss(key: str, known: str) -> float | None:
         return ratio if ratio >= 0.8 else None
     if key.isascii() or known.isascii():
         return None
-    if min(len(key), len(known)) < 3 or _edit_distance(key, known) != 1:
+    distance = _edit_distance(key, known)
+    shorter = min(len(key), len(known))
+    # a known header with its last or first word cut (个别因素修正 for 个别因素修正系数), the rest whole and at least 4
+    # characters long; a header with a word added (设施名称备注) is another column
+    cut = distance == 2 and len(known) == len(key) + 2 >= 6 and (known.startswith(key) or known.endswith(key))
+    if shorter < 3 or (distance != 1 and not cut):
         return None
-    return 1.0 - 1.0 / max(len(key), len(known))
+    return 1.0 - distance / max(len(key), len(known))
 
 
 def _header_stem_key(col: object) -> str:
