@@ -205,7 +205,15 @@ def default_store() -> Path | str:
     env = os.environ.get("ZZGEO_STORE")
     if env:
         return env if _pg(env) else Path(env)
-    root = Path(__file__).resolve().parents[2]  # src/zzgeo/layers.py -> the checkout, in a source tree
+    return _default_gpkg(__file__, os.environ.get("XDG_DATA_HOME"), os.environ.get("HOME"))
+
+
+@functools.lru_cache(maxsize=4)
+def _default_gpkg(module_file: str, _xdg_data_home: str | None, _home: str | None) -> Path:
+    """The default GeoPackage: in the checkout's ``layers/`` folder in a source tree, else the per-user data folder
+    (found once for the same module path and data folders: resolving the path is a dozen system calls, which every
+    lookup paid)."""
+    root = Path(module_file).resolve().parents[2]  # src/zzgeo/layers.py -> the checkout, in a source tree
     if (root / "pyproject.toml").exists() and (root / "src" / "zzgeo").is_dir():
         return root / "layers" / "zzgeo.gpkg"
     from platformdirs import user_data_path

@@ -132,14 +132,13 @@ def _point_records(lon: float, lat: float, zones: dict[str, np.ndarray]) -> list
     from zzgeo.spatial.index import polygon_index
 
     rows: list[dict[str, Any]] = []
+    hits = polygon_index(zones["geometry"]).containing(lon, lat)  # every zone the point is in, of all tables and uses
     for table in table_names():
         for use in _uses(table):
             mask = zone_mask(zones["table"], zones["use"], table, use)
-            if not mask.any():
-                continue
-            found = int(polygon_index(zones["geometry"][mask]).query_xy([lon], [lat])[0])
-            if found >= 0:
-                rows.extend(_price_records(0, table, use, [(int(zones["grade"][mask][found]), 1.0)], 1.0))
+            inside = hits[mask[hits]]  # the first, as an index of this table and use's zones alone would answer
+            if len(inside):
+                rows.extend(_price_records(0, table, use, [(int(zones["grade"][inside[0]]), 1.0)], 1.0))
     return rows
 
 

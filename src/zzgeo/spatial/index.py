@@ -204,6 +204,43 @@ class PolygonIndex:
             xy[ok] = shapely.get_coordinates(geoms[ok])
         return self.query_xy(xy[:, 0], xy[:, 1], predicate=predicate)
 
+    def containing(self, x: float, y: float, *, predicate: str = "intersects") -> np.ndarray:
+        """Positions of every polygon one point lies in, in ascending order (overlapping polygons give several).
+
+        One tree query answers for all the polygons of the index; :meth:`query_xy` of a subset of them gives the
+        first of these positions that the subset holds. A lookup asks this once for the zones of every table and use.
+
+        Parameters
+        ----------
+        x, y : float
+            The point, in the polygons' CRS.
+        predicate : {"intersects", "within"}
+            As in :meth:`query_xy`.
+
+        Returns
+        -------
+        numpy.ndarray of int64
+
+        Examples
+        --------
+        >>> from shapely.geometry import box
+        >>> index = PolygonIndex([box(0, 0, 2, 2), box(5, 5, 6, 6), box(1, 1, 3, 3)])
+        >>> index.containing(1.5, 1.5).tolist(), index.containing(4.0, 4.0).tolist()
+        ([0, 2], [])
+        >>> index.containing(2.0, 2.0).tolist(), index.containing(2.0, 2.0, predicate="within").tolist()
+        ([0, 2], [2])
+        """
+        import shapely
+
+        if predicate not in PREDICATES:
+            raise SchemaError(_("predicate={predicate!r}; use one of {predicates}").format(predicate=predicate, predicates=PREDICATES))
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.geoms)
+        point = shapely.Point(float(x), float(y))
+        candidates = self._tree.query(point)
+        test = shapely.intersects if predicate == "intersects" else shapely.contains_properly
+        return np.sort(candidates[test(self.geoms[candidates], point)]).astype(np.int64)
+
     def _exact(self, x: np.ndarray, y: np.ndarray, predicate: str) -> np.ndarray:
         import shapely
 
