@@ -2,9 +2,12 @@
 
 1. Baseline: the library's :func:`zzgeo.landprice.lookup.lookup_point` called directly in this process,
    warm, on the same points (what one lookup costs without HTTP).
-2. Lookups: ``--clients`` concurrent clients (httpx.AsyncClient), each sending ``--lookups`` requests to
+2. Lookups: ``--clients`` concurrent clients, each sending ``--lookups`` requests to
    ``GET /api/land-price/lookup`` one after another (a closed loop), at points spread over central Zhengzhou.
-   Also run at lower concurrency (``--also``) to show where the latency comes from.
+   Also run at lower concurrency (``--also``) to show where the latency comes from. Each client is a plain
+   keep-alive HTTP/1.1 connection (``raw``, a few dozen lines here, so the load costs the shared cores little),
+   and again through ``httpx.AsyncClient`` (``--client both``, the default), which costs about a millisecond of
+   CPU per request on the client's side.
 3. Uploads: ``--uploads`` different shelter registers (each with one bad row) sent at once to
    ``POST /api/registers/shelters``; every result is compared with ``zzgeo shelters coverage --json`` run by
    hand on the same file, and the bad row must be named.
@@ -25,7 +28,6 @@ import platform
 import random
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -90,28 +92,74 @@ def baseline(pts: list[tuple[str, str]]) -> dict:
     return summary(times, 0, time.perf_counter() - t0)
 
 
-async def lookups(base: str, clients: int, per_client: int, seed: int) -> dict:
+class _Connection:
+    """One keep-alive HTTP/1.1 connection that sends a GET and reads its answer (status, body by Content-Length).
+
+    The load's own cost must stay small beside the server's on a 2-core machine: ``httpx.AsyncClient`` spends about
+    a millisecond of CPU per request in the client (its pool, URL building, header models), which the server then
+    waits for on the shared cores. ``--client httpx`` measures with it instead."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, target: str) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        self.writer.write(f"GET {target} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n\r\n".encode("ascii"))
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        fields = dict(line.split(":", 1) for line in lines[1:] if ":" in line)
+        length = {k.strip().lower(): v.strip() for k, v in fields.items()}.get("content-length")
+        if length is None:
+            raise ConnectionError(f"no Content-Length in the answer to {target}")
+        return status, await self.reader.readexactly(int(length))
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            await self.writer.wait_closed()
+
+
+async def lookups(base: str, clients: int, per_client: int, seed: int, client: str = "raw") -> dict:
+    """*clients* closed-loop clients, each sending *per_client* lookups one after another; latency per request."""
     pts = points(clients * per_client, seed)
     latencies: list[float] = []
     errors: list[str] = []
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
-        async def one_client(k: int) -> None:
+    host, port = base.removeprefix("http://").split(":")
+
+    def check(status: int, body: bytes) -> None:
+        if status != 200 or "tables" not in json.loads(body):
+            errors.append(f"{status}: {body[:120]!r}")
+
+    async def one_client(k: int, http: httpx.AsyncClient | None) -> None:
+        connection = _Connection(host, int(port))
+        try:
             for lon, lat in pts[k * per_client:(k + 1) * per_client]:
                 t = time.perf_counter()
                 try:
-                    r = await client.get("/api/land-price/lookup", params={"lon": lon, "lat": lat})
-                    if r.status_code != 200 or "tables" not in r.json():
-                        errors.append(f"{r.status_code}: {r.text[:120]}")
-                except httpx.HTTPError as exc:
+                    if http is not None:
+                        r = await http.get("/api/land-price/lookup", params={"lon": lon, "lat": lat})
+                        check(r.status_code, r.content)
+                    else:
+                        check(*await connection.get(f"/api/land-price/lookup?lon={lon}&lat={lat}"))
+                except (httpx.HTTPError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
                     errors.append(repr(exc))
+                    await connection.close()
+                    connection = _Connection(host, int(port))
                 latencies.append(time.perf_counter() - t)
+        finally:
+            await connection.close()
 
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
         t0 = time.perf_counter()
-        await asyncio.gather(*(one_client(k) for k in range(clients)))
+        await asyncio.gather(*(one_client(k, http if client == "httpx" else None) for k in range(clients)))
         wall = time.perf_counter() - t0
     out = summary(latencies, len(errors), wall)
-    out["clients"], out["first_errors"] = clients, errors[:3]
+    out["clients"], out["client"], out["first_errors"] = clients, client, errors[:3]
     return out
 
 
@@ -177,6 +225,8 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=200, help="lookups per client")
     parser.add_argument("--also", default="1,5,10", help="lower concurrencies also measured (comma-separated)")
     parser.add_argument("--uploads", type=int, default=10)
+    parser.add_argument("--client", choices=("raw", "httpx", "both"), default="both",
+                        help="the lookups' client: a plain keep-alive connection per client (raw), httpx.AsyncClient, or both")
     parser.add_argument("--cell-m", type=float, default=1000.0, help="population grid of the shelter coverage")
     args = parser.parse_args()
 
@@ -188,21 +238,24 @@ def main() -> None:
         for lon, lat in points(20, 99):  # warm: the store's arrays, the indexes, the imports
             httpx.get(f"{base}/api/land-price/lookup", params={"lon": lon, "lat": lat}, timeout=60)
         results = {"baseline_in_process": baseline(points(500, 7))}
-        for c in [int(x) for x in args.also.split(",") if x.strip()]:
-            results[f"lookups_{c}_clients"] = asyncio.run(lookups(base, c, min(args.lookups, 100), seed=c))
-        results[f"lookups_{args.clients}_clients"] = asyncio.run(lookups(base, args.clients, args.lookups, seed=1))
-        results["uploads"] = asyncio.run(uploads(base, args.uploads, args.cell_m))
+        for kind in (("raw", "httpx") if args.client == "both" else (args.client,)):
+            for c in [int(x) for x in args.also.split(",") if x.strip()]:
+                results[f"lookups_{c}_clients_{kind}"] = asyncio.run(lookups(base, c, min(args.lookups, 100), seed=c, client=kind))
+            results[f"lookups_{args.clients}_clients_{kind}"] = asyncio.run(
+                lookups(base, args.clients, args.lookups, seed=1, client=kind))
+        if args.uploads > 0:
+            results["uploads"] = asyncio.run(uploads(base, args.uploads, args.cell_m))
     finally:
         server.terminate()
         server.wait(timeout=30)
     results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(), "machine": platform.machine(),
                           "load_before": [round(x, 2) for x in load_before], "load_after": [round(x, 2) for x in os.getloadavg()],
                           "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime())}
-    print(f"{'run':<26}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'req/s':>8}")
+    print(f"{'run':<30}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'req/s':>8}")
     for name, r in results.items():
         if name != "machine":
-            print(f"{name:<26}{r['requests']:>9}{r['errors']:>8}{r['p50_ms']:>9}{r['p99_ms']:>9}{r['max_ms']:>9}{r['per_s']:>8}")
-    up = results["uploads"]
+            print(f"{name:<30}{r['requests']:>9}{r['errors']:>8}{r['p50_ms']:>9}{r['p99_ms']:>9}{r['max_ms']:>9}{r['per_s']:>8}")
+    up = results.get("uploads", {"equal_to_cli": 0, "uploads": 0, "mismatches": []})
     print(f"uploads equal to the CLI's result: {up['equal_to_cli']} of {up['uploads']}; mismatches {up['mismatches']}")
     print(f"machine: {results['machine']}")
     out = ROOT / "benchmarks" / "results" / "serve.json"
