@@ -317,11 +317,39 @@ def _checked_column(ctx: CheckContext, name: str) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(which[codes], categories=categories), name=name)
 
 
+#: The range checks of :func:`_pandera_schema` on arrays (NaN compares False, as pandera leaves nulls out).
+_RANGE_OPS = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal}
+
+
+def _passes(ctx: CheckContext, name: str) -> bool:
+    """Whether pandera surely finds nothing in column *name*: decided on the parsed arrays for numbers and
+    categories (values inside the ranges, no empty cell where none is allowed, no unknown word); False for
+    any other column that has a check, so that pandera runs and words its failures."""
+    spec = ctx.schema.columns[name]
+    if spec.type in ("number", "integer"):
+        values = ctx.values[name].to_numpy(dtype=float)
+        empty = np.isnan(values)
+        if not spec.nullable and empty.any():
+            return False
+        return all((_RANGE_OPS[op](values, bound) | empty).all() for op, bound in spec.ranges())
+    if spec.type == "category" and not spec.ranges():
+        codes, written, parsed = ctx.codes[name]
+        blank = np.array([p is None and is_empty(w) for w, p in zip(written, parsed)], dtype=bool)
+        unknown = np.array([p is None for p in parsed], dtype=bool) & ~blank
+        # every distinct cell but the last (which stands for empty cells) occurs in the column
+        return not unknown[:-1].any() and (spec.nullable or not blank[codes].any())
+    return spec.nullable and not spec.ranges()
+
+
 def pandera_checks(ctx: CheckContext) -> None:
-    """Ranges, vocabularies, empties and uniqueness of every schema column present, by pandera (lazy)."""
+    """Ranges, vocabularies, empties and uniqueness of every schema column present, by pandera (lazy).
+
+    Columns that surely pass (:func:`_passes`: the common case of a clean register) are not handed
+    to pandera: setting up its validation costs more than the checks themselves.
+    """
     import pandera.errors
 
-    present = tuple(n for n in ctx.schema.columns if n in ctx.values)
+    present = tuple(n for n in ctx.schema.columns if n in ctx.values and not _passes(ctx, n))
     if not present:
         return
     table = pd.concat([_checked_column(ctx, n) for n in present], axis=1)
@@ -426,14 +454,25 @@ def _row_keys(ctx: CheckContext, columns: list[str], *, geometry: bool = True, r
 
     Rows equal in all of them hash equal; the geometry enters as :func:`_geometry_keys`.
     """
-    index = pd.RangeIndex(ctx.issues.n if rows is None else len(rows))
-    table = pd.DataFrame({c: _taken(ctx.values[c], rows).set_axis(index) for c in columns}, index=index)
+    hashes = [pd.util.hash_pandas_object(_taken(ctx.values[c], rows), index=False).to_numpy() for c in columns]
     if geometry and ctx.schema.geometry and hasattr(ctx.frame, "geometry"):
-        for name, keys in _geometry_keys(ctx, rows).items():
-            table[name] = keys
-    if table.shape[1] == 0:
-        return np.zeros(len(index), dtype=np.uint64)
-    return pd.util.hash_pandas_object(table, index=False).to_numpy()
+        hashes += [pd.util.hash_array(keys) for keys in _geometry_keys(ctx, rows).values()]
+    if not hashes:
+        return np.zeros(ctx.issues.n if rows is None else len(rows), dtype=np.uint64)
+    return _combined(hashes)
+
+
+def _combined(hashes: list[np.ndarray]) -> np.ndarray:
+    """Row hashes of several columns' hashes: the combination of ``pandas.util.hash_pandas_object`` on a
+    frame of those columns (CPython's tuple hash), without building the frame."""
+    out = np.full(len(hashes[0]), 0x345678, dtype=np.uint64)
+    mult = np.uint64(1000003)
+    for i, column_hash in enumerate(hashes):
+        out ^= column_hash
+        out *= mult
+        mult += np.uint64(82520 + 2 * (len(hashes) - i))
+    out += np.uint64(97531)
+    return out
 
 
 def _taken(values: pd.Series, rows: np.ndarray | None) -> pd.Series:
@@ -452,7 +491,9 @@ def _geometry_keys(ctx: CheckContext, rows: np.ndarray | None) -> dict[str, np.n
 
     geoms, empty, types = (_taken_array(a, rows) for a in ctx.geometry_facts())
     point = (types == 0) & ~empty
-    if point.any():
+    if point.all():
+        point = ~shapely.has_z(geoms)
+    elif point.any():
         point[point] = ~shapely.has_z(geoms[point])
     if rows is None and point.all():  # the common case: the coordinates the location check reads anyway
         x, y = ctx.xy()
