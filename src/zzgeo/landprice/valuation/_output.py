@@ -39,20 +39,37 @@ def build_output(job: Job, index: pd.Index, unit: np.ndarray, area: np.ndarray, 
     """The valued parcels: input columns, then the result columns of :func:`_results`, on *index*.
 
     *unit* (NaN set where a row has an error) and *departure* (in per cent) become output columns in place.
+    One ``DataFrame`` of every column's array, labelled as ``concat([inputs, results], axis=1)`` would
+    label them (repeated input headers included), made a GeoDataFrame without a copy.
     """
+    import geopandas as gpd
+
     result = _results(job, unit, area, departure, ctx)
-    inputs = _input_columns(job, result)
-    columns = {}
-    for key, value in result.items():
-        values = column(value, job.n)
-        columns[key] = pd.Series(values, index=inputs.index, dtype=values.dtype, copy=False)
-    out = pd.concat([inputs, pd.DataFrame(columns, index=inputs.index, copy=False)], axis=1)
+    frame = job.ctx.frame
+    kept = np.flatnonzero(~frame.columns.isin(list(result)))
+    parts = [_input_column(job, frame.iloc[:, i]) for i in kept]
+    parts += [_as_series(column(value, job.n), frame.index) for value in result.values()]
+    out = pd.DataFrame(dict(enumerate(parts)), index=frame.index, copy=False)
+    out.columns = frame.columns[kept].append(pd.Index(list(result)))
+    out = gpd.GeoDataFrame(out, geometry=frame.geometry.name, copy=False)
     out.index = index
     rows = job.label
-    out.attrs = {**job.ctx.frame.attrs, "row_names": rows.kind, "first_row": rows.first, "id_column": job.ctx.id_column,
+    out.attrs = {**frame.attrs, "row_names": rows.kind, "first_row": rows.first, "id_column": job.ctx.id_column,
                  "name_column": "name", "generated_ids": False, "notes": [*job.ctx.file_notes, *ctx["date_warnings"]],
                  "area_column": job.has("area_m2")}  # an area column was read (a summary tells a blank cell from none)
     return out
+
+
+def _as_series(values: np.ndarray | pd.Categorical, index: pd.Index) -> pd.Series:
+    """*values* as a column as they are: no copy, no string inference of object arrays."""
+    return pd.Series(values, index=index, dtype=values.dtype, copy=False)
+
+
+def _input_column(job: Job, given: pd.Series) -> pd.Series:
+    """An input column as the output shows it: a schema column's parsed values (canonical name), else as given."""
+    if given.name in job.ctx.values:
+        return _as_series(job.ctx.values[given.name].to_numpy(), given.index)
+    return given
 
 
 def _results(job: Job, unit: np.ndarray, area: np.ndarray, departure: np.ndarray, ctx: dict) -> dict[str, object]:
@@ -107,17 +124,6 @@ def _table_source(table) -> str:
     if isinstance(table, Mapping):
         return "; ".join(f"{t.source} ({use})" for use, t in table.items())
     return table.source
-
-
-def _input_columns(job: Job, result: dict) -> gpd.GeoDataFrame:
-    """The parcels as given: parsed schema columns (canonical names) and every other column, minus what the output replaces."""
-    frame = job.ctx.frame
-    out = frame[[c for c in frame.columns if c not in result]]
-    for name in job.ctx.values:
-        if name in out.columns:
-            values = job.ctx.values[name].to_numpy()
-            out[name] = pd.Series(values, index=out.index, dtype=values.dtype, copy=False)
-    return out
 
 
 def column(value: object, n: int) -> np.ndarray | pd.Categorical:
