@@ -48,9 +48,10 @@ def numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     at once are not looked at one by one (the common case: a column of numbers).
     """
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-        nums = raw.astype("float64")
-        bad = ~np.isfinite(nums) & nums.notna()
-        return nums.where(np.isfinite(nums)), bad
+        nums = raw.to_numpy(dtype="float64", na_value=np.nan)  # on arrays: a few Series operations cost more at 10^5 rows
+        finite = np.isfinite(nums)
+        return (pd.Series(np.where(finite, nums, np.nan), index=raw.index, name=raw.name),
+                pd.Series(~finite & ~np.isnan(nums), index=raw.index, name=raw.name))
     objects = raw.astype(object)
     booleans = objects.map(type).isin((bool, np.bool_)).to_numpy()  # True in a number column is not 1
     fast = pd.to_numeric(objects.where(~booleans, None), errors="coerce").astype("float64")
