@@ -46,7 +46,7 @@ def build_output(job: Job, index: pd.Index, unit: np.ndarray, area: np.ndarray, 
 
     result = _results(job, unit, area, departure, ctx)
     frame = job.ctx.frame
-    kept = np.flatnonzero(~frame.columns.isin(list(result)))
+    kept = [i for i, label in enumerate(frame.columns) if label not in result]
     parts = [_input_column(job, frame.iloc[:, i]) for i in kept]
     parts += [_as_series(column(value, job.n), frame.index) for value in result.values()]
     out = pd.DataFrame(dict(enumerate(parts)), index=frame.index, copy=False)
@@ -60,8 +60,10 @@ def build_output(job: Job, index: pd.Index, unit: np.ndarray, area: np.ndarray, 
     return out
 
 
-def _as_series(values: np.ndarray | pd.Categorical, index: pd.Index) -> pd.Series:
-    """*values* as a column as they are: no copy, no string inference of object arrays."""
+def _as_series(values: np.ndarray | pd.Categorical, index: pd.Index) -> pd.Series | np.ndarray | pd.Categorical:
+    """*values* as a column as they are: no copy, no string inference of object arrays (numbers need no Series)."""
+    if values.dtype != object:
+        return values
     return pd.Series(values, index=index, dtype=values.dtype, copy=False)
 
 
@@ -130,6 +132,6 @@ def column(value: object, n: int) -> np.ndarray | pd.Categorical:
     """An output column: arrays as they are; a repeated text as a one-category column (writes as text)."""
     if isinstance(value, np.ndarray):
         return value
-    if isinstance(value, str):
-        return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+    if isinstance(value, str):  # codes all 0 of one category: nothing to validate
+        return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), dtype=pd.CategoricalDtype([value]), validate=False)
     return np.full(n, value)
