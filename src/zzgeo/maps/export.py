@@ -21,12 +21,16 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import folium
 
 from zzgeo.maps.assets import chromium_command, inline_assets, notes_block, temp_beside, write_atomic
 from zzgeo.errors import ChromiumError, MapExportError
 from zzgeo.i18n import N_, _
+
+if TYPE_CHECKING:
+    from zzgeo.maps.browser import MapBrowser
 
 __all__ = ["MapExport", "save_html", "save_png", "export_map", "render_png", "png_fingerprint", "find_chromium", "print_pdf"]
 
@@ -42,7 +46,10 @@ class MapExport:
     html : pathlib.Path
     png : pathlib.Path or None
         None when no PNG was asked for.
-    renderer : {"chromium", "matplotlib", None}
+    renderer : {"chromium", "chromium-playwright", "matplotlib", None}
+        ``chromium``: one ``chromium --headless --screenshot`` process for this PNG; ``chromium-playwright``: a tab
+        of one headless Chromium shared by many PNGs (:class:`zzgeo.maps.browser.MapBrowser`); ``matplotlib``:
+        a static drawing of the map's layers.
     note : str
         How the PNG was made (and why Chromium was not used, when it was not).
 
@@ -61,7 +68,7 @@ class MapExport:
 
     html: Path
     png: Path | None = None
-    renderer: str | None = None  # "chromium" | "matplotlib" | None
+    renderer: str | None = None  # "chromium" | "chromium-playwright" | "matplotlib" | None
     note: str = ""
 
 
@@ -208,6 +215,7 @@ def save_png(
     wait_ms: int = 3000,
     allow_network: bool = False,
     timeout: float = 120,
+    browser: MapBrowser | None = None,
 ) -> Path:
     """Screenshot an HTML map with headless Chromium.
 
@@ -229,6 +237,10 @@ def save_png(
         what the offline file holds.
     timeout : float
         Seconds before Chromium is given up on.
+    browser : MapBrowser, optional
+        Draw the page in a tab of this shared browser (:func:`zzgeo.maps.browser.open_browser`) instead of
+        starting a Chromium process for it; *chromium* and *wait_ms* are then not used (the page is shot once
+        it has drawn, see :mod:`zzgeo.maps.browser`).
 
     Returns
     -------
@@ -240,7 +252,7 @@ def save_png(
         ``html_path`` does not exist.
     ChromiumError
         No Chromium found (install: ``apt-get update && apt-get install -y chromium``),
-        or it failed or wrote no image.
+        or it failed or wrote no image (or did not finish drawing in time).
 
     See Also
     --------
@@ -269,6 +281,8 @@ def save_png(
     src = Path(html_path).resolve()
     if not src.is_file():
         raise FileNotFoundError(_("save_png: no HTML file {path!r}").format(path=str(src)))
+    if browser is not None:
+        return browser.screenshot(src, png_path, width=width, height=height, allow_network=allow_network, timeout=timeout)
     exe = find_chromium(chromium)
     if exe is None:
         raise ChromiumError(
@@ -304,11 +318,13 @@ def _run_chromium(cmd: list[str], src: Path, tmp: Path, out: Path, profile: str,
 
 
 def print_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str], *, chromium: str | None = None,
-              timeout: float = 180.0, wait_ms: int = 3000) -> Path:
+              timeout: float = 180.0, wait_ms: int = 3000, browser: MapBrowser | None = None) -> Path:
     """Print a local HTML page to PDF with headless Chromium, atomically (the page's CSS ``@page`` sets the paper).
 
     Chromium embeds the fonts the page uses (subsets), Chinese ones included. Network access is blocked as for
-    PNGs: the page must be self-contained (local images are fine).
+    PNGs: the page must be self-contained (local images are fine). With *browser* (a shared
+    :class:`zzgeo.maps.browser.MapBrowser`) the page is printed in a tab of it, once loaded, instead of by a
+    Chromium process of its own; if that fails, by a process of its own.
 
     Raises
     ------
@@ -327,6 +343,11 @@ def print_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str
     zzgeo.errors.ChromiumError: print_pdf: headless Chromium not found (chromium='/no/such/chromium'); install it with `apt-get update && apt-get install -y chromium`
     """
     src = Path(html_path).resolve()
+    if browser is not None:
+        try:
+            return browser.pdf(src, pdf_path, timeout=timeout)
+        except ChromiumError:
+            pass  # the process of its own below says what is wrong, if anything is
     exe = find_chromium(chromium)
     if exe is None:
         raise ChromiumError(_("print_pdf: headless Chromium not found (chromium={chromium!r}); install it with `{install}`").format(
@@ -354,6 +375,7 @@ def export_map(
     width: int = 1200,
     height: int = 900,
     chromium: str | os.PathLike[str] | None = None,
+    browser: MapBrowser | None = None,
 ) -> MapExport:
     """Write *m* as offline HTML and, if asked, as PNG; say which renderer drew the PNG.
 
@@ -371,6 +393,9 @@ def export_map(
         PNG size in pixels.
     chromium : path-like, optional
         Browser executable.
+    browser : MapBrowser, optional
+        A shared headless browser (:func:`zzgeo.maps.browser.open_browser`) to draw the PNG in, for callers
+        that export many maps; when it fails, Chromium is started for this PNG as without it.
 
     Returns
     -------
@@ -414,7 +439,8 @@ def export_map(
     folder = Path(tempfile.mkdtemp(prefix=f".{final_html.stem}.", dir=final_html.parent))
     try:  # both files are made beside the targets and moved in together: a failed PNG leaves no new HTML
         html = save_html(m, folder / final_html.name)
-        made = _png(m, html, folder / f"png-{final_png.name}", renderer=renderer, width=width, height=height, chromium=chromium)
+        made = _png(m, html, folder / f"png-{final_png.name}", renderer=renderer, width=width, height=height, chromium=chromium,
+                    browser=browser)
         final_png.parent.mkdir(parents=True, exist_ok=True)
         os.replace(made.png, final_png)
         os.replace(html, final_html)
@@ -432,6 +458,7 @@ def render_png(
     width: int = 1200,
     height: int = 900,
     chromium: str | os.PathLike[str] | None = None,
+    browser: MapBrowser | None = None,
 ) -> MapExport:
     """The PNG of a page already written by :func:`save_html` from *m*: Chromium, else (``auto``) matplotlib.
 
@@ -447,6 +474,9 @@ def render_png(
     renderer : {"auto", "chromium", "matplotlib"}
     width, height : int
     chromium : path-like, optional
+    browser : MapBrowser, optional
+        A shared headless browser to draw in (see :func:`export_map`); this function may be called from many
+        threads with the same browser.
 
     Returns
     -------
@@ -466,7 +496,8 @@ def render_png(
     """
     if renderer not in ("auto", "chromium", "matplotlib"):
         raise MapExportError(_("renderer {renderer!r}: use auto, chromium or matplotlib").format(renderer=renderer))
-    return _png(m, Path(html_path), Path(png_path), renderer=renderer, width=width, height=height, chromium=chromium)
+    return _png(m, Path(html_path), Path(png_path), renderer=renderer, width=width, height=height, chromium=chromium,
+                browser=browser)
 
 
 #: folium names every element ``<kind>_<uuid4 hex>``: a new name on every build of the same map.
@@ -481,19 +512,21 @@ def png_fingerprint(
     width: int = 1200,
     height: int = 900,
     chromium: str | os.PathLike[str] | None = None,
+    browser: MapBrowser | None = None,
 ) -> str:
     """A hash of everything the PNG of a page depends on: two pages with the same fingerprint draw the same PNG.
 
     The page as written, with folium's random element names numbered in order of first appearance and
     the export time stamp left out (neither is drawn); the renderer that :func:`render_png` would use now
-    (Chromium: its executable, size and modification time, and its command-line flags; matplotlib: the
-    drawing code); the size; and the zzgeo version.
+    (Chromium: its executable, size and modification time, and its command-line flags, or, with a shared
+    *browser*, Playwright's version, the browser's flags and how a page is waited for; matplotlib: the
+    drawing code); the size; and the zzgeo version. A PNG drawn one way never has the fingerprint of the other.
 
     Parameters
     ----------
     html_path : str or path-like
         A page written by :func:`save_html`.
-    renderer, width, height, chromium
+    renderer, width, height, chromium, browser
         As for :func:`render_png`.
 
     Returns
@@ -522,7 +555,9 @@ def png_fingerprint(
     names: dict[str, str] = {}
     page = _ELEMENT_ID.sub(lambda hit: names.setdefault(hit.group(0), f"zz{len(names)}"), page)
     exe = find_chromium(chromium) if renderer != "matplotlib" else None
-    if exe:
+    if exe and browser is not None:
+        drawn = ["chromium-playwright", *browser.identity]
+    elif exe:
         stat = Path(exe).resolve().stat()
         drawn = [str(Path(exe).resolve()), str(stat.st_size), str(stat.st_mtime_ns),
                  *chromium_command("EXE", profile="P", shot=Path("S"), width=width, height=height, wait_ms=3000, allow_network=False)]
@@ -534,17 +569,25 @@ def png_fingerprint(
     return digest.hexdigest()
 
 
-def _png(m: folium.Map, html: Path, target: Path, *, renderer: str, width: int, height: int, chromium) -> MapExport:
-    """The PNG of a saved page: headless Chromium, else (``auto``) a matplotlib drawing of the map's layers."""
+def _png(m: folium.Map, html: Path, target: Path, *, renderer: str, width: int, height: int, chromium,
+         browser: MapBrowser | None = None) -> MapExport:
+    """The PNG of a saved page: a tab of the shared *browser*, else a headless Chromium process of its own, else
+    (``auto``) a matplotlib drawing of the map's layers."""
     note = ""
+    if renderer != "matplotlib" and browser is not None:
+        try:
+            return MapExport(html, save_png(html, target, width=width, height=height, browser=browser), "chromium-playwright",
+                             _("screenshot of the offline page in one headless Chromium shared by the maps (Playwright)"))
+        except ChromiumError as exc:
+            note = f"{str(exc).splitlines()[0]}; "
     if renderer != "matplotlib":
         try:
             return MapExport(html, save_png(html, target, width=width, height=height, chromium=chromium), "chromium",
-                             _("headless Chromium screenshot of the offline page"))
+                             note + _("headless Chromium screenshot of the offline page"))
         except ChromiumError as exc:
             if renderer == "chromium":
                 raise
-            note = f"{str(exc).splitlines()[0]}; "
+            note += f"{str(exc).splitlines()[0]}; "
     from zzgeo.maps.static import render_static
     from zzgeo.maps.state import map_state
 
