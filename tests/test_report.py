@@ -265,6 +265,46 @@ def test_failed_run_leaves_the_previous_bundle(runs, tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # the half-built folder is gone
 
 
+def test_pngs_and_pdf_in_one_shared_browser_when_playwright_is_there(bundle):
+    """Issue 20 (3): with Playwright, every PNG is a tab of one browser, and report.json says so (a PNG drawn by a
+    Chromium process of its own is recorded as ``chromium``, and not reused for the other way: tests/test_maps_browser.py)."""
+    pytest.importorskip("playwright.async_api")
+    manifest = json.loads((bundle.out / "report.json").read_text(encoding="utf-8"))
+    if not any(r.startswith("chromium") for r in manifest["renderers"]):
+        pytest.skip("no Chromium here: the PNGs are matplotlib drawings")
+    assert {entry["renderer"] for entry in manifest["maps"].values()} == {"chromium-playwright"}
+    assert "report.pdf" in bundle.files
+
+
+def test_the_shared_browser_is_closed_after_a_run_and_after_a_failed_one(runs, tmp_path, monkeypatch):
+    pytest.importorskip("playwright.async_api")
+    from test_maps_browser import chromium_descendants
+    from zzgeo.maps import browser
+
+    opened = []
+    real = browser.open_browser
+
+    def tracked(*args, **kwargs):
+        opened.append(real(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(browser, "open_browser", tracked)
+    monkeypatch.setattr(report, "run_themes", lambda *a, **k: runs)
+    before = set(chromium_descendants())
+    report.build_report(tmp_path / "r", png=False)  # the PDF is printed in the browser
+    if opened[0] is None:
+        pytest.skip("no Chromium here")
+    assert opened[0]._closed and set(chromium_descendants()) - before == set()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(report, "_export_maps", broken)
+    with pytest.raises(OSError, match="disk full"):
+        report.build_report(tmp_path / "r", png=True)
+    assert opened[1]._closed and set(chromium_descendants()) - before == set()
+
+
 def test_refuses_a_folder_that_is_not_a_report(tmp_path):
     folder = tmp_path / "mine"
     folder.mkdir()

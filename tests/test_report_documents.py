@@ -59,6 +59,35 @@ def test_pdf_text_on_a4_portrait_maps_on_landscape(tmp_path: Path, paper: str, s
     assert sorted(p.name for p in tmp_path.iterdir()) == ["maps_shelters.png", "report.pdf"]  # the print page is removed
 
 
+def test_pdf_in_the_shared_browser_has_the_same_pages_sizes_and_fonts(tmp_path: Path) -> None:
+    pytest.importorskip("playwright.async_api")
+    import pypdf
+
+    from zzgeo.maps.browser import open_browser
+
+    def described(path: Path) -> tuple:
+        reader = pypdf.PdfReader(path)
+        sizes = [(round(float(p.mediabox.width) * 25.4 / 72), round(float(p.mediabox.height) * 25.4 / 72)) for p in reader.pages]
+        fonts = set()
+        for page in reader.pages:
+            for font in (page["/Resources"].get("/Font") or {}).values():
+                font = font.get_object()
+                if font["/Subtype"] != "/Type3":
+                    d = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)["/FontDescriptor"]
+                    fonts.add((str(font["/BaseFont"]).split("+")[-1], any(k in d.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))))
+        return sizes, sorted(fonts), [" ".join(p.extract_text().split()) for p in reader.pages], sum(len(p.images) for p in reader.pages)
+
+    shared = open_browser()
+    if shared is None:
+        pytest.skip("needs chromium (apt-get install chromium)")
+    doc = _doc(tmp_path, "A3")
+    with shared:
+        tabbed = described(write_pdf(doc, tmp_path, browser=shared, name="tab.pdf"))
+    alone = described(write_pdf(doc, tmp_path, name="alone.pdf"))
+    assert tabbed == alone and tabbed[0] == [(210, 297), (420, 297)] and tabbed[3] == 1
+    assert tabbed[1] and all(embedded for _name, embedded in tabbed[1])
+
+
 @pytest.mark.parametrize(("paper", "size"), [("A3", (420, 297)), ("A4", (297, 210))])
 def test_docx_map_sections_and_picture_within_the_page(tmp_path: Path, paper: str, size: tuple[int, int]) -> None:
     import docx

@@ -12,6 +12,7 @@ or not at all.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import html
 import json
 import os
@@ -231,7 +232,7 @@ def _write_scorecard(result, config, folder: Path, suffix: str = "") -> list[str
 
 
 def _png_workers() -> int:
-    """Chromium processes at a time once every map is built: one per core this process may use (at most 8)."""
+    """PNGs drawn at a time (Chromium processes, or tabs of the shared browser) once every map is built: one per core this process may use (at most 8)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -306,8 +307,10 @@ def _reuse_png(old: dict | None, fingerprint: str, renderer: str, previous: Path
 
 
 def _export_maps(builders, folder: Path, *, basemap: str, png: bool, progress: Progress | None, timings: list,
-                 combined_parts: Mapping[str, str] | None = None, previous: Path | None = None) -> tuple[list, dict]:
-    """Build each map and write its page, one after the other; draw the PNGs on worker threads meanwhile.
+                 combined_parts: Mapping[str, str] | None = None, previous: Path | None = None,
+                 browser=None) -> tuple[list, dict]:
+    """Build each map and write its page, one after the other; draw the PNGs on worker threads meanwhile (in tabs
+    of the shared *browser* when there is one, else each in a Chromium process of its own).
 
     A map's PNG is copied from the previous bundle at *previous* instead of drawn when :func:`_reuse_png`
     finds that safe. The combined map is made of the maps already built (*combined_parts*: label -> name),
@@ -319,7 +322,8 @@ def _export_maps(builders, folder: Path, *, basemap: str, png: bool, progress: P
 
     (folder / "maps").mkdir(parents=True, exist_ok=True)
     old = _previous_pngs(previous) if png else {}
-    renderer_now = "chromium" if find_chromium() else "matplotlib"
+    renderer_now = ("chromium-playwright" if browser is not None else "chromium") if find_chromium() else "matplotlib"
+    draw = functools.partial(render_png, browser=browser)
     built: dict[str, object] = {}
     entries: dict[str, dict] = {}
     exports: dict[str, object] = {}
@@ -327,7 +331,7 @@ def _export_maps(builders, folder: Path, *, basemap: str, png: bool, progress: P
     build_s = html_s = 0.0
     workers = _png_workers()
     slots = _Slots(max(1, workers - 1))  # while maps are built here, one core less for Chromium
-    with ThreadPoolExecutor(max_workers=workers) as pool:  # Chromium runs in processes of its own
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # the threads wait for Chromium, which draws in processes of its own
         for i, (name, build) in enumerate(builders.items()):
             if progress:
                 progress(_("map: {name}").format(name=name), i, len(builders))
@@ -348,7 +352,7 @@ def _export_maps(builders, folder: Path, *, basemap: str, png: bool, progress: P
                 exports[name] = MapExport(html_path)
                 continue
             png_path = html_path.with_suffix(".png")
-            fingerprint = png_fingerprint(html_path)
+            fingerprint = png_fingerprint(html_path, browser=browser)
             html_s += time.perf_counter() - t1
             entries[name].update(png=f"maps/{png_path.name}", fingerprint=fingerprint)
             if previous is not None and _reuse_png(old.get(name), fingerprint, renderer_now, previous, png_path):
@@ -357,7 +361,7 @@ def _export_maps(builders, folder: Path, *, basemap: str, png: bool, progress: P
                                      png_reused=True)
                 exports[name] = MapExport(html_path, png_path, kept["renderer"], str(kept.get("note", "")))
                 continue
-            pending[name] = pool.submit(slots.run, render_png, m, html_path, png_path)
+            pending[name] = pool.submit(slots.run, draw, m, html_path, png_path)
         slots.resize(workers)
         timings.append(("maps: build", build_s))
         timings.append(("maps: HTML", html_s))
@@ -748,6 +752,7 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     from zzgeo.report.scoring import district_scores, load_score_config
 
     config = config if isinstance(config, ReportConfig) else load_report_config(config)
+    from zzgeo.maps.browser import open_browser
     from zzgeo.maps.state import basemap_of
 
     png = config.png if png is None else png
@@ -768,13 +773,18 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
+    browser = None
     try:
+        browser = open_browser()  # one headless Chromium for the PNGs and the PDF (None without Playwright); starts meanwhile
         bundle_notes: list[str] = []
         files, exports, maps = _write_bundle(tmp, runs, scores, score_config, basemap=basemap, png=png, progress=progress,
                                              timings=timings, previous=target if target.is_dir() else None, unit_scores=unit_scores,
-                                             notes=bundle_notes)
+                                             notes=bundle_notes, browser=browser)
         created = _dt.datetime.now(BEIJING)
-        written, document_notes = _write_documents(tmp, runs, scores, exports, config, created, progress, timings)
+        written, document_notes = _write_documents(tmp, runs, scores, exports, config, created, progress, timings,
+                                                   browser=browser)
+        if browser is not None:
+            browser.close()
         files += written
         document_notes = [*bundle_notes, *document_notes]
         timings.append(("total", time.perf_counter() - total_start))
@@ -786,14 +796,17 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
             write_tables(postgis_tables(runs, scores), dsn, schema=schema)
         _swap_in(tmp, target)
     finally:
+        if browser is not None:
+            browser.close()  # closing twice does nothing
         shutil.rmtree(tmp, ignore_errors=True)
     result.out = target
     result.notes = [*recovered, *document_notes]
     return result
 
 
-def _write_documents(tmp: Path, runs, scores, exports, config: ReportConfig, created: _dt.datetime, progress, timings) -> tuple[list[str], list[str]]:
-    """``report.pdf`` (headless Chromium) and ``report.docx`` (python-docx) from one :class:`ReportDocument`;
+def _write_documents(tmp: Path, runs, scores, exports, config: ReportConfig, created: _dt.datetime, progress, timings, *,
+                     browser=None) -> tuple[list[str], list[str]]:
+    """``report.pdf`` (headless Chromium: a tab of the shared *browser* when there is one) and ``report.docx`` (python-docx) from one :class:`ReportDocument`;
     the files written and the notes (why the PDF is missing, maps without PNG)."""
     from zzgeo.errors import ChromiumError
     from zzgeo.report.documents import beijing_time, report_document, write_docx, write_pdf
@@ -809,7 +822,7 @@ def _write_documents(tmp: Path, runs, scores, exports, config: ReportConfig, cre
     write_docx(doc, tmp / "report.docx")
     files.append("report.docx")
     try:
-        write_pdf(doc, tmp)
+        write_pdf(doc, tmp, browser=browser)
         files.append("report.pdf")
     except ChromiumError as exc:
         notes.append(_("report.pdf not written: {reason}").format(reason=str(exc).splitlines()[0]))
@@ -850,9 +863,11 @@ def _built_once(build: Callable[..., object]) -> Callable[..., object]:
 
 
 def _write_bundle(tmp: Path, runs, scores, score_config, *, basemap: str, png: bool, progress, timings,
-                  previous: Path | None = None, unit_scores=None, notes: list[str] | None = None) -> tuple[list[str], list, dict]:
+                  previous: Path | None = None, unit_scores=None, notes: list[str] | None = None,
+                  browser=None) -> tuple[list[str], list, dict]:
     """Tables, scorecard and maps into *tmp*; the files written (relative), the map exports and the maps' manifest
-    entries (PNGs of unchanged maps are copied from the bundle at *previous*)."""
+    entries (PNGs of unchanged maps are copied from the bundle at *previous*; the others drawn in the shared
+    *browser* when there is one)."""
     start = time.perf_counter()
     if progress:
         progress(_("tables"), 0, 1)
@@ -875,7 +890,7 @@ def _write_bundle(tmp: Path, runs, scores, score_config, *, basemap: str, png: b
         notes.extend(styles.notes)
     timings.append(("GeoPackage layers and QGIS styles", time.perf_counter() - start))
     exports, maps = _export_maps(builders, tmp, basemap=basemap, png=png, progress=progress, timings=timings,
-                                 combined_parts=_combined_parts(runs, scores), previous=previous)
+                                 combined_parts=_combined_parts(runs, scores), previous=previous, browser=browser)
     files += [f"maps/{e.html.name}" for e in exports] + [f"maps/{e.png.name}" for e in exports if e.png]
     return files, exports, maps
 

@@ -294,8 +294,10 @@ def print_html(doc: ReportDocument, folder: Path) -> str:
     return "\n".join(out)
 
 
-def write_pdf(doc: ReportDocument, folder: str | Path, *, chromium: str | None = None, name: str = "report.pdf") -> Path:
-    """Print *doc* to ``folder/name`` with headless Chromium (the page is written beside it and removed).
+def write_pdf(doc: ReportDocument, folder: str | Path, *, chromium: str | None = None, name: str = "report.pdf",
+              browser=None) -> Path:
+    """Print *doc* to ``folder/name`` with headless Chromium (the page is written beside it and removed); in a tab
+    of *browser* (a shared :class:`zzgeo.maps.browser.MapBrowser`) when given.
 
     Raises
     ------
@@ -308,7 +310,7 @@ def write_pdf(doc: ReportDocument, folder: str | Path, *, chromium: str | None =
     page = folder / f".{Path(name).stem}.print.html"
     page.write_text(print_html(doc, folder), encoding="utf-8")
     try:
-        return print_pdf(page, folder / name, chromium=chromium)
+        return print_pdf(page, folder / name, chromium=chromium, browser=browser)
     finally:
         page.unlink(missing_ok=True)
 
