@@ -131,7 +131,7 @@ class Job:
     def column(self, name: str) -> np.ndarray:
         """A parsed input column as floats (NaN where empty or absent); read once, read-only (copy to change it)."""
         if name not in self._floats:
-            values = np.asarray(self.ctx.value(name).to_numpy(dtype=float)).view()
+            values = self.ctx.values[name].to_numpy(dtype=float).view() if self.has(name) else np.full(self.n, np.nan)
             values.flags.writeable = False
             self._floats[name] = values
         return self._floats[name]

@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from zzgeo.landprice.rules import MU_M2, doc_number
-from zzgeo.landprice.valuation.steps import individual_correction
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -85,12 +84,12 @@ def _results(job: Job, unit: np.ndarray, area: np.ndarray, departure: np.ndarray
         "use_zh": keys.column("use_zh"), "grade": job.grades.texts(), "grade_source": _grade_sources(job, ctx["zones_demo"]),
         "price_form": keys.column("price_form"),
         "benchmark_yuan_m2": c["benchmark"], "benchmark_plot_ratio": c["far_b"], "plot_ratio": c["far"],
-        "sum_k": c["sum_k"], "k_individual": individual_correction(c["sum_k"]),
+        "sum_k": c["sum_k"], "k_individual": c["k_individual"],
         "reduction_rate": c["r"], "term_benchmark_years": c["n"], "term_years": c["m"], "k_term": c["k_term"],
         "k_plot": c["k_plot"], "floor_to_ground": c["to_ground"],
         "valuation_date": ctx["when"].isoformat(), "k_date": ctx["k_date"], "k_date_source": ctx["date_source"],
         "development_adj_yuan_m2": c["dev"],
-        "unit_price_yuan_m2": unit, "unit_price_yuan_mu": np.round(unit * 10000.0 / 15.0, 2),
+        "unit_price_yuan_m2": unit, "unit_price_yuan_mu": _per_mu(unit),
         "area_m2": area, "area_mu": area / MU_M2, "value_yuan": unit * area,
         "departure_pct": np.multiply(departure, 100.0, out=departure),
         "warnings": job.warnings.joined(),  # warnings of every parcel alike (K_date = 1) are in attrs["notes"]
@@ -101,6 +100,13 @@ def _results(job: Job, unit: np.ndarray, area: np.ndarray, departure: np.ndarray
         "zones_demo": ctx["zones_demo"],
         "doc_number": doc_number(),
     }
+
+
+def _per_mu(unit: np.ndarray) -> np.ndarray:
+    """元/亩 of 元/m², to the fen: ``round(unit × 10000 / 15, 2)``, in one array."""
+    mu = np.multiply(unit, 10000.0)
+    mu /= 15.0
+    return np.round(mu, 2, out=mu)
 
 
 def _districts(job: Job) -> tuple[np.ndarray, np.ndarray]:

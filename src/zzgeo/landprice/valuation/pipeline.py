@@ -182,13 +182,19 @@ def _valuation_date(opts: ValuationOptions) -> dt.date:
 
 
 def _coefficients(job: Job, opts: ValuationOptions, k_date: float) -> dict[str, np.ndarray]:
-    sum_k = job.column("sum_k")
-    sum_k = np.where(np.isfinite(sum_k), sum_k, opts.sum_k)
-    dev = job.column("development_adj")
-    dev = np.where(np.isfinite(dev), dev, float(opts.development_adjustment_yuan_m2))
-    job.cols["sum_k"], job.cols["dev"] = sum_k, dev
-    return {"individual": individual_correction(sum_k), "term": job.cols["k_term"], "plot_ratio": job.cols["k_plot"],
+    sum_k = _given_or(job, "sum_k", opts.sum_k)
+    dev = _given_or(job, "development_adj", float(opts.development_adjustment_yuan_m2))
+    job.cols["sum_k"], job.cols["dev"], job.cols["k_individual"] = sum_k, dev, individual_correction(sum_k)
+    return {"individual": job.cols["k_individual"], "term": job.cols["k_term"], "plot_ratio": job.cols["k_plot"],
             "floor_to_ground": job.cols["to_ground"], "date": k_date, "development": dev}
+
+
+def _given_or(job: Job, column: str, default: float) -> np.ndarray:
+    """A parsed input column with *default* where a row has no value (all rows when the parcels lack the column)."""
+    if not job.has(column):
+        return np.full(job.n, default, dtype=float)
+    given = job.column(column)
+    return np.where(np.isfinite(given), given, default)
 
 
 def _area(job: Job) -> np.ndarray:
@@ -205,10 +211,12 @@ def _area(job: Job) -> np.ndarray:
 def _departures(job: Job, unit: np.ndarray, rules: ValuationRules) -> np.ndarray:
     """Departure from the benchmark, compared in the table's own unit (floor prices for floor uses)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        departure = unit / job.cols["to_ground"] / job.cols["benchmark"] - 1.0
+        departure = np.divide(unit, job.cols["to_ground"])
+        departure /= job.cols["benchmark"]
+        departure -= 1.0
     big = np.flatnonzero(np.abs(departure) >= rules.departure_threshold)
     if len(big):  # format each distinct rounded departure once
-        distinct, which = np.unique(np.round(100.0 * departure[big], 1), return_inverse=True)
+        which, distinct = pd.factorize(np.round(100.0 * departure[big], 1))
         text = _("corrected price departs from the benchmark by {departure:+.1f}% (>= {threshold:.0f}%): check the coefficients")
         texts = np.array([text.format(departure=d, threshold=100 * rules.departure_threshold) for d in distinct], dtype=object)
         job.warnings.add(big, texts[which])

@@ -223,5 +223,6 @@ def apply_steps(benchmark: np.ndarray, coefficients: Mapping[str, np.ndarray | f
     price = np.asarray(benchmark, dtype=float).copy()
     for name in check_order(order):
         value = np.asarray(coefficients[name], dtype=float)
-        price = price * value if STEPS[name].kind == "multiply" else price + value
+        step = np.multiply if STEPS[name].kind == "multiply" else np.add
+        price = step(price, value, out=price if value.shape in ((), price.shape) else None)  # in place when it fits
     return price
