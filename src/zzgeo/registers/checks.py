@@ -449,14 +449,19 @@ def _date_notes(ctx: CheckContext, spec: ColumnSpec) -> None:
     ctx.notes.add(outside, lambda p: [text.format(column=spec.name, value=bound_text(values.iloc[i]), span=span, why=why) for i in p])
 
 
-def _row_keys(ctx: CheckContext, columns: list[str], *, geometry: bool = True, rows: np.ndarray | None = None) -> np.ndarray:
+def _row_keys(ctx: CheckContext, columns: list[str], *, geometry: bool = True, rows: np.ndarray | None = None,
+              screen: bool = False) -> np.ndarray:
     """One 64-bit hash per row (of *rows*, default all) of the parsed *columns* and the geometry.
 
     Rows equal in all of them hash equal; the geometry enters as :func:`_geometry_keys`.
+    With *screen*, the geometry's integer keys are combined as they are, without hashing
+    each first: equal rows still share a key, and the few unequal rows that may share one
+    too are told apart by the full keys that follow a screen (:func:`_whole_repeats`).
     """
     hashes = [pd.util.hash_pandas_object(_taken(ctx.values[c], rows), index=False).to_numpy() for c in columns]
     if geometry and ctx.schema.geometry and hasattr(ctx.frame, "geometry"):
-        hashes += [pd.util.hash_array(keys) for keys in _geometry_keys(ctx, rows).values()]
+        keys = _geometry_keys(ctx, rows).values()
+        hashes += list(keys) if screen else [pd.util.hash_array(k) for k in keys]
     if not hashes:
         return np.zeros(ctx.issues.n if rows is None else len(rows), dtype=np.uint64)
     return _combined(hashes)
@@ -549,7 +554,7 @@ def _whole_repeats(ctx: CheckContext, columns: list[str]) -> tuple[np.ndarray, n
     cheap = [name] if name else []
     if not (cheap or ctx.schema.geometry):
         return _first_of(_row_keys(ctx, columns))
-    involved = _shared(_row_keys(ctx, cheap))
+    involved = _shared(_row_keys(ctx, cheap, screen=True))
     if not involved.any():
         return np.zeros(n, dtype=bool), np.arange(n)
     rows = np.flatnonzero(involved)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -113,6 +114,7 @@ def parse_columns_option(text: str | None) -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=64)  # schemas are immutable and hashed by identity: one lookup per schema
 def _header_lookup(schema: RegisterSchema) -> dict[str, str]:
     return {header_key(alias): canon for canon, names in schema.aliases().items() for alias in names}
 
@@ -184,8 +186,8 @@ def _renames(frame: pd.DataFrame, schema: RegisterSchema, columns: Mapping[str, 
             rename[col] = canon
             if unit is not None:
                 unit_of[col] = unit
-    targets = pd.Series(list(rename.values()), dtype=object)
-    clash = targets[targets.duplicated()].tolist()
+    seen: set[str] = set()
+    clash = [t for t in rename.values() if t in seen or seen.add(t)]  # each target named a second time
     clash += [t for t in rename.values() if t in frame.columns and t not in rename]
     if clash:
         sources = [k for k, v in rename.items() if v == clash[0]] + ([clash[0]] if clash[0] in frame.columns and clash[0] not in rename else [])
@@ -327,7 +329,7 @@ def map_columns(
     schema = load_schema(schema)
     rename, conversions = header_conversions(frame, schema, columns, name=name)
     _refuse_near_misses(frame, schema, rename, name)
-    out = frame.rename(columns=rename)
+    out = frame.rename(columns=rename) if rename else frame.copy(deep=False)  # copy-on-write: nothing copied
     notes = _unread_columns(frame, schema, rename, name)
     for column, (src, conversion) in conversions.items():
         if not conversion.identity:
@@ -432,14 +434,9 @@ def near_miss_headers(frame_columns: Sequence[object], schema: RegisterSchema,
     >>> near_miss_headers(["容积率", "容积律"], parcels, {"容积率": "plot_ratio"})
     []
     """
-    from zzgeo.io import _LAT_NAMES, _LON_NAMES
-
     present = set(rename.values()) | {c for c in frame_columns if c in schema.columns}
-    extra = {header_key(h) for h in (*_KNOWN_EXTRA, *_LON_NAMES, *_LAT_NAMES, *_UNIT_HEADERS)}
-    known: list[tuple[str, str, str]] = []  # (key, column, header as written)
-    for column, names in schema.aliases().items():
-        if column not in present:
-            known += [(header_key(h), column, str(h)) for h in names]
+    extra = _extra_keys()
+    known = [entry for column, entries in _alias_keys(schema).items() if column not in present for entry in entries]
     if not known:
         return []
     out = []
@@ -462,6 +459,20 @@ def near_miss_headers(frame_columns: Sequence[object], schema: RegisterSchema,
             headers = [title, *(h for h in headers if header_key(h) != header_key(title))]
         out.append((col, column, list(dict.fromkeys(headers))))
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _extra_keys() -> frozenset[str]:
+    """Header keys of columns a register may carry besides the schema's (coordinates, units, zzgeo's own)."""
+    from zzgeo.io import _LAT_NAMES, _LON_NAMES
+
+    return frozenset(header_key(h) for h in (*_KNOWN_EXTRA, *_LON_NAMES, *_LAT_NAMES, *_UNIT_HEADERS))
+
+
+@functools.lru_cache(maxsize=64)
+def _alias_keys(schema: RegisterSchema) -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """Per column of *schema*: (key, column, header as written) of each of its known headers."""
+    return {column: tuple((header_key(h), column, str(h)) for h in names) for column, names in schema.aliases().items()}
 
 
 def _refuse_near_misses(frame: pd.DataFrame, schema: RegisterSchema, rename: Mapping[object, str], name: str) -> None:
