@@ -24,7 +24,11 @@ import numpy as np
 
 from zzgeo.errors import SchemaError, ZzgeoError
 from zzgeo.i18n import _
-from zzgeo.landprice.valuation.steps import plot_ratio_correction, term_correction
+from zzgeo.landprice.valuation.steps import (
+    _kept_share,
+    plot_ratio_correction,
+    term_correction,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from zzgeo.landprice.rules import ValuationRules
@@ -65,11 +69,14 @@ def _k_term(job: Job, groups: list[Group], r: np.ndarray, m: np.ndarray) -> np.n
 
     The same figures as :func:`~zzgeo.landprice.valuation.steps.term_correction`
     of each row: with n = inf it returns its numerator unchanged (divided by 1),
-    so ``term_correction(r, n, inf)`` is its denominator.
+    so ``term_correction(r, n, inf)`` is its denominator, and the numerators are
+    the kept shares themselves (x / 1 is x, bit for bit).
     """
     den = job.keys.per_row({g.key: float(term_correction(r[g.rows[0]], g.info.term_years, np.inf)) for g in groups})
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return term_correction(r, m, np.inf) / den
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        share = _kept_share(r, m)
+        share /= den
+    return share
 
 
 def plot_ratio_inputs(job: Job, groups: list[Group], opts: ValuationOptions) -> None:

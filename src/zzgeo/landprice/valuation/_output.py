@@ -121,7 +121,8 @@ def _districts(job: Job) -> tuple[np.ndarray, np.ndarray]:
 def _grade_sources(job: Job, demo: bool) -> np.ndarray:
     """``""`` without a grade, ``"given"`` for the parcel's own grade, else ``"map"`` (``"map (DEMO)"``)."""
     labels = np.array(["", "map (DEMO)" if demo else "map", "given"], dtype=object)
-    return labels[(job.grades.code != 0) * (1 + job.grades.given)]
+    graded, given = (job.grades.code != 0).view(np.uint8), job.grades.given.view(np.uint8)
+    return labels[graded * (given + np.uint8(1))]  # bytes, not 64-bit integers per row
 
 
 def _table_source(table) -> str:
