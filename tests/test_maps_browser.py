@@ -12,6 +12,7 @@ import shutil
 import sys
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 import geopandas as gpd
 import pytest
@@ -20,7 +21,6 @@ from shapely.geometry import box
 from zzgeo import maps
 from zzgeo.errors import ChromiumError
 from zzgeo.maps.export import png_fingerprint, render_png, save_html
-
 
 
 def chromium_descendants() -> list[int]:
@@ -114,10 +114,10 @@ def test_still_hides_the_zoom_buttons(browser, page: Path, tmp_path: Path) -> No
 
 
 class _Server(http.server.BaseHTTPRequestHandler):
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
     hang = threading.Event()
 
-    def do_GET(self) -> None:  # noqa: N802 - the handler's name
+    def do_GET(self) -> None:
         type(self).seen.append(self.path)
         if self.path.startswith("/slow"):
             type(self).hang.wait(30)

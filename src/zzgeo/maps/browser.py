@@ -22,11 +22,13 @@ line.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Self
 
 from zzgeo.errors import ChromiumError
 from zzgeo.i18n import _
@@ -201,10 +203,14 @@ class MapBrowser:
         if self._launch is not None and not self._launch.cancelled():
             await asyncio.wait([asyncio.wrap_future(self._launch)])
             if self._launch.exception() is None:
-                for _page in range(self.pages):  # the pages being drawn end first (each within its own time limit)
-                    await self._semaphore.acquire()
+                with contextlib.suppress(TimeoutError):  # the pages being drawn end first, for half a minute at most
+                    await asyncio.wait_for(self._drain(), 30)
                 await self._browser.close()
                 await self._driver.stop()
+
+    async def _drain(self) -> None:
+        for _page in range(self.pages):
+            await self._semaphore.acquire()
 
     # --- used from any thread -------------------------------------------------------------
 
@@ -238,7 +244,7 @@ class MapBrowser:
         try:
             try:
                 job.result(timeout + 60)  # the browser's start, then the page's own limit
-            except (asyncio.TimeoutError, TimeoutError) as exc:
+            except TimeoutError as exc:
                 job.cancel()
                 raise ChromiumError(_("{who}: the shared browser did not finish {page!r} within {timeout} s").format(
                     who=who, page=src.name, timeout=timeout)) from exc
@@ -294,15 +300,15 @@ class MapBrowser:
             if self._closed:
                 return
             self._closed = True
-        try:
-            asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(60)
-        except Exception:  # noqa: BLE001 - closing: the thread is a daemon and the driver ends its browser with it
-            pass
+        stop = asyncio.run_coroutine_threadsafe(self._stop(), self._loop)
+        try:  # an error while closing is not the caller's: the driver ends its browser when its pipe closes
+            with contextlib.suppress(Exception):
+                stop.result(60)
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
 
-    def __enter__(self) -> MapBrowser:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
