@@ -78,6 +78,7 @@ def _results(job: Job, unit: np.ndarray, area: np.ndarray, departure: np.ndarray
     c, keys, opts, rules = job.cols, job.keys, ctx["opts"], ctx["rules"]
     unit[job.errors.bad()] = np.nan  # in place (as departure below): the last use of both, no second copy at the peak
     district, district_name = _districts(job)
+    spare = iter(job.spare())
     return {
         "district": district, "district_name": district_name,
         "table": keys.column("table"), "use": keys.column("use"), "right": keys.column("right"),
@@ -89,8 +90,9 @@ def _results(job: Job, unit: np.ndarray, area: np.ndarray, departure: np.ndarray
         "k_plot": c["k_plot"], "floor_to_ground": c["to_ground"],
         "valuation_date": ctx["when"].isoformat(), "k_date": ctx["k_date"], "k_date_source": ctx["date_source"],
         "development_adj_yuan_m2": c["dev"],
-        "unit_price_yuan_m2": unit, "unit_price_yuan_mu": _per_mu(unit),
-        "area_m2": area, "area_mu": area / MU_M2, "value_yuan": unit * area,
+        "unit_price_yuan_m2": unit, "unit_price_yuan_mu": _per_mu(unit, next(spare, None)),
+        "area_m2": area, "area_mu": np.divide(area, MU_M2, out=next(spare, None)),
+        "value_yuan": np.multiply(unit, area, out=next(spare, None)),
         "departure_pct": np.multiply(departure, 100.0, out=departure),
         "warnings": job.warnings.joined(),  # warnings of every parcel alike (K_date = 1) are in attrs["notes"]
         "error": job.errors.joined(),
@@ -102,9 +104,9 @@ def _results(job: Job, unit: np.ndarray, area: np.ndarray, departure: np.ndarray
     }
 
 
-def _per_mu(unit: np.ndarray) -> np.ndarray:
-    """元/亩 of 元/m², to the fen: ``round(unit × 10000 / 15, 2)``, in one array."""
-    mu = np.multiply(unit, 10000.0)
+def _per_mu(unit: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """元/亩 of 元/m², to the fen: ``round(unit × 10000 / 15, 2)``, in one array (*out* when given)."""
+    mu = np.multiply(unit, 10000.0, out=out)
     mu /= 15.0
     return np.round(mu, 2, out=mu)
 
