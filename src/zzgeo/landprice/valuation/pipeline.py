@@ -96,33 +96,50 @@ def _option(vocabulary: str, value: str | None) -> str | None:
     return load_schema(schema_for(SCHEMA)).vocabularies[vocabulary].parse(value) or value
 
 
-def _codes(job: Job, column: str, default: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """Codes and distinct values of a key column; empty cells take *default* (None when there is none)."""
+def _codes(job: Job, column: str, default: str | None) -> tuple[np.ndarray | None, np.ndarray]:
+    """Codes and distinct values of a key column; empty cells take *default* (None when there is none).
+    Codes are None when the parcels lack the column (every row has the one value *default*)."""
     if not job.has(column):
-        return np.zeros(job.n, dtype=np.int64), np.array([default], dtype=object)
+        return None, np.array([default], dtype=object)
     codes, _written, parsed = job.ctx.codes[column]  # factorised once by the loader
     values = parsed.copy()
     values[-1] = default  # empty cells take the option
     return codes, values
 
 
+def _first_seen(codes: np.ndarray | None, n: int) -> np.ndarray:
+    """Each row's rank of its code in order of first appearance (as ``pandas.factorize`` numbers them), in the
+    narrowest integer type. A few distinct small codes (the common case) are ranked without a hash table."""
+    if codes is None:
+        return np.zeros(n, dtype=np.uint8)
+    top = int(codes.max()) + 1
+    present = np.flatnonzero(np.bincount(codes, minlength=top)) if top <= 1 << 16 else None
+    if present is None or len(present) > 64:
+        ranks = pd.factorize(codes)[0]
+        return ranks.astype(np.min_scalar_type(int(ranks.max()) + 1), copy=False)
+    first = np.array([np.argmax(codes == code) for code in present])  # one comparison per distinct code
+    rank = np.zeros(top, dtype=np.min_scalar_type(len(present)))
+    rank[present[np.argsort(first)]] = np.arange(len(present))
+    return rank[codes]
+
+
 def _groups(job: Job, table: str | None, use: str | None, right: str | None) -> list[Group]:
     """The groups of rows of one (table, use, right) that can be valued; every row's key and its texts in ``job.keys``."""
     keys = [_codes(job, "table", _option("table", table)), _codes(job, "use", _option("use", use)),
             _codes(job, "right", _option("right", right))]
-    combined = np.zeros(job.n, dtype=np.int64)
-    for codes, values in keys:  # one code per distinct (table, use, right)
-        combined = combined * (len(values) + 1) + codes
-    key_of, _keys = pd.factorize(combined)
+    combined = None
+    for codes, values in keys:  # one code per distinct (table, use, right); a column the parcels lack adds nothing
+        if codes is not None:
+            combined = codes if combined is None else combined * (len(values) + 1) + codes
+    key_of = _first_seen(combined, job.n)  # a byte or two per row, and a radix sort
     count = int(key_of.max()) + 1
-    key_of = key_of.astype(np.min_scalar_type(count), copy=False)  # a byte or two per row, and a radix sort
     order = np.argsort(key_of, kind="stable")
-    bounds = np.searchsorted(key_of[order], np.arange(count + 1))
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(key_of, minlength=count))))
     texts = {name: np.empty(count, dtype=object) for name in ("table", "use", "right", "use_zh", "price_form")}
     groups = []
     for k in range(count):
         rows = order[bounds[k]:bounds[k + 1]]
-        table_k, use_k, right_k = (values[codes[rows[0]]] for codes, values in keys)
+        table_k, use_k, right_k = (values[0 if codes is None else codes[rows[0]]] for codes, values in keys)
         group = _group(job, table_k, use_k, right_k, rows, k)
         texts["use"][k] = use_k
         texts["table"][k], texts["right"][k] = (group.table, group.right) if group else (table_k, right_k)
