@@ -168,7 +168,8 @@ class Vocabulary:
         codes, uniques = pd.factorize(_cells_to_factorise(values), use_na_sentinel=True)
         written = np.append(np.asarray(uniques, dtype=object), None)
         parsed = np.array([self.parse(u) for u in uniques] + [None], dtype=object)
-        return np.where(codes < 0, len(written) - 1, codes), written, parsed
+        codes[codes < 0] = len(written) - 1  # in place: factorize's codes are a new array
+        return codes, written, parsed
 
     def parse_series(self, values: pd.Series) -> pd.Series:
         """Canonical values (object, ``None`` where empty or unknown); maps each distinct cell once."""

@@ -99,7 +99,7 @@ def grade_and_benchmark(job: Job, group: Group, zones: ZoneSets) -> None:
     pos, grade, weight = _zone_entries(job, group, zones)
     pos = group.rows[pos]
     single = np.ones(len(pos), dtype=bool)
-    if len(pos) > 1:
+    if len(pos) > 1 and job.xy is None:  # a point lies in one zone: only polygons straddle
         dup = np.zeros(len(pos), dtype=bool)
         dup[1:] = pos[1:] == pos[:-1]
         dup[:-1] |= pos[:-1] == pos[1:]
