@@ -375,21 +375,33 @@ def bench_scaling(sizes: list[int], zones, districts, seed: int) -> list[dict]:
     return rows
 
 
+def _minor_faults() -> int:
+    """Minor page faults of this process so far (memory the allocator had given back and takes again)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
 def bench_sizes(sizes: list[int], zones, districts, seed: int) -> list[dict]:
-    """5: full valuation against the bare sjoin on the same points at each size; runs alternate, best of each."""
+    """5: full valuation against the bare sjoin on the same points at each size; runs alternate, best of each.
+
+    The page faults column is the median per valuation: when the C allocator has returned the last call's
+    memory to the system (it depends on what ran before in the process), every page the next call
+    touches anew costs a fault (~1 µs here), so the same code is faster or slower by run order.
+    """
     rows = []
-    print(f"{'points':>10}  {'value_parcels':>13}  {'bare sjoin':>10}  {'ratio':>6}  memory (first run)")
+    print(f"{'points':>10}  {'value_parcels':>13}  {'bare sjoin':>10}  {'ratio':>6}  {'page faults':>11}  memory (first run)")
     for n in sizes:
         parcels = random_parcels(n, zones, districts, seed=seed)
-        z_best, s_best, z_mem = math.inf, math.inf, None
+        z_best, s_best, z_mem, faults = math.inf, math.inf, None, []
         for _ in range(REPEAT):
+            before = _minor_faults()
             _, z_s, mem = _timed(run_zzgeo, parcels, zones, districts, repeat=1)
+            faults.append(_minor_faults() - before)
             _, s_s, _ = _timed(bare_sjoin, parcels, zones, repeat=1)
             z_best, s_best, z_mem = min(z_best, z_s), min(s_best, s_s), z_mem or mem
         per_point = (z_mem.peak - z_mem.start) / n
         rows.append({"n": n, "zzgeo_s": round(z_best, 4), "bare_sjoin_s": round(s_best, 4), "ratio": round(s_best / z_best, 2),
-                     "bytes_per_point": round(per_point)})
-        print(f"{n:>10,}  {z_best:>11.3f} s  {s_best:>8.3f} s  {s_best / z_best:>5.2f}x  "
+                     "bytes_per_point": round(per_point), "page_faults": int(np.median(faults))})
+        print(f"{n:>10,}  {z_best:>11.3f} s  {s_best:>8.3f} s  {s_best / z_best:>5.2f}x  {int(np.median(faults)):>11,}  "
               f"+{_mb(z_mem.peak - z_mem.start):,.0f} MB ({per_point:,.0f} B/point)")
         del parcels
     return rows
