@@ -134,6 +134,14 @@ class Job:
     def has(self, name: str) -> bool:
         return self.ctx.has(name)
 
+    def forget(self, columns: tuple[str, ...]) -> None:
+        """Drop the parsed values (and codes) of input *columns* that no later stage reads, so that their
+        memory is reused by the arrays made next instead of new memory (:meth:`has` is False for them after)."""
+        for name in columns:
+            self._floats.pop(name, None)
+            self.ctx.values.pop(name, None)
+            self.ctx.codes.pop(name, None)
+
     def spare(self) -> list[np.ndarray]:
         """Float arrays of one value per row that no stage reads after the grades (the grades' cover, the
         loader's coordinates of point parcels): the output's last columns are computed into them instead of

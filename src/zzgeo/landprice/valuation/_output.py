@@ -30,7 +30,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from zzgeo.landprice.valuation._job import Job
 
-__all__ = ["build_output", "column"]
+__all__ = ["RECOMPUTED", "build_output", "column"]
+
+#: Parcel columns the output replaces with the valuation's own (the key, grade, plot ratio, term, area, ΣK
+#: used): their parsed values are read by the stages, never by the output.
+RECOMPUTED = ("table", "use", "right", "grade", "plot_ratio", "term_years", "area_m2", "sum_k")
 
 
 def build_output(job: Job, index: pd.Index, unit: np.ndarray, area: np.ndarray, departure: np.ndarray,
@@ -43,7 +47,10 @@ def build_output(job: Job, index: pd.Index, unit: np.ndarray, area: np.ndarray, 
     """
     import geopandas as gpd
 
+    area_column = job.has("area_m2")  # an area column was read (a summary tells a blank cell from none)
+    job.forget(RECOMPUTED)  # their memory serves the result columns made next
     result = _results(job, unit, area, departure, ctx)
+    assert set(RECOMPUTED) <= result.keys(), "a forgotten input column must be one the output replaces"
     frame = job.ctx.frame
     kept = [i for i, label in enumerate(frame.columns) if label not in result]
     parts = [_input_column(job, frame.iloc[:, i]) for i in kept]
@@ -55,7 +62,7 @@ def build_output(job: Job, index: pd.Index, unit: np.ndarray, area: np.ndarray, 
     rows = job.label
     out.attrs = {**frame.attrs, "row_names": rows.kind, "first_row": rows.first, "id_column": job.ctx.id_column,
                  "name_column": "name", "generated_ids": False, "notes": [*job.ctx.file_notes, *ctx["date_warnings"]],
-                 "area_column": job.has("area_m2")}  # an area column was read (a summary tells a blank cell from none)
+                 "area_column": area_column}
     return out
 
 

@@ -380,9 +380,7 @@ def _value(parcels, table, use, right, options, zones, districts, id_column, on_
 
         zones = default_zones()
     groups = _groups(job, table, use, right)
-    zone_sets = ZoneSets(zones)
-    for group in groups:
-        grade_and_benchmark(job, group, zone_sets)
+    _grade_groups(job, groups, zones)
     term_inputs(job, groups, opts, rules)
     plot_ratio_inputs(job, groups, opts)
     when = _valuation_date(opts)
@@ -395,7 +393,15 @@ def _value(parcels, table, use, right, options, zones, districts, id_column, on_
         job.errors.raise_if_any(job.label, what=_("parcel(s) cannot be valued"), name=name)
     context = {"when": when, "k_date": k_date, "date_source": date_source, "date_warnings": date_warnings + _table_notes(zones),
                "order": order, "opts": opts, "rules": rules, "zones_demo": _is_demo(zones)}
+    del groups  # their rows (an index per parcel) are not read again: the output's arrays may take the memory
     return build_output(job, parcels.index, unit, area, departure, context)
+
+
+def _grade_groups(job: Job, groups: list[Group], zones: gpd.GeoDataFrame) -> None:
+    """The grade and benchmark stage of every group, the zones read once."""
+    zone_sets = ZoneSets(zones)
+    for group in groups:
+        grade_and_benchmark(job, group, zone_sets)
 
 
 def _impossible_prices(job: Job, unit: np.ndarray) -> None:
