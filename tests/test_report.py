@@ -276,6 +276,20 @@ def test_pngs_and_pdf_in_one_shared_browser_when_playwright_is_there(bundle):
     assert "report.pdf" in bundle.files
 
 
+def test_a_png_drawn_one_way_is_not_reused_for_the_other(tmp_path):
+    """A PNG of a Chromium process of its own is not copied when the shared browser would draw it now, nor the other
+    way round, even where the fingerprints were to agree."""
+    previous, target = tmp_path / "old", tmp_path / "new.png"
+    (previous / "maps").mkdir(parents=True)
+    (previous / "maps" / "m.png").write_bytes(b"png")
+    import hashlib
+
+    old = {"png": "maps/m.png", "fingerprint": "f", "sha256": hashlib.sha256(b"png").hexdigest()}
+    for drawn, now in (("chromium", "chromium-playwright"), ("chromium-playwright", "chromium")):
+        assert not report._reuse_png({**old, "renderer": drawn}, "f", now, previous, target) and not target.exists()
+    assert report._reuse_png({**old, "renderer": "chromium-playwright"}, "f", "chromium-playwright", previous, target)
+
+
 def test_the_shared_browser_is_closed_after_a_run_and_after_a_failed_one(runs, tmp_path, monkeypatch):
     pytest.importorskip("playwright.async_api")
     from test_maps_browser import chromium_descendants
