@@ -52,7 +52,8 @@ def term_inputs(job: Job, groups: list[Group], opts: ValuationOptions, rules: Va
     n = keys.per_row({g.key: g.info.term_years for g in groups})
     default = keys.per_row({g.key: opts.term_years if opts.term_years is not None else g.info.term_years for g in groups})
     given = job.column("term_years")
-    m = np.where(np.isfinite(given) & valued, given, default)
+    m = default  # the given term where a valued row has one (in place: one array less per row)
+    np.copyto(m, given, where=np.isfinite(given) & valued)
     too_long = np.flatnonzero(m > n)
     if len(too_long):
         texts = np.full(len(keys.table), None, dtype=object)
@@ -86,7 +87,8 @@ def plot_ratio_inputs(job: Job, groups: list[Group], opts: ValuationOptions) -> 
     far_b = keys.per_row({g.key: g.info.plot_ratio for g in built})
     default = keys.per_row({g.key: opts.plot_ratio if opts.plot_ratio is not None else g.info.plot_ratio for g in built})
     given = job.column("plot_ratio")
-    far = np.where(np.isfinite(given) & ~np.isnan(far_b), given, default)
+    far = default  # the given plot ratio where a built row has one (in place)
+    np.copyto(far, given, where=np.isfinite(given) & ~np.isnan(far_b))
     job.cols["far_b"], job.cols["far"] = far_b, far
     job.cols["k_plot"] = np.where(valued, 1.0 if opts.k_plot is None else opts.k_plot, np.nan)
     if opts.k_plot is None:

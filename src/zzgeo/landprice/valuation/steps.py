@@ -97,10 +97,18 @@ def _kept_share(r: float | np.ndarray, years: float | np.ndarray) -> np.ndarray:
     r, years = np.broadcast_arrays(np.asarray(r, dtype=float), np.asarray(years, dtype=float))
     finite = ~np.isinf(years)
     if finite.all():
-        return 1.0 - 1.0 / (1.0 + r) ** years
+        return _one_less_discount(r, years)
     out = np.ones(r.shape)
-    out[finite] = 1.0 - 1.0 / (1.0 + r[finite]) ** years[finite]
+    out[finite] = _one_less_discount(r[finite], years[finite])
     return out
+
+
+def _one_less_discount(r: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """``1 - 1 / (1 + r) ** years``: the same operations in one new array (a row each, millions of rows)."""
+    share = np.add(1.0, r, out=np.empty(np.shape(r)))  # an array also for one value (out= needs one)
+    np.power(share, years, out=share)
+    np.divide(1.0, share, out=share)
+    return np.subtract(1.0, share, out=share)
 
 
 def plot_ratio_correction(far: np.ndarray, far_benchmark: np.ndarray | float, table: PlotRatioTable | None) -> tuple[np.ndarray, np.ndarray]:
