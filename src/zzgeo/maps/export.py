@@ -5,9 +5,10 @@ CDNs and shows nothing without a network. :func:`save_html` inlines Leaflet
 (from ``xstatic-leaflet``), drops the libraries the page does not use, and
 refuses to write a page that still points outside (a chosen basemap's tiles
 excepted: tiles are online only). :func:`save_png` screenshots such a page
-with headless Chromium; :func:`export_map` writes both and, when no browser is
-present or it fails, draws the PNG with matplotlib from the map's recorded
-layers, and says which renderer was used.
+with headless Chromium (a process of its own, or a tab of a browser shared by
+many PNGs, :mod:`zzgeo.maps.browser`); :func:`export_map` writes both and, when
+no browser is present or it fails, draws the PNG with matplotlib from the map's
+recorded layers, and says which renderer was used.
 """
 
 from __future__ import annotations

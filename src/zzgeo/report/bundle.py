@@ -232,7 +232,8 @@ def _write_scorecard(result, config, folder: Path, suffix: str = "") -> list[str
 
 
 def _png_workers() -> int:
-    """PNGs drawn at a time (Chromium processes, or tabs of the shared browser) once every map is built: one per core this process may use (at most 8)."""
+    """PNGs drawn at a time (Chromium processes, or tabs of the shared browser) once every map is built: one per
+    core this process may use (at most 8)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -806,8 +807,9 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
 
 def _write_documents(tmp: Path, runs, scores, exports, config: ReportConfig, created: _dt.datetime, progress, timings, *,
                      browser=None) -> tuple[list[str], list[str]]:
-    """``report.pdf`` (headless Chromium: a tab of the shared *browser* when there is one) and ``report.docx`` (python-docx) from one :class:`ReportDocument`;
-    the files written and the notes (why the PDF is missing, maps without PNG)."""
+    """``report.pdf`` (headless Chromium: a tab of the shared *browser* when there is one) and ``report.docx``
+    (python-docx) from one :class:`ReportDocument`; the files written and the notes (why the PDF is missing, maps
+    without PNG)."""
     from zzgeo.errors import ChromiumError
     from zzgeo.report.documents import beijing_time, report_document, write_docx, write_pdf
 
