@@ -185,3 +185,11 @@ def test_a_browser_that_cannot_start_falls_back_to_a_process_of_its_own(page: Pa
         made = render_png(maps.base_map(title="x"), page, tmp_path / "m.png", width=300, height=200, browser=broken)
     assert made.png.is_file() and made.renderer in ("chromium", "matplotlib")
     assert made.note.startswith("save_png: the shared browser failed on 'm.html'")
+
+
+def test_a_basemap_offline_is_drawn_without_its_tiles(browser, tmp_path: Path) -> None:
+    from PIL import Image
+
+    page = save_html(maps.base_map(title="osm", basemap="osm"), tmp_path / "osm.html")  # tiles fail: the wait ends
+    with Image.open(browser.screenshot(page, tmp_path / "osm.png", width=400, height=300, timeout=60)) as image:
+        assert image.size == (400, 300)
