@@ -479,9 +479,9 @@ def _profile(parcels, zones, districts) -> str:
     total = time.perf_counter() - t
     prof.disable()
     stats = pstats.Stats(prof)
-    lines = [f"cProfile of one warm value_parcels call on {len(parcels):,} points: {total:.2f} s under the profiler",
-             f"{'stage':<64} {'seconds':>8} {'share':>6}"]
-    lines += [f"{label:<64} {sec:8.3f} {100 * sec / total:5.0f}%" for label, sec in _stage_table(stats, total)]
+    lines = [f"cProfile of one warm value_parcels call on {len(parcels):,} points: {1000 * total:.1f} ms under the profiler",
+             f"{'stage':<64} {'ms':>8} {'share':>6}"]
+    lines += [f"{label:<64} {1000 * sec:8.1f} {100 * sec / total:5.0f}%" for label, sec in _stage_table(stats, total)]
     text = io.StringIO()
     pstats.Stats(prof, stream=text).sort_stats("tottime").print_stats(25)
     return "\n".join(lines) + "\n\nslowest functions (own time):\n" + text.getvalue()
