@@ -309,3 +309,36 @@ def test_usage_line_names_arguments_in_capitals() -> None:
                                 cwd=REPO, env={**__import__("os").environ, "PYTHONPATH": str(REPO / "src")})
         assert usage in result.stdout, result.stdout
         assert "{" not in result.stdout.split("Usage:")[1].splitlines()[0]
+
+
+def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys) -> None:
+    # typer 0.29 answers a KeyboardInterrupt by returning 130 from the command instead of raising: it was read as 0,
+    # so an interrupted report exited 0 with nothing said, as if it had finished
+    from zzgeo._cli import run
+    from zzgeo.landprice import lookup
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(lookup, "lookup_point", interrupted)
+    assert run(app, ["land-price", "lookup", "--lon", "113.6654", "--lat", "34.7536"]) == 130
+    captured = capsys.readouterr()
+    assert captured.err.strip() == "error: interrupted" and captured.out == ""
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_report_writing_nothing(tmp_path) -> None:
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "report"
+    proc = subprocess.Popen([sys.executable, "-m", "zzgeo", "report", "--out", str(out), "--no-png"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(3)  # inside the analyses (not a timing assertion: any moment before the end must give the same)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the command and its helpers
+    _out, err = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        pytest.skip("the report finished before the interrupt")
+    assert proc.returncode == 130 and err.strip().splitlines()[-1] == "error: interrupted"
+    assert not out.exists() and list(tmp_path.iterdir()) == []

@@ -779,8 +779,12 @@ def _run(app: typer.Typer, argv: Sequence[str] | None, debug: bool) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            command.main(args=args, standalone_mode=False, prog_name="zzgeo")
-            code = 0
+            returned = command.main(args=args, standalone_mode=False, prog_name="zzgeo")
+            # typer 0.29 answers Ctrl-C (and a typer.Exit raised in a command) by returning the exit code, 130, instead
+            # of raising: read as 0, an interrupted report exited 0 and said nothing. The commands return None
+            code = returned if type(returned) is int else 0
+            if code == 130:
+                raise KeyboardInterrupt
         except (ZzgeoError, FileNotFoundError) as exc:
             typer.secho(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", fg=typer.colors.RED, err=True)
             return 2

@@ -153,9 +153,17 @@ class MapBrowser:
 
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
+        self._loop.set_exception_handler(self._unretrieved)
         self._loop.call_soon(self._started.set)
         self._loop.run_forever()
         self._loop.close()
+
+    def _unretrieved(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        """Once the browser is closing, Playwright's own futures that failed with it (a Ctrl-C reaches the driver
+        too: "Connection closed while reading from the driver") are not reported on stderr after the command's
+        one ``error: interrupted`` line; before that, asyncio reports them as usual."""
+        if not self._closed:
+            loop.default_exception_handler(context)
 
     async def _start(self):
         from playwright.async_api import async_playwright
