@@ -32,6 +32,7 @@ import importlib
 import os
 import re
 import secrets
+import shutil
 from collections.abc import Callable, Mapping, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
@@ -54,6 +55,7 @@ __all__ = [
     "write_atomic",
     "notes_block",
     "chromium_command",
+    "find_chromium",
 ]
 
 # --- map furniture: static HTML moved into the map by a few lines of Leaflet code ---------
@@ -541,3 +543,33 @@ def chromium_command(
     if not allow_network:
         cmd.append("--host-resolver-rules=MAP * ~NOTFOUND")
     return cmd
+
+
+def find_chromium(chromium: str | os.PathLike[str] | None = None) -> str | None:
+    """The Chromium executable to use: *chromium* when given, else the first browser found on ``PATH``.
+
+    Parameters
+    ----------
+    chromium : str or path-like, optional
+        A browser name or path. When given it is the only one looked for:
+        if it does not exist the answer is None, with no fallback to ``PATH``.
+        Default: ``chromium``, ``chromium-browser`` or ``google-chrome``, the first on ``PATH``.
+
+    Returns
+    -------
+    str or None
+        The executable's path, or None when there is none.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from zzgeo.maps import find_chromium
+    >>> find_chromium("/no/such/chromium") is None
+    True
+    >>> found = find_chromium()
+    >>> found is None or Path(found).name in ("chromium", "chromium-browser", "google-chrome")
+    True
+    """
+    if chromium is not None:
+        return shutil.which(str(chromium))
+    return next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)

@@ -32,7 +32,7 @@ from typing import Self
 
 from zzgeo.errors import ChromiumError
 from zzgeo.i18n import _
-from zzgeo.maps.assets import temp_beside
+from zzgeo.maps.assets import find_chromium, temp_beside
 
 __all__ = ["MapBrowser", "open_browser", "playwright_available"]
 
@@ -112,8 +112,6 @@ def open_browser(chromium: str | os.PathLike[str] | None = None, *, pages: int =
     >>> open_browser("/no/such/chromium") is None
     True
     """
-    from zzgeo.maps.export import find_chromium
-
     exe = find_chromium(chromium)
     if exe is None or not playwright_available():
         return None

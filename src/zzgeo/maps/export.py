@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import folium
 
-from zzgeo.maps.assets import chromium_command, inline_assets, notes_block, temp_beside, write_atomic
+from zzgeo.maps.assets import chromium_command, find_chromium, inline_assets, notes_block, temp_beside, write_atomic
 from zzgeo.errors import ChromiumError, MapExportError
 from zzgeo.i18n import N_, _
 
@@ -71,36 +71,6 @@ class MapExport:
     png: Path | None = None
     renderer: str | None = None  # "chromium" | "chromium-playwright" | "matplotlib" | None
     note: str = ""
-
-
-def find_chromium(chromium: str | os.PathLike[str] | None = None) -> str | None:
-    """The Chromium executable to use: *chromium* when given, else the first browser found on ``PATH``.
-
-    Parameters
-    ----------
-    chromium : str or path-like, optional
-        A browser name or path. When given it is the only one looked for:
-        if it does not exist the answer is None, with no fallback to ``PATH``.
-        Default: ``chromium``, ``chromium-browser`` or ``google-chrome``, the first on ``PATH``.
-
-    Returns
-    -------
-    str or None
-        The executable's path, or None when there is none.
-
-    Examples
-    --------
-    >>> from pathlib import Path
-    >>> from zzgeo.maps import find_chromium
-    >>> find_chromium("/no/such/chromium") is None
-    True
-    >>> found = find_chromium()
-    >>> found is None or Path(found).name in ("chromium", "chromium-browser", "google-chrome")
-    True
-    """
-    if chromium is not None:
-        return shutil.which(str(chromium))
-    return next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
 
 
 def save_html(

@@ -754,6 +754,7 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
 
     config = config if isinstance(config, ReportConfig) else load_report_config(config)
     from zzgeo.maps.browser import open_browser
+    from zzgeo.maps.export import find_chromium
     from zzgeo.maps.state import basemap_of
 
     png = config.png if png is None else png
@@ -776,7 +777,9 @@ def build_report(out: str | os.PathLike[str], config: ReportConfig | str | os.Pa
     tmp.mkdir()
     browser = None
     try:
-        browser = open_browser()  # one headless Chromium for the PNGs and the PDF (None without Playwright); starts meanwhile
+        chromium = find_chromium()  # the executable the PNGs and the PDF would use (none: matplotlib, no PDF)
+        browser = open_browser(chromium) if chromium else None  # one headless Chromium for both (None without
+        # Playwright); it starts meanwhile
         bundle_notes: list[str] = []
         files, exports, maps = _write_bundle(tmp, runs, scores, score_config, basemap=basemap, png=png, progress=progress,
                                              timings=timings, previous=target if target.is_dir() else None, unit_scores=unit_scores,
