@@ -358,3 +358,38 @@ def test_a_facility_template_is_read_from_its_register_sheet_like_the_cli(client
     want = cli_json(capsys, ["children", "--register=facilities.xlsx", "--crs=wgs84", "--on-error=flag", "--json", "--out=result.gpkg"])
     assert got.json()["result"] == want
     assert [(r["row"], r["name"]) for r in want["rejected"]] == [("line 3", "<b>bold</b>")]
+
+
+def test_lookups_run_in_a_thread_until_the_store_is_read_then_on_the_event_loop():
+    # the first lookup reads (or builds) the layer store: on the event loop it would hold up every other request
+    import asyncio
+    import time
+
+    import zzgeo.web.app as web_app
+
+    where: list[str] = []
+    real = web_app._in_language
+
+    def recording(lang, fn, *args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+            where.append("event loop")
+        except RuntimeError:
+            where.append("thread")
+        return real(lang, fn, *args, **kwargs)
+
+    app = create_app()
+    state = app.state.zzgeo
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(web_app, "_in_language", recording)
+        cold = TestClient(app)  # not entered: no start-up, so no warm-up yet
+        assert cold.get("/api/land-price/lookup", params={"lon": ERQI[0], "lat": ERQI[1]}).status_code == 200
+        assert where == ["thread"] and not state.warm.is_set()
+        with TestClient(app) as warm:  # start-up warms the store in a worker thread
+            deadline = time.monotonic() + 120
+            while not state.warm.is_set() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert state.warm.is_set()
+            where.clear()
+            answer = warm.get("/api/land-price/lookup", params={"lon": ERQI[0], "lat": ERQI[1]}, headers=EN).json()
+            assert where == ["event loop"] and answer["district"]["name"] == "管城回族区"

@@ -17,6 +17,7 @@ a name the job recorded, never by a path a user sent.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import json
@@ -192,6 +193,7 @@ class _State:
         self.runner = CommandRunner(processes=limits.processes, timeout_s=limits.timeout_s, store=store)
         self.reports = threading.BoundedSemaphore(max(1, limits.reports))
         self.lookups = threading.Lock()
+        self.warm = threading.Event()  # set once a lookup has read the store in a worker thread (see warm_up)
         self.children: set[Any] = set()  # report processes running, stopped when the server stops
         self.pages = Environment(loader=PackageLoader("zzgeo.web", "templates"), autoescape=select_autoescape(default=True))
 
@@ -209,12 +211,25 @@ class _State:
         another thread holds the library (a layer being read for a page), the call waits for it in a worker
         thread, as :meth:`in_process` does, so that the event loop never blocks on the lock.
         """
-        if not self.lookups.acquire(blocking=False):
+        if not self.warm.is_set() or not self.lookups.acquire(blocking=False):
             return await run_in_threadpool(self.in_process, lang, fn, *args, **kwargs)
         try:
             return _in_language(lang, fn, *args, **kwargs)
         finally:
             self.lookups.release()
+
+    def warm_up(self) -> None:
+        """One lookup in a worker thread when the server starts: the layer store (built on first use), the zones and
+        districts read from it and their index. Until it has succeeded, lookups run in worker threads as well, so that
+        a lookup doing that work first never holds up the event loop (and every other request) for seconds."""
+        from zzgeo.landprice.lookup import lookup_point
+
+        try:
+            self.in_process("en", lookup_point, 113.6654, 34.7536)  # 二七广场
+        except Exception as exc:  # a store without zones there, say: each lookup then says why, from a thread
+            log.warning("lookup warm-up: %s", (str(exc).splitlines() or [type(exc).__name__])[0])
+        else:
+            self.warm.set()
 
     def close(self) -> None:
         for child in list(self.children):
@@ -252,7 +267,9 @@ def create_app(store: str | None = None, token: str | None = None, limits: Limit
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        warming = asyncio.get_running_loop().run_in_executor(None, state.warm_up)  # the server answers meanwhile
         yield
+        warming.cancel()
         state.close()  # report processes stopped, every job's folder removed
 
     app = FastAPI(lifespan=lifespan, title="zzgeo", summary="Zhengzhou planning tools: land price, registers, report",
