@@ -193,3 +193,21 @@ def test_a_basemap_offline_is_drawn_without_its_tiles(browser, tmp_path: Path) -
     page = save_html(maps.base_map(title="osm", basemap="osm"), tmp_path / "osm.html")  # tiles fail: the wait ends
     with Image.open(browser.screenshot(page, tmp_path / "osm.png", width=400, height=300, timeout=60)) as image:
         assert image.size == (400, 300)
+
+
+def test_a_page_rewritten_in_place_is_drawn_as_it_is_now(tmp_path: Path) -> None:
+    # a reused tab already showing a.html#still would only move to the fragment and shoot the page as first read
+    pytest.importorskip("playwright.async_api")
+    if shutil.which("chromium") is None:
+        pytest.skip("needs chromium (apt-get install chromium)")
+    from PIL import Image
+
+    from zzgeo.maps.browser import open_browser
+
+    page, seen = tmp_path / "a.html", []
+    with open_browser(pages=1) as shared:  # one tab: the second shot is drawn in the tab of the first
+        for colour in ("red", "blue"):
+            page.write_text(f"<html><body style='margin:0;background:{colour}'></body></html>", encoding="utf-8")
+            shared.screenshot(page, tmp_path / f"{colour}.png", width=200, height=100)
+            seen.append(Image.open(tmp_path / f"{colour}.png").convert("RGB").getpixel((150, 50)))
+    assert seen == [(255, 0, 0), (0, 0, 255)]

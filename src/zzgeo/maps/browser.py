@@ -202,6 +202,8 @@ class MapBrowser:
 
     @staticmethod
     async def _ready(page, url: str, timeout: float) -> None:
+        if page.url.split("#")[0] == url.split("#")[0]:  # the tab shows this file already: going to the same URL
+            await page.goto("about:blank")  # would only move to its fragment, and shoot the page as it was read before
         await page.goto(url, wait_until="load", timeout=timeout * 1000)
         await page.evaluate(_READY_JS)
 
