@@ -227,10 +227,15 @@ def apply_steps(benchmark: np.ndarray, coefficients: Mapping[str, np.ndarray | f
     >>> k = {"individual": 1.0, "term": 1.0, "plot_ratio": 1.0, "floor_to_ground": 1.0, "date": 1.2, "development": 50.0}
     >>> apply_steps([345.0], k, STEP_NAMES), apply_steps([345.0], k, "development > individual > term > plot_ratio > floor_to_ground > date")
     (array([464.]), array([474.]))
+
+    A single price gives a number:
+
+    >>> apply_steps(345.0, k, STEP_NAMES)
+    np.float64(464.0)
     """
     price = np.asarray(benchmark, dtype=float).copy()
     for name in check_order(order):
         value = np.asarray(coefficients[name], dtype=float)
         step = np.multiply if STEPS[name].kind == "multiply" else np.add
         price = step(price, value, out=price if value.shape in ((), price.shape) else None)  # in place when it fits
-    return price
+    return price[()] if price.ndim == 0 else price  # a scalar benchmark gives a numpy scalar, as before, not a 0-d array
