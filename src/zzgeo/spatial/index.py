@@ -103,24 +103,28 @@ class PolygonIndex:
         self.geoms = geoms.copy()
         shapely.prepare(self.geoms)
         self._grid(shapely.total_bounds(geoms), max_cells)
-        self._raster: tuple[np.ndarray, np.ndarray] | None = None
+        self._code: np.ndarray | None = None  # the grid: label where clean, -label - 1 where a boundary is near
+        self._labels: np.ndarray | None = None
         self._tree: shapely.STRtree | None = None
         self._tables: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def labels(self) -> np.ndarray:
         """Grid of 1-based polygon positions (0: in none), built on first use."""
-        return self._rasterised()[0]
+        if self._labels is None:
+            code = self._rasterised()
+            self._labels = np.where(code < 0, -code - 1, code).astype(code.dtype)
+        return self._labels
 
     @property
     def dirty(self) -> np.ndarray:
         """Grid of cells a boundary touches, with a one-cell margin, built on first use."""
-        return self._rasterised()[1]
+        return self._rasterised() < 0
 
     @property
     def rasterised(self) -> bool:
         """Whether the grid has been built (queries of fewer than :data:`_EXACT_BELOW` points do not build it)."""
-        return self._raster is not None
+        return self._code is not None
 
     def _grid(self, bounds: np.ndarray, max_cells: int) -> None:
         minx, miny, maxx, maxy = (float(b) for b in bounds)
@@ -133,10 +137,15 @@ class PolygonIndex:
         self.width = int(np.ceil(span_x / size)) + 4
         self.height = int(np.ceil(span_y / size)) + 4
 
-    def _rasterised(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._raster is None:
-            self._raster = self._rasterise()
-        return self._raster
+    def _rasterised(self) -> np.ndarray:
+        """The grid as one array: a cell's label where no boundary is near, ``-label - 1`` where one is (the exact
+        test decides there). A point query reads one array instead of two, at one flat position."""
+        if self._code is None:
+            labels, dirty = self._rasterise()
+            code = labels.copy()
+            code[dirty] = -code[dirty] - 1
+            self._code = code
+        return self._code
 
     def _rasterise(self) -> tuple[np.ndarray, np.ndarray]:
         import shapely
@@ -181,14 +190,14 @@ class PolygonIndex:
             raise SchemaError(_("predicate={predicate!r}; use one of {predicates}").format(predicate=predicate, predicates=PREDICATES))
         x = np.asarray(x, dtype="float64").ravel()
         y = np.asarray(y, dtype="float64").ravel()
-        if self._raster is None and len(x) < _EXACT_BELOW:
+        if self._code is None and len(x) < _EXACT_BELOW:
             return self._exact(x, y, predicate)
         out = np.full(len(x), -1, dtype=np.int64)
         row, col, inside = self._cells(x, y)
         idx = np.flatnonzero(inside)
-        labels, dirty = self._rasterised()
-        out[idx] = labels[row, col].astype(np.int64) - 1
-        exact = idx[dirty[row, col]]
+        code = self._rasterised().ravel().take(row * self.width + col)
+        out[idx] = code - 1
+        exact = idx[code < 0]
         if len(exact):
             out[exact] = self._exact(x[exact], y[exact], predicate)
         return out
