@@ -246,6 +246,9 @@ def test_token_is_asked_of_every_request():
                      headers={"Authorization": "Bearer s3cret"}).status_code == 200
         assert c.get("/api/land-price/lookup", params={"lon": ERQI[0], "lat": ERQI[1]},
                      headers={"Authorization": "Bearer wrong"}).status_code == 401
+        wrong = c.get("/land-price", params={"token": "wrong"})
+        assert wrong.status_code == 401 and "set-cookie" not in wrong.headers  # a wrong token is not kept
+        assert wrong.headers["cache-control"] == "no-store" and wrong.headers["x-content-type-options"] == "nosniff"
         page = c.get("/land-price", params={"token": "s3cret"})
         assert page.status_code == 200 and "zzgeo_token" in page.headers["set-cookie"]
         assert c.get("/registers").status_code == 200  # the cookie now
@@ -254,7 +257,7 @@ def test_token_is_asked_of_every_request():
 def test_upload_size_and_row_limits():
     with TestClient(create_app(limits=Limits(upload_bytes=200))) as c:
         got = c.post("/api/registers/shelters", files={"file": ("s.csv", SHELTERS.encode() * 10, "text/csv")}, headers=EN)
-        assert "larger than" in one_line_error(got, 413)
+        assert "larger than" in one_line_error(got, 413) and got.headers["cache-control"] == "no-store"
     with TestClient(create_app(limits=Limits(rows=1))) as c:
         got = c.post("/api/registers/shelters", files={"file": ("s.csv", SHELTERS.encode(), "text/csv")}, headers=EN)
         assert re.search(r"2 rows, more than the 1", one_line_error(got, 413))

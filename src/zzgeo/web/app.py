@@ -310,12 +310,10 @@ class _Guard:
             await self.app(scope, receive, send)
             return
         state, request = self.state, Request(scope)
-        refused = self._refusal(request)
-        if refused is not None:
-            await refused(scope, receive, send)
-            return
+        refused = self._refusal(request)  # a refusal gets the same headers, never the cookie
         cookie = None
-        if state.token is not None and request.query_params.get("token") and not request.url.path.startswith("/api/"):
+        if (refused is None and state.token is not None and request.query_params.get("token")
+                and not request.url.path.startswith("/api/")):
             cookie = Response()
             cookie.set_cookie("zzgeo_token", request.query_params["token"], samesite="strict", httponly=True)
 
@@ -328,7 +326,7 @@ class _Guard:
                     headers.append("set-cookie", cookie.headers["set-cookie"])
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        await (refused or self.app)(scope, receive, send_with_headers)
 
     def _refusal(self, request: Request) -> Response | None:
         """The answer to a request without the token, or announcing an upload over the limit; None to let it in."""
