@@ -7,6 +7,8 @@ and checks them. Nothing here computes attainment (see :mod:`.attainment`).
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal, Optional
@@ -49,8 +51,11 @@ _ACCESS = "children/access.toml"
 _FACILITIES = "children/facilities.toml"
 
 
-def _facility_keys() -> set[str]:
-    return set(load_toml(_FACILITIES)["vocabularies"]["facility_type"]["labels"])
+@functools.lru_cache(maxsize=1)
+def _facility_keys() -> frozenset[str]:
+    """The facility types of the packaged facility schema (parsed once per process, as load_toml parses packaged
+    files): asked once per facility of every target row, 327 times a report, each a deep copy of the file."""
+    return frozenset(load_toml(_FACILITIES)["vocabularies"]["facility_type"]["labels"])
 
 
 def _facility_list(value: object) -> object:
