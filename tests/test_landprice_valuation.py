@@ -13,6 +13,7 @@ import math
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, Polygon, box
@@ -420,3 +421,12 @@ def test_input_not_mutated_and_index_kept(west_point, square_zones) -> None:
     assert out.loc["p1", "district"] in {"410102", "410103", "410104"}
     assert out.loc["p1", "doc_number"] == "郑政文〔2022〕42号"
     assert not bool(out.loc["p1", "zones_demo"])
+
+
+@pytest.mark.parametrize("distinct", [1, 4, 16, 17, 40])
+def test_keys_ranked_as_factorize_ranks_them(distinct):
+    # the few-codes path (one pass per code) and the factorize path give the same ranks
+    from zzgeo.landprice.valuation.pipeline import _first_seen
+
+    codes = np.random.default_rng(distinct).integers(0, distinct, 5_000) * 3  # gaps between the codes too
+    assert _first_seen(codes, len(codes)).tolist() == pd.factorize(codes)[0].tolist()
